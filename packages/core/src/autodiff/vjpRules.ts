@@ -1,0 +1,168 @@
+/**
+ * @file VJP rules: for each primitive, the input cotangents as IR built from the output cotangent.
+ * Rules use the same builders as user code, so backward graphs are differentiable again.
+ */
+import * as B from '../ir/build.js';
+import type { Node, OpNode } from '../ir/node.js';
+import type { Prim, PrimTable } from '../ir/prim.js';
+
+/** Input cotangents (null: zero, or not differentiable) given the output cotangent `ct`. */
+export type VjpRule<P extends Prim> = (ct: Node, node: OpNode<P>) => readonly (Node | null)[];
+
+const input = (n: Node, i: number): Node => n.inputs[i] as Node;
+const x0 = (n: Node): Node => input(n, 0);
+const one = (like: Node): Node => B.fullLike(like, 1);
+
+/** For piecewise-constant and integer-valued outputs. */
+const noGrad: VjpRule<Prim> = (_ct, node) => node.inputs.map(() => null);
+
+/** Cotangent routed to an input in proportion to a mask (ties split evenly). */
+function tieMask(a: Node, b: Node, win: (a: Node, b: Node) => Node): Node {
+  const half = B.fullLike(a, 0.5);
+  return B.where(win(a, b), one(a), B.where(B.equal(a, b), half, B.zerosLike(a)));
+}
+
+export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
+  // ---- elementwise unary ----
+  /** d(−x) = −1 */
+  neg: (ct) => [B.neg(ct)],
+  /** d eˣ = eˣ */
+  exp: (ct, n) => [B.mul(ct, n)],
+  /** d log x = 1/x */
+  log: (ct, n) => [B.div(ct, x0(n))],
+  /** d log(1+x) = 1/(1+x) */
+  log1p: (ct, n) => [B.div(ct, B.add(one(n), x0(n)))],
+  /** d (eˣ−1) = eˣ = y + 1 */
+  expm1: (ct, n) => [B.mul(ct, B.add(n, one(n)))],
+  /** d √x = 1/(2√x) */
+  sqrt: (ct, n) => [B.div(B.scale(ct, 0.5), n)],
+  /** d (1/x) = −1/x² = −y² */
+  recip: (ct, n) => [B.neg(B.mul(ct, B.mul(n, n)))],
+  /** d sin x = cos x */
+  sin: (ct, n) => [B.mul(ct, B.cos(x0(n)))],
+  /** d cos x = −sin x */
+  cos: (ct, n) => [B.neg(B.mul(ct, B.sin(x0(n))))],
+  /** d tanh x = 1 − tanh² x */
+  tanh: (ct, n) => [B.mul(ct, B.sub(one(n), B.mul(n, n)))],
+  /** d|x| = sign x (0 at 0) */
+  abs: (ct, n) => [B.mul(ct, B.sign(x0(n)))],
+  sign: noGrad,
+  floor: noGrad,
+  ceil: noGrad,
+  // ---- elementwise binary ----
+  add: (ct) => [ct, ct],
+  sub: (ct) => [ct, B.neg(ct)],
+  /** d(ab) = b da + a db */
+  mul: (ct, n) => [B.mul(ct, input(n, 1)), B.mul(ct, x0(n))],
+  /** d(a/b) = da/b − (a/b) db/b */
+  div: (ct, n) => {
+    const g = B.div(ct, input(n, 1));
+    return [g, B.neg(B.mul(g, n))];
+  },
+  /** d aᵇ = b·aᵇ⁻¹ da + aᵇ·log a db (log a taken as 0 where a = 0, so 0ᵇ has a finite b-gradient) */
+  pow: (ct, n) => {
+    const [a, b] = [x0(n), input(n, 1)];
+    const da = B.mul(ct, B.mul(b, B.pow(a, B.sub(b, one(b)))));
+    const isZero = B.equal(a, B.zerosLike(a));
+    const safeLog = B.where(isZero, B.zerosLike(a), B.log(B.where(isZero, one(a), a)));
+    return [da, B.mul(ct, B.mul(n, safeLog))];
+  },
+  /** routes to the larger input; ties split ½ / ½ */
+  maximum: (ct, n) => {
+    const [a, b] = [x0(n), input(n, 1)];
+    return [B.mul(ct, tieMask(a, b, (p, q) => B.less(q, p))), B.mul(ct, tieMask(b, a, (p, q) => B.less(q, p)))];
+  },
+  /** routes to the smaller input; ties split ½ / ½ */
+  minimum: (ct, n) => {
+    const [a, b] = [x0(n), input(n, 1)];
+    return [B.mul(ct, tieMask(a, b, B.less)), B.mul(ct, tieMask(b, a, B.less))];
+  },
+  less: noGrad,
+  lessEqual: noGrad,
+  equal: noGrad,
+  notEqual: noGrad,
+  // ---- select and convert ----
+  /** the chosen branch gets the cotangent, the other gets 0 */
+  where: (ct, n) => {
+    const c = x0(n);
+    const zero = B.zerosLike(ct);
+    return [null, B.where(c, ct, zero), B.where(c, zero, ct)];
+  },
+  /** float → float casts carry the cotangent back; casts from or to integers do not */
+  cast: (ct, n) => {
+    const from = x0(n).type.dtype;
+    const floats = (from === 'f32' || from === 'f64') && (n.params.dtype === 'f32' || n.params.dtype === 'f64');
+    return [floats ? B.cast(ct, from) : null];
+  },
+  // ---- reductions ----
+  /** each summed element gets the cotangent of its sum */
+  sum: (ct, n) => [B.expandReduced(ct, n.params.axes, x0(n).type.shape)],
+  /** the cotangent goes to the maximal elements, split evenly among ties */
+  max: (ct, n) => {
+    const x = x0(n);
+    const { axes } = n.params;
+    const shape = x.type.shape;
+    const isMax = B.cast(B.equal(x, B.expandReduced(n, axes, shape)), x.type.dtype);
+    const count = B.sum(isMax, axes);
+    return [B.mul(isMax, B.expandReduced(B.div(ct, count), axes, shape))];
+  },
+  /** d LSE = softmax(x); rows that are all −Inf get a zero gradient */
+  logsumexp: (ct, n) => {
+    const x = x0(n);
+    const { axes } = n.params;
+    const isEmpty = B.equal(n, B.fullLike(n, -Infinity));
+    const shift = B.where(isEmpty, B.zerosLike(n), n);
+    const p = B.exp(B.sub(x, B.expandReduced(shift, axes, x.type.shape)));
+    return [B.mul(p, B.expandReduced(ct, axes, x.type.shape))];
+  },
+  // ---- movement ----
+  reshape: (ct, n) => [B.reshape(ct, x0(n).type.shape)],
+  /** Σ over the broadcast axes */
+  broadcast: (ct, n) => [B.sumTo(ct, x0(n).type.shape)],
+  transpose: (ct, n) => [B.transpose(ct, B.inversePermutation(n.params.perm))],
+  /** zero-pad back to the input shape */
+  slice: (ct, n) => {
+    const shape = x0(n).type.shape;
+    return [B.op('pad', { lo: n.params.start, hi: shape.map((d, i) => d - (n.params.end[i] as number)) }, [ct])];
+  },
+  /** cut the padding off */
+  pad: (ct, n) => {
+    const shape = x0(n).type.shape;
+    return [B.op('slice', { start: n.params.lo, end: shape.map((d, i) => d + (n.params.lo[i] as number)) }, [ct])];
+  },
+  flip: (ct, n) => [B.op('flip', { axes: n.params.axes }, [ct])],
+  /** each input gets its slice of the cotangent */
+  concat: (ct, n) => {
+    const { axis } = n.params;
+    let offset = 0;
+    return n.inputs.map((x) => {
+      const len = x.type.shape[axis] as number;
+      const start = ct.type.shape.map((_, i) => (i === axis ? offset : 0));
+      const end = ct.type.shape.map((d, i) => (i === axis ? offset + len : d));
+      offset += len;
+      return B.op('slice', { start, end }, [ct]);
+    });
+  },
+  /** scatter-add as a one-hot contraction: dx[.., k, ..] = Σ_j ct[.., j, ..]·[idx[.., j, ..] = k] */
+  gather: (ct, n) => {
+    const [x, idx] = [x0(n), input(n, 1)];
+    const { axis } = n.params;
+    const k = x.type.shape[axis] as number;
+    const spread = [...idx.type.shape.slice(0, axis + 1), k, ...idx.type.shape.slice(axis + 1)];
+    const lift = (t: Node): Node => B.broadcast(B.reshape(t, [...t.type.shape.slice(0, axis + 1), 1, ...t.type.shape.slice(axis + 1)]), spread);
+    const hit = B.equal(lift(idx), B.op('iota', { shape: spread, axis: axis + 1, dtype: 'i32' }, []));
+    const contrib = B.where(hit, lift(ct), B.full(spread, 0, ct.type.dtype));
+    return [B.reshape(B.sum(contrib, [axis]), x.type.shape), null];
+  },
+  // ---- contraction and scan ----
+  /** d(AB) = dA·Bᵀ + Aᵀ·dB */
+  matmul: (ct, n) => {
+    const [a, b] = [x0(n), input(n, 1)];
+    return [B.op('matmul', {}, [ct, B.transposeLast2(b)]), B.op('matmul', {}, [B.transposeLast2(a), ct])];
+  },
+  /** the adjoint of a prefix sum is the suffix sum */
+  cumsum: (ct, n) => [B.op('cumsum', { axis: n.params.axis, reverse: !n.params.reverse }, [ct])],
+  // ---- sources and markers ----
+  iota: () => [],
+  stopGradient: noGrad,
+};

@@ -1,0 +1,23 @@
+/** @file Pass: replaces custom-VJP calls by their forward graphs (autodiff has already used them). */
+import { withInputs } from '../ir/build.js';
+import { type Graph, makeGraph, toposort } from '../ir/graph.js';
+import type { Node } from '../ir/node.js';
+
+/** Expands custom calls in `roots`, recursively (a forward graph may call other custom functions). */
+export function expandCustomNodes(roots: readonly Node[]): Node[] {
+  const memo = new Map<Node, Node>();
+  const expand = (rootsIn: readonly Node[]): Node[] => {
+    for (const n of toposort(rootsIn)) {
+      if (memo.has(n)) continue;
+      const inputs = n.inputs.map((i) => memo.get(i) as Node);
+      memo.set(n, n.kind === 'custom' ? (expand([n.rule.expand(inputs)])[0] as Node) : withInputs(n, inputs));
+    }
+    return rootsIn.map((r) => memo.get(r) as Node);
+  };
+  return expand(roots);
+}
+
+export function expandCustom(graph: Graph): Graph {
+  if (!graph.nodes.some((n) => n.kind === 'custom')) return graph;
+  return makeGraph(graph.params, expandCustomNodes(graph.outputs));
+}

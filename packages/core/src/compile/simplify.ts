@@ -1,0 +1,106 @@
+/** @file Pass: algebraic rewrites that never change a value (beyond the sign of a zero). */
+import * as B from '../ir/build.js';
+import type { Graph } from '../ir/graph.js';
+import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
+
+/** The value of a scalar constant, possibly broadcast; undefined for anything else. */
+export function scalarConstValue(n: Node): number | undefined {
+  if (n.kind === 'const' && n.type.shape.length === 0) return n.value[0];
+  if (n.kind === 'op' && n.prim === 'broadcast') return scalarConstValue(n.inputs[0] as Node);
+  return undefined;
+}
+
+const isConst = (n: Node | undefined, v: number): boolean => n !== undefined && scalarConstValue(n) === v;
+
+/** A rewrite: the replacement for a node, or undefined when the rule does not apply. */
+export type SimplifyRule = (n: AnyOpNode) => Node | undefined;
+
+/** The rewrites, by name (each has its own test). */
+export const simplifyRules: Readonly<Record<string, SimplifyRule>> = {
+  /** x + 0 → x, 0 + x → x */
+  addZero: (n) => (n.prim !== 'add' ? undefined : isConst(n.inputs[1], 0) ? n.inputs[0] : isConst(n.inputs[0], 0) ? n.inputs[1] : undefined),
+  /** x − 0 → x */
+  subZero: (n) => (n.prim === 'sub' && isConst(n.inputs[1], 0) ? n.inputs[0] : undefined),
+  /** x · 1 → x, 1 · x → x */
+  mulOne: (n) => (n.prim !== 'mul' ? undefined : isConst(n.inputs[1], 1) ? n.inputs[0] : isConst(n.inputs[0], 1) ? n.inputs[1] : undefined),
+  /** x / 1 → x */
+  divOne: (n) => (n.prim === 'div' && isConst(n.inputs[1], 1) ? n.inputs[0] : undefined),
+  /** −(−x) → x */
+  negNeg: (n) => {
+    const x = n.inputs[0];
+    return n.prim === 'neg' && x?.kind === 'op' && x.prim === 'neg' ? x.inputs[0] : undefined;
+  },
+  /** log(exp x) → x */
+  logExp: (n) => {
+    const x = n.inputs[0];
+    return n.prim === 'log' && x?.kind === 'op' && x.prim === 'exp' ? x.inputs[0] : undefined;
+  },
+  /** reshape(reshape(x, s1), s2) → reshape(x, s2); reshape(x, shape(x)) → x */
+  reshapeReshape: (n) => {
+    if (n.prim !== 'reshape') return undefined;
+    const x = n.inputs[0] as Node;
+    const inner = x.kind === 'op' && x.prim === 'reshape' ? (x.inputs[0] as Node) : x;
+    const out = B.reshape(inner, n.params.shape);
+    return out === n ? undefined : out;
+  },
+  /** transpose(transpose(x, p), q) → transpose(x, p∘q); the identity permutation → x */
+  transposeTranspose: (n) => {
+    if (n.prim !== 'transpose') return undefined;
+    const x = n.inputs[0] as Node;
+    if (x.kind === 'op' && x.prim === 'transpose') {
+      const p = (x as OpNode<'transpose'>).params.perm;
+      return B.transpose(x.inputs[0] as Node, n.params.perm.map((q) => p[q] as number));
+    }
+    return n.params.perm.every((p, i) => p === i) ? x : undefined;
+  },
+  /** broadcast(broadcast(x, s1), s2) → broadcast(x, s2); broadcast to its own shape → x */
+  broadcastBroadcast: (n) => {
+    if (n.prim !== 'broadcast') return undefined;
+    const x = n.inputs[0] as Node;
+    const inner = x.kind === 'op' && x.prim === 'broadcast' ? (x.inputs[0] as Node) : x;
+    const out = B.broadcast(inner, n.params.shape);
+    return out === n ? undefined : out;
+  },
+  /** cast(x, dtype(x)) → x */
+  castIdentity: (n) => (n.prim === 'cast' && n.params.dtype === n.inputs[0]?.type.dtype ? n.inputs[0] : undefined),
+  /** Σ over no axes → x */
+  sumNoAxes: (n) => ((n.prim === 'sum' || n.prim === 'max') && n.params.axes.length === 0 ? n.inputs[0] : undefined),
+};
+
+const ruleList = Object.values(simplifyRules);
+
+/** Applies the rules to one node until none fires. */
+function rewrite(n: Node): Node {
+  let cur = n;
+  for (;;) {
+    if (cur.kind !== 'op') return cur;
+    const node = cur as AnyOpNode;
+    let next: Node | undefined;
+    for (const rule of ruleList) {
+      next = rule(node);
+      if (next !== undefined) break;
+    }
+    if (next === undefined) return cur;
+    cur = next;
+  }
+}
+
+/** Rewrites every node (inputs first), keeping the node order; unused nodes are left for `dce`. */
+export function simplify(graph: Graph): Graph {
+  const memo = new Map<Node, Node>();
+  for (const p of graph.params) memo.set(p, p);
+  const nodes: Node[] = [];
+  const emitted = new Set<Node>(graph.params);
+  const emit = (n: Node): void => {
+    if (emitted.has(n)) return;
+    for (const i of n.inputs) emit(i);
+    emitted.add(n);
+    nodes.push(n);
+  };
+  for (const n of graph.nodes) {
+    const r = rewrite(B.withInputs(n, n.inputs.map((i) => memo.get(i) ?? i)));
+    memo.set(n, r);
+    emit(r);
+  }
+  return { params: graph.params, nodes, outputs: graph.outputs.map((o) => memo.get(o) ?? o) };
+}

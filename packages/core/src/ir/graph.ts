@@ -1,0 +1,61 @@
+/** @file Graphs: parameters, a topologically ordered node list, outputs; plus traversal and substitution. */
+import { withInputs } from './build.js';
+import type { Node, ParamNode } from './node.js';
+
+/**
+ * A program over tensors. `nodes` holds every non-parameter node the outputs may use, inputs
+ * before users; passes keep that order, and `dce` drops the nodes no output reaches.
+ */
+export interface Graph {
+  readonly params: readonly ParamNode[];
+  readonly nodes: readonly Node[];
+  readonly outputs: readonly Node[];
+}
+
+/** Every node reachable from `roots` (inputs included), inputs before users. */
+export function toposort(roots: readonly Node[]): Node[] {
+  const seen = new Set<Node>();
+  const stack: Node[] = [...roots];
+  while (stack.length > 0) {
+    const n = stack.pop() as Node;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const i of n.inputs) if (!seen.has(i)) stack.push(i);
+  }
+  // Node ids grow in creation order and inputs are created first: sorting by id is topological.
+  return [...seen].sort((a, b) => a.id - b.id);
+}
+
+/** The graph computing `outputs` from `params`, with exactly the nodes the outputs use. */
+export function makeGraph(params: readonly ParamNode[], outputs: readonly Node[]): Graph {
+  return { params, outputs, nodes: toposort(outputs).filter((n) => n.kind !== 'param') };
+}
+
+/** Rebuilds `roots` with some nodes replaced (e.g. parameters bound to other nodes). */
+export function substitute(roots: readonly Node[], replace: ReadonlyMap<Node, Node>): Node[] {
+  const memo = new Map<Node, Node>(replace);
+  for (const n of toposort(roots)) {
+    if (memo.has(n)) continue;
+    memo.set(
+      n,
+      withInputs(
+        n,
+        n.inputs.map((i) => memo.get(i) as Node),
+      ),
+    );
+  }
+  return roots.map((r) => memo.get(r) as Node);
+}
+
+/** Consumers of each node within a node list. */
+export function usersOf(nodes: readonly Node[]): Map<Node, Node[]> {
+  const users = new Map<Node, Node[]>();
+  for (const n of nodes) {
+    for (const i of n.inputs) {
+      const list = users.get(i);
+      if (list === undefined) users.set(i, [n]);
+      else if (!list.includes(n)) list.push(n);
+    }
+  }
+  return users;
+}

@@ -1,0 +1,142 @@
+/** @file The closed set of primitives and the parameters each one carries. */
+import type { DType } from './dtype.js';
+import type { Shape } from './shape.js';
+
+/**
+ * Every primitive of the IR. Adding one here makes `tsc` ask for its entry in each
+ * rule table (type, VJP, reference implementation, test spec).
+ */
+export const Prim = {
+  // ---- elementwise unary ----
+  Neg: 'neg',
+  Exp: 'exp',
+  Log: 'log',
+  Log1p: 'log1p',
+  Expm1: 'expm1',
+  Sqrt: 'sqrt',
+  Recip: 'recip',
+  Sin: 'sin',
+  Cos: 'cos',
+  Tanh: 'tanh',
+  Abs: 'abs',
+  Sign: 'sign',
+  Floor: 'floor',
+  Ceil: 'ceil',
+  // ---- elementwise binary ----
+  Add: 'add',
+  Sub: 'sub',
+  Mul: 'mul',
+  Div: 'div',
+  Pow: 'pow',
+  Maximum: 'maximum',
+  Minimum: 'minimum',
+  Less: 'less',
+  LessEqual: 'lessEqual',
+  Equal: 'equal',
+  NotEqual: 'notEqual',
+  // ---- select and convert ----
+  Where: 'where',
+  Cast: 'cast',
+  // ---- reductions ----
+  Sum: 'sum',
+  Max: 'max',
+  Logsumexp: 'logsumexp',
+  // ---- movement ----
+  Reshape: 'reshape',
+  Broadcast: 'broadcast',
+  Transpose: 'transpose',
+  Slice: 'slice',
+  Pad: 'pad',
+  Flip: 'flip',
+  Concat: 'concat',
+  Gather: 'gather',
+  // ---- contraction and scan ----
+  Matmul: 'matmul',
+  Cumsum: 'cumsum',
+  // ---- sources and markers ----
+  Iota: 'iota',
+  StopGradient: 'stopGradient',
+} as const;
+
+export type Prim = (typeof Prim)[keyof typeof Prim];
+
+/** Every primitive, in declaration order. */
+export const prims: readonly Prim[] = Object.values(Prim);
+
+/** A primitive without parameters. */
+export type NoParams = Readonly<Record<string, never>>;
+
+/** Parameters of reductions: the (normalised, sorted) axes reduced away. */
+export interface AxesParams {
+  readonly axes: readonly number[];
+}
+
+/** The parameters each primitive carries. */
+export interface PrimParamMap {
+  neg: NoParams;
+  exp: NoParams;
+  log: NoParams;
+  log1p: NoParams;
+  expm1: NoParams;
+  sqrt: NoParams;
+  recip: NoParams;
+  sin: NoParams;
+  cos: NoParams;
+  tanh: NoParams;
+  abs: NoParams;
+  sign: NoParams;
+  floor: NoParams;
+  ceil: NoParams;
+  add: NoParams;
+  sub: NoParams;
+  mul: NoParams;
+  div: NoParams;
+  pow: NoParams;
+  maximum: NoParams;
+  minimum: NoParams;
+  less: NoParams;
+  lessEqual: NoParams;
+  equal: NoParams;
+  notEqual: NoParams;
+  where: NoParams;
+  cast: { readonly dtype: DType };
+  sum: AxesParams;
+  max: AxesParams;
+  logsumexp: AxesParams;
+  reshape: { readonly shape: Shape };
+  broadcast: { readonly shape: Shape };
+  transpose: { readonly perm: readonly number[] };
+  slice: { readonly start: readonly number[]; readonly end: readonly number[] };
+  pad: { readonly lo: readonly number[]; readonly hi: readonly number[] };
+  flip: { readonly axes: readonly number[] };
+  concat: { readonly axis: number };
+  gather: { readonly axis: number };
+  matmul: NoParams;
+  cumsum: { readonly axis: number; readonly reverse: boolean };
+  iota: { readonly shape: Shape; readonly axis: number; readonly dtype: DType };
+  stopGradient: NoParams;
+}
+
+/** A table with one entry per primitive: `tsc` rejects a missing one. */
+export type PrimTable<F extends { [P in Prim]: unknown }> = { readonly [P in Prim]: F[P] };
+
+/** Elementwise primitives of one input (besides cast and stopGradient). */
+export type UnaryPrim =
+  | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'recip' | 'sin' | 'cos' | 'tanh' | 'abs' | 'sign' | 'floor' | 'ceil';
+
+/** Elementwise primitives of two inputs of one shape and dtype. */
+export type BinaryPrim =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'less' | 'lessEqual' | 'equal' | 'notEqual';
+
+const unaryPrims = new Set<Prim>([
+  'neg', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'recip', 'sin', 'cos', 'tanh', 'abs', 'sign', 'floor', 'ceil',
+] satisfies UnaryPrim[]);
+const binaryPrims = new Set<Prim>([
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'less', 'lessEqual', 'equal', 'notEqual',
+] satisfies BinaryPrim[]);
+
+export const isUnaryPrim = (p: Prim): boolean => unaryPrims.has(p);
+export const isBinaryPrim = (p: Prim): boolean => binaryPrims.has(p);
+/** Elementwise primitives: the output element depends only on the same element of each input. */
+export const isElementwisePrim = (p: Prim): boolean =>
+  unaryPrims.has(p) || binaryPrims.has(p) || p === 'where' || p === 'cast' || p === 'stopGradient';

@@ -1,0 +1,58 @@
+/** @file A readable text form of graphs, for debugging, docs and pass dumps (parse.ts reads it back). */
+import type { HostArray } from './dtype.js';
+import type { Graph } from './graph.js';
+import type { Node, TensorType } from './node.js';
+
+export interface PrintOptions {
+  /** Constants with more elements than this print as `const <n values>` (default: print all). */
+  readonly maxConstElements?: number;
+}
+
+export const formatType = (t: TensorType): string => `${t.dtype}[${t.shape.join(', ')}]`;
+
+export const formatNumber = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+
+function formatParamValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(formatParamValue).join(', ')}]`;
+  return typeof v === 'number' ? formatNumber(v) : String(v);
+}
+
+function formatConst(value: HostArray, maxElements: number): string {
+  if (value.length > maxElements) return `<${value.length} values>`;
+  const items = Array.from(value, formatNumber);
+  return value.length === 1 ? (items[0] as string) : `[${items.join(', ')}]`;
+}
+
+/** Prints a graph with local names `%0, %1, ...` in node order. */
+export function printGraph(graph: Graph, options: PrintOptions = {}): string {
+  const maxElements = options.maxConstElements ?? Infinity;
+  const names = new Map<Node, string>();
+  const name = (n: Node): string => names.get(n) ?? `%?${n.id}`;
+  for (const p of graph.params) names.set(p, `%${names.size}`);
+  const header = graph.params.map((p) => `${name(p)}: ${formatType(p.type)}`).join(', ');
+  const lines = [`graph(${header}) {`];
+  for (const n of graph.nodes) {
+    names.set(n, `%${names.size}`);
+    const lhs = `  ${name(n)}: ${formatType(n.type)} = `;
+    const args = n.inputs.map(name).join(', ');
+    switch (n.kind) {
+      case 'const':
+        lines.push(`${lhs}const ${formatConst(n.value, maxElements)}`);
+        break;
+      case 'param':
+        lines.push(`${lhs}param`);
+        break;
+      case 'custom':
+        lines.push(`${lhs}custom[name=${n.rule.name}] ${args}`);
+        break;
+      case 'op': {
+        const entries = Object.entries(n.params).map(([k, v]) => `${k}=${formatParamValue(v)}`);
+        const params = entries.length > 0 ? `[${entries.join(', ')}]` : '';
+        lines.push(`${lhs}${n.prim}${params}${args.length > 0 ? ' ' : ''}${args}`);
+        break;
+      }
+    }
+  }
+  lines.push(`  return ${graph.outputs.map(name).join(', ')}`, '}');
+  return lines.join('\n');
+}

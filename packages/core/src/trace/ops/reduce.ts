@@ -1,0 +1,96 @@
+/** @file Reductions: sum, max, min, logsumexp (a one-pass online reduction), mean, argmax. */
+import { either as E } from 'fp-ts';
+import { fail, fromIrError, ValueError } from '../../errors.js';
+import * as B from '../../ir/build.js';
+import type { DType } from '../../ir/dtype.js';
+import { isFloat } from '../../ir/dtype.js';
+import { normalizeAxes } from '../../ir/shape.js';
+import { applyOp, describe, requireTensor, wrap } from '../apply.js';
+import type { Ok, ReduceShape, ShapeT } from '../shapeTypes.js';
+import type { Tensor } from '../tensor.js';
+import { div, neg } from './elementwise.js';
+
+/** Which axes to reduce (all when omitted; negative axes count from the end) and whether to keep them as size 1. */
+export interface ReduceOptions<Ax, K extends boolean> {
+  readonly axis?: Ax;
+  readonly keepDims?: K;
+}
+
+type AxisArg = number | readonly number[];
+
+/** The normalised, sorted axes a reduction option names. */
+export function reductionAxes(fn: string, x: Tensor, axis: AxisArg | undefined): readonly number[] {
+  const rank = x.rank;
+  if (axis === undefined) return x.shape.map((_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : axis;
+  if (!Array.isArray(list) && typeof axis !== 'number') fail(ValueError, fn, 'axis', 'an axis or an array of axes', describe(axis));
+  const r = normalizeAxes(fn, 'axis', list, rank);
+  if (E.isLeft(r)) throw fromIrError(r.left, fn);
+  return r.right;
+}
+
+type Reduced<S extends ShapeT, Ax, K extends boolean> = Ok<ReduceShape<S, Ax, K>>;
+
+function reduce(fn: string, prim: 'sum' | 'max' | 'logsumexp', x: Tensor, options: ReduceOptions<AxisArg, boolean> = {}): Tensor {
+  const t = requireTensor(fn, 'x', x);
+  const axes = reductionAxes(fn, t, options.axis);
+  const out = applyOp(fn, prim, { axes }, [t.node]);
+  return options.keepDims === true ? keep(t, out, axes) : out;
+}
+
+/** Reinserts reduced axes as size 1. */
+function keep(x: Tensor, reduced: Tensor, axes: readonly number[]): Tensor {
+  return wrap(B.reshape(reduced.node, x.shape.map((d, i) => (axes.includes(i) ? 1 : d))));
+}
+
+type Reduction = <S extends ShapeT, D extends DType, const Ax extends AxisArg = never, K extends boolean = false>(
+  x: Tensor<S, D>,
+  options?: ReduceOptions<Ax, K>,
+) => Tensor<Reduced<S, Ax, K>, D>;
+
+/** Σ over the axes. */
+export const sum: Reduction = (x, options) => reduce('sum', 'sum', x, options) as never;
+
+/** Maximum over the axes (−Inf for an empty float reduction). The gradient is split evenly among ties. */
+export const max: Reduction = (x, options) => reduce('max', 'max', x, options) as never;
+
+/** Minimum over the axes: −max(−x). */
+export const min: Reduction = (x, options) => {
+  requireTensor('min', 'x', x);
+  return neg(reduce('min', 'max', neg(x), options)) as never;
+};
+
+/**
+ * log Σ exp over the axes, computed as one online (max, sum) pass: finite for logits of ±1e4,
+ * −Inf (with a zero gradient) for rows that are all −Inf.
+ */
+export const logsumexp: Reduction = (x, options) => reduce('logsumexp', 'logsumexp', x, options) as never;
+
+/** Arithmetic mean over the axes (float tensors). */
+export const mean: Reduction = (x, options = {}) => {
+  const t = requireTensor('mean', 'x', x);
+  if (!isFloat(t.dtype)) fail(ValueError, 'mean', 'x', 'a floating-point tensor', t.dtype);
+  const axes = reductionAxes('mean', t, options.axis);
+  const count = axes.reduce((n, a) => n * (t.shape[a] as number), 1);
+  return div(reduce('mean', 'sum', t, options), count) as never;
+};
+
+/** The index of the maximum along `axis` (the first on ties; the first NaN if any), as i32; not differentiable. */
+export function argmax<S extends ShapeT, const Ax extends number = -1, K extends boolean = false>(
+  x: Tensor<S>,
+  options: { readonly axis?: Ax; readonly keepDims?: K } = {},
+): Tensor<Reduced<S, Ax, K>, 'i32'> {
+  const fn = 'argmax';
+  const t = requireTensor(fn, 'x', x);
+  const [axis] = reductionAxes(fn, t, options.axis ?? -1) as [number];
+  const n = t.shape[axis] as number;
+  if (n === 0) fail(ValueError, fn, 'x', `a non-empty axis ${axis}`, `shape [${t.shape.join(', ')}]`);
+  const m = B.expandReduced(B.op('max', { axes: [axis] }, [t.node]), [axis], t.shape);
+  const iota = B.op('iota', { shape: t.shape, axis, dtype: 'i32' }, []);
+  const isNaN = B.op('notEqual', {}, [t.node, t.node]);
+  const hit = B.where(isNaN, B.full(t.shape, 1, 'bool'), B.equal(t.node, m));
+  const candidates = B.where(hit, iota, B.full(t.shape, n, 'i32'));
+  const first = B.neg(B.op('max', { axes: [axis] }, [B.neg(candidates)]));
+  const out = wrap(first);
+  return (options.keepDims === true ? keep(t, out, [axis]) : out) as never;
+}

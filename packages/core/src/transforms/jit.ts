@@ -1,0 +1,85 @@
+/** @file jit: trace once per input signature, run the compile pipeline, cache the executable. */
+import { type Backend, type Executable, getDefaultBackend } from '../backend.js';
+import { compileGraph, type CompileOptions } from '../compile/pipeline.js';
+import { toConstNodes } from '../compile/run.js';
+import { type Graph, makeGraph, toposort } from '../ir/graph.js';
+import type { Node, ParamNode } from '../ir/node.js';
+import { formatType } from '../ir/printer.js';
+import { concreteNode, Tensor } from '../trace/tensor.js';
+import { bind, type TensorOutput, traceFunction } from './tracing.js';
+
+export interface JitOptions extends CompileOptions {
+  /** The backend to run on (default: the default backend when called). */
+  readonly backend?: Backend;
+}
+
+interface Entry {
+  readonly params: readonly ParamNode[];
+  readonly outputs: readonly Node[];
+  readonly single: boolean;
+  /** False when the function closes over values traced by an enclosing transform. */
+  readonly closed: boolean;
+  compiled?: { readonly graph: Graph; readonly backend: Backend; readonly exe: Executable };
+}
+
+type AnyFn = (...args: never[]) => TensorOutput;
+
+/** A jitted function, with its compiled graphs open to inspection. */
+export interface Jitted<F extends AnyFn> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** The compiled graph for these arguments (tracing and compiling if needed). */
+  lower(...args: Parameters<F>): Graph;
+  /** How many distinct signatures have been traced. */
+  readonly cacheSize: number;
+}
+
+/** The cache key: dtype and shape of tensor arguments, the value of the others (static arguments). */
+function signature(args: readonly unknown[]): string {
+  return args.map((a) => (a instanceof Tensor ? formatType(a.node.type) : `static:${JSON.stringify(a)}`)).join('|');
+}
+
+const tensorNodes = (args: readonly unknown[]): Node[] => args.flatMap((a) => (a instanceof Tensor ? [a.node] : []));
+
+/**
+ * Traces `f` once per input signature (tensor shapes and dtypes; other arguments are static),
+ * compiles the graph (expandCustom → verify → simplify → dce) and reuses it on later calls.
+ * Inside another transform the traced graph is inlined instead, so transforms compose.
+ */
+export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
+  const cache = new Map<string, Entry>();
+  const entryFor = (args: readonly unknown[]): Entry => {
+    const key = signature(args);
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const tensorArgs = args.flatMap((a, i) => (a instanceof Tensor ? [i] : []));
+    const { params, outputs, single } = traceFunction('jit', f, args, tensorArgs);
+    const own = new Set<Node>(params);
+    const closed = toposort(outputs).every((n) => n.kind !== 'param' || own.has(n));
+    const entry: Entry = { params, outputs, single, closed };
+    cache.set(key, entry);
+    return entry;
+  };
+  const compiled = (entry: Entry): NonNullable<Entry['compiled']> => {
+    const backend = options.backend ?? getDefaultBackend();
+    if (entry.compiled?.backend !== backend) {
+      const graph = compileGraph(makeGraph(entry.params, entry.outputs), options);
+      entry.compiled = { graph, backend, exe: backend.compile(graph) };
+    }
+    return entry.compiled;
+  };
+  const call = (...args: Parameters<F>): ReturnType<F> => {
+    const entry = entryFor(args);
+    const argNodes = tensorNodes(args);
+    let outs: Tensor[];
+    if (entry.closed && argNodes.every((n) => !n.symbolic)) {
+      const { graph, exe } = compiled(entry);
+      const data = exe.run(argNodes.map((n) => concreteNode(new Tensor(n), 'jit').value));
+      outs = toConstNodes(graph.outputs, data).map((c) => new Tensor(c));
+    } else {
+      outs = bind({ params: entry.params, argNodes }, entry.outputs);
+    }
+    return (entry.single ? outs[0] : outs) as ReturnType<F>;
+  };
+  const jitted = Object.assign(call, { lower: (...args: Parameters<F>) => compiled(entryFor(args)).graph });
+  return Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size }) as Jitted<F>;
+}

@@ -1,0 +1,47 @@
+/** @file The reference backend: interprets a graph node by node with the reference implementations. */
+import { type Backend, BackendError, type Executable, type Graph, type HostArray, type ir } from '@xent/core';
+import { type CpuImpl, cpuImpls, type Value } from './impls.js';
+
+type Node = ir.Node;
+
+function checkArgs(graph: Graph, args: readonly HostArray[]): void {
+  if (args.length !== graph.params.length) {
+    throw new BackendError('run', `xent.run: argument 'args' expected ${graph.params.length} arrays (one per graph parameter), got ${args.length}`);
+  }
+  graph.params.forEach((p, i) => {
+    const size = p.type.shape.reduce((a, b) => a * b, 1);
+    if ((args[i] as HostArray).length !== size) {
+      throw new BackendError('run', `xent.run: argument 'args[${i}]' expected ${size} values for ${p.type.dtype}[${p.type.shape.join(', ')}], got ${(args[i] as HostArray).length}`);
+    }
+  });
+}
+
+/** Runs every node in order, keeping each value until the graph finishes. */
+function interpret(graph: Graph, args: readonly HostArray[]): HostArray[] {
+  checkArgs(graph, args);
+  const values = new Map<Node, Value>();
+  graph.params.forEach((p, i) => values.set(p, { data: args[i] as HostArray, type: p.type }));
+  for (const n of graph.nodes) {
+    switch (n.kind) {
+      case 'const':
+        values.set(n, { data: n.value, type: n.type });
+        break;
+      case 'op': {
+        const inputs = n.inputs.map((i) => values.get(i) as Value);
+        const impl = cpuImpls[n.prim] as CpuImpl<ir.Prim>;
+        values.set(n, { data: impl(inputs, n.params, n.type), type: n.type });
+        break;
+      }
+      case 'param':
+      case 'custom':
+        throw new BackendError('run', `xent.run: the reference backend cannot run a ${n.kind} node inside the node list (the compile pipeline expands custom calls first)`);
+    }
+  }
+  return graph.outputs.map((o) => (values.get(o) as Value).data);
+}
+
+/** The CPU reference interpreter as a Backend: the oracle for every other backend. */
+export const referenceBackend: Backend = {
+  name: 'cpu-reference',
+  compile: (graph: Graph): Executable => ({ run: (args) => interpret(graph, args) }),
+};
