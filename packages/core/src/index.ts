@@ -9,7 +9,7 @@ export { parseGraph } from './ir/parse.js';
 export { Prim, prims } from './ir/prim.js';
 export type * from './trace/shapeTypes.js';
 export { Tensor, type NestedArray } from './trace/tensor.js';
-export type { TensorLike } from './trace/apply.js';
+export { primitive, type TensorLike } from './trace/apply.js';
 export * from './trace/create.js';
 export * from './trace/ops/elementwise.js';
 export * from './trace/ops/reduce.js';

@@ -12,18 +12,33 @@ export interface Graph {
   readonly outputs: readonly Node[];
 }
 
-/** Every node reachable from `roots` (inputs included), inputs before users. */
+/**
+ * Every node reachable from `roots` (inputs included), inputs before users: a depth-first
+ * post-order, so the order depends only on the graph's structure, not on when nodes were made.
+ */
 export function toposort(roots: readonly Node[]): Node[] {
-  const seen = new Set<Node>();
-  const stack: Node[] = [...roots];
-  while (stack.length > 0) {
-    const n = stack.pop() as Node;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    for (const i of n.inputs) if (!seen.has(i)) stack.push(i);
+  const order: Node[] = [];
+  const done = new Set<Node>();
+  const stack: { node: Node; next: number }[] = [];
+  for (const root of roots) {
+    if (done.has(root)) continue;
+    stack.push({ node: root, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { node: Node; next: number };
+      const child = top.node.inputs[top.next];
+      if (child !== undefined) {
+        top.next++;
+        if (!done.has(child)) stack.push({ node: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      if (!done.has(top.node)) {
+        done.add(top.node);
+        order.push(top.node);
+      }
+    }
   }
-  // Node ids grow in creation order and inputs are created first: sorting by id is topological.
-  return [...seen].sort((a, b) => a.id - b.id);
+  return order;
 }
 
 /** The graph computing `outputs` from `params`, with exactly the nodes the outputs use. */

@@ -81,3 +81,8 @@ export function operandDType(xs: readonly TensorLike[]): DType {
   for (const x of xs) if (x instanceof Tensor) return x.dtype;
   return xs.every((x) => typeof x === 'boolean') ? 'bool' : 'f32';
 }
+
+/** Applies a primitive directly to tensors (for tests and new composites; ops are the usual interface). */
+export function primitive<P extends Prim>(prim: P, params: PrimParamMap[P], ...inputs: readonly Tensor[]): Tensor {
+  return applyOp(prim, prim, params, inputs.map((t, i) => requireTensor(prim, `inputs[${i}]`, t).node));
+}

@@ -5,9 +5,9 @@ import * as B from '../ir/build.js';
 import { makeParamNode, type Node } from '../ir/node.js';
 import { formatType } from '../ir/printer.js';
 import { shapeEq } from '../ir/shape.js';
-import { describe, requireTensor, wrap } from '../trace/apply.js';
+import { requireTensor, wrap } from '../trace/apply.js';
 import { Tensor } from '../trace/tensor.js';
-import { argnumList, bind, requireFloat, type TensorOutput, traceFunction } from './tracing.js';
+import { argnumList, bind, flattenOutput, requireFloat, type TensorOutput, traceFunction } from './tracing.js';
 
 export interface GradOptions<A extends number | readonly number[]> {
   /** Which arguments to differentiate with respect to (default 0). */
@@ -25,7 +25,9 @@ function valueAndGradNodes(fn: string, f: TensorFn, args: readonly unknown[], ar
   which.forEach((i) => requireFloat(fn, `args[${i}]`, args[i] as Tensor));
   const trace = traceFunction(fn, f, args, which);
   const out = trace.outputs[0] as Node;
-  if (!trace.single) fail(GradError, fn, 'f', 'a function returning one scalar Tensor', `an array of ${trace.outputs.length} tensors`);
+  if (!(trace.unflatten([new Tensor(out)]) instanceof Tensor)) {
+    fail(GradError, fn, 'f', 'a function returning one scalar Tensor', `an array of ${trace.outputs.length} tensors`);
+  }
   if (out.type.shape.length !== 0) {
     fail(
       GradError,
@@ -66,18 +68,16 @@ export function valueAndGrad<F extends TensorFn, const A extends number | readon
   };
 }
 
-/** Checks cotangents/tangents against the values they pair with (same shape and dtype, no broadcasting). */
+/** Checks cotangents/tangents against the values they pair with (same structure, shape and dtype). */
 function matching(fn: string, arg: string, given: unknown, like: readonly Node[]): Node[] {
-  const list = given instanceof Tensor ? [given] : given;
-  if (!Array.isArray(list) || list.length !== like.length) {
-    fail(ShapeError, fn, arg, `${like.length} tensor(s)`, describe(given));
-  }
+  const { nodes } = flattenOutput(fn, arg, given);
+  if (nodes.length !== like.length) fail(ShapeError, fn, arg, `${like.length} tensor(s)`, `${nodes.length}`);
   return like.map((l, i) => {
-    const t = requireTensor(fn, `${arg}[${i}]`, (list as unknown[])[i]);
-    if (t.dtype !== l.type.dtype || !shapeEq(t.shape, l.type.shape)) {
-      fail(ShapeError, fn, `${arg}[${i}]`, formatType(l.type), formatType(t.node.type));
+    const n = nodes[i] as Node;
+    if (n.type.dtype !== l.type.dtype || !shapeEq(n.type.shape, l.type.shape)) {
+      fail(ShapeError, fn, like.length === 1 ? arg : `${arg}[${i}]`, formatType(l.type), formatType(n.type));
     }
-    return t.node;
+    return n;
   });
 }
 
@@ -96,7 +96,7 @@ export function vjp<F extends (...args: never[]) => TensorOutput>(f: F, ...prima
     const grads = vjpNodes(trace.outputs, trace.params, cts).map((g, i) => g ?? B.zerosLike(trace.params[i] as Node));
     return bind(trace, grads);
   };
-  return [(trace.single ? values[0] : values) as ReturnType<F>, pullback];
+  return [trace.unflatten(values) as ReturnType<F>, pullback];
 }
 
 /**
@@ -112,8 +112,8 @@ export function jvp<F extends (...args: never[]) => Tensor>(
   const which = primals.map((_, i) => i);
   argnumList(fn, which, primals).forEach((i) => requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor));
   const trace = traceFunction(fn, f, primals, which);
-  if (!trace.single) fail(GradError, fn, 'f', 'a function returning one Tensor', `an array of ${trace.outputs.length} tensors`);
   const out = trace.outputs[0] as Node;
+  if (trace.outputs.length !== 1) fail(GradError, fn, 'f', 'a function returning one Tensor', `${trace.outputs.length} tensors`);
   const tans = matching(fn, 'tangents', tangents, trace.argNodes);
   const u = makeParamNode(out.type, 'u');
   const pulled = vjpNodes([out], trace.params, [u]);

@@ -16,7 +16,7 @@ export interface JitOptions extends CompileOptions {
 interface Entry {
   readonly params: readonly ParamNode[];
   readonly outputs: readonly Node[];
-  readonly single: boolean;
+  readonly unflatten: (tensors: readonly Tensor[]) => TensorOutput;
   /** False when the function closes over values traced by an enclosing transform. */
   readonly closed: boolean;
   compiled?: { readonly graph: Graph; readonly backend: Backend; readonly exe: Executable };
@@ -52,10 +52,10 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const tensorArgs = args.flatMap((a, i) => (a instanceof Tensor ? [i] : []));
-    const { params, outputs, single } = traceFunction('jit', f, args, tensorArgs);
+    const { params, outputs, unflatten } = traceFunction('jit', f, args, tensorArgs);
     const own = new Set<Node>(params);
     const closed = toposort(outputs).every((n) => n.kind !== 'param' || own.has(n));
-    const entry: Entry = { params, outputs, single, closed };
+    const entry: Entry = { params, outputs, unflatten, closed };
     cache.set(key, entry);
     return entry;
   };
@@ -78,7 +78,7 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
     } else {
       outs = bind({ params: entry.params, argNodes }, entry.outputs);
     }
-    return (entry.single ? outs[0] : outs) as ReturnType<F>;
+    return entry.unflatten(outs) as ReturnType<F>;
   };
   const jitted = Object.assign(call, { lower: (...args: Parameters<F>) => compiled(entryFor(args)).graph });
   return Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size }) as Jitted<F>;

@@ -5,8 +5,8 @@ import { makeParamNode, type Node, type ParamNode } from '../ir/node.js';
 import { describe } from '../trace/apply.js';
 import { evaluateNodes, Tensor } from '../trace/tensor.js';
 
-/** What a traced function may return: one tensor or a flat array of tensors. */
-export type TensorOutput = Tensor | readonly Tensor[];
+/** What a traced function may return: a tensor, or (nested) arrays of tensors. */
+export type TensorOutput = Tensor | readonly TensorOutput[];
 
 export interface Trace {
   /** One fresh parameter per traced argument. */
@@ -14,8 +14,8 @@ export interface Trace {
   /** The nodes the arguments held when the transform was called (bound back by `bind`). */
   readonly argNodes: readonly Node[];
   readonly outputs: readonly Node[];
-  /** Whether the function returned a single tensor. */
-  readonly single: boolean;
+  /** Rebuilds the function's output structure from one tensor per output node. */
+  readonly unflatten: (tensors: readonly Tensor[]) => TensorOutput;
 }
 
 /** Checks `argnums` against the arguments and returns them as a list. */
@@ -30,13 +30,22 @@ export function argnumList(fn: string, argnums: number | readonly number[], args
   return list;
 }
 
-/** The output nodes of a function's return value, validated. */
-export function outputNodes(fn: string, out: unknown): { nodes: Node[]; single: boolean } {
-  if (out instanceof Tensor) return { nodes: [out.node], single: true };
-  if (Array.isArray(out) && out.length > 0 && out.every((o) => o instanceof Tensor)) {
-    return { nodes: out.map((o: Tensor) => o.node), single: false };
-  }
-  return fail(ValueError, fn, 'f', 'a function returning a Tensor or a non-empty array of Tensors', `a return value of ${describe(out)}`);
+/** The leaves of a (nested) tensor output and a function rebuilding that structure; anything else is an error. */
+export function flattenOutput(fn: string, arg: string, out: unknown): { nodes: Node[]; unflatten: (ts: readonly Tensor[]) => TensorOutput } {
+  const nodes: Node[] = [];
+  const walk = (o: unknown): ((ts: readonly Tensor[]) => TensorOutput) => {
+    if (o instanceof Tensor) {
+      const k = nodes.length;
+      nodes.push(o.node);
+      return (ts) => ts[k] as Tensor;
+    }
+    if (Array.isArray(o) && o.length > 0) {
+      const parts = o.map(walk);
+      return (ts) => parts.map((p) => p(ts));
+    }
+    return fail(ValueError, fn, arg, 'a Tensor or a non-empty (nested) array of Tensors', describe(o));
+  };
+  return { nodes, unflatten: walk(out) };
 }
 
 /** Calls `f` with the arguments at `traced` replaced by fresh parameters. */
@@ -56,8 +65,8 @@ export function traceFunction(
     argNodes.push(t.node);
     return new Tensor(p);
   });
-  const { nodes, single } = outputNodes(fn, (f as (...a: unknown[]) => unknown)(...callArgs));
-  return { params, argNodes, outputs: nodes, single };
+  const { nodes, unflatten } = flattenOutput(fn, 'f (its return value)', (f as (...a: unknown[]) => unknown)(...callArgs));
+  return { params, argNodes, outputs: nodes, unflatten };
 }
 
 /** Binds a trace's parameters back to its arguments: concrete results are computed, traced ones stay graphs. */

@@ -1,0 +1,362 @@
+/**
+ * @file The test-spec table: for every primitive, random well-typed cases (inputs in a safe domain),
+ * an independent naive definition (the output at a multi-index), its gradient class and f32
+ * tolerance. Exhaustive over Prim: a new primitive fails `tsc` until it has a spec.
+ */
+import fc from 'fast-check';
+import type { DType, ir } from 'xent';
+import { axesArb, type Domain, permutationArb, shapeArb, sizeOf, valueIn, valuesArb } from './arbitraries.js';
+
+type Prim = ir.Prim;
+type Params<P extends Prim> = ir.PrimParamMap[P];
+
+export interface InputSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly values: readonly number[];
+}
+
+export interface PrimCase<P extends Prim> {
+  readonly inputs: readonly InputSpec[];
+  readonly params: Params<P>;
+}
+
+/** Read access to an input by multi-index. */
+export interface NaiveArray {
+  readonly shape: readonly number[];
+  at(index: readonly number[]): number;
+}
+
+/**
+ * smooth: first and second order checked against finite differences; piecewise: first order only
+ * (cases avoid the kinks); none: not differentiable, the gradient must be zero.
+ */
+export type GradClass = 'smooth' | 'piecewise' | 'none';
+
+export interface PrimTestSpec<P extends Prim> {
+  readonly cases: fc.Arbitrary<PrimCase<P>>;
+  readonly naive: (inputs: readonly NaiveArray[], params: Params<P>, out: readonly number[], outShape: readonly number[]) => number;
+  readonly grad: (c: PrimCase<P>) => GradClass;
+  /** Tolerance of the f32 result against the f64 result. */
+  readonly f32: { readonly rtol: number; readonly atol: number };
+}
+
+const f64 = (shape: readonly number[], values: readonly number[]): InputSpec => ({ shape, dtype: 'f64', values });
+const tight = { rtol: 1e-6, atol: 1e-6 };
+const at = (inputs: readonly NaiveArray[], i: number, index: readonly number[]): number => (inputs[i] as NaiveArray).at(index);
+
+// ---- elementwise ----
+
+const unary = (domain: Domain, f: (v: number) => number, grad: GradClass = 'smooth'): PrimTestSpec<Prim> => ({
+  cases: shapeArb().chain((shape) => valuesArb(shape, domain).map((v) => ({ inputs: [f64(shape, v)], params: {} }))),
+  naive: (inputs, _p, out) => f(at(inputs, 0, out)),
+  grad: () => grad,
+  f32: tight,
+});
+
+type PairMaker = (a: number) => fc.Arbitrary<number>;
+
+const binary = (
+  domainA: Domain,
+  second: PairMaker,
+  f: (a: number, b: number) => number,
+  grad: GradClass,
+  outDType: DType = 'f64',
+): PrimTestSpec<Prim> => ({
+  cases: shapeArb().chain((shape) =>
+    valuesArb(shape, domainA).chain((a) =>
+      fc.tuple(...a.map(second)).map((b) => ({
+        inputs: [f64(shape, a), f64(shape, b)],
+        params: {},
+      })),
+    ),
+  ),
+  naive: (inputs, _p, out) => {
+    const r = f(at(inputs, 0, out), at(inputs, 1, out));
+    return outDType === 'bool' ? Number(r) : r;
+  },
+  grad: () => grad,
+  f32: tight,
+});
+
+const independent =
+  (domain: Domain): PairMaker =>
+  () =>
+    valueIn(domain);
+/** A second operand at least 0.1 away from the first (no ties for max/min). */
+const apart: PairMaker = (a) => fc.tuple(fc.boolean(), fc.double({ min: 0.1, max: 1, noNaN: true })).map(([s, d]) => (s ? a + d : a - d));
+/** A second operand that often ties with the first (comparisons). */
+const maybeTied: PairMaker = (a) => fc.oneof(fc.constant(a), valueIn('any'));
+
+// ---- reductions ----
+
+/** Input values with distinct entries (≥ 1e-3 apart), so max has a unique argmax. */
+const distinct = (shape: readonly number[]): fc.Arbitrary<number[]> =>
+  valuesArb(shape, 'any').chain((v) => permutationArb(v.length).map((perm) => v.map((x, i) => x + (perm[i] as number) * 1e-2)));
+
+const reduction = (
+  fold: (acc: number, v: number) => number,
+  init: number,
+  finish: (acc: number) => number,
+  grad: GradClass,
+  values: (shape: readonly number[]) => fc.Arbitrary<number[]>,
+): PrimTestSpec<'sum' | 'max' | 'logsumexp'> => ({
+  cases: shapeArb(1).chain((shape) =>
+    fc.tuple(values(shape), axesArb(shape.length)).map(([v, axes]) => ({ inputs: [f64(shape, v)], params: { axes } })),
+  ),
+  naive: (inputs, { axes }, out) => {
+    const x = inputs[0] as NaiveArray;
+    let acc = init;
+    forEachIndex(x.shape, (index) => {
+      const kept = index.filter((_, i) => !axes.includes(i));
+      if (kept.every((v, i) => v === out[i])) acc = fold(acc, x.at(index));
+    });
+    return finish(acc);
+  },
+  grad: () => grad,
+  f32: { rtol: 1e-6, atol: 1e-6 },
+});
+
+export function forEachIndex(shape: readonly number[], visit: (index: number[]) => void): void {
+  const total = sizeOf(shape);
+  for (let k = 0; k < total; k++) {
+    const index = new Array<number>(shape.length);
+    let rest = k;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      index[d] = rest % (shape[d] as number);
+      rest = Math.floor(rest / (shape[d] as number));
+    }
+    visit(index);
+  }
+}
+
+// ---- movement ----
+
+const oneInput = <P extends Prim>(shapes: fc.Arbitrary<number[]>, params: (shape: number[]) => fc.Arbitrary<Params<P>>): fc.Arbitrary<PrimCase<P>> =>
+  shapes.chain((shape) => fc.tuple(valuesArb(shape, 'any'), params(shape)).map(([v, p]) => ({ inputs: [f64(shape, v)], params: p })));
+
+const movement = <P extends Prim>(
+  cases: fc.Arbitrary<PrimCase<P>>,
+  naive: PrimTestSpec<P>['naive'],
+): PrimTestSpec<P> => ({ cases, naive, grad: () => 'smooth', f32: { rtol: 0, atol: 0 } });
+
+/** Factor a shape's size into a new random shape. */
+const reshapeTarget = (shape: number[]): fc.Arbitrary<{ shape: number[] }> => {
+  const factors = shape.flatMap((d) => (d === 1 ? [] : [d]));
+  return fc.tuple(permutationArb(factors.length), fc.integer({ min: 0, max: 2 })).map(([perm, ones]) => ({
+    shape: [...perm.map((i) => factors[i] as number), ...Array<number>(ones).fill(1)],
+  }));
+};
+
+export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<P> }> = {
+  // ---- elementwise unary ----
+  neg: unary('any', (v) => -v),
+  exp: unary('any', Math.exp),
+  log: unary('positive', Math.log),
+  log1p: unary('aboveMinusOne', Math.log1p),
+  expm1: unary('any', Math.expm1),
+  sqrt: unary('positive', Math.sqrt),
+  recip: unary('nonzero', (v) => 1 / v),
+  sin: unary('any', Math.sin),
+  cos: unary('any', Math.cos),
+  tanh: unary('any', Math.tanh),
+  abs: unary('nonzero', Math.abs, 'piecewise'),
+  sign: unary('any', Math.sign, 'none'),
+  floor: unary('nonInteger', Math.floor, 'none'),
+  ceil: unary('nonInteger', Math.ceil, 'none'),
+  // ---- elementwise binary ----
+  add: binary('any', independent('any'), (a, b) => a + b, 'smooth'),
+  sub: binary('any', independent('any'), (a, b) => a - b, 'smooth'),
+  mul: binary('any', independent('any'), (a, b) => a * b, 'smooth'),
+  div: binary('any', independent('nonzero'), (a, b) => a / b, 'smooth'),
+  pow: binary('positive', () => fc.double({ min: -2, max: 2, noNaN: true }), Math.pow, 'smooth'),
+  maximum: binary('any', apart, Math.max, 'piecewise'),
+  minimum: binary('any', apart, Math.min, 'piecewise'),
+  less: binary('any', maybeTied, (a, b) => Number(a < b), 'none', 'bool'),
+  lessEqual: binary('any', maybeTied, (a, b) => Number(a <= b), 'none', 'bool'),
+  equal: binary('any', maybeTied, (a, b) => Number(a === b), 'none', 'bool'),
+  notEqual: binary('any', maybeTied, (a, b) => Number(a !== b), 'none', 'bool'),
+  // ---- select and convert ----
+  where: {
+    cases: shapeArb().chain((shape) =>
+      fc
+        .tuple(fc.array(fc.boolean(), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }), valuesArb(shape, 'any'), valuesArb(shape, 'any'))
+        .map(([c, a, b]) => ({
+          inputs: [{ shape, dtype: 'bool', values: c.map(Number) }, f64(shape, a), f64(shape, b)],
+          params: {},
+        })),
+    ),
+    naive: (inputs, _p, out) => (at(inputs, 0, out) === 1 ? at(inputs, 1, out) : at(inputs, 2, out)),
+    grad: () => 'smooth',
+    f32: tight,
+  },
+  cast: {
+    cases: shapeArb().chain((shape) =>
+      fc
+        .tuple(valuesArb(shape, 'nonInteger'), fc.constantFrom<DType>('f64', 'i32', 'bool'))
+        .map(([v, dtype]) => ({ inputs: [f64(shape, v)], params: { dtype } })),
+    ),
+    naive: (inputs, { dtype }, out) => {
+      const v = at(inputs, 0, out);
+      return dtype === 'i32' ? Math.trunc(v) : dtype === 'bool' ? Number(v !== 0) : v;
+    },
+    grad: (c) => (c.params.dtype === 'f64' ? 'smooth' : 'none'),
+    f32: tight,
+  },
+  // ---- reductions ----
+  sum: reduction((a, v) => a + v, 0, (a) => a, 'smooth', (s) => valuesArb(s, 'any')),
+  max: reduction(Math.max, -Infinity, (a) => a, 'piecewise', distinct),
+  logsumexp: reduction((a, v) => a + Math.exp(v), 0, Math.log, 'smooth', (s) => valuesArb(s, 'any')),
+  // ---- movement ----
+  reshape: movement(oneInput(shapeArb(), reshapeTarget), (inputs, _p, out, outShape) => {
+    const x = inputs[0] as NaiveArray;
+    return x.at(unflatten(flatIndex(out, outShape), x.shape));
+  }),
+  broadcast: movement(
+    shapeArb().chain((target) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: target.length }), fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }))
+        .chain(([drop, ones]) => {
+          const shape = target.slice(drop).map((d, i) => (ones[i + drop] === true ? 1 : d));
+          return valuesArb(shape, 'any').map((v) => ({ inputs: [f64(shape, v)], params: { shape: target } }));
+        }),
+    ),
+    (inputs, _p, out) => {
+      const x = inputs[0] as NaiveArray;
+      const lead = out.length - x.shape.length;
+      return x.at(x.shape.map((d, i) => (d === 1 ? 0 : (out[i + lead] as number))));
+    },
+  ),
+  transpose: movement(
+    oneInput(shapeArb(), (shape) => permutationArb(shape.length).map((perm) => ({ perm }))),
+    (inputs, { perm }, out) => {
+      const index = new Array<number>(perm.length);
+      perm.forEach((p, d) => (index[p] = out[d] as number));
+      return at(inputs, 0, index);
+    },
+  ),
+  slice: movement(
+    oneInput(shapeArb(1), (shape) =>
+      fc
+        .tuple(...shape.map((d) => fc.tuple(fc.integer({ min: 0, max: d }), fc.integer({ min: 0, max: d }))))
+        .map((bounds) => ({ start: bounds.map(([a, b]) => Math.min(a, b)), end: bounds.map(([a, b]) => Math.max(a, b)) })),
+    ),
+    (inputs, { start }, out) => at(inputs, 0, out.map((v, i) => v + (start[i] as number))),
+  ),
+  pad: movement(
+    oneInput(shapeArb(1), (shape) =>
+      fc
+        .tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }))
+        .map(([lo, hi]) => ({ lo, hi })),
+    ),
+    (inputs, { lo }, out) => {
+      const x = inputs[0] as NaiveArray;
+      const index = out.map((v, i) => v - (lo[i] as number));
+      return index.every((v, i) => v >= 0 && v < (x.shape[i] as number)) ? x.at(index) : 0;
+    },
+  ),
+  flip: movement(
+    oneInput(shapeArb(), (shape) => axesArb(shape.length).map((axes) => ({ axes }))),
+    (inputs, { axes }, out) => {
+      const x = inputs[0] as NaiveArray;
+      return x.at(out.map((v, i) => (axes.includes(i) ? (x.shape[i] as number) - 1 - v : v)));
+    },
+  ),
+  concat: movement(
+    shapeArb(1).chain((shape) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }))
+        .chain(([axis, sizes]) =>
+          fc
+            .tuple(...sizes.map((n) => valuesArb(shape.map((d, i) => (i === axis ? n : d)), 'any')))
+            .map((vs) => ({
+              inputs: vs.map((v, k) => f64(shape.map((d, i) => (i === axis ? (sizes[k] as number) : d)), v)),
+              params: { axis },
+            })),
+        ),
+    ),
+    (inputs, { axis }, out) => {
+      let pos = out[axis] as number;
+      for (const x of inputs) {
+        const n = x.shape[axis] as number;
+        if (pos < n) return x.at(out.map((v, i) => (i === axis ? pos : v)));
+        pos -= n;
+      }
+      throw new Error('concat index out of range');
+    },
+  ),
+  gather: {
+    cases: shapeArb(1).chain((shape) =>
+      fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 3 })).chain(([axis, m]) => {
+        const idxShape = shape.map((d, i) => (i === axis ? m : d));
+        const n = shape[axis] as number;
+        return fc
+          .tuple(valuesArb(shape, 'any'), fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: sizeOf(idxShape), maxLength: sizeOf(idxShape) }))
+          .map(([v, idx]) => ({ inputs: [f64(shape, v), { shape: idxShape, dtype: 'i32' as DType, values: idx }], params: { axis } }));
+      }),
+    ),
+    naive: (inputs, { axis }, out) => at(inputs, 0, out.map((v, i) => (i === axis ? at(inputs, 1, out) : v))),
+    grad: () => 'smooth',
+    f32: { rtol: 0, atol: 0 },
+  },
+  // ---- contraction and scan ----
+  matmul: {
+    cases: fc
+      .tuple(fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+      .chain(([batch, m, k, n]) =>
+        fc.tuple(valuesArb([...batch, m, k], 'any'), valuesArb([...batch, k, n], 'any')).map(([a, b]) => ({
+          inputs: [f64([...batch, m, k], a), f64([...batch, k, n], b)],
+          params: {},
+        })),
+      ),
+    naive: (inputs, _p, out) => {
+      const a = inputs[0] as NaiveArray;
+      const r = out.length;
+      const k = a.shape[r - 1] as number;
+      let s = 0;
+      for (let q = 0; q < k; q++) {
+        s += a.at([...out.slice(0, r - 1), q]) * at(inputs, 1, [...out.slice(0, r - 2), q, out[r - 1] as number]);
+      }
+      return s;
+    },
+    grad: () => 'smooth',
+    f32: { rtol: 1e-6, atol: 1e-6 },
+  },
+  cumsum: {
+    cases: oneInput(shapeArb(1), (shape) =>
+      fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.boolean()).map(([axis, reverse]) => ({ axis, reverse })),
+    ),
+    naive: (inputs, { axis, reverse }, out) => {
+      const x = inputs[0] as NaiveArray;
+      const i = out[axis] as number;
+      let s = 0;
+      for (let t = 0; t < (x.shape[axis] as number); t++) {
+        if (reverse ? t >= i : t <= i) s += x.at(out.map((v, d) => (d === axis ? t : v)));
+      }
+      return s;
+    },
+    grad: () => 'smooth',
+    f32: { rtol: 1e-6, atol: 1e-6 },
+  },
+  // ---- sources and markers ----
+  iota: {
+    cases: shapeArb(1).chain((shape) =>
+      fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.constantFrom<DType>('i32', 'f64')).map(([axis, dtype]) => ({ inputs: [], params: { shape, axis, dtype } })),
+    ),
+    naive: (_inputs, { axis }, out) => out[axis] as number,
+    grad: () => 'none',
+    f32: { rtol: 0, atol: 0 },
+  },
+  stopGradient: { ...unary('any', (v) => v), grad: () => 'none' },
+};
+
+const flatIndex = (index: readonly number[], shape: readonly number[]): number => index.reduce((acc, v, i) => acc * (shape[i] as number) + v, 0);
+const unflatten = (k: number, shape: readonly number[]): number[] => {
+  const index = new Array<number>(shape.length);
+  let rest = k;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = rest % (shape[d] as number);
+    rest = Math.floor(rest / (shape[d] as number));
+  }
+  return index;
+};

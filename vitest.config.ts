@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@xent\/core$/, replacement: src('core') },
+      { find: /^@xent\/cpu$/, replacement: src('cpu') },
+      { find: /^xent$/, replacement: src('xent') },
+    ],
+  },
+  test: {
+    setupFiles: [fileURLToPath(new URL('./test/support/setup.ts', import.meta.url))],
+    projects: [
+      { extends: true, test: { name: 'packages', include: ['packages/*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'property', include: ['test/**/*.test.ts'], testTimeout: 60_000 } },
+      {
+        extends: true,
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/**/*.test-d.ts'], tsconfig: './test/tsconfig.json' },
+        },
+      },
+    ],
+  },
+});
