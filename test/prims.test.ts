@@ -12,15 +12,16 @@ import { directionalFd, dot, expectAllClose, toNumbers } from './support/numeric
 import { forEachIndex, type PrimCase, primSpecs, type PrimTestSpec } from './support/primSpecs.js';
 
 type Prim = x.ir.Prim;
-type AnyCase = PrimCase<Prim>;
+type AnyCase = PrimCase;
 
-const specOf = (prim: Prim): PrimTestSpec<Prim> => primSpecs[prim] as unknown as PrimTestSpec<Prim>;
+const specOf = (prim: Prim): PrimTestSpec<unknown> => primSpecs[prim] as PrimTestSpec<unknown>;
 
 /** Applies the primitive to tensors built from the case (float inputs replaced by `floats`). */
 function apply(prim: Prim, c: AnyCase, floats: readonly x.Tensor[], floatDType: 'f32' | 'f64' = 'f64'): x.Tensor {
   const pos = floatPositions(c);
   const inputs = c.inputs.map((s, i) => (pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType)));
-  const params = floatDType === 'f32' && 'dtype' in c.params && c.params.dtype === 'f64' ? { ...c.params, dtype: 'f32' } : c.params;
+  const p = c.params as { readonly dtype?: x.DType };
+  const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
   return x.primitive(prim, params as never, ...inputs);
 }
 

@@ -23,14 +23,14 @@ export function naiveArray(spec: InputSpec): NaiveArray {
 }
 
 /** Positions of the float inputs (the ones gradients are taken with respect to). */
-export const floatPositions = (c: PrimCase<x.ir.Prim>): number[] => c.inputs.flatMap((s, i) => (isFloat(s.dtype) ? [i] : []));
+export const floatPositions = (c: PrimCase): number[] => c.inputs.flatMap((s, i) => (isFloat(s.dtype) ? [i] : []));
 
 /** The case with random directions for each float input and a random output cotangent size hint. */
-export const withDirections = <C extends PrimCase<x.ir.Prim>>(c: C): fc.Arbitrary<[C, number[][]]> =>
+export const withDirections = <C extends PrimCase>(c: C): fc.Arbitrary<[C, number[][]]> =>
   fc.tuple(fc.constant(c), fc.tuple(...c.inputs.map((s) => directionArb(sizeOf(s.shape)))));
 
 /** Rounds a case's float values and float params to f32 (so f32 and f64 runs see the same inputs). */
-export function roundedToF32<C extends PrimCase<x.ir.Prim>>(c: C): C {
+export function roundedToF32<C extends PrimCase>(c: C): C {
   return {
     ...c,
     inputs: c.inputs.map((s) => (isFloat(s.dtype) ? { ...s, values: s.values.map(Math.fround) } : s)),

@@ -16,7 +16,7 @@ const isConst = (n: Node | undefined, v: number): boolean => n !== undefined && 
 export type SimplifyRule = (n: AnyOpNode) => Node | undefined;
 
 /** The rewrites, by name (each has its own test). */
-export const simplifyRules: Readonly<Record<string, SimplifyRule>> = {
+export const simplifyRules = {
   /** x + 0 → x, 0 + x → x */
   addZero: (n) => (n.prim !== 'add' ? undefined : isConst(n.inputs[1], 0) ? n.inputs[0] : isConst(n.inputs[0], 0) ? n.inputs[1] : undefined),
   /** x − 0 → x */
@@ -65,9 +65,9 @@ export const simplifyRules: Readonly<Record<string, SimplifyRule>> = {
   castIdentity: (n) => (n.prim === 'cast' && n.params.dtype === n.inputs[0]?.type.dtype ? n.inputs[0] : undefined),
   /** Σ over no axes → x */
   sumNoAxes: (n) => ((n.prim === 'sum' || n.prim === 'max') && n.params.axes.length === 0 ? n.inputs[0] : undefined),
-};
+} as const satisfies Readonly<Record<string, SimplifyRule>>;
 
-const ruleList = Object.values(simplifyRules);
+const ruleList: readonly SimplifyRule[] = Object.values(simplifyRules);
 
 /** Applies the rules to one node until none fires. */
 function rewrite(n: Node): Node {

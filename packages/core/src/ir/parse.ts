@@ -105,6 +105,10 @@ export function parseGraph(text: string): E.Either<IrError, Graph> {
     const params2 = parseParams(bracket) as unknown as PrimParamMap[Prim];
     const node = tryOp(head2 as Prim, params2, args as Node[]);
     if (E.isLeft(node)) return node;
+    const ruleType = node.right.type;
+    if (ruleType.dtype !== type.dtype || ruleType.shape.join() !== type.shape.join()) {
+      return fail(line, `a node annotated with its rule's type ${ruleType.dtype}[${ruleType.shape.join(', ')}]`);
+    }
     env.set(nm, node.right);
   }
   return fail(lines[lines.length - 1] ?? '', 'a `return` line before `}`');

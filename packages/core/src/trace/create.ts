@@ -4,7 +4,7 @@ import * as B from '../ir/build.js';
 import { allocHost, type DType, dtypeOfHost, type HostArray, type HostArrayOf, isDType } from '../ir/dtype.js';
 import { formatShape, isValidDim, sizeOf } from '../ir/shape.js';
 import { applyOp, checkValue, describe } from './apply.js';
-import type { ShapeT } from './shapeTypes.js';
+import type { ShapeT, Writable } from './shapeTypes.js';
 import { Tensor } from './tensor.js';
 
 /** Nested JS arrays of numbers or booleans. */
@@ -19,7 +19,7 @@ export type ShapeOfNested<A, Depth extends unknown[] = []> = Depth['length'] ext
       : [A['length'], ...ShapeOfNested<A[0], [...Depth, unknown]>]
     : [];
 
-type Leaf<A> = A extends readonly (infer E)[] ? Leaf<E> : A;
+type Leaf<A, Depth extends unknown[] = []> = Depth['length'] extends 8 ? A : A extends readonly (infer E)[] ? Leaf<E, [...Depth, unknown]> : A;
 
 /** Booleans make bool tensors; numbers default to f32. */
 export type DefaultDType<A> = [Leaf<A>] extends [boolean] ? 'bool' : 'f32';
@@ -107,7 +107,7 @@ export function tensor<const A extends NestedInput, D extends DType = DefaultDTy
 export function tensor<const S extends ShapeT, T extends HostArray, D extends DType = DTypeOfHost<T>>(
   data: T,
   options: TypedTensorOptions<S, D>,
-): Tensor<S, D>;
+): Tensor<Writable<S>, D>;
 export function tensor(data: NestedInput | HostArray, options: { dtype?: DType; shape?: ShapeT } = {}): Tensor {
   const fn = 'tensor';
   const hostDType = dtypeOfHost(data);
@@ -148,7 +148,7 @@ export function full<const S extends readonly number[], D extends DType = 'f32'>
   shape: S,
   value: number | boolean,
   options: TensorOptions<D> = {},
-): Tensor<S, D> {
+): Tensor<Writable<S>, D> {
   const fn = 'full';
   const dims = checkShapeArg(fn, shape);
   const dtype = checkDType(fn, options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'f32'));
@@ -156,13 +156,13 @@ export function full<const S extends readonly number[], D extends DType = 'f32'>
   checkValue(fn, 'value', v, dtype);
   const data = allocHost(dtype, sizeOf(dims));
   data.fill(v);
-  return new Tensor(B.constant(data, dims, dtype));
+  return new Tensor(B.constant(data, dims, dtype)) as Tensor<Writable<S>, D>;
 }
 
-export const zeros = <const S extends readonly number[], D extends DType = 'f32'>(shape: S, options: TensorOptions<D> = {}): Tensor<S, D> =>
+export const zeros = <const S extends readonly number[], D extends DType = 'f32'>(shape: S, options: TensorOptions<D> = {}): Tensor<Writable<S>, D> =>
   full(shape, 0, options);
 
-export const ones = <const S extends readonly number[], D extends DType = 'f32'>(shape: S, options: TensorOptions<D> = {}): Tensor<S, D> =>
+export const ones = <const S extends readonly number[], D extends DType = 'f32'>(shape: S, options: TensorOptions<D> = {}): Tensor<Writable<S>, D> =>
   full(shape, 1, options);
 
 /** 0, 1, ..., n − 1 (i32 by default). */

@@ -14,6 +14,9 @@ export interface ShapeErrorT<M extends string> {
   readonly __shapeError: M;
 }
 
+/** A shape with `readonly` dropped from its tuple (literal inference yields readonly tuples). */
+export type Writable<S extends ShapeT> = { -readonly [K in keyof S]: S[K] };
+
 /** The runtime view of a type-level shape (named dims are numbers at run time). */
 export type NumericShape<S extends ShapeT> = { readonly [K in keyof S]: S[K] extends number ? S[K] : number };
 
@@ -53,7 +56,9 @@ type BroadcastTuples<A extends ShapeT, B extends ShapeT, Acc extends Dim[] = []>
         ? BroadcastDim<LA, LB> extends infer D
           ? D extends ShapeErrorT<infer M>
             ? ShapeErrorT<M>
-            : BroadcastTuples<RA, RB, [D & Dim, ...Acc]>
+            : D extends Dim
+              ? BroadcastTuples<RA, RB, [D, ...Acc]>
+              : never
           : never
         : never
       : never;
@@ -108,7 +113,9 @@ type MatmulTuples<A extends ShapeT, B extends ShapeT> = A extends readonly [infe
           : BroadcastTuples<BA, BB> extends infer Batch
             ? Batch extends ShapeErrorT<infer M>
               ? ShapeErrorT<M>
-              : [...(Batch & Dim[]), M0, N]
+              : Batch extends readonly Dim[]
+                ? [...Batch, M0, N]
+                : never
             : never
         : ShapeErrorT<'matmul needs rank >= 1 operands'>
     : ShapeErrorT<'matmul needs rank >= 1 operands'>;

@@ -4,17 +4,17 @@ import { fail, fromIrError, ShapeError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import { broadcastShapes, formatShape } from '../../ir/shape.js';
 import { applyOp, requireTensor, wrap } from '../apply.js';
-import type { Check, MatmulShape, Ok, ShapeT } from '../shapeTypes.js';
+import type { Check, MatmulShape, Ok } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
-import type { DTypeOf, ResultDType, ShapeOf } from './types.js';
+import type { DTypeCheck, ResultDType, ShapeOf } from './types.js';
 
 /**
  * `a @ b`. Rank-1 operands act as a row (left) or a column (right) vector and lose that dim in
  * the result; leading batch dims broadcast. Inner dims must match exactly.
  */
-export function matmul<X extends Tensor, Y extends Tensor<ShapeT, DTypeOf<X>>>(
+export function matmul<X extends Tensor, Y extends Tensor>(
   a: X,
-  b: Y & Check<MatmulShape<ShapeOf<X>, ShapeOf<Y>>>,
+  b: Y & Check<MatmulShape<ShapeOf<X>, ShapeOf<Y>>> & DTypeCheck<X, Y>,
 ): Tensor<Ok<MatmulShape<ShapeOf<X>, ShapeOf<Y>>>, ResultDType<X, Y>> {
   const fn = 'matmul';
   const ta = requireTensor(fn, 'a', a);

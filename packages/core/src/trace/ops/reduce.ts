@@ -6,7 +6,7 @@ import type { DType } from '../../ir/dtype.js';
 import { isFloat } from '../../ir/dtype.js';
 import { normalizeAxes } from '../../ir/shape.js';
 import { applyOp, describe, requireTensor, wrap } from '../apply.js';
-import type { Ok, ReduceShape, ShapeT } from '../shapeTypes.js';
+import type { Check, Ok, ReduceShape, ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
 import { div, neg } from './elementwise.js';
 
@@ -45,7 +45,7 @@ function keep(x: Tensor, reduced: Tensor, axes: readonly number[]): Tensor {
 
 type Reduction = <S extends ShapeT, D extends DType, const Ax extends AxisArg = never, K extends boolean = false>(
   x: Tensor<S, D>,
-  options?: ReduceOptions<Ax, K>,
+  options?: ReduceOptions<Ax, K> & Check<ReduceShape<S, Ax, K>>,
 ) => Tensor<Reduced<S, Ax, K>, D>;
 
 /** Σ over the axes. */
@@ -67,10 +67,10 @@ export const min: Reduction = (x, options) => {
 export const logsumexp: Reduction = (x, options) => reduce('logsumexp', 'logsumexp', x, options) as never;
 
 /** Arithmetic mean over the axes (float tensors). */
-export const mean: Reduction = (x, options = {}) => {
+export const mean: Reduction = (x, options) => {
   const t = requireTensor('mean', 'x', x);
   if (!isFloat(t.dtype)) fail(ValueError, 'mean', 'x', 'a floating-point tensor', t.dtype);
-  const axes = reductionAxes('mean', t, options.axis);
+  const axes = reductionAxes('mean', t, options?.axis);
   const count = axes.reduce((n, a) => n * (t.shape[a] as number), 1);
   return div(reduce('mean', 'sum', t, options), count) as never;
 };

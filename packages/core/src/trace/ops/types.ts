@@ -18,7 +18,8 @@ export type ResultDType<X, Y> = [DTypeOf<X>] extends [never]
     : DTypeOf<Y>
   : DTypeOf<X>;
 
-type DTypeCheck<X, Y> = [DTypeOf<X>] extends [never]
+/** `unknown` when two operands' dtypes may agree; the error marker when both are known and differ. */
+export type DTypeCheck<X, Y> = [DTypeOf<X>] extends [never]
   ? unknown
   : [DTypeOf<Y>] extends [never]
     ? unknown

@@ -1,0 +1,72 @@
+/**
+ * @file Type-level shapes: with literal (or named) dims, mismatches fail to compile; correct programs
+ * compile with the right result types; plain `number` dims defer to the runtime check.
+ * Checked by `tsc` (npm run typecheck) and by vitest's typecheck project.
+ */
+import { expectTypeOf, test } from 'vitest';
+import * as x from 'xent';
+
+declare const a23: x.Tensor<[2, 3], 'f32'>;
+declare const b34: x.Tensor<[3, 4], 'f32'>;
+declare const c45: x.Tensor<[4, 5], 'f32'>;
+declare const v3: x.Tensor<[3], 'f32'>;
+declare const col2: x.Tensor<[2, 1], 'f32'>;
+declare const d23: x.Tensor<[2, 3], 'f64'>;
+declare const nk: x.Tensor<['N', 'K'], 'f32'>;
+declare const kc: x.Tensor<['K', 'C'], 'f32'>;
+declare const mk: x.Tensor<['M', 'K'], 'f32'>;
+declare const dyn: x.Tensor<number[], 'f32'>;
+
+test('shapes are inferred from literals', () => {
+  expectTypeOf(x.tensor([[1, 2, 3], [4, 5, 6]])).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(x.tensor([1, 2], { dtype: 'f64' })).toEqualTypeOf<x.Tensor<[2], 'f64'>>();
+  expectTypeOf(x.tensor(new Float64Array(6), { shape: [2, 3] })).toEqualTypeOf<x.Tensor<[2, 3], 'f64'>>();
+  expectTypeOf(x.zeros([4, 5])).toEqualTypeOf<x.Tensor<[4, 5], 'f32'>>();
+  expectTypeOf(a23.shape).toEqualTypeOf<readonly [2, 3]>();
+});
+
+test('a correct program compiles with the right result types', () => {
+  expectTypeOf(x.matmul(a23, b34)).toEqualTypeOf<x.Tensor<[2, 4], 'f32'>>();
+  expectTypeOf(x.matmul(x.matmul(a23, b34), c45)).toEqualTypeOf<x.Tensor<[2, 5], 'f32'>>();
+  expectTypeOf(x.matmul(a23, v3)).toEqualTypeOf<x.Tensor<[2], 'f32'>>();
+  expectTypeOf(x.add(a23, v3)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(x.mul(col2, v3)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(x.mul(a23, 2)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(x.less(a23, 0)).toEqualTypeOf<x.Tensor<[2, 3], 'bool'>>();
+  expectTypeOf(x.exp(a23)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(x.sum(a23)).toEqualTypeOf<x.Tensor<[], 'f32'>>();
+  expectTypeOf(x.sum(a23, { axis: 1 })).toEqualTypeOf<x.Tensor<[2], 'f32'>>();
+  expectTypeOf(x.logsumexp(a23, { axis: -1, keepDims: true })).toEqualTypeOf<x.Tensor<[2, 1], 'f32'>>();
+  expectTypeOf(x.max(a23, { axis: 0 })).toEqualTypeOf<x.Tensor<[3], 'f32'>>();
+  expectTypeOf(x.softmax(a23)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(x.where(x.less(a23, 0), a23, 0)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+});
+
+test('named dims must agree by name', () => {
+  expectTypeOf(x.matmul(nk, kc)).toEqualTypeOf<x.Tensor<['N', 'C'], 'f32'>>();
+  expectTypeOf(x.add(nk, nk)).toEqualTypeOf<x.Tensor<['N', 'K'], 'f32'>>();
+  // @ts-expect-error: 'N' and 'M' are different named dims.
+  x.add(nk, mk);
+  // @ts-expect-error: the inner dims 'N' and 'K' differ.
+  x.matmul(nk, mk);
+});
+
+test('mismatched literal shapes fail to compile', () => {
+  // @ts-expect-error: matmul inner dims 3 and 4 differ.
+  x.matmul(a23, c45);
+  // @ts-expect-error: [2, 3] and [3, 4] do not broadcast.
+  x.add(a23, b34);
+  // @ts-expect-error: dims 3 and 4 do not broadcast.
+  x.mul(v3, x.zeros([4]));
+  // @ts-expect-error: f32 and f64 do not mix without a cast.
+  x.add(a23, d23);
+  // @ts-expect-error: the reduced axis is out of range.
+  x.sum(a23, { axis: 2 }).shape satisfies readonly number[];
+});
+
+test('plain number dims defer to the runtime check', () => {
+  expectTypeOf(x.add(dyn, a23)).toEqualTypeOf<x.Tensor<x.ShapeT, 'f32'>>();
+  expectTypeOf(x.matmul(dyn, b34)).toEqualTypeOf<x.Tensor<x.ShapeT, 'f32'>>();
+  const f = (z: x.Tensor): x.Tensor => x.sum(x.exp(z));
+  expectTypeOf(x.grad(f)).toEqualTypeOf<(z: x.Tensor) => x.Tensor>();
+});
