@@ -31,7 +31,8 @@ const z = x.tensor(
 );
 const y = x.tensor([0, 3, 1], { dtype: 'i32' });
 
-const fmt = (t: x.Tensor): string => JSON.stringify(t.toArray(), (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(6)) : v));
+const fmt = (t: x.Tensor): string =>
+  JSON.stringify(t.toArray(), (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(6)) : v));
 
 const [value, g] = x.valueAndGrad(loss)(z, y);
 console.log(`loss            ${(x.item(value) as number).toFixed(6)}`);
@@ -54,7 +55,8 @@ console.log(`Hessian · v     ${fmt(hv)}`);
 // Check the gradient against central finite differences along a direction d (in f64).
 const d = v;
 const h = 1e-6;
-const fd = ((x.item(loss(x.add(z, x.mul(h, d)), y)) as number) - (x.item(loss(x.sub(z, x.mul(h, d)), y)) as number)) / (2 * h);
+const fd =
+  ((x.item(loss(x.add(z, x.mul(h, d)), y)) as number) - (x.item(loss(x.sub(z, x.mul(h, d)), y)) as number)) / (2 * h);
 const analytic = x.item(x.sum(x.mul(g, d))) as number;
 console.log(`⟨∇L, d⟩         ${analytic.toExponential(9)}`);
 console.log(`finite diff.    ${fd.toExponential(9)}  (|difference| = ${Math.abs(fd - analytic).toExponential(2)})`);

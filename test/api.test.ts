@@ -10,10 +10,16 @@ const f64 = (values: readonly number[], shape: readonly number[] = [values.lengt
 
 describe('creating and reading tensors', () => {
   test('nested arrays infer shape and default to f32; booleans to bool', () => {
-    const z = x.tensor([[1, 2, 3], [0, 0, 1]]);
+    const z = x.tensor([
+      [1, 2, 3],
+      [0, 0, 1],
+    ]);
     expect(z.shape).toEqual([2, 3]);
     expect(z.dtype).toBe('f32');
-    expect(z.toArray()).toEqual([[1, 2, 3], [0, 0, 1]]);
+    expect(z.toArray()).toEqual([
+      [1, 2, 3],
+      [0, 0, 1],
+    ]);
     expect(z.data()).toBeInstanceOf(Float32Array);
     const b = x.tensor([true, false]);
     expect(b.dtype).toBe('bool');
@@ -27,7 +33,10 @@ describe('creating and reading tensors', () => {
     const t = x.tensor(src, { shape: [2, 2] });
     src[0] = 99;
     expect(t.dtype).toBe('f64');
-    expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(t.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     const copy = t.data();
     copy[1] = -1;
     expect(toNumbers(t)).toEqual([1, 2, 3, 4]);
@@ -35,7 +44,9 @@ describe('creating and reading tensors', () => {
 
   test('f32 tensors store values rounded to f32', () => {
     expect(toNumbers(x.tensor([0.1]))).toEqual([Math.fround(0.1)]);
-    expect(toNumbers(x.add(x.tensor([0.1]), x.tensor([0.2])))).toEqual([Math.fround(Math.fround(0.1) + Math.fround(0.2))]);
+    expect(toNumbers(x.add(x.tensor([0.1]), x.tensor([0.2])))).toEqual([
+      Math.fround(Math.fround(0.1) + Math.fround(0.2)),
+    ]);
   });
 
   test('item, zeros, ones, full, arange', () => {
@@ -54,22 +65,36 @@ describe('creating and reading tensors', () => {
 describe('broadcasting', () => {
   test('elementwise ops follow numpy broadcasting', () => {
     fc.assert(
-      fc.property(shapeArb(0, 3), fc.array(fc.boolean(), { maxLength: 3 }), fc.integer({ min: 0, max: 3 }), (shape, ones, drop) => {
-        const other = shape.slice(Math.min(drop, shape.length)).map((d, i) => (ones[i] === true ? 1 : d));
-        const a = f64(Array.from({ length: sizeOf(shape) }, (_, i) => i), shape);
-        const b = f64(Array.from({ length: sizeOf(other) }, (_, i) => 100 * i), other);
-        const out = x.add(a, b);
-        expect(out.shape).toEqual(shape);
-        // Check one element per position against the rule: out[i] = a[i] + b[i aligned right, 1 → 0].
-        const strides = other.map((_, j) => sizeOf(other.slice(j + 1)));
-        const values = toNumbers(out);
-        values.forEach((v, k) => {
-          const index = shape.map((_, d) => Math.floor(k / sizeOf(shape.slice(d + 1))) % (shape[d] as number));
-          const lead = shape.length - other.length;
-          const bk = other.reduce((acc, dim, j) => acc + (dim === 1 ? 0 : (index[j + lead] as number) * (strides[j] as number)), 0);
-          expect(v).toBe(k + 100 * bk);
-        });
-      }),
+      fc.property(
+        shapeArb(0, 3),
+        fc.array(fc.boolean(), { maxLength: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        (shape, ones, drop) => {
+          const other = shape.slice(Math.min(drop, shape.length)).map((d, i) => (ones[i] === true ? 1 : d));
+          const a = f64(
+            Array.from({ length: sizeOf(shape) }, (_, i) => i),
+            shape,
+          );
+          const b = f64(
+            Array.from({ length: sizeOf(other) }, (_, i) => 100 * i),
+            other,
+          );
+          const out = x.add(a, b);
+          expect(out.shape).toEqual(shape);
+          // Check one element per position against the rule: out[i] = a[i] + b[i aligned right, 1 → 0].
+          const strides = other.map((_, j) => sizeOf(other.slice(j + 1)));
+          const values = toNumbers(out);
+          values.forEach((v, k) => {
+            const index = shape.map((_, d) => Math.floor(k / sizeOf(shape.slice(d + 1))) % (shape[d] as number));
+            const lead = shape.length - other.length;
+            const bk = other.reduce(
+              (acc, dim, j) => acc + (dim === 1 ? 0 : (index[j + lead] as number) * (strides[j] as number)),
+              0,
+            );
+            expect(v).toBe(k + 100 * bk);
+          });
+        },
+      ),
     );
   });
 
@@ -81,7 +106,9 @@ describe('broadcasting', () => {
 });
 
 describe('composites', () => {
-  const rows = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 })).chain(([r, c]) => valuesArb([r, c], 'any').map((v) => ({ r, c, v })));
+  const rows = fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }))
+    .chain(([r, c]) => valuesArb([r, c], 'any').map((v) => ({ r, c, v })));
 
   test('softmax rows sum to 1 and equal exp(z)/Σexp(z); logSoftmax is its log', () => {
     fc.assert(
@@ -92,8 +119,16 @@ describe('composites', () => {
         for (let i = 0; i < r; i++) {
           const row = v.slice(i * c, (i + 1) * c).map((a) => a / temperature);
           const total = row.reduce((s, a) => s + Math.exp(a), 0);
-          expectAllClose(p.slice(i * c, (i + 1) * c), row.map((a) => Math.exp(a) / total), { rtol: 1e-14, atol: 1e-15 });
-          expectAllClose(lp.slice(i * c, (i + 1) * c), row.map((a) => a - Math.log(total)), { rtol: 1e-14, atol: 1e-14 });
+          expectAllClose(
+            p.slice(i * c, (i + 1) * c),
+            row.map((a) => Math.exp(a) / total),
+            { rtol: 1e-14, atol: 1e-15 },
+          );
+          expectAllClose(
+            lp.slice(i * c, (i + 1) * c),
+            row.map((a) => a - Math.log(total)),
+            { rtol: 1e-14, atol: 1e-14 },
+          );
         }
       }),
     );
@@ -126,11 +161,16 @@ describe('composites', () => {
     expect(toNumbers(x.relu(t))).toEqual([0, 0, 2]);
     expect(toNumbers(x.grad((u: x.Tensor) => x.sum(x.relu(u)))(t))).toEqual([0, 0, 1]);
     expect(toNumbers(x.clip(f64([-3, -1, 0.5, 1, 4]), -1, 1))).toEqual([-1, -1, 0.5, 1, 1]);
-    expect(toNumbers(x.grad((u: x.Tensor) => x.sum(x.clip(u, -1, 1)))(f64([-3, -1, 0.5, 1, 4])))).toEqual([0, 1, 1, 1, 0]);
+    expect(toNumbers(x.grad((u: x.Tensor) => x.sum(x.clip(u, -1, 1)))(f64([-3, -1, 0.5, 1, 4])))).toEqual([
+      0, 1, 1, 1, 0,
+    ]);
   });
 
   test('oneHot, argmax, roll, take, cumsum', () => {
-    expect(x.oneHot(x.tensor([2, 0], { dtype: 'i32' }), 3).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(x.oneHot(x.tensor([2, 0], { dtype: 'i32' }), 3).toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
     expect(toNumbers(x.argmax(f64([1, 5, 5, 2, 0, 9], [2, 3])))).toEqual([1, 2]);
     expect(toNumbers(x.roll(f64([1, 2, 3, 4]), 1))).toEqual([4, 1, 2, 3]);
     expect(toNumbers(x.roll(f64([1, 2, 3, 4]), -5))).toEqual([2, 3, 4, 1]);

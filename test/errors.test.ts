@@ -4,13 +4,16 @@ import * as x from 'xent';
 
 const f64 = (values: number[][] | number[]): x.Tensor => x.tensor(values, { dtype: 'f64' });
 
+/** Forgets a tensor's literal shape, so that the mismatch is caught at run time (not by tsc). */
+const dynamic = (t: x.Tensor): x.Tensor => t;
+
 /** Runs `f` and returns the XentError it throws (failing if it throws anything else, or nothing). */
 function caught(f: () => unknown): x.XentError {
   try {
     f();
   } catch (e) {
     if (e instanceof x.XentError) return e;
-    throw new Error(`expected an XentError, got ${String(e)}`);
+    throw new Error(`expected an XentError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected an XentError, nothing was thrown');
 }
@@ -19,13 +22,19 @@ describe('shapes', () => {
   test('elementwise operands that do not broadcast', () => {
     const e = caught(() => x.add(f64([[1, 2, 3]]), f64([[1, 2]])));
     expect(e).toBeInstanceOf(x.ShapeError);
-    expect(e.message).toBe("xent.add: argument 'b' expected a shape broadcast-compatible with [1, 3] (dim -1 is 3), got [1, 2]");
+    expect(e.message).toBe(
+      "xent.add: argument 'b' expected a shape broadcast-compatible with [1, 3] (dim -1 is 3), got [1, 2]",
+    );
   });
 
   test('matmul inner dimensions', () => {
-    const e = caught(() => x.matmul(x.zeros([2, 3], { dtype: 'f64' }) as x.Tensor, x.zeros([4, 5], { dtype: 'f64' }) as x.Tensor));
+    const e = caught(() =>
+      x.matmul(dynamic(x.zeros([2, 3], { dtype: 'f64' })), dynamic(x.zeros([4, 5], { dtype: 'f64' }))),
+    );
     expect(e).toBeInstanceOf(x.ShapeError);
-    expect(e.message).toBe("xent.matmul: argument 'b' expected inner dim 3 (the last dim of a [2, 3]), got [4, 5] with inner dim 4");
+    expect(e.message).toBe(
+      "xent.matmul: argument 'b' expected inner dim 3 (the last dim of a [2, 3]), got [4, 5] with inner dim 4",
+    );
   });
 
   test('reshape to a different number of elements', () => {
@@ -38,18 +47,24 @@ describe('shapes', () => {
   test('ragged nested arrays', () => {
     const e = caught(() => x.tensor([[1, 2], [3]]));
     expect(e).toBeInstanceOf(x.ShapeError);
-    expect(e.message).toBe("xent.tensor: argument 'data' expected a rectangular array of shape [2, 2], got length 1 at [1] (ragged)");
+    expect(e.message).toBe(
+      "xent.tensor: argument 'data' expected a rectangular array of shape [2, 2], got length 1 at [1] (ragged)",
+    );
   });
 
   test('typed array length and shape disagree', () => {
     const e = caught(() => x.tensor(new Float32Array(5), { shape: [2, 3] }));
-    expect(e.message).toBe("xent.tensor: argument 'shape' expected a shape with 5 elements (the array's length), got [2, 3] (6 elements)");
+    expect(e.message).toBe(
+      "xent.tensor: argument 'shape' expected a shape with 5 elements (the array's length), got [2, 3] (6 elements)",
+    );
   });
 
   test('gather indices whose off-axis dims differ from x', () => {
     const e = caught(() => x.gather(x.zeros([2, 3]), x.zeros([3, 1], { dtype: 'i32' }), { axis: 1 }));
     expect(e).toBeInstanceOf(x.ShapeError);
-    expect(e.message).toBe("xent.gather: argument 'indices' expected rank 2 with the dims of x [2, 3] off axis 1, got [3, 1]");
+    expect(e.message).toBe(
+      "xent.gather: argument 'indices' expected rank 2 with the dims of x [2, 3] off axis 1, got [3, 1]",
+    );
   });
 
   test('slice bounds outside the axis are an error, not clipped', () => {
@@ -61,7 +76,7 @@ describe('shapes', () => {
 
 describe('axes', () => {
   test('an axis out of range', () => {
-    const e = caught(() => x.sum(x.zeros([2, 3]) as x.Tensor, { axis: 2 }));
+    const e = caught(() => x.sum(dynamic(x.zeros([2, 3])), { axis: 2 }));
     expect(e).toBeInstanceOf(x.AxisError);
     expect(e.message).toBe("xent.sum: argument 'axis' expected an integer axis in [-2, 1], got 2");
   });
@@ -80,7 +95,7 @@ describe('axes', () => {
 
 describe('dtypes', () => {
   test('mixing f32 and f64 needs an explicit cast', () => {
-    const e = caught(() => x.mul(x.zeros([2]) as x.Tensor, x.zeros([2], { dtype: 'f64' }) as x.Tensor));
+    const e = caught(() => x.mul(dynamic(x.zeros([2])), dynamic(x.zeros([2], { dtype: 'f64' }))));
     expect(e).toBeInstanceOf(x.DTypeError);
     expect(e.message).toBe("xent.mul: argument 'b' expected dtype f32 (mixing dtypes needs an explicit cast), got f64");
     expect(x.mul(x.zeros([2]), x.cast(x.zeros([2], { dtype: 'f64' }), 'f32')).dtype).toBe('f32');
@@ -101,12 +116,16 @@ describe('dtypes', () => {
   test('non-integer values for an i32 tensor', () => {
     const e = caught(() => x.tensor([0, 1.5], { dtype: 'i32' }));
     expect(e).toBeInstanceOf(x.ValueError);
-    expect(e.message).toBe("xent.tensor: argument 'data' expected integers in the i32 range, got 1.5 at flat index 1 of [2]");
+    expect(e.message).toBe(
+      "xent.tensor: argument 'data' expected integers in the i32 range, got 1.5 at flat index 1 of [2]",
+    );
   });
 
   test('NaN class indices', () => {
     const e = caught(() => x.tensor([NaN], { dtype: 'i32' }));
-    expect(e.message).toBe("xent.tensor: argument 'data' expected integers in the i32 range, got NaN at flat index 0 of [1]");
+    expect(e.message).toBe(
+      "xent.tensor: argument 'data' expected integers in the i32 range, got NaN at flat index 0 of [1]",
+    );
   });
 
   test('a literal the tensor dtype cannot hold', () => {
@@ -116,7 +135,9 @@ describe('dtypes', () => {
 
   test('values that overflow f32', () => {
     const e = caught(() => x.tensor([1e39]));
-    expect(e.message).toBe("xent.tensor: argument 'data' expected values within the f32 range (about ±3.4e38), got 1e+39 at flat index 0 of [1]");
+    expect(e.message).toBe(
+      "xent.tensor: argument 'data' expected values within the f32 range (about ±3.4e38), got 1e+39 at flat index 0 of [1]",
+    );
   });
 });
 
@@ -136,7 +157,9 @@ describe('indices', () => {
   test('oneHot index out of range', () => {
     const e = caught(() => x.oneHot(x.tensor([1, 5], { dtype: 'i32' }), 4));
     expect(e).toBeInstanceOf(x.IndexError);
-    expect(e.message).toBe("xent.oneHot: argument 'indices' expected class indices in [0, 4), got 5 at flat index 1 of [2]");
+    expect(e.message).toBe(
+      "xent.oneHot: argument 'indices' expected class indices in [0, 4), got 5 at flat index 1 of [2]",
+    );
   });
 });
 
@@ -152,7 +175,9 @@ describe('differentiation', () => {
   test('grad with respect to an integer tensor', () => {
     const e = caught(() => x.grad((t: x.Tensor) => x.sum(x.cast(t, 'f32')))(x.arange(3)));
     expect(e).toBeInstanceOf(x.GradError);
-    expect(e.message).toBe("xent.grad: argument 'args[0]' expected a floating-point tensor (gradients are defined for f32 and f64), got dtype i32");
+    expect(e.message).toBe(
+      "xent.grad: argument 'args[0]' expected a floating-point tensor (gradients are defined for f32 and f64), got dtype i32",
+    );
   });
 
   test('argnums out of range', () => {
@@ -172,7 +197,11 @@ describe('differentiation', () => {
   });
 
   test('reading values of a traced tensor', () => {
-    const e = caught(() => x.grad((t: x.Tensor) => x.tensor(t.toArray() as number[], { dtype: 'f64' }).node && t)(f64([1])));
+    const readsValues = (t: x.Tensor): x.Tensor => {
+      t.toArray();
+      return x.sum(t);
+    };
+    const e = caught(() => x.grad(readsValues)(f64([1])));
     expect(e).toBeInstanceOf(x.TraceError);
     expect(e.message).toBe(
       'xent.toArray: cannot read the values of a traced tensor (f64[1]) inside grad/jit/vjp; return it from the function instead',
@@ -181,7 +210,9 @@ describe('differentiation', () => {
 
   test('a function that returns something other than tensors', () => {
     const e = caught(() => x.jit(() => 3 as unknown as x.Tensor)());
-    expect(e.message).toBe("xent.jit: argument 'f (its return value)' expected a Tensor or a non-empty (nested) array of Tensors, got number 3");
+    expect(e.message).toBe(
+      "xent.jit: argument 'f (its return value)' expected a Tensor or a non-empty (nested) array of Tensors, got number 3",
+    );
   });
 });
 

@@ -14,7 +14,10 @@ const extremeRows = fc
   .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 6 }))
   .chain(([rows, cols]) =>
     fc.array(
-      fc.array(fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constantFrom(1e4, -1e4, -Infinity)), { minLength: cols, maxLength: cols }),
+      fc.array(fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constantFrom(1e4, -1e4, -Infinity)), {
+        minLength: cols,
+        maxLength: cols,
+      }),
       { minLength: rows, maxLength: rows },
     ),
   )
@@ -52,7 +55,13 @@ describe.each(dtypes)('logsumexp at extremes (%s)', (dtype) => {
   });
 
   test('a row of only −Inf has value −Inf and gradient 0 (not NaN)', () => {
-    const z = x.tensor([[-Infinity, -Infinity, -Infinity], [0, 1, -Infinity]], { dtype });
+    const z = x.tensor(
+      [
+        [-Infinity, -Infinity, -Infinity],
+        [0, 1, -Infinity],
+      ],
+      { dtype },
+    );
     const lse = x.logsumexp(z, { axis: -1 });
     expect(toNumbers(lse)[0]).toBe(-Infinity);
     const g = x.grad((t: x.Tensor) => x.sum(x.mul(x.logsumexp(t, { axis: -1 }), x.tensor([0, 1], { dtype }))))(z);
@@ -61,9 +70,16 @@ describe.each(dtypes)('logsumexp at extremes (%s)', (dtype) => {
   });
 
   test('softmax cross-entropy at logits of ±1e4 is finite in value and gradient', () => {
-    const z = x.tensor([[1e4, -1e4, 0], [-1e4, -1e4, 1e4]], { dtype });
+    const z = x.tensor(
+      [
+        [1e4, -1e4, 0],
+        [-1e4, -1e4, 1e4],
+      ],
+      { dtype },
+    );
     const y = x.tensor([[1], [2]], { dtype: 'i32' });
-    const ce = (t: x.Tensor): x.Tensor => x.sum(x.sub(x.logsumexp(t, { axis: -1, keepDims: true }), x.gather(t, y, { axis: -1 })));
+    const ce = (t: x.Tensor): x.Tensor =>
+      x.sum(x.sub(x.logsumexp(t, { axis: -1, keepDims: true }), x.gather(t, y, { axis: -1 })));
     const [v, g] = x.valueAndGrad(ce)(z);
     expect(x.item(v)).toBe(2e4);
     expect(toNumbers(g)).toEqual([1, -1, 0, 0, 0, 0]);

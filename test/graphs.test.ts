@@ -10,11 +10,15 @@ import { directionArb, valuesArb } from './support/arbitraries.js';
 import { directionalFd, dot, expectAllClose, toNumbers } from './support/numeric.js';
 import { build, exprArb, printExpr } from './support/randomGraphs.js';
 
-const f64 = (values: readonly number[]): x.Tensor => x.tensor(Float64Array.from(values), { shape: [2, 3], dtype: 'f64' });
+const f64 = (values: readonly number[]): x.Tensor =>
+  x.tensor(Float64Array.from(values), { shape: [2, 3], dtype: 'f64' });
 const inputs = fc.tuple(valuesArb([2, 3], 'unit'), valuesArb([2, 3], 'unit'));
 const weights = f64([0.3, -1.2, 0.7, 1.1, -0.4, 0.9]);
 
-const scalarLoss = (e: Parameters<typeof build>[0]) => (a: x.Tensor, b: x.Tensor): x.Tensor => x.sum(x.mul(build(e, a, b), weights));
+const scalarLoss =
+  (e: Parameters<typeof build>[0]) =>
+  (a: x.Tensor, b: x.Tensor): x.Tensor =>
+    x.sum(x.mul(build(e, a, b), weights));
 
 test('gradients of random programs match f64 finite differences', () => {
   fc.assert(
@@ -22,7 +26,7 @@ test('gradients of random programs match f64 finite differences', () => {
       const f = scalarLoss(e);
       const [ga, gb] = x.grad(f, { argnums: [0, 1] })(f64(a), f64(b));
       const analytic = dot(toNumbers(ga as x.Tensor), da) + dot(toNumbers(gb as x.Tensor), db);
-      const fd = directionalFd((p, q) => x.item(f(p as x.Tensor, q as x.Tensor)) as number, [f64(a), f64(b)], [da, db]);
+      const fd = directionalFd((p, q) => x.item(f(p, q)) as number, [f64(a), f64(b)], [da, db]);
       expectAllClose([analytic], [fd], { rtol: 1e-6, atol: 1e-7 }, printExpr(e));
     }),
     { numRuns: 80 },
@@ -37,7 +41,12 @@ test('Hessian-vector products of random programs match finite differences of the
       const h = 1e-5;
       const gp = toNumbers(x.grad(f)(f64(a.map((p, i) => p + h * (v[i] as number)))));
       const gm = toNumbers(x.grad(f)(f64(a.map((p, i) => p - h * (v[i] as number)))));
-      expectAllClose(hv, gp.map((p, i) => (p - (gm[i] as number)) / (2 * h)), { rtol: 1e-5, atol: 1e-6 }, printExpr(e));
+      expectAllClose(
+        hv,
+        gp.map((p, i) => (p - (gm[i] as number)) / (2 * h)),
+        { rtol: 1e-5, atol: 1e-6 },
+        printExpr(e),
+      );
     }),
     { numRuns: 40 },
   );
@@ -52,9 +61,12 @@ test('jit gives the eager result, for values and gradients', () => {
       const vg = x.valueAndGrad(scalarLoss(e), { argnums: [0, 1] });
       const [v1, g1] = vg(f64(a), f64(b));
       const [v2, g2] = x.jit(vg)(f64(a), f64(b));
-      expectAllClose(toNumbers(v2 as x.Tensor), toNumbers(v1), { rtol: 1e-13, atol: 1e-15 });
+      expectAllClose(toNumbers(v2), toNumbers(v1), { rtol: 1e-13, atol: 1e-15 });
       (g1 as x.Tensor[]).forEach((g, i) => {
-        expectAllClose(toNumbers((g2 as unknown as x.Tensor[])[i] as x.Tensor), toNumbers(g), { rtol: 1e-13, atol: 1e-15 });
+        expectAllClose(toNumbers((g2 as unknown as x.Tensor[])[i] as x.Tensor), toNumbers(g), {
+          rtol: 1e-13,
+          atol: 1e-15,
+        });
       });
     }),
     { numRuns: 60 },

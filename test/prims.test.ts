@@ -19,20 +19,25 @@ const specOf = (prim: Prim): PrimTestSpec<unknown> => primSpecs[prim] as PrimTes
 /** Applies the primitive to tensors built from the case (float inputs replaced by `floats`). */
 function apply(prim: Prim, c: AnyCase, floats: readonly x.Tensor[], floatDType: 'f32' | 'f64' = 'f64'): x.Tensor {
   const pos = floatPositions(c);
-  const inputs = c.inputs.map((s, i) => (pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType)));
+  const inputs = c.inputs.map((s, i) =>
+    pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType),
+  );
   const p = c.params as { readonly dtype?: x.DType };
   const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
   return x.primitive(prim, params as never, ...inputs);
 }
 
-const floatsOf = (c: AnyCase, dtype: 'f32' | 'f64' = 'f64'): x.Tensor[] => floatPositions(c).map((i) => tensorOf(c.inputs[i] as never, dtype));
+const floatsOf = (c: AnyCase, dtype: 'f32' | 'f64' = 'f64'): x.Tensor[] =>
+  floatPositions(c).map((i) => tensorOf(c.inputs[i] as never, dtype));
 
 /** Σ w ⊙ prim(...) as f64: a scalar whose gradient is the VJP with cotangent w. */
-const weighted = (prim: Prim, c: AnyCase, w: readonly number[]) => (...floats: x.Tensor[]): x.Tensor => {
-  const out = apply(prim, c, floats);
-  const asFloat = out.dtype === 'f64' ? out : x.cast(out, 'f64');
-  return x.sum(x.mul(asFloat, x.tensor(Float64Array.from(w), { shape: out.shape, dtype: 'f64' })));
-};
+const weighted =
+  (prim: Prim, c: AnyCase, w: readonly number[]) =>
+  (...floats: x.Tensor[]): x.Tensor => {
+    const out = apply(prim, c, floats);
+    const asFloat = out.dtype === 'f64' ? out : x.cast(out, 'f64');
+    return x.sum(x.mul(asFloat, x.tensor(Float64Array.from(w), { shape: out.shape, dtype: 'f64' })));
+  };
 
 const gradTol = { rtol: 1e-6, atol: 1e-7 };
 
@@ -73,7 +78,9 @@ describe.each(x.prims)('prim %s', (prim) => {
         const grads = x.grad(f, { argnums: pos.map((_, k) => k) })(...floatsOf(c));
         const ds = pos.map((i) => dirs[i] as number[]);
         if (spec.grad(c) === 'none') {
-          grads.forEach((g) => expect(toNumbers(g).every((v) => v === 0)).toBe(true));
+          grads.forEach((g) => {
+            expect(toNumbers(g).every((v) => v === 0)).toBe(true);
+          });
           return;
         }
         const analytic = grads.reduce((s, g, k) => s + dot(toNumbers(g), ds[k] as number[]), 0);
@@ -94,7 +101,9 @@ describe.each(x.prims)('prim %s', (prim) => {
           const out = apply(prim, c, xs);
           return out.dtype === 'f64' ? out : x.cast(out, 'f64');
         };
-        const tangents = pos.map((i, k) => x.tensor(Float64Array.from(dirs[i] as number[]), { shape: (floats[k] as x.Tensor).shape, dtype: 'f64' }));
+        const tangents = pos.map((i, k) =>
+          x.tensor(Float64Array.from(dirs[i] as number[]), { shape: (floats[k] as x.Tensor).shape, dtype: 'f64' }),
+        );
         const [out, jt] = x.jvp(asF64, floats, tangents);
         const cot = Array.from({ length: out.size }, (_, i) => Math.cos(cSeed + 3 * i));
         const [, pullback] = x.vjp(asF64, ...floats);
@@ -107,7 +116,12 @@ describe.each(x.prims)('prim %s', (prim) => {
           toNumbers(asF64(...floats.map((t, k) => x.add(t, x.mul(sign * h, tangents[k] as x.Tensor)))));
         const plus = shifted(1);
         const minus = shifted(-1);
-        expectAllClose(toNumbers(jt), plus.map((p, i) => (p - (minus[i] as number)) / (2 * h)), gradTol, `${prim} J·t vs finite differences`);
+        expectAllClose(
+          toNumbers(jt),
+          plus.map((p, i) => (p - (minus[i] as number)) / (2 * h)),
+          gradTol,
+          `${prim} J·t vs finite differences`,
+        );
       }),
       { numRuns: 40 },
     );
@@ -123,10 +137,20 @@ describe.each(x.prims)('prim %s', (prim) => {
         const f = weighted(prim, c, w);
         const argnums = pos.map((_, k) => k);
         const floats = floatsOf(c);
-        const probes = floats.map((t, k) => x.tensor(Float64Array.from(t.data(), (_, i) => Math.cos(seed + k + 11 * i)), { shape: t.shape, dtype: 'f64' }));
+        const probes = floats.map((t, k) =>
+          x.tensor(
+            Float64Array.from(t.data(), (_, i) => Math.cos(seed + k + 11 * i)),
+            { shape: t.shape, dtype: 'f64' },
+          ),
+        );
         // g(xs) = Σ_k ⟨∂f/∂x_k, probe_k⟩; its gradient is the Hessian applied to the probes.
         const g = (...xs: x.Tensor[]): x.Tensor =>
-          x.grad(f, { argnums })(...xs).reduce<x.Tensor>((s, gk, k) => x.add(s, x.sum(x.mul(gk, probes[k] as x.Tensor))), x.tensor(0, { dtype: 'f64' }));
+          x
+            .grad(f, { argnums })(...xs)
+            .reduce<x.Tensor>(
+              (s, gk, k) => x.add(s, x.sum(x.mul(gk, probes[k] as x.Tensor))),
+              x.tensor(0, { dtype: 'f64' }),
+            );
         const hess = x.grad(g, { argnums })(...floats);
         const ds = pos.map((i) => dirs[i] as number[]);
         const analytic = hess.reduce((s, hk, k) => s + dot(toNumbers(hk), ds[k] as number[]), 0);

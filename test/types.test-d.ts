@@ -18,7 +18,12 @@ declare const mk: x.Tensor<['M', 'K'], 'f32'>;
 declare const dyn: x.Tensor<number[], 'f32'>;
 
 test('shapes are inferred from literals', () => {
-  expectTypeOf(x.tensor([[1, 2, 3], [4, 5, 6]])).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
+  expectTypeOf(
+    x.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]),
+  ).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>>();
   expectTypeOf(x.tensor([1, 2], { dtype: 'f64' })).toEqualTypeOf<x.Tensor<[2], 'f64'>>();
   expectTypeOf(x.tensor(new Float64Array(6), { shape: [2, 3] })).toEqualTypeOf<x.Tensor<[2, 3], 'f64'>>();
   expectTypeOf(x.zeros([4, 5])).toEqualTypeOf<x.Tensor<[4, 5], 'f32'>>();

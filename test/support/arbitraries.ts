@@ -4,7 +4,8 @@ import fc from 'fast-check';
 /** Value domains that keep prims away from their poles and kinks. */
 export type Domain = 'any' | 'positive' | 'aboveMinusOne' | 'nonzero' | 'nonInteger' | 'unit';
 
-const double = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+const double = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 export const valueIn = (domain: Domain): fc.Arbitrary<number> => {
   switch (domain) {
@@ -36,7 +37,9 @@ export const valuesArb = (shape: readonly number[], domain: Domain): fc.Arbitrar
 export const axesArb = (rank: number, minLength = 0): fc.Arbitrary<number[]> =>
   fc.subarray([...Array(rank).keys()], { minLength }).map((a) => [...a].sort((p, q) => p - q));
 
-export const permutationArb = (n: number): fc.Arbitrary<number[]> => fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n });
+export const permutationArb = (n: number): fc.Arbitrary<number[]> =>
+  fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n });
 
 /** Unit-scale random directions of length n (for finite differences and cotangents). */
-export const directionArb = (n: number): fc.Arbitrary<number[]> => fc.array(double(-1, 1), { minLength: n, maxLength: n });
+export const directionArb = (n: number): fc.Arbitrary<number[]> =>
+  fc.array(double(-1, 1), { minLength: n, maxLength: n });

@@ -14,8 +14,14 @@ export function close(a: number, b: number, tol: Tolerance): boolean {
 }
 
 /** Throws a message naming the first element out of tolerance. */
-export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label = 'values'): void {
-  if (actual.length !== expected.length) throw new Error(`${label}: length ${actual.length} != expected ${expected.length}`);
+export function expectAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance,
+  label = 'values',
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${label}: length ${actual.length} != expected ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i] as number;
     const b = expected[i] as number;
@@ -39,13 +45,21 @@ export const like = (t: x.Tensor, values: ArrayLike<number>): x.Tensor =>
 
 /** t + h·d elementwise, as a new tensor of t's dtype. */
 export const step = (t: x.Tensor, d: ArrayLike<number>, h: number): x.Tensor =>
-  like(t, toNumbers(t).map((v, i) => v + h * (d[i] as number)));
+  like(
+    t,
+    toNumbers(t).map((v, i) => v + h * (d[i] as number)),
+  );
 
 /**
  * Central difference of scalar `f` along directions `ds` (one per argument):
  * (f(x + h·d) − f(x − h·d)) / 2h, in f64.
  */
-export function directionalFd(f: (...xs: x.Tensor[]) => number, xs: readonly x.Tensor[], ds: readonly ArrayLike<number>[], h = 1e-5): number {
+export function directionalFd(
+  f: (...xs: x.Tensor[]) => number,
+  xs: readonly x.Tensor[],
+  ds: readonly ArrayLike<number>[],
+  h = 1e-5,
+): number {
   const plus = f(...xs.map((t, i) => step(t, ds[i] ?? [], h)));
   const minus = f(...xs.map((t, i) => step(t, ds[i] ?? [], -h)));
   return (plus - minus) / (2 * h);

@@ -36,7 +36,12 @@ export type GradClass = 'smooth' | 'piecewise' | 'none';
 
 export interface PrimTestSpec<Pr> {
   readonly cases: fc.Arbitrary<PrimCase<Pr>>;
-  readonly naive: (inputs: readonly NaiveArray[], params: Pr, out: readonly number[], outShape: readonly number[]) => number;
+  readonly naive: (
+    inputs: readonly NaiveArray[],
+    params: Pr,
+    out: readonly number[],
+    outShape: readonly number[],
+  ) => number;
   readonly grad: (c: PrimCase<Pr>) => GradClass;
   /** Tolerance of the f32 result against the f64 result. */
   readonly f32: { readonly rtol: number; readonly atol: number };
@@ -44,7 +49,8 @@ export interface PrimTestSpec<Pr> {
 
 const f64 = (shape: readonly number[], values: readonly number[]): InputSpec => ({ shape, dtype: 'f64', values });
 const tight = { rtol: 1e-6, atol: 1e-6 };
-const at = (inputs: readonly NaiveArray[], i: number, index: readonly number[]): number => (inputs[i] as NaiveArray).at(index);
+const at = (inputs: readonly NaiveArray[], i: number, index: readonly number[]): number =>
+  (inputs[i] as NaiveArray).at(index);
 
 // ---- elementwise ----
 
@@ -62,7 +68,6 @@ const binary = (
   second: PairMaker,
   f: (a: number, b: number) => number,
   grad: GradClass,
-  outDType: DType = 'f64',
 ): PrimTestSpec<ir.NoParams> => ({
   cases: shapeArb().chain((shape) =>
     valuesArb(shape, domainA).chain((a) =>
@@ -72,10 +77,7 @@ const binary = (
       })),
     ),
   ),
-  naive: (inputs, _p, out) => {
-    const r = f(at(inputs, 0, out), at(inputs, 1, out));
-    return outDType === 'bool' ? Number(r) : r;
-  },
+  naive: (inputs, _p, out) => f(at(inputs, 0, out), at(inputs, 1, out)),
   grad: () => grad,
   f32: tight,
 });
@@ -85,7 +87,8 @@ const independent =
   () =>
     valueIn(domain);
 /** A second operand at least 0.1 away from the first (no ties for max/min). */
-const apart: PairMaker = (a) => fc.tuple(fc.boolean(), fc.double({ min: 0.1, max: 1, noNaN: true })).map(([s, d]) => (s ? a + d : a - d));
+const apart: PairMaker = (a) =>
+  fc.tuple(fc.boolean(), fc.double({ min: 0.1, max: 1, noNaN: true })).map(([s, d]) => (s ? a + d : a - d));
 /** A second operand that often ties with the first (comparisons). */
 const maybeTied: PairMaker = (a) => fc.oneof(fc.constant(a), valueIn('any'));
 
@@ -93,7 +96,9 @@ const maybeTied: PairMaker = (a) => fc.oneof(fc.constant(a), valueIn('any'));
 
 /** Input values with distinct entries (≥ 1e-3 apart), so max has a unique argmax. */
 const distinct = (shape: readonly number[]): fc.Arbitrary<number[]> =>
-  valuesArb(shape, 'any').chain((v) => permutationArb(v.length).map((perm) => v.map((x, i) => x + (perm[i] as number) * 1e-2)));
+  valuesArb(shape, 'any').chain((v) =>
+    permutationArb(v.length).map((perm) => v.map((x, i) => x + (perm[i] as number) * 1e-2)),
+  );
 
 const reduction = (
   fold: (acc: number, v: number) => number,
@@ -133,8 +138,13 @@ export function forEachIndex(shape: readonly number[], visit: (index: number[]) 
 
 // ---- movement ----
 
-const oneInput = <Pr>(shapes: fc.Arbitrary<number[]>, params: (shape: number[]) => fc.Arbitrary<Pr>): fc.Arbitrary<PrimCase<Pr>> =>
-  shapes.chain((shape) => fc.tuple(valuesArb(shape, 'any'), params(shape)).map(([v, p]) => ({ inputs: [f64(shape, v)], params: p })));
+const oneInput = <Pr>(
+  shapes: fc.Arbitrary<number[]>,
+  params: (shape: number[]) => fc.Arbitrary<Pr>,
+): fc.Arbitrary<PrimCase<Pr>> =>
+  shapes.chain((shape) =>
+    fc.tuple(valuesArb(shape, 'any'), params(shape)).map(([v, p]) => ({ inputs: [f64(shape, v)], params: p })),
+  );
 
 const movement = <P extends Prim>(
   _prim: P,
@@ -174,15 +184,19 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
   pow: binary('positive', () => fc.double({ min: -2, max: 2, noNaN: true }), Math.pow, 'smooth'),
   maximum: binary('any', apart, Math.max, 'piecewise'),
   minimum: binary('any', apart, Math.min, 'piecewise'),
-  less: binary('any', maybeTied, (a, b) => Number(a < b), 'none', 'bool'),
-  lessEqual: binary('any', maybeTied, (a, b) => Number(a <= b), 'none', 'bool'),
-  equal: binary('any', maybeTied, (a, b) => Number(a === b), 'none', 'bool'),
-  notEqual: binary('any', maybeTied, (a, b) => Number(a !== b), 'none', 'bool'),
+  less: binary('any', maybeTied, (a, b) => Number(a < b), 'none'),
+  lessEqual: binary('any', maybeTied, (a, b) => Number(a <= b), 'none'),
+  equal: binary('any', maybeTied, (a, b) => Number(a === b), 'none'),
+  notEqual: binary('any', maybeTied, (a, b) => Number(a !== b), 'none'),
   // ---- select and convert ----
   where: {
     cases: shapeArb().chain((shape) =>
       fc
-        .tuple(fc.array(fc.boolean(), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }), valuesArb(shape, 'any'), valuesArb(shape, 'any'))
+        .tuple(
+          fc.array(fc.boolean(), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }),
+          valuesArb(shape, 'any'),
+          valuesArb(shape, 'any'),
+        )
         .map(([c, a, b]) => ({
           inputs: [{ shape, dtype: 'bool', values: c.map(Number) }, f64(shape, a), f64(shape, b)],
           params: {},
@@ -206,18 +220,34 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
     f32: tight,
   },
   // ---- reductions ----
-  sum: reduction((a, v) => a + v, 0, (a) => a, 'smooth', (s) => valuesArb(s, 'any')),
+  sum: reduction(
+    (a, v) => a + v,
+    0,
+    (a) => a,
+    'smooth',
+    (s) => valuesArb(s, 'any'),
+  ),
   max: reduction(Math.max, -Infinity, (a) => a, 'piecewise', distinct),
-  logsumexp: reduction((a, v) => a + Math.exp(v), 0, Math.log, 'smooth', (s) => valuesArb(s, 'any')),
+  logsumexp: reduction(
+    (a, v) => a + Math.exp(v),
+    0,
+    Math.log,
+    'smooth',
+    (s) => valuesArb(s, 'any'),
+  ),
   // ---- movement ----
   reshape: movement('reshape', oneInput(shapeArb(), reshapeTarget), (inputs, _p, out, outShape) => {
     const x = inputs[0] as NaiveArray;
     return x.at(unflatten(flatIndex(out, outShape), x.shape));
   }),
-  broadcast: movement('broadcast', 
+  broadcast: movement(
+    'broadcast',
     shapeArb().chain((target) =>
       fc
-        .tuple(fc.integer({ min: 0, max: target.length }), fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }))
+        .tuple(
+          fc.integer({ min: 0, max: target.length }),
+          fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }),
+        )
         .chain(([drop, ones]) => {
           const shape = target.slice(drop).map((d, i) => (ones[i + drop] === true ? 1 : d));
           return valuesArb(shape, 'any').map((v) => ({ inputs: [f64(shape, v)], params: { shape: target } }));
@@ -229,7 +259,8 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
       return x.at(x.shape.map((d, i) => (d === 1 ? 0 : (out[i + lead] as number))));
     },
   ),
-  transpose: movement('transpose', 
+  transpose: movement(
+    'transpose',
     oneInput(shapeArb(), (shape) => permutationArb(shape.length).map((perm) => ({ perm }))),
     (inputs, { perm }, out) => {
       const index = new Array<number>(perm.length);
@@ -237,18 +268,31 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
       return at(inputs, 0, index);
     },
   ),
-  slice: movement('slice', 
+  slice: movement(
+    'slice',
     oneInput(shapeArb(1), (shape) =>
       fc
         .tuple(...shape.map((d) => fc.tuple(fc.integer({ min: 0, max: d }), fc.integer({ min: 0, max: d }))))
-        .map((bounds) => ({ start: bounds.map(([a, b]) => Math.min(a, b)), end: bounds.map(([a, b]) => Math.max(a, b)) })),
+        .map((bounds) => ({
+          start: bounds.map(([a, b]) => Math.min(a, b)),
+          end: bounds.map(([a, b]) => Math.max(a, b)),
+        })),
     ),
-    (inputs, { start }, out) => at(inputs, 0, out.map((v, i) => v + (start[i] as number))),
+    (inputs, { start }, out) =>
+      at(
+        inputs,
+        0,
+        out.map((v, i) => v + (start[i] as number)),
+      ),
   ),
-  pad: movement('pad', 
+  pad: movement(
+    'pad',
     oneInput(shapeArb(1), (shape) =>
       fc
-        .tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }))
+        .tuple(
+          fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }),
+          fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }),
+        )
         .map(([lo, hi]) => ({ lo, hi })),
     ),
     (inputs, { lo }, out) => {
@@ -257,22 +301,39 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
       return index.every((v, i) => v >= 0 && v < (x.shape[i] as number)) ? x.at(index) : 0;
     },
   ),
-  flip: movement('flip', 
+  flip: movement(
+    'flip',
     oneInput(shapeArb(), (shape) => axesArb(shape.length).map((axes) => ({ axes }))),
     (inputs, { axes }, out) => {
       const x = inputs[0] as NaiveArray;
       return x.at(out.map((v, i) => (axes.includes(i) ? (x.shape[i] as number) - 1 - v : v)));
     },
   ),
-  concat: movement('concat', 
+  concat: movement(
+    'concat',
     shapeArb(1).chain((shape) =>
       fc
-        .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }))
+        .tuple(
+          fc.integer({ min: 0, max: shape.length - 1 }),
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }),
+        )
         .chain(([axis, sizes]) =>
           fc
-            .tuple(...sizes.map((n) => valuesArb(shape.map((d, i) => (i === axis ? n : d)), 'any')))
+            .tuple(
+              ...sizes.map((n) =>
+                valuesArb(
+                  shape.map((d, i) => (i === axis ? n : d)),
+                  'any',
+                ),
+              ),
+            )
             .map((vs) => ({
-              inputs: vs.map((v, k) => f64(shape.map((d, i) => (i === axis ? (sizes[k] as number) : d)), v)),
+              inputs: vs.map((v, k) =>
+                f64(
+                  shape.map((d, i) => (i === axis ? (sizes[k] as number) : d)),
+                  v,
+                ),
+              ),
               params: { axis },
             })),
         ),
@@ -293,18 +354,34 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
         const idxShape = shape.map((d, i) => (i === axis ? m : d));
         const n = shape[axis] as number;
         return fc
-          .tuple(valuesArb(shape, 'any'), fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: sizeOf(idxShape), maxLength: sizeOf(idxShape) }))
-          .map(([v, idx]) => ({ inputs: [f64(shape, v), { shape: idxShape, dtype: 'i32' as DType, values: idx }], params: { axis } }));
+          .tuple(
+            valuesArb(shape, 'any'),
+            fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: sizeOf(idxShape), maxLength: sizeOf(idxShape) }),
+          )
+          .map(([v, idx]) => ({
+            inputs: [f64(shape, v), { shape: idxShape, dtype: 'i32', values: idx }],
+            params: { axis },
+          }));
       }),
     ),
-    naive: (inputs, { axis }, out) => at(inputs, 0, out.map((v, i) => (i === axis ? at(inputs, 1, out) : v))),
+    naive: (inputs, { axis }, out) =>
+      at(
+        inputs,
+        0,
+        out.map((v, i) => (i === axis ? at(inputs, 1, out) : v)),
+      ),
     grad: () => 'smooth',
     f32: { rtol: 0, atol: 0 },
   },
   // ---- contraction and scan ----
   matmul: {
     cases: fc
-      .tuple(fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+      .tuple(
+        fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 2 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+      )
       .chain(([batch, m, k, n]) =>
         fc.tuple(valuesArb([...batch, m, k], 'any'), valuesArb([...batch, k, n], 'any')).map(([a, b]) => ({
           inputs: [f64([...batch, m, k], a), f64([...batch, k, n], b)],
@@ -326,7 +403,9 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
   },
   cumsum: {
     cases: oneInput(shapeArb(1), (shape) =>
-      fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.boolean()).map(([axis, reverse]) => ({ axis, reverse })),
+      fc
+        .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.boolean())
+        .map(([axis, reverse]) => ({ axis, reverse })),
     ),
     naive: (inputs, { axis, reverse }, out) => {
       const x = inputs[0] as NaiveArray;
@@ -343,7 +422,9 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
   // ---- sources and markers ----
   iota: {
     cases: shapeArb(1).chain((shape) =>
-      fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.constantFrom<DType>('i32', 'f64')).map(([axis, dtype]) => ({ inputs: [], params: { shape, axis, dtype } })),
+      fc
+        .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.constantFrom<DType>('i32', 'f64'))
+        .map(([axis, dtype]) => ({ inputs: [], params: { shape, axis, dtype } })),
     ),
     naive: (_inputs, { axis }, out) => out[axis] as number,
     grad: () => 'none',
@@ -352,7 +433,8 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
   stopGradient: { ...unary('any', (v) => v), grad: () => 'none' },
 };
 
-const flatIndex = (index: readonly number[], shape: readonly number[]): number => index.reduce((acc, v, i) => acc * (shape[i] as number) + v, 0);
+const flatIndex = (index: readonly number[], shape: readonly number[]): number =>
+  index.reduce((acc, v, i) => acc * (shape[i] as number) + v, 0);
 const unflatten = (k: number, shape: readonly number[]): number[] => {
   const index = new Array<number>(shape.length);
   let rest = k;

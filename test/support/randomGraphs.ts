@@ -2,10 +2,32 @@
 import fc from 'fast-check';
 import * as x from 'xent';
 
-const unaryNames = ['tanh', 'sin', 'cos', 'expTanh', 'softplus', 'sigmoid', 'logq', 'sqrtq', 'recipq', 'neg', 'square'] as const;
+const unaryNames = [
+  'tanh',
+  'sin',
+  'cos',
+  'expTanh',
+  'softplus',
+  'sigmoid',
+  'logq',
+  'sqrtq',
+  'recipq',
+  'neg',
+  'square',
+] as const;
 const binaryNames = ['add', 'sub', 'mul', 'divq', 'whereMask', 'maximumApart'] as const;
 const reduceNames = ['centerSum', 'logsumexp', 'softmax', 'meanAll', 'cumsum', 'cumsumReverse'] as const;
-const moveNames = ['flip0', 'flip1', 'roll', 'matmulRight', 'matmulLeft', 'transposeBack', 'concatSlice', 'padSlice', 'gatherPerm'] as const;
+const moveNames = [
+  'flip0',
+  'flip1',
+  'roll',
+  'matmulRight',
+  'matmulLeft',
+  'transposeBack',
+  'concatSlice',
+  'padSlice',
+  'gatherPerm',
+] as const;
 
 export type Expr =
   | { readonly op: 'leaf'; readonly which: 0 | 1 }
@@ -20,15 +42,44 @@ export const exprArb: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ op: fc.constant('leaf' as const), which: fc.constantFrom(0 as const, 1 as const) }),
     fc.record({ op: fc.constant('unary' as const), fn: fc.constantFrom(...unaryNames), arg: tie('expr') }),
-    fc.record({ op: fc.constant('binary' as const), fn: fc.constantFrom(...binaryNames), a: tie('expr'), b: tie('expr') }),
-    fc.record({ op: fc.constant('reduce' as const), fn: fc.constantFrom(...reduceNames), axis: fc.constantFrom(0 as const, 1 as const), arg: tie('expr') }),
+    fc.record({
+      op: fc.constant('binary' as const),
+      fn: fc.constantFrom(...binaryNames),
+      a: tie('expr'),
+      b: tie('expr'),
+    }),
+    fc.record({
+      op: fc.constant('reduce' as const),
+      fn: fc.constantFrom(...reduceNames),
+      axis: fc.constantFrom(0 as const, 1 as const),
+      arg: tie('expr'),
+    }),
     fc.record({ op: fc.constant('move' as const), fn: fc.constantFrom(...moveNames), arg: tie('expr') }),
   ),
 })).expr;
 
-const mask = (): x.Tensor => x.tensor([[true, false, true], [false, false, true]]);
-const right = (): x.Tensor => x.tensor([[0.5, -1, 0.25], [0, 2, -0.5], [1, 0.5, 0.75]], { dtype: 'f64' });
-const left = (): x.Tensor => x.tensor([[1, -0.5], [0.25, 2]], { dtype: 'f64' });
+const mask = (): x.Tensor =>
+  x.tensor([
+    [true, false, true],
+    [false, false, true],
+  ]);
+const right = (): x.Tensor =>
+  x.tensor(
+    [
+      [0.5, -1, 0.25],
+      [0, 2, -0.5],
+      [1, 0.5, 0.75],
+    ],
+    { dtype: 'f64' },
+  );
+const left = (): x.Tensor =>
+  x.tensor(
+    [
+      [1, -0.5],
+      [0.25, 2],
+    ],
+    { dtype: 'f64' },
+  );
 
 /** Builds the expression with the public ops. */
 export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
@@ -120,7 +171,14 @@ export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
         case 'concatSlice':
           return x.concat([x.slice(t, [0, 1]), x.slice(t, [0, 0], [null, 1])], 1);
         case 'padSlice':
-          return x.slice(x.pad(t, [[1, 0], [0, 2]]), [1, 0], [null, 3]);
+          return x.slice(
+            x.pad(t, [
+              [1, 0],
+              [0, 2],
+            ]),
+            [1, 0],
+            [null, 3],
+          );
         case 'gatherPerm':
           return x.take(t, x.tensor([2, 0, 1], { dtype: 'i32' }), { axis: 1 });
       }

@@ -38,7 +38,9 @@ import { concreteNode, type Tensor } from './trace/tensor.js';
 export function item(t: Tensor): number | boolean {
   const { value, type } = concreteNode(t, 'item');
   if (value.length !== 1) {
-    throw new (class extends Error {})(`xent.item: expected a tensor with one element, got shape [${type.shape.join(', ')}]`);
+    throw new (class extends Error {})(
+      `xent.item: expected a tensor with one element, got shape [${type.shape.join(', ')}]`,
+    );
   }
   return type.dtype === 'bool' ? value[0] === 1 : (value[0] as number);
 }

@@ -54,7 +54,11 @@ describe('graphs', () => {
     const out = B.add(B.mul(e, e), B.sin(e));
     const order = ir.toposort([out, e]);
     expect(new Set(order).size).toBe(order.length);
-    order.forEach((n, i) => n.inputs.forEach((input) => expect(order.indexOf(input)).toBeLessThan(i)));
+    order.forEach((n, i) => {
+      n.inputs.forEach((input) => {
+        expect(order.indexOf(input)).toBeLessThan(i);
+      });
+    });
   });
 
   test('substitute rebuilds only what depends on the replaced nodes', () => {

@@ -17,10 +17,15 @@ const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node
   divOne: [B.div(p, one), p],
   negNeg: [B.neg(B.neg(B.sin(p))), B.sin(p)],
   logExp: [B.log(B.exp(p)), p],
-  reshapeReshape: [B.op('reshape', { shape: [3, 2] }, [B.op('reshape', { shape: [6] }, [p])]), B.op('reshape', { shape: [3, 2] }, [p])],
+  reshapeReshape: [
+    B.op('reshape', { shape: [3, 2] }, [B.op('reshape', { shape: [6] }, [p])]),
+    B.op('reshape', { shape: [3, 2] }, [p]),
+  ],
   transposeTranspose: [B.transpose(B.transpose(p, [1, 0]), [1, 0]), p],
   broadcastBroadcast: [
-    B.op('broadcast', { shape: [4, 2, 3] }, [B.op('broadcast', { shape: [2, 3] }, [B.op('reshape', { shape: [1, 3] }, [B.sum(p, [0])])])]),
+    B.op('broadcast', { shape: [4, 2, 3] }, [
+      B.op('broadcast', { shape: [2, 3] }, [B.op('reshape', { shape: [1, 3] }, [B.sum(p, [0])])]),
+    ]),
     B.op('broadcast', { shape: [4, 2, 3] }, [B.op('reshape', { shape: [1, 3] }, [B.sum(p, [0])])]),
   ],
   castIdentity: [B.op('cast', { dtype: 'f64' }, [p]), p],

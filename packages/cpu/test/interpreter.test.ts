@@ -9,7 +9,14 @@ describe('stridedLoop', () => {
   test('visits row-major positions with the given strides and base', () => {
     const seen: [number, number][] = [];
     stridedLoop([2, 3], [1, 2], 10, (k, off) => seen.push([k, off]));
-    expect(seen).toEqual([[0, 10], [1, 12], [2, 14], [3, 11], [4, 13], [5, 15]]);
+    expect(seen).toEqual([
+      [0, 10],
+      [1, 12],
+      [2, 14],
+      [3, 11],
+      [4, 13],
+      [5, 15],
+    ]);
   });
 
   test('visits nothing for an empty shape and once for a scalar', () => {
@@ -38,6 +45,8 @@ describe('referenceBackend', () => {
     const g = ir.makeGraph([p], [B.neg(p)]);
     const exe = referenceBackend.compile(g);
     expect(() => exe.run([])).toThrow("xent.run: argument 'args' expected 1 arrays (one per graph parameter), got 0");
-    expect(() => exe.run([new Int32Array(2)])).toThrow("xent.run: argument 'args[0]' expected 3 values for i32[3], got 2");
+    expect(() => exe.run([new Int32Array(2)])).toThrow(
+      "xent.run: argument 'args[0]' expected 3 values for i32[3], got 2",
+    );
   });
 });

@@ -14,11 +14,7 @@ const isFloatNode = (n: Node): boolean => n.type.dtype === 'f32' || n.type.dtype
  * Cotangents of `wrt` for `outputs` seeded with `cotangents` (one per output, same type).
  * A null entry means the output does not depend on that input (its cotangent is zero).
  */
-export function vjpNodes(
-  outputs: readonly Node[],
-  wrt: readonly Node[],
-  cotangents: readonly Node[],
-): (Node | null)[] {
+export function vjpNodes(outputs: readonly Node[], wrt: readonly Node[], cotangents: readonly Node[]): (Node | null)[] {
   const targets = new Set(wrt);
   const order = toposort(outputs);
   // Only nodes on a path from some `wrt` node carry cotangents.
@@ -32,7 +28,9 @@ export function vjpNodes(
     const prev = cts.get(n);
     cts.set(n, prev === undefined ? ct : B.add(prev, ct));
   };
-  outputs.forEach((o, i) => accumulate(o, cotangents[i] as Node));
+  outputs.forEach((o, i) => {
+    accumulate(o, cotangents[i] as Node);
+  });
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k] as Node;
     const ct = cts.get(n);

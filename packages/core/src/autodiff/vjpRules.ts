@@ -70,7 +70,16 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   /** routes to the larger input; ties split ½ / ½ */
   maximum: (ct, n) => {
     const [a, b] = [x0(n), input(n, 1)];
-    return [B.mul(ct, tieMask(a, b, (p, q) => B.less(q, p))), B.mul(ct, tieMask(b, a, (p, q) => B.less(q, p)))];
+    return [
+      B.mul(
+        ct,
+        tieMask(a, b, (p, q) => B.less(q, p)),
+      ),
+      B.mul(
+        ct,
+        tieMask(b, a, (p, q) => B.less(q, p)),
+      ),
+    ];
   },
   /** routes to the smaller input; ties split ½ / ½ */
   minimum: (ct, n) => {
@@ -149,7 +158,8 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const { axis } = n.params;
     const k = x.type.shape[axis] as number;
     const spread = [...idx.type.shape.slice(0, axis + 1), k, ...idx.type.shape.slice(axis + 1)];
-    const lift = (t: Node): Node => B.broadcast(B.reshape(t, [...t.type.shape.slice(0, axis + 1), 1, ...t.type.shape.slice(axis + 1)]), spread);
+    const lift = (t: Node): Node =>
+      B.broadcast(B.reshape(t, [...t.type.shape.slice(0, axis + 1), 1, ...t.type.shape.slice(axis + 1)]), spread);
     const hit = B.equal(lift(idx), B.op('iota', { shape: spread, axis: axis + 1, dtype: 'i32' }, []));
     const contrib = B.where(hit, lift(ct), B.full(spread, 0, ct.type.dtype));
     return [B.reshape(B.sum(contrib, [axis]), x.type.shape), null];

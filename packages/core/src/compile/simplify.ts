@@ -18,11 +18,25 @@ export type SimplifyRule = (n: AnyOpNode) => Node | undefined;
 /** The rewrites, by name (each has its own test). */
 export const simplifyRules = {
   /** x + 0 → x, 0 + x → x */
-  addZero: (n) => (n.prim !== 'add' ? undefined : isConst(n.inputs[1], 0) ? n.inputs[0] : isConst(n.inputs[0], 0) ? n.inputs[1] : undefined),
+  addZero: (n) =>
+    n.prim !== 'add'
+      ? undefined
+      : isConst(n.inputs[1], 0)
+        ? n.inputs[0]
+        : isConst(n.inputs[0], 0)
+          ? n.inputs[1]
+          : undefined,
   /** x − 0 → x */
   subZero: (n) => (n.prim === 'sub' && isConst(n.inputs[1], 0) ? n.inputs[0] : undefined),
   /** x · 1 → x, 1 · x → x */
-  mulOne: (n) => (n.prim !== 'mul' ? undefined : isConst(n.inputs[1], 1) ? n.inputs[0] : isConst(n.inputs[0], 1) ? n.inputs[1] : undefined),
+  mulOne: (n) =>
+    n.prim !== 'mul'
+      ? undefined
+      : isConst(n.inputs[1], 1)
+        ? n.inputs[0]
+        : isConst(n.inputs[0], 1)
+          ? n.inputs[1]
+          : undefined,
   /** x / 1 → x */
   divOne: (n) => (n.prim === 'div' && isConst(n.inputs[1], 1) ? n.inputs[0] : undefined),
   /** −(−x) → x */
@@ -49,7 +63,10 @@ export const simplifyRules = {
     const x = n.inputs[0] as Node;
     if (x.kind === 'op' && x.prim === 'transpose') {
       const p = (x as OpNode<'transpose'>).params.perm;
-      return B.transpose(x.inputs[0] as Node, n.params.perm.map((q) => p[q] as number));
+      return B.transpose(
+        x.inputs[0] as Node,
+        n.params.perm.map((q) => p[q] as number),
+      );
     }
     return n.params.perm.every((p, i) => p === i) ? x : undefined;
   },
@@ -98,7 +115,12 @@ export function simplify(graph: Graph): Graph {
     nodes.push(n);
   };
   for (const n of graph.nodes) {
-    const r = rewrite(B.withInputs(n, n.inputs.map((i) => memo.get(i) ?? i)));
+    const r = rewrite(
+      B.withInputs(
+        n,
+        n.inputs.map((i) => memo.get(i) ?? i),
+      ),
+    );
     memo.set(n, r);
     emit(r);
   }

@@ -15,7 +15,6 @@ const bad = (expected: string, actual: string): E.Either<IrError, never> =>
 /** Right(graph) when every node is well-typed and defined before use, else the first violation. */
 export function verify(graph: Graph): E.Either<IrError, Graph> {
   const defined = new Set<Node>(graph.params);
-  for (const p of graph.params) if (p.kind !== 'param') return bad('parameters of kind param', p.kind);
   for (const n of graph.nodes) {
     if (n.kind === 'param') return bad('parameters only in the parameter list', `param %${n.name} among the nodes`);
     for (const i of n.inputs) {
@@ -23,7 +22,11 @@ export function verify(graph: Graph): E.Either<IrError, Graph> {
     }
     const type =
       n.kind === 'op'
-        ? typeOf(n.prim, n.inputs.map((i) => i.type), n.params)
+        ? typeOf(
+            n.prim,
+            n.inputs.map((i) => i.type),
+            n.params,
+          )
         : n.kind === 'custom'
           ? n.rule.type(n.inputs.map((i) => i.type))
           : E.right(n.type);
@@ -32,7 +35,10 @@ export function verify(graph: Graph): E.Either<IrError, Graph> {
       return bad(`node #${n.id} to have its rule's type ${formatType(type.right)}`, formatType(n.type));
     }
     if (n.kind === 'const' && n.value.length !== n.type.shape.reduce((a, b) => a * b, 1)) {
-      return bad(`constant #${n.id} to hold one value per element of ${formatType(n.type)}`, `${n.value.length} values`);
+      return bad(
+        `constant #${n.id} to hold one value per element of ${formatType(n.type)}`,
+        `${n.value.length} values`,
+      );
     }
     defined.add(n);
   }

@@ -22,7 +22,11 @@ export function tryOp<P extends Prim>(
   inputs: readonly Node[],
 ): E.Either<IrError, OpNode<P>> {
   return E.map((type: OpNode['type']) => makeOpNode(prim, params, inputs, type))(
-    typeOf(prim, inputs.map((n) => n.type), params),
+    typeOf(
+      prim,
+      inputs.map((n) => n.type),
+      params,
+    ),
   );
 }
 

@@ -23,8 +23,7 @@ export interface HostArrayOf {
 /** Any host array a tensor can live in. */
 export type HostArray = HostArrayOf[DType];
 
-export const isDType = (d: unknown): d is DType =>
-  d === 'f32' || d === 'f64' || d === 'i32' || d === 'bool';
+export const isDType = (d: unknown): d is DType => d === 'f32' || d === 'f64' || d === 'i32' || d === 'bool';
 
 export const isFloat = (d: DType): d is FloatDType => d === 'f32' || d === 'f64';
 

@@ -20,13 +20,13 @@ export interface IrError {
   readonly actual: string;
 }
 
-export const irError = (
-  tag: IrErrorTag,
-  op: string,
-  arg: string,
-  expected: string,
-  actual: string,
-): IrError => ({ _tag: tag, op, arg, expected, actual });
+export const irError = (tag: IrErrorTag, op: string, arg: string, expected: string, actual: string): IrError => ({
+  _tag: tag,
+  op,
+  arg,
+  expected,
+  actual,
+});
 
 /** The one-line message every IR error renders to. */
 export const formatIrError = (e: IrError): string =>

@@ -66,7 +66,10 @@ function splitBracket(tail: string): { bracket: string; rest: string } {
 
 /** Parses a graph printed by `printGraph` (custom calls cannot be read back). */
 export function parseGraph(text: string): E.Either<IrError, Graph> {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const head = /^graph\((.*)\)\s*\{$/.exec(lines[0] ?? '');
   if (head === null) return fail(lines[0] ?? '', 'a header `graph(%0: f64[2], ...) {`');
   const env = new Map<string, Node>();

@@ -122,17 +122,53 @@ export type PrimTable<F extends { [P in Prim]: unknown }> = { readonly [P in Pri
 
 /** Elementwise primitives of one input (besides cast and stopGradient). */
 export type UnaryPrim =
-  | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'recip' | 'sin' | 'cos' | 'tanh' | 'abs' | 'sign' | 'floor' | 'ceil';
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'expm1'
+  | 'sqrt'
+  | 'recip'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'abs'
+  | 'sign'
+  | 'floor'
+  | 'ceil';
 
 /** Elementwise primitives of two inputs of one shape and dtype. */
 export type BinaryPrim =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'less' | 'lessEqual' | 'equal' | 'notEqual';
+  'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'less' | 'lessEqual' | 'equal' | 'notEqual';
 
 const unaryPrims = new Set<Prim>([
-  'neg', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'recip', 'sin', 'cos', 'tanh', 'abs', 'sign', 'floor', 'ceil',
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'recip',
+  'sin',
+  'cos',
+  'tanh',
+  'abs',
+  'sign',
+  'floor',
+  'ceil',
 ] satisfies UnaryPrim[]);
 const binaryPrims = new Set<Prim>([
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'less', 'lessEqual', 'equal', 'notEqual',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'less',
+  'lessEqual',
+  'equal',
+  'notEqual',
 ] satisfies BinaryPrim[]);
 
 export const isUnaryPrim = (p: Prim): boolean => unaryPrims.has(p);

@@ -7,8 +7,7 @@ export type Shape = readonly number[];
 
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
-export const shapeEq = (a: Shape, b: Shape): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
+export const shapeEq = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export const formatShape = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -23,23 +22,19 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
-export const isValidDim = (d: unknown): d is number =>
-  typeof d === 'number' && Number.isInteger(d) && d >= 0;
+export const isValidDim = (d: unknown): d is number => typeof d === 'number' && Number.isInteger(d) && d >= 0;
 
 /** Checks that every dim of a shape is a non-negative integer. */
 export function checkShape(op: string, arg: string, shape: readonly unknown[]): E.Either<IrError, Shape> {
   return shape.every(isValidDim)
     ? E.right(shape)
-    : E.left(irError('ShapeMismatch', op, arg, 'a shape of non-negative integers', `[${shape.map(String).join(', ')}]`));
+    : E.left(
+        irError('ShapeMismatch', op, arg, 'a shape of non-negative integers', `[${shape.map(String).join(', ')}]`),
+      );
 }
 
 /** Numpy broadcasting of two shapes (right-aligned; each pair of dims equal or one of them 1). */
-export function broadcastShapes(
-  op: string,
-  a: Shape,
-  b: Shape,
-  argB = 'b',
-): E.Either<IrError, Shape> {
+export function broadcastShapes(op: string, a: Shape, b: Shape, argB = 'b'): E.Either<IrError, Shape> {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {
@@ -65,7 +60,13 @@ export function broadcastShapes(
 export function normalizeAxis(op: string, arg: string, axis: number, rank: number): E.Either<IrError, number> {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     return E.left(
-      irError('AxisOutOfRange', op, arg, rank === 0 ? 'no axis (the tensor is a scalar)' : `an integer axis in [${-rank}, ${rank - 1}]`, String(axis)),
+      irError(
+        'AxisOutOfRange',
+        op,
+        arg,
+        rank === 0 ? 'no axis (the tensor is a scalar)' : `an integer axis in [${-rank}, ${rank - 1}]`,
+        String(axis),
+      ),
     );
   }
   return E.right(axis < 0 ? axis + rank : axis);
@@ -83,7 +84,9 @@ export function normalizeAxes(
     const r = normalizeAxis(op, arg, axis, rank);
     if (E.isLeft(r)) return r;
     if (out.includes(r.right)) {
-      return E.left(irError('AxisOutOfRange', op, arg, 'distinct axes', `[${axes.join(', ')}] (axis ${axis} repeated)`));
+      return E.left(
+        irError('AxisOutOfRange', op, arg, 'distinct axes', `[${axes.join(', ')}] (axis ${axis} repeated)`),
+      );
     }
     out.push(r.right);
   }

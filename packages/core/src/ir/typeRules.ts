@@ -20,8 +20,7 @@ const dtypeClassName: Record<DTypeClass, string> = {
   any: 'any dtype',
 };
 
-const inClass = (d: DType, c: DTypeClass): boolean =>
-  c === 'any' ? true : c === 'float' ? isFloat(d) : isNumeric(d);
+const inClass = (d: DType, c: DTypeClass): boolean => (c === 'any' ? true : c === 'float' ? isFloat(d) : isNumeric(d));
 
 const fmtType = (t: TensorType): string => `${t.dtype}${formatShape(t.shape)}`;
 
@@ -66,7 +65,9 @@ const binary =
   };
 
 function checkAxes(op: string, axes: readonly number[], rank: number): E.Either<IrError, readonly number[]> {
-  const sorted = axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < rank && (i === 0 || a > (axes[i - 1] ?? -1)));
+  const sorted = axes.every(
+    (a, i) => Number.isInteger(a) && a >= 0 && a < rank && (i === 0 || a > (axes[i - 1] ?? -1)),
+  );
   return sorted
     ? E.right(axes)
     : E.left(irError('AxisOutOfRange', op, 'axes', `distinct sorted axes in [0, ${rank})`, `[${axes.join(', ')}]`));
@@ -85,7 +86,12 @@ const reduction =
     return E.right({ shape: x.shape.filter((_, i) => !axes.includes(i)), dtype: x.dtype });
   };
 
-function perAxis(op: string, arg: string, values: readonly number[], rank: number): E.Either<IrError, readonly number[]> {
+function perAxis(
+  op: string,
+  arg: string,
+  values: readonly number[],
+  rank: number,
+): E.Either<IrError, readonly number[]> {
   return values.length === rank && values.every(isValidDim)
     ? E.right(values)
     : E.left(irError('InvalidParam', op, arg, `${rank} non-negative integers`, `[${values.join(', ')}]`));
@@ -136,14 +142,23 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     const [c, a, b] = r.right as [TensorType, TensorType, TensorType];
     if (c.dtype !== 'bool') return E.left(irError('DTypeMismatch', 'where', 'cond', 'dtype bool', c.dtype));
     if (!shapeEq(c.shape, a.shape)) {
-      return E.left(irError('ShapeMismatch', 'where', 'a', `shape ${formatShape(c.shape)} (the shape of cond)`, formatShape(a.shape)));
+      return E.left(
+        irError(
+          'ShapeMismatch',
+          'where',
+          'a',
+          `shape ${formatShape(c.shape)} (the shape of cond)`,
+          formatShape(a.shape),
+        ),
+      );
     }
     return sameType('where', a, b, 'b');
   },
   cast: (inputs, { dtype }) => {
     const r = arity('cast', inputs, 1);
     if (E.isLeft(r)) return r;
-    if (!isDType(dtype)) return E.left(irError('InvalidParam', 'cast', 'dtype', 'one of f32, f64, i32, bool', String(dtype)));
+    if (!isDType(dtype))
+      return E.left(irError('InvalidParam', 'cast', 'dtype', 'one of f32, f64, i32, bool', JSON.stringify(dtype)));
     return E.right({ shape: (r.right[0] as TensorType).shape, dtype });
   },
   // ---- reductions ----
@@ -160,7 +175,13 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     return sizeOf(shape) === sizeOf(x.shape)
       ? E.right({ shape, dtype: x.dtype })
       : E.left(
-          irError('ShapeMismatch', 'reshape', 'shape', `a shape with ${sizeOf(x.shape)} elements (input ${fmtType(x)})`, `${formatShape(shape)} (${sizeOf(shape)} elements)`),
+          irError(
+            'ShapeMismatch',
+            'reshape',
+            'shape',
+            `a shape with ${sizeOf(x.shape)} elements (input ${fmtType(x)})`,
+            `${formatShape(shape)} (${sizeOf(shape)} elements)`,
+          ),
         );
   },
   broadcast: (inputs, { shape }) => {
@@ -171,7 +192,15 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     if (E.isLeft(s)) return s;
     return broadcastable(x.shape, shape)
       ? E.right({ shape, dtype: x.dtype })
-      : E.left(irError('ShapeMismatch', 'broadcast', 'shape', `a shape that ${formatShape(x.shape)} broadcasts to`, formatShape(shape)));
+      : E.left(
+          irError(
+            'ShapeMismatch',
+            'broadcast',
+            'shape',
+            `a shape that ${formatShape(x.shape)} broadcasts to`,
+            formatShape(shape),
+          ),
+        );
   },
   transpose: (inputs, { perm }) => {
     const r = arity('transpose', inputs, 1);
@@ -179,7 +208,15 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     const x = r.right[0] as TensorType;
     return isPermutation(perm, x.shape.length)
       ? E.right({ shape: perm.map((p) => x.shape[p] as number), dtype: x.dtype })
-      : E.left(irError('InvalidParam', 'transpose', 'perm', `a permutation of [0, ${x.shape.length})`, `[${perm.join(', ')}]`));
+      : E.left(
+          irError(
+            'InvalidParam',
+            'transpose',
+            'perm',
+            `a permutation of [0, ${x.shape.length})`,
+            `[${perm.join(', ')}]`,
+          ),
+        );
   },
   slice: (inputs, { start, end }) => {
     const r = arity('slice', inputs, 1);
@@ -193,7 +230,13 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     const bad = x.shape.findIndex((d, i) => (start[i] as number) > (end[i] as number) || (end[i] as number) > d);
     return bad >= 0
       ? E.left(
-          irError('InvalidParam', 'slice', 'end', `0 <= start <= end <= dim on every axis of ${formatShape(x.shape)}`, `axis ${bad}: start ${start[bad]}, end ${end[bad]}`),
+          irError(
+            'InvalidParam',
+            'slice',
+            'end',
+            `0 <= start <= end <= dim on every axis of ${formatShape(x.shape)}`,
+            `axis ${bad}: start ${start[bad]}, end ${end[bad]}`,
+          ),
         )
       : E.right({ shape: x.shape.map((_, i) => (end[i] as number) - (start[i] as number)), dtype: x.dtype });
   },
@@ -228,7 +271,16 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
       const fits = t.shape.length === rank && t.shape.every((d, i) => i === axis || d === first.shape[i]);
       if (!fits) {
         return E.left(
-          irError('ShapeMismatch', 'concat', `tensors[${k}]`, `shape ${formatShape(first.shape.map((d, i) => (i === axis ? NaN : d)))} with any size on axis ${axis}`.replace('NaN', '*'), formatShape(t.shape)),
+          irError(
+            'ShapeMismatch',
+            'concat',
+            `tensors[${k}]`,
+            `shape ${formatShape(first.shape.map((d, i) => (i === axis ? NaN : d)))} with any size on axis ${axis}`.replace(
+              'NaN',
+              '*',
+            ),
+            formatShape(t.shape),
+          ),
         );
       }
       total += t.shape[axis] as number;
@@ -241,17 +293,40 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     const [x, idx] = r.right as [TensorType, TensorType];
     const rank = x.shape.length;
     if (!Number.isInteger(axis) || axis < 0 || axis >= rank) {
-      return E.left(irError('AxisOutOfRange', 'gather', 'axis', rank === 0 ? 'no axis (x is a scalar)' : `an axis in [0, ${rank})`, String(axis)));
+      return E.left(
+        irError(
+          'AxisOutOfRange',
+          'gather',
+          'axis',
+          rank === 0 ? 'no axis (x is a scalar)' : `an axis in [0, ${rank})`,
+          String(axis),
+        ),
+      );
     }
-    if (idx.dtype !== 'i32') return E.left(irError('DTypeMismatch', 'gather', 'indices', 'dtype i32 (integer class indices)', idx.dtype));
+    if (idx.dtype !== 'i32')
+      return E.left(irError('DTypeMismatch', 'gather', 'indices', 'dtype i32 (integer class indices)', idx.dtype));
     const fits = idx.shape.length === rank && idx.shape.every((d, i) => i === axis || d === x.shape[i]);
     if (!fits) {
       return E.left(
-        irError('ShapeMismatch', 'gather', 'indices', `rank ${rank} with the dims of x ${formatShape(x.shape)} off axis ${axis}`, formatShape(idx.shape)),
+        irError(
+          'ShapeMismatch',
+          'gather',
+          'indices',
+          `rank ${rank} with the dims of x ${formatShape(x.shape)} off axis ${axis}`,
+          formatShape(idx.shape),
+        ),
       );
     }
     if (x.shape[axis] === 0 && sizeOf(idx.shape) > 0) {
-      return E.left(irError('IndexOutOfRange', 'gather', 'indices', `no indices (x has size 0 on axis ${axis})`, formatShape(idx.shape)));
+      return E.left(
+        irError(
+          'IndexOutOfRange',
+          'gather',
+          'indices',
+          `no indices (x has size 0 on axis ${axis})`,
+          formatShape(idx.shape),
+        ),
+      );
     }
     return E.right({ shape: idx.shape, dtype: x.dtype });
   },
@@ -262,14 +337,25 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     const [a, b] = r.right as [TensorType, TensorType];
     const ca = requireClass('matmul', 'a', a, 'numeric');
     if (E.isLeft(ca)) return ca;
-    if (a.dtype !== b.dtype) return E.left(irError('DTypeMismatch', 'matmul', 'b', `dtype ${a.dtype} (mixing dtypes needs an explicit cast)`, b.dtype));
+    if (a.dtype !== b.dtype)
+      return E.left(
+        irError('DTypeMismatch', 'matmul', 'b', `dtype ${a.dtype} (mixing dtypes needs an explicit cast)`, b.dtype),
+      );
     const rank = a.shape.length;
     if (rank < 2) return E.left(irError('ShapeMismatch', 'matmul', 'a', 'rank >= 2', formatShape(a.shape)));
     const batch = a.shape.slice(0, -2);
     const [m, k] = a.shape.slice(-2) as [number, number];
     const expected = formatShape([...batch, k, NaN]).replace('NaN', 'n');
     if (b.shape.length !== rank || !shapeEq(b.shape.slice(0, -2), batch) || b.shape[rank - 2] !== k) {
-      return E.left(irError('ShapeMismatch', 'matmul', 'b', `shape ${expected} (inner dim ${k} from a ${formatShape(a.shape)})`, formatShape(b.shape)));
+      return E.left(
+        irError(
+          'ShapeMismatch',
+          'matmul',
+          'b',
+          `shape ${expected} (inner dim ${k} from a ${formatShape(a.shape)})`,
+          formatShape(b.shape),
+        ),
+      );
     }
     return E.right({ shape: [...batch, m, b.shape[rank - 1] as number], dtype: a.dtype });
   },
@@ -289,7 +375,8 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     if (E.isLeft(r)) return r;
     const s = checkShape('iota', 'shape', shape);
     if (E.isLeft(s)) return s;
-    if (!isDType(dtype) || !isNumeric(dtype)) return E.left(irError('DTypeMismatch', 'iota', 'dtype', dtypeClassName.numeric, String(dtype)));
+    if (!isDType(dtype) || !isNumeric(dtype))
+      return E.left(irError('DTypeMismatch', 'iota', 'dtype', dtypeClassName.numeric, JSON.stringify(dtype)));
     return Number.isInteger(axis) && axis >= 0 && axis < shape.length
       ? E.right({ shape, dtype })
       : E.left(irError('AxisOutOfRange', 'iota', 'axis', `an axis in [0, ${shape.length})`, String(axis)));

@@ -13,7 +13,11 @@ import type { Tensor } from '../trace/tensor.js';
  * One-hot rows: `out[..., k] = (indices[...] == k)`, as `dtype` (default f32). Concrete indices
  * outside [0, n) are an IndexError.
  */
-export function oneHot<D extends DType = 'f32'>(indices: Tensor, n: number, options: { readonly dtype?: D } = {}): Tensor<ShapeT, D> {
+export function oneHot<D extends DType = 'f32'>(
+  indices: Tensor,
+  n: number,
+  options: { readonly dtype?: D } = {},
+): Tensor<ShapeT, D> {
   const fn = 'oneHot';
   const idx = requireTensor(fn, 'indices', indices);
   if (idx.dtype !== 'i32') fail(ValueError, fn, 'indices', 'an i32 tensor of class indices', `dtype ${idx.dtype}`);
@@ -21,10 +25,20 @@ export function oneHot<D extends DType = 'f32'>(indices: Tensor, n: number, opti
   if (!idx.isTraced) {
     const values = idx.data();
     const bad = values.findIndex((v) => v < 0 || v >= n);
-    if (bad >= 0) fail(IndexError, fn, 'indices', `class indices in [0, ${n})`, `${values[bad]} at flat index ${bad} of ${formatShape(idx.shape)}`);
+    if (bad >= 0)
+      fail(
+        IndexError,
+        fn,
+        'indices',
+        `class indices in [0, ${n})`,
+        `${values[bad]} at flat index ${bad} of ${formatShape(idx.shape)}`,
+      );
   }
   const shape = [...idx.shape, n];
-  const hit = B.equal(B.broadcast(B.reshape(idx.node, [...idx.shape, 1]), shape), B.op('iota', { shape, axis: idx.rank, dtype: 'i32' }, []));
+  const hit = B.equal(
+    B.broadcast(B.reshape(idx.node, [...idx.shape, 1]), shape),
+    B.op('iota', { shape, axis: idx.rank, dtype: 'i32' }, []),
+  );
   return wrap(B.cast(hit, options.dtype ?? 'f32')) as Tensor<ShapeT, D>;
 }
 
@@ -42,4 +56,3 @@ export function roll<S extends ShapeT, D extends DType>(x: Tensor<S, D>, shift: 
   const at = (v: number) => t.shape.map((_, i) => (i === a.right ? v : null));
   return concat([slice(t, at(n - s), at(n)), slice(t, at(0), at(n - s))], a.right) as Tensor<S, D>;
 }
-

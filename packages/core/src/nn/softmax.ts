@@ -23,7 +23,10 @@ function logProbabilities(fn: string, z: Tensor, options: SoftmaxOptions): Tenso
   const t = requireTensor(fn, 'z', z);
   const axes = reductionAxes(fn, t, options.axis ?? -1);
   const { temperature } = options;
-  if (temperature !== undefined && (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature))) {
+  if (
+    temperature !== undefined &&
+    (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature))
+  ) {
     fail(ValueError, fn, 'temperature', 'a finite number > 0', describe(temperature));
   }
   const scaled = temperature === undefined || temperature === 1 ? t : div(t, temperature);
@@ -34,11 +37,17 @@ function logProbabilities(fn: string, z: Tensor, options: SoftmaxOptions): Tenso
 }
 
 /** log softmax(z/T) = z/T − logsumexp(z/T): never the log of a computed probability. */
-export function logSoftmax<S extends ShapeT, D extends DType>(z: Tensor<S, D>, options: SoftmaxOptions = {}): Tensor<S, D> {
+export function logSoftmax<S extends ShapeT, D extends DType>(
+  z: Tensor<S, D>,
+  options: SoftmaxOptions = {},
+): Tensor<S, D> {
   return logProbabilities('logSoftmax', z, options) as never;
 }
 
 /** softmax(z/T) = exp(log softmax(z/T)); sums to 1 along the axis. */
-export function softmax<S extends ShapeT, D extends DType>(z: Tensor<S, D>, options: SoftmaxOptions = {}): Tensor<S, D> {
+export function softmax<S extends ShapeT, D extends DType>(
+  z: Tensor<S, D>,
+  options: SoftmaxOptions = {},
+): Tensor<S, D> {
   return exp(logProbabilities('softmax', z, options)) as never;
 }

@@ -30,7 +30,8 @@ export function variance<D extends DType>(x: Tensor<ShapeT, D>, options: MomentO
   const axes = reductionAxes(fn, t, options.axis);
   const n = axes.reduce((k, a) => k * (t.shape[a] as number), 1);
   const dof = options.unbiased === true ? n - 1 : n;
-  if (dof <= 0) fail(ValueError, fn, 'x', `more than ${options.unbiased === true ? 1 : 0} element(s) along the axes`, `${n}`);
+  if (dof <= 0)
+    fail(ValueError, fn, 'x', `more than ${options.unbiased === true ? 1 : 0} element(s) along the axes`, `${n}`);
   const centered = sub(t, mean(t, { axis: axes, keepDims: true }));
   return div(sum(square(centered), { axis: axes, keepDims: options.keepDims ?? false }), dof) as never;
 }
@@ -38,12 +39,12 @@ export function variance<D extends DType>(x: Tensor<ShapeT, D>, options: MomentO
 /** √variance. */
 export function std<D extends DType>(x: Tensor<ShapeT, D>, options: MomentOptions = {}): Tensor<ShapeT, D> {
   requireFloatTensor('std', x);
-  return sqrt(variance(x, options)) as never;
+  return sqrt(variance(x, options));
 }
 
 export interface NormOptions {
   /** 2 (Euclidean, default), 1, or Infinity. */
-  readonly ord?: 1 | 2 | typeof Infinity;
+  readonly ord?: number;
   readonly axis?: number | readonly number[];
   readonly keepDims?: boolean;
 }
@@ -53,7 +54,15 @@ const euclidean = (axes: readonly number[], keepDims: boolean) =>
   customVjp(
     (x: Tensor) => {
       const n = sqrt(sum(square(x), { axis: axes, keepDims: true }));
-      return [keepDims ? n : reshape(n, x.shape.filter((_, i) => !axes.includes(i))), { x, n }] as const;
+      return [
+        keepDims
+          ? n
+          : reshape(
+              n,
+              x.shape.filter((_, i) => !axes.includes(i)),
+            ),
+        { x, n },
+      ] as const;
     },
     ({ x, n }, ct) => {
       const g = keepDims ? ct : reshape(ct, n.shape);

@@ -65,15 +65,30 @@ export function nodeOf(fn: string, arg: string, x: TensorLike, dtype: DType): No
 
 /** Rejects anything that is not a Tensor where a Tensor is required. */
 export function requireTensor(fn: string, arg: string, x: unknown): Tensor {
-  if (x instanceof Tensor) return x;
+  if (x instanceof Tensor) return x as Tensor;
   return fail(ValueError, fn, arg, 'a Tensor', describe(x));
 }
 
 export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array (wrap it with x.tensor)';
-  if (typeof x === 'object') return `an object (${(x as object).constructor.name})`;
-  return `${typeof x} ${String(x)}`;
+  switch (typeof x) {
+    case 'object':
+      return `an object (${x.constructor.name})`;
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    case 'string':
+      return `string ${x}`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof x} ${x.toString()}`;
+    case 'undefined':
+      return 'undefined';
+  }
+  return typeof x;
 }
 
 /** The dtype literals take when they meet these operands: the first tensor's, else f32 (bool for booleans). */
@@ -84,5 +99,10 @@ export function operandDType(xs: readonly TensorLike[]): DType {
 
 /** Applies a primitive directly to tensors (for tests and new composites; ops are the usual interface). */
 export function primitive<P extends Prim>(prim: P, params: PrimParamMap[P], ...inputs: readonly Tensor[]): Tensor {
-  return applyOp(prim, prim, params, inputs.map((t, i) => requireTensor(prim, `inputs[${i}]`, t).node));
+  return applyOp(
+    prim,
+    prim,
+    params,
+    inputs.map((t, i) => requireTensor(prim, `inputs[${i}]`, t).node),
+  );
 }

@@ -19,7 +19,11 @@ export type ShapeOfNested<A, Depth extends unknown[] = []> = Depth['length'] ext
       : [A['length'], ...ShapeOfNested<A[0], [...Depth, unknown]>]
     : [];
 
-type Leaf<A, Depth extends unknown[] = []> = Depth['length'] extends 8 ? A : A extends readonly (infer E)[] ? Leaf<E, [...Depth, unknown]> : A;
+type Leaf<A, Depth extends unknown[] = []> = Depth['length'] extends 8
+  ? A
+  : A extends readonly (infer E)[]
+    ? Leaf<E, [...Depth, unknown]>
+    : A;
 
 /** Booleans make bool tensors; numbers default to f32. */
 export type DefaultDType<A> = [Leaf<A>] extends [boolean] ? 'bool' : 'f32';
@@ -52,8 +56,9 @@ function shapeOfNested(data: NestedInput): number[] {
   let cur: NestedInput = data;
   while (Array.isArray(cur)) {
     shape.push(cur.length);
-    cur = (cur as readonly NestedInput[])[0] as NestedInput;
-    if (cur === undefined) break;
+    const first = (cur as readonly NestedInput[])[0];
+    if (first === undefined) break;
+    cur = first;
   }
   return shape;
 }
@@ -62,7 +67,13 @@ function flatten(fn: string, data: NestedInput, shape: readonly number[], out: (
   const walk = (x: NestedInput, axis: number, path: number[]): void => {
     if (axis === shape.length) {
       if (typeof x !== 'number' && typeof x !== 'boolean') {
-        fail(ShapeError, fn, 'data', `a rectangular array of shape ${formatShape(shape)}`, `${describe(x)} at [${path.join(', ')}]`);
+        fail(
+          ShapeError,
+          fn,
+          'data',
+          `a rectangular array of shape ${formatShape(shape)}`,
+          `${describe(x)} at [${path.join(', ')}]`,
+        );
       }
       out.push(x);
       return;
@@ -76,7 +87,9 @@ function flatten(fn: string, data: NestedInput, shape: readonly number[], out: (
         `${Array.isArray(x) ? `length ${x.length}` : describe(x)} at [${path.join(', ')}] (ragged)`,
       );
     }
-    (x as readonly NestedInput[]).forEach((y, i) => walk(y, axis + 1, [...path, i]));
+    (x as readonly NestedInput[]).forEach((y, i) => {
+      walk(y, axis + 1, [...path, i]);
+    });
   };
   walk(data, 0, []);
 }
@@ -88,7 +101,8 @@ function fill(fn: string, dtype: DType, values: ArrayLike<number | boolean>, sha
   if (boolData && dtype !== 'bool') fail(ValueError, fn, 'data', `numbers for dtype ${dtype}`, 'booleans');
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number | boolean;
-    if ((typeof v === 'boolean') !== boolData) fail(ValueError, fn, 'data', 'all numbers or all booleans', 'a mix of both');
+    if ((typeof v === 'boolean') !== boolData)
+      fail(ValueError, fn, 'data', 'all numbers or all booleans', 'a mix of both');
     const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     checkValue(fn, 'data', n, dtype, ` at flat index ${i} of ${formatShape(shape)}`);
     out[i] = n;
@@ -117,22 +131,38 @@ export function tensor(data: NestedInput | HostArray, options: { dtype?: DType; 
     if (!shape.every(isValidDim)) {
       fail(ShapeError, fn, 'shape', 'non-negative integer dims', `[${shape.map(String).join(', ')}]`);
     }
-    const numeric = shape as readonly number[];
+    const numeric = shape;
     if (sizeOf(numeric) !== host.length) {
-      fail(ShapeError, fn, 'shape', `a shape with ${host.length} elements (the array's length)`, `${formatShape(numeric)} (${sizeOf(numeric)} elements)`);
+      fail(
+        ShapeError,
+        fn,
+        'shape',
+        `a shape with ${host.length} elements (the array's length)`,
+        `${formatShape(numeric)} (${sizeOf(numeric)} elements)`,
+      );
     }
     const dtype = checkDType(fn, options.dtype ?? hostDType);
     const values = dtype === hostDType && dtype !== 'bool' ? host.slice() : fill(fn, dtype, host, numeric);
     return new Tensor(B.constant(values, numeric, dtype));
   }
-  if (options.shape !== undefined) fail(ValueError, fn, 'options.shape', 'no shape for nested arrays (it is inferred)', formatShape(options.shape as number[]));
+  if (options.shape !== undefined)
+    fail(
+      ValueError,
+      fn,
+      'options.shape',
+      'no shape for nested arrays (it is inferred)',
+      formatShape(options.shape as number[]),
+    );
   if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
     fail(ValueError, fn, 'data', 'nested arrays of numbers or booleans, a typed array, or a scalar', describe(data));
   }
   const shape = shapeOfNested(data);
   const flat: (number | boolean)[] = [];
   flatten(fn, data, shape, flat);
-  const dtype = checkDType(fn, options.dtype ?? (flat.length > 0 && flat.every((v) => typeof v === 'boolean') ? 'bool' : 'f32'));
+  const dtype = checkDType(
+    fn,
+    options.dtype ?? (flat.length > 0 && flat.every((v) => typeof v === 'boolean') ? 'bool' : 'f32'),
+  );
   return new Tensor(B.constant(fill(fn, dtype, flat, shape), shape, dtype));
 }
 
@@ -140,7 +170,7 @@ function checkShapeArg(fn: string, shape: readonly unknown[]): readonly number[]
   if (!Array.isArray(shape) || !shape.every(isValidDim)) {
     fail(ShapeError, fn, 'shape', 'an array of non-negative integer dims', describe(shape));
   }
-  return shape as readonly number[];
+  return shape;
 }
 
 /** A tensor of `shape` filled with `value`. */
@@ -156,17 +186,24 @@ export function full<const S extends readonly number[], D extends DType = 'f32'>
   checkValue(fn, 'value', v, dtype);
   const data = allocHost(dtype, sizeOf(dims));
   data.fill(v);
-  return new Tensor(B.constant(data, dims, dtype)) as Tensor<Writable<S>, D>;
+  return new Tensor(B.constant(data, dims, dtype));
 }
 
-export const zeros = <const S extends readonly number[], D extends DType = 'f32'>(shape: S, options: TensorOptions<D> = {}): Tensor<Writable<S>, D> =>
-  full(shape, 0, options);
+export const zeros = <const S extends readonly number[], D extends DType = 'f32'>(
+  shape: S,
+  options: TensorOptions<D> = {},
+): Tensor<Writable<S>, D> => full(shape, 0, options);
 
-export const ones = <const S extends readonly number[], D extends DType = 'f32'>(shape: S, options: TensorOptions<D> = {}): Tensor<Writable<S>, D> =>
-  full(shape, 1, options);
+export const ones = <const S extends readonly number[], D extends DType = 'f32'>(
+  shape: S,
+  options: TensorOptions<D> = {},
+): Tensor<Writable<S>, D> => full(shape, 1, options);
 
 /** 0, 1, ..., n − 1 (i32 by default). */
-export function arange<const N extends number, D extends DType = 'i32'>(n: N, options: TensorOptions<D> = {}): Tensor<[N], D> {
+export function arange<const N extends number, D extends DType = 'i32'>(
+  n: N,
+  options: TensorOptions<D> = {},
+): Tensor<[N], D> {
   if (!isValidDim(n)) fail(ValueError, 'arange', 'n', 'a non-negative integer', describe(n));
   const dtype = checkDType('arange', options.dtype ?? 'i32');
   return applyOp('arange', 'iota', { shape: [n], axis: 0, dtype }, []) as Tensor<[N], D>;

@@ -55,7 +55,9 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
     const bool = this.node.type.dtype === 'bool';
     const build = (axis: number, offset: number): NestedArray => {
       if (axis === shape.length) return bool ? value[offset] === 1 : (value[offset] as number);
-      return Array.from({ length: shape[axis] as number }, (_, i) => build(axis + 1, offset + i * (strides[axis] as number)));
+      return Array.from({ length: shape[axis] as number }, (_, i) =>
+        build(axis + 1, offset + i * (strides[axis] as number)),
+      );
     };
     return build(0, 0);
   }

@@ -49,13 +49,22 @@ export function customVjp<A extends readonly Tensor[], R>(
       const { residuals } = run(inputs);
       const grads = bwd(residuals, wrap(ct));
       if (!Array.isArray(grads) || grads.length !== inputs.length) {
-        throw new GradError(name, `xent.${name}: the custom backward pass must return ${inputs.length} cotangent(s) (null for none), got ${describe(grads)}`);
+        throw new GradError(
+          name,
+          `xent.${name}: the custom backward pass must return ${inputs.length} cotangent(s) (null for none), got ${describe(grads)}`,
+        );
       }
       return grads.map((g, i) => {
         if (g === null) return null;
         const input = inputs[i] as Node;
-        if (!(g instanceof Tensor) || g.dtype !== input.type.dtype || !shapeEq(g.shape, input.type.shape)) {
-          const e = irError('ShapeMismatch', name, `backward result ${i}`, formatType(input.type), g instanceof Tensor ? formatType(g.node.type) : describe(g));
+        if (!(g instanceof Tensor) || g.dtype !== input.type.dtype || !shapeEq(g.node.type.shape, input.type.shape)) {
+          const e = irError(
+            'ShapeMismatch',
+            name,
+            `backward result ${i}`,
+            formatType(input.type),
+            g instanceof Tensor ? formatType(g.node.type) : describe(g),
+          );
           throw new GradError(name, `xent.${formatIrError(e)}`);
         }
         return g.node;
@@ -66,6 +75,11 @@ export function customVjp<A extends readonly Tensor[], R>(
     const tensors = args.map((a, i) => requireTensor(name, `args[${i}]`, a));
     if (tensors.length === 0) fail(GradError, name, 'args', 'at least one tensor', 'none');
     if (tensors.every((t) => !t.isTraced)) return run(tensors.map((t) => t.node)).out;
-    return wrap(customCall(rule, tensors.map((t) => t.node)));
+    return wrap(
+      customCall(
+        rule,
+        tensors.map((t) => t.node),
+      ),
+    );
   };
 }

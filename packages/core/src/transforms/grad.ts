@@ -22,7 +22,9 @@ type TensorFn = (...args: never[]) => Tensor;
 /** Differentiates a scalar-valued `f`; returns [value, grads] as graph nodes before binding. */
 function valueAndGradNodes(fn: string, f: TensorFn, args: readonly unknown[], argnums: number | readonly number[]) {
   const which = argnumList(fn, argnums, args);
-  which.forEach((i) => requireFloat(fn, `args[${i}]`, args[i] as Tensor));
+  which.forEach((i) => {
+    requireFloat(fn, `args[${i}]`, args[i] as Tensor);
+  });
   const trace = traceFunction(fn, f, args, which);
   const out = trace.outputs[0] as Node;
   if (!(trace.unflatten([new Tensor(out)]) instanceof Tensor)) {
@@ -37,8 +39,11 @@ function valueAndGradNodes(fn: string, f: TensorFn, args: readonly unknown[], ar
       `output ${formatType(out.type)}`,
     );
   }
-  if (out.type.dtype !== 'f32' && out.type.dtype !== 'f64') fail(GradError, fn, 'f', 'a floating-point output', `output ${formatType(out.type)}`);
-  const grads = vjpNodes([out], trace.params, [B.fullLike(out, 1)]).map((g, i) => g ?? B.zerosLike(trace.params[i] as Node));
+  if (out.type.dtype !== 'f32' && out.type.dtype !== 'f64')
+    fail(GradError, fn, 'f', 'a floating-point output', `output ${formatType(out.type)}`);
+  const grads = vjpNodes([out], trace.params, [B.fullLike(out, 1)]).map(
+    (g, i) => g ?? B.zerosLike(trace.params[i] as Node),
+  );
   return { trace, out, grads };
 }
 
@@ -85,10 +90,15 @@ function matching(fn: string, arg: string, given: unknown, like: readonly Node[]
 export type Pullback = (cotangent: TensorOutput) => Tensor[];
 
 /** `[f(...primals), pullback]`; the pullback maps output cotangents to one cotangent per primal. */
-export function vjp<F extends (...args: never[]) => TensorOutput>(f: F, ...primals: Parameters<F>): [ReturnType<F>, Pullback] {
+export function vjp<F extends (...args: never[]) => TensorOutput>(
+  f: F,
+  ...primals: Parameters<F>
+): [ReturnType<F>, Pullback] {
   const fn = 'vjp';
   const which = primals.map((_, i) => i);
-  argnumList(fn, which, primals).forEach((i) => requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor));
+  argnumList(fn, which, primals).forEach((i) => {
+    requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor);
+  });
   const trace = traceFunction(fn, f, primals, which);
   const values = bind(trace, trace.outputs);
   const pullback: Pullback = (cotangent) => {
@@ -110,22 +120,32 @@ export function jvp<F extends (...args: never[]) => Tensor>(
 ): [Tensor, Tensor] {
   const fn = 'jvp';
   const which = primals.map((_, i) => i);
-  argnumList(fn, which, primals).forEach((i) => requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor));
+  argnumList(fn, which, primals).forEach((i) => {
+    requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor);
+  });
   const trace = traceFunction(fn, f, primals, which);
   const out = trace.outputs[0] as Node;
-  if (trace.outputs.length !== 1) fail(GradError, fn, 'f', 'a function returning one Tensor', `${trace.outputs.length} tensors`);
+  if (trace.outputs.length !== 1)
+    fail(GradError, fn, 'f', 'a function returning one Tensor', `${trace.outputs.length} tensors`);
   const tans = matching(fn, 'tangents', tangents, trace.argNodes);
   const u = makeParamNode(out.type, 'u');
   const pulled = vjpNodes([out], trace.params, [u]);
   const live = pulled.flatMap((g, i) => (g === null ? [] : [[g, tans[i] as Node] as const]));
-  const [jt] = live.length === 0 ? [null] : vjpNodes(live.map(([g]) => g), [u], live.map(([, t]) => t));
+  const [jt] =
+    live.length === 0
+      ? [null]
+      : vjpNodes(
+          live.map(([g]) => g),
+          [u],
+          live.map(([, t]) => t),
+        );
   // J·t does not depend on u (the pullback is linear); binding u to 0 removes any leftover reference.
   const tangentOut = B.fullLike(out, 0);
   const result = jt === null || jt === undefined ? tangentOut : jt;
-  const [value, tangent] = bind(
-    { params: [...trace.params, u], argNodes: [...trace.argNodes, tangentOut] },
-    [out, result],
-  );
+  const [value, tangent] = bind({ params: [...trace.params, u], argNodes: [...trace.argNodes, tangentOut] }, [
+    out,
+    result,
+  ]);
   return [value as Tensor, tangent as Tensor];
 }
 
@@ -137,7 +157,12 @@ export function hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor 
     matching(fn, 'v', v, [t.node]);
     const dot = (y: Tensor): Tensor => {
       const g = grad(f)(y);
-      return wrap(B.sum(B.mul(g.node, v.node), g.shape.map((_, i) => i)));
+      return wrap(
+        B.sum(
+          B.mul(g.node, v.node),
+          g.shape.map((_, i) => i),
+        ),
+      );
     };
     return grad(dot)(t);
   };

@@ -19,19 +19,28 @@ export interface Trace {
 }
 
 /** Checks `argnums` against the arguments and returns them as a list. */
-export function argnumList(fn: string, argnums: number | readonly number[], args: readonly unknown[]): readonly number[] {
+export function argnumList(
+  fn: string,
+  argnums: number | readonly number[],
+  args: readonly unknown[],
+): readonly number[] {
   const list = typeof argnums === 'number' ? [argnums] : argnums;
   for (const i of list) {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) {
       fail(ValueError, fn, 'argnums', `argument positions in [0, ${args.length})`, String(i));
     }
-    if (!(args[i] instanceof Tensor)) fail(ValueError, fn, `args[${i}]`, 'a Tensor (it is differentiated)', describe(args[i]));
+    if (!(args[i] instanceof Tensor))
+      fail(ValueError, fn, `args[${i}]`, 'a Tensor (it is differentiated)', describe(args[i]));
   }
   return list;
 }
 
 /** The leaves of a (nested) tensor output and a function rebuilding that structure; anything else is an error. */
-export function flattenOutput(fn: string, arg: string, out: unknown): { nodes: Node[]; unflatten: (ts: readonly Tensor[]) => TensorOutput } {
+export function flattenOutput(
+  fn: string,
+  arg: string,
+  out: unknown,
+): { nodes: Node[]; unflatten: (ts: readonly Tensor[]) => TensorOutput } {
   const nodes: Node[] = [];
   const walk = (o: unknown): ((ts: readonly Tensor[]) => TensorOutput) => {
     if (o instanceof Tensor) {
@@ -65,7 +74,11 @@ export function traceFunction(
     argNodes.push(t.node);
     return new Tensor(p);
   });
-  const { nodes, unflatten } = flattenOutput(fn, 'f (its return value)', (f as (...a: unknown[]) => unknown)(...callArgs));
+  const { nodes, unflatten } = flattenOutput(
+    fn,
+    'f (its return value)',
+    (f as (...a: unknown[]) => unknown)(...callArgs),
+  );
   return { params, argNodes, outputs: nodes, unflatten };
 }
 

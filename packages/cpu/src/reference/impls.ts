@@ -16,7 +16,11 @@ export interface Value {
 }
 
 /** Computes a primitive's output array from its inputs. */
-export type CpuImpl<P extends Prim> = (inputs: readonly Value[], params: ir.PrimParamMap[P], out: ir.TensorType) => HostArray;
+export type CpuImpl<P extends Prim> = (
+  inputs: readonly Value[],
+  params: ir.PrimParamMap[P],
+  out: ir.TensorType,
+) => HostArray;
 
 const alloc = (t: ir.TensorType): HostArray => {
   const size = t.shape.reduce((a, b) => a * b, 1);
@@ -83,13 +87,20 @@ function toI32(v: number): number {
 }
 
 /** Folds `x` over the reduced axes into per-output accumulators. */
-function reduceInto(x: Value, axes: readonly number[], outSize: number, step: (outIndex: number, v: number) => void): void {
+function reduceInto(
+  x: Value,
+  axes: readonly number[],
+  outSize: number,
+  step: (outIndex: number, v: number) => void,
+): void {
   const shape = x.type.shape;
   const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const keptStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
   const src = x.data;
   if (outSize === 0) return;
-  stridedLoop(shape, keptStrides, 0, (k, o) => step(o, src[k] as number));
+  stridedLoop(shape, keptStrides, 0, (k, o) => {
+    step(o, src[k] as number);
+  });
 }
 
 function logsumexp(x: Value, axes: readonly number[], out: ir.TensorType): HostArray {
@@ -111,7 +122,7 @@ function logsumexp(x: Value, axes: readonly number[], out: ir.TensorType): HostA
   });
   for (let o = 0; o < dst.length; o++) {
     const mo = m[o] as number;
-    dst[o] = mo === -Infinity && !Number.isNaN(s[o] as number) ? -Infinity : mo + Math.log(s[o] as number);
+    dst[o] = mo === -Infinity && !Number.isNaN(s[o]) ? -Infinity : mo + Math.log(s[o] as number);
   }
   return dst;
 }
@@ -133,8 +144,14 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
   floor: unary(Math.floor),
   ceil: unary(Math.ceil),
   // ---- elementwise binary ----
-  add: arith((a, b) => a + b, (a, b) => a + b),
-  sub: arith((a, b) => a - b, (a, b) => a - b),
+  add: arith(
+    (a, b) => a + b,
+    (a, b) => a + b,
+  ),
+  sub: arith(
+    (a, b) => a - b,
+    (a, b) => a - b,
+  ),
   mul: arith((a, b) => a * b, Math.imul),
   div: binary((a, b) => a / b),
   pow: binary(Math.pow),
@@ -163,7 +180,12 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
   sum: ([x], { axes }, out) => {
     const acc = new Float64Array(alloc(out).length);
     const int = out.dtype === 'i32';
-    reduceInto(x as Value, axes, acc.length, (o, v) => (acc[o] = int ? ((acc[o] as number) + v) | 0 : (acc[o] as number) + v));
+    reduceInto(
+      x as Value,
+      axes,
+      acc.length,
+      (o, v) => (acc[o] = int ? ((acc[o] as number) + v) | 0 : (acc[o] as number) + v),
+    );
     const dst = alloc(out);
     dst.set(acc);
     return dst;
@@ -190,7 +212,12 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
   },
   transpose: ([x], { perm }, out) => {
     const inStrides = stridesOf((x as Value).type.shape);
-    return view(x as Value, out, perm.map((p) => inStrides[p] as number), 0);
+    return view(
+      x as Value,
+      out,
+      perm.map((p) => inStrides[p] as number),
+      0,
+    );
   },
   slice: ([x], { start }, out) => {
     const inStrides = stridesOf((x as Value).type.shape);
@@ -218,7 +245,12 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     let offset = 0;
     for (const x of inputs) {
       const src = x.data;
-      stridedLoop(x.type.shape, outStrides, offset * (outStrides[axis] as number), (k, off) => (dst[off] = src[k] as number));
+      stridedLoop(
+        x.type.shape,
+        outStrides,
+        offset * (outStrides[axis] as number),
+        (k, off) => (dst[off] = src[k] as number),
+      );
       offset += x.type.shape[axis] as number;
     }
     return dst;
@@ -234,7 +266,10 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
       const j = iv.data[k] as number;
       if (j < 0 || j >= n) {
         const at = unravel(k, out.shape).join(', ');
-        throw new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}) along axis ${axis}, got ${j} at [${at}]`);
+        throw new IndexError(
+          'gather',
+          `xent.gather: argument 'indices' expected values in [0, ${n}) along axis ${axis}, got ${j} at [${at}]`,
+        );
       }
       dst[k] = xv.data[off + j * (xStrides[axis] as number)] as number;
     });

@@ -6,12 +6,18 @@ type Node = ir.Node;
 
 function checkArgs(graph: Graph, args: readonly HostArray[]): void {
   if (args.length !== graph.params.length) {
-    throw new BackendError('run', `xent.run: argument 'args' expected ${graph.params.length} arrays (one per graph parameter), got ${args.length}`);
+    throw new BackendError(
+      'run',
+      `xent.run: argument 'args' expected ${graph.params.length} arrays (one per graph parameter), got ${args.length}`,
+    );
   }
   graph.params.forEach((p, i) => {
     const size = p.type.shape.reduce((a, b) => a * b, 1);
     if ((args[i] as HostArray).length !== size) {
-      throw new BackendError('run', `xent.run: argument 'args[${i}]' expected ${size} values for ${p.type.dtype}[${p.type.shape.join(', ')}], got ${(args[i] as HostArray).length}`);
+      throw new BackendError(
+        'run',
+        `xent.run: argument 'args[${i}]' expected ${size} values for ${p.type.dtype}[${p.type.shape.join(', ')}], got ${(args[i] as HostArray).length}`,
+      );
     }
   });
 }
@@ -34,7 +40,10 @@ function interpret(graph: Graph, args: readonly HostArray[]): HostArray[] {
       }
       case 'param':
       case 'custom':
-        throw new BackendError('run', `xent.run: the reference backend cannot run a ${n.kind} node inside the node list (the compile pipeline expands custom calls first)`);
+        throw new BackendError(
+          'run',
+          `xent.run: the reference backend cannot run a ${n.kind} node inside the node list (the compile pipeline expands custom calls first)`,
+        );
     }
   }
   return graph.outputs.map((o) => (values.get(o) as Value).data);

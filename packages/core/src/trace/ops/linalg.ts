@@ -27,7 +27,13 @@ export function matmul<X extends Tensor, Y extends Tensor>(
   const [m, k] = an.type.shape.slice(-2) as [number, number];
   const [k2, n] = bn.type.shape.slice(-2) as [number, number];
   if (k !== k2) {
-    fail(ShapeError, fn, 'b', `inner dim ${k} (the last dim of a ${formatShape(ta.shape)})`, `${formatShape(tb.shape)} with inner dim ${k2}`);
+    fail(
+      ShapeError,
+      fn,
+      'b',
+      `inner dim ${k} (the last dim of a ${formatShape(ta.shape)})`,
+      `${formatShape(tb.shape)} with inner dim ${k2}`,
+    );
   }
   const batch = broadcastShapes(fn, an.type.shape.slice(0, -2), bn.type.shape.slice(0, -2), 'b');
   if (E.isLeft(batch)) throw fromIrError(batch.left, fn);

@@ -23,7 +23,8 @@ export function reductionAxes(fn: string, x: Tensor, axis: AxisArg | undefined):
   const rank = x.rank;
   if (axis === undefined) return x.shape.map((_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
-  if (!Array.isArray(list) && typeof axis !== 'number') fail(ValueError, fn, 'axis', 'an axis or an array of axes', describe(axis));
+  if (!Array.isArray(list) && typeof axis !== 'number')
+    fail(ValueError, fn, 'axis', 'an axis or an array of axes', describe(axis));
   const r = normalizeAxes(fn, 'axis', list, rank);
   if (E.isLeft(r)) throw fromIrError(r.left, fn);
   return r.right;
@@ -31,7 +32,12 @@ export function reductionAxes(fn: string, x: Tensor, axis: AxisArg | undefined):
 
 type Reduced<S extends ShapeT, Ax, K extends boolean> = Ok<ReduceShape<S, Ax, K>>;
 
-function reduce(fn: string, prim: 'sum' | 'max' | 'logsumexp', x: Tensor, options: ReduceOptions<AxisArg, boolean> = {}): Tensor {
+function reduce(
+  fn: string,
+  prim: 'sum' | 'max' | 'logsumexp',
+  x: Tensor,
+  options: ReduceOptions<AxisArg, boolean> = {},
+): Tensor {
   const t = requireTensor(fn, 'x', x);
   const axes = reductionAxes(fn, t, options.axis);
   const out = applyOp(fn, prim, { axes }, [t.node]);
@@ -40,7 +46,12 @@ function reduce(fn: string, prim: 'sum' | 'max' | 'logsumexp', x: Tensor, option
 
 /** Reinserts reduced axes as size 1. */
 function keep(x: Tensor, reduced: Tensor, axes: readonly number[]): Tensor {
-  return wrap(B.reshape(reduced.node, x.shape.map((d, i) => (axes.includes(i) ? 1 : d))));
+  return wrap(
+    B.reshape(
+      reduced.node,
+      x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    ),
+  );
 }
 
 type Reduction = <S extends ShapeT, D extends DType, const Ax extends AxisArg = never, K extends boolean = false>(

@@ -1,10 +1,9 @@
 /** @file Type-level helpers shared by the op signatures (shape and dtype of tensor-like arguments). */
-import type { DType } from '../../ir/dtype.js';
 import type { Broadcast, Check, Ok, ShapeErrorT, ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
 
 /** The shape of a tensor-like argument (literals are scalars). */
-export type ShapeOf<X> = X extends Tensor<infer S, DType> ? S : [];
+export type ShapeOf<X> = X extends Tensor<infer S> ? S : [];
 
 /** The dtype of a tensor argument (never for literals). */
 export type DTypeOf<X> = X extends Tensor<ShapeT, infer D> ? D : never;
