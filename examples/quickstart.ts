@@ -35,7 +35,7 @@ const fmt = (t: x.Tensor): string =>
   JSON.stringify(t.toArray(), (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(6)) : v));
 
 const [value, g] = x.valueAndGrad(loss)(z, y);
-console.log(`loss            ${(x.item(value) as number).toFixed(6)}`);
+console.log(`loss            ${x.item(value).toFixed(6)}`);
 console.log(`gradient        ${fmt(g)}`);
 
 // Every row of ∂L/∂z sums to 0: the loss is invariant to adding a constant to a row of logits.
@@ -55,13 +55,12 @@ console.log(`Hessian · v     ${fmt(hv)}`);
 // Check the gradient against central finite differences along a direction d (in f64).
 const d = v;
 const h = 1e-6;
-const fd =
-  ((x.item(loss(x.add(z, x.mul(h, d)), y)) as number) - (x.item(loss(x.sub(z, x.mul(h, d)), y)) as number)) / (2 * h);
-const analytic = x.item(x.sum(x.mul(g, d))) as number;
+const fd = (x.item(loss(x.add(z, x.mul(h, d)), y)) - x.item(loss(x.sub(z, x.mul(h, d)), y))) / (2 * h);
+const analytic = x.item(x.sum(x.mul(g, d)));
 console.log(`⟨∇L, d⟩         ${analytic.toExponential(9)}`);
 console.log(`finite diff.    ${fd.toExponential(9)}  (|difference| = ${Math.abs(fd - analytic).toExponential(2)})`);
 
 // The same loss, traced once and compiled.
 const fast = x.jit(x.valueAndGrad(loss));
 const [jv] = fast(z, y);
-console.log(`jit value       ${(x.item(jv) as number).toFixed(6)} (the same graph, compiled once for this signature)`);
+console.log(`jit value       ${x.item(jv).toFixed(6)} (the same graph, compiled once for this signature)`);

@@ -65,4 +65,4 @@ export function directionalFd(
   return (plus - minus) / (2 * h);
 }
 
-export const scalarOf = (t: x.Tensor): number => x.item(t) as number;
+export const scalarOf = (t: x.Tensor): number => x.item(t);

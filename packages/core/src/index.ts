@@ -8,7 +8,7 @@ export { printGraph } from './ir/printer.js';
 export { parseGraph } from './ir/parse.js';
 export { Prim, prims } from './ir/prim.js';
 export type * from './trace/shapeTypes.js';
-export { Tensor, type NestedArray } from './trace/tensor.js';
+export { Tensor, item, type NestedArray } from './trace/tensor.js';
 export { primitive, type TensorLike } from './trace/apply.js';
 export * from './trace/create.js';
 export * from './trace/ops/elementwise.js';
@@ -31,16 +31,3 @@ export { verify } from './compile/verify.js';
 export { dce } from './compile/dce.js';
 export { expandCustom } from './compile/expandCustom.js';
 export { runGraph } from './compile/run.js';
-
-import { concreteNode, type Tensor } from './trace/tensor.js';
-
-/** The value of a one-element tensor as a JS number (or boolean for bool). */
-export function item(t: Tensor): number | boolean {
-  const { value, type } = concreteNode(t, 'item');
-  if (value.length !== 1) {
-    throw new (class extends Error {})(
-      `xent.item: expected a tensor with one element, got shape [${type.shape.join(', ')}]`,
-    );
-  }
-  return type.dtype === 'bool' ? value[0] === 1 : (value[0] as number);
-}

@@ -6,9 +6,10 @@ const { build: B } = ir;
 const p = ir.makeParamNode({ shape: [2, 3], dtype: 'f64' }, 'x');
 const one = B.full([2, 3], 1, 'f64');
 const zero = B.full([2, 3], 0, 'f64');
+const row = ir.makeParamNode({ shape: [1, 3], dtype: 'f64' }, 'row');
 
 /** The simplified output of a one-output graph over p. */
-const simplified = (out: ir.Node): ir.Node => simplify(ir.makeGraph([p], [out])).outputs[0] as ir.Node;
+const simplified = (out: ir.Node): ir.Node => simplify(ir.makeGraph([p, row], [out])).outputs[0] as ir.Node;
 
 const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node]> = {
   addZero: [B.add(zero, B.exp(p)), B.exp(p)],
@@ -23,10 +24,12 @@ const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node
   ],
   transposeTranspose: [B.transpose(B.transpose(p, [1, 0]), [1, 0]), p],
   broadcastBroadcast: [
-    B.op('broadcast', { shape: [4, 2, 3] }, [
-      B.op('broadcast', { shape: [2, 3] }, [B.op('reshape', { shape: [1, 3] }, [B.sum(p, [0])])]),
-    ]),
-    B.op('broadcast', { shape: [4, 2, 3] }, [B.op('reshape', { shape: [1, 3] }, [B.sum(p, [0])])]),
+    B.op('broadcast', { shape: [4, 2, 3] }, [B.op('broadcast', { shape: [2, 3] }, [row])]),
+    B.op('broadcast', { shape: [4, 2, 3] }, [row]),
+  ],
+  broadcastReshape: [
+    B.op('broadcast', { shape: [2, 3] }, [B.op('reshape', { shape: [1, 1] }, [B.scalar(1.5, 'f64')])]),
+    B.full([2, 3], 1.5, 'f64'),
   ],
   castIdentity: [B.op('cast', { dtype: 'f64' }, [p]), p],
   sumNoAxes: [B.op('sum', { axes: [] }, [p]), p],
@@ -52,4 +55,10 @@ test('simplify keeps the node list topological and dce drops what became unused'
   expect(g.outputs[0]).toBe(p);
   expect(verify(g)._tag).toBe('Right');
   expect(dce(g).nodes).toEqual([]);
+});
+
+test('broadcastReshape leaves reshapes that move dims alone', () => {
+  const v = ir.makeParamNode({ shape: [3], dtype: 'f64' });
+  const column = B.op('broadcast', { shape: [3, 4] }, [B.op('reshape', { shape: [3, 1] }, [v])]);
+  expect(simplify(ir.makeGraph([v], [column])).outputs[0]).toBe(column);
 });

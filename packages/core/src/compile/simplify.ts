@@ -78,6 +78,16 @@ export const simplifyRules = {
     const out = B.broadcast(inner, n.params.shape);
     return out === n ? undefined : out;
   },
+  /** broadcast(reshape(x, [1, …, 1, ...shape(x)]), s) → broadcast(x, s): leading 1s are what broadcasting adds anyway */
+  broadcastReshape: (n) => {
+    if (n.prim !== 'broadcast') return undefined;
+    const r = n.inputs[0] as Node;
+    if (r.kind !== 'op' || r.prim !== 'reshape') return undefined;
+    const x = r.inputs[0] as Node;
+    const lead = r.type.shape.length - x.type.shape.length;
+    const prependsOnes = lead >= 0 && r.type.shape.every((d, i) => (i < lead ? d === 1 : d === x.type.shape[i - lead]));
+    return prependsOnes ? B.broadcast(x, n.params.shape) : undefined;
+  },
   /** cast(x, dtype(x)) → x */
   castIdentity: (n) => (n.prim === 'cast' && n.params.dtype === n.inputs[0]?.type.dtype ? n.inputs[0] : undefined),
   /** Σ over no axes → x */

@@ -199,6 +199,17 @@ export const ones = <const S extends readonly number[], D extends DType = 'f32'>
   options: TensorOptions<D> = {},
 ): Tensor<Writable<S>, D> => full(shape, 1, options);
 
+/** Zeros of the shape and dtype of `t`. */
+export const zerosLike = <S extends ShapeT, D extends DType>(t: Tensor<S, D>): Tensor<S, D> =>
+  new Tensor(B.constant(allocHost(t.dtype, t.size), t.node.type.shape, t.dtype));
+
+/** Ones of the shape and dtype of `t`. */
+export const onesLike = <S extends ShapeT, D extends DType>(t: Tensor<S, D>): Tensor<S, D> => {
+  const data = allocHost(t.dtype, t.size);
+  data.fill(1);
+  return new Tensor(B.constant(data, t.node.type.shape, t.dtype));
+};
+
 /** 0, 1, ..., n − 1 (i32 by default). */
 export function arange<const N extends number, D extends DType = 'i32'>(
   n: N,

@@ -1,6 +1,6 @@
 /** @file The user-facing Tensor: a handle on an IR node, concrete (a constant) or traced (symbolic). */
 import { getDefaultBackend } from '../backend.js';
-import { TraceError } from '../errors.js';
+import { fail, ShapeError, TraceError } from '../errors.js';
 import type { DType, HostArrayOf } from '../ir/dtype.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
@@ -84,4 +84,14 @@ export function concreteNode(t: Tensor, fn: string): ConstNode {
 /** Computes param-free nodes on the default backend, returning constants. */
 export function evaluateNodes(nodes: readonly Node[]): ConstNode[] {
   return runGraph(makeGraph([], nodes), [], getDefaultBackend());
+}
+
+/** The value of a one-element tensor: a number (a boolean for bool tensors). */
+export function item(t: Tensor<ShapeT, 'bool'>): boolean;
+export function item(t: Tensor): number;
+export function item(t: Tensor): number | boolean {
+  const { value, type } = concreteNode(t, 'item');
+  if (value.length !== 1)
+    fail(ShapeError, 'item', 't', 'a tensor with one element', `shape [${type.shape.join(', ')}]`);
+  return type.dtype === 'bool' ? value[0] === 1 : (value[0] as number);
 }
