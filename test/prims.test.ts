@@ -67,6 +67,31 @@ describe.each(x.prims)('prim %s', (prim) => {
     );
   });
 
+  test('f32 gradients agree with f64 gradients', () => {
+    fc.assert(
+      fc.property(spec.cases.map(roundedToF32), fc.integer({ min: 0, max: 2 ** 30 }), (c, wSeed) => {
+        const pos = floatPositions(c);
+        if (pos.length === 0 || spec.grad(c) === 'none') return;
+        const outSize = sizeOf(apply(prim, c, floatsOf(c)).shape);
+        const w = Array.from({ length: outSize }, (_, i) => Math.fround(Math.sin(wSeed + 7 * i)));
+        const gradsIn = (dtype: 'f32' | 'f64'): number[][] => {
+          const f = (...floats: x.Tensor[]): x.Tensor => {
+            const out = apply(prim, c, floats, dtype);
+            return x.sum(x.mul(out, x.tensor(Float64Array.from(w), { shape: out.shape, dtype })));
+          };
+          return x
+            .grad(f, { argnums: pos.map((_, k) => k) })(...floatsOf(c, dtype))
+            .map(toNumbers);
+        };
+        const [lo, hi] = [gradsIn('f32'), gradsIn('f64')];
+        hi.forEach((g, k) => {
+          expectAllClose(lo[k] as number[], g, { rtol: 10 * spec.f32.rtol, atol: 1e-6 }, `${prim} f32 vs f64 gradient`);
+        });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   test('VJP matches central finite differences (f64, random directions)', () => {
     fc.assert(
       fc.property(spec.cases.chain(withDirections), fc.integer({ min: 0, max: 2 ** 30 }), ([c, dirs], wSeed) => {
