@@ -2,6 +2,7 @@
 import * as B from '../ir/build.js';
 import type { Graph } from '../ir/graph.js';
 import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
+import type { Prim } from '../ir/prim.js';
 
 /** The value of a scalar constant, possibly broadcast; undefined for anything else. */
 export function scalarConstValue(n: Node): number | undefined {
@@ -15,30 +16,26 @@ const isConst = (n: Node | undefined, v: number): boolean => n !== undefined && 
 /** A rewrite: the replacement for a node, or undefined when the rule does not apply. */
 export type SimplifyRule = (n: AnyOpNode) => Node | undefined;
 
+/** op(x, e) → x for the identity element e (and op(e, x) → x when op commutes). */
+function dropIdentity(prim: Prim, identity: number, commutes: boolean): SimplifyRule {
+  return (n) => {
+    if (n.prim !== prim) return undefined;
+    const [a, b] = n.inputs;
+    if (isConst(b, identity)) return a;
+    return commutes && isConst(a, identity) ? b : undefined;
+  };
+}
+
 /** The rewrites, by name (each has its own test). */
 export const simplifyRules = {
   /** x + 0 → x, 0 + x → x */
-  addZero: (n) =>
-    n.prim !== 'add'
-      ? undefined
-      : isConst(n.inputs[1], 0)
-        ? n.inputs[0]
-        : isConst(n.inputs[0], 0)
-          ? n.inputs[1]
-          : undefined,
+  addZero: dropIdentity('add', 0, true),
   /** x − 0 → x */
-  subZero: (n) => (n.prim === 'sub' && isConst(n.inputs[1], 0) ? n.inputs[0] : undefined),
+  subZero: dropIdentity('sub', 0, false),
   /** x · 1 → x, 1 · x → x */
-  mulOne: (n) =>
-    n.prim !== 'mul'
-      ? undefined
-      : isConst(n.inputs[1], 1)
-        ? n.inputs[0]
-        : isConst(n.inputs[0], 1)
-          ? n.inputs[1]
-          : undefined,
+  mulOne: dropIdentity('mul', 1, true),
   /** x / 1 → x */
-  divOne: (n) => (n.prim === 'div' && isConst(n.inputs[1], 1) ? n.inputs[0] : undefined),
+  divOne: dropIdentity('div', 1, false),
   /** −(−x) → x */
   negNeg: (n) => {
     const x = n.inputs[0];
