@@ -142,16 +142,23 @@ describe('dtypes', () => {
 });
 
 describe('indices', () => {
-  test('gather index out of range, reported with its position', () => {
+  test('gather index out of range', () => {
     const e = caught(() => x.gather(x.zeros([2, 3]), x.tensor([[0], [3]], { dtype: 'i32' }), { axis: 1 }));
     expect(e).toBeInstanceOf(x.IndexError);
-    expect(e.message).toBe("xent.gather: argument 'indices' expected values in [0, 3) along axis 1, got 3 at [1, 0]");
+    expect(e.message).toBe("xent.gather: argument 'indices' expected values in [0, 3), got 3");
+    const reference = caught(() =>
+      x.jit((z: x.Tensor, i: x.Tensor) => x.gather(z, i, { axis: 1 }), { backend: 'reference' })(
+        x.zeros([2, 3]),
+        x.tensor([[0], [3]], { dtype: 'i32' }),
+      ),
+    );
+    expect(reference.message).toBe(e.message);
   });
 
   test('negative gather index under jit', () => {
     const f = x.jit((z: x.Tensor, i: x.Tensor) => x.gather(z, i, { axis: 0 }));
     const e = caught(() => f(x.zeros([3]), x.tensor([-1], { dtype: 'i32' })));
-    expect(e.message).toBe("xent.gather: argument 'indices' expected values in [0, 3) along axis 0, got -1 at [0]");
+    expect(e.message).toBe("xent.gather: argument 'indices' expected values in [0, 3), got -1");
   });
 
   test('oneHot index out of range', () => {

@@ -1,10 +1,11 @@
 /**
- * @file Every primitive, driven by the exhaustive test-spec table: values against an independent
+ * @file Every primitive, on the compiled CPU backend and on the reference interpreter, driven by
+ * the exhaustive test-spec table: values against an independent
  * naive definition; f32 against f64; VJP against f64 central finite differences; the dot-product
  * identity ⟨J t, c⟩ = ⟨t, Jᵀ c⟩ between jvp and vjp; and second order (grad of grad) for smooth prims.
  */
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { sizeOf } from './support/arbitraries.js';
 import { floatPositions, naiveArray, roundedToF32, tensorOf, withDirections } from './support/cases.js';
@@ -41,8 +42,16 @@ const weighted =
 
 const gradTol = { rtol: 1e-6, atol: 1e-7 };
 
-describe.each(x.prims)('prim %s', (prim) => {
+const backends = ['cpu', 'reference'] as const;
+
+describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s backend: prim %s', (backend, prim) => {
   const spec = specOf(prim);
+  beforeAll(() => {
+    x.setDefaultBackend(x.backends[backend]);
+  });
+  afterAll(() => {
+    x.setDefaultBackend(x.backends.cpu);
+  });
 
   test('matches its naive definition (f64)', () => {
     fc.assert(

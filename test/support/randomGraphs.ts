@@ -63,26 +63,27 @@ const mask = (): x.Tensor =>
     [true, false, true],
     [false, false, true],
   ]);
-const right = (): x.Tensor =>
+const right = (dtype: 'f32' | 'f64'): x.Tensor =>
   x.tensor(
     [
       [0.5, -1, 0.25],
       [0, 2, -0.5],
       [1, 0.5, 0.75],
     ],
-    { dtype: 'f64' },
+    { dtype },
   );
-const left = (): x.Tensor =>
+const left = (dtype: 'f32' | 'f64'): x.Tensor =>
   x.tensor(
     [
       [1, -0.5],
       [0.25, 2],
     ],
-    { dtype: 'f64' },
+    { dtype },
   );
 
-/** Builds the expression with the public ops. */
+/** Builds the expression with the public ops (constants take the inputs' dtype). */
 export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
+  const dtype = a.dtype === 'f32' ? 'f32' : 'f64';
   const go = (n: Expr): x.Tensor => build(n, a, b);
   switch (e.op) {
     case 'leaf':
@@ -163,11 +164,11 @@ export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
         case 'roll':
           return x.roll(t, 1, 1);
         case 'matmulRight':
-          return x.matmul(t, right());
+          return x.matmul(t, right(dtype));
         case 'matmulLeft':
-          return x.matmul(left(), t);
+          return x.matmul(left(dtype), t);
         case 'transposeBack':
-          return x.transpose(x.mul(x.transpose(t), x.tensor([[1], [2], [3]], { dtype: 'f64' })));
+          return x.transpose(x.mul(x.transpose(t), x.tensor([[1], [2], [3]], { dtype })));
         case 'concatSlice':
           return x.concat([x.slice(t, [0, 1]), x.slice(t, [0, 0], [null, 1])], 1);
         case 'padSlice':

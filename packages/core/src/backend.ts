@@ -1,21 +1,33 @@
-/** @file The Backend contract: compile a graph once, run it many times on host arrays. */
+/**
+ * @file The Backend contract. A graph backend (the reference interpreter) runs graphs of
+ * primitives; a kernel backend (fast CPU, WebGPU) compiles the scheduled kernel program and never
+ * sees a primitive. Either way the result is an Executable over host arrays.
+ */
 import { BackendError } from './errors.js';
-import type { Graph } from './ir/graph.js';
 import type { HostArray } from './ir/dtype.js';
+import type { Graph } from './ir/graph.js';
+import type { Program } from './kernel/program.js';
 
 /** A compiled graph: takes one host array per graph parameter, returns one per output. */
 export interface Executable {
   run(args: readonly HostArray[]): HostArray[];
 }
 
-/**
- * A backend turns a graph of primitives, constants and parameters (custom calls already
- * expanded by the compile pipeline) into something it can run.
- */
-export interface Backend {
+/** Runs graphs of primitives, constants and parameters (custom calls already expanded). */
+export interface GraphBackend {
+  readonly kind: 'graph';
   readonly name: string;
   compile(graph: Graph): Executable;
 }
+
+/** Compiles the scheduled kernel program of a graph (fuse → lower → schedule already run). */
+export interface KernelBackend {
+  readonly kind: 'kernel';
+  readonly name: string;
+  compile(program: Program): Executable;
+}
+
+export type Backend = GraphBackend | KernelBackend;
 
 let defaultBackend: Backend | undefined;
 

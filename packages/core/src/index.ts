@@ -2,7 +2,7 @@
 export * from './errors.js';
 export * from './backend.js';
 export * as ir from './ir/index.js';
-export type { DType, FloatDType, HostArray, HostArrayOf } from './ir/dtype.js';
+export { allocHost, type DType, type FloatDType, type HostArray, type HostArrayOf } from './ir/dtype.js';
 export type { Graph } from './ir/graph.js';
 export { printGraph } from './ir/printer.js';
 export { parseGraph } from './ir/parse.js';
@@ -25,9 +25,22 @@ export * from './transforms/grad.js';
 export * from './transforms/jit.js';
 export * from './transforms/customVjp.js';
 export type { TensorOutput } from './transforms/tracing.js';
-export { compileGraph, passes, type CompileOptions, type Pass } from './compile/pipeline.js';
+export {
+  compileGraph,
+  compileProgram,
+  formatPassOutput,
+  passes,
+  type CompileOptions,
+  type Pass,
+  type PassOutput,
+} from './compile/pipeline.js';
+export { fuse, type Group, type Partition } from './compile/fuse.js';
+export { lower, type LoweredKernel, type LoweredProgram } from './compile/lower.js';
+export { schedule } from './compile/schedule.js';
+export * from './kernel/program.js';
+export * from './kernel/scalar.js';
 export { simplify, simplifyRules } from './compile/simplify.js';
 export { verify } from './compile/verify.js';
 export { dce } from './compile/dce.js';
 export { expandCustom } from './compile/expandCustom.js';
-export { runGraph } from './compile/run.js';
+export { prepare, runGraph } from './compile/run.js';

@@ -1,14 +1,34 @@
 /**
- * @file xent: the package users import. Re-exports the core API and makes the CPU backend the default.
- * @example
- * import * as x from 'xent';
- * const z = x.tensor([[1, 2, 3], [0, 0, 1]], { dtype: 'f64' });
- * x.grad((t: x.Tensor) => x.sum(x.exp(t)))(z);
+ * @file xent: the package users import. Re-exports the core API, makes the fast CPU backend the
+ * default, and lets `jit` name a backend ('cpu' or 'reference').
  */
-import { setDefaultBackend } from '@xent/core';
-import { referenceBackend } from '@xent/cpu';
+import {
+  type Backend,
+  jit as coreJit,
+  type JitOptions,
+  type Jitted,
+  setDefaultBackend,
+  type TensorOutput,
+} from '@xent/core';
+import { cpuBackend, referenceBackend } from '@xent/cpu';
 
-setDefaultBackend(referenceBackend);
+setDefaultBackend(cpuBackend);
 
 export * from '@xent/core';
-export { referenceBackend as cpu } from '@xent/cpu';
+
+/** The built-in backends: `cpu` (fused, generated JavaScript) and `reference` (the interpreter that defines the semantics). */
+export const backends = { cpu: cpuBackend, reference: referenceBackend } as const;
+
+export type BackendName = keyof typeof backends;
+
+/** `jit` with `backend` given as a Backend or by name. */
+export function jit<F extends (...args: never[]) => TensorOutput>(
+  f: F,
+  options: Omit<JitOptions, 'backend'> & { readonly backend?: Backend | BackendName } = {},
+): Jitted<F> {
+  const { backend, ...rest } = options;
+  return coreJit(
+    f,
+    backend === undefined ? rest : { ...rest, backend: typeof backend === 'string' ? backends[backend] : backend },
+  );
+}

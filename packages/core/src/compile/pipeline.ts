@@ -3,8 +3,12 @@ import { either as E } from 'fp-ts';
 import { IrInvariantError } from '../ir/build.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/printer.js';
+import { formatKernel, formatProgram, type Program } from '../kernel/program.js';
 import { dce } from './dce.js';
 import { expandCustom } from './expandCustom.js';
+import { fuse, type Partition } from './fuse.js';
+import { lower, type LoweredProgram } from './lower.js';
+import { schedule } from './schedule.js';
 import { simplify } from './simplify.js';
 import { verify } from './verify.js';
 
@@ -16,7 +20,7 @@ const verifyOrThrow: Pass = (g) => {
   return r.right;
 };
 
-/** The passes `jit` runs, in order. */
+/** The graph-to-graph passes, in order. */
 export const passes: readonly (readonly [name: string, pass: Pass])[] = [
   ['expandCustom', expandCustom],
   ['verify', verifyOrThrow],
@@ -24,9 +28,18 @@ export const passes: readonly (readonly [name: string, pass: Pass])[] = [
   ['dce', dce],
 ];
 
+/** What a pass produced, for the dump hook. */
+export type PassOutput =
+  | { readonly stage: 'graph'; readonly graph: Graph }
+  | { readonly stage: 'fuse'; readonly partition: Partition }
+  | { readonly stage: 'lower'; readonly lowered: LoweredProgram }
+  | { readonly stage: 'schedule'; readonly program: Program };
+
 export interface CompileOptions {
   /** Called with each pass's name and output graph (XENT_DUMP=passes prints them to stderr). */
   readonly dump?: (pass: string, graph: Graph) => void;
+  /** Called after the kernel passes (fuse, lower, schedule) with what each produced. */
+  readonly dumpKernels?: (pass: string, output: PassOutput) => void;
 }
 
 interface HostGlobals {
@@ -34,11 +47,35 @@ interface HostGlobals {
   readonly console?: { readonly error: (message: string) => void };
 }
 
+function dumpEnabled(): boolean {
+  return (globalThis as HostGlobals).process?.env?.['XENT_DUMP'] === 'passes';
+}
+
+const print = (text: string): void => (globalThis as HostGlobals).console?.error(text);
+
 function envDump(): CompileOptions['dump'] {
-  const host = globalThis as HostGlobals;
-  return host.process?.env?.['XENT_DUMP'] === 'passes'
-    ? (name, graph) => host.console?.error(`--- after ${name} ---\n${printGraph(graph, { maxConstElements: 16 })}`)
+  return dumpEnabled()
+    ? (name, graph) => { print(`--- after ${name} ---\n${printGraph(graph, { maxConstElements: 16 })}`); }
     : undefined;
+}
+
+/** The text a kernel pass's output dumps as. */
+export function formatPassOutput(out: PassOutput): string {
+  switch (out.stage) {
+    case 'graph':
+      return printGraph(out.graph, { maxConstElements: 16 });
+    case 'fuse':
+      return out.partition.groups
+        .map(
+          (g, i) =>
+            `group ${i} (${g.kind}): roots ${g.roots.map((r) => `#${r.id} ${r.kind === 'op' ? r.prim : r.kind}`).join(', ')}${g.reduction === undefined ? '' : `, reduction #${g.reduction.id} ${g.reduction.prim}`}`,
+        )
+        .join('\n');
+    case 'lower':
+      return out.lowered.kernels.map((k, i) => `kernel ${i}: ${formatKernel(k.kernel)}`).join('\n');
+    case 'schedule':
+      return formatProgram(out.program);
+  }
 }
 
 /** Runs every pass over the graph. */
@@ -49,4 +86,21 @@ export function compileGraph(graph: Graph, options: CompileOptions = {}): Graph 
     dump?.(name, out);
     return out;
   }, graph);
+}
+
+/** Runs the graph passes, then fuse → lower → schedule: the program a kernel backend compiles. */
+export function compileProgram(graph: Graph, options: CompileOptions = {}): Program {
+  const simplified = compileGraph(graph, options);
+  const dump =
+    options.dumpKernels ??
+    (dumpEnabled()
+      ? (name: string, out: PassOutput) => { print(`--- after ${name} ---\n${formatPassOutput(out)}`); }
+      : undefined);
+  const partition = fuse(simplified);
+  dump?.('fuse', { stage: 'fuse', partition });
+  const lowered = lower(partition);
+  dump?.('lower', { stage: 'lower', lowered });
+  const program = schedule(lowered);
+  dump?.('schedule', { stage: 'schedule', program });
+  return program;
 }

@@ -1,10 +1,17 @@
-/** @file Running a graph once on a backend (eager operations, transforms applied to concrete values). */
-import type { Backend } from '../backend.js';
+/** @file Preparing a graph for a backend (the right pipeline for its kind) and running it once. */
+import type { Backend, Executable } from '../backend.js';
 import { constant } from '../ir/build.js';
 import type { HostArray } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
 import type { ConstNode, Node } from '../ir/node.js';
-import { expandCustom } from './expandCustom.js';
+import { compileGraph, type CompileOptions, compileProgram } from './pipeline.js';
+
+/** Runs the passes the backend needs (graph passes; then fuse, lower, schedule for kernel backends) and compiles. */
+export function prepare(graph: Graph, backend: Backend, options: CompileOptions = {}): Executable {
+  return backend.kind === 'graph'
+    ? backend.compile(compileGraph(graph, options))
+    : backend.compile(compileProgram(graph, options));
+}
 
 /** Wraps a backend's output arrays as constant nodes typed like the graph outputs. */
 export function toConstNodes(outputs: readonly Node[], data: readonly HostArray[]): ConstNode[] {
@@ -15,5 +22,5 @@ export function toConstNodes(outputs: readonly Node[], data: readonly HostArray[
 
 /** Runs `graph` with its parameters bound to `args`; outputs come back as constant nodes. */
 export function runGraph(graph: Graph, args: readonly HostArray[], backend: Backend): ConstNode[] {
-  return toConstNodes(graph.outputs, backend.compile(expandCustom(graph)).run(args));
+  return toConstNodes(graph.outputs, prepare(graph, backend).run(args));
 }

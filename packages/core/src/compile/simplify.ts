@@ -87,8 +87,12 @@ export const simplifyRules = {
   },
   /** cast(x, dtype(x)) → x */
   castIdentity: (n) => (n.prim === 'cast' && n.params.dtype === n.inputs[0]?.type.dtype ? n.inputs[0] : undefined),
-  /** Σ over no axes → x */
-  sumNoAxes: (n) => ((n.prim === 'sum' || n.prim === 'max') && n.params.axes.length === 0 ? n.inputs[0] : undefined),
+  /** a reduction over no axes, or over axes of size 1 only, is a reshape: Σ, max and logsumexp of one value are that value */
+  reduceUnitAxes: (n) => {
+    if (n.prim !== 'sum' && n.prim !== 'max' && n.prim !== 'logsumexp') return undefined;
+    const x = n.inputs[0] as Node;
+    return n.params.axes.every((a) => x.type.shape[a] === 1) ? B.reshape(x, n.type.shape) : undefined;
+  },
 } as const satisfies Readonly<Record<string, SimplifyRule>>;
 
 const ruleList: readonly SimplifyRule[] = Object.values(simplifyRules);

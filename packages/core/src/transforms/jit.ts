@@ -1,7 +1,8 @@
 /** @file jit: trace once per input signature, run the compile pipeline, cache the executable. */
 import { type Backend, type Executable, getDefaultBackend } from '../backend.js';
-import { compileGraph, type CompileOptions } from '../compile/pipeline.js';
-import { toConstNodes } from '../compile/run.js';
+import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
+import type { Program } from '../kernel/program.js';
+import { prepare, toConstNodes } from '../compile/run.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node, ParamNode } from '../ir/node.js';
 import { formatType } from '../ir/printer.js';
@@ -19,7 +20,7 @@ interface Entry {
   readonly unflatten: (tensors: readonly Tensor[]) => TensorOutput;
   /** False when the function closes over values traced by an enclosing transform. */
   readonly closed: boolean;
-  compiled?: { readonly graph: Graph; readonly backend: Backend; readonly exe: Executable };
+  compiled?: { readonly backend: Backend; readonly exe: Executable };
 }
 
 type AnyFn = (...args: never[]) => TensorOutput;
@@ -27,8 +28,10 @@ type AnyFn = (...args: never[]) => TensorOutput;
 /** A jitted function, with its compiled graphs open to inspection. */
 export interface Jitted<F extends AnyFn> {
   (...args: Parameters<F>): ReturnType<F>;
-  /** The compiled graph for these arguments (tracing and compiling if needed). */
+  /** The graph after the graph passes for these arguments (what `XENT_DUMP` shows first). */
   lower(...args: Parameters<F>): Graph;
+  /** The scheduled kernel program for these arguments (what a kernel backend compiles). */
+  program(...args: Parameters<F>): Program;
   /** How many distinct signatures have been traced. */
   readonly cacheSize: number;
 }
@@ -62,8 +65,7 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
   const compiled = (entry: Entry): NonNullable<Entry['compiled']> => {
     const backend = options.backend ?? getDefaultBackend();
     if (entry.compiled?.backend !== backend) {
-      const graph = compileGraph(makeGraph(entry.params, entry.outputs), options);
-      entry.compiled = { graph, backend, exe: backend.compile(graph) };
+      entry.compiled = { backend, exe: prepare(makeGraph(entry.params, entry.outputs), backend, options) };
     }
     return entry.compiled;
   };
@@ -72,14 +74,21 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
     const argNodes = tensorNodes(args);
     let outs: Tensor[];
     if (entry.closed && argNodes.every((n) => !n.symbolic)) {
-      const { graph, exe } = compiled(entry);
-      const data = exe.run(argNodes.map((n) => concreteNode(new Tensor(n), 'jit').value));
-      outs = toConstNodes(graph.outputs, data).map((c) => new Tensor(c));
+      const data = compiled(entry).exe.run(argNodes.map((n) => concreteNode(new Tensor(n), 'jit').value));
+      outs = toConstNodes(entry.outputs, data).map((c) => new Tensor(c));
     } else {
       outs = bind({ params: entry.params, argNodes }, entry.outputs);
     }
     return entry.unflatten(outs) as ReturnType<F>;
   };
-  const jitted = Object.assign(call, { lower: (...args: Parameters<F>) => compiled(entryFor(args)).graph });
+  const lower = (...args: Parameters<F>): Graph => {
+    const entry = entryFor(args);
+    return compileGraph(makeGraph(entry.params, entry.outputs), options);
+  };
+  const program = (...args: Parameters<F>): Program => {
+    const entry = entryFor(args);
+    return compileProgram(makeGraph(entry.params, entry.outputs), options);
+  };
+  const jitted = Object.assign(call, { lower, program });
   return Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size }) as Jitted<F>;
 }

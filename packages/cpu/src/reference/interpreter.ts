@@ -1,5 +1,5 @@
 /** @file The reference backend: interprets a graph node by node with the reference implementations. */
-import { type Backend, BackendError, type Executable, type Graph, type HostArray, type ir } from '@xent/core';
+import { BackendError, type GraphBackend, type Executable, type Graph, type HostArray, type ir } from '@xent/core';
 import { type CpuImpl, cpuImpls, type Value } from './impls.js';
 
 type Node = ir.Node;
@@ -50,7 +50,8 @@ function interpret(graph: Graph, args: readonly HostArray[]): HostArray[] {
 }
 
 /** The CPU reference interpreter as a Backend: the oracle for every other backend. */
-export const referenceBackend: Backend = {
-  name: 'cpu-reference',
+export const referenceBackend: GraphBackend = {
+  kind: 'graph',
+  name: 'reference',
   compile: (graph: Graph): Executable => ({ run: (args) => interpret(graph, args) }),
 };

@@ -27,15 +27,3 @@ export function stridedLoop(
     }
   }
 }
-
-/** The multi-index of flat position `k` in a row-major array of `shape`. */
-export function unravel(k: number, shape: ir.Shape): number[] {
-  const index = new Array<number>(shape.length);
-  let rest = k;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const dim = shape[d] as number;
-    index[d] = rest % dim;
-    rest = Math.floor(rest / dim);
-  }
-  return index;
-}

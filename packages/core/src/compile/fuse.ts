@@ -1,0 +1,234 @@
+/**
+ * @file Pass: partitions a graph into kernel groups. A group computes one or more materialised
+ * nodes ("roots") in one loop nest: elementwise and movement ops are inlined, at most one
+ * reduction is evaluated inside (reached from the roots through elementwise ops only), and roots
+ * that share that reduction's loop become extra outputs of the same kernel. matmul and cumsum get
+ * kernels of their own. Cheap intermediates are recomputed where used; an expensive one (with a
+ * transcendental or many ops) used by several kernels is materialised once.
+ */
+import type { Graph } from '../ir/graph.js';
+import type { Node, OpNode } from '../ir/node.js';
+import { isElementwisePrim } from '../ir/prim.js';
+import { shapeEq } from '../ir/shape.js';
+
+/** The reduction primitives a map kernel can evaluate. */
+export type ReductionNode = OpNode<'sum'> | OpNode<'max'> | OpNode<'logsumexp'>;
+
+export interface Group {
+  readonly kind: 'map' | 'matmul' | 'scan';
+  /** The nodes this kernel writes (all of one shape for map kernels). */
+  readonly roots: readonly Node[];
+  /** The reduction evaluated inside a map kernel, if any (it may also be a root). */
+  readonly reduction?: ReductionNode;
+}
+
+/** A graph with its kernel groups in execution order. */
+export interface Partition {
+  readonly graph: Graph;
+  readonly groups: readonly Group[];
+}
+
+export const isReduction = (n: Node): n is ReductionNode =>
+  n.kind === 'op' && (n.prim === 'sum' || n.prim === 'max' || n.prim === 'logsumexp');
+
+const ownKernel = (n: Node): boolean => n.kind === 'op' && (n.prim === 'matmul' || n.prim === 'cumsum');
+
+/** Nodes that are read from memory rather than computed inline. */
+const isLeaf = (n: Node, materialized: ReadonlySet<Node>): boolean =>
+  n.kind === 'param' || n.kind === 'const' || materialized.has(n);
+
+const transcendental = new Set(['exp', 'log', 'log1p', 'expm1', 'sqrt', 'sin', 'cos', 'tanh', 'pow', 'logsumexp']);
+
+interface Region {
+  /** Inlined nodes. */
+  readonly nodes: ReadonlySet<Node>;
+  /** Materialised nodes and params/constants read by the kernel. */
+  readonly leaves: ReadonlySet<Node>;
+  readonly reduction: ReductionNode | undefined;
+  /** Nodes that cannot be inlined here and must be materialised. */
+  readonly conflicts: readonly Node[];
+}
+
+/**
+ * The nodes a map/scan kernel with these roots inlines. `allowReduction` lets one reduction in
+ * when it is reached from a root through elementwise ops only (so it runs in the roots' loop).
+ */
+function regionOf(roots: readonly Node[], materialized: ReadonlySet<Node>, allowReduction: boolean): Region {
+  const nodes = new Set<Node>();
+  const leaves = new Set<Node>();
+  const conflicts: Node[] = [];
+  let reduction: ReductionNode | undefined;
+  const shape = roots[0]?.type.shape ?? [];
+  const seen = new Set<string>();
+  const stack: { n: Node; aligned: boolean; inBody: boolean }[] = [];
+  const push = (n: Node, aligned: boolean, inBody: boolean): void => {
+    const key = `${n.id}|${aligned}|${inBody}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    stack.push({ n, aligned, inBody });
+  };
+  const expand = (n: Node, aligned: boolean, inBody: boolean): void => {
+    const keepsAlignment = aligned && n.kind === 'op' && isElementwisePrim(n.prim);
+    for (const i of n.inputs) push(i, keepsAlignment, inBody);
+  };
+  for (const r of roots) {
+    if (isReduction(r) && allowReduction && (reduction === undefined || reduction === r)) {
+      reduction = r;
+      nodes.add(r);
+      for (const i of r.inputs) push(i, false, true);
+    } else {
+      expand(r, true, false);
+    }
+  }
+  while (stack.length > 0) {
+    const { n, aligned, inBody } = stack.pop() as { n: Node; aligned: boolean; inBody: boolean };
+    if (isLeaf(n, materialized)) {
+      leaves.add(n);
+      continue;
+    }
+    if (isReduction(n)) {
+      const fits = allowReduction && aligned && !inBody && shapeEq(n.type.shape, shape);
+      if (fits && (reduction === undefined || reduction === n)) {
+        reduction = n;
+        nodes.add(n);
+        for (const i of n.inputs) push(i, false, true);
+      } else if (!conflicts.includes(n)) {
+        conflicts.push(n);
+      }
+      continue;
+    }
+    if (ownKernel(n) || n.kind === 'custom') {
+      if (!conflicts.includes(n)) conflicts.push(n);
+      continue;
+    }
+    nodes.add(n);
+    expand(n, aligned, inBody);
+  }
+  return { nodes, leaves, reduction, conflicts };
+}
+
+/** Inline cost of recomputing a node in another kernel: transcendentals weigh 8, other ops 1. */
+function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
+  let cost = 0;
+  const seen = new Set<Node>();
+  const stack = [n];
+  while (stack.length > 0) {
+    const m = stack.pop() as Node;
+    if (seen.has(m) || isLeaf(m, materialized)) continue;
+    seen.add(m);
+    if (m.kind === 'op') cost += transcendental.has(m.prim) ? 8 : 1;
+    stack.push(...m.inputs);
+  }
+  return cost;
+}
+
+const RECOMPUTE_LIMIT = 8;
+
+function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
+  if (root.kind === 'op' && root.prim === 'matmul') return { kind: 'matmul', roots: [root] };
+  if (root.kind === 'op' && root.prim === 'cumsum') return { kind: 'scan', roots: [root] };
+  const { reduction } = regionOf([root], materialized, true);
+  return reduction === undefined ? { kind: 'map', roots: [root] } : { kind: 'map', roots: [root], reduction };
+}
+
+/** The inputs a kernel for this group must read from memory (for matmul/scan: through their regions). */
+function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
+  if (g.kind === 'map') return regionOf(g.roots, materialized, true);
+  const root = g.roots[0] as Node;
+  if (g.kind === 'scan') return regionOf(root.inputs, materialized, false);
+  // matmul operands are read through strided views: movement chains over leaves are fine.
+  const leaves = new Set<Node>();
+  const conflicts: Node[] = [];
+  for (const operand of root.inputs) {
+    let cur = operand;
+    while (
+      !isLeaf(cur, materialized) &&
+      cur.kind === 'op' &&
+      (cur.prim === 'transpose' || cur.prim === 'broadcast' || cur.prim === 'reshape')
+    ) {
+      cur = cur.inputs[0] as Node;
+    }
+    if (isLeaf(cur, materialized)) leaves.add(cur);
+    else conflicts.push(operand);
+  }
+  return { nodes: new Set(), leaves, reduction: undefined, conflicts };
+}
+
+/** Partitions the graph into kernel groups (the materialised set grows until every group is valid). */
+export function fuse(graph: Graph): Partition {
+  const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
+  const isComputed = (n: Node): boolean => n.kind === 'op' || n.kind === 'custom';
+  const materialized = new Set<Node>(graph.outputs.filter(isComputed));
+  for (const n of graph.nodes) if (ownKernel(n)) materialized.add(n);
+  for (;;) {
+    let changed = false;
+    const byOrder = [...materialized].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    const regions = byOrder.map((root) => groupRegion(groupOf(root, materialized), materialized));
+    for (const r of regions) {
+      for (const c of r.conflicts) {
+        if (!materialized.has(c)) {
+          materialized.add(c);
+          changed = true;
+        }
+      }
+    }
+    if (changed) continue;
+    // An expensive node inlined into several kernels is computed once instead.
+    const kernelsUsing = new Map<Node, number>();
+    for (const r of regions) for (const n of r.nodes) kernelsUsing.set(n, (kernelsUsing.get(n) ?? 0) + 1);
+    for (const [n, count] of kernelsUsing) {
+      if (count > 1 && !isReduction(n) && inlineCost(n, materialized) >= RECOMPUTE_LIMIT) {
+        materialized.add(n);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return {
+    graph,
+    groups: mergeSiblings(
+      [...materialized].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)),
+      materialized,
+      order,
+    ),
+  };
+}
+
+/**
+ * Turns roots into groups, folding an elementwise root into the kernel of a materialised
+ * reduction it reads in that reduction's own loop (a multi-output kernel), when everything else it
+ * reads is ready before that kernel runs.
+ */
+function mergeSiblings(
+  roots: readonly Node[],
+  materialized: ReadonlySet<Node>,
+  order: ReadonlyMap<Node, number>,
+): Group[] {
+  const groups: Group[] = roots.map((r) => groupOf(r, materialized));
+  const byReduction = new Map<Node, number>();
+  groups.forEach((g, i) => {
+    const red = g.roots[0];
+    if (g.kind === 'map' && red !== undefined && g.reduction === red) byReduction.set(red, i);
+  });
+  const merged = new Set<number>();
+  groups.forEach((g, i) => {
+    const root = g.roots[0] as Node;
+    if (g.kind !== 'map' || g.reduction !== undefined) return;
+    for (const [red, target] of byReduction) {
+      if (!shapeEq(red.type.shape, root.type.shape)) continue;
+      const others = new Set(materialized);
+      others.delete(red);
+      const region = regionOf([root], others, true);
+      if (region.reduction !== red || region.conflicts.length > 0) continue;
+      const ready = [...region.leaves].every(
+        (l) => l.kind !== 'op' || (order.get(l) ?? Infinity) < (order.get(red) ?? 0),
+      );
+      if (!ready) continue;
+      const t = groups[target] as Group;
+      groups[target] = { ...t, roots: [...t.roots, root] };
+      merged.add(i);
+      return;
+    }
+  });
+  return groups.filter((_, i) => !merged.has(i));
+}

@@ -1,0 +1,146 @@
+/**
+ * @file Kernels and programs: the scheduled form of a graph that backends compile. A program is a
+ * list of kernel launches over numbered buffers, with the points where temporaries die.
+ */
+import type { DType, HostArray } from '../ir/dtype.js';
+import type { Shape } from '../ir/shape.js';
+import { formatScalar, type ScalarExpr } from './scalar.js';
+
+/** One input a kernel reads: its buffer's dtype and element count. */
+export interface KernelInput {
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+/** How a reduction combines values: Σ, max, or the online (max, Σexp) pair of logsumexp. */
+export type ReduceOp = 'sum' | 'max' | 'logsumexp';
+
+/**
+ * A loop nest over `shape` (loop vars 0..k−1), optionally with an inner reduction over
+ * `reduce.shape` (loop vars k..k+m−1). Each output is stored at the row-major position of the
+ * output loop vars; output expressions may use `acc`, the finished reduction.
+ */
+export interface MapKernel {
+  readonly kind: 'map';
+  readonly shape: Shape;
+  readonly reduce?: {
+    readonly shape: Shape;
+    readonly op: ReduceOp;
+    readonly body: ScalarExpr;
+  };
+  readonly inputs: readonly KernelInput[];
+  readonly outputs: readonly ScalarExpr[];
+}
+
+/** A strided 2-D (plus batch) view of an input buffer, for matmul operands. */
+export interface StridedOperand {
+  readonly slot: number;
+  readonly offset: number;
+  /** Strides of [...batch, rows, cols]. */
+  readonly strides: readonly number[];
+}
+
+/** C[b, i, j] = Σ_k A[b, i, k]·B[b, k, j], written contiguously. */
+export interface MatmulKernel {
+  readonly kind: 'matmul';
+  readonly batch: Shape;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly dtype: DType;
+  readonly a: StridedOperand;
+  readonly b: StridedOperand;
+  readonly inputs: readonly KernelInput[];
+}
+
+/** An inclusive prefix sum of `value` (an expression over the loop vars of `shape`) along `axis`. */
+export interface ScanKernel {
+  readonly kind: 'scan';
+  readonly shape: Shape;
+  readonly axis: number;
+  readonly reverse: boolean;
+  readonly value: ScalarExpr;
+  readonly inputs: readonly KernelInput[];
+}
+
+export type Kernel = MapKernel | MatmulKernel | ScanKernel;
+
+/** Where a buffer's contents come from. */
+export type BufferSource =
+  | { readonly kind: 'param'; readonly index: number }
+  | { readonly kind: 'const'; readonly data: HostArray }
+  | { readonly kind: 'temp'; readonly slot: number }
+  | { readonly kind: 'output' };
+
+export interface BufferInfo {
+  readonly id: number;
+  readonly dtype: DType;
+  readonly size: number;
+  readonly source: BufferSource;
+}
+
+export type Step =
+  | {
+      readonly kind: 'launch';
+      readonly kernel: Kernel;
+      readonly inputs: readonly number[];
+      readonly outputs: readonly number[];
+    }
+  | { readonly kind: 'free'; readonly buffer: number };
+
+/** A compiled graph: buffers, kernel launches in order, and the buffer holding each graph output. */
+export interface Program {
+  readonly buffers: readonly BufferInfo[];
+  readonly steps: readonly Step[];
+  readonly outputs: readonly number[];
+  /** How many temporary slots the program needs (temporaries with disjoint lifetimes share one). */
+  readonly slots: readonly { readonly dtype: DType; readonly size: number }[];
+}
+
+/** The number of elements of the output a kernel writes (one per output for map kernels). */
+export const kernelOutputSizes = (k: Kernel): number[] => {
+  switch (k.kind) {
+    case 'map':
+      return k.outputs.map(() => k.shape.reduce((a, b) => a * b, 1));
+    case 'matmul':
+      return [k.batch.reduce((a, b) => a * b, 1) * k.m * k.n];
+    case 'scan':
+      return [k.shape.reduce((a, b) => a * b, 1)];
+  }
+};
+
+/** A stable text form of a kernel: its cache key, and what `XENT_DUMP` prints. */
+export function formatKernel(k: Kernel): string {
+  const ins = k.inputs.map((i) => `${i.dtype}[${i.size}]`).join(', ');
+  switch (k.kind) {
+    case 'map': {
+      const red =
+        k.reduce === undefined
+          ? ''
+          : ` reduce ${k.reduce.op}[${k.reduce.shape.join(', ')}] (${formatScalar(k.reduce.body)})`;
+      const outs = k.outputs.map((o) => `${o.dtype}: ${formatScalar(o)}`).join(' | ');
+      return `map[${k.shape.join(', ')}](${ins})${red} -> ${outs}`;
+    }
+    case 'matmul':
+      return `matmul ${k.dtype} batch[${k.batch.join(', ')}] ${k.m}x${k.k}x${k.n} a(in${k.a.slot}+${k.a.offset} ${k.a.strides.join(',')}) b(in${k.b.slot}+${k.b.offset} ${k.b.strides.join(',')}) (${ins})`;
+    case 'scan':
+      return `scan[${k.shape.join(', ')}] axis ${k.axis}${k.reverse ? ' reverse' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
+  }
+}
+
+/** The program as text: one line per launch and free. */
+export function formatProgram(p: Program): string {
+  const lines = p.buffers.map(
+    (b) =>
+      `  b${b.id}: ${b.dtype}[${b.size}] ${b.source.kind}${b.source.kind === 'param' ? ` ${b.source.index}` : b.source.kind === 'temp' ? ` slot ${b.source.slot}` : ''}`,
+  );
+  for (const s of p.steps) {
+    lines.push(
+      s.kind === 'launch'
+        ? `  ${s.outputs.map((o) => `b${o}`).join(', ')} = ${formatKernel(s.kernel)} on ${s.inputs.map((i) => `b${i}`).join(', ')}`
+        : `  free b${s.buffer}`,
+    );
+  }
+  lines.push(`  return ${p.outputs.map((o) => `b${o}`).join(', ')}`);
+  return `program {\n${lines.join('\n')}\n}`;
+}

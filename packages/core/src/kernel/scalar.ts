@@ -1,0 +1,141 @@
+/**
+ * @file The scalar kernel IR: expressions over loop indices, loads and accumulators. Backends see
+ * only this (and `program.ts`), never `Prim`. Expressions are hash-consed, so equal subexpressions
+ * are one object and codegen gets common-subexpression elimination for free.
+ */
+import type { DType } from '../ir/dtype.js';
+
+/** The scalar operations (about 30). */
+export const scalarOps = [
+  // leaves
+  'const', // a literal (imm)
+  'var', // a loop index (imm = loop number: output dims first, then reduction dims)
+  'load', // input slot imm at address args[0] (i32)
+  'acc', // the kernel's reduction result (only in output expressions)
+  // unary
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'recip',
+  'sin',
+  'cos',
+  'tanh',
+  'abs',
+  'sign',
+  'floor',
+  'ceil',
+  // binary
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'max',
+  'min',
+  'idiv', // floor division of i32
+  'mod', // non-negative remainder of i32
+  'lt',
+  'le',
+  'eq',
+  'ne',
+  // select, convert, check
+  'where',
+  'cast',
+  'checkIndex', // args[0] if 0 <= args[0] < imm, else a run-time IndexError
+] as const;
+
+export type ScalarOp = (typeof scalarOps)[number];
+
+export interface ScalarExpr {
+  readonly id: number;
+  readonly op: ScalarOp;
+  readonly dtype: DType;
+  readonly args: readonly ScalarExpr[];
+  /** const: the value; var: the loop number; load: the input slot; checkIndex: the bound. */
+  readonly imm: number;
+}
+
+const table = new Map<string, WeakRef<ScalarExpr>>();
+const registry = new FinalizationRegistry<string>((key) => {
+  if (table.get(key)?.deref() === undefined) table.delete(key);
+});
+let nextId = 0;
+
+const immKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+
+/** The hash-consed expression with these fields. */
+export function scalar(op: ScalarOp, dtype: DType, args: readonly ScalarExpr[] = [], imm = 0): ScalarExpr {
+  const key = `${op}|${dtype}|${immKey(imm)}|${args.map((a) => a.id).join(',')}`;
+  const hit = table.get(key)?.deref();
+  if (hit !== undefined) return hit;
+  const e: ScalarExpr = Object.freeze({ id: nextId++, op, dtype, args, imm });
+  table.set(key, new WeakRef(e));
+  registry.register(e, key);
+  return e;
+}
+
+export const lit = (value: number, dtype: DType): ScalarExpr => scalar('const', dtype, [], value);
+export const loopVar = (k: number): ScalarExpr => scalar('var', 'i32', [], k);
+export const load = (slot: number, dtype: DType, address: ScalarExpr): ScalarExpr =>
+  scalar('load', dtype, [address], slot);
+
+/** Every subexpression of `roots`, arguments before users. */
+export function scalarToposort(roots: readonly ScalarExpr[]): ScalarExpr[] {
+  const order: ScalarExpr[] = [];
+  const seen = new Set<ScalarExpr>();
+  const visit = (root: ScalarExpr): void => {
+    const stack: { e: ScalarExpr; next: number }[] = [{ e: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { e: ScalarExpr; next: number };
+      const child = top.e.args[top.next];
+      if (child !== undefined) {
+        top.next++;
+        if (!seen.has(child)) stack.push({ e: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      if (!seen.has(top.e)) {
+        seen.add(top.e);
+        order.push(top.e);
+      }
+    }
+  };
+  roots.forEach(visit);
+  return order;
+}
+
+/** A readable one-line form (for dumps and kernel cache keys). */
+export function formatScalar(root: ScalarExpr): string {
+  const names = new Map<ScalarExpr, string>();
+  const lines: string[] = [];
+  for (const e of scalarToposort([root])) {
+    let text: string;
+    switch (e.op) {
+      case 'const':
+        text = `${immKey(e.imm)}:${e.dtype}`;
+        break;
+      case 'var':
+        text = `i${e.imm}`;
+        break;
+      case 'acc':
+        text = 'acc';
+        break;
+      default: {
+        const args = e.args.map((a) => names.get(a) ?? '?').join(', ');
+        text =
+          e.op === 'load'
+            ? `in${e.imm}[${args}]`
+            : `${e.op}${e.op === 'checkIndex' ? `<${e.imm}>` : ''}:${e.dtype}(${args})`;
+      }
+    }
+    if (e.args.length === 0) names.set(e, text);
+    else {
+      names.set(e, `t${lines.length}`);
+      lines.push(`t${lines.length}=${text}`);
+    }
+  }
+  return lines.length === 0 ? (names.get(root) ?? '') : lines.join('; ');
+}

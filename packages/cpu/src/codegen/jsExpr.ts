@@ -1,0 +1,65 @@
+/**
+ * @file Scalar ops as JavaScript expressions, one exhaustive table. Floats compute in f64 (JS
+ * numbers) and round once when stored into an f32 array; i32 arithmetic wraps as Int32Array does;
+ * bools are 0/1.
+ */
+import type { DType, ScalarOp } from '@xent/core';
+
+type Render = (args: readonly string[], dtype: DType, argDTypes: readonly DType[], imm: number) => string;
+
+const fn =
+  (name: string): Render =>
+  (a) =>
+    `${name}(${a[0] ?? ''})`;
+const int = (dtype: DType, float: string, integer: string): string => (dtype === 'i32' ? integer : float);
+
+/** A number literal that reads back as the same value (including −0, NaN, ±Infinity). */
+export function jsNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (Object.is(v, -0)) return '-0';
+  return String(v);
+}
+
+export const jsOps: { readonly [O in ScalarOp]: Render } = {
+  const: (_a, _d, _ad, imm) => `(${jsNumber(imm)})`,
+  var: (_a, _d, _ad, imm) => `i${imm}`,
+  load: (a, _d, _ad, imm) => `in${imm}[${a[0] ?? ''}]`,
+  acc: () => 'acc',
+  neg: (a, d) => int(d, `(-${a[0] ?? ''})`, `((-${a[0] ?? ''})|0)`),
+  exp: fn('Math.exp'),
+  log: fn('Math.log'),
+  log1p: fn('Math.log1p'),
+  expm1: fn('Math.expm1'),
+  sqrt: fn('Math.sqrt'),
+  recip: (a) => `(1/${a[0] ?? ''})`,
+  sin: fn('Math.sin'),
+  cos: fn('Math.cos'),
+  tanh: fn('Math.tanh'),
+  abs: (a, d) => int(d, `Math.abs(${a[0] ?? ''})`, `(Math.abs(${a[0] ?? ''})|0)`),
+  sign: fn('Math.sign'),
+  floor: fn('Math.floor'),
+  ceil: fn('Math.ceil'),
+  add: ([a, b], d) => int(d, `(${a ?? ''}+${b ?? ''})`, `((${a ?? ''}+${b ?? ''})|0)`),
+  sub: ([a, b], d) => int(d, `(${a ?? ''}-${b ?? ''})`, `((${a ?? ''}-${b ?? ''})|0)`),
+  mul: ([a, b], d) => int(d, `(${a ?? ''}*${b ?? ''})`, `Math.imul(${a ?? ''},${b ?? ''})`),
+  div: ([a, b]) => `(${a ?? ''}/${b ?? ''})`,
+  pow: ([a, b]) => `Math.pow(${a ?? ''},${b ?? ''})`,
+  max: ([a, b]) => `Math.max(${a ?? ''},${b ?? ''})`,
+  min: ([a, b]) => `Math.min(${a ?? ''},${b ?? ''})`,
+  idiv: ([a, b]) => `Math.floor(${a ?? ''}/${b ?? ''})`,
+  mod: ([a, b]) => `(((${a ?? ''}%${b ?? ''})+${b ?? ''})%${b ?? ''})`,
+  lt: ([a, b]) => `(${a ?? ''}<${b ?? ''}?1:0)`,
+  le: ([a, b]) => `(${a ?? ''}<=${b ?? ''}?1:0)`,
+  eq: ([a, b]) => `(${a ?? ''}===${b ?? ''}?1:0)`,
+  ne: ([a, b]) => `(${a ?? ''}!==${b ?? ''}?1:0)`,
+  where: ([c, a, b]) => `(${c ?? ''}!==0?${a ?? ''}:${b ?? ''})`,
+  cast: ([a], d, [from]) => {
+    const v = a ?? '';
+    if (d === 'bool') return `(${v}!==0?1:0)`;
+    if (d === 'i32') return from === 'f32' || from === 'f64' ? `toI32(${v})` : v;
+    return d === 'f32' && from === 'f64' ? `Math.fround(${v})` : v;
+  },
+  checkIndex: ([a], _d, _ad, imm) => `checkIndex(${a ?? ''},${imm})`,
+};

@@ -1,0 +1,118 @@
+/**
+ * @file JavaScript source for each kernel kind: typed-array loops with hoisted bounds and
+ * loop-invariant values, no per-element dispatch or closures.
+ */
+import type { MapKernel, MatmulKernel, ReduceOp, ScanKernel } from '@xent/core';
+import { type Loop, LoopNest } from './loopNest.js';
+
+const params = (inputs: number, outputs: number): string =>
+  [...Array.from({ length: inputs }, (_, i) => `in${i}`), ...Array.from({ length: outputs }, (_, i) => `out${i}`)].join(
+    ',',
+  );
+
+/** Accumulator declaration, update with value `v`, and the finished value, per reduction op. */
+function reduction(op: ReduceOp, dtype: string): { init: string[]; update: (v: string) => string; finish: string[] } {
+  switch (op) {
+    case 'sum':
+      return {
+        init: ['let acc=0;'],
+        update: (v) => (dtype === 'i32' ? `acc=(acc+${v})|0;` : `acc+=${v};`),
+        finish: [],
+      };
+    case 'max':
+      return {
+        init: [`let acc=${dtype === 'i32' ? '-2147483648' : '-Infinity'};`],
+        update: (v) => `acc=Math.max(acc,${v});`,
+        finish: [],
+      };
+    case 'logsumexp':
+      // Online (max, Σ exp) pair: when the max moves, the running sum is rescaled.
+      return {
+        init: ['let m=-Infinity,s=0;'],
+        update: (v) =>
+          `{const v=${v};if(v>m){s=s*Math.exp(m-v)+1;m=v;}else if(v===m){s+=1;}else if(v!==-Infinity){s+=Math.exp(v-m);}}`,
+        finish: ['const acc=(m===-Infinity&&s===s)?-Infinity:m+Math.log(s);'],
+      };
+  }
+}
+
+export function mapKernelSource(k: MapKernel): string {
+  const outLoops: Loop[] = k.shape.map((extent, v) => ({ v, extent }));
+  const redLoops: Loop[] = (k.reduce?.shape ?? []).map((extent, i) => ({ v: k.shape.length + i, extent }));
+  const nest = new LoopNest([...outLoops, ...redLoops], k.shape.length);
+  const depth = k.shape.length;
+  const open: string[][] = Array.from({ length: nest.loops.length + 1 }, () => []);
+  const close: string[][] = Array.from({ length: nest.loops.length + 1 }, () => []);
+  let inner: string;
+  if (k.reduce !== undefined) {
+    const r = reduction(k.reduce.op, k.reduce.body.dtype);
+    const body = nest.ref(k.reduce.body);
+    inner = r.update(body);
+    (open[depth] as string[]).push(...r.init);
+    const stores = k.outputs.map((o, i) => `out${i}[o]=${nest.ref(o)};`);
+    (close[depth] as string[]).push(...r.finish, ...nest.epilogue, ...stores, 'o++;');
+  } else {
+    const stores = k.outputs.map((o, i) => `out${i}[o]=${nest.ref(o)};`);
+    inner = [...stores, 'o++;'].join('\n');
+  }
+  // With a reduction, the epilogue and stores close the reduction loops at the output depth.
+  const code =
+    k.reduce === undefined || k.reduce.shape.length > 0
+      ? nest.render(inner, { open, close })
+      : nest.render([...(open[depth] ?? []), inner, ...(close[depth] ?? [])].join('\n'));
+  return `(${params(k.inputs.length, k.outputs.length)})=>{let o=0;\n${code}\n}`;
+}
+
+export function scanKernelSource(k: ScanKernel): string {
+  const others: Loop[] = k.shape.flatMap((extent, v) => (v === k.axis ? [] : [{ v, extent }]));
+  const loops: Loop[] = [...others, { v: k.axis, extent: k.shape[k.axis] as number, reverse: k.reverse }];
+  const nest = new LoopNest(loops);
+  const strides = k.shape.map((_, i) => k.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const value = nest.ref(k.value);
+  const address = k.shape.map((_, i) => `i${i}*${strides[i] ?? 1}`).join('+') || '0';
+  const open: string[][] = Array.from({ length: loops.length + 1 }, () => []);
+  (open[others.length] as string[]).push('let s=0;');
+  const add = k.value.dtype === 'i32' ? `s=(s+${value})|0;` : `s+=${value};`;
+  return `(${params(k.inputs.length, 1)})=>{\n${nest.render(`${add}out0[${address}]=s;`, { open })}\n}`;
+}
+
+/**
+ * Blocked matmul. The inner loop runs over the contiguous dimension: over j (C and B rows) when B
+ * rows are contiguous, otherwise over k (a dot product of A rows and B columns).
+ */
+export function matmulKernelSource(k: MatmulKernel): string {
+  const { m, n, a, b } = k;
+  const kk = k.k;
+  const rank = k.batch.length;
+  const [aRow, aCol] = [a.strides[rank] ?? 0, a.strides[rank + 1] ?? 0];
+  const [bRow, bCol] = [b.strides[rank] ?? 0, b.strides[rank + 1] ?? 0];
+  const batchSize = k.batch.reduce((p, q) => p * q, 1);
+  const batchStrides = k.batch.map((_, i) => k.batch.slice(i + 1).reduce((p, q) => p * q, 1));
+  const base = (op: typeof a): string =>
+    [
+      String(op.offset),
+      ...k.batch.map((_, i) => `Math.floor(t/${batchStrides[i] ?? 1})%${k.batch[i] ?? 1}*${op.strides[i] ?? 0}`),
+    ].join('+');
+  const A = `in${a.slot}`;
+  const B = `in${b.slot}`;
+  const int = k.dtype === 'i32';
+  const madd = (acc: string, x: string, y: string): string =>
+    int ? `${acc}=(${acc}+Math.imul(${x},${y}))|0;` : `${acc}+=${x}*${y};`;
+  let body: string;
+  if (bCol === 1 || aCol !== 1) {
+    // i-k-j: C[i, :] += A[i, q]·B[q, :], accumulated in an f64 row.
+    body = `for(let i=0;i<${m};i++){row.fill(0);const ai=ab+i*${aRow};
+for(let q=0;q<${kk};q++){const x=${A}[ai+q*${aCol}];const bq=bb+q*${bRow};
+for(let j=0;j<${n};j++){${madd('row[j]', 'x', `${B}[bq+j*${bCol}]`)}}}
+const ci=cb+i*${n};for(let j=0;j<${n};j++)out0[ci+j]=row[j];}`;
+  } else {
+    // i-j-k: dot products along the contiguous k of A rows and B columns.
+    body = `for(let i=0;i<${m};i++){const ai=ab+i*${aRow};const ci=cb+i*${n};
+for(let j=0;j<${n};j++){const bj=bb+j*${bCol};let s=0;
+for(let q=0;q<${kk};q++){${madd('s', `${A}[ai+q]`, `${B}[bj+q*${bRow}]`)}}
+out0[ci+j]=s;}}`;
+  }
+  return `(${params(k.inputs.length, 1)})=>{const row=new ${int ? 'Int32Array' : 'Float64Array'}(${n});
+for(let t=0;t<${batchSize};t++){const ab=${base(a)};const bb=${base(b)};const cb=t*${m * n};
+${body}}}`;
+}

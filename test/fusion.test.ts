@@ -1,0 +1,134 @@
+/**
+ * @file The fused program: kernel counts and memory traffic for softmax cross-entropy (forward one
+ * pass over the logits, backward one read and one write), multi-output kernels, and compiled
+ * results equal to the reference interpreter on random programs (f64 and f32, forward and backward).
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as x from 'xent';
+import { valuesArb } from './support/arbitraries.js';
+import { expectAllClose, toNumbers } from './support/numeric.js';
+import { build, exprArb, printExpr } from './support/randomGraphs.js';
+
+const [N, V] = [8, 32];
+const logits = x.tensor(
+  Float32Array.from({ length: N * V }, (_, i) => Math.sin(i * 0.7) * 3),
+  { shape: [N, V] },
+);
+const labels = x.tensor(
+  Int32Array.from({ length: N }, (_, i) => (i * 5) % V),
+  { shape: [N] },
+);
+
+const ce = (z: x.Tensor, y: x.Tensor): x.Tensor =>
+  x.mean(x.sub(x.logsumexp(z, { axis: -1 }), x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)));
+
+type Launch = Extract<x.Step, { kind: 'launch' }>;
+const launches = (p: x.Program): Launch[] => p.steps.filter((s): s is Launch => s.kind === 'launch');
+/** Launches that read the whole logits buffer (buffer 0 is the first parameter). */
+const readingLogits = (p: x.Program): Launch[] =>
+  launches(p).filter(
+    (s) =>
+      s.inputs.includes(0) &&
+      s.kernel.kind === 'map' &&
+      s.kernel.shape.concat(s.kernel.reduce?.shape ?? []).reduce((a, b) => a * b, 1) === N * V,
+  );
+
+describe('softmax cross-entropy', () => {
+  test('forward is one pass over the logits: an online logsumexp with the target gathered in the same kernel', () => {
+    const p = x.jit(ce).program(logits, labels);
+    const passes = readingLogits(p);
+    expect(passes).toHaveLength(1);
+    const k = passes[0]?.kernel as x.MapKernel;
+    expect(k.reduce?.op).toBe('logsumexp');
+    expect(k.reduce?.shape).toEqual([V]);
+    expect(launches(p)).toHaveLength(2); // the row kernel, then the mean over N rows
+  });
+
+  test('backward reads the logits once and writes the gradient once', () => {
+    const p = x.jit(x.grad(ce)).program(logits, labels);
+    const full = launches(p).filter((s) => s.outputs.some((o) => p.buffers[o]?.size === N * V));
+    expect(full).toHaveLength(1);
+    expect(readingLogits(p)).toHaveLength(2); // forward logsumexp pass + the backward pass
+    const backward = full[0] as Launch;
+    expect(backward.kernel.kind === 'map' && backward.kernel.reduce).toBeUndefined();
+  });
+
+  test('valueAndGrad: three kernels in all, and the result matches the reference interpreter', () => {
+    const vg = x.valueAndGrad(ce);
+    const p = x.jit(vg).program(logits, labels);
+    expect(launches(p)).toHaveLength(3);
+    const [v1, g1] = x.jit(vg)(logits, labels);
+    const [v2, g2] = x.jit(vg, { backend: 'reference' })(logits, labels);
+    expectAllClose(toNumbers(v1), toNumbers(v2), { rtol: 1e-6, atol: 1e-7 });
+    expectAllClose(toNumbers(g1), toNumbers(g2), { rtol: 1e-5, atol: 1e-8 });
+  });
+
+  test('a row loss and the logsumexp it saves share one multi-output kernel', () => {
+    const perRow = (z: x.Tensor, y: x.Tensor): x.Tensor[] => {
+      const lse = x.logsumexp(z, { axis: -1 });
+      return [x.sub(lse, x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)), lse];
+    };
+    const p = x.jit(perRow).program(logits, labels);
+    expect(launches(p)).toHaveLength(1);
+    expect(launches(p)[0]?.outputs).toHaveLength(2);
+  });
+});
+
+test('a cheap intermediate with one consumer is never materialised', () => {
+  const f = (t: x.Tensor): x.Tensor => x.sum(x.mul(x.exp(x.sub(t, 1)), 2), { axis: -1 });
+  const p = x.jit(f).program(logits);
+  expect(launches(p)).toHaveLength(1);
+  expect(p.slots).toHaveLength(0);
+});
+
+test('temporaries are freed after their last reader and their slots reused', () => {
+  const f = (t: x.Tensor): x.Tensor => {
+    const a = x.logsumexp(t, { axis: -1, keepDims: true });
+    const b = x.logsumexp(x.sub(t, a), { axis: -1, keepDims: true });
+    const c = x.logsumexp(x.sub(t, b), { axis: -1, keepDims: true });
+    return x.sum(x.sub(t, c));
+  };
+  const p = x.jit(f).program(logits);
+  const frees = p.steps.filter((s) => s.kind === 'free');
+  expect(frees.length).toBeGreaterThanOrEqual(2);
+  expect(p.slots.length).toBeLessThan(3);
+});
+
+describe.each(['f64', 'f32'] as const)('compiled programs equal the reference interpreter (%s)', (dtype) => {
+  const tol = dtype === 'f64' ? { rtol: 1e-12, atol: 1e-13 } : { rtol: 2e-4, atol: 1e-5 };
+  const input = (v: readonly number[]): x.Tensor => x.tensor(Float64Array.from(v), { shape: [2, 3], dtype });
+
+  test('forward and backward', () => {
+    fc.assert(
+      fc.property(exprArb, valuesArb([2, 3], 'unit'), valuesArb([2, 3], 'unit'), (e, a, b) => {
+        const f = (p: x.Tensor, q: x.Tensor): x.Tensor =>
+          x.sum(
+            x.mul(
+              build(e, p, q),
+              x.tensor(
+                [
+                  [0.5, -1, 2],
+                  [1, 0.25, -0.75],
+                ],
+                { dtype },
+              ),
+            ),
+          );
+        const vg = x.valueAndGrad(f, { argnums: [0, 1] });
+        const [v1, g1] = x.jit(vg)(input(a), input(b));
+        const [v2, g2] = x.jit(vg, { backend: 'reference' })(input(a), input(b));
+        expectAllClose(toNumbers(v1), toNumbers(v2), tol, printExpr(e));
+        (g1 as x.Tensor[]).forEach((g, i) => {
+          expectAllClose(
+            toNumbers(g),
+            toNumbers((g2 as x.Tensor[])[i] as x.Tensor),
+            tol,
+            `${printExpr(e)} gradient ${i}`,
+          );
+        });
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
