@@ -55,7 +55,9 @@ const print = (text: string): void => (globalThis as HostGlobals).console?.error
 
 function envDump(): CompileOptions['dump'] {
   return dumpEnabled()
-    ? (name, graph) => { print(`--- after ${name} ---\n${printGraph(graph, { maxConstElements: 16 })}`); }
+    ? (name, graph) => {
+        print(`--- after ${name} ---\n${printGraph(graph, { maxConstElements: 16 })}`);
+      }
     : undefined;
 }
 
@@ -94,7 +96,9 @@ export function compileProgram(graph: Graph, options: CompileOptions = {}): Prog
   const dump =
     options.dumpKernels ??
     (dumpEnabled()
-      ? (name: string, out: PassOutput) => { print(`--- after ${name} ---\n${formatPassOutput(out)}`); }
+      ? (name: string, out: PassOutput) => {
+          print(`--- after ${name} ---\n${formatPassOutput(out)}`);
+        }
       : undefined);
   const partition = fuse(simplified);
   dump?.('fuse', { stage: 'fuse', partition });

@@ -32,7 +32,9 @@ export function schedule(lowered: LoweredProgram): Program {
 
   // The last launch reading each temporary.
   const lastRead = new Map<Node, number>();
-  lowered.kernels.forEach((k, step) => { k.inputs.forEach((n) => lastRead.set(n, step)); });
+  lowered.kernels.forEach((k, step) => {
+    k.inputs.forEach((n) => lastRead.set(n, step));
+  });
 
   const steps: Step[] = [];
   lowered.kernels.forEach((k, step) => {

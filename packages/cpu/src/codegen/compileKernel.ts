@@ -32,7 +32,9 @@ export function compileKernel(k: Kernel): KernelFn {
   let fn = cache.get(source);
   if (fn === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated kernels are the point of this backend
-    const make = new Function('toI32', 'checkIndex', `"use strict";return ${source};`) as (...helpers: unknown[]) => KernelFn;
+    const make = new Function('toI32', 'checkIndex', `"use strict";return ${source};`) as (
+      ...helpers: unknown[]
+    ) => KernelFn;
     fn = make(toI32, checkIndex);
     cache.set(source, fn);
   }
