@@ -1,0 +1,31 @@
+/** @file Seeded inputs: logits drawn from a normal distribution (never zeros), labels uniform. */
+
+/** mulberry32: a small, fast, seeded generator of uniforms in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Normal(0, scale²) values as f32 (Box–Muller). */
+export function normals(n: number, scale: number, seed: number): Float32Array {
+  const u = rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - u())) * scale;
+    const t = 2 * Math.PI * u();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+  }
+  return out;
+}
+
+export function labels(n: number, classes: number, seed: number): Int32Array {
+  const u = rng(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(u() * classes));
+}

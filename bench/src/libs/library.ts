@@ -1,0 +1,16 @@
+/** @file What each benchmarked library provides: a prepared workload whose run returns its outputs. */
+import type { Inputs, Workload } from '../workloads.js';
+
+export interface Prepared {
+  /** Runs the workload once (W4: `steps` steps) and returns the outputs, flattened. */
+  run(): Promise<readonly ArrayLike<number>[]>;
+}
+
+export type Library = (workload: Workload, inputs: Inputs, options: { readonly threads: number }) => Promise<Prepared>;
+
+/** One-hot rows as f32 (for libraries whose idiomatic CE takes one-hot targets). */
+export function oneHotRows(labels: Int32Array, classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((y, i) => (out[i * classes + y] = 1));
+  return out;
+}

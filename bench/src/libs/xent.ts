@@ -1,0 +1,86 @@
+/** @file The workloads written with xent, jitted on the CPU backend. */
+import * as x from 'xent';
+import { W4_SHAPES } from '../workloads.js';
+import { type Library, oneHotRows } from './library.js';
+
+const ce = (z: x.Tensor, y: x.Tensor): x.Tensor =>
+  x.mean(x.sub(x.logsumexp(z, { axis: -1 }), x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)));
+
+const entropy = (z: x.Tensor): x.Tensor => {
+  const lp = x.logSoftmax(z);
+  return x.neg(x.mean(x.sum(x.mul(x.exp(lp), lp), { axis: -1 })));
+};
+
+/** W4's ~30-op loss: two layers, label-smoothed CE, an entropy bonus and weight decay. */
+const smallLoss = (xs: x.Tensor, w1: x.Tensor, w2: x.Tensor, onehot: x.Tensor): x.Tensor => {
+  const logits = x.matmul(x.tanh(x.matmul(xs, w1)), w2);
+  const lp = x.logSoftmax(logits);
+  const nll = x.neg(x.mean(x.sum(x.mul(onehot, lp), { axis: -1 })));
+  const smooth = x.neg(x.mean(lp));
+  const ent = x.neg(x.mean(x.sum(x.mul(x.exp(lp), lp), { axis: -1 })));
+  const decay = x.mul(1e-3, x.add(x.sum(x.square(w1)), x.sum(x.square(w2))));
+  return x.add(x.sub(x.add(x.mul(0.9, nll), x.mul(0.1, smooth)), x.mul(0.01, ent)), decay);
+};
+
+const flat = (outs: readonly x.Tensor[]): Float32Array[] => outs.map((t) => t.data() as Float32Array);
+
+export const xentLibrary: Library = (w, inputs) => {
+  const { dims, floats, labels } = inputs;
+  const t = (i: number, shape: readonly number[]): x.Tensor => x.tensor(floats[i] as Float32Array, { shape });
+  const y = x.tensor(labels, { shape: [labels.length] });
+  let run: () => readonly ArrayLike<number>[];
+  switch (w.id) {
+    case 'W1': {
+      const f = x.jit(x.valueAndGrad(ce));
+      const z = t(0, dims);
+      run = () => flat(f(z, y));
+      break;
+    }
+    case 'W2': {
+      const f = x.jit((z: x.Tensor) => x.logsumexp(z, { axis: -1 }));
+      const z = t(0, dims);
+      run = () => flat([f(z)]);
+      break;
+    }
+    case 'W3': {
+      const [n, d, v] = dims as [number, number, number];
+      const f = x.jit(
+        x.valueAndGrad((h: x.Tensor, wc: x.Tensor) => ce(x.matmul(h, x.transpose(wc)), y), { argnums: [0, 1] }),
+      );
+      const h = t(0, [n, d]);
+      const wc = t(1, [v, d]);
+      run = () => {
+        const [loss, [dh, dw]] = f(h, wc) as unknown as [x.Tensor, [x.Tensor, x.Tensor]];
+        return flat([loss, dh, dw]);
+      };
+      break;
+    }
+    case 'W4': {
+      const { batch, features, hidden, classes } = W4_SHAPES;
+      const f = x.jit(x.valueAndGrad(smallLoss, { argnums: [1, 2] }));
+      const args = [
+        t(0, [batch, features]),
+        t(1, [features, hidden]),
+        t(2, [hidden, classes]),
+        x.tensor(oneHotRows(labels, classes), { shape: [batch, classes] }),
+      ] as const;
+      const steps = w.steps ?? 1;
+      run = () => {
+        let out: x.Tensor[] = [];
+        for (let s = 0; s < steps; s++) {
+          const [loss, grads] = f(...args) as unknown as [x.Tensor, x.Tensor[]];
+          out = [loss, ...grads];
+        }
+        return flat(out);
+      };
+      break;
+    }
+    case 'W5': {
+      const f = x.jit(x.valueAndGrad(entropy));
+      const z = t(0, dims);
+      run = () => flat(f(z));
+      break;
+    }
+  }
+  return Promise.resolve({ run: () => Promise.resolve(run()) });
+};

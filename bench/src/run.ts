@@ -1,0 +1,112 @@
+/**
+ * @file The benchmark suite (`npm run bench [-- --workloads W1,W4 --sizes small --libs xent,tfjs --reps 5]`).
+ * Each cell runs in a child process; the table shows the median time, the ratio to the measured
+ * bandwidth floor and to xent, the error against an f64 reference, and peak RSS. Results go to
+ * bench/results/latest.json. This is a measurement, not a test: nothing asserts a time.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { CellResult } from './cell.js';
+import { copyBandwidth } from './floor.js';
+import { type WorkloadId, workloads } from './workloads.js';
+
+interface Options {
+  readonly workloads: WorkloadId[];
+  readonly sizes: 'small' | 'all';
+  readonly libs: string[];
+  readonly reps: number;
+  readonly timeoutS: number;
+}
+
+function parse(argv: readonly string[]): Options {
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    workloads: (get('--workloads') ?? 'W1,W2,W3,W4,W5').split(',') as WorkloadId[],
+    sizes: get('--sizes') === 'small' ? 'small' : 'all',
+    libs: (get('--libs') ?? 'xent,jax-js,tfjs').split(','),
+    reps: Number(get('--reps') ?? '5'),
+    timeoutS: Number(get('--timeout') ?? '600'),
+  };
+}
+
+const cellScript = fileURLToPath(new URL('./cell.js', import.meta.url));
+
+function runCell(lib: string, id: WorkloadId, size: number, reps: number, timeoutS: number): CellResult | string {
+  try {
+    const out = execFileSync(
+      process.execPath,
+      ['--max-old-space-size=16384', cellScript, lib, id, String(size), String(reps), '1'],
+      {
+        encoding: 'utf8',
+        timeout: timeoutS * 1000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const line = out.trim().split('\n').pop() ?? '';
+    return JSON.parse(line) as CellResult;
+  } catch (e) {
+    const err = e as { signal?: string; stderr?: string };
+    if (err.signal === 'SIGTERM') return `timeout after ${timeoutS} s`;
+    const lines = (err.stderr ?? String(e)).split('\n').filter((l) => /Error/.test(l));
+    return `failed: ${lines[0]?.trim() ?? 'no error message'}`;
+  }
+}
+
+const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
+
+function main(): void {
+  const options = parse(process.argv.slice(2));
+  const bandwidth = copyBandwidth();
+  console.log(`copy bandwidth ${(bandwidth / 1e6).toFixed(1)} GB/s; ${cpus().length} cores; ${process.version}\n`);
+  const results: {
+    workload: WorkloadId;
+    dims: readonly number[];
+    floorMs: number;
+    cells: (CellResult | { lib: string; error: string })[];
+  }[] = [];
+  for (const id of options.workloads) {
+    const w = workloads[id];
+    const sizes = options.sizes === 'small' ? w.sizes.slice(0, 1) : w.sizes;
+    sizes.forEach((dims, size) => {
+      const floorMs = w.bytes(dims) / bandwidth;
+      const unit = w.steps === undefined ? 'ms' : 'µs/step';
+      const scale = w.steps === undefined ? 1 : 1000;
+      console.log(`${id} ${w.title} [${dims.join(' × ')}]${w.steps === undefined ? `; floor ${fmt(floorMs)} ms` : ''}`);
+      console.log(
+        `  ${'library'.padEnd(8)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${'× xent'.padStart(7)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)}`,
+      );
+      const cells: (CellResult | { lib: string; error: string })[] = [];
+      let xentMs = NaN;
+      for (const lib of options.libs) {
+        const r = runCell(lib, id, size, options.reps, options.timeoutS);
+        if (typeof r === 'string') {
+          cells.push({ lib, error: r });
+          console.log(`  ${lib.padEnd(8)} ${r}`);
+          continue;
+        }
+        cells.push(r);
+        if (lib === 'xent') xentMs = r.medianMs;
+        const ratioFloor = w.steps === undefined ? r.medianMs / floorMs : NaN;
+        console.log(
+          `  ${lib.padEnd(8)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / xentMs, 2).padStart(7)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)}`,
+        );
+      }
+      results.push({ workload: id, dims, floorMs, cells });
+      console.log('');
+    });
+  }
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    `${dir}latest.json`,
+    JSON.stringify({ date: new Date().toISOString(), bandwidthBytesPerMs: bandwidth, options, results }, null, 2),
+  );
+  console.log(`wrote ${dir}latest.json`);
+}
+
+main();
