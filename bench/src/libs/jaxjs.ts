@@ -17,7 +17,7 @@ export const jaxjsLibrary: Library = async (w, inputs) => {
   await init('wasm');
   defaultDevice('wasm');
   const { dims, floats, labels } = inputs;
-  const arr = (i: number, shape: number[]): JArray => np.array(floats[i] as Float32Array).reshape(shape);
+  const arr = (i: number, shape: number[]): JArray => np.array(floats[i]).reshape(shape);
   const ce = (z: JArray, onehot: JArray): JArray =>
     nn
       .logsumexp(z.ref, -1)
@@ -31,7 +31,7 @@ export const jaxjsLibrary: Library = async (w, inputs) => {
       const y = np.array(oneHotRows(labels, v)).reshape([n, v]);
       const f = jit(valueAndGrad(ce));
       run = async () => {
-        const [v, g] = f(z.ref, y.ref) as [JArray, JArray];
+        const [v, g] = f(z.ref, y.ref);
         return read([v, g]);
       };
       break;
@@ -39,7 +39,7 @@ export const jaxjsLibrary: Library = async (w, inputs) => {
     case 'W2': {
       const z = arr(0, [...dims]);
       const f = jit((zz: JArray) => nn.logsumexp(zz, -1));
-      run = async () => read([f(z.ref) as JArray]);
+      run = async () => read([f(z.ref)]);
       break;
     }
     case 'W3': {
@@ -76,7 +76,9 @@ export const jaxjsLibrary: Library = async (w, inputs) => {
       run = async () => {
         let out: JArray[] = [];
         for (let s = 0; s < steps; s++) {
-          out.forEach((o) => o.dispose());
+          out.forEach((o) => {
+            o.dispose();
+          });
           const [v, g] = f({ a: w1.ref, b: w2.ref }, xs.ref, onehot.ref) as [JArray, { a: JArray; b: JArray }];
           out = [v, g.a, g.b];
           await Promise.all(out.map((o) => o.ref.blockUntilReady()));
@@ -94,7 +96,7 @@ export const jaxjsLibrary: Library = async (w, inputs) => {
         }),
       );
       run = async () => {
-        const [v, g] = f(z.ref) as [JArray, JArray];
+        const [v, g] = f(z.ref);
         return read([v, g]);
       };
       break;

@@ -5,7 +5,9 @@ import { type Library, oneHotRows } from './library.js';
 
 const read = (ts: readonly tf.Tensor[]): Float32Array[] => {
   const out = ts.map((t) => t.dataSync() as Float32Array);
-  ts.forEach((t) => t.dispose());
+  ts.forEach((t) => {
+    t.dispose();
+  });
   return out;
 };
 
@@ -60,14 +62,16 @@ export const tfjsLibrary: Library = async (w, inputs) => {
           const smooth = tf.neg(tf.mean(lp));
           const ent = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(lp), lp), -1)));
           const decay = tf.mul(1e-3, tf.add(tf.sum(tf.square(a)), tf.sum(tf.square(b))));
-          return tf.add(tf.sub(tf.add(tf.mul(0.9, nll), tf.mul(0.1, smooth)), tf.mul(0.01, ent)), decay) as tf.Scalar;
+          return tf.add<tf.Scalar>(tf.sub(tf.add(tf.mul(0.9, nll), tf.mul(0.1, smooth)), tf.mul(0.01, ent)), decay);
         });
       const vg = tf.valueAndGrads(loss);
       const steps = w.steps ?? 1;
       run = () => {
         let out: tf.Tensor[] = [];
         for (let s = 0; s < steps; s++) {
-          out.forEach((o) => o.dispose());
+          out.forEach((o) => {
+            o.dispose();
+          });
           const { value, grads } = vg([w1, w2]);
           out = [value, ...grads];
         }
