@@ -132,3 +132,17 @@ describe.each(['f64', 'f32'] as const)('compiled programs equal the reference in
     );
   });
 });
+
+test('a cumsum whose input is a reduction reads that reduction from memory (regression: seed 1194102526)', () => {
+  const f = (a: x.Tensor): x.Tensor => x.cumsum(x.sum(a, { axis: 1, keepDims: true }), { axis: 0 });
+  const a = x.tensor(
+    [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+    { dtype: 'f64' },
+  );
+  expect(toNumbers(x.jit(f)(a))).toEqual([3, 10, 21]);
+  expect(launches(x.jit(f).program(a)).map((s) => s.kernel.kind)).toEqual(['map', 'scan']);
+});

@@ -1,6 +1,10 @@
-/** @file The fast CPU backend: a kernel backend that runs each kernel as generated JavaScript. */
+/**
+ * @file The fast CPU backend: a kernel backend that lays a program's buffers out in one shared
+ * memory and runs each kernel as generated code over it.
+ */
 import { allocHost, BackendError, type Executable, type HostArray, type KernelBackend, type Program } from '@xent/core';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
+import { ensureMemory, layoutProgram, view } from './memory.js';
 
 function checkArgs(program: Program, args: readonly HostArray[]): void {
   const params = program.buffers.filter((b) => b.source.kind === 'param');
@@ -25,28 +29,26 @@ function compileProgram(program: Program): Executable {
   const kernels: (KernelFn | undefined)[] = program.steps.map((s) =>
     s.kind === 'launch' ? compileKernel(s.kernel) : undefined,
   );
-  let slots: HostArray[] | undefined;
+  const layout = layoutProgram(program);
   return {
     run(args) {
       checkArgs(program, args);
-      slots ??= program.slots.map((s) => allocHost(s.dtype, s.size));
-      const buffers = program.buffers.map((b): HostArray => {
-        switch (b.source.kind) {
-          case 'param':
-            return args[b.source.index] as HostArray;
-          case 'const':
-            return b.source.data;
-          case 'temp':
-            return (slots as HostArray[])[b.source.slot] as HostArray;
-          case 'output':
-            return allocHost(b.dtype, b.size);
-        }
-      });
+      ensureMemory(layout.bytes);
+      const buffers = program.buffers.map((b) => view(b.dtype, layout.offsets[b.id] as number, b.size));
+      for (const b of program.buffers) {
+        const v = buffers[b.id] as HostArray;
+        if (b.source.kind === 'param') v.set(args[b.source.index] as HostArray);
+        else if (b.source.kind === 'const') v.set(b.source.data);
+      }
       program.steps.forEach((s, i) => {
         if (s.kind === 'launch')
           (kernels[i] as KernelFn)(...s.inputs.map((b) => buffers[b]), ...s.outputs.map((b) => buffers[b]));
       });
-      return program.outputs.map((b) => buffers[b] as HostArray);
+      return program.outputs.map((b) => {
+        const out = allocHost(program.buffers[b]?.dtype ?? 'f32', program.buffers[b]?.size ?? 0);
+        out.set(buffers[b] as HostArray);
+        return out;
+      });
     },
   };
 }

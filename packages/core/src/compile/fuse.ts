@@ -135,7 +135,7 @@ function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
 function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
   if (g.kind === 'map') return regionOf(g.roots, materialized, true);
   const root = g.roots[0] as Node;
-  if (g.kind === 'scan') return regionOf(root.inputs, materialized, false);
+  if (g.kind === 'scan') return regionOf([root], materialized, false);
   // matmul operands are read through strided views: movement chains over leaves are fine.
   const leaves = new Set<Node>();
   const conflicts: Node[] = [];

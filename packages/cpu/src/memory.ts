@@ -1,0 +1,59 @@
+/**
+ * @file The CPU backend's memory: one growable shared WebAssembly memory that holds every buffer of
+ * a program run (parameters copied in, constants, temporaries, outputs copied out). JavaScript
+ * kernels see typed-array views of it, WebAssembly kernels byte offsets, and worker threads share it.
+ */
+import type { DType, HostArray, Program } from '@xent/core';
+
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB
+
+/** Bytes per element of each dtype. */
+export const bytesPer: Readonly<Record<DType, number>> = { f32: 4, f64: 8, i32: 4, bool: 1 };
+
+export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+
+/** Grows the memory to at least `bytes`. */
+export function ensureMemory(bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+/** A typed-array view of `size` elements of `dtype` at byte `offset`. */
+export function view(dtype: DType, offset: number, size: number): HostArray {
+  const buf = memory.buffer;
+  switch (dtype) {
+    case 'f32':
+      return new Float32Array(buf, offset, size);
+    case 'f64':
+      return new Float64Array(buf, offset, size);
+    case 'i32':
+      return new Int32Array(buf, offset, size);
+    case 'bool':
+      return new Uint8Array(buf, offset, size);
+  }
+}
+
+/** Byte offsets of every buffer of a program (temporaries sharing a slot share an offset). */
+export interface Layout {
+  readonly offsets: readonly number[];
+  readonly bytes: number;
+}
+
+const align = (n: number): number => Math.ceil(n / 16) * 16;
+
+export function layoutProgram(program: Program): Layout {
+  let next = 64; // keep address 0 unused
+  const slotOffsets = program.slots.map((s) => {
+    const at = next;
+    next += align(s.size * bytesPer[s.dtype]);
+    return at;
+  });
+  const offsets = program.buffers.map((b) => {
+    if (b.source.kind === 'temp') return slotOffsets[b.source.slot] as number;
+    const at = next;
+    next += align(b.size * bytesPer[b.dtype]);
+    return at;
+  });
+  return { offsets, bytes: next };
+}

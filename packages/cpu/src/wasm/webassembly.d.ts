@@ -1,0 +1,24 @@
+/**
+ * @file The part of the WebAssembly JS API this backend uses. Node provides it at run time, but
+ * neither lib ES2023 nor @types/node declares it (only lib DOM does, which a Node package should not pull in).
+ */
+declare namespace WebAssembly {
+  interface MemoryDescriptor {
+    initial: number;
+    maximum?: number;
+    shared?: boolean;
+  }
+  class Memory {
+    constructor(descriptor: MemoryDescriptor);
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
+    grow(delta: number): number;
+  }
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  function validate(bytes: Uint8Array): boolean;
+}
