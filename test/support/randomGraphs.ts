@@ -36,7 +36,7 @@ export type Expr =
   | { readonly op: 'reduce'; readonly fn: (typeof reduceNames)[number]; readonly axis: 0 | 1; readonly arg: Expr }
   | { readonly op: 'move'; readonly fn: (typeof moveNames)[number]; readonly arg: Expr };
 
-/** Expression trees over two [2, 3] inputs; every node has shape [2, 3]. */
+/** Expression trees over two inputs of one 2-D shape; every node has that shape. */
 export const exprArb: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
   expr: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -58,32 +58,34 @@ export const exprArb: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
   ),
 })).expr;
 
-const mask = (): x.Tensor =>
-  x.tensor([
-    [true, false, true],
-    [false, false, true],
-  ]);
-const right = (dtype: 'f32' | 'f64'): x.Tensor =>
-  x.tensor(
-    [
-      [0.5, -1, 0.25],
-      [0, 2, -0.5],
-      [1, 0.5, 0.75],
-    ],
-    { dtype },
-  );
-const left = (dtype: 'f32' | 'f64'): x.Tensor =>
-  x.tensor(
-    [
-      [1, -0.5],
-      [0.25, 2],
-    ],
-    { dtype },
-  );
+/** Constants sized for inputs of shape [rows, cols], in the inputs' dtype. */
+function constants(rows: number, cols: number, dtype: 'f32' | 'f64') {
+  const matrix = (r: number, c: number, seed: number): x.Tensor =>
+    x.tensor(
+      Float64Array.from({ length: r * c }, (_, i) => Math.sin(seed + 1.7 * i) * 0.8),
+      { shape: [r, c], dtype },
+    );
+  return {
+    mask: x.tensor(
+      Uint8Array.from({ length: rows * cols }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+      { shape: [rows, cols], dtype: 'bool' },
+    ),
+    right: matrix(cols, cols, 1),
+    left: matrix(rows, rows, 2),
+    column: x.tensor(
+      Float64Array.from({ length: cols }, (_, i) => i + 1),
+      { shape: [cols, 1], dtype },
+    ),
+    rotation: x.tensor(
+      Int32Array.from({ length: cols }, (_, i) => (i + cols - 1) % cols),
+      { shape: [cols], dtype: 'i32' },
+    ),
+  };
+}
 
 /** Builds the expression with the public ops (constants take the inputs' dtype). */
 export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
-  const dtype = a.dtype === 'f32' ? 'f32' : 'f64';
+  const c = constants(a.shape[0] as number, a.shape[1] as number, a.dtype === 'f32' ? 'f32' : 'f64');
   const go = (n: Expr): x.Tensor => build(n, a, b);
   switch (e.op) {
     case 'leaf':
@@ -129,7 +131,7 @@ export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
         case 'divq':
           return x.div(p, x.add(1, x.square(q)));
         case 'whereMask':
-          return x.where(mask(), p, q);
+          return x.where(c.mask, p, q);
         case 'maximumApart':
           // q + 2 + tanh(·) is always at least 1 above q − 2 + tanh(·): no ties, so smooth.
           return x.maximum(x.add(x.tanh(p), 2), x.sub(x.tanh(q), 2));
@@ -164,11 +166,11 @@ export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
         case 'roll':
           return x.roll(t, 1, 1);
         case 'matmulRight':
-          return x.matmul(t, right(dtype));
+          return x.matmul(t, c.right);
         case 'matmulLeft':
-          return x.matmul(left(dtype), t);
+          return x.matmul(c.left, t);
         case 'transposeBack':
-          return x.transpose(x.mul(x.transpose(t), x.tensor([[1], [2], [3]], { dtype })));
+          return x.transpose(x.mul(x.transpose(t), c.column));
         case 'concatSlice':
           return x.concat([x.slice(t, [0, 1]), x.slice(t, [0, 0], [null, 1])], 1);
         case 'padSlice':
@@ -178,10 +180,10 @@ export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
               [0, 2],
             ]),
             [1, 0],
-            [null, 3],
+            [null, t.shape[1] as number],
           );
         case 'gatherPerm':
-          return x.take(t, x.tensor([2, 0, 1], { dtype: 'i32' }), { axis: 1 });
+          return x.take(t, c.rotation, { axis: 1 });
       }
     }
   }

@@ -2,9 +2,18 @@
  * @file The fast CPU backend: a kernel backend that lays a program's buffers out in one shared
  * memory and runs each kernel as generated code over it.
  */
-import { allocHost, BackendError, type Executable, type HostArray, type KernelBackend, type Program } from '@xent/core';
+import {
+  allocHost,
+  BackendError,
+  type Executable,
+  type HostArray,
+  type Kernel,
+  type KernelBackend,
+  type Program,
+} from '@xent/core';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
 import { ensureMemory, layoutProgram, view } from './memory.js';
+import { wasmMapKernel } from './wasm/compile.js';
 
 function checkArgs(program: Program, args: readonly HostArray[]): void {
   const params = program.buffers.filter((b) => b.source.kind === 'param');
@@ -25,10 +34,25 @@ function checkArgs(program: Program, args: readonly HostArray[]): void {
   }
 }
 
-function compileProgram(program: Program): Executable {
-  const kernels: (KernelFn | undefined)[] = program.steps.map((s) =>
-    s.kind === 'launch' ? compileKernel(s.kernel) : undefined,
-  );
+/** Runs one launch given its buffers' views and byte offsets (inputs, then outputs). */
+type Runner = (views: readonly HostArray[], offsets: readonly number[]) => void;
+
+function runnerFor(kernel: Kernel, simd: boolean): Runner {
+  const wasm = simd && kernel.kind === 'map' ? wasmMapKernel(kernel) : undefined;
+  if (wasm !== undefined) {
+    const rows = kernel.kind === 'map' ? (kernel.shape[0] ?? 1) : 1;
+    return (_views, offsets) => {
+      wasm(...offsets, 0, rows);
+    };
+  }
+  const js: KernelFn = compileKernel(kernel);
+  return (views) => {
+    js(...views);
+  };
+}
+
+function compileProgram(program: Program, simd: boolean): Executable {
+  const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, simd) : undefined));
   const layout = layoutProgram(program);
   return {
     run(args) {
@@ -41,8 +65,12 @@ function compileProgram(program: Program): Executable {
         else if (b.source.kind === 'const') v.set(b.source.data);
       }
       program.steps.forEach((s, i) => {
-        if (s.kind === 'launch')
-          (kernels[i] as KernelFn)(...s.inputs.map((b) => buffers[b]), ...s.outputs.map((b) => buffers[b]));
+        if (s.kind !== 'launch') return;
+        const ids = [...s.inputs, ...s.outputs];
+        (runners[i] as Runner)(
+          ids.map((b) => buffers[b] as HostArray),
+          ids.map((b) => layout.offsets[b] as number),
+        );
       });
       return program.outputs.map((b) => {
         const out = allocHost(program.buffers[b]?.dtype ?? 'f32', program.buffers[b]?.size ?? 0);
@@ -53,5 +81,8 @@ function compileProgram(program: Program): Executable {
   };
 }
 
-/** Fused kernels compiled to JavaScript: the default backend of `xent`. */
-export const cpuBackend: KernelBackend = { kind: 'kernel', name: 'cpu', compile: compileProgram };
+/** Fused kernels as WebAssembly SIMD where they vectorise, generated JavaScript elsewhere: the default backend of `xent`. */
+export const cpuBackend: KernelBackend = { kind: 'kernel', name: 'cpu', compile: (p) => compileProgram(p, true) };
+
+/** The same backend with every kernel as generated JavaScript (no WebAssembly). */
+export const cpuJsBackend: KernelBackend = { kind: 'kernel', name: 'cpu-js', compile: (p) => compileProgram(p, false) };

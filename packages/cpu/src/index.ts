@@ -1,5 +1,7 @@
 /** @file @xent/cpu: the fast CPU backend (generated JavaScript kernels) and the reference interpreter. */
-export { cpuBackend } from './backend.js';
+export { cpuBackend, cpuJsBackend } from './backend.js';
+export { wasmIneligibility } from './wasm/mapKernel.js';
+export { mapKernelModule } from './wasm/compile.js';
 export { kernelSource } from './codegen/compileKernel.js';
 export { referenceBackend } from './reference/interpreter.js';
 export { cpuImpls, type CpuImpl, type Value } from './reference/impls.js';

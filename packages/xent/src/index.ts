@@ -10,14 +10,18 @@ import {
   setDefaultBackend,
   type TensorOutput,
 } from '@xent/core';
-import { cpuBackend, referenceBackend } from '@xent/cpu';
+import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';
 
 setDefaultBackend(cpuBackend);
 
 export * from '@xent/core';
 
-/** The built-in backends: `cpu` (fused, generated JavaScript) and `reference` (the interpreter that defines the semantics). */
-export const backends = { cpu: cpuBackend, reference: referenceBackend } as const;
+/**
+ * The built-in backends: `cpu` (fused kernels, WebAssembly SIMD where they vectorise), `cpu-js`
+ * (the same kernels as generated JavaScript only) and `reference` (the interpreter that defines
+ * the semantics).
+ */
+export const backends = { cpu: cpuBackend, 'cpu-js': cpuJsBackend, reference: referenceBackend } as const;
 
 export type BackendName = keyof typeof backends;
 

@@ -107,7 +107,7 @@ function regionOf(roots: readonly Node[], materialized: ReadonlySet<Node>, allow
   return { nodes, leaves, reduction, conflicts };
 }
 
-/** Inline cost of recomputing a node in another kernel: transcendentals weigh 8, other ops 1. */
+/** Inline cost of recomputing a node in another kernel: transcendentals weigh 8, other arithmetic 1, movement 0. */
 function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
   let cost = 0;
   const seen = new Set<Node>();
@@ -116,7 +116,7 @@ function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
     const m = stack.pop() as Node;
     if (seen.has(m) || isLeaf(m, materialized)) continue;
     seen.add(m);
-    if (m.kind === 'op') cost += transcendental.has(m.prim) ? 8 : 1;
+    if (m.kind === 'op' && isElementwisePrim(m.prim)) cost += transcendental.has(m.prim) ? 8 : 1;
     stack.push(...m.inputs);
   }
   return cost;
@@ -173,14 +173,18 @@ export function fuse(graph: Graph): Partition {
       }
     }
     if (changed) continue;
-    // An expensive node inlined into several kernels is computed once instead.
+    // An expensive node inlined into several kernels is computed once instead. One at a time, the
+    // one nearest the outputs first: materialising it often makes its own inputs single-use.
     const kernelsUsing = new Map<Node, number>();
     for (const r of regions) for (const n of r.nodes) kernelsUsing.set(n, (kernelsUsing.get(n) ?? 0) + 1);
-    for (const [n, count] of kernelsUsing) {
-      if (count > 1 && !isReduction(n) && inlineCost(n, materialized) >= RECOMPUTE_LIMIT) {
-        materialized.add(n);
-        changed = true;
-      }
+    const candidates = [...kernelsUsing]
+      .filter(([n, count]) => count > 1 && !isReduction(n) && inlineCost(n, materialized) >= RECOMPUTE_LIMIT)
+      .map(([n]) => n)
+      .sort((a, b) => (order.get(b) ?? 0) - (order.get(a) ?? 0));
+    const chosen = candidates[0];
+    if (chosen !== undefined) {
+      materialized.add(chosen);
+      changed = true;
     }
     if (!changed) break;
   }

@@ -1,0 +1,63 @@
+/** @file Builds, instantiates and caches one WebAssembly module per vectorisable map kernel. */
+import { formatKernel, IndexError, type MapKernel } from '@xent/core';
+import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
+import { emitMapKernel, type ScalarImport, scalarImports, wasmIneligibility } from './mapKernel.js';
+import { memory } from '../memory.js';
+
+/** A WebAssembly kernel: byte offsets of its inputs and outputs, then the outermost loop's [lo, hi). */
+export type WasmKernelFn = (...offsetsAndRange: number[]) => void;
+
+const importValues: Record<ScalarImport, unknown> = {
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  pow: Math.pow,
+  indexError: (j: number, n: number) => {
+    throw new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
+  },
+};
+
+const importTypes: Record<ScalarImport, [ValType[], ValType[]]> = {
+  exp: [['f64'], ['f64']],
+  log: [['f64'], ['f64']],
+  log1p: [['f64'], ['f64']],
+  expm1: [['f64'], ['f64']],
+  sin: [['f64'], ['f64']],
+  cos: [['f64'], ['f64']],
+  tanh: [['f64'], ['f64']],
+  pow: [['f64', 'f64'], ['f64']],
+  indexError: [['f64', 'f64'], []],
+};
+
+/** The module bytes of a map kernel (exported as `kernel`). */
+export function mapKernelModule(k: MapKernel): Uint8Array {
+  const mb = new ModuleBuilder();
+  const index = new Map<ScalarImport, number>();
+  for (const name of scalarImports) index.set(name, mb.importFunction(name, ...importTypes[name]));
+  const params: ValType[] = Array.from({ length: k.inputs.length + k.outputs.length + 2 }, () => 'i32');
+  const f = new FunctionBuilder(params, []);
+  emitMapKernel(k, f, (name) => index.get(name) as number);
+  mb.addFunction('kernel', f);
+  return mb.toBytes();
+}
+
+const cache = new Map<string, WasmKernelFn>();
+
+/** The compiled WebAssembly kernel, or undefined when the kernel stays on the JavaScript path. */
+export function wasmMapKernel(k: MapKernel): WasmKernelFn | undefined {
+  if (wasmIneligibility(k) !== undefined) return undefined;
+  const key = formatKernel(k);
+  let fn = cache.get(key);
+  if (fn === undefined) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(mapKernelModule(k)), {
+      env: { memory, ...importValues },
+    });
+    fn = instance.exports['kernel'] as WasmKernelFn;
+    cache.set(key, fn);
+  }
+  return fn;
+}

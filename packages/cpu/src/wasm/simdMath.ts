@@ -1,0 +1,112 @@
+/**
+ * @file Vectorised exp and log for f32x4, emitted inline. Both are tested against Math.exp and
+ * Math.log over the whole f32 range (see test/wasm.test.ts):
+ * - exp: range reduction x = k·ln2 + f (Cody–Waite, |f| ≤ ln2/2), a degree-7 polynomial for e^f,
+ *   and 2^k applied as two exact power-of-two factors so that overflow gives +Inf and underflow
+ *   gradual denormals. Error ≤ 2 ulp (1.0 measured); NaN, ±Inf and 0 exact.
+ * - log: x = 2^e·m with m ∈ [√½, √2), log m = 2·atanh(s), s = (m−1)/(m+1), a series to s⁹;
+ *   denormals are rescaled first. Error ≤ 4 ulp of the result (3 measured, near x = 1);
+ *   log 0 = −Inf, log(x < 0) = NaN, log(+Inf) = +Inf, NaN → NaN.
+ */
+import type { FunctionBuilder } from './encoder.js';
+
+const f32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.op('f32.const', v).op('f32x4.splat');
+const i32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.op('i32.const', v).op('i32x4.splat');
+
+/** Pushes exp(local x) (f32x4). */
+export function exp4(f: FunctionBuilder, x: number): void {
+  const t = f.local('v128');
+  const r = f.local('v128');
+  const p = f.local('v128');
+  const k = f.local('v128');
+  // clamp to [-104, 89] keeping NaN (pmax/pmin return their first operand when it is NaN)
+  f.op('local.get', x);
+  f32splat(f, -104).op('f32x4.pmax');
+  f32splat(f, 89).op('f32x4.pmin').op('local.set', x);
+  // t = round(x·log₂e); r = x − t·ln2 (two-part ln2)
+  f.op('local.get', x);
+  f32splat(f, Math.LOG2E).op('f32x4.mul').op('f32x4.nearest').op('local.set', t);
+  f.op('local.get', x).op('local.get', t);
+  f32splat(f, 0.693145751953125).op('f32x4.mul').op('f32x4.sub');
+  f.op('local.get', t);
+  f32splat(f, 1.428606765330187e-6).op('f32x4.mul').op('f32x4.sub').op('local.set', r);
+  // e^r by Horner
+  const coefficients = [1.9875691e-4, 1.3981999e-3, 8.3334519e-3, 4.1665795e-2, 0.16666666, 0.5, 1, 1];
+  f32splat(f, coefficients[0] as number).op('local.set', p);
+  for (const c of coefficients.slice(1)) {
+    f.op('local.get', p).op('local.get', r).op('f32x4.mul');
+    f32splat(f, c).op('f32x4.add').op('local.set', p);
+  }
+  // 2^k as 2^(k>>1)·2^(k−(k>>1)): each factor a normal power of two
+  f.op('local.get', t).op('i32x4.trunc_sat_f32x4_s').op('local.set', k);
+  f.op('local.get', p);
+  f.op('local.get', k);
+  f.op('i32.const', 1).op('i32x4.shr_s');
+  i32splat(f, 127).op('i32x4.add');
+  f.op('i32.const', 23).op('i32x4.shl').op('f32x4.mul');
+  f.op('local.get', k).op('local.get', k);
+  f.op('i32.const', 1).op('i32x4.shr_s').op('i32x4.sub');
+  i32splat(f, 127).op('i32x4.add');
+  f.op('i32.const', 23).op('i32x4.shl').op('f32x4.mul');
+}
+
+/** Pushes log(local x) (f32x4). */
+export function log4(f: FunctionBuilder, x: number): void {
+  const y = f.local('v128');
+  const e = f.local('v128');
+  const m = f.local('v128');
+  const s = f.local('v128');
+  const s2 = f.local('v128');
+  const big = f.local('v128');
+  const tiny = f.local('v128');
+  // denormals: scale by 2^23 and remember to subtract 23 from the exponent
+  f.op('local.get', x);
+  f32splat(f, 1.1754943508222875e-38).op('f32x4.lt').op('local.set', tiny);
+  f.op('local.get', x);
+  f32splat(f, 8388608).op('f32x4.mul');
+  f.op('local.get', x).op('local.get', tiny).op('v128.bitselect').op('local.set', y);
+  // e = exponent, m = mantissa in [1, 2)
+  f.op('local.get', y).op('i32.const', 23).op('i32x4.shr_s');
+  i32splat(f, 255).op('v128.and');
+  i32splat(f, 127).op('i32x4.sub');
+  f.op('local.get', tiny);
+  i32splat(f, 23).op('v128.and').op('i32x4.sub').op('local.set', e);
+  f.op('local.get', y);
+  i32splat(f, 0x7fffff).op('v128.and');
+  i32splat(f, 0x3f800000).op('v128.or').op('local.set', m);
+  // m > √2: m /= 2, e += 1
+  f.op('local.get', m);
+  f32splat(f, Math.SQRT2).op('f32x4.gt').op('local.set', big);
+  f.op('local.get', m);
+  f32splat(f, 0.5).op('f32x4.mul');
+  f.op('local.get', m).op('local.get', big).op('v128.bitselect').op('local.set', m);
+  f.op('local.get', e).op('local.get', big).op('i32x4.sub').op('f32x4.convert_i32x4_s').op('local.set', e);
+  // s = (m − 1)/(m + 1); log m = 2s(1 + s²/3 + s⁴/5 + s⁶/7 + s⁸/9)
+  f.op('local.get', m);
+  f32splat(f, 1).op('f32x4.sub');
+  f.op('local.get', m);
+  f32splat(f, 1).op('f32x4.add').op('f32x4.div').op('local.set', s);
+  f.op('local.get', s).op('local.get', s).op('f32x4.mul').op('local.set', s2);
+  f32splat(f, 1 / 9);
+  for (const c of [1 / 7, 1 / 5, 1 / 3, 1]) {
+    f.op('local.get', s2).op('f32x4.mul');
+    f32splat(f, c).op('f32x4.add');
+  }
+  f.op('local.get', s).op('f32x4.mul');
+  f32splat(f, 2).op('f32x4.mul');
+  // + e·ln2 (two parts)
+  f.op('local.get', e);
+  f32splat(f, 1.428606765330187e-6).op('f32x4.mul').op('f32x4.add');
+  f.op('local.get', e);
+  f32splat(f, 0.693145751953125).op('f32x4.mul').op('f32x4.add').op('local.set', m);
+  // special cases (bitselect(a, b, mask) takes a where the mask is set):
+  // x = +Inf → +Inf; x = ±0 → −Inf; x < 0 → NaN; x NaN → x
+  const special = (value: number, compare: 'f32x4.eq' | 'f32x4.lt', against: number): void => {
+    f32splat(f, value).op('local.get', m).op('local.get', x);
+    f32splat(f, against).op(compare).op('v128.bitselect').op('local.set', m);
+  };
+  special(Infinity, 'f32x4.eq', Infinity);
+  special(-Infinity, 'f32x4.eq', 0);
+  special(NaN, 'f32x4.lt', 0);
+  f.op('local.get', x).op('local.get', m).op('local.get', x).op('local.get', x).op('f32x4.ne').op('v128.bitselect');
+}

@@ -1,0 +1,118 @@
+/**
+ * @file The WebAssembly SIMD kernels: exp and log against Math over the whole f32 range, reductions
+ * at extremes, and random programs wide enough to vectorise (with tails) against the reference.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as x from 'xent';
+import { wasmIneligibility } from '@xent/cpu';
+import { valuesArb } from './support/arbitraries.js';
+import { expectAllClose, toNumbers } from './support/numeric.js';
+import { build, exprArb, printExpr } from './support/randomGraphs.js';
+
+type Launch = Extract<x.Step, { kind: 'launch' }>;
+const mapKernels = (p: x.Program): x.MapKernel[] =>
+  p.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'map' ? [s.kernel] : []));
+const vectorised = (p: x.Program): number => mapKernels(p).filter((k) => wasmIneligibility(k) === undefined).length;
+
+/** Every 4099th f32 bit pattern (≈ one million values, all exponents, both signs, NaNs and infinities). */
+function sampledFloats(): Float32Array {
+  const n = 37 * Math.floor(2 ** 32 / 4099 / 37);
+  const bits = new Uint32Array(n);
+  for (let i = 0; i < n; i++) bits[i] = (i * 4099) >>> 0;
+  return new Float32Array(bits.buffer);
+}
+
+/** |a − b| in units in the last place of b (denormal spacing below the normal range). */
+function ulps(a: number, b: number): number {
+  const magnitude = Math.abs(b);
+  const spacing = magnitude < 1.1754943508222875e-38 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(magnitude)) - 23);
+  return Math.abs(a - b) / spacing;
+}
+
+describe.each([
+  ['exp', x.exp, Math.exp, 2],
+  ['log', x.log, Math.log, 4],
+] as const)('vectorised %s over the f32 range', (name, op, ref, bound) => {
+  test(`within ${bound} ulp of Math.${name} rounded to f32; special values exact`, () => {
+    const input = sampledFloats();
+    const f = x.jit((t: x.Tensor) => op(t));
+    const t = x.tensor(input, { shape: [input.length / 37, 37] });
+    expect(vectorised(f.program(t))).toBe(1);
+    const out = f(t).data() as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < input.length; i++) {
+      const want = Math.fround(ref(input[i] as number));
+      const got = out[i] as number;
+      if (!Number.isFinite(want) || want === 0) {
+        if (!Object.is(got, want) && !(Number.isNaN(got) && Number.isNaN(want))) {
+          throw new Error(`${name}(${input[i]}) = ${got}, expected ${want}`);
+        }
+        continue;
+      }
+      worst = Math.max(worst, ulps(got, want));
+    }
+    expect(worst).toBeLessThanOrEqual(bound);
+  });
+});
+
+describe('vectorised reductions at extremes', () => {
+  const rows = [
+    [1e4, -1e4, 0, 3, -Infinity, 2, 1, 0.5, 9999, -3, 7],
+    Array.from({ length: 11 }, () => -Infinity),
+    [1, 2, Infinity, 3, 4, 5, 6, 7, 8, 9, 10],
+    [1, 2, NaN, 3, 4, 5, 6, 7, 8, 9, 10],
+    [Infinity, Infinity, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    Array.from({ length: 11 }, (_, i) => -1e4 + i),
+  ];
+  const z = x.tensor(rows);
+
+  test.each([
+    ['logsumexp', (t: x.Tensor) => x.logsumexp(t, { axis: -1 })],
+    ['max', (t: x.Tensor) => x.max(t, { axis: -1 })],
+    ['sum', (t: x.Tensor) => x.sum(t, { axis: -1 })],
+  ] as const)('%s matches the reference interpreter exactly in its special values', (_name, f) => {
+    const fast = x.jit(f);
+    expect(vectorised(fast.program(z))).toBe(1);
+    const got = toNumbers(fast(z));
+    const want = toNumbers(x.jit(f, { backend: 'reference' })(z));
+    expectAllClose(got, want, { rtol: 1e-6, atol: 1e-6 });
+  });
+});
+
+describe.each([
+  [3, 37],
+  [4, 64],
+])('vectorised random programs on [%i, %i] equal the reference interpreter', (rows, cols) => {
+  const weights = x.tensor(
+    Float32Array.from({ length: rows * cols }, (_, i) => Math.cos(i)),
+    { shape: [rows, cols] },
+  );
+  const input = (v: readonly number[]): x.Tensor => x.tensor(Float32Array.from(v), { shape: [rows, cols] });
+
+  test('forward and backward, f32', () => {
+    let wasmKernels = 0;
+    fc.assert(
+      fc.property(exprArb, valuesArb([rows, cols], 'unit'), valuesArb([rows, cols], 'unit'), (e, a, b) => {
+        const f = (p: x.Tensor, q: x.Tensor): x.Tensor => x.sum(x.mul(build(e, p, q), weights));
+        const vg = x.valueAndGrad(f, { argnums: [0, 1] });
+        const fast = x.jit(vg);
+        wasmKernels += vectorised(fast.program(input(a), input(b)));
+        const [v1, g1] = fast(input(a), input(b));
+        const [v2, g2] = x.jit(vg, { backend: 'reference' })(input(a), input(b));
+        const tol = { rtol: 2e-4, atol: 2e-4 };
+        expectAllClose(toNumbers(v1), toNumbers(v2), tol, printExpr(e));
+        (g1 as x.Tensor[]).forEach((g, i) => {
+          expectAllClose(
+            toNumbers(g),
+            toNumbers((g2 as x.Tensor[])[i] as x.Tensor),
+            tol,
+            `${printExpr(e)} gradient ${i}`,
+          );
+        });
+      }),
+      { numRuns: 60 },
+    );
+    expect(wasmKernels).toBeGreaterThan(0);
+  });
+});
