@@ -192,3 +192,30 @@ describe('composites', () => {
     expect(x.matmul(x.zeros([5, 2, 3]), x.zeros([3, 4])).shape).toEqual([5, 2, 4]);
   });
 });
+
+describe('smooth composites are exact at 0 in every order', () => {
+  const at = (v: number): x.Tensor => x.tensor(v, { dtype: 'f64' });
+  const d1 = (f: (t: x.Tensor) => x.Tensor, v: number): number => x.item(x.grad(f)(at(v)));
+  const d2 = (f: (t: x.Tensor) => x.Tensor, v: number): number => x.item(x.grad(x.grad(f))(at(v)));
+
+  test.each([0, -0, 1e-300, -1e-300, 2, -2])('softplus, sigmoid and logSigmoid at %d', (v) => {
+    const s = 1 / (1 + Math.exp(-v));
+    expectAllClose(
+      [x.item(x.softplus(at(v))), d1(x.softplus, v), d2(x.softplus, v)],
+      [Math.log1p(Math.exp(v)), s, s * (1 - s)],
+      {
+        rtol: 1e-15,
+        atol: 1e-16,
+      },
+    );
+    expectAllClose(
+      [x.item(x.sigmoid(at(v))), d1(x.sigmoid, v), d2(x.sigmoid, v)],
+      [s, s * (1 - s), s * (1 - s) * (1 - 2 * s)],
+      {
+        rtol: 1e-14,
+        atol: 1e-16,
+      },
+    );
+    expectAllClose([d1(x.logSigmoid, v), d2(x.logSigmoid, v)], [1 - s, -s * (1 - s)], { rtol: 1e-14, atol: 1e-16 });
+  });
+});

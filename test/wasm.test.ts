@@ -10,7 +10,6 @@ import { valuesArb } from './support/arbitraries.js';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 import { build, exprArb, printExpr } from './support/randomGraphs.js';
 
-type Launch = Extract<x.Step, { kind: 'launch' }>;
 const mapKernels = (p: x.Program): x.MapKernel[] =>
   p.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'map' ? [s.kernel] : []));
 const vectorised = (p: x.Program): number => mapKernels(p).filter((k) => wasmIneligibility(k) === undefined).length;

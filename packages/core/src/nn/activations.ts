@@ -1,24 +1,30 @@
 /** @file Numerically stable activations written from primitives: softplus, sigmoid, logSigmoid, relu, clip. */
 import type { DType } from '../ir/dtype.js';
 import { requireTensor } from '../trace/apply.js';
-import { abs, add, div, exp, greater, less, log1p, maximum, neg, recip, where } from '../trace/ops/elementwise.js';
+import { add, div, exp, greater, less, log1p, neg, recip, where } from '../trace/ops/elementwise.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 
 type Same = <S extends ShapeT, D extends DType>(x: Tensor<S, D>) => Tensor<S, D>;
 
-/** log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): no overflow for large |x|; softplus'(x) = σ(x). */
+/**
+ * −|x| written with a select whose branches have derivatives ∓1, so that derivatives of every order
+ * at x = 0 come from one smooth branch (abs would contribute sign(0) = 0 there).
+ */
+const negAbs = (t: Tensor): Tensor => where(greater(t, 0), neg(t), t);
+
+/** log(1 + eˣ) = [x > 0]·x + log1p(e^−|x|): no overflow for large |x|; softplus'(x) = σ(x), exact at 0 in every order. */
 export const softplus: Same = (x) => {
   const t = requireTensor('softplus', 'x', x);
-  return add(maximum(t, 0), log1p(exp(neg(abs(t))))) as never;
+  return add(where(greater(t, 0), t, 0), log1p(exp(negAbs(t)))) as never;
 };
 
 /** σ(x) = 1/(1 + e^−x), evaluated through e^−|x| ≤ 1 so that neither branch overflows (value or gradient). */
 export const sigmoid: Same = (x) => {
   const t = requireTensor('sigmoid', 'x', x);
-  const e: Tensor = exp(neg(abs(t)));
+  const e: Tensor = exp(negAbs(t));
   const onePlus: Tensor = add(e, 1);
-  return where(less(t, 0), div(e, onePlus), recip(onePlus)) as never;
+  return where(greater(t, 0), recip(onePlus), div(e, onePlus)) as never;
 };
 
 /** log σ(x) = −softplus(−x), never log of an underflowed σ. */
