@@ -115,3 +115,34 @@ describe.each([
     expect(wasmKernels).toBeGreaterThan(0);
   });
 });
+
+test('vectorised matmul: any shape (tails included), transposed operands and batches, against the reference', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        batch: fc.integer({ min: 1, max: 3 }),
+        m: fc.integer({ min: 1, max: 21 }),
+        k: fc.integer({ min: 1, max: 40 }),
+        n: fc.integer({ min: 1, max: 37 }),
+        ta: fc.boolean(),
+        tb: fc.boolean(),
+      }),
+      ({ batch, m, k, n, ta, tb }) => {
+        const values = (count: number, seed: number): Float32Array =>
+          Float32Array.from({ length: count }, (_, i) => Math.sin(seed + i * 1.3));
+        const a = x.tensor(values(batch * m * k, 1), { shape: ta ? [batch, k, m] : [batch, m, k] });
+        const b = x.tensor(values(batch * k * n, 2), { shape: tb ? [batch, n, k] : [batch, k, n] });
+        const f = (p: x.Tensor, q: x.Tensor): x.Tensor =>
+          x.matmul(ta ? x.transpose(p, [0, 2, 1]) : p, tb ? x.transpose(q, [0, 2, 1]) : q);
+        const fast = x.jit(f);
+        const kinds = fast.program(a, b).steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel.kind] : []));
+        expect(kinds).toEqual(['matmul']);
+        expectAllClose(toNumbers(fast(a, b)), toNumbers(x.jit(f, { backend: 'reference' })(a, b)), {
+          rtol: 1e-5,
+          atol: 1e-5,
+        });
+      },
+    ),
+    { numRuns: 100 },
+  );
+});

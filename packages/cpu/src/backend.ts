@@ -13,7 +13,8 @@ import {
 } from '@xent/core';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
 import { ensureMemory, layoutProgram, view } from './memory.js';
-import { wasmMapKernel } from './wasm/compile.js';
+import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
+import { matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 
 function checkArgs(program: Program, args: readonly HostArray[]): void {
   const params = program.buffers.filter((b) => b.source.kind === 'param');
@@ -34,16 +35,26 @@ function checkArgs(program: Program, args: readonly HostArray[]): void {
   }
 }
 
-/** Runs one launch given its buffers' views and byte offsets (inputs, then outputs). */
-type Runner = (views: readonly HostArray[], offsets: readonly number[]) => void;
+/** Runs one launch given its buffers' views and byte offsets (inputs, then outputs) and the scratch offset. */
+type Runner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
 
 function runnerFor(kernel: Kernel, simd: boolean): Runner {
-  const wasm = simd && kernel.kind === 'map' ? wasmMapKernel(kernel) : undefined;
-  if (wasm !== undefined) {
-    const rows = kernel.kind === 'map' ? (kernel.shape[0] ?? 1) : 1;
-    return (_views, offsets) => {
-      wasm(...offsets, 0, rows);
-    };
+  if (simd && kernel.kind === 'map') {
+    const wasm = wasmMapKernel(kernel);
+    const rows = kernel.shape[0] ?? 1;
+    if (wasm !== undefined) {
+      return (_views, offsets) => {
+        wasm(...offsets, 0, rows);
+      };
+    }
+  }
+  if (simd && kernel.kind === 'matmul') {
+    const wasm = wasmMatmulKernel(kernel);
+    if (wasm !== undefined) {
+      return (_views, offsets, scratch) => {
+        wasm(...offsets, scratch, 0, kernel.m);
+      };
+    }
   }
   const js: KernelFn = compileKernel(kernel);
   return (views) => {
@@ -53,7 +64,14 @@ function runnerFor(kernel: Kernel, simd: boolean): Runner {
 
 function compileProgram(program: Program, simd: boolean): Executable {
   const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, simd) : undefined));
-  const layout = layoutProgram(program);
+  const scratchBytes = program.steps.reduce(
+    (most, s) =>
+      simd && s.kind === 'launch' && s.kernel.kind === 'matmul' && matmulVectorisable(s.kernel)
+        ? Math.max(most, matmulScratchBytes(s.kernel))
+        : most,
+    0,
+  );
+  const layout = layoutProgram(program, scratchBytes);
   return {
     run(args) {
       checkArgs(program, args);
@@ -70,6 +88,7 @@ function compileProgram(program: Program, simd: boolean): Executable {
         (runners[i] as Runner)(
           ids.map((b) => buffers[b] as HostArray),
           ids.map((b) => layout.offsets[b] as number),
+          layout.scratch,
         );
       });
       return program.outputs.map((b) => {

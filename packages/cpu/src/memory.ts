@@ -34,15 +34,16 @@ export function view(dtype: DType, offset: number, size: number): HostArray {
   }
 }
 
-/** Byte offsets of every buffer of a program (temporaries sharing a slot share an offset). */
+/** Byte offsets of every buffer of a program (temporaries sharing a slot share an offset), and of a scratch region. */
 export interface Layout {
   readonly offsets: readonly number[];
+  readonly scratch: number;
   readonly bytes: number;
 }
 
 const align = (n: number): number => Math.ceil(n / 16) * 16;
 
-export function layoutProgram(program: Program): Layout {
+export function layoutProgram(program: Program, scratchBytes: number): Layout {
   let next = 64; // keep address 0 unused
   const slotOffsets = program.slots.map((s) => {
     const at = next;
@@ -55,5 +56,5 @@ export function layoutProgram(program: Program): Layout {
     next += align(b.size * bytesPer[b.dtype]);
     return at;
   });
-  return { offsets, bytes: next };
+  return { offsets, scratch: next, bytes: next + align(scratchBytes) };
 }

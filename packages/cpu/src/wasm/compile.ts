@@ -1,7 +1,8 @@
 /** @file Builds, instantiates and caches one WebAssembly module per vectorisable map kernel. */
-import { formatKernel, IndexError, type MapKernel } from '@xent/core';
+import { formatKernel, IndexError, type MapKernel, type MatmulKernel } from '@xent/core';
 import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
 import { emitMapKernel, type ScalarImport, scalarImports, wasmIneligibility } from './mapKernel.js';
+import { emitMatmulKernel, matmulVectorisable } from './matmulKernel.js';
 import { memory } from '../memory.js';
 
 /** A WebAssembly kernel: byte offsets of its inputs and outputs, then the outermost loop's [lo, hi). */
@@ -45,19 +46,34 @@ export function mapKernelModule(k: MapKernel): Uint8Array {
   return mb.toBytes();
 }
 
+/** The module bytes of an f32 matmul kernel (exported as `kernel`). */
+export function matmulKernelModule(k: MatmulKernel): Uint8Array {
+  const mb = new ModuleBuilder();
+  const params: ValType[] = Array.from({ length: k.inputs.length + 4 }, () => 'i32');
+  const f = new FunctionBuilder(params, []);
+  emitMatmulKernel(k, f);
+  mb.addFunction('kernel', f);
+  return mb.toBytes();
+}
+
 const cache = new Map<string, WasmKernelFn>();
 
-/** The compiled WebAssembly kernel, or undefined when the kernel stays on the JavaScript path. */
-export function wasmMapKernel(k: MapKernel): WasmKernelFn | undefined {
-  if (wasmIneligibility(k) !== undefined) return undefined;
-  const key = formatKernel(k);
+function instantiate(key: string, bytes: () => Uint8Array): WasmKernelFn {
   let fn = cache.get(key);
   if (fn === undefined) {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(mapKernelModule(k)), {
-      env: { memory, ...importValues },
-    });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes()), { env: { memory, ...importValues } });
     fn = instance.exports['kernel'] as WasmKernelFn;
     cache.set(key, fn);
   }
   return fn;
+}
+
+/** The compiled WebAssembly map kernel, or undefined when it stays on the JavaScript path. */
+export function wasmMapKernel(k: MapKernel): WasmKernelFn | undefined {
+  return wasmIneligibility(k) === undefined ? instantiate(formatKernel(k), () => mapKernelModule(k)) : undefined;
+}
+
+/** The compiled WebAssembly matmul (f32), or undefined when it stays on the JavaScript path. */
+export function wasmMatmulKernel(k: MatmulKernel): WasmKernelFn | undefined {
+  return matmulVectorisable(k) ? instantiate(formatKernel(k), () => matmulKernelModule(k)) : undefined;
 }
