@@ -3,8 +3,8 @@
  * memory and runs each kernel as generated code over it.
  */
 import {
-  allocHost,
   BackendError,
+  type BufferInfo,
   type Executable,
   type HostArray,
   type Kernel,
@@ -12,12 +12,12 @@ import {
   type Program,
 } from '@xent/core';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
-import { ensureMemory, layoutProgram, view } from './memory.js';
+import { ensureMemory, layoutProgram, memory, view } from './memory.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 
-function checkArgs(program: Program, args: readonly HostArray[]): void {
-  const params = program.buffers.filter((b) => b.source.kind === 'param');
+/** Rejects arguments that do not match the program's parameters (count and element counts). */
+function checkArgs(params: readonly BufferInfo[], args: readonly HostArray[]): void {
   if (args.length !== params.length) {
     throw new BackendError(
       'run',
@@ -34,6 +34,9 @@ function checkArgs(program: Program, args: readonly HostArray[]): void {
     }
   }
 }
+
+/** Which executable ran last: its constants are still in place when it runs again. */
+let lastRun: object | undefined;
 
 /** Runs one launch given its buffers' views and byte offsets (inputs, then outputs) and the scratch offset. */
 type Runner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
@@ -72,32 +75,38 @@ function compileProgram(program: Program, simd: boolean): Executable {
     0,
   );
   const layout = layoutProgram(program, scratchBytes);
-  return {
-    run(args) {
-      checkArgs(program, args);
+  const params = program.buffers.filter((b) => b.source.kind === 'param');
+  const consts = program.buffers.filter((b) => b.source.kind === 'const');
+  const launches = program.steps.flatMap((s, i) =>
+    s.kind === 'launch' ? [{ ids: [...s.inputs, ...s.outputs], runner: runners[i] as Runner }] : [],
+  );
+  const offsets = launches.map((l) => l.ids.map((b) => layout.offsets[b] as number));
+  // Views of the shared memory, rebuilt only when the memory has grown (its buffer object changes).
+  let viewsOf: ArrayBuffer | SharedArrayBuffer | undefined;
+  let buffers: HostArray[] = [];
+  let launchViews: HostArray[][] = [];
+  const self = {
+    run(args: readonly HostArray[]): HostArray[] {
+      checkArgs(params, args);
       ensureMemory(layout.bytes);
-      const buffers = program.buffers.map((b) => view(b.dtype, layout.offsets[b.id] as number, b.size));
-      for (const b of program.buffers) {
-        const v = buffers[b.id] as HostArray;
-        if (b.source.kind === 'param') v.set(args[b.source.index] as HostArray);
-        else if (b.source.kind === 'const') v.set(b.source.data);
+      const fresh = viewsOf !== memory.buffer;
+      if (fresh) {
+        viewsOf = memory.buffer;
+        buffers = program.buffers.map((b) => view(b.dtype, layout.offsets[b.id] as number, b.size));
+        launchViews = launches.map((l) => l.ids.map((b) => buffers[b] as HostArray));
       }
-      program.steps.forEach((s, i) => {
-        if (s.kind !== 'launch') return;
-        const ids = [...s.inputs, ...s.outputs];
-        (runners[i] as Runner)(
-          ids.map((b) => buffers[b] as HostArray),
-          ids.map((b) => layout.offsets[b] as number),
-          layout.scratch,
-        );
+      for (const b of params)
+        if (b.source.kind === 'param') (buffers[b.id] as HostArray).set(args[b.source.index] as HostArray);
+      if (fresh || lastRun !== self)
+        for (const b of consts) if (b.source.kind === 'const') (buffers[b.id] as HostArray).set(b.source.data);
+      lastRun = self;
+      launches.forEach((l, i) => {
+        l.runner(launchViews[i] as HostArray[], offsets[i] as number[], layout.scratch);
       });
-      return program.outputs.map((b) => {
-        const out = allocHost(program.buffers[b]?.dtype ?? 'f32', program.buffers[b]?.size ?? 0);
-        out.set(buffers[b] as HostArray);
-        return out;
-      });
+      return program.outputs.map((b) => (buffers[b] as HostArray).slice());
     },
   };
+  return self;
 }
 
 /** Fused kernels as WebAssembly SIMD where they vectorise, generated JavaScript elsewhere: the default backend of `xent`. */

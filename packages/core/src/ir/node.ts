@@ -106,25 +106,18 @@ export function makeOpNode<P extends Prim>(
   }));
 }
 
+/** Params are unique by construction: they skip the intern table. */
 export function makeParamNode(type: TensorType, name?: string): ParamNode {
   const id = freshId();
-  return intern(`param|${id}`, () => ({
-    kind: 'param',
-    id,
-    name: name ?? `p${id}`,
-    inputs: [],
-    type,
-    symbolic: true,
-  }));
+  return Object.freeze({ kind: 'param', id, name: name ?? `p${id}`, inputs: [], type, symbolic: true });
 }
 
-/** Scalars are keyed by value (so equal literals share a node); arrays are unique. */
+/** Scalars are keyed by value (so equal literals share a node); arrays are unique and skip the table. */
 export function makeConstNode(value: HostArray, type: TensorType): ConstNode {
-  const scalarValue = type.shape.length === 0 ? value[0] : undefined;
-  const key =
-    scalarValue === undefined
-      ? `const|${freshId()}`
-      : `const|${type.dtype}|${Object.is(scalarValue, -0) ? '-0' : String(scalarValue)}`;
+  if (type.shape.length > 0)
+    return Object.freeze({ kind: 'const', id: freshId(), value, inputs: [], type, symbolic: false });
+  const v = value[0] as number;
+  const key = `const|${type.dtype}|${Object.is(v, -0) ? '-0' : String(v)}`;
   return intern(key, (id) => ({ kind: 'const', id, value, inputs: [], type, symbolic: false }));
 }
 

@@ -5,7 +5,6 @@ import type { Program } from '../kernel/program.js';
 import { prepare, toConstNodes } from '../compile/run.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node, ParamNode } from '../ir/node.js';
-import { formatType } from '../ir/printer.js';
 import { concreteNode, Tensor } from '../trace/tensor.js';
 import { bind, type TensorOutput, traceFunction } from './tracing.js';
 
@@ -38,7 +37,11 @@ export interface Jitted<F extends AnyFn> {
 
 /** The cache key: dtype and shape of tensor arguments, the value of the others (static arguments). */
 function signature(args: readonly unknown[]): string {
-  return args.map((a) => (a instanceof Tensor ? formatType(a.node.type) : `static:${JSON.stringify(a)}`)).join('|');
+  let key = '';
+  for (const a of args)
+    key +=
+      a instanceof Tensor ? `${a.node.type.dtype}[${a.node.type.shape.join(',')}]|` : `static:${JSON.stringify(a)}|`;
+  return key;
 }
 
 const tensorNodes = (args: readonly unknown[]): Node[] => args.flatMap((a) => (a instanceof Tensor ? [a.node] : []));
@@ -74,7 +77,9 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
     const argNodes = tensorNodes(args);
     let outs: Tensor[];
     if (entry.closed && argNodes.every((n) => !n.symbolic)) {
-      const data = compiled(entry).exe.run(argNodes.map((n) => concreteNode(new Tensor(n), 'jit').value));
+      const data = compiled(entry).exe.run(
+        argNodes.map((n) => (n.kind === 'const' ? n.value : concreteNode(new Tensor(n), 'jit').value)),
+      );
       outs = toConstNodes(entry.outputs, data).map((c) => new Tensor(c));
     } else {
       outs = bind({ params: entry.params, argNodes }, entry.outputs);

@@ -112,7 +112,8 @@ for(let j=0;j<${n};j++){const bj=bb+j*${bCol};let s=0;
 for(let q=0;q<${kk};q++){${madd('s', `${A}[ai+q]`, `${B}[bj+q*${bRow}]`)}}
 out0[ci+j]=s;}}`;
   }
-  return `(${params(k.inputs.length, 1)})=>{const row=new ${int ? 'Int32Array' : 'Float64Array'}(${n});
+  // The row accumulator is allocated once per compiled kernel, not per call.
+  return `(()=>{const row=new ${int ? 'Int32Array' : 'Float64Array'}(${n});return(${params(k.inputs.length, 1)})=>{
 for(let t=0;t<${batchSize};t++){const ab=${base(a)};const bb=${base(b)};const cb=t*${m * n};
-${body}}}`;
+${body}}}})()`;
 }
