@@ -14,7 +14,8 @@ import {
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
 import { ensureMemory, layoutProgram, memory, view } from './memory.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
-import { matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
+import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
+import { availableThreads, runSplit } from './threads/pool.js';
 
 /** Rejects arguments that do not match the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], args: readonly HostArray[]): void {
@@ -41,21 +42,29 @@ let lastRun: object | undefined;
 /** Runs one launch given its buffers' views and byte offsets (inputs, then outputs) and the scratch offset. */
 type Runner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
 
-function runnerFor(kernel: Kernel, simd: boolean): Runner {
-  if (simd && kernel.kind === 'map') {
+/** Below this much work (elements or multiply-adds) a kernel is not worth splitting across threads. */
+const SPLIT_WORK = 1 << 16;
+
+function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
+  if (options.simd && kernel.kind === 'map') {
     const wasm = wasmMapKernel(kernel);
-    const rows = kernel.shape[0] ?? 1;
     if (wasm !== undefined) {
+      const rows = kernel.shape[0] ?? 1;
+      const work = kernel.shape.concat(kernel.reduce?.shape ?? []).reduce((a, b) => a * b, 1);
+      // A 1-D elementwise kernel splits its vector loop: ranges must start at multiples of 4.
+      const align = kernel.shape.length === 1 && kernel.reduce === undefined ? 4 : 1;
+      const threads = kernel.shape.length > 0 && work >= SPLIT_WORK ? options.threads : 1;
       return (_views, offsets) => {
-        wasm(...offsets, 0, rows);
+        runSplit(wasm, offsets, rows, threads, align);
       };
     }
   }
-  if (simd && kernel.kind === 'matmul') {
+  if (options.simd && kernel.kind === 'matmul') {
     const wasm = wasmMatmulKernel(kernel);
     if (wasm !== undefined) {
+      const threads = kernel.m * kernel.n * kernel.k >= 4 * SPLIT_WORK ? options.threads : 1;
       return (_views, offsets, scratch) => {
-        wasm(...offsets, scratch, 0, kernel.m);
+        runSplit(wasm, [...offsets, scratch], matmulPanels(kernel), threads, 1);
       };
     }
   }
@@ -65,8 +74,9 @@ function runnerFor(kernel: Kernel, simd: boolean): Runner {
   };
 }
 
-function compileProgram(program: Program, simd: boolean): Executable {
-  const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, simd) : undefined));
+function compileProgram(program: Program, options: Required<CpuOptions>): Executable {
+  const { simd } = options;
+  const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, options) : undefined));
   const scratchBytes = program.steps.reduce(
     (most, s) =>
       simd && s.kind === 'launch' && s.kernel.kind === 'matmul' && matmulVectorisable(s.kernel)
@@ -109,8 +119,23 @@ function compileProgram(program: Program, simd: boolean): Executable {
   return self;
 }
 
-/** Fused kernels as WebAssembly SIMD where they vectorise, generated JavaScript elsewhere: the default backend of `xent`. */
-export const cpuBackend: KernelBackend = { kind: 'kernel', name: 'cpu', compile: (p) => compileProgram(p, true) };
+export interface CpuOptions {
+  /** Use WebAssembly SIMD kernels where they vectorise (default true); false: JavaScript only. */
+  readonly simd?: boolean;
+  /** Threads for large kernels (default: all cores); results do not depend on it. */
+  readonly threads?: number;
+}
 
-/** The same backend with every kernel as generated JavaScript (no WebAssembly). */
-export const cpuJsBackend: KernelBackend = { kind: 'kernel', name: 'cpu-js', compile: (p) => compileProgram(p, false) };
+/** A CPU backend: fused kernels as WebAssembly SIMD where they vectorise, generated JavaScript elsewhere. */
+export function createCpuBackend(options: CpuOptions = {}): KernelBackend {
+  const simd = options.simd ?? true;
+  const threads = Math.max(1, Math.floor(options.threads ?? availableThreads()));
+  const name = simd ? (threads === 1 ? 'cpu-1thread' : 'cpu') : 'cpu-js';
+  return { kind: 'kernel', name, compile: (p) => compileProgram(p, { simd, threads }) };
+}
+
+/** The default backend of `xent`: SIMD kernels, all cores. */
+export const cpuBackend: KernelBackend = createCpuBackend();
+
+/** Every kernel as generated JavaScript, one thread (no WebAssembly). */
+export const cpuJsBackend: KernelBackend = createCpuBackend({ simd: false, threads: 1 });

@@ -1,5 +1,6 @@
 /** @file @xent/cpu: the fast CPU backend (generated JavaScript kernels) and the reference interpreter. */
-export { cpuBackend, cpuJsBackend } from './backend.js';
+export { cpuBackend, cpuJsBackend, createCpuBackend, type CpuOptions } from './backend.js';
+export { availableThreads } from './threads/pool.js';
 export { wasmIneligibility } from './wasm/mapKernel.js';
 export { mapKernelModule } from './wasm/compile.js';
 export { kernelSource } from './codegen/compileKernel.js';

@@ -122,6 +122,7 @@ export function tensor<const S extends ShapeT, T extends HostArray, D extends DT
   data: T,
   options: TypedTensorOptions<S, D>,
 ): Tensor<Writable<S>, D>;
+export function tensor<T extends HostArray>(data: T): Tensor<[number], DTypeOfHost<T>>;
 export function tensor(data: NestedInput | HostArray, options: { dtype?: DType; shape?: ShapeT } = {}): Tensor {
   const fn = 'tensor';
   const hostDType = dtypeOfHost(data);

@@ -56,24 +56,31 @@ export function matmulKernelModule(k: MatmulKernel): Uint8Array {
   return mb.toBytes();
 }
 
-const cache = new Map<string, WasmKernelFn>();
+/** A compiled kernel: its module bytes (for worker threads) and its entry point here. */
+export interface WasmKernel {
+  readonly bytes: Uint8Array;
+  readonly fn: WasmKernelFn;
+}
 
-function instantiate(key: string, bytes: () => Uint8Array): WasmKernelFn {
-  let fn = cache.get(key);
-  if (fn === undefined) {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes()), { env: { memory, ...importValues } });
-    fn = instance.exports['kernel'] as WasmKernelFn;
-    cache.set(key, fn);
+const cache = new Map<string, WasmKernel>();
+
+function instantiate(key: string, build: () => Uint8Array): WasmKernel {
+  let kernel = cache.get(key);
+  if (kernel === undefined) {
+    const bytes = build();
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory, ...importValues } });
+    kernel = { bytes, fn: instance.exports['kernel'] as WasmKernelFn };
+    cache.set(key, kernel);
   }
-  return fn;
+  return kernel;
 }
 
 /** The compiled WebAssembly map kernel, or undefined when it stays on the JavaScript path. */
-export function wasmMapKernel(k: MapKernel): WasmKernelFn | undefined {
+export function wasmMapKernel(k: MapKernel): WasmKernel | undefined {
   return wasmIneligibility(k) === undefined ? instantiate(formatKernel(k), () => mapKernelModule(k)) : undefined;
 }
 
 /** The compiled WebAssembly matmul (f32), or undefined when it stays on the JavaScript path. */
-export function wasmMatmulKernel(k: MatmulKernel): WasmKernelFn | undefined {
+export function wasmMatmulKernel(k: MatmulKernel): WasmKernel | undefined {
   return matmulVectorisable(k) ? instantiate(formatKernel(k), () => matmulKernelModule(k)) : undefined;
 }

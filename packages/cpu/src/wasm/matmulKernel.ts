@@ -14,10 +14,13 @@ export const matmulScratchBytes = (k: MatmulKernel): number => Math.ceil(k.n / P
 /** f32 matmuls qualify (f64 and i32 stay on the JavaScript path). */
 export const matmulVectorisable = (k: MatmulKernel): boolean => k.dtype === 'f32' && k.m * k.n * k.k >= 4096;
 
+/** The number of 8-column panels: the range a matmul kernel is split over. */
+export const matmulPanels = (k: MatmulKernel): number => Math.ceil(k.n / PANEL);
+
 /**
- * Emits `(in…, out, scratch, lo, hi)`: C rows [lo, hi) of every batch (lo, hi multiples of 4, or hi = m).
- * Inputs are byte offsets of the kernel's input slots; `out` the output's; `scratch` a region of
- * `matmulScratchBytes` bytes.
+ * Emits `(in…, out, scratch, lo, hi)`: the column panels [lo, hi) of C, every row and batch. Each
+ * call packs only its own panels, so disjoint ranges can run on different threads. Inputs are byte
+ * offsets of the kernel's input slots; `out` the output's; `scratch` `matmulScratchBytes` bytes.
  */
 export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
   const nIn = k.inputs.length;
@@ -28,24 +31,22 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
   const { m, n } = k;
   const kk = k.k;
   const rank = k.batch.length;
-  const panels = Math.ceil(n / PANEL);
   const [aRow, aCol] = [k.a.strides[rank] ?? 0, k.a.strides[rank + 1] ?? 0];
   const [bRow, bCol] = [k.b.strides[rank] ?? 0, k.b.strides[rank + 1] ?? 0];
   const batchSize = k.batch.reduce((p, q) => p * q, 1);
   const i32 = (): number => f.local('i32');
-  const [t, aBase, bBase, cBase, p, q, c, i, r, aPtr, bPtr, tmp] = [
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
+  const [t, aBase, bBase, cBase, p, q, c, i, aPtr, bPtr, tmp] = Array.from({ length: 11 }, i32) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   const acc = Array.from({ length: 8 }, () => f.local('v128'));
   const b0 = f.local('v128');
@@ -95,7 +96,7 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
       .op('i32.add')
       .op('local.set', cBase);
     // Pack B: scratch[(p·K + q)·8 + c] = B[q, 8p + c] (0 past column n).
-    loop(p, konst(0), konst(panels), 1, () => {
+    loop(p, get(lo), get(hi), 1, () => {
       loop(q, konst(0), konst(kk), 1, () => {
         loop(c, konst(0), konst(PANEL), 1, () => {
           f.op('local.get', scratch);
@@ -136,8 +137,8 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
         });
       });
     });
-    // C rows [lo, hi): blocks of 4 rows, then single rows.
-    loop(p, konst(0), konst(panels), 1, () => {
+    // Every row of panels [lo, hi): blocks of 4 rows, then single rows.
+    loop(p, get(lo), get(hi), 1, () => {
       const fullPanel = (): void =>
         void f
           .op('local.get', p)
@@ -232,12 +233,11 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
           f.op('end');
         }
       };
-      // rows in blocks of 4 up to the last multiple of 4 ≤ hi, then one at a time
-      f.op('local.get', hi).op('i32.const', -4).op('i32.and').op('local.set', r);
-      loop(i, get(lo), get(r), 4, () => {
+      // rows in blocks of 4, then one at a time
+      loop(i, konst(0), konst(m - (m % 4)), 4, () => {
         block(4);
       });
-      loop(i, get(r), get(hi), 1, () => {
+      loop(i, konst(m - (m % 4)), konst(m), 1, () => {
         block(1);
       });
     });

@@ -1,0 +1,129 @@
+/**
+ * @file A pool of worker threads sharing the backend's WebAssembly memory. Large WebAssembly kernels
+ * are split into ranges of their outermost loop (rows, or matmul column panels); the main thread
+ * runs the first range and waits on the others. Every element is computed by exactly the code the
+ * single-threaded path runs, so results are identical for any thread count.
+ */
+import { BackendError, IndexError } from '@xent/core';
+import { memory } from '../memory.js';
+import { CTL, STATE, workerMain } from './worker.js';
+
+interface WorkerHandle {
+  readonly ctl: Int32Array;
+  readonly port: import('node:worker_threads').MessagePort;
+  readonly known: Set<number>;
+}
+
+const isNode =
+  typeof process !== 'undefined' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
+const workerThreads = isNode ? await import('node:worker_threads') : undefined;
+
+const os = isNode ? await import('node:os') : undefined;
+
+/** How many threads this machine offers (1 where worker threads are unavailable). */
+export const availableThreads = (): number => (workerThreads === undefined ? 1 : (os?.availableParallelism() ?? 1));
+
+const workers: WorkerHandle[] = [];
+/** Set when workers could not be started here: everything then runs on the calling thread. */
+let unavailable = workerThreads === undefined;
+
+/** Starts workers up to `count`, waiting for each to report ready (10 s at most). */
+function ensureWorkers(count: number): boolean {
+  if (workerThreads === undefined || unavailable) return false;
+  while (workers.length < count) {
+    const ctlBuffer = new SharedArrayBuffer(CTL.size * 4);
+    const { port1, port2 } = new workerThreads.MessageChannel();
+    const w = new workerThreads.Worker(`(${workerMain.toString()})()`, {
+      eval: true,
+      workerData: { memory, ctlBuffer, port: port2 },
+      transferList: [port2],
+    });
+    w.unref();
+    port1.unref();
+    const ctl = new Int32Array(ctlBuffer);
+    const deadline = Date.now() + 10_000;
+    while (Atomics.load(ctl, CTL.ready) === 0 && Date.now() < deadline) Atomics.wait(ctl, CTL.ready, 0, 100);
+    if (Atomics.load(ctl, CTL.ready) === 0) {
+      void w.terminate();
+      unavailable = true;
+      return false;
+    }
+    workers.push({ ctl, port: port1, known: new Set() });
+  }
+  return true;
+}
+
+/** The failure message a worker left in its control block. */
+function failureMessage(ctl: Int32Array): string {
+  const bytes = new Uint8Array(ctl.buffer, CTL.message * 4, (CTL.size - CTL.message) * 4);
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
+}
+
+let nextKernelId = 1;
+const kernelIds = new WeakMap<object, number>();
+
+/** A kernel the pool can run: its module bytes and its main-thread entry point. */
+export interface PoolKernel {
+  readonly bytes: Uint8Array;
+  readonly fn: (...args: number[]) => void;
+}
+
+/**
+ * Runs `kernel(...args, lo, hi)` over [0, extent) split into `threads` ranges whose bounds are
+ * multiples of `align` (the last one ends at `extent`).
+ */
+export function runSplit(
+  kernel: PoolKernel,
+  args: readonly number[],
+  extent: number,
+  threads: number,
+  align: number,
+): void {
+  const chunks = Math.min(threads, Math.floor(extent / align));
+  if (chunks <= 1 || !ensureWorkers(chunks - 1)) {
+    kernel.fn(...args, 0, extent);
+    return;
+  }
+  let id = kernelIds.get(kernel);
+  if (id === undefined) {
+    id = nextKernelId++;
+    kernelIds.set(kernel, id);
+  }
+  const bound = (c: number): number => (c === chunks ? extent : Math.floor((extent * c) / chunks / align) * align);
+  for (let c = 1; c < chunks; c++) {
+    const w = workers[c - 1] as WorkerHandle;
+    if (!w.known.has(id)) {
+      w.port.postMessage({ id, bytes: kernel.bytes });
+      w.known.add(id);
+    }
+    const ctl = w.ctl;
+    ctl[CTL.kernel] = id;
+    ctl[CTL.argc] = args.length + 2;
+    args.forEach((a, i) => (ctl[CTL.args + i] = a));
+    ctl[CTL.args + args.length] = bound(c);
+    ctl[CTL.args + args.length + 1] = bound(c + 1);
+    Atomics.store(ctl, CTL.state, STATE.job);
+    Atomics.notify(ctl, CTL.state);
+  }
+  let failure: Error | undefined;
+  try {
+    kernel.fn(...args, 0, bound(1));
+  } catch (e) {
+    failure = e as Error;
+  }
+  for (let c = 1; c < chunks; c++) {
+    const ctl = (workers[c - 1] as WorkerHandle).ctl;
+    while (Atomics.load(ctl, CTL.state) === STATE.job) Atomics.wait(ctl, CTL.state, STATE.job);
+    const state = Atomics.load(ctl, CTL.state);
+    if (state === STATE.indexError && failure === undefined) {
+      const [j, n] = [ctl[CTL.kernel] as number, ctl[CTL.argc] as number];
+      failure = new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
+    }
+    if (state === STATE.failed && failure === undefined) {
+      failure = new BackendError('run', `xent.run: a worker thread failed: ${failureMessage(ctl)}`);
+    }
+    Atomics.store(ctl, CTL.state, STATE.idle);
+  }
+  if (failure !== undefined) throw failure;
+}

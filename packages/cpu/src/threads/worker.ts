@@ -1,0 +1,86 @@
+/**
+ * @file The worker side of the thread pool. `workerMain` runs inside each worker (its source is
+ * passed to `new Worker(…, { eval: true })`, so it must not close over anything): it compiles the
+ * WebAssembly kernels it is sent over its port and runs the row ranges the main thread posts in a
+ * shared control block, reporting completion (or a gather index error) through the same block.
+ */
+
+/**
+ * Control block layout (Int32Array over a SharedArrayBuffer), one per worker: state, kernel id,
+ * argument count, arguments, a ready flag, then the UTF-8 bytes of a failure message.
+ */
+export const CTL = { state: 0, kernel: 1, argc: 2, args: 3, ready: 48, message: 49, size: 256 } as const;
+/** States of a control block. */
+export const STATE = { idle: 0, job: 1, done: 2, indexError: 3, failed: 4 } as const;
+
+export function workerMain(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- eval'd worker code is CommonJS
+  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { receiveMessageOnPort } = threads;
+  const { memory, ctlBuffer, port } = threads.workerData as unknown as {
+    memory: WebAssembly.Memory;
+    ctlBuffer: SharedArrayBuffer;
+    port: import('node:worker_threads').MessagePort;
+  };
+  const ctl = new Int32Array(ctlBuffer);
+  const fail = (e: unknown): void => {
+    const text = new TextEncoder()
+      .encode(String(e instanceof Error ? (e.stack ?? e.message) : e))
+      .slice(0, (256 - 50) * 4 - 1);
+    new Uint8Array(ctlBuffer, 49 * 4, text.length + 1).set([...text, 0]);
+    Atomics.store(ctl, 0, 4);
+    Atomics.notify(ctl, 0);
+  };
+  const kernels = new Map<number, (...args: number[]) => void>();
+  class GatherIndexError extends Error {
+    constructor(
+      readonly j: number,
+      readonly n: number,
+    ) {
+      super('index');
+    }
+  }
+  const imports = {
+    memory,
+    exp: Math.exp,
+    log: Math.log,
+    log1p: Math.log1p,
+    expm1: Math.expm1,
+    sin: Math.sin,
+    cos: Math.cos,
+    tanh: Math.tanh,
+    pow: Math.pow,
+    indexError: (j: number, n: number): void => {
+      throw new GatherIndexError(j, n);
+    },
+  };
+  Atomics.store(ctl, 48, 1);
+  Atomics.notify(ctl, 48);
+  for (;;) {
+    // Sleep until the main thread posts a job (state 1); after a job the state is "done" until the
+    // main thread has collected it, so waiting only for "not idle" would rerun the old job.
+    for (let state = Atomics.load(ctl, 0); state !== 1; state = Atomics.load(ctl, 0)) Atomics.wait(ctl, 0, state);
+    const id = ctl[1] as number;
+    try {
+      while (!kernels.has(id)) {
+        const m = receiveMessageOnPort(port);
+        if (m === undefined) continue;
+        const { id: kid, bytes } = m.message as { id: number; bytes: Uint8Array };
+        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: imports });
+        kernels.set(kid, instance.exports['kernel'] as (...args: number[]) => void);
+      }
+      const argc = ctl[2] as number;
+      const args = Array.from(ctl.subarray(3, 3 + argc));
+      (kernels.get(id) as (...a: number[]) => void)(...args);
+      Atomics.store(ctl, 0, 2);
+      Atomics.notify(ctl, 0);
+    } catch (e) {
+      if (e instanceof GatherIndexError) {
+        ctl[1] = e.j;
+        ctl[2] = e.n;
+        Atomics.store(ctl, 0, 3);
+        Atomics.notify(ctl, 0);
+      } else fail(e);
+    }
+  }
+}
