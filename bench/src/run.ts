@@ -28,7 +28,7 @@ function parse(argv: readonly string[]): Options {
   return {
     workloads: (get('--workloads') ?? 'W1,W2,W3,W4,W5').split(',') as WorkloadId[],
     sizes: get('--sizes') === 'small' ? 'small' : 'all',
-    libs: (get('--libs') ?? 'xent,jax-js,tfjs').split(','),
+    libs: (get('--libs') ?? 'xent,xent-1,jax-js,tfjs').split(','),
     reps: Number(get('--reps') ?? '5'),
     timeoutS: Number(get('--timeout') ?? '600'),
   };
@@ -36,11 +36,13 @@ function parse(argv: readonly string[]): Options {
 
 const cellScript = fileURLToPath(new URL('./cell.js', import.meta.url));
 
+/** `xent-1` is xent on one thread; `xent` uses every core. */
 function runCell(lib: string, id: WorkloadId, size: number, reps: number, timeoutS: number): CellResult | string {
+  const [name, threads] = lib === 'xent-1' ? ['xent', 1] : lib === 'xent' ? ['xent', cpus().length] : [lib, 1];
   try {
     const out = execFileSync(
       process.execPath,
-      ['--max-old-space-size=16384', cellScript, lib, id, String(size), String(reps), '1'],
+      ['--max-old-space-size=16384', cellScript, name, id, String(size), String(reps), String(threads)],
       {
         encoding: 'utf8',
         timeout: timeoutS * 1000,
@@ -89,7 +91,7 @@ function main(): void {
           console.log(`  ${lib.padEnd(8)} ${r}`);
           continue;
         }
-        cells.push(r);
+        cells.push({ ...r, lib });
         if (lib === 'xent') xentMs = r.medianMs;
         const ratioFloor = w.steps === undefined ? r.medianMs / floorMs : NaN;
         console.log(

@@ -24,7 +24,8 @@ const smallLoss = (xs: x.Tensor, w1: x.Tensor, w2: x.Tensor, onehot: x.Tensor): 
 
 const flat = (outs: readonly x.Tensor[]): Float32Array[] => outs.map((t) => t.data() as Float32Array);
 
-export const xentLibrary: Library = (w, inputs) => {
+export const xentLibrary: Library = (w, inputs, { threads }) => {
+  x.setDefaultBackend(x.createCpuBackend({ threads }));
   const { dims, floats, labels } = inputs;
   const t = (i: number, shape: readonly number[]): x.Tensor => x.tensor(floats[i] as Float32Array, { shape });
   const y = x.tensor(labels, { shape: [labels.length] });

@@ -12,6 +12,8 @@ import {
 } from '@xent/core';
 import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';
 
+export { availableThreads, createCpuBackend, type CpuOptions } from '@xent/cpu';
+
 setDefaultBackend(cpuBackend);
 
 export * from '@xent/core';
