@@ -146,3 +146,56 @@ test('a cumsum whose input is a reduction reads that reduction from memory (regr
   expect(toNumbers(x.jit(f)(a))).toEqual([3, 10, 21]);
   expect(launches(x.jit(f).program(a)).map((s) => s.kernel.kind)).toEqual(['map', 'scan']);
 });
+
+test('constant folding agrees with the reference interpreter on every elementwise primitive', () => {
+  const unary = [
+    'neg',
+    'exp',
+    'log',
+    'log1p',
+    'expm1',
+    'sqrt',
+    'recip',
+    'sin',
+    'cos',
+    'tanh',
+    'abs',
+    'sign',
+    'floor',
+    'ceil',
+  ] as const;
+  const binary = [
+    'add',
+    'sub',
+    'mul',
+    'div',
+    'pow',
+    'maximum',
+    'minimum',
+    'less',
+    'lessEqual',
+    'equal',
+    'notEqual',
+  ] as const;
+  fc.assert(
+    fc.property(
+      fc.double({ noNaN: false }),
+      fc.double(),
+      fc.constantFrom<'f32' | 'f64'>('f32', 'f64'),
+      (a, b, dtype) => {
+        const [ca, cb] = [x.ir.build.scalar(a, dtype), x.ir.build.scalar(b, dtype)];
+        const nodes = [...unary.map((p) => x.ir.op(p, {}, [ca])), ...binary.map((p) => x.ir.op(p, {}, [ca, cb]))];
+        const folded = x.simplify(x.ir.makeGraph([], nodes)).outputs;
+        const reference = x.backends.reference.compile(x.ir.makeGraph([], nodes)).run([]);
+        folded.forEach((f, i) => {
+          expect(f.kind).toBe('const');
+          const got = (f as x.ir.ConstNode).value[0] as number;
+          const want = (reference[i] as x.HostArray)[0] as number;
+          const same = Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want));
+          if (!same)
+            throw new Error(`${(nodes[i] as x.ir.OpNode).prim}(${a}, ${b}) ${dtype}: folded ${got}, reference ${want}`);
+        });
+      },
+    ),
+  );
+});

@@ -31,6 +31,8 @@ const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node
     B.op('broadcast', { shape: [2, 3] }, [B.op('reshape', { shape: [1, 1] }, [B.scalar(1.5, 'f64')])]),
     B.full([2, 3], 1.5, 'f64'),
   ],
+  constantFold: [B.mul(B.scalar(0.1, 'f32'), B.scalar(3, 'f32')), B.scalar(Math.fround(Math.fround(0.1) * 3), 'f32')],
+  elementwiseOfBroadcasts: [B.exp(B.broadcast(row, [4, 1, 3])), B.broadcast(B.exp(row), [4, 1, 3])],
   castIdentity: [B.op('cast', { dtype: 'f64' }, [p]), p],
   reduceUnitAxes: [B.op('logsumexp', { axes: [1] }, [B.reshape(p, [2, 1, 3])]), p],
 };

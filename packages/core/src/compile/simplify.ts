@@ -1,8 +1,10 @@
 /** @file Pass: algebraic rewrites that never change a value (beyond the sign of a zero). */
 import * as B from '../ir/build.js';
 import type { Graph } from '../ir/graph.js';
-import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
-import type { Prim } from '../ir/prim.js';
+import type { AnyOpNode, ConstNode, Node, OpNode } from '../ir/node.js';
+import { type BinaryPrim, isElementwisePrim, type Prim, type UnaryPrim } from '../ir/prim.js';
+import { shapeEq } from '../ir/shape.js';
+import { binaryFolds, castValue, roundTo, unaryFolds } from './fold.js';
 
 /** The value of a scalar constant, possibly broadcast; undefined for anything else. */
 export function scalarConstValue(n: Node): number | undefined {
@@ -26,8 +28,28 @@ function dropIdentity(prim: Prim, identity: number, commutes: boolean): Simplify
   };
 }
 
+const isScalarConst = (n: Node | undefined): n is Node & { kind: 'const' } =>
+  n?.kind === 'const' && n.type.shape.length === 0;
+
+/** The broadcast source of a node (itself when it is not a broadcast). */
+const unbroadcast = (n: Node): Node => (n.kind === 'op' && n.prim === 'broadcast' ? (n.inputs[0] as Node) : n);
+
 /** The rewrites, by name (each has its own test). */
 export const simplifyRules = {
+  /** op(c₁, …) → c for scalar constants (f64 arithmetic, rounded to the result dtype) */
+  constantFold: (n) => {
+    if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient' || n.type.shape.length !== 0) return undefined;
+    if (!n.inputs.every(isScalarConst)) return undefined;
+    const v = n.inputs.map((i) => (i).value[0] as number);
+    const dtype = n.type.dtype;
+    let value: number;
+    if (n.prim === 'where') value = v[0] !== 0 ? (v[1] as number) : (v[2] as number);
+    else if (n.prim === 'cast') value = castValue(v[0] as number, (n.inputs[0] as Node).type.dtype, dtype);
+    else if (n.prim in unaryFolds) value = unaryFolds[n.prim as UnaryPrim](v[0] as number);
+    else value = binaryFolds[n.prim as BinaryPrim](v[0] as number, v[1] as number);
+    if (dtype === 'i32' && n.prim === 'mul') value = Math.imul(v[0] as number, v[1] as number);
+    return B.scalar(roundTo(dtype, value), dtype);
+  },
   /** x + 0 → x, 0 + x → x */
   addZero: dropIdentity('add', 0, true),
   /** x − 0 → x */
@@ -84,6 +106,15 @@ export const simplifyRules = {
     const lead = r.type.shape.length - x.type.shape.length;
     const prependsOnes = lead >= 0 && r.type.shape.every((d, i) => (i < lead ? d === 1 : d === x.type.shape[i - lead]));
     return prependsOnes ? B.broadcast(x, n.params.shape) : undefined;
+  },
+  /** op(broadcast(a, s), broadcast(b, s), …) → broadcast(op(a, b, …), s) when a, b, … share a shape: compute once, then broadcast */
+  elementwiseOfBroadcasts: (n) => {
+    if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient') return undefined;
+    if (!n.inputs.some((i) => i.kind === 'op' && i.prim === 'broadcast')) return undefined;
+    const sources = n.inputs.map(unbroadcast);
+    const shape = (sources[0] as Node).type.shape;
+    if (!sources.every((s) => shapeEq(s.type.shape, shape)) || shapeEq(shape, n.type.shape)) return undefined;
+    return B.broadcast(B.op(n.prim, n.params, sources), n.type.shape);
   },
   /** cast(x, dtype(x)) → x */
   castIdentity: (n) => (n.prim === 'cast' && n.params.dtype === n.inputs[0]?.type.dtype ? n.inputs[0] : undefined),
