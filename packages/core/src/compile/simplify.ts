@@ -1,7 +1,7 @@
 /** @file Pass: algebraic rewrites that never change a value (beyond the sign of a zero). */
 import * as B from '../ir/build.js';
 import type { Graph } from '../ir/graph.js';
-import type { AnyOpNode, ConstNode, Node, OpNode } from '../ir/node.js';
+import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
 import { type BinaryPrim, isElementwisePrim, type Prim, type UnaryPrim } from '../ir/prim.js';
 import { shapeEq } from '../ir/shape.js';
 import { binaryFolds, castValue, roundTo, unaryFolds } from './fold.js';
@@ -40,7 +40,7 @@ export const simplifyRules = {
   constantFold: (n) => {
     if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient' || n.type.shape.length !== 0) return undefined;
     if (!n.inputs.every(isScalarConst)) return undefined;
-    const v = n.inputs.map((i) => (i).value[0] as number);
+    const v = n.inputs.map((i) => i.value[0] as number);
     const dtype = n.type.dtype;
     let value: number;
     if (n.prim === 'where') value = v[0] !== 0 ? (v[1] as number) : (v[2] as number);
