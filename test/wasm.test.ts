@@ -8,7 +8,8 @@ import * as x from 'xent';
 import { wasmIneligibility } from '@xent/cpu';
 import { valuesArb } from './support/arbitraries.js';
 import { expectAllClose, toNumbers } from './support/numeric.js';
-import { build, exprArb, printExpr } from './support/randomGraphs.js';
+import { expectMatchesReference } from './support/parity.js';
+import { exprArb } from './support/randomGraphs.js';
 
 const mapKernels = (p: x.Program): x.MapKernel[] =>
   p.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'map' ? [s.kernel] : []));
@@ -93,22 +94,8 @@ describe.each([
     let wasmKernels = 0;
     fc.assert(
       fc.property(exprArb, valuesArb([rows, cols], 'unit'), valuesArb([rows, cols], 'unit'), (e, a, b) => {
-        const f = (p: x.Tensor, q: x.Tensor): x.Tensor => x.sum(x.mul(build(e, p, q), weights));
-        const vg = x.valueAndGrad(f, { argnums: [0, 1] });
-        const fast = x.jit(vg);
-        wasmKernels += vectorised(fast.program(input(a), input(b)));
-        const [v1, g1] = fast(input(a), input(b));
-        const [v2, g2] = x.jit(vg, { backend: 'reference' })(input(a), input(b));
-        const tol = { rtol: 2e-4, atol: 2e-4 };
-        expectAllClose(toNumbers(v1), toNumbers(v2), tol, printExpr(e));
-        (g1 as x.Tensor[]).forEach((g, i) => {
-          expectAllClose(
-            toNumbers(g),
-            toNumbers((g2 as x.Tensor[])[i] as x.Tensor),
-            tol,
-            `${printExpr(e)} gradient ${i}`,
-          );
-        });
+        const program = expectMatchesReference(e, input(a), input(b), weights, { rtol: 2e-4, atol: 2e-4 });
+        wasmKernels += vectorised(program);
       }),
       { numRuns: 60 },
     );

@@ -1,5 +1,6 @@
 /** @file Graphs: parameters, a topologically ordered node list, outputs; plus traversal and substitution. */
 import { withInputs } from './build.js';
+import { postorder } from '../util/postorder.js';
 import type { Node, ParamNode } from './node.js';
 
 /**
@@ -17,28 +18,7 @@ export interface Graph {
  * post-order, so the order depends only on the graph's structure, not on when nodes were made.
  */
 export function toposort(roots: readonly Node[]): Node[] {
-  const order: Node[] = [];
-  const done = new Set<Node>();
-  const stack: { node: Node; next: number }[] = [];
-  for (const root of roots) {
-    if (done.has(root)) continue;
-    stack.push({ node: root, next: 0 });
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { node: Node; next: number };
-      const child = top.node.inputs[top.next];
-      if (child !== undefined) {
-        top.next++;
-        if (!done.has(child)) stack.push({ node: child, next: 0 });
-        continue;
-      }
-      stack.pop();
-      if (!done.has(top.node)) {
-        done.add(top.node);
-        order.push(top.node);
-      }
-    }
-  }
-  return order;
+  return postorder(roots, (n) => n.inputs);
 }
 
 /** The graph computing `outputs` from `params`, with exactly the nodes the outputs use. */

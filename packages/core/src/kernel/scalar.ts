@@ -4,6 +4,7 @@
  * are one object and codegen gets common-subexpression elimination for free.
  */
 import type { DType } from '../ir/dtype.js';
+import { postorder } from '../util/postorder.js';
 
 /** The scalar operations (about 30). */
 export const scalarOps = [
@@ -84,27 +85,7 @@ export const load = (slot: number, dtype: DType, address: ScalarExpr): ScalarExp
 
 /** Every subexpression of `roots`, arguments before users. */
 export function scalarToposort(roots: readonly ScalarExpr[]): ScalarExpr[] {
-  const order: ScalarExpr[] = [];
-  const seen = new Set<ScalarExpr>();
-  const visit = (root: ScalarExpr): void => {
-    const stack: { e: ScalarExpr; next: number }[] = [{ e: root, next: 0 }];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { e: ScalarExpr; next: number };
-      const child = top.e.args[top.next];
-      if (child !== undefined) {
-        top.next++;
-        if (!seen.has(child)) stack.push({ e: child, next: 0 });
-        continue;
-      }
-      stack.pop();
-      if (!seen.has(top.e)) {
-        seen.add(top.e);
-        order.push(top.e);
-      }
-    }
-  };
-  roots.forEach(visit);
-  return order;
+  return postorder(roots, (e) => e.args);
 }
 
 /** A readable one-line form (for dumps and kernel cache keys). */

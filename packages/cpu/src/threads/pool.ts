@@ -6,6 +6,7 @@
  */
 import { BackendError, IndexError } from '@xent/core';
 import { memory } from '../memory.js';
+import { mathImports } from '../wasm/mapKernel.js';
 import { CTL, STATE, workerMain } from './worker.js';
 
 interface WorkerHandle {
@@ -35,7 +36,7 @@ function ensureWorkers(count: number): boolean {
     const { port1, port2 } = new workerThreads.MessageChannel();
     const w = new workerThreads.Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { memory, ctlBuffer, port: port2 },
+      workerData: { memory, ctlBuffer, port: port2, mathImports },
       transferList: [port2],
     });
     w.unref();

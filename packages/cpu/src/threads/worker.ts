@@ -17,8 +17,9 @@ export function workerMain(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- eval'd worker code is CommonJS
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
   const { receiveMessageOnPort } = threads;
-  const { memory, ctlBuffer, port } = threads.workerData as unknown as {
+  const { memory, ctlBuffer, port, mathImports } = threads.workerData as unknown as {
     memory: WebAssembly.Memory;
+    mathImports: readonly string[];
     ctlBuffer: SharedArrayBuffer;
     port: import('node:worker_threads').MessagePort;
   };
@@ -40,19 +41,11 @@ export function workerMain(): void {
       super('index');
     }
   }
-  const imports = {
-    memory,
-    exp: Math.exp,
-    log: Math.log,
-    log1p: Math.log1p,
-    expm1: Math.expm1,
-    sin: Math.sin,
-    cos: Math.cos,
-    tanh: Math.tanh,
-    pow: Math.pow,
-    indexError: (j: number, n: number): void => {
-      throw new GatherIndexError(j, n);
-    },
+  // The same imports as the main thread's kernels (compile.ts): Math functions by name, and the index check.
+  const imports: Record<string, unknown> = { memory };
+  for (const name of mathImports) imports[name] = (Math as unknown as Record<string, unknown>)[name];
+  imports['indexError'] = (j: number, n: number): void => {
+    throw new GatherIndexError(j, n);
   };
   Atomics.store(ctl, 48, 1);
   Atomics.notify(ctl, 48);

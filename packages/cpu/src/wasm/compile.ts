@@ -1,7 +1,7 @@
 /** @file Builds, instantiates and caches one WebAssembly module per vectorisable map kernel. */
 import { formatKernel, IndexError, type MapKernel, type MatmulKernel } from '@xent/core';
 import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
-import { emitMapKernel, type ScalarImport, scalarImports, wasmIneligibility } from './mapKernel.js';
+import { emitMapKernel, mathImports, type ScalarImport, scalarImports, wasmIneligibility } from './mapKernel.js';
 import { emitMatmulKernel, matmulVectorisable } from './matmulKernel.js';
 import { memory } from '../memory.js';
 
@@ -9,14 +9,10 @@ import { memory } from '../memory.js';
 export type WasmKernelFn = (...offsetsAndRange: number[]) => void;
 
 const importValues: Record<ScalarImport, unknown> = {
-  exp: Math.exp,
-  log: Math.log,
-  log1p: Math.log1p,
-  expm1: Math.expm1,
-  sin: Math.sin,
-  cos: Math.cos,
-  tanh: Math.tanh,
-  pow: Math.pow,
+  ...(Object.fromEntries(mathImports.map((name) => [name, Math[name].bind(Math)])) as Record<
+    (typeof mathImports)[number],
+    unknown
+  >),
   indexError: (j: number, n: number) => {
     throw new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
   },

@@ -9,8 +9,11 @@ import { lit, type MapKernel, scalar, type ScalarExpr, scalarToposort } from '@x
 import type { FunctionBuilder, Mnemonic } from './encoder.js';
 import { exp4, log4 } from './simdMath.js';
 
-/** Imported f64 functions for scalar code (module `env`), in import order. */
-export const scalarImports = ['exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tanh', 'pow', 'indexError'] as const;
+/** The Math functions scalar code imports (module `env`, same names). */
+export const mathImports = ['exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tanh', 'pow'] as const;
+
+/** Imported functions for scalar code, in import order: the Math ones, then the index check. */
+export const scalarImports = [...mathImports, 'indexError'] as const;
 export type ScalarImport = (typeof scalarImports)[number];
 
 const vectorOps = new Set<ScalarExpr['op']>([
