@@ -95,6 +95,9 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
   let viewsOf: ArrayBuffer | SharedArrayBuffer | undefined;
   let buffers: HostArray[] = [];
   let launchViews: HostArray[][] = [];
+  // Arguments of the previous run: an array passed again (tensors are immutable) is still in place
+  // when no other program ran in between, and is not copied again.
+  let lastArgs: readonly HostArray[] = [];
   const self = {
     run(args: readonly HostArray[]): HostArray[] {
       checkArgs(params, args);
@@ -105,11 +108,14 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         buffers = program.buffers.map((b) => view(b.dtype, layout.offsets[b.id] as number, b.size));
         launchViews = launches.map((l) => l.ids.map((b) => buffers[b] as HostArray));
       }
-      for (const b of params)
-        if (b.source.kind === 'param') (buffers[b.id] as HostArray).set(args[b.source.index] as HostArray);
-      if (fresh || lastRun !== self)
-        for (const b of consts) if (b.source.kind === 'const') (buffers[b.id] as HostArray).set(b.source.data);
+      const inPlace = !fresh && lastRun === self;
+      for (const b of params) {
+        const i = b.source.kind === 'param' ? b.source.index : 0;
+        if (!inPlace || lastArgs[i] !== args[i]) (buffers[b.id] as HostArray).set(args[i] as HostArray);
+      }
+      if (!inPlace) for (const b of consts) if (b.source.kind === 'const') (buffers[b.id] as HostArray).set(b.source.data);
       lastRun = self;
+      lastArgs = args;
       launches.forEach((l, i) => {
         l.runner(launchViews[i] as HostArray[], offsets[i] as number[], layout.scratch);
       });
