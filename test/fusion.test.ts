@@ -156,3 +156,15 @@ test('constant folding agrees with the reference interpreter on every elementwis
     ),
   );
 });
+
+test('the dump hook sees every pass, graph passes then fuse, lower and schedule', () => {
+  const seen: string[] = [];
+  x.jit(x.valueAndGrad(ce), {
+    dump: (pass) => seen.push(pass),
+    dumpKernels: (pass, out) => {
+      seen.push(pass);
+      expect(x.formatPassOutput(out).length).toBeGreaterThan(0);
+    },
+  })(logits, labels);
+  expect(seen).toEqual([...x.passes.map(([name]) => name), 'fuse', 'lower', 'schedule']);
+});
