@@ -113,7 +113,8 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         const i = b.source.kind === 'param' ? b.source.index : 0;
         if (!inPlace || lastArgs[i] !== args[i]) (buffers[b.id] as HostArray).set(args[i] as HostArray);
       }
-      if (!inPlace) for (const b of consts) if (b.source.kind === 'const') (buffers[b.id] as HostArray).set(b.source.data);
+      if (!inPlace)
+        for (const b of consts) if (b.source.kind === 'const') (buffers[b.id] as HostArray).set(b.source.data);
       lastRun = self;
       lastArgs = args;
       launches.forEach((l, i) => {
