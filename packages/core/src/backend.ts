@@ -4,13 +4,17 @@
  * sees a primitive. Either way the result is an Executable over host arrays.
  */
 import { BackendError } from './errors.js';
-import type { HostArray } from './ir/dtype.js';
+import type { ArrayData } from './device.js';
 import type { Graph } from './ir/graph.js';
 import type { Program } from './kernel/program.js';
 
-/** A compiled graph: takes one host array per graph parameter, returns one per output. */
+/**
+ * A compiled graph: takes one array per graph parameter, returns one per output. Host backends
+ * take and return host arrays (device data is an error); device backends accept both and return
+ * device data, computed asynchronously (reading it back waits for the work).
+ */
 export interface Executable {
-  run(args: readonly HostArray[]): HostArray[];
+  run(args: readonly ArrayData[]): ArrayData[];
 }
 
 /** Runs graphs of primitives, constants and parameters (custom calls already expanded). */

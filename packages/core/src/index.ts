@@ -1,6 +1,7 @@
 /** @file @xent/core: the IR, tracing, autodiff, the compile pipeline and the Backend contract. */
 export * from './errors.js';
 export * from './backend.js';
+export * from './device.js';
 export * as ir from './ir/index.js';
 export { allocHost, type DType, type FloatDType, type HostArray, type HostArrayOf } from './ir/dtype.js';
 export type { Graph } from './ir/graph.js';

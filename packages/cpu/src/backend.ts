@@ -3,7 +3,9 @@
  * memory and runs each kernel as generated code over it.
  */
 import {
+  type ArrayData,
   BackendError,
+  hostArrayOf,
   type BufferInfo,
   type Executable,
   type HostArray,
@@ -17,8 +19,9 @@ import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit } from './threads/pool.js';
 
-/** Rejects arguments that do not match the program's parameters (count and element counts). */
-function checkArgs(params: readonly BufferInfo[], args: readonly HostArray[]): void {
+/** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
+function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
+  const args = data.map((d, i) => hostArrayOf(d, 'run', `args[${i}]`));
   if (args.length !== params.length) {
     throw new BackendError(
       'run',
@@ -34,6 +37,7 @@ function checkArgs(params: readonly BufferInfo[], args: readonly HostArray[]): v
       );
     }
   }
+  return args;
 }
 
 /** Which executable ran last: its constants are still in place when it runs again. */
@@ -99,8 +103,8 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
   // when no other program ran in between, and is not copied again.
   let lastArgs: readonly HostArray[] = [];
   const self = {
-    run(args: readonly HostArray[]): HostArray[] {
-      checkArgs(params, args);
+    run(data: readonly ArrayData[]): HostArray[] {
+      const args = checkArgs(params, data);
       ensureMemory(layout.bytes);
       const fresh = viewsOf !== memory.buffer;
       if (fresh) {
@@ -113,8 +117,12 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         const i = b.source.kind === 'param' ? b.source.index : 0;
         if (!inPlace || lastArgs[i] !== args[i]) (buffers[b.id] as HostArray).set(args[i] as HostArray);
       }
-      if (!inPlace)
-        for (const b of consts) if (b.source.kind === 'const') (buffers[b.id] as HostArray).set(b.source.data);
+      if (!inPlace) {
+        for (const b of consts) {
+          if (b.source.kind === 'const')
+            (buffers[b.id] as HostArray).set(hostArrayOf(b.source.data, 'run', 'constant'));
+        }
+      }
       lastRun = self;
       lastArgs = args;
       launches.forEach((l, i) => {

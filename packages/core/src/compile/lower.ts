@@ -5,7 +5,7 @@
  */
 import { IrInvariantError } from '../ir/build.js';
 import { irError } from '../ir/irError.js';
-import type { Node, OpNode } from '../ir/node.js';
+import { hostScalar, type Node, type OpNode } from '../ir/node.js';
 import type { Prim, PrimTable } from '../ir/prim.js';
 import { stridesOf } from '../ir/shape.js';
 import type { Kernel, KernelInput, MapKernel } from '../kernel/program.js';
@@ -60,7 +60,8 @@ class KernelBuilder {
   }
 
   private compute(n: Node, coords: readonly Affine[]): ScalarExpr {
-    if (n.kind === 'const' && n.type.shape.length === 0) return lit(n.value[0] as number, n.type.dtype);
+    const literal = hostScalar(n);
+    if (literal !== undefined) return lit(literal, n.type.dtype);
     if (n === this.reduction && coords.every((c, i) => affineKey(c) === affineKey(this.outputCoords[i] as Affine))) {
       return scalar('acc', n.type.dtype);
     }
@@ -294,7 +295,7 @@ function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
 export function lower(partition: Partition): LoweredProgram {
   const materialized = new Set<Node>(partition.groups.flatMap((g) => g.roots));
   const isLeaf = (n: Node): boolean =>
-    n.kind === 'param' || (n.kind === 'const' && n.type.shape.length > 0) || materialized.has(n);
+    n.kind === 'param' || (n.kind === 'const' && hostScalar(n) === undefined) || materialized.has(n);
   const kernels = partition.groups.map((g) => {
     const leafOf = (n: Node): boolean => isLeaf(n) && !g.roots.includes(n);
     switch (g.kind) {

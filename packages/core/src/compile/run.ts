@@ -1,7 +1,7 @@
 /** @file Preparing a graph for a backend (the right pipeline for its kind) and running it once. */
 import type { Backend, Executable } from '../backend.js';
 import { constant } from '../ir/build.js';
-import type { HostArray } from '../ir/dtype.js';
+import type { ArrayData } from '../device.js';
 import type { Graph } from '../ir/graph.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { compileGraph, type CompileOptions, compileProgram } from './pipeline.js';
@@ -14,13 +14,13 @@ export function prepare(graph: Graph, backend: Backend, options: CompileOptions 
 }
 
 /** Wraps a backend's output arrays as constant nodes typed like the graph outputs. */
-export function toConstNodes(outputs: readonly Node[], data: readonly HostArray[]): ConstNode[] {
+export function toConstNodes(outputs: readonly Node[], data: readonly ArrayData[]): ConstNode[] {
   return outputs.map((out, i) =>
-    out.kind === 'const' ? out : constant(data[i] as HostArray, out.type.shape, out.type.dtype),
+    out.kind === 'const' ? out : constant(data[i] as ArrayData, out.type.shape, out.type.dtype),
   );
 }
 
 /** Runs `graph` with its parameters bound to `args`; outputs come back as constant nodes. */
-export function runGraph(graph: Graph, args: readonly HostArray[], backend: Backend): ConstNode[] {
+export function runGraph(graph: Graph, args: readonly ArrayData[], backend: Backend): ConstNode[] {
   return toConstNodes(graph.outputs, prepare(graph, backend).run(args));
 }

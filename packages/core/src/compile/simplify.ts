@@ -1,14 +1,15 @@
 /** @file Pass: algebraic rewrites that never change a value (beyond the sign of a zero). */
 import * as B from '../ir/build.js';
 import type { Graph } from '../ir/graph.js';
-import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
+import { type AnyOpNode, hostScalar, type Node, type OpNode } from '../ir/node.js';
 import { type BinaryPrim, isElementwisePrim, type Prim, type UnaryPrim } from '../ir/prim.js';
 import { shapeEq } from '../ir/shape.js';
 import { binaryFolds, castValue, roundTo, unaryFolds } from './fold.js';
 
 /** The value of a scalar constant, possibly broadcast; undefined for anything else. */
 export function scalarConstValue(n: Node): number | undefined {
-  if (n.kind === 'const' && n.type.shape.length === 0) return n.value[0];
+  const literal = hostScalar(n);
+  if (literal !== undefined) return literal;
   if (n.kind === 'op' && n.prim === 'broadcast') return scalarConstValue(n.inputs[0] as Node);
   return undefined;
 }
@@ -28,8 +29,7 @@ function dropIdentity(prim: Prim, identity: number, commutes: boolean): Simplify
   };
 }
 
-const isScalarConst = (n: Node | undefined): n is Node & { kind: 'const' } =>
-  n?.kind === 'const' && n.type.shape.length === 0;
+const isScalarConst = (n: Node | undefined): boolean => n !== undefined && hostScalar(n) !== undefined;
 
 /** The broadcast source of a node (itself when it is not a broadcast). */
 const unbroadcast = (n: Node): Node => (n.kind === 'op' && n.prim === 'broadcast' ? (n.inputs[0] as Node) : n);
@@ -40,7 +40,7 @@ export const simplifyRules = {
   constantFold: (n) => {
     if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient' || n.type.shape.length !== 0) return undefined;
     if (!n.inputs.every(isScalarConst)) return undefined;
-    const v = n.inputs.map((i) => i.value[0] as number);
+    const v = n.inputs.map((i) => hostScalar(i) as number);
     const dtype = n.type.dtype;
     let value: number;
     if (n.prim === 'where') value = v[0] !== 0 ? (v[1] as number) : (v[2] as number);

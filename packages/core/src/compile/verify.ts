@@ -1,5 +1,6 @@
 /** @file Pass: checks a graph's invariants (order, types, parameters); run after every transformation. */
 import { either as E } from 'fp-ts';
+import { lengthOf } from '../device.js';
 import type { Graph } from '../ir/graph.js';
 import { type IrError, irError } from '../ir/irError.js';
 import type { Node, TensorType } from '../ir/node.js';
@@ -34,10 +35,10 @@ export function verify(graph: Graph): E.Either<IrError, Graph> {
     if (!sameType(type.right, n.type)) {
       return bad(`node #${n.id} to have its rule's type ${formatType(type.right)}`, formatType(n.type));
     }
-    if (n.kind === 'const' && n.value.length !== n.type.shape.reduce((a, b) => a * b, 1)) {
+    if (n.kind === 'const' && lengthOf(n.value) !== n.type.shape.reduce((a, b) => a * b, 1)) {
       return bad(
         `constant #${n.id} to hold one value per element of ${formatType(n.type)}`,
-        `${n.value.length} values`,
+        `${lengthOf(n.value)} values`,
       );
     }
     defined.add(n);

@@ -1,6 +1,7 @@
 /** @file Node builders: type-check a primitive application and return its hash-consed node. */
 import { either as E } from 'fp-ts';
-import { allocHost, type DType, type HostArray } from './dtype.js';
+import type { ArrayData } from '../device.js';
+import { allocHost, type DType } from './dtype.js';
 import { formatIrError, type IrError } from './irError.js';
 import {
   type ConstNode,
@@ -67,7 +68,7 @@ export function customCall(rule: CustomNode['rule'], inputs: readonly Node[]): C
 
 // ---- constants ----
 
-export function constant(value: HostArray, shape: Shape, dtype: DType): ConstNode {
+export function constant(value: ArrayData, shape: Shape, dtype: DType): ConstNode {
   return makeConstNode(value, { shape, dtype });
 }
 

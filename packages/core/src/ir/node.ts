@@ -1,6 +1,7 @@
 /** @file IR nodes: immutable, hash-consed (structurally equal nodes are the same object). */
 import type { either as E } from 'fp-ts';
-import type { DType, HostArray } from './dtype.js';
+import { type ArrayData, isDeviceArray } from '../device.js';
+import type { DType } from './dtype.js';
 import type { IrError } from './irError.js';
 import type { Prim, PrimParamMap } from './prim.js';
 import type { Shape } from './shape.js';
@@ -36,7 +37,7 @@ export interface ParamNode extends NodeBase {
 /** A known value (row-major, contiguous, never mutated). */
 export interface ConstNode extends NodeBase {
   readonly kind: 'const';
-  readonly value: HostArray;
+  readonly value: ArrayData;
 }
 
 /**
@@ -112,9 +113,9 @@ export function makeParamNode(type: TensorType, name?: string): ParamNode {
   return Object.freeze({ kind: 'param', id, name: name ?? `p${id}`, inputs: [], type, symbolic: true });
 }
 
-/** Scalars are keyed by value (so equal literals share a node); arrays are unique and skip the table. */
-export function makeConstNode(value: HostArray, type: TensorType): ConstNode {
-  if (type.shape.length > 0)
+/** Host scalars are keyed by value (so equal literals share a node); arrays and device data are unique and skip the table. */
+export function makeConstNode(value: ArrayData, type: TensorType): ConstNode {
+  if (type.shape.length > 0 || isDeviceArray(value))
     return Object.freeze({ kind: 'const', id: freshId(), value, inputs: [], type, symbolic: false });
   const v = value[0] as number;
   const key = `const|${type.dtype}|${Object.is(v, -0) ? '-0' : String(v)}`;
@@ -130,4 +131,11 @@ export function makeCustomNode(rule: CustomRule, inputs: readonly Node[], type: 
     type,
     symbolic: inputs.some((n) => n.symbolic),
   }));
+}
+
+/** The value of a host scalar constant, or undefined for anything else (device data included). */
+export function hostScalar(n: Node): number | undefined {
+  return n.kind === 'const' && n.type.shape.length === 0 && !isDeviceArray(n.value)
+    ? (n.value[0] as number)
+    : undefined;
 }

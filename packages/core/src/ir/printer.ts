@@ -1,5 +1,5 @@
 /** @file A readable text form of graphs, for debugging, docs and pass dumps (parse.ts reads it back). */
-import type { HostArray } from './dtype.js';
+import { type ArrayData, isDeviceArray } from '../device.js';
 import type { Graph } from './graph.js';
 import type { Node, TensorType } from './node.js';
 
@@ -17,7 +17,8 @@ function formatParamValue(v: unknown): string {
   return typeof v === 'number' ? formatNumber(v) : String(v);
 }
 
-function formatConst(value: HostArray, maxElements: number): string {
+function formatConst(value: ArrayData, maxElements: number): string {
+  if (isDeviceArray(value)) return `<${value.size} values on ${value.backend}>`;
   if (value.length > maxElements) return `<${value.length} values>`;
   const items = Array.from(value, formatNumber);
   return value.length === 1 ? (items[0] as string) : `[${items.join(', ')}]`;

@@ -2,7 +2,8 @@
  * @file Kernels and programs: the scheduled form of a graph that backends compile. A program is a
  * list of kernel launches over numbered buffers, with the points where temporaries die.
  */
-import type { DType, HostArray } from '../ir/dtype.js';
+import type { ArrayData } from '../device.js';
+import type { DType } from '../ir/dtype.js';
 import type { Shape } from '../ir/shape.js';
 import { formatScalar, type ScalarExpr } from './scalar.js';
 
@@ -68,7 +69,7 @@ export type Kernel = MapKernel | MatmulKernel | ScanKernel;
 /** Where a buffer's contents come from. */
 export type BufferSource =
   | { readonly kind: 'param'; readonly index: number }
-  | { readonly kind: 'const'; readonly data: HostArray }
+  | { readonly kind: 'const'; readonly data: ArrayData }
   | { readonly kind: 'temp'; readonly slot: number }
   | { readonly kind: 'output' };
 

@@ -1,7 +1,8 @@
 /** @file The user-facing Tensor: a handle on an IR node, concrete (a constant) or traced (symbolic). */
 import { getDefaultBackend } from '../backend.js';
 import { fail, ShapeError, TraceError } from '../errors.js';
-import type { DType, HostArrayOf } from '../ir/dtype.js';
+import { isDeviceArray } from '../device.js';
+import type { DType, HostArray, HostArrayOf } from '../ir/dtype.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
 import { runGraph } from '../compile/run.js';
@@ -42,30 +43,69 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
     return this.node.symbolic;
   }
 
+  /** True when the values live on a device (read them with `dataAsync`/`toArrayAsync`). */
+  get onDevice(): boolean {
+    return this.node.kind === 'const' && isDeviceArray(this.node.value);
+  }
+
   /** A copy of the values, row-major. */
   data(): HostArrayOf[D] {
-    return concreteNode(this, 'data').value.slice() as HostArrayOf[D];
+    return hostValue(this, 'data').slice() as HostArrayOf[D];
   }
 
   /** The values as nested arrays (a plain number or boolean for a scalar). */
   toArray(): NestedArray {
-    const { value } = concreteNode(this, 'toArray');
-    const shape = this.node.type.shape;
-    const strides = stridesOf(shape);
-    const bool = this.node.type.dtype === 'bool';
-    const build = (axis: number, offset: number): NestedArray => {
-      if (axis === shape.length) return bool ? value[offset] === 1 : (value[offset] as number);
-      return Array.from({ length: shape[axis] as number }, (_, i) =>
-        build(axis + 1, offset + i * (strides[axis] as number)),
-      );
-    };
-    return build(0, 0);
+    return nest(hostValue(this, 'toArray'), this.node.type.shape, this.node.type.dtype === 'bool');
+  }
+
+  /** A copy of the values, waiting for the device when they live on one. */
+  async dataAsync(): Promise<HostArrayOf[D]> {
+    const { value } = concreteNode(this, 'dataAsync');
+    return (isDeviceArray(value) ? await value.read() : value.slice()) as HostArrayOf[D];
+  }
+
+  /** The values as nested arrays, waiting for the device when they live on one. */
+  async toArrayAsync(): Promise<NestedArray> {
+    return nest(await this.dataAsync(), this.node.type.shape, this.node.type.dtype === 'bool');
+  }
+
+  /** Releases device memory now (a no-op for host tensors); the tensor cannot be used afterwards. */
+  dispose(): void {
+    const n = this.node;
+    if (n.kind === 'const' && isDeviceArray(n.value)) n.value.dispose();
   }
 
   toString(): string {
     const type = `${this.node.type.dtype}[${this.node.type.shape.join(', ')}]`;
-    return this.node.symbolic ? `Tensor<${type}, traced>` : `Tensor<${type}> ${JSON.stringify(this.toArray())}`;
+    if (this.node.symbolic) return `Tensor<${type}, traced>`;
+    const value = this.node.kind === 'const' ? this.node.value : undefined;
+    if (value !== undefined && isDeviceArray(value)) return `Tensor<${type}, on ${value.backend}>`;
+    return `Tensor<${type}> ${JSON.stringify(this.toArray())}`;
   }
+}
+
+/** Nested arrays from row-major values. */
+function nest(value: ArrayLike<number>, shape: readonly number[], bool: boolean): NestedArray {
+  const strides = stridesOf(shape);
+  const build = (axis: number, offset: number): NestedArray => {
+    if (axis === shape.length) return bool ? value[offset] === 1 : (value[offset] as number);
+    return Array.from({ length: shape[axis] as number }, (_, i) =>
+      build(axis + 1, offset + i * (strides[axis] as number)),
+    );
+  };
+  return build(0, 0);
+}
+
+/** The host values of a concrete tensor; device data must be read with the async methods. */
+export function hostValue(t: Tensor, fn: string): HostArray {
+  const { value } = concreteNode(t, fn);
+  if (isDeviceArray(value)) {
+    throw new TraceError(
+      fn,
+      `xent.${fn}: the values of this ${t.dtype}[${t.shape.join(', ')}] tensor live on ${value.backend}; read them with await t.dataAsync() or t.toArrayAsync()`,
+    );
+  }
+  return value;
 }
 
 /** The constant node behind a concrete tensor (evaluating it if needed), or a TraceError. */
@@ -90,8 +130,7 @@ export function evaluateNodes(nodes: readonly Node[]): ConstNode[] {
 export function item(t: Tensor<ShapeT, 'bool'>): boolean;
 export function item(t: Tensor): number;
 export function item(t: Tensor): number | boolean {
-  const { value, type } = concreteNode(t, 'item');
-  if (value.length !== 1)
-    fail(ShapeError, 'item', 't', 'a tensor with one element', `shape [${type.shape.join(', ')}]`);
-  return type.dtype === 'bool' ? value[0] === 1 : (value[0] as number);
+  const value = hostValue(t, 'item');
+  if (value.length !== 1) fail(ShapeError, 'item', 't', 'a tensor with one element', `shape [${t.shape.join(', ')}]`);
+  return t.dtype === 'bool' ? value[0] === 1 : (value[0] as number);
 }

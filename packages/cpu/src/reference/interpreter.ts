@@ -1,10 +1,20 @@
 /** @file The reference backend: interprets a graph node by node with the reference implementations. */
-import { BackendError, type GraphBackend, type Executable, type Graph, type HostArray, type ir } from '@xent/core';
+import {
+  type ArrayData,
+  BackendError,
+  type Executable,
+  type Graph,
+  type GraphBackend,
+  type HostArray,
+  hostArrayOf,
+  type ir,
+} from '@xent/core';
 import { type CpuImpl, cpuImpls, type Value } from './impls.js';
 
 type Node = ir.Node;
 
-function checkArgs(graph: Graph, args: readonly HostArray[]): void {
+function checkArgs(graph: Graph, data: readonly ArrayData[]): HostArray[] {
+  const args = data.map((d, i) => hostArrayOf(d, 'run', `args[${i}]`));
   if (args.length !== graph.params.length) {
     throw new BackendError(
       'run',
@@ -20,17 +30,18 @@ function checkArgs(graph: Graph, args: readonly HostArray[]): void {
       );
     }
   });
+  return args;
 }
 
 /** Runs every node in order, keeping each value until the graph finishes. */
-function interpret(graph: Graph, args: readonly HostArray[]): HostArray[] {
-  checkArgs(graph, args);
+function interpret(graph: Graph, data: readonly ArrayData[]): HostArray[] {
+  const args = checkArgs(graph, data);
   const values = new Map<Node, Value>();
   graph.params.forEach((p, i) => values.set(p, { data: args[i] as HostArray, type: p.type }));
   for (const n of graph.nodes) {
     switch (n.kind) {
       case 'const':
-        values.set(n, { data: n.value, type: n.type });
+        values.set(n, { data: hostArrayOf(n.value, 'run', 'constant'), type: n.type });
         break;
       case 'op': {
         const inputs = n.inputs.map((i) => values.get(i) as Value);
