@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^@xent\/core$/, replacement: src('core') },
       { find: /^@xent\/cpu$/, replacement: src('cpu') },
+      { find: /^@xent\/webgpu$/, replacement: src('webgpu') },
       { find: /^xent$/, replacement: src('xent') },
     ],
   },

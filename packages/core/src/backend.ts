@@ -28,6 +28,8 @@ export interface GraphBackend {
 export interface KernelBackend {
   readonly kind: 'kernel';
   readonly name: string;
+  /** The most buffers one kernel may read and write (fusion keeps kernels within it). */
+  readonly maxKernelBuffers?: number;
   compile(program: Program): Executable;
 }
 

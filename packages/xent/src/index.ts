@@ -13,6 +13,7 @@ import {
 import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';
 
 export { availableThreads, createCpuBackend, type CpuOptions } from '@xent/cpu';
+export { webgpu, type WebGpuBackend, type WebGpuOptions, type RuntimeStats } from '@xent/webgpu';
 
 setDefaultBackend(cpuBackend);
 

@@ -154,8 +154,47 @@ function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
   return { nodes: new Set(), leaves, reduction: undefined, conflicts };
 }
 
-/** Partitions the graph into kernel groups (the materialised set grows until every group is valid). */
-export function fuse(graph: Graph): Partition {
+/** The leaves an inlined node reads, through the nodes inlined with it. */
+function leavesUnder(n: Node, region: Region): Set<Node> {
+  const found = new Set<Node>();
+  const seen = new Set<Node>();
+  const stack = [n];
+  while (stack.length > 0) {
+    const m = stack.pop() as Node;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    if (region.leaves.has(m)) found.add(m);
+    else if (region.nodes.has(m) || m === n) stack.push(...m.inputs);
+  }
+  return found;
+}
+
+/**
+ * For a kernel that reads and writes more buffers than `maxBuffers`, the inlined node to compute
+ * in a kernel of its own instead: the one reading the most leaves (at least two), so the kernel
+ * reads one buffer in their place.
+ */
+function splitCandidate(g: Group, region: Region, maxBuffers: number): Node | undefined {
+  if (region.leaves.size + g.roots.length <= maxBuffers) return undefined;
+  let best: Node | undefined;
+  let most = 1;
+  for (const n of region.nodes) {
+    if (g.roots.includes(n) || isReduction(n)) continue;
+    const count = leavesUnder(n, region).size;
+    if (count > most) {
+      best = n;
+      most = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * Partitions the graph into kernel groups (the materialised set grows until every group is valid
+ * and, when `maxBuffers` is given, reads and writes at most that many buffers where splitting can
+ * achieve it).
+ */
+export function fuse(graph: Graph, maxBuffers = Infinity): Partition {
   const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
   const isComputed = (n: Node): boolean => n.kind === 'op' || n.kind === 'custom';
   const materialized = new Set<Node>(graph.outputs.filter(isComputed));
@@ -163,13 +202,23 @@ export function fuse(graph: Graph): Partition {
   for (;;) {
     let changed = false;
     const byOrder = [...materialized].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-    const regions = byOrder.map((root) => groupRegion(groupOf(root, materialized), materialized));
+    const groups = byOrder.map((root) => groupOf(root, materialized));
+    const regions = groups.map((g) => groupRegion(g, materialized));
     for (const r of regions) {
       for (const c of r.conflicts) {
         if (!materialized.has(c)) {
           materialized.add(c);
           changed = true;
         }
+      }
+    }
+    if (changed) continue;
+    for (const [i, r] of regions.entries()) {
+      const split = splitCandidate(groups[i] as Group, r, maxBuffers);
+      if (split !== undefined) {
+        materialized.add(split);
+        changed = true;
+        break;
       }
     }
     if (changed) continue;

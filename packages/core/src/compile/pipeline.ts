@@ -40,6 +40,8 @@ export interface CompileOptions {
   readonly dump?: (pass: string, graph: Graph) => void;
   /** Called after the kernel passes (fuse, lower, schedule) with what each produced. */
   readonly dumpKernels?: (pass: string, output: PassOutput) => void;
+  /** The most buffers one kernel may read and write (a device's binding limit); fuse splits kernels to fit. */
+  readonly maxKernelBuffers?: number;
 }
 
 interface HostGlobals {
@@ -100,7 +102,7 @@ export function compileProgram(graph: Graph, options: CompileOptions = {}): Prog
           print(`--- after ${name} ---\n${formatPassOutput(out)}`);
         }
       : undefined);
-  const partition = fuse(simplified);
+  const partition = fuse(simplified, options.maxKernelBuffers);
   dump?.('fuse', { stage: 'fuse', partition });
   const lowered = lower(partition);
   dump?.('lower', { stage: 'lower', lowered });

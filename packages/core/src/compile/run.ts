@@ -10,7 +10,12 @@ import { compileGraph, type CompileOptions, compileProgram } from './pipeline.js
 export function prepare(graph: Graph, backend: Backend, options: CompileOptions = {}): Executable {
   return backend.kind === 'graph'
     ? backend.compile(compileGraph(graph, options))
-    : backend.compile(compileProgram(graph, options));
+    : backend.compile(
+        compileProgram(
+          graph,
+          backend.maxKernelBuffers === undefined ? options : { ...options, maxKernelBuffers: backend.maxKernelBuffers },
+        ),
+      );
 }
 
 /** Wraps a backend's output arrays as constant nodes typed like the graph outputs. */

@@ -1,0 +1,73 @@
+/// <reference types="@webgpu/types" />
+/**
+ * @file The WebGPU backend: a kernel backend whose programs run as WGSL compute passes. Running a
+ * program submits the work and returns at once with device arrays; reading them back
+ * (`await t.dataAsync()`) waits for the GPU and raises any error the work met.
+ */
+import { BackendError, ir, type KernelBackend, Tensor } from '@xent/core';
+import { acquireDevice, type AcquireOptions, type DeviceLimits } from './runtime/acquire.js';
+import { compileOnGpu } from './runtime/executable.js';
+import { GpuRuntime, type RuntimeStats } from './runtime/runtime.js';
+
+export interface WebGpuOptions extends AcquireOptions {
+  /** Bytes of freed buffers kept for reuse (default 512 MiB); beyond that they are destroyed. */
+  readonly maxPooledBytes?: number;
+}
+
+export interface WebGpuBackend extends KernelBackend {
+  /** The device the backend runs on (its adapter's limits requested). */
+  readonly device: GPUDevice;
+  readonly limits: DeviceLimits;
+  /** The adapter, in words. */
+  readonly adapterName: string;
+  /** Buffers in use and in the pool, and compiled pipelines. */
+  stats(): RuntimeStats;
+  /** Resolves when all work submitted so far has finished. */
+  sync(): Promise<void>;
+  /** A copy of a tensor's values on this device (for inputs reused across calls, e.g. parameters). */
+  upload<T extends Tensor>(t: T): T;
+  /** Destroys the pooled (unused) buffers. */
+  trim(): void;
+  /** Destroys the device and everything on it; using the backend or its arrays afterwards is an error. */
+  dispose(): void;
+}
+
+/** A WebGPU backend on a new device (Dawn in Node, navigator.gpu in browsers, or `options.gpu`). */
+export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  const { device, limits, adapterName } = await acquireDevice(options);
+  const runtime = new GpuRuntime(device, limits, 'webgpu', options.maxPooledBytes ?? 512 * 2 ** 20);
+  return {
+    kind: 'kernel',
+    name: 'webgpu',
+    maxKernelBuffers: limits.maxStorageBuffersPerShaderStage - 1,
+    device,
+    limits,
+    adapterName,
+    compile: (program) => compileOnGpu(program, runtime),
+    stats: () => runtime.stats(),
+    sync: async () => {
+      runtime.checkAlive('sync');
+      await device.queue.onSubmittedWorkDone();
+    },
+    upload: <T extends Tensor>(t: T): T => {
+      runtime.checkAlive('upload');
+      if (t.onDevice) return t;
+      const { dtype, shape } = t.node.type;
+      if (dtype === 'f64') {
+        throw new BackendError(
+          'upload',
+          `xent.upload: f64 is not supported on WebGPU (WGSL has no f64); got a f64[${shape.join(', ')}] tensor: cast it to f32 first`,
+        );
+      }
+      const data = t.data();
+      const array = runtime.array(runtime.upload(data, dtype, 'an upload'), dtype, data.length, Promise.resolve());
+      return new Tensor(ir.build.constant(array, shape, dtype)) as T;
+    },
+    trim: () => {
+      runtime.pool.trim();
+    },
+    dispose: () => {
+      runtime.dispose();
+    },
+  };
+}

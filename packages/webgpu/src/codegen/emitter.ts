@@ -1,0 +1,73 @@
+/**
+ * @file Names scalar expressions as WGSL `let`s, each in the first section where its inputs are
+ * known: per element or row ("outer"), per reduction step ("body"), or after the reduction
+ * ("epilogue", where `acc` is known). Shared subexpressions are computed once.
+ */
+import type { ScalarExpr } from '@xent/core';
+import type { Helper } from './prelude.js';
+import { wgslOps } from './wgslOps.js';
+
+export type Section = 'outer' | 'body' | 'epilogue';
+
+export class WgslEmitter {
+  readonly lines: Record<Section, string[]> = { outer: [], body: [], epilogue: [] };
+  readonly used = new Set<Helper>();
+  /** Whether a checkIndex was emitted (the kernel then binds the status array). */
+  checks = false;
+  private readonly names = new Map<ScalarExpr, string>();
+  private readonly sections = new Map<ScalarExpr, Section>();
+  private counter = 0;
+
+  /**
+   * @param bodyVars loop vars that exist only inside the reduction loop
+   * @param load renders a load from input slot `slot` at index expression `at`
+   */
+  constructor(
+    private readonly bodyVars: ReadonlySet<number>,
+    private readonly load: (slot: number, at: string) => string,
+  ) {}
+
+  private sectionOf(e: ScalarExpr): Section {
+    const known = this.sections.get(e);
+    if (known !== undefined) return known;
+    let s: Section = 'outer';
+    if (e.op === 'acc') s = 'epilogue';
+    else if (e.op === 'var') s = this.bodyVars.has(e.imm) ? 'body' : 'outer';
+    else {
+      for (const a of e.args) {
+        const t = this.sectionOf(a);
+        if (t === 'epilogue' || (t === 'body' && s === 'outer')) s = t;
+      }
+    }
+    this.sections.set(e, s);
+    return s;
+  }
+
+  /** The WGSL expression naming `e`'s value (emitting the `let`s it needs). */
+  ref(e: ScalarExpr): string {
+    const named = this.names.get(e);
+    if (named !== undefined) return named;
+    if (e.op === 'var' || e.op === 'acc' || e.op === 'const') {
+      return wgslOps[e.op]([], e.dtype, [], e.imm, this.used);
+    }
+    const args = e.args.map((a) => this.ref(a));
+    let text: string;
+    if (e.op === 'load') text = this.load(e.imm, args[0] ?? '0');
+    else if (e.op === 'checkIndex') {
+      this.checks = true;
+      text = `xent_check(${args[0] ?? ''}, ${e.imm})`;
+    } else {
+      text = wgslOps[e.op](
+        args,
+        e.dtype,
+        e.args.map((a) => a.dtype),
+        e.imm,
+        this.used,
+      );
+    }
+    const name = `t${this.counter++}`;
+    this.lines[this.sectionOf(e)].push(`let ${name} = ${text};`);
+    this.names.set(e, name);
+    return name;
+  }
+}

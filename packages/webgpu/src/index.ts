@@ -1,0 +1,6 @@
+/** @file @xent/webgpu: the WebGPU backend and its WGSL code generator. */
+export { webgpu, type WebGpuBackend, type WebGpuOptions } from './backend.js';
+export type { RuntimeStats } from './runtime/runtime.js';
+export type { DeviceLimits } from './runtime/acquire.js';
+export { renderKernel } from './codegen/renderKernel.js';
+export type { KernelPass, RenderedKernel } from './codegen/rendered.js';
