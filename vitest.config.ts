@@ -16,7 +16,21 @@ export default defineConfig({
     setupFiles: [fileURLToPath(new URL('./test/support/setup.ts', import.meta.url))],
     projects: [
       { extends: true, test: { name: 'packages', include: ['packages/*/test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'property', include: ['test/**/*.test.ts'], testTimeout: 60_000 } },
+      {
+        extends: true,
+        test: { name: 'property', include: ['test/**/*.test.ts'], exclude: ['test/gpu/**'], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        // one device at a time: GPU test files run one after another in a single process
+        test: {
+          name: 'webgpu',
+          include: ['test/gpu/**/*.test.ts'],
+          testTimeout: 300_000,
+          fileParallelism: false,
+          pool: 'forks',
+        },
+      },
       {
         extends: true,
         test: {

@@ -219,3 +219,37 @@ describe('smooth composites are exact at 0 in every order', () => {
     expectAllClose([d1(x.logSigmoid, v), d2(x.logSigmoid, v)], [1 - s, -s * (1 - s)], { rtol: 1e-14, atol: 1e-16 });
   });
 });
+
+test('broadcastTo: numpy rule, eager and jitted, gradient sums over the broadcast axes (regression: scalars failed)', () => {
+  const row = x.tensor([1, 2, 3], { dtype: 'f64' });
+  expect(x.broadcastTo(row, [2, 3]).toArray()).toEqual([
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
+  expect(x.broadcastTo(x.tensor(7), [4]).toArray()).toEqual([7, 7, 7, 7]);
+  expect(
+    x
+      .jit((t: x.Tensor) => x.broadcastTo(t, [2, 2]))(x.tensor(1.5))
+      .toArray(),
+  ).toEqual([
+    [1.5, 1.5],
+    [1.5, 1.5],
+  ]);
+  expect(x.broadcastTo(row, [3])).toBe(row);
+  const g = x.grad((t: x.Tensor) =>
+    x.sum(
+      x.mul(
+        x.broadcastTo(t, [2, 3]),
+        x.tensor(
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+          { dtype: 'f64' },
+        ),
+      ),
+    ),
+  )(row);
+  expect(g.toArray()).toEqual([5, 7, 9]);
+  expect(() => x.broadcastTo(row, [2, 4])).toThrow(x.ShapeError);
+});

@@ -146,7 +146,7 @@ test('constant folding agrees with the reference interpreter on every elementwis
         const reference = x.backends.reference.compile(x.ir.makeGraph([], nodes)).run([]);
         folded.forEach((f, i) => {
           expect(f.kind).toBe('const');
-          const got = (f as x.ir.ConstNode).value[0] as number;
+          const got = ((f as x.ir.ConstNode).value as x.HostArray)[0] as number;
           const want = (reference[i] as x.HostArray)[0] as number;
           const same = Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want));
           if (!same)

@@ -7,6 +7,7 @@ import { BackendError } from './errors.js';
 import type { ArrayData } from './device.js';
 import type { Graph } from './ir/graph.js';
 import type { Program } from './kernel/program.js';
+import type { KernelLimits } from './compile/fuse.js';
 
 /**
  * A compiled graph: takes one array per graph parameter, returns one per output. Host backends
@@ -28,8 +29,8 @@ export interface GraphBackend {
 export interface KernelBackend {
   readonly kind: 'kernel';
   readonly name: string;
-  /** The most buffers one kernel may read and write (fusion keeps kernels within it). */
-  readonly maxKernelBuffers?: number;
+  /** Binding limits of the device (fusion keeps kernels within them). */
+  readonly kernelLimits?: KernelLimits;
   compile(program: Program): Executable;
 }
 

@@ -35,7 +35,7 @@ export {
   type Pass,
   type PassOutput,
 } from './compile/pipeline.js';
-export { fuse, type Group, type Partition } from './compile/fuse.js';
+export { fuse, type Group, type KernelLimits, type Partition } from './compile/fuse.js';
 export { lower, type LoweredKernel, type LoweredProgram } from './compile/lower.js';
 export { schedule } from './compile/schedule.js';
 export * from './kernel/program.js';

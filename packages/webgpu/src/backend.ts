@@ -5,11 +5,17 @@
  * (`await t.dataAsync()`) waits for the GPU and raises any error the work met.
  */
 import { BackendError, ir, type KernelBackend, Tensor } from '@xent/core';
+import { chunkElements } from './codegen/buffers.js';
 import { acquireDevice, type AcquireOptions, type DeviceLimits } from './runtime/acquire.js';
 import { compileOnGpu } from './runtime/executable.js';
 import { GpuRuntime, type RuntimeStats } from './runtime/runtime.js';
 
 export interface WebGpuOptions extends AcquireOptions {
+  /**
+   * Caps below the device's own limits: binding size and workgroups per dimension. Work beyond
+   * them is split, so lower caps exercise the splitting on small inputs (tests use this).
+   */
+  readonly caps?: Partial<Pick<DeviceLimits, 'maxStorageBufferBindingSize' | 'maxComputeWorkgroupsPerDimension'>>;
   /** Bytes of freed buffers kept for reuse (default 512 MiB); beyond that they are destroyed. */
   readonly maxPooledBytes?: number;
 }
@@ -34,12 +40,21 @@ export interface WebGpuBackend extends KernelBackend {
 
 /** A WebGPU backend on a new device (Dawn in Node, navigator.gpu in browsers, or `options.gpu`). */
 export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
-  const { device, limits, adapterName } = await acquireDevice(options);
+  const acquired = await acquireDevice(options);
+  const { device, adapterName } = acquired;
+  const limits: DeviceLimits = { ...acquired.limits };
+  for (const [k, cap] of Object.entries(options.caps ?? {}) as [keyof DeviceLimits, number][]) {
+    limits[k] = Math.min(limits[k], cap);
+  }
   const runtime = new GpuRuntime(device, limits, 'webgpu', options.maxPooledBytes ?? 512 * 2 ** 20);
   return {
     kind: 'kernel',
     name: 'webgpu',
-    maxKernelBuffers: limits.maxStorageBuffersPerShaderStage - 1,
+    // one binding stays free for the index-check status
+    kernelLimits: {
+      maxBindings: limits.maxStorageBuffersPerShaderStage - 1,
+      maxBindingBytes: chunkElements(limits.maxStorageBufferBindingSize) * 4,
+    },
     device,
     limits,
     adapterName,

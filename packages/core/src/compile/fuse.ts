@@ -169,21 +169,32 @@ function leavesUnder(n: Node, region: Region): Set<Node> {
   return found;
 }
 
+/** How many bindings a kernel needs per buffer: buffers over the binding size take one per chunk. */
+export interface KernelLimits {
+  /** Bindings one kernel may use. */
+  readonly maxBindings: number;
+  /** Bytes one binding may cover (elements count 4 bytes each). */
+  readonly maxBindingBytes: number;
+}
+
+const bindingsOf = (n: Node, limits: KernelLimits): number =>
+  Math.max(1, Math.ceil((n.type.shape.reduce((a, b) => a * b, 1) * 4) / limits.maxBindingBytes));
+
 /**
- * For a kernel that reads and writes more buffers than `maxBuffers`, the inlined node to compute
- * in a kernel of its own instead: the one reading the most leaves (at least two), so the kernel
- * reads one buffer in their place.
+ * For a kernel that needs more bindings than the limits allow, the inlined node to compute in a
+ * kernel of its own instead: the one whose leaves take the most bindings beyond its own.
  */
-function splitCandidate(g: Group, region: Region, maxBuffers: number): Node | undefined {
-  if (region.leaves.size + g.roots.length <= maxBuffers) return undefined;
+function splitCandidate(g: Group, region: Region, limits: KernelLimits): Node | undefined {
+  const total = [...region.leaves, ...g.roots].reduce((sum, n) => sum + bindingsOf(n, limits), 0);
+  if (total <= limits.maxBindings) return undefined;
   let best: Node | undefined;
-  let most = 1;
+  let saves = 0;
   for (const n of region.nodes) {
     if (g.roots.includes(n) || isReduction(n)) continue;
-    const count = leavesUnder(n, region).size;
-    if (count > most) {
+    const read = [...leavesUnder(n, region)].reduce((sum, l) => sum + bindingsOf(l, limits), 0);
+    if (read - bindingsOf(n, limits) > saves) {
       best = n;
-      most = count;
+      saves = read - bindingsOf(n, limits);
     }
   }
   return best;
@@ -191,10 +202,9 @@ function splitCandidate(g: Group, region: Region, maxBuffers: number): Node | un
 
 /**
  * Partitions the graph into kernel groups (the materialised set grows until every group is valid
- * and, when `maxBuffers` is given, reads and writes at most that many buffers where splitting can
- * achieve it).
+ * and, given a device's limits, fits its bindings wherever splitting can achieve that).
  */
-export function fuse(graph: Graph, maxBuffers = Infinity): Partition {
+export function fuse(graph: Graph, limits?: KernelLimits): Partition {
   const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
   const isComputed = (n: Node): boolean => n.kind === 'op' || n.kind === 'custom';
   const materialized = new Set<Node>(graph.outputs.filter(isComputed));
@@ -213,8 +223,8 @@ export function fuse(graph: Graph, maxBuffers = Infinity): Partition {
       }
     }
     if (changed) continue;
-    for (const [i, r] of regions.entries()) {
-      const split = splitCandidate(groups[i] as Group, r, maxBuffers);
+    for (const [i, r] of limits === undefined ? [] : regions.entries()) {
+      const split = splitCandidate(groups[i] as Group, r, limits as KernelLimits);
       if (split !== undefined) {
         materialized.add(split);
         changed = true;

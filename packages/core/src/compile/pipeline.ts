@@ -6,7 +6,7 @@ import { printGraph } from '../ir/printer.js';
 import { formatKernel, formatProgram, type Program } from '../kernel/program.js';
 import { dce } from './dce.js';
 import { expandCustom } from './expandCustom.js';
-import { fuse, type Partition } from './fuse.js';
+import { fuse, type KernelLimits, type Partition } from './fuse.js';
 import { lower, type LoweredProgram } from './lower.js';
 import { schedule } from './schedule.js';
 import { simplify } from './simplify.js';
@@ -40,8 +40,8 @@ export interface CompileOptions {
   readonly dump?: (pass: string, graph: Graph) => void;
   /** Called after the kernel passes (fuse, lower, schedule) with what each produced. */
   readonly dumpKernels?: (pass: string, output: PassOutput) => void;
-  /** The most buffers one kernel may read and write (a device's binding limit); fuse splits kernels to fit. */
-  readonly maxKernelBuffers?: number;
+  /** A device's binding limits; fuse splits kernels to fit them. */
+  readonly kernelLimits?: KernelLimits;
 }
 
 interface HostGlobals {
@@ -102,7 +102,7 @@ export function compileProgram(graph: Graph, options: CompileOptions = {}): Prog
           print(`--- after ${name} ---\n${formatPassOutput(out)}`);
         }
       : undefined);
-  const partition = fuse(simplified, options.maxKernelBuffers);
+  const partition = fuse(simplified, options.kernelLimits);
   dump?.('fuse', { stage: 'fuse', partition });
   const lowered = lower(partition);
   dump?.('lower', { stage: 'lower', lowered });

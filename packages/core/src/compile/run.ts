@@ -13,7 +13,7 @@ export function prepare(graph: Graph, backend: Backend, options: CompileOptions 
     : backend.compile(
         compileProgram(
           graph,
-          backend.maxKernelBuffers === undefined ? options : { ...options, maxKernelBuffers: backend.maxKernelBuffers },
+          backend.kernelLimits === undefined ? options : { ...options, kernelLimits: backend.kernelLimits },
         ),
       );
 }

@@ -135,7 +135,5 @@ export function makeCustomNode(rule: CustomRule, inputs: readonly Node[], type: 
 
 /** The value of a host scalar constant, or undefined for anything else (device data included). */
 export function hostScalar(n: Node): number | undefined {
-  return n.kind === 'const' && n.type.shape.length === 0 && !isDeviceArray(n.value)
-    ? (n.value[0])
-    : undefined;
+  return n.kind === 'const' && n.type.shape.length === 0 && !isDeviceArray(n.value) ? n.value[0] : undefined;
 }

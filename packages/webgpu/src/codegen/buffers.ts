@@ -46,7 +46,8 @@ export function renderBuffers(
       lines.push(`@group(0) @binding(${bindings.length}) var<storage, ${b.access}> ${b.name}_${c}: array<${st}>;`);
       bindings.push({ buffer: index, offsetBytes: c * chunk * 4, sizeBytes: elems * 4 });
     }
-    const read = (c: number, at: string): string => (b.dtype === 'bool' ? `(${b.name}_${c}[${at}] != 0u)` : `${b.name}_${c}[${at}]`);
+    const read = (c: number, at: string): string =>
+      b.dtype === 'bool' ? `(${b.name}_${c}[${at}] != 0u)` : `${b.name}_${c}[${at}]`;
     const pick = (body: (c: number, at: string) => string): string[] => {
       if (chunks === 1) return [`  ${body(0, 'i')}`];
       const out: string[] = [];
@@ -57,7 +58,11 @@ export function renderBuffers(
     lines.push(`fn ld_${b.name}(i: i32) -> ${vt} {`, ...pick((c, at) => `return ${read(c, at)};`), '}');
     if (b.access === 'read_write') {
       const value = b.dtype === 'bool' ? 'select(0u, 1u, v)' : 'v';
-      lines.push(`fn st_${b.name}(i: i32, v: ${vt}) {`, ...pick((c, at) => `${b.name}_${c}[${at}] = ${value}; return;`), '}');
+      lines.push(
+        `fn st_${b.name}(i: i32, v: ${vt}) {`,
+        ...pick((c, at) => `${b.name}_${c}[${at}] = ${value}; return;`),
+        '}',
+      );
     }
   });
   if (status) {

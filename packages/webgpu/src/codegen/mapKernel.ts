@@ -10,7 +10,7 @@ import type { DType, MapKernel, ReduceOp } from '@xent/core';
 import { type BufferSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
 import { type Helper, prelude } from './prelude.js';
-import { entryParams, flatWorkgroup, type KernelPass, type RenderedKernel } from './rendered.js';
+import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
 import { literal, wgslType } from './wgslOps.js';
 
 export const WORKGROUP = 256;
@@ -21,9 +21,13 @@ const MANY_ROWS = 1024;
 
 const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-/** Unravels flat index `flat` into loop vars `first..first+shape.length−1` (as `let iN` lines). */
-function unravel(flat: string, shape: readonly number[], first: number): string[] {
-  return shape.map((dim, d) => `let i${first + d} = (${flat} / ${product(shape.slice(d + 1))}) % ${dim};`);
+/**
+ * Unravels flat index `flat` into loop vars `first..first+shape.length−1` (as `let iN` lines).
+ * Zero extents become 1: such a kernel never runs, but its source must still be valid WGSL.
+ */
+export function unravel(flat: string, shape: readonly number[], first: number): string[] {
+  const at = (n: number): number => Math.max(1, n);
+  return shape.map((dim, d) => `let i${first + d} = (${flat} / ${at(product(shape.slice(d + 1)))}) % ${at(dim)};`);
 }
 
 /** Into how many parts each row of a reduction is split (1: one workgroup per row). */
@@ -105,9 +109,15 @@ function treeReduce(r: Reducer): { shared: string[]; lines: string[] } {
     'workgroupBarrier();',
     `for (var w = ${WORKGROUP / 2}u; w > 0u; w = w >> 1u) {`,
     '  if (lid.x < w) {',
-    ...indent(r.state.map(([name]) => `var ${name} = red_${name}[lid.x];`), '    '),
+    ...indent(
+      r.state.map(([name]) => `var ${name} = red_${name}[lid.x];`),
+      '    ',
+    ),
     ...indent(r.merge(r.state.map(([name]) => `red_${name}[lid.x + w]`)), '    '),
-    ...indent(r.state.map(([name]) => `red_${name}[lid.x] = ${name};`), '    '),
+    ...indent(
+      r.state.map(([name]) => `red_${name}[lid.x] = ${name};`),
+      '    ',
+    ),
     '  }',
     '  workgroupBarrier();',
     '}',
@@ -116,7 +126,12 @@ function treeReduce(r: Reducer): { shared: string[]; lines: string[] } {
   return { shared, lines };
 }
 
-function assemble(used: ReadonlySet<Helper>, buffers: string, shared: readonly string[], lines: readonly string[]): string {
+function assemble(
+  used: ReadonlySet<Helper>,
+  buffers: string,
+  shared: readonly string[],
+  lines: readonly string[],
+): string {
   return [
     prelude(used),
     buffers,
@@ -134,8 +149,20 @@ function assemble(used: ReadonlySet<Helper>, buffers: string, shared: readonly s
 export function renderMapKernel(k: MapKernel, maxBindingBytes: number): RenderedKernel {
   const outSize = product(k.shape);
   const specs: BufferSpec[] = [
-    ...k.inputs.map((b, i) => ({ name: `in${i}`, dtype: b.dtype, size: b.size, access: 'read' as const, role: 'input' as const })),
-    ...k.outputs.map((o, i) => ({ name: `out${i}`, dtype: o.dtype, size: outSize, access: 'read_write' as const, role: 'output' as const })),
+    ...k.inputs.map((b, i) => ({
+      name: `in${i}`,
+      dtype: b.dtype,
+      size: b.size,
+      access: 'read' as const,
+      role: 'input' as const,
+    })),
+    ...k.outputs.map((o, i) => ({
+      name: `out${i}`,
+      dtype: o.dtype,
+      size: outSize,
+      access: 'read_write' as const,
+      role: 'output' as const,
+    })),
   ];
   const bodyVars = new Set<number>((k.reduce?.shape ?? []).map((_, i) => k.shape.length + i));
   const em = new WgslEmitter(bodyVars, (slot, at) => `ld_in${slot}(${at})`);
@@ -150,7 +177,10 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
     ];
     const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
     const code = assemble(em.used, buffers.code, [], lines);
-    return { passes: [{ code, bindings: buffers.bindings, workgroups: Math.ceil(outSize / WORKGROUP) }], buffers: specs };
+    return {
+      passes: [{ code, bindings: buffers.bindings, workgroups: Math.ceil(outSize / WORKGROUP) }],
+      buffers: specs,
+    };
   }
   const { op, body, shape } = k.reduce;
   const redSize = product(shape);
@@ -189,7 +219,9 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
     ];
     const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
     return {
-      passes: [{ code: assemble(em.used, buffers.code, tree.shared, lines), bindings: buffers.bindings, workgroups: outSize }],
+      passes: [
+        { code: assemble(em.used, buffers.code, tree.shared, lines), bindings: buffers.bindings, workgroups: outSize },
+      ],
       buffers: specs,
     };
   }
@@ -230,7 +262,11 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
   ];
   return {
     passes: [
-      { code: assemble(em.used, buffers.code, tree.shared, first), bindings: buffers.bindings, workgroups: outSize * parts },
+      {
+        code: assemble(em.used, buffers.code, tree.shared, first),
+        bindings: buffers.bindings,
+        workgroups: outSize * parts,
+      },
       { code: assemble(em.used, buffers.code, tree.shared, second), bindings: buffers.bindings, workgroups: outSize },
     ],
     buffers: all,

@@ -17,7 +17,7 @@ function batchBase(name: string, op: StridedOperand, batch: readonly number[]): 
   const terms = [`${op.offset}`];
   let stride = 1;
   for (let d = batch.length - 1; d >= 0; d--) {
-    terms.push(`((b / ${stride}) % ${batch[d] ?? 1}) * ${op.strides[d] ?? 0}`);
+    terms.push(`((b / ${Math.max(1, stride)}) % ${Math.max(1, batch[d] ?? 1)}) * ${op.strides[d] ?? 0}`);
     stride *= batch[d] ?? 1;
   }
   return `let ${name}_base = ${terms.join(' + ')};`;
@@ -28,7 +28,13 @@ export function renderMatmulKernel(k: MatmulKernel, maxBindingBytes: number): Re
   const zero = `${t}(0)`;
   const batchSize = k.batch.reduce((a, b) => a * b, 1);
   const specs: BufferSpec[] = [
-    ...k.inputs.map((b, i) => ({ name: `in${i}`, dtype: b.dtype, size: b.size, access: 'read' as const, role: 'input' as const })),
+    ...k.inputs.map((b, i) => ({
+      name: `in${i}`,
+      dtype: b.dtype,
+      size: b.size,
+      access: 'read' as const,
+      role: 'input' as const,
+    })),
     { name: 'out0', dtype: k.dtype, size: batchSize * k.m * k.n, access: 'read_write', role: 'output' },
   ];
   const nb = k.batch.length;
@@ -44,10 +50,10 @@ var<workgroup> tile_b: array<${t}, ${STEP * TILE}>;
 fn main(${entryParams}) {
   ${flatWorkgroup}
   if (wg >= ${tilesM * tilesN * batchSize}) { return; }
-  let b = wg / ${tilesM * tilesN};
-  let tile = wg % ${tilesM * tilesN};
-  let row0 = (tile / ${tilesN}) * ${TILE};
-  let col0 = (tile % ${tilesN}) * ${TILE};
+  let b = wg / ${Math.max(1, tilesM * tilesN)};
+  let tile = wg % ${Math.max(1, tilesM * tilesN)};
+  let row0 = (tile / ${Math.max(1, tilesN)}) * ${TILE};
+  let col0 = (tile % ${Math.max(1, tilesN)}) * ${TILE};
   ${batchBase('a', k.a, k.batch)}
   ${batchBase('b', k.b, k.batch)}
   let tx = i32(lid.x);

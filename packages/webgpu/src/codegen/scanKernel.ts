@@ -6,6 +6,7 @@
 import type { ScanKernel } from '@xent/core';
 import { type BufferSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
+import { unravel } from './mapKernel.js';
 import { prelude } from './prelude.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
 import { wgslType } from './wgslOps.js';
@@ -18,7 +19,13 @@ export function renderScanKernel(k: ScanKernel, maxBindingBytes: number): Render
   const lines = size / Math.max(1, len);
   const t = wgslType(k.value.dtype);
   const specs: BufferSpec[] = [
-    ...k.inputs.map((b, i) => ({ name: `in${i}`, dtype: b.dtype, size: b.size, access: 'read' as const, role: 'input' as const })),
+    ...k.inputs.map((b, i) => ({
+      name: `in${i}`,
+      dtype: b.dtype,
+      size: b.size,
+      access: 'read' as const,
+      role: 'input' as const,
+    })),
     { name: 'out0', dtype: k.value.dtype, size, access: 'read_write', role: 'output' },
   ];
   const em = new WgslEmitter(new Set(), (slot, at) => `ld_in${slot}(${at})`);
@@ -26,9 +33,11 @@ export function renderScanKernel(k: ScanKernel, maxBindingBytes: number): Render
   // loop vars: the line number unravelled over the other axes, and the position along the axis
   const others = k.shape.map((d, i) => ({ d, i })).filter(({ i }) => i !== k.axis);
   const strides = k.shape.map((_, d) => k.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const lineVars = others.map(
-    ({ d, i }, j) => `let i${i} = (wg / ${others.slice(j + 1).reduce((a, o) => a * o.d, 1)}) % ${d};`,
-  );
+  const lineVars = unravel(
+    'wg',
+    others.map((o) => o.d),
+    0,
+  ).map((l, j) => l.replace(/^let i\d+/, `let i${others[j]?.i ?? 0}`));
   const base = others.map(({ i }) => `i${i} * ${strides[i] ?? 1}`).join(' + ') || '0';
   const position = k.reverse ? `${len - 1} - p` : 'p';
   const buffers = renderBuffers(specs, maxBindingBytes, em.checks);

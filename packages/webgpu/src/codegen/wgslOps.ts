@@ -5,7 +5,13 @@
 import type { DType, ScalarOp } from '@xent/core';
 import type { Helper } from './prelude.js';
 
-export type Render = (args: readonly string[], dtype: DType, argDTypes: readonly DType[], imm: number, used: Set<Helper>) => string;
+export type Render = (
+  args: readonly string[],
+  dtype: DType,
+  argDTypes: readonly DType[],
+  imm: number,
+  used: Set<Helper>,
+) => string;
 
 /** WGSL value type of a dtype. */
 export const wgslType = (d: DType): string => (d === 'i32' ? 'i32' : d === 'bool' ? 'bool' : 'f32');
@@ -57,14 +63,14 @@ export const wgslOps: { readonly [O in ScalarOp]: Render } = {
   acc: () => 'acc',
   neg: ([a]) => `(-${a ?? ''})`,
   exp: builtin('exp'),
-  log: builtin('log'),
+  log: call('log'),
   log1p: call('log1p'),
   expm1: call('expm1'),
-  sqrt: builtin('sqrt'),
+  sqrt: call('sqrt'),
   recip: ([a]) => `(1.0 / ${a ?? ''})`,
   sin: builtin('sin'),
   cos: builtin('cos'),
-  tanh: builtin('tanh'),
+  tanh: call('tanh'),
   abs: builtin('abs'),
   sign: (a, d, ad, imm, used) => (d === 'i32' ? `sign(${a[0] ?? ''})` : call('sign')(a, d, ad, imm, used)),
   floor: builtin('floor'),

@@ -25,7 +25,7 @@ const wantedLimits = [
   'maxBindingsPerBindGroup',
 ] as const;
 
-export type DeviceLimits = { readonly [K in (typeof wantedLimits)[number]]: number };
+export type DeviceLimits = { [K in (typeof wantedLimits)[number]]: number };
 
 let dawn: Promise<GPU> | undefined;
 

@@ -65,13 +65,19 @@ function checkProgram(program: Program, runtime: GpuRuntime): void {
 /** The arguments' checks, before anything is allocated. */
 function checkArgs(params: readonly BufferInfo[], args: readonly ArrayData[], runtime: GpuRuntime): void {
   if (args.length !== params.length) {
-    throw new BackendError('run', `xent.run: argument 'args' expected ${params.length} arrays (one per graph parameter), got ${args.length}`);
+    throw new BackendError(
+      'run',
+      `xent.run: argument 'args' expected ${params.length} arrays (one per graph parameter), got ${args.length}`,
+    );
   }
   for (const b of params) {
     const i = b.source.kind === 'param' ? b.source.index : 0;
     const arg = args[i] as ArrayData;
     if (lengthOf(arg) !== b.size) {
-      throw new BackendError('run', `xent.run: argument 'args[${i}]' expected ${b.size} values for a ${b.dtype} parameter, got ${lengthOf(arg)}`);
+      throw new BackendError(
+        'run',
+        `xent.run: argument 'args[${i}]' expected ${b.size} values for a ${b.dtype} parameter, got ${lengthOf(arg)}`,
+      );
     }
     if (isDeviceArray(arg)) deviceBuffer(arg, runtime, b, `argument 'args[${i}]'`);
   }
@@ -105,7 +111,10 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
   for (const b of program.buffers) {
     if (b.source.kind !== 'const') continue;
     const data = b.source.data;
-    consts.set(b.id, isDeviceArray(data) ? deviceBuffer(data, runtime, b, 'a constant') : runtime.upload(data, b.dtype, 'a constant'));
+    consts.set(
+      b.id,
+      isDeviceArray(data) ? deviceBuffer(data, runtime, b, 'a constant') : runtime.upload(data, b.dtype, 'a constant'),
+    );
   }
   const status = checks ? runtime.take('storage', 'i32', 4, 'the index-check status') : undefined;
   const owned = [...consts.values(), ...(status === undefined ? [] : [status])];
@@ -183,7 +192,9 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
         return { outs, statusRead };
       });
       for (const buffer of returned) runtime.pool.give('storage', buffer);
-      const ready = Promise.all([compileErrors, errors, statusCheck(runtime, outputs.statusRead)]).then(() => undefined);
+      const ready = Promise.all([compileErrors, errors, statusCheck(runtime, outputs.statusRead)]).then(
+        () => undefined,
+      );
       ready.catch(() => undefined);
       return outputs.outs.map(({ buffer, info }) => runtime.array(buffer, info.dtype, info.size, ready));
     },
@@ -201,7 +212,10 @@ const executables = new FinalizationRegistry<{ runtime: GpuRuntime; owned: GPUBu
 function deviceBuffer(arg: ArrayData, runtime: GpuRuntime, b: BufferInfo, what: string): GPUBuffer {
   if (!(arg instanceof GpuArray) || arg.runtime !== runtime) {
     const where = isDeviceArray(arg) ? arg.backend : 'the host';
-    throw new DeviceDataError('run', `xent.run: ${what} expected data on this ${runtime.name} device, got data on another device (${where}); read it back with await t.dataAsync() first`);
+    throw new DeviceDataError(
+      'run',
+      `xent.run: ${what} expected data on this ${runtime.name} device, got data on another device (${where}); read it back with await t.dataAsync() first`,
+    );
   }
   if (arg.dtype !== b.dtype) {
     throw new BackendError('run', `xent.run: ${what} expected ${b.dtype} data, got ${arg.dtype}`);

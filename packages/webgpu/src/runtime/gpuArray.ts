@@ -52,12 +52,8 @@ export class GpuArray implements DeviceArray {
     return this.held.buffer;
   }
 
-  read(): Promise<HostArray> {
-    try {
-      return this.runtime.read(this.bufferFor('dataAsync'), this.dtype, this.size, this.ready);
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+  async read(): Promise<HostArray> {
+    return this.runtime.read(this.bufferFor('dataAsync'), this.dtype, this.size, this.ready);
   }
 
   dispose(): void {

@@ -16,6 +16,12 @@ const usageOf: Record<BufferKind, number> = {
 /** Buffer sizes are rounded up to this many bytes (binding offsets need 256-byte alignment). */
 const GRANULE = 256;
 
+/**
+ * Free buffers kept per kind and size. Work submitted faster than it completes returns many
+ * buffers at once (readbacks of index-check status, say); beyond this many they are destroyed.
+ */
+export const POOL_PER_SIZE = 8;
+
 export interface PoolStats {
   /** Buffers handed out and not yet returned (tensors on the device, constants, work in flight). */
   readonly liveBuffers: number;
@@ -69,12 +75,12 @@ export class BufferPool {
     const size = buffer.size;
     this.live--;
     this.liveBytes -= size;
-    if (this.pooledBytes + size > this.maxPooledBytes) {
+    const key = `${kind}:${size}`;
+    const list = this.free.get(key) ?? [];
+    if (this.pooledBytes + size > this.maxPooledBytes || list.length >= POOL_PER_SIZE) {
       buffer.destroy();
       return;
     }
-    const key = `${kind}:${size}`;
-    const list = this.free.get(key) ?? [];
     list.push(buffer);
     this.free.set(key, list);
     this.pooled++;
@@ -90,6 +96,11 @@ export class BufferPool {
   }
 
   stats(): PoolStats {
-    return { liveBuffers: this.live, liveBytes: this.liveBytes, pooledBuffers: this.pooled, pooledBytes: this.pooledBytes };
+    return {
+      liveBuffers: this.live,
+      liveBytes: this.liveBytes,
+      pooledBuffers: this.pooled,
+      pooledBytes: this.pooledBytes,
+    };
   }
 }

@@ -48,7 +48,10 @@ export class GpuRuntime {
   /** Throws if the device can no longer run work. */
   checkAlive(fn: string): void {
     if (this.disposedBackend) {
-      throw new BackendError(fn, `xent.${fn}: this ${this.name} backend was disposed; create another with await webgpu()`);
+      throw new BackendError(
+        fn,
+        `xent.${fn}: this ${this.name} backend was disposed; create another with await webgpu()`,
+      );
     }
     if (this.lostReason !== undefined) throw this.lostError(fn);
   }
@@ -138,7 +141,8 @@ export class GpuRuntime {
       const mapFailure = await mapped;
       try {
         await ready;
-        if (mapFailure !== undefined) throw await this.failure('dataAsync', `reading ${dtype}[${size}] back`, mapFailure);
+        if (mapFailure !== undefined)
+          throw await this.failure('dataAsync', `reading ${dtype}[${size}] back`, mapFailure);
         const raw = staging.getMappedRange(0, bytes);
         const out = allocHost(dtype, size);
         if (dtype === 'bool') (out as Uint8Array).set(new Uint32Array(raw));
@@ -160,7 +164,9 @@ export class GpuRuntime {
       await Promise.race([this.device.lost, delay(100)]);
     }
     if (this.disposedBackend) {
-      return new BackendError(fn, `xent.${fn}: this ${this.name} backend was disposed before ${what} finished`, { cause });
+      return new BackendError(fn, `xent.${fn}: this ${this.name} backend was disposed before ${what} finished`, {
+        cause,
+      });
     }
     if (this.lostReason !== undefined) return this.lostError(fn);
     return new BackendError(fn, `xent.${fn}: ${what} failed`, { cause });
@@ -185,7 +191,12 @@ export class GpuRuntime {
 }
 
 /** Error scopes around work: validation and out-of-memory errors become a rejected promise. */
-export function guarded<T>(device: GPUDevice, fn: string, what: string, work: () => T): { result: T; errors: Promise<void> } {
+export function guarded<T>(
+  device: GPUDevice,
+  fn: string,
+  what: string,
+  work: () => T,
+): { result: T; errors: Promise<void> } {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   const pop = (): Promise<void> => {

@@ -3,7 +3,7 @@ import { either as E } from 'fp-ts';
 import { fail, fromIrError, ShapeError, ValueError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import type { DType } from '../../ir/dtype.js';
-import { formatShape, isValidDim, normalizeAxes, normalizeAxis, sizeOf } from '../../ir/shape.js';
+import { formatShape, isValidDim, normalizeAxes, normalizeAxis, shapeEq, sizeOf } from '../../ir/shape.js';
 import { applyOp, describe, requireTensor, wrap } from '../apply.js';
 import type { ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
@@ -61,10 +61,7 @@ export function broadcastTo<const S extends readonly number[], D extends DType>(
   const t = requireTensor('broadcastTo', 'x', x);
   if (!Array.isArray(shape) || !shape.every(isValidDim))
     fail(ShapeError, 'broadcastTo', 'shape', 'non-negative integer dims', describe(shape));
-  return (B.reshape(t.node, shape) === t.node ? t : applyOp('broadcastTo', 'broadcast', { shape }, [t.node])) as Tensor<
-    S,
-    D
-  >;
+  return (shapeEq(t.shape, shape) ? t : applyOp('broadcastTo', 'broadcast', { shape }, [t.node])) as Tensor<S, D>;
 }
 
 /** Inserts a size-1 axis at `axis`. */

@@ -1,0 +1,92 @@
+/**
+ * @file Every primitive on the WebGPU backend in f32 against the CPU backend in f64: values and
+ * gradients (Σ w ⊙ prim, so every output's cotangent is random), on random cases from the
+ * exhaustive test-spec table. Tolerances: the f32 tolerance of the prim's spec, loosened to the
+ * accuracy WGSL promises for its builtins (exp, log: a few ulp; sin, cos: 2⁻¹¹ absolute).
+ */
+import fc from 'fast-check';
+import { afterAll, describe, test } from 'vitest';
+import * as x from 'xent';
+import { floatPositions, roundedToF32, tensorOf } from '../support/cases.js';
+import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
+import { expectAllClose, type Tolerance, toNumbers } from '../support/numeric.js';
+import { type PrimCase, primSpecs, type PrimTestSpec } from '../support/primSpecs.js';
+
+type Prim = x.ir.Prim;
+
+const gpu = await gpuBackend();
+afterAll(() => gpu?.dispose());
+
+const specOf = (prim: Prim): PrimTestSpec<unknown> => primSpecs[prim] as PrimTestSpec<unknown>;
+
+/** The primitive applied to the case's non-float inputs and the given float tensors. */
+function apply(prim: Prim, c: PrimCase, floats: readonly x.Tensor[], floatDType: 'f32' | 'f64'): x.Tensor {
+  const pos = floatPositions(c);
+  const inputs = c.inputs.map((s, i) =>
+    pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType),
+  );
+  const p = c.params as { readonly dtype?: x.DType };
+  const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
+  return x.primitive(prim, params as never, ...inputs);
+}
+
+const floatsOf = (c: PrimCase, dtype: 'f32' | 'f64'): x.Tensor[] =>
+  floatPositions(c).map((i) => tensorOf(c.inputs[i] as never, dtype));
+
+/** WGSL's accuracy for builtins is looser than JavaScript's Math; trig is absolute 2⁻¹¹ on [−π, π]. */
+function gpuTolerance(prim: Prim, spec: PrimTestSpec<unknown>): Tolerance {
+  const trig = prim === 'sin' || prim === 'cos' || prim === 'tanh';
+  return { rtol: Math.max(spec.f32.rtol, 1e-5), atol: Math.max(spec.f32.atol, trig ? 5e-4 : 1e-5) };
+}
+
+/** Σ w ⊙ prim(...), as f32 (GPU) or f64 (CPU). */
+const weighted =
+  (prim: Prim, c: PrimCase, w: readonly number[], dtype: 'f32' | 'f64') =>
+  (...floats: x.Tensor[]): x.Tensor => {
+    const out = apply(prim, c, floats, dtype);
+    const asFloat = out.dtype === dtype ? out : x.cast(out, dtype);
+    return x.sum(x.mul(asFloat, x.tensor(Float64Array.from(w), { shape: out.shape, dtype })));
+  };
+
+describe.runIf(gpu !== undefined).each(x.prims.map((p) => [p] as const))('webgpu: prim %s', (prim) => {
+  const spec = specOf(prim);
+  const tol = gpuTolerance(prim, spec);
+
+  test('f32 on the GPU agrees with f64 on the CPU', async () => {
+    const backend = defined(gpu);
+    await fc.assert(
+      fc.asyncProperty(spec.cases.map(roundedToF32), async (c) => {
+        const hi = apply(prim, c, floatsOf(c, 'f64'), 'f64');
+        const f = x.jit((...floats: x.Tensor[]) => apply(prim, c, floats, 'f32'), { backend });
+        const lo = f(...floatsOf(c, 'f32'));
+        expectAllClose(await numbersAsync(lo), toNumbers(hi), tol, `${prim} on the GPU`);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  test('f32 gradients on the GPU agree with f64 gradients on the CPU', async () => {
+    const backend = defined(gpu);
+    await fc.assert(
+      fc.asyncProperty(spec.cases.map(roundedToF32), fc.integer({ min: 0, max: 2 ** 30 }), async (c, wSeed) => {
+        const pos = floatPositions(c);
+        if (pos.length === 0 || spec.grad(c) === 'none') return;
+        const outSize = apply(prim, c, floatsOf(c, 'f64'), 'f64').size;
+        const w = Array.from({ length: outSize }, (_, i) => Math.fround(Math.sin(wSeed + 7 * i)));
+        const argnums = pos.map((_, k) => k);
+        const hi = x.grad(weighted(prim, c, w, 'f64'), { argnums })(...floatsOf(c, 'f64'));
+        const lo = x.jit(x.grad(weighted(prim, c, w, 'f32'), { argnums }), { backend })(...floatsOf(c, 'f32'));
+        for (const [k, g] of hi.entries()) {
+          const got = await numbersAsync(lo[k] as x.Tensor);
+          expectAllClose(
+            got,
+            toNumbers(g),
+            { rtol: 10 * tol.rtol, atol: 10 * tol.atol },
+            `${prim} gradient ${k} on the GPU`,
+          );
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+});
