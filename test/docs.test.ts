@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { gpuBackend } from './support/gpu.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = fileURLToPath(new URL('./.docs-blocks/', import.meta.url));
@@ -12,20 +13,30 @@ const sources = [
     .map((f) => `docs/${f}`),
 ];
 
-/** Code blocks fenced as ```ts (blocks fenced ```ts no-run are shown, not run). */
-function blocks(markdown: string): string[] {
-  return [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+/**
+ * Code blocks fenced as ```ts, and as ```ts webgpu (these need an adapter: skipped without one,
+ * failed without one in CI). Blocks fenced ```ts no-run are shown, not run.
+ */
+function blocks(markdown: string): { code: string; gpu: boolean }[] {
+  return [...markdown.matchAll(/```ts( webgpu)?\n([\s\S]*?)```/g)].map((m) => ({
+    code: m[2] as string,
+    gpu: m[1] !== undefined,
+  }));
 }
 
 const cases = sources.flatMap((file) =>
-  blocks(readFileSync(`${root}${file}`, 'utf8')).map((code, i) => [file, i, code] as const),
+  blocks(readFileSync(`${root}${file}`, 'utf8')).map(({ code, gpu }, i) => [file, i, code, gpu] as const),
 );
+
+const adapter = cases.some((c) => c[3]) ? await gpuBackend() : undefined;
+adapter?.dispose();
 
 test('the docs contain runnable examples', () => {
   expect(cases.length).toBeGreaterThan(0);
 });
 
-test.each(cases)('%s block %i runs', async (file, i, code) => {
+test.for(cases)('%s block %i runs', async ([file, i, code, gpu], { skip }) => {
+  if (gpu && adapter === undefined) skip('no WebGPU adapter');
   mkdirSync(outDir, { recursive: true });
   const path = `${outDir}${file.replace(/[/.]/g, '_')}_${i}.ts`;
   writeFileSync(path, `${code}\nexport {};\n`);
