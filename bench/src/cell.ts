@@ -32,6 +32,12 @@ const libraries: Record<string, () => Promise<Library>> = {
   'jax-js': async () => (await import('./libs/jaxjs.js')).jaxjsLibrary,
 };
 
+/** A library name, with `-webgpu` for its WebGPU path. */
+function libraryOf(name: string): { load: (() => Promise<Library>) | undefined; device: 'cpu' | 'webgpu' } {
+  const gpu = name.endsWith('-webgpu');
+  return { load: libraries[gpu ? name.slice(0, -'-webgpu'.length) : name], device: gpu ? 'webgpu' : 'cpu' };
+}
+
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1
@@ -44,9 +50,9 @@ async function main(): Promise<void> {
   const w = workloads[id as WorkloadId];
   const dims = w.sizes[Number(sizeIndex)] as readonly number[];
   const inputs = w.inputs(dims);
-  const load = libraries[lib];
+  const { load, device } = libraryOf(lib);
   if (load === undefined) throw new Error(`unknown library ${lib}`);
-  const prepared = await (await load())(w, inputs, { threads: Number(threads) });
+  const prepared = await (await load())(w, inputs, { threads: Number(threads), device });
   const first = await prepared.run(); // warm-up (tracing, compilation)
   const reference = w.reference(inputs);
   let worst = 0;

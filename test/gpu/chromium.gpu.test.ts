@@ -132,10 +132,10 @@ describe.runIf(existsSync(CHROMIUM))('headless Chromium', () => {
       const problems: string[] = [];
       tab.on('pageerror', (e) => problems.push(e.message));
       await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { waitUntil: 'commit' });
-      await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, {
+      await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, undefined, {
         timeout: 60_000,
       });
-      const result = (await tab.evaluate(() => (window as unknown as { result: unknown }).result)) as PageResult;
+      const result = (await tab.evaluate(() => (globalThis as unknown as { result: unknown }).result)) as PageResult;
       expect(problems).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.onDevice).toBe(true);

@@ -1,11 +1,13 @@
 /**
- * @file The workloads written with jax-js on its fastest CPU path (the wasm device, with jit).
+ * @file The workloads written with jax-js on its fastest CPU path (the wasm device, with jit), or on
+ * its WebGPU device under Dawn.
  * jax-js moves ownership of arrays into calls, so inputs are passed with `.ref` to keep them.
  * Its jit cannot differentiate takeAlongAxis (the scatter in the gradient is rejected), so the
  * target logit is taken with a one-hot mask, the usual JAX idiom.
  */
 import { init, jit, nn, numpy as np, valueAndGrad, defaultDevice } from '@jax-js/jax';
 import { W4_SHAPES } from '../workloads.js';
+import { installDawnGlobals } from './dawnGlobals.js';
 import { type Library, oneHotRows } from './library.js';
 
 type JArray = np.Array;
@@ -13,9 +15,13 @@ type JArray = np.Array;
 const read = async (ts: readonly JArray[]): Promise<Float32Array[]> =>
   Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
 
-export const jaxjsLibrary: Library = async (w, inputs) => {
-  await init('wasm');
-  defaultDevice('wasm');
+export const jaxjsLibrary: Library = async (w, inputs, { device }) => {
+  const target = device === 'webgpu' ? 'webgpu' : 'wasm';
+  if (device === 'webgpu') await installDawnGlobals();
+  const devices = await init(target);
+  if (!devices.includes(target))
+    throw new Error(`jax-js could not start its ${target} device (has ${devices.join(', ')})`);
+  defaultDevice(target);
   const { dims, floats, labels } = inputs;
   const arr = (i: number, shape: number[]): JArray => np.array(floats[i]).reshape(shape);
   const ce = (z: JArray, onehot: JArray): JArray =>

@@ -6,7 +6,14 @@ export interface Prepared {
   run(): Promise<readonly ArrayLike<number>[]>;
 }
 
-export type Library = (workload: Workload, inputs: Inputs, options: { readonly threads: number }) => Promise<Prepared>;
+export interface LibraryOptions {
+  /** CPU threads (xent's CPU backend only). */
+  readonly threads: number;
+  /** Where the library runs: its fastest CPU path, or WebGPU (Dawn in Node). */
+  readonly device: 'cpu' | 'webgpu';
+}
+
+export type Library = (workload: Workload, inputs: Inputs, options: LibraryOptions) => Promise<Prepared>;
 
 /** One-hot rows as f32 (for libraries whose idiomatic CE takes one-hot targets). */
 export function oneHotRows(labels: Int32Array, classes: number): Float32Array {

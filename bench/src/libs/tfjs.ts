@@ -1,23 +1,28 @@
-/** @file The workloads written idiomatically with TensorFlow.js on its CPU backend. */
+/** @file The workloads written idiomatically with TensorFlow.js on its CPU backend, or its WebGPU backend under Dawn. */
 import * as tf from '@tensorflow/tfjs';
 import { W4_SHAPES } from '../workloads.js';
+import { installDawnGlobals } from './dawnGlobals.js';
 import { type Library, oneHotRows } from './library.js';
 
-const read = (ts: readonly tf.Tensor[]): Float32Array[] => {
-  const out = ts.map((t) => t.dataSync() as Float32Array);
+const read = async (ts: readonly tf.Tensor[]): Promise<Float32Array[]> => {
+  const out = await Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
   ts.forEach((t) => {
     t.dispose();
   });
   return out;
 };
 
-export const tfjsLibrary: Library = async (w, inputs) => {
-  await tf.setBackend('cpu');
+export const tfjsLibrary: Library = async (w, inputs, { device }) => {
+  if (device === 'webgpu') {
+    await installDawnGlobals();
+    await import('@tensorflow/tfjs-backend-webgpu');
+  }
+  if (!(await tf.setBackend(device))) throw new Error(`TensorFlow.js could not start its ${device} backend`);
   await tf.ready();
   const { dims, floats, labels } = inputs;
   const t = (i: number, shape: number[]): tf.Tensor2D =>
     tf.tensor2d(floats[i] as Float32Array, shape as [number, number]);
-  let run: () => readonly ArrayLike<number>[];
+  let run: () => Promise<readonly ArrayLike<number>[]>;
   switch (w.id) {
     case 'W1': {
       const [n, v] = dims as [number, number];
@@ -92,5 +97,5 @@ export const tfjsLibrary: Library = async (w, inputs) => {
       break;
     }
   }
-  return { run: () => Promise.resolve(run()) };
+  return { run };
 };

@@ -1,4 +1,4 @@
-/** @file The workloads written with xent, jitted on the CPU backend. */
+/** @file The workloads written with xent, jitted on the CPU backend or on WebGPU. */
 import * as x from 'xent';
 import { W4_SHAPES } from '../workloads.js';
 import { type Library, oneHotRows } from './library.js';
@@ -22,14 +22,22 @@ const smallLoss = (xs: x.Tensor, w1: x.Tensor, w2: x.Tensor, onehot: x.Tensor): 
   return x.add(x.sub(x.add(x.mul(0.9, nll), x.mul(0.1, smooth)), x.mul(0.01, ent)), decay);
 };
 
-const flat = (outs: readonly x.Tensor[]): Float32Array[] => outs.map((t) => t.data() as Float32Array);
+/** The outputs' values (read back from the GPU, whose buffers are then released). */
+const flat = async (outs: readonly x.Tensor[]): Promise<Float32Array[]> => {
+  const values = await Promise.all(outs.map(async (t) => (await t.dataAsync()) as Float32Array));
+  for (const t of outs) t.dispose();
+  return values;
+};
 
-export const xentLibrary: Library = (w, inputs, { threads }) => {
-  x.setDefaultBackend(x.createCpuBackend({ threads }));
+export const xentLibrary: Library = async (w, inputs, { threads, device }) => {
+  const gpu = device === 'webgpu' ? await x.webgpu() : undefined;
+  x.setDefaultBackend(gpu ?? x.createCpuBackend({ threads }));
   const { dims, floats, labels } = inputs;
-  const t = (i: number, shape: readonly number[]): x.Tensor => x.tensor(floats[i] as Float32Array, { shape });
-  const y = x.tensor(labels, { shape: [labels.length] });
-  let run: () => readonly ArrayLike<number>[];
+  // on the GPU, inputs are uploaded once, as a training loop keeps its data there
+  const put = (t: x.Tensor): x.Tensor => (gpu === undefined ? t : gpu.upload(t));
+  const t = (i: number, shape: readonly number[]): x.Tensor => put(x.tensor(floats[i] as Float32Array, { shape }));
+  const y = put(x.tensor(labels, { shape: [labels.length] }));
+  let run: () => Promise<readonly ArrayLike<number>[]>;
   switch (w.id) {
     case 'W1': {
       const f = x.jit(x.valueAndGrad(ce));
@@ -63,12 +71,13 @@ export const xentLibrary: Library = (w, inputs, { threads }) => {
         t(0, [batch, features]),
         t(1, [features, hidden]),
         t(2, [hidden, classes]),
-        x.tensor(oneHotRows(labels, classes), { shape: [batch, classes] }),
+        put(x.tensor(oneHotRows(labels, classes), { shape: [batch, classes] })),
       ] as const;
       const steps = w.steps ?? 1;
       run = () => {
         let out: x.Tensor[] = [];
         for (let s = 0; s < steps; s++) {
+          for (const o of out) o.dispose();
           const [loss, grads] = f(...args) as unknown as [x.Tensor, x.Tensor[]];
           out = [loss, ...grads];
         }
@@ -83,5 +92,5 @@ export const xentLibrary: Library = (w, inputs, { threads }) => {
       break;
     }
   }
-  return Promise.resolve({ run: () => Promise.resolve(run()) });
+  return { run };
 };
