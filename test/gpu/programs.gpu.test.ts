@@ -80,6 +80,45 @@ describe.runIf(gpu !== undefined)('webgpu programs', () => {
     expectAllClose(await numbersAsync(grad), toNumbers(grad64), { rtol: 1e-4, atol: 1e-7 }, 'CE gradient');
   });
 
+  test('jvp, vjp and hvp compose with the GPU backend (forward mode and second order run fused there too)', async () => {
+    const backend = defined(gpu);
+    const [n, v] = [5, 40];
+    const z = f32(
+      Array.from({ length: n * v }, (_, i) => Math.sin(i * 0.3)),
+      [n, v],
+    );
+    const t = f32(
+      Array.from({ length: n * v }, (_, i) => Math.cos(i * 0.7)),
+      [n, v],
+    );
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 11) % v),
+      { shape: [n] },
+    );
+    const loss = (a: x.Tensor): x.Tensor => x.add(ce(a, y), x.mean(x.square(x.tanh(a))));
+    const [jv, jt] = x.jit((a: x.Tensor, d: x.Tensor) => x.jvp(loss, [a], [d]), { backend })(z, t);
+    const [jv64, jt64] = x.jvp(loss, [f64(z)], [f64(t)]);
+    expectAllClose(await numbersAsync(jv), toNumbers(jv64), { rtol: 1e-5, atol: 1e-6 }, 'jvp value');
+    expectAllClose(await numbersAsync(jt), toNumbers(jt64), { rtol: 1e-4, atol: 1e-6 }, 'jvp tangent');
+    const hv = x.jit(x.hvp(loss), { backend })(z, t);
+    const hv64 = x.hvp(loss)(f64(z), f64(t));
+    expectAllClose(await numbersAsync(hv), toNumbers(hv64), { rtol: 1e-4, atol: 1e-6 }, 'hvp');
+    const pull = x.jit(
+      (a: x.Tensor, c: x.Tensor) => {
+        const [, back] = x.vjp((u: x.Tensor) => x.softmax(u), a);
+        return back(c)[0] as x.Tensor;
+      },
+      { backend },
+    )(z, t);
+    const [, back64] = x.vjp((u: x.Tensor) => x.softmax(u), f64(z));
+    expectAllClose(
+      await numbersAsync(pull),
+      toNumbers(back64(f64(t))[0] as x.Tensor),
+      { rtol: 1e-4, atol: 1e-7 },
+      'vjp',
+    );
+  });
+
   test('NaN, ±Inf and −Inf-masked logits give the CPU backend’s results', async () => {
     const backend = defined(gpu);
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e30, -1e30, 3.5, -2.25, 1e-30];
