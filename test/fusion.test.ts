@@ -168,3 +168,40 @@ test('the dump hook sees every pass, graph passes then fuse, lower and schedule'
   })(logits, labels);
   expect(seen).toEqual([...x.passes.map(([name]) => name), 'fuse', 'lower', 'schedule']);
 });
+
+describe('binding limits (a device backend’s kernelLimits)', () => {
+  const limited = (maxBindings: number, maxBindingBytes = 2 ** 30): x.Backend => ({
+    ...x.backends.cpu,
+    kernelLimits: { maxBindings, maxBindingBytes },
+  });
+  const bindings = (k: x.Kernel, chunk: number): number =>
+    k.inputs.reduce((s, i) => s + Math.max(1, Math.ceil((i.size * 4) / chunk)), 0) +
+    x.kernelOutputSizes(k).reduce((s, n) => s + Math.max(1, Math.ceil((n * 4) / chunk)), 0);
+
+  test('a kernel reading more buffers than allowed is split until every kernel fits, with the same values', () => {
+    const xs = Array.from({ length: 12 }, (_, i) =>
+      x.tensor(Float64Array.from([i, i + 0.5, -i]), { shape: [3], dtype: 'f64' }),
+    );
+    const f = (...ts: x.Tensor[]): x.Tensor => ts.reduce((acc, t, i) => x.add(acc, x.mul(x.tanh(t), i + 1)));
+    const backend = limited(6);
+    const program = x.jit(f, { backend }).program(...xs);
+    const kernels = program.steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
+    expect(kernels.length).toBeGreaterThan(1);
+    for (const k of kernels) expect(bindings(k, 2 ** 30)).toBeLessThanOrEqual(6);
+    expect(toNumbers(x.jit(f, { backend })(...xs))).toEqual(toNumbers(f(...xs)));
+  });
+
+  test('a kernel that cannot fit whatever is split is left whole (no pointless extra passes)', () => {
+    const z = x.tensor(new Float32Array(64 * 100), { shape: [64, 100] });
+    const y = x.tensor(new Int32Array(64), { shape: [64] });
+    const ce = (a: x.Tensor, b: x.Tensor): x.Tensor =>
+      x.mean(x.sub(x.logsumexp(a, { axis: -1 }), x.squeeze(x.gather(a, x.expandDims(b, -1), { axis: -1 }), -1)));
+    const count = (backend: x.Backend): number =>
+      x
+        .jit(x.valueAndGrad(ce), { backend })
+        .program(z, y)
+        .steps.filter((s) => s.kind === 'launch').length;
+    // the logits take 9 bindings of 3 KiB: the backward kernel needs 9 + 9 + 2 > 16 however it is cut
+    expect(count(limited(16, 3072))).toBe(count(x.backends.cpu));
+  });
+});

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { sizeOf } from './support/arbitraries.js';
-import { floatPositions, naiveArray, roundedToF32, tensorOf, withDirections } from './support/cases.js';
+import { applyPrim, floatPositions, floatsOf, naiveArray, roundedToF32, withDirections } from './support/cases.js';
 import { directionalFd, dot, expectAllClose, toNumbers } from './support/numeric.js';
 import { forEachIndex, type PrimCase, primSpecs, type PrimTestSpec } from './support/primSpecs.js';
 
@@ -17,25 +17,11 @@ type AnyCase = PrimCase;
 
 const specOf = (prim: Prim): PrimTestSpec<unknown> => primSpecs[prim] as PrimTestSpec<unknown>;
 
-/** Applies the primitive to tensors built from the case (float inputs replaced by `floats`). */
-function apply(prim: Prim, c: AnyCase, floats: readonly x.Tensor[], floatDType: 'f32' | 'f64' = 'f64'): x.Tensor {
-  const pos = floatPositions(c);
-  const inputs = c.inputs.map((s, i) =>
-    pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType),
-  );
-  const p = c.params as { readonly dtype?: x.DType };
-  const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
-  return x.primitive(prim, params as never, ...inputs);
-}
-
-const floatsOf = (c: AnyCase, dtype: 'f32' | 'f64' = 'f64'): x.Tensor[] =>
-  floatPositions(c).map((i) => tensorOf(c.inputs[i] as never, dtype));
-
 /** Σ w ⊙ prim(...) as f64: a scalar whose gradient is the VJP with cotangent w. */
 const weighted =
   (prim: Prim, c: AnyCase, w: readonly number[]) =>
   (...floats: x.Tensor[]): x.Tensor => {
-    const out = apply(prim, c, floats);
+    const out = applyPrim(prim, c, floats);
     const asFloat = out.dtype === 'f64' ? out : x.cast(out, 'f64');
     return x.sum(x.mul(asFloat, x.tensor(Float64Array.from(w), { shape: out.shape, dtype: 'f64' })));
   };
@@ -56,7 +42,7 @@ describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s 
   test('matches its naive definition (f64)', () => {
     fc.assert(
       fc.property(spec.cases, (c) => {
-        const out = apply(prim, c, floatsOf(c));
+        const out = applyPrim(prim, c, floatsOf(c));
         const naive = c.inputs.map(naiveArray);
         const expected: number[] = [];
         forEachIndex(out.shape, (index) => expected.push(spec.naive(naive, c.params, index, out.shape)));
@@ -68,8 +54,8 @@ describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s 
   test('f32 agrees with f64 within its stated tolerance', () => {
     fc.assert(
       fc.property(spec.cases.map(roundedToF32), (c) => {
-        const lo = apply(prim, c, floatsOf(c, 'f32'), 'f32');
-        const hi = apply(prim, c, floatsOf(c, 'f64'), 'f64');
+        const lo = applyPrim(prim, c, floatsOf(c, 'f32'), 'f32');
+        const hi = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64');
         expect(lo.shape).toEqual(hi.shape);
         expectAllClose(toNumbers(lo), toNumbers(hi), spec.f32, `${prim} f32 vs f64`);
       }),
@@ -81,11 +67,11 @@ describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s 
       fc.property(spec.cases.map(roundedToF32), fc.integer({ min: 0, max: 2 ** 30 }), (c, wSeed) => {
         const pos = floatPositions(c);
         if (pos.length === 0 || spec.grad(c) === 'none') return;
-        const outSize = sizeOf(apply(prim, c, floatsOf(c)).shape);
+        const outSize = sizeOf(applyPrim(prim, c, floatsOf(c)).shape);
         const w = Array.from({ length: outSize }, (_, i) => Math.fround(Math.sin(wSeed + 7 * i)));
         const gradsIn = (dtype: 'f32' | 'f64'): number[][] => {
           const f = (...floats: x.Tensor[]): x.Tensor => {
-            const out = apply(prim, c, floats, dtype);
+            const out = applyPrim(prim, c, floats, dtype);
             return x.sum(x.mul(out, x.tensor(Float64Array.from(w), { shape: out.shape, dtype })));
           };
           return x
@@ -106,7 +92,7 @@ describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s 
       fc.property(spec.cases.chain(withDirections), fc.integer({ min: 0, max: 2 ** 30 }), ([c, dirs], wSeed) => {
         const pos = floatPositions(c);
         if (pos.length === 0) return;
-        const outSize = sizeOf(apply(prim, c, floatsOf(c)).shape);
+        const outSize = sizeOf(applyPrim(prim, c, floatsOf(c)).shape);
         const w = Array.from({ length: outSize }, (_, i) => Math.sin(wSeed + 7 * i));
         const f = weighted(prim, c, w);
         const grads = x.grad(f, { argnums: pos.map((_, k) => k) })(...floatsOf(c));
@@ -132,7 +118,7 @@ describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s 
         if (pos.length === 0 || spec.grad(c) === 'none') return;
         const floats = floatsOf(c);
         const asF64 = (...xs: x.Tensor[]): x.Tensor => {
-          const out = apply(prim, c, xs);
+          const out = applyPrim(prim, c, xs);
           return out.dtype === 'f64' ? out : x.cast(out, 'f64');
         };
         const tangents = pos.map((i, k) =>
@@ -166,7 +152,7 @@ describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s 
       fc.property(spec.cases.chain(withDirections), fc.integer({ min: 0, max: 2 ** 30 }), ([c, dirs], seed) => {
         const pos = floatPositions(c);
         if (pos.length === 0 || spec.grad(c) !== 'smooth') return;
-        const outSize = sizeOf(apply(prim, c, floatsOf(c)).shape);
+        const outSize = sizeOf(applyPrim(prim, c, floatsOf(c)).shape);
         const w = Array.from({ length: outSize }, (_, i) => Math.sin(seed + 5 * i));
         const f = weighted(prim, c, w);
         const argnums = pos.map((_, k) => k);

@@ -1,8 +1,10 @@
 /**
  * @file The benchmark suite (`npm run bench [-- --workloads W1,W4 --sizes small --libs xent,tfjs --reps 5]`).
- * Each cell runs in a child process; the table shows the median time, the ratio to the measured
- * bandwidth floor and to xent, the error against an f64 reference, and peak RSS. Results go to
- * bench/results/latest.json. This is a measurement, not a test: nothing asserts a time.
+ * Libraries: xent (all cores), xent-1, jax-js, tfjs, and on WebGPU under Dawn xent-webgpu,
+ * tfjs-webgpu, jax-js-webgpu. Each cell runs in a child process; the table shows the median time,
+ * the ratio to the measured bandwidth floor and to the first library listed, the error against an
+ * f64 reference, and peak RSS. Results go to bench/results/latest.json. This is a measurement, not
+ * a test: nothing asserts a time.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,6 +65,8 @@ const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(d
 
 function main(): void {
   const options = parse(process.argv.slice(2));
+  // ratios are to the first library listed (xent, or xent-webgpu in a GPU run)
+  const base = options.libs[0] ?? 'xent';
   const bandwidth = copyBandwidth();
   console.log(`copy bandwidth ${(bandwidth / 1e6).toFixed(1)} GB/s; ${cpus().length} cores; ${process.version}\n`);
   const results: {
@@ -80,22 +84,22 @@ function main(): void {
       const scale = w.steps === undefined ? 1 : 1000;
       console.log(`${id} ${w.title} [${dims.join(' × ')}]${w.steps === undefined ? `; floor ${fmt(floorMs)} ms` : ''}`);
       console.log(
-        `  ${'library'.padEnd(8)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${'× xent'.padStart(7)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)}`,
+        `  ${'library'.padEnd(13)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${`× ${base}`.padStart(7)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)}`,
       );
       const cells: (CellResult | { lib: string; error: string })[] = [];
-      let xentMs = NaN;
+      let baseMs = NaN;
       for (const lib of options.libs) {
         const r = runCell(lib, id, size, options.reps, options.timeoutS);
         if (typeof r === 'string') {
           cells.push({ lib, error: r });
-          console.log(`  ${lib.padEnd(8)} ${r}`);
+          console.log(`  ${lib.padEnd(13)} ${r}`);
           continue;
         }
         cells.push({ ...r, lib });
-        if (lib === 'xent') xentMs = r.medianMs;
+        if (lib === base) baseMs = r.medianMs;
         const ratioFloor = w.steps === undefined ? r.medianMs / floorMs : NaN;
         console.log(
-          `  ${lib.padEnd(8)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / xentMs, 2).padStart(7)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)}`,
+          `  ${lib.padEnd(13)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(7)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)}`,
         );
       }
       results.push({ workload: id, dims, floorMs, cells });

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, test } from 'vitest';
 import * as x from 'xent';
-import { floatPositions, roundedToF32, tensorOf } from '../support/cases.js';
+import { applyPrim, floatPositions, floatsOf, roundedToF32 } from '../support/cases.js';
 import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
 import { expectAllClose, type Tolerance, toNumbers } from '../support/numeric.js';
 import { type PrimCase, primSpecs, type PrimTestSpec } from '../support/primSpecs.js';
@@ -19,20 +19,6 @@ afterAll(() => gpu?.dispose());
 
 const specOf = (prim: Prim): PrimTestSpec<unknown> => primSpecs[prim] as PrimTestSpec<unknown>;
 
-/** The primitive applied to the case's non-float inputs and the given float tensors. */
-function apply(prim: Prim, c: PrimCase, floats: readonly x.Tensor[], floatDType: 'f32' | 'f64'): x.Tensor {
-  const pos = floatPositions(c);
-  const inputs = c.inputs.map((s, i) =>
-    pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType),
-  );
-  const p = c.params as { readonly dtype?: x.DType };
-  const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
-  return x.primitive(prim, params as never, ...inputs);
-}
-
-const floatsOf = (c: PrimCase, dtype: 'f32' | 'f64'): x.Tensor[] =>
-  floatPositions(c).map((i) => tensorOf(c.inputs[i] as never, dtype));
-
 /** WGSL's accuracy for builtins is looser than JavaScript's Math; trig is absolute 2⁻¹¹ on [−π, π]. */
 function gpuTolerance(prim: Prim, spec: PrimTestSpec<unknown>): Tolerance {
   const trig = prim === 'sin' || prim === 'cos' || prim === 'tanh';
@@ -43,7 +29,7 @@ function gpuTolerance(prim: Prim, spec: PrimTestSpec<unknown>): Tolerance {
 const weighted =
   (prim: Prim, c: PrimCase, w: readonly number[], dtype: 'f32' | 'f64') =>
   (...floats: x.Tensor[]): x.Tensor => {
-    const out = apply(prim, c, floats, dtype);
+    const out = applyPrim(prim, c, floats, dtype);
     const asFloat = out.dtype === dtype ? out : x.cast(out, dtype);
     return x.sum(x.mul(asFloat, x.tensor(Float64Array.from(w), { shape: out.shape, dtype })));
   };
@@ -56,8 +42,8 @@ describe.runIf(gpu !== undefined).each(x.prims.map((p) => [p] as const))('webgpu
     const backend = defined(gpu);
     await fc.assert(
       fc.asyncProperty(spec.cases.map(roundedToF32), async (c) => {
-        const hi = apply(prim, c, floatsOf(c, 'f64'), 'f64');
-        const f = x.jit((...floats: x.Tensor[]) => apply(prim, c, floats, 'f32'), { backend });
+        const hi = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64');
+        const f = x.jit((...floats: x.Tensor[]) => applyPrim(prim, c, floats, 'f32'), { backend });
         const lo = f(...floatsOf(c, 'f32'));
         expectAllClose(await numbersAsync(lo), toNumbers(hi), tol, `${prim} on the GPU`);
       }),
@@ -71,7 +57,7 @@ describe.runIf(gpu !== undefined).each(x.prims.map((p) => [p] as const))('webgpu
       fc.asyncProperty(spec.cases.map(roundedToF32), fc.integer({ min: 0, max: 2 ** 30 }), async (c, wSeed) => {
         const pos = floatPositions(c);
         if (pos.length === 0 || spec.grad(c) === 'none') return;
-        const outSize = apply(prim, c, floatsOf(c, 'f64'), 'f64').size;
+        const outSize = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64').size;
         const w = Array.from({ length: outSize }, (_, i) => Math.fround(Math.sin(wSeed + 7 * i)));
         const argnums = pos.map((_, k) => k);
         const hi = x.grad(weighted(prim, c, w, 'f64'), { argnums })(...floatsOf(c, 'f64'));

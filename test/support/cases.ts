@@ -36,3 +36,23 @@ export function roundedToF32<C extends PrimCase>(c: C): C {
     inputs: c.inputs.map((s) => (isFloat(s.dtype) ? { ...s, values: s.values.map(Math.fround) } : s)),
   };
 }
+
+/** The primitive applied to the case's non-float inputs and the given float tensors (f64 params become f32 with f32 floats). */
+export function applyPrim(
+  prim: x.ir.Prim,
+  c: PrimCase,
+  floats: readonly x.Tensor[],
+  floatDType: 'f32' | 'f64' = 'f64',
+): x.Tensor {
+  const pos = floatPositions(c);
+  const inputs = c.inputs.map((s, i) =>
+    pos.includes(i) ? (floats[pos.indexOf(i)] as x.Tensor) : tensorOf(s, floatDType),
+  );
+  const p = c.params as { readonly dtype?: x.DType };
+  const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
+  return x.primitive(prim, params as never, ...inputs);
+}
+
+/** The case's float inputs as tensors of `dtype`. */
+export const floatsOf = (c: PrimCase, dtype: 'f32' | 'f64' = 'f64'): x.Tensor[] =>
+  floatPositions(c).map((i) => tensorOf(c.inputs[i] as InputSpec, dtype));

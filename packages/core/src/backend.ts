@@ -4,9 +4,9 @@
  * sees a primitive. Either way the result is an Executable over host arrays.
  */
 import { BackendError } from './errors.js';
-import type { ArrayData } from './device.js';
+import { type ArrayData, lengthOf } from './device.js';
 import type { Graph } from './ir/graph.js';
-import type { Program } from './kernel/program.js';
+import type { BufferInfo, Program } from './kernel/program.js';
 import type { KernelLimits } from './compile/fuse.js';
 
 /**
@@ -51,4 +51,24 @@ export function getDefaultBackend(): Backend {
     );
   }
   return defaultBackend;
+}
+
+/** Checks a kernel program's arguments: one array per parameter buffer, with that buffer's element count. */
+export function checkProgramArgs(params: readonly BufferInfo[], args: readonly ArrayData[]): void {
+  if (args.length !== params.length) {
+    throw new BackendError(
+      'run',
+      `xent.run: argument 'args' expected ${params.length} arrays (one per graph parameter), got ${args.length}`,
+    );
+  }
+  for (const b of params) {
+    const i = b.source.kind === 'param' ? b.source.index : 0;
+    const n = lengthOf(args[i] as ArrayData);
+    if (n !== b.size) {
+      throw new BackendError(
+        'run',
+        `xent.run: argument 'args[${i}]' expected ${b.size} values for a ${b.dtype} parameter, got ${n}`,
+      );
+    }
+  }
 }

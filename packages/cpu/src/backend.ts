@@ -4,7 +4,7 @@
  */
 import {
   type ArrayData,
-  BackendError,
+  checkProgramArgs,
   hostArrayOf,
   type BufferInfo,
   type Executable,
@@ -22,21 +22,7 @@ import { availableThreads, runSplit } from './threads/pool.js';
 /** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
   const args = data.map((d, i) => hostArrayOf(d, 'run', `args[${i}]`));
-  if (args.length !== params.length) {
-    throw new BackendError(
-      'run',
-      `xent.run: argument 'args' expected ${params.length} arrays (one per graph parameter), got ${args.length}`,
-    );
-  }
-  for (const b of params) {
-    const i = b.source.kind === 'param' ? b.source.index : 0;
-    if ((args[i] as HostArray).length !== b.size) {
-      throw new BackendError(
-        'run',
-        `xent.run: argument 'args[${i}]' expected ${b.size} values for a ${b.dtype} parameter, got ${(args[i] as HostArray).length}`,
-      );
-    }
-  }
+  checkProgramArgs(params, args);
   return args;
 }
 

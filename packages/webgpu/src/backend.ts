@@ -50,9 +50,8 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
   return {
     kind: 'kernel',
     name: 'webgpu',
-    // one binding stays free for the index-check status
     kernelLimits: {
-      maxBindings: limits.maxStorageBuffersPerShaderStage - 1,
+      maxBindings: limits.maxStorageBuffersPerShaderStage,
       maxBindingBytes: chunkElements(limits.maxStorageBufferBindingSize) * 4,
     },
     device,

@@ -7,7 +7,7 @@
  * transcendental or many ops) used by several kernels is materialised once.
  */
 import type { Graph } from '../ir/graph.js';
-import type { Node, OpNode } from '../ir/node.js';
+import { hostScalar, type Node, type OpNode } from '../ir/node.js';
 import { isElementwisePrim } from '../ir/prim.js';
 import { shapeEq } from '../ir/shape.js';
 
@@ -171,27 +171,38 @@ function leavesUnder(n: Node, region: Region): Set<Node> {
 
 /** How many bindings a kernel needs per buffer: buffers over the binding size take one per chunk. */
 export interface KernelLimits {
-  /** Bindings one kernel may use. */
+  /** Bindings one kernel may use (a gather's index checks take one for their status word). */
   readonly maxBindings: number;
   /** Bytes one binding may cover (elements count 4 bytes each). */
   readonly maxBindingBytes: number;
 }
 
+/** Bindings a kernel spends on reading or writing `n` (host scalars are inlined as literals: none). */
 const bindingsOf = (n: Node, limits: KernelLimits): number =>
-  Math.max(1, Math.ceil((n.type.shape.reduce((a, b) => a * b, 1) * 4) / limits.maxBindingBytes));
+  hostScalar(n) !== undefined
+    ? 0
+    : Math.max(1, Math.ceil((n.type.shape.reduce((a, b) => a * b, 1) * 4) / limits.maxBindingBytes));
+
+/** Bindings of a kernel: its leaves and roots, and the status word its index checks (gathers) write. */
+function kernelBindings(g: Group, region: Region, limits: KernelLimits): number {
+  const checks = [...region.nodes].some((n) => n.kind === 'op' && n.prim === 'gather') ? 1 : 0;
+  return [...region.leaves, ...g.roots].reduce((sum, n) => sum + bindingsOf(n, limits), checks);
+}
 
 /**
  * For a kernel that needs more bindings than the limits allow, the inlined node to compute in a
- * kernel of its own instead: the one whose leaves take the most bindings beyond its own.
+ * kernel of its own instead: the one whose leaves take the most bindings beyond its own, among
+ * those whose own kernel fits (counting a status word).
  */
 function splitCandidate(g: Group, region: Region, limits: KernelLimits): Node | undefined {
-  const total = [...region.leaves, ...g.roots].reduce((sum, n) => sum + bindingsOf(n, limits), 0);
-  if (total <= limits.maxBindings) return undefined;
+  if (kernelBindings(g, region, limits) <= limits.maxBindings) return undefined;
   let best: Node | undefined;
   let saves = 0;
   for (const n of region.nodes) {
     if (g.roots.includes(n) || isReduction(n)) continue;
     const read = [...leavesUnder(n, region)].reduce((sum, l) => sum + bindingsOf(l, limits), 0);
+    // only a split whose own kernel fits: splitting what cannot fit anyway only adds passes
+    if (read + bindingsOf(n, limits) + 1 > limits.maxBindings) continue;
     if (read - bindingsOf(n, limits) > saves) {
       best = n;
       saves = read - bindingsOf(n, limits);

@@ -1,21 +1,20 @@
 /** @file Preparing a graph for a backend (the right pipeline for its kind) and running it once. */
-import type { Backend, Executable } from '../backend.js';
+import type { Backend, Executable, KernelBackend } from '../backend.js';
 import { constant } from '../ir/build.js';
 import type { ArrayData } from '../device.js';
 import type { Graph } from '../ir/graph.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { compileGraph, type CompileOptions, compileProgram } from './pipeline.js';
 
+/** The compile options for a kernel backend: the caller's, with the backend's binding limits. */
+export const kernelOptions = (backend: KernelBackend, options: CompileOptions): CompileOptions =>
+  backend.kernelLimits === undefined ? options : { ...options, kernelLimits: backend.kernelLimits };
+
 /** Runs the passes the backend needs (graph passes; then fuse, lower, schedule for kernel backends) and compiles. */
 export function prepare(graph: Graph, backend: Backend, options: CompileOptions = {}): Executable {
   return backend.kind === 'graph'
     ? backend.compile(compileGraph(graph, options))
-    : backend.compile(
-        compileProgram(
-          graph,
-          backend.kernelLimits === undefined ? options : { ...options, kernelLimits: backend.kernelLimits },
-        ),
-      );
+    : backend.compile(compileProgram(graph, kernelOptions(backend, options)));
 }
 
 /** Wraps a backend's output arrays as constant nodes typed like the graph outputs. */

@@ -2,7 +2,7 @@
 import { type Backend, type Executable, getDefaultBackend } from '../backend.js';
 import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
 import type { Program } from '../kernel/program.js';
-import { prepare, toConstNodes } from '../compile/run.js';
+import { kernelOptions, prepare, toConstNodes } from '../compile/run.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node, ParamNode } from '../ir/node.js';
 import { concreteNode, Tensor } from '../trace/tensor.js';
@@ -92,7 +92,9 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
   };
   const program = (...args: Parameters<F>): Program => {
     const entry = entryFor(args);
-    return compileProgram(makeGraph(entry.params, entry.outputs), options);
+    const backend = options.backend ?? getDefaultBackend();
+    const graph = makeGraph(entry.params, entry.outputs);
+    return compileProgram(graph, backend.kind === 'kernel' ? kernelOptions(backend, options) : options);
   };
   const jitted = Object.assign(call, { lower, program });
   return Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size }) as Jitted<F>;

@@ -15,6 +15,19 @@ export interface BufferSpec {
   readonly role: 'input' | 'output' | 'scratch';
 }
 
+/** Specs of a kernel's inputs (in0, in1, ...), read-only. */
+export const inputSpecs = (inputs: readonly { readonly dtype: DType; readonly size: number }[]): BufferSpec[] =>
+  inputs.map((b, i) => ({ name: `in${i}`, dtype: b.dtype, size: b.size, access: 'read', role: 'input' }));
+
+/** The spec of output `index` (out0, out1, ...). */
+export const outputSpec = (index: number, dtype: DType, size: number): BufferSpec => ({
+  name: `out${index}`,
+  dtype,
+  size,
+  access: 'read_write',
+  role: 'output',
+});
+
 /** One binding: a chunk of a kernel buffer (by index into the kernel's buffer list) or the status word array. */
 export interface Binding {
   readonly buffer: number | 'status';

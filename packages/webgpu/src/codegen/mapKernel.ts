@@ -7,7 +7,7 @@
  * and a second pass combines them, so a long reduction still fills the device.
  */
 import type { DType, MapKernel, ReduceOp } from '@xent/core';
-import { type BufferSpec, renderBuffers } from './buffers.js';
+import { type BufferSpec, inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
 import { type Helper, prelude } from './prelude.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
@@ -85,13 +85,19 @@ function reducer(op: ReduceOp, dtype: DType, used: Set<Helper>): Reducer {
         `  let f2 = select(exp(${m2} - mn), 1.0, ${m2} == mn);`,
         `  acc_s = acc_s * f1 + ${s2} * f2; acc_m = mn; }`,
       ];
+      // one value: a single exp, of whichever of (v − m, m − v) is not positive
+      const step = (v: string): string[] => [
+        `{ let up = ${v} > acc_m;`,
+        `  let e = select(exp(select(${v} - acc_m, acc_m - ${v}, up)), 1.0, ${v} == acc_m);`,
+        `  acc_s = select(acc_s + e, acc_s * e + 1.0, up); acc_m = xent_max(acc_m, ${v}); }`,
+      ];
       return {
         state: [
           ['acc_m', 'f32'],
           ['acc_s', 'f32'],
         ],
         init: ['(-xent_inf())', '0.0'],
-        step: (v) => merge(v, '1.0'),
+        step,
         merge: ([m, s]) => merge(m ?? '', s ?? ''),
         finish: 'select(acc_m + log(acc_s), -xent_inf(), acc_m == -xent_inf() && acc_s == 0.0)',
       };
@@ -148,22 +154,7 @@ function assemble(
 
 export function renderMapKernel(k: MapKernel, maxBindingBytes: number): RenderedKernel {
   const outSize = product(k.shape);
-  const specs: BufferSpec[] = [
-    ...k.inputs.map((b, i) => ({
-      name: `in${i}`,
-      dtype: b.dtype,
-      size: b.size,
-      access: 'read' as const,
-      role: 'input' as const,
-    })),
-    ...k.outputs.map((o, i) => ({
-      name: `out${i}`,
-      dtype: o.dtype,
-      size: outSize,
-      access: 'read_write' as const,
-      role: 'output' as const,
-    })),
-  ];
+  const specs = [...inputSpecs(k.inputs), ...k.outputs.map((o, i) => outputSpec(i, o.dtype, outSize))];
   const bodyVars = new Set<number>((k.reduce?.shape ?? []).map((_, i) => k.shape.length + i));
   const em = new WgslEmitter(bodyVars, (slot, at) => `ld_in${slot}(${at})`);
   if (k.reduce === undefined) {

@@ -4,12 +4,12 @@
  * A and B tiles in workgroup memory. Operands are read through their strided views.
  */
 import type { MatmulKernel, StridedOperand } from '@xent/core';
-import { type BufferSpec, renderBuffers } from './buffers.js';
+import { inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
 import { wgslType } from './wgslOps.js';
 
 const TILE = 64;
-const STEP = 16;
+const STEP = 32;
 const PER = 4;
 
 /** `let` lines computing the base address of operand `name` for batch index `b`. */
@@ -23,20 +23,16 @@ function batchBase(name: string, op: StridedOperand, batch: readonly number[]): 
   return `let ${name}_base = ${terms.join(' + ')};`;
 }
 
+/** 0..PER−1, and a statement per (i, j) of the PER×PER block each invocation accumulates in registers. */
+const range = Array.from({ length: PER }, (_, i) => i);
+const grid = (statement: (i: number, j: number) => string, separator = ' '): string =>
+  range.flatMap((i) => range.map((j) => statement(i, j))).join(separator);
+
 export function renderMatmulKernel(k: MatmulKernel, maxBindingBytes: number): RenderedKernel {
   const t = wgslType(k.dtype);
   const zero = `${t}(0)`;
   const batchSize = k.batch.reduce((a, b) => a * b, 1);
-  const specs: BufferSpec[] = [
-    ...k.inputs.map((b, i) => ({
-      name: `in${i}`,
-      dtype: b.dtype,
-      size: b.size,
-      access: 'read' as const,
-      role: 'input' as const,
-    })),
-    { name: 'out0', dtype: k.dtype, size: batchSize * k.m * k.n, access: 'read_write', role: 'output' },
-  ];
+  const specs = [...inputSpecs(k.inputs), outputSpec(0, k.dtype, batchSize * k.m * k.n)];
   const nb = k.batch.length;
   const [ar, ac] = [k.a.strides[nb] ?? 0, k.a.strides[nb + 1] ?? 0];
   const [br, bc] = [k.b.strides[nb] ?? 0, k.b.strides[nb + 1] ?? 0];
@@ -59,11 +55,10 @@ fn main(${entryParams}) {
   let tx = i32(lid.x);
   let ty = i32(lid.y);
   let flat = ty * 16 + tx;
-  var acc: array<${t}, ${PER * PER}>;
-  for (var i = 0; i < ${PER * PER}; i++) { acc[i] = ${zero}; }
+  ${grid((i, j) => `var c${i}_${j} = ${zero};`)}
   for (var k0 = 0; k0 < ${k.k}; k0 = k0 + ${STEP}) {
-    // 256 invocations stage 64×16 values of A and 16×64 of B, 4 each
-    for (var e = 0; e < 4; e++) {
+    // 256 invocations stage TILE×STEP values of A and STEP×TILE of B
+    for (var e = 0; e < ${(TILE * STEP) / 256}; e++) {
       let idx = flat + e * 256;
       let ia = idx / ${STEP};
       let ka = idx % ${STEP};
@@ -78,23 +73,13 @@ fn main(${entryParams}) {
     }
     workgroupBarrier();
     for (var kk = 0; kk < ${STEP}; kk++) {
-      var av: array<${t}, ${PER}>;
-      for (var i = 0; i < ${PER}; i++) { av[i] = tile_a[(ty * ${PER} + i) * ${STEP} + kk]; }
-      for (var j = 0; j < ${PER}; j++) {
-        let bv = tile_b[kk * ${TILE} + tx + j * 16];
-        for (var i = 0; i < ${PER}; i++) { acc[i * ${PER} + j] = acc[i * ${PER} + j] + av[i] * bv; }
-      }
+      ${range.map((i) => `let a${i} = tile_a[(ty * ${PER} + ${i}) * ${STEP} + kk];`).join(' ')}
+      ${range.map((j) => `let b${j} = tile_b[kk * ${TILE} + tx + ${j * 16}];`).join(' ')}
+      ${grid((i, j) => `c${i}_${j} = c${i}_${j} + a${i} * b${j};`)}
     }
     workgroupBarrier();
   }
-  for (var i = 0; i < ${PER}; i++) {
-    let r = row0 + ty * ${PER} + i;
-    if (r >= ${k.m}) { break; }
-    for (var j = 0; j < ${PER}; j++) {
-      let c = col0 + tx + j * 16;
-      if (c < ${k.n}) { st_out0(b * ${k.m * k.n} + r * ${k.n} + c, acc[i * ${PER} + j]); }
-    }
-  }
+  ${grid((i, j) => `if (row0 + ty * ${PER} + ${i} < ${k.m} && col0 + tx + ${j * 16} < ${k.n}) { st_out0(b * ${k.m * k.n} + (row0 + ty * ${PER} + ${i}) * ${k.n} + col0 + tx + ${j * 16}, c${i}_${j}); }`, '\n  ')}
 }`;
   return { passes: [{ code, bindings: buffers.bindings, workgroups: tilesM * tilesN * batchSize }], buffers: specs };
 }

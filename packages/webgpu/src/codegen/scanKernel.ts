@@ -4,7 +4,7 @@
  * (Hillis–Steele, 8 steps) and offset by the carry of the blocks before it.
  */
 import type { ScanKernel } from '@xent/core';
-import { type BufferSpec, renderBuffers } from './buffers.js';
+import { inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
 import { unravel } from './mapKernel.js';
 import { prelude } from './prelude.js';
@@ -18,16 +18,7 @@ export function renderScanKernel(k: ScanKernel, maxBindingBytes: number): Render
   const len = k.shape[k.axis] ?? 1;
   const lines = size / Math.max(1, len);
   const t = wgslType(k.value.dtype);
-  const specs: BufferSpec[] = [
-    ...k.inputs.map((b, i) => ({
-      name: `in${i}`,
-      dtype: b.dtype,
-      size: b.size,
-      access: 'read' as const,
-      role: 'input' as const,
-    })),
-    { name: 'out0', dtype: k.value.dtype, size, access: 'read_write', role: 'output' },
-  ];
+  const specs = [...inputSpecs(k.inputs), outputSpec(0, k.value.dtype, size)];
   const em = new WgslEmitter(new Set(), (slot, at) => `ld_in${slot}(${at})`);
   const value = em.ref(k.value);
   // loop vars: the line number unravelled over the other axes, and the position along the axis

@@ -8,12 +8,12 @@ import {
   type ArrayData,
   BackendError,
   type BufferInfo,
+  checkProgramArgs,
   DeviceDataError,
   type Executable,
   formatKernel,
   IndexError,
   isDeviceArray,
-  lengthOf,
   type Program,
 } from '@xent/core';
 import type { BufferSpec } from '../codegen/buffers.js';
@@ -64,21 +64,10 @@ function checkProgram(program: Program, runtime: GpuRuntime): void {
 
 /** The arguments' checks, before anything is allocated. */
 function checkArgs(params: readonly BufferInfo[], args: readonly ArrayData[], runtime: GpuRuntime): void {
-  if (args.length !== params.length) {
-    throw new BackendError(
-      'run',
-      `xent.run: argument 'args' expected ${params.length} arrays (one per graph parameter), got ${args.length}`,
-    );
-  }
+  checkProgramArgs(params, args);
   for (const b of params) {
     const i = b.source.kind === 'param' ? b.source.index : 0;
     const arg = args[i] as ArrayData;
-    if (lengthOf(arg) !== b.size) {
-      throw new BackendError(
-        'run',
-        `xent.run: argument 'args[${i}]' expected ${b.size} values for a ${b.dtype} parameter, got ${lengthOf(arg)}`,
-      );
-    }
     if (isDeviceArray(arg)) deviceBuffer(arg, runtime, b, `argument 'args[${i}]'`);
   }
 }
@@ -152,17 +141,14 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
           const bound = [...launch.ids.map((id) => buffers.get(id) as GPUBuffer), ...scratch];
           for (const { pass, pipeline, layout, grid } of launch.passes) {
             if (pass.workgroups === 0) continue;
-            const group = runtime.device.createBindGroup({
+            const group = runtime.bindGroup(
               layout,
-              entries: pass.bindings.map((b, binding) => ({
-                binding,
-                resource: {
-                  buffer: b.buffer === 'status' ? (status as GPUBuffer) : (bound[b.buffer] as GPUBuffer),
-                  offset: b.offsetBytes,
-                  size: b.sizeBytes,
-                },
+              pass.bindings.map((b) => ({
+                buffer: b.buffer === 'status' ? (status as GPUBuffer) : (bound[b.buffer] as GPUBuffer),
+                offset: b.offsetBytes,
+                size: b.sizeBytes,
               })),
-            });
+            );
             const compute = encoder.beginComputePass();
             compute.setPipeline(pipeline);
             compute.setBindGroup(0, group);

@@ -16,6 +16,9 @@ const delay = (ms: number): Promise<void> =>
     (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, ms);
   });
 
+/** Bind groups kept for reuse. */
+const BIND_GROUP_CACHE = 512;
+
 export interface RuntimeStats extends PoolStats {
   /** Compiled compute pipelines (one per distinct WGSL source). */
   readonly pipelines: number;
@@ -29,6 +32,10 @@ export class GpuRuntime {
   readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  /** Bind groups by layout and bound ranges, least recently used first (a loop rebinds the same pooled buffers). */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
   /** Why the device is gone, once it is (lost or destroyed). */
   lostReason: string | undefined;
   private disposedBackend = false;
@@ -88,6 +95,42 @@ export class GpuRuntime {
       this.layouts.set(key, layout);
     }
     return layout;
+  }
+
+  private idOf(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(o, id);
+    }
+    return id;
+  }
+
+  /**
+   * The bind group of these buffer ranges, reused while cached: every bind group holds native
+   * descriptors until it is collected, and creating one per launch in a long loop of small steps
+   * exhausts them (Dawn on lavapipe crashed after about 60 000).
+   */
+  bindGroup(
+    layout: GPUBindGroupLayout,
+    ranges: readonly { buffer: GPUBuffer; offset: number; size: number }[],
+  ): GPUBindGroup {
+    const key = `${this.idOf(layout)}|${ranges.map((r) => `${this.idOf(r.buffer)}:${r.offset}:${r.size}`).join(',')}`;
+    let group = this.bindGroups.get(key);
+    if (group === undefined) {
+      group = this.device.createBindGroup({
+        layout,
+        entries: ranges.map((resource, binding) => ({ binding, resource })),
+      });
+      if (this.bindGroups.size >= BIND_GROUP_CACHE) {
+        const oldest = this.bindGroups.keys().next().value;
+        if (oldest !== undefined) this.bindGroups.delete(oldest);
+      }
+    } else {
+      this.bindGroups.delete(key);
+    }
+    this.bindGroups.set(key, group);
+    return group;
   }
 
   /** The pipeline for a WGSL source (compiled once per runtime). */
@@ -186,6 +229,7 @@ export class GpuRuntime {
     this.disposedBackend = true;
     this.pool.trim();
     this.pipelines.clear();
+    this.bindGroups.clear();
     this.device.destroy();
   }
 }
