@@ -1,7 +1,9 @@
 /**
  * @file WGSL for matmul kernels: C = A·B tiled through workgroup memory. A workgroup of 16×16
- * invocations owns a 64×64 tile of C (4×4 values each) and walks k in steps of 16, staging the
- * A and B tiles in workgroup memory. Operands are read through their strided views.
+ * invocations owns a 64×64 tile of C, each invocation a 4×4 block (four rows, four adjacent
+ * columns) held in vec4 registers. k is walked in steps of 32: the A tile is staged as vec4s along
+ * k and the B tile as vec4s along n, so the inner loop does 8 vector loads for 64 multiply-adds.
+ * Operands are read through their strided views, with zeros past the edges.
  */
 import type { MatmulKernel, StridedOperand } from '@xent/core';
 import { inputSpecs, outputSpec, renderBuffers } from './buffers.js';
@@ -10,9 +12,10 @@ import { wgslType } from './wgslOps.js';
 
 const TILE = 64;
 const STEP = 32;
-const PER = 4;
+/** Invocations per workgroup (16×16). */
+const THREADS = 256;
 
-/** `let` lines computing the base address of operand `name` for batch index `b`. */
+/** The base address of operand `name` for batch index `b`. */
 function batchBase(name: string, op: StridedOperand, batch: readonly number[]): string {
   const terms = [`${op.offset}`];
   let stride = 1;
@@ -23,13 +26,12 @@ function batchBase(name: string, op: StridedOperand, batch: readonly number[]): 
   return `let ${name}_base = ${terms.join(' + ')};`;
 }
 
-/** 0..PER−1, and a statement per (i, j) of the PER×PER block each invocation accumulates in registers. */
-const range = Array.from({ length: PER }, (_, i) => i);
-const grid = (statement: (i: number, j: number) => string, separator = ' '): string =>
-  range.flatMap((i) => range.map((j) => statement(i, j))).join(separator);
+const four = [0, 1, 2, 3] as const;
+const lane = ['x', 'y', 'z', 'w'] as const;
 
 export function renderMatmulKernel(k: MatmulKernel, maxBindingBytes: number): RenderedKernel {
   const t = wgslType(k.dtype);
+  const v4 = `vec4<${t}>`;
   const zero = `${t}(0)`;
   const batchSize = k.batch.reduce((a, b) => a * b, 1);
   const specs = [...inputSpecs(k.inputs), outputSpec(0, k.dtype, batchSize * k.m * k.n)];
@@ -38,16 +40,25 @@ export function renderMatmulKernel(k: MatmulKernel, maxBindingBytes: number): Re
   const [br, bc] = [k.b.strides[nb] ?? 0, k.b.strides[nb + 1] ?? 0];
   const tilesM = Math.ceil(k.m / TILE);
   const tilesN = Math.ceil(k.n / TILE);
+  const tiles = Math.max(1, tilesM * tilesN);
   const buffers = renderBuffers(specs, maxBindingBytes, false);
   const code = `${buffers.code}
-var<workgroup> tile_a: array<${t}, ${TILE * STEP}>;
-var<workgroup> tile_b: array<${t}, ${STEP * TILE}>;
+var<workgroup> tile_a: array<${v4}, ${(TILE * STEP) / 4}>;
+var<workgroup> tile_b: array<${v4}, ${(STEP * TILE) / 4}>;
+fn a_at(a_base: i32, row: i32, col: i32) -> ${t} {
+  if (row >= ${k.m} || col >= ${k.k}) { return ${zero}; }
+  return ld_in${k.a.slot}(a_base + row * ${ar} + col * ${ac});
+}
+fn b_at(b_base: i32, row: i32, col: i32) -> ${t} {
+  if (row >= ${k.k} || col >= ${k.n}) { return ${zero}; }
+  return ld_in${k.b.slot}(b_base + row * ${br} + col * ${bc});
+}
 @compute @workgroup_size(16, 16)
 fn main(${entryParams}) {
   ${flatWorkgroup}
   if (wg >= ${tilesM * tilesN * batchSize}) { return; }
-  let b = wg / ${Math.max(1, tilesM * tilesN)};
-  let tile = wg % ${Math.max(1, tilesM * tilesN)};
+  let b = wg / ${tiles};
+  let tile = wg % ${tiles};
   let row0 = (tile / ${Math.max(1, tilesN)}) * ${TILE};
   let col0 = (tile % ${Math.max(1, tilesN)}) * ${TILE};
   ${batchBase('a', k.a, k.batch)}
@@ -55,31 +66,33 @@ fn main(${entryParams}) {
   let tx = i32(lid.x);
   let ty = i32(lid.y);
   let flat = ty * 16 + tx;
-  ${grid((i, j) => `var c${i}_${j} = ${zero};`)}
+  ${four.map((i) => `var c${i} = ${v4}(${zero});`).join(' ')}
   for (var k0 = 0; k0 < ${k.k}; k0 = k0 + ${STEP}) {
-    // 256 invocations stage TILE×STEP values of A and STEP×TILE of B
-    for (var e = 0; e < ${(TILE * STEP) / 256}; e++) {
-      let idx = flat + e * 256;
-      let ia = idx / ${STEP};
-      let ka = idx % ${STEP};
-      var va = ${zero};
-      if (row0 + ia < ${k.m} && k0 + ka < ${k.k}) { va = ld_in${k.a.slot}(a_base + (row0 + ia) * ${ar} + (k0 + ka) * ${ac}); }
-      tile_a[idx] = va;
-      let kb = idx / ${TILE};
-      let jb = idx % ${TILE};
-      var vb = ${zero};
-      if (k0 + kb < ${k.k} && col0 + jb < ${k.n}) { vb = ld_in${k.b.slot}(b_base + (k0 + kb) * ${br} + (col0 + jb) * ${bc}); }
-      tile_b[idx] = vb;
+    for (var e = 0; e < ${(TILE * STEP) / 4 / THREADS}; e++) {
+      let q = flat + e * ${THREADS};
+      // A: row q / ${STEP / 4}, k from k0 + 4 (q % ${STEP / 4}); B: k q / ${TILE / 4}, columns from col0 + 4 (q % ${TILE / 4})
+      let ra = row0 + q / ${STEP / 4};
+      let ka = k0 + 4 * (q % ${STEP / 4});
+      tile_a[q] = ${v4}(${four.map((c) => `a_at(a_base, ra, ka + ${c})`).join(', ')});
+      let kb = k0 + q / ${TILE / 4};
+      let cb = col0 + 4 * (q % ${TILE / 4});
+      tile_b[q] = ${v4}(${four.map((c) => `b_at(b_base, kb, cb + ${c})`).join(', ')});
     }
     workgroupBarrier();
-    for (var kk = 0; kk < ${STEP}; kk++) {
-      ${range.map((i) => `let a${i} = tile_a[(ty * ${PER} + ${i}) * ${STEP} + kk];`).join(' ')}
-      ${range.map((j) => `let b${j} = tile_b[kk * ${TILE} + tx + ${j * 16}];`).join(' ')}
-      ${grid((i, j) => `c${i}_${j} = c${i}_${j} + a${i} * b${j};`)}
+    for (var kq = 0; kq < ${STEP / 4}; kq++) {
+      ${four.map((i) => `let a${i} = tile_a[(ty * 4 + ${i}) * ${STEP / 4} + kq];`).join(' ')}
+      ${four.map((d) => `let b${d} = tile_b[(kq * 4 + ${d}) * ${TILE / 4} + tx];`).join(' ')}
+      ${four.map((i) => `c${i} = c${i} + ${four.map((d) => `a${i}.${lane[d]} * b${d}`).join(' + ')};`).join('\n      ')}
     }
     workgroupBarrier();
   }
-  ${grid((i, j) => `if (row0 + ty * ${PER} + ${i} < ${k.m} && col0 + tx + ${j * 16} < ${k.n}) { st_out0(b * ${k.m * k.n} + (row0 + ty * ${PER} + ${i}) * ${k.n} + col0 + tx + ${j * 16}, c${i}_${j}); }`, '\n  ')}
+  let cols = col0 + tx * 4;
+  ${four
+    .map(
+      (i) =>
+        `if (row0 + ty * 4 + ${i} < ${k.m}) { ${four.map((j) => `if (cols + ${j} < ${k.n}) { st_out0(b * ${k.m * k.n} + (row0 + ty * 4 + ${i}) * ${k.n} + cols + ${j}, c${i}.${lane[j]}); }`).join(' ')} }`,
+    )
+    .join('\n  ')}
 }`;
   return { passes: [{ code, bindings: buffers.bindings, workgroups: tilesM * tilesN * batchSize }], buffers: specs };
 }
