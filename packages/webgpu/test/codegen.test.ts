@@ -98,6 +98,10 @@ describe('layouts', () => {
     const many = renderKernel(only(kernelsOf((t) => x.sum(t, { axis: 1 }), f32([2048, 300]))), LIMIT);
     expect(many.passes).toHaveLength(1);
     expect(many.passes[0]?.workgroups).toBe(2048);
+    // short rows get small workgroups (about 32 elements an invocation), long rows 256 invocations
+    expect(many.passes[0]?.code).toContain('@workgroup_size(32)');
+    const long = renderKernel(only(kernelsOf((t) => x.max(t, { axis: 1 }), f32([2048, 9000]))), LIMIT);
+    expect(long.passes[0]?.code).toContain('@workgroup_size(256)');
     const few = renderKernel(only(kernelsOf((t) => x.logsumexp(t, { axis: 1 }), f32([3, 50_000]))), LIMIT);
     expect(few.passes).toHaveLength(2);
     const parts = (few.passes[0]?.workgroups ?? 0) / 3;

@@ -1,6 +1,6 @@
 /**
  * @file WGSL for map kernels. Elementwise kernels run one invocation per output element. With a
- * reduction, a workgroup of 256 invocations owns an output element: each strides over the reduced
+ * reduction, a workgroup (32 to 256 invocations, by row length) owns an output element: each strides over the reduced
  * elements keeping a partial (for logsumexp the online (max, Σexp) pair), a tree reduction in
  * workgroup memory combines them, and the first invocation runs the epilogue and the stores. When
  * rows are few and long, a first pass splits each row over several workgroups that write partials
@@ -28,6 +28,16 @@ const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 export function unravel(flat: string, shape: readonly number[], first: number): string[] {
   const at = (n: number): number => Math.max(1, n);
   return shape.map((dim, d) => `let i${first + d} = (${flat} / ${at(product(shape.slice(d + 1)))}) % ${at(dim)};`);
+}
+
+/**
+ * Invocations per workgroup reducing a row of `length`: about 32 elements each, from 32 to 256
+ * (short rows waste less on idle invocations and tree steps).
+ */
+export function reductionThreads(length: number): number {
+  let n = 32;
+  while (n < WORKGROUP && n * 32 < length) n *= 2;
+  return n;
 }
 
 /** Into how many parts each row of a reduction is split (1: one workgroup per row). */
@@ -107,13 +117,13 @@ function reducer(op: ReduceOp, dtype: DType, used: Set<Helper>): Reducer {
 
 const indent = (lines: readonly string[], by = '  '): string[] => lines.map((l) => `${by}${l}`);
 
-/** Workgroup-memory arrays for the reducer's state and the tree reduction over them. */
-function treeReduce(r: Reducer): { shared: string[]; lines: string[] } {
-  const shared = r.state.map(([name, t]) => `var<workgroup> red_${name}: array<${t}, ${WORKGROUP}>;`);
+/** Workgroup-memory arrays for the reducer's state and the tree reduction over them, for `threads` invocations. */
+function treeReduce(r: Reducer, threads: number): { shared: string[]; lines: string[] } {
+  const shared = r.state.map(([name, t]) => `var<workgroup> red_${name}: array<${t}, ${threads}>;`);
   const lines = [
     ...r.state.map(([name]) => `red_${name}[lid.x] = ${name};`),
     'workgroupBarrier();',
-    `for (var w = ${WORKGROUP / 2}u; w > 0u; w = w >> 1u) {`,
+    `for (var w = ${threads / 2}u; w > 0u; w = w >> 1u) {`,
     '  if (lid.x < w) {',
     ...indent(
       r.state.map(([name]) => `var ${name} = red_${name}[lid.x];`),
@@ -133,6 +143,7 @@ function treeReduce(r: Reducer): { shared: string[]; lines: string[] } {
 }
 
 function assemble(
+  threads: number,
   used: ReadonlySet<Helper>,
   buffers: string,
   shared: readonly string[],
@@ -142,7 +153,7 @@ function assemble(
     prelude(used),
     buffers,
     ...shared,
-    `@compute @workgroup_size(${WORKGROUP})`,
+    `@compute @workgroup_size(${threads})`,
     `fn main(${entryParams}) {`,
     `  ${flatWorkgroup}`,
     ...indent(lines),
@@ -167,7 +178,7 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
       ...outs.map((v, i) => `st_out${i}(o, ${v});`),
     ];
     const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
-    const code = assemble(em.used, buffers.code, [], lines);
+    const code = assemble(WORKGROUP, em.used, buffers.code, [], lines);
     return {
       passes: [{ code, bindings: buffers.bindings, workgroups: Math.ceil(outSize / WORKGROUP) }],
       buffers: specs,
@@ -178,13 +189,15 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
   const r = reducer(op, body.dtype, em.used);
   const v = em.ref(body);
   const outs = k.outputs.map((o) => em.ref(o));
-  const tree = treeReduce(r);
   const parts = reductionParts(outSize, redSize);
+  // two passes: the combining pass needs an invocation per part
+  const threads = parts === 1 ? reductionThreads(redSize) : WORKGROUP;
+  const tree = treeReduce(r, threads);
   const declare = r.state.map(([name, t], i) => `var ${name}: ${t} = ${r.init[i] ?? ''};`);
   /** The strided loop of an invocation over reduced elements [start, end). */
   const loop = (start: string, end: string): string[] => [
     ...declare,
-    `for (var r = ${start} + i32(lid.x); r < ${end}; r = r + ${WORKGROUP}) {`,
+    `for (var r = ${start} + i32(lid.x); r < ${end}; r = r + ${threads}) {`,
     ...indent(unravel('r', shape, k.shape.length)),
     ...indent(em.lines.body),
     ...indent(r.step(v)),
@@ -211,7 +224,11 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
     const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
     return {
       passes: [
-        { code: assemble(em.used, buffers.code, tree.shared, lines), bindings: buffers.bindings, workgroups: outSize },
+        {
+          code: assemble(threads, em.used, buffers.code, tree.shared, lines),
+          bindings: buffers.bindings,
+          workgroups: outSize,
+        },
       ],
       buffers: specs,
     };
@@ -254,11 +271,15 @@ export function renderMapKernel(k: MapKernel, maxBindingBytes: number): Rendered
   return {
     passes: [
       {
-        code: assemble(em.used, buffers.code, tree.shared, first),
+        code: assemble(threads, em.used, buffers.code, tree.shared, first),
         bindings: buffers.bindings,
         workgroups: outSize * parts,
       },
-      { code: assemble(em.used, buffers.code, tree.shared, second), bindings: buffers.bindings, workgroups: outSize },
+      {
+        code: assemble(threads, em.used, buffers.code, tree.shared, second),
+        bindings: buffers.bindings,
+        workgroups: outSize,
+      },
     ],
     buffers: all,
   };
