@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^@xent\/core$/, replacement: src('core') },
       { find: /^@xent\/cpu$/, replacement: src('cpu') },
       { find: /^@xent\/webgpu$/, replacement: src('webgpu') },
+      { find: /^@xent\/losses$/, replacement: src('losses') },
       { find: /^xent$/, replacement: src('xent') },
     ],
   },

@@ -1,0 +1,51 @@
+/** @file The comp-sum family Φ^τ (sum-exponential, CE, GCE, MAE as members) and generalised cross-entropy. */
+import * as x from '@xent/core';
+import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { BatchOf, LossOf, Reduction } from '../types.js';
+import { numberArg, rules } from '../validate.js';
+import { finish, type LabelOptions, labelled } from './labelled.js';
+
+/** (1 − p_y^a)/a = −expm1(a·log p_y)/a, and −log p_y at a = 0 (the a → 0 limit). */
+const qLogLoss = (logpy: Tensor, a: number): Tensor => (a === 0 ? x.neg(logpy) : x.div(x.expm1(x.mul(a, logpy)), -a));
+
+export interface GceOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** q ∈ (0, 1] (default 0.7): q → 0 is CE, q = 1 is 1 − p_y. */
+  readonly q?: number;
+}
+
+/**
+ * Generalised cross-entropy (1 − p_y^q)/q (Zhang & Sabuncu 2018; catalog L11), bounded by 1/q;
+ * ∇_z = p_y^q·(softmax z − e_y). Not convex.
+ */
+export function generalizedCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: GceOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'generalizedCrossEntropy';
+  const q = numberArg(fn, 'q', options.q, 0.7, rules.qOpenUnit);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, qLogLoss(c.logpy, q)) as never;
+}
+
+export interface CompSumOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** τ ≥ 0 (default 1): 0 sum-exponential, 1 CE, 1 < τ < 2 GCE with q = τ − 1, 2 is 1 − p_y. */
+  readonly tau?: number;
+}
+
+/**
+ * Comp-sum losses Φ^τ(u), u = Σ_{k≠y} e^{z_k − z_y} = 1/p_y − 1 (Mao, Mohri & Zhong 2023; catalog
+ * L12): ((1 + u)^{1−τ} − 1)/(1 − τ) = (1 − p_y^{τ−1})/(τ − 1), and log(1 + u) = CE at τ = 1.
+ * Bounded iff τ > 1 (by 1/(τ − 1)); for τ < 1 it grows like p_y^{τ−1} and overflows to +Inf once
+ * log p_y < −709/(1 − τ) in f64.
+ */
+export function compSumLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: CompSumOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'compSumLoss';
+  const tau = numberArg(fn, 'tau', options.tau, 1, rules.nonNegative);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, qLogLoss(c.logpy, tau - 1)) as never;
+}

@@ -1,0 +1,71 @@
+/** @file Cross-entropy with hard labels (class weights, ignoreIndex, label smoothing, temperature) and with soft targets. */
+import * as x from '@xent/core';
+import type { ShapeT, Tensor, DType } from '@xent/core';
+import { reduce } from '../reduce.js';
+import type { BatchOf, LossOf, Reduction } from '../types.js';
+import { logitsArg, numberArg, reductionArg, rules, simplexArg } from '../validate.js';
+import { finish, type LabelOptions, labelled } from './labelled.js';
+
+export interface CrossEntropyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** ε ∈ [0, 1): the target becomes (1 − ε)·e_y + ε/K (default 0). */
+  readonly labelSmoothing?: number;
+  /** T > 0: the loss of softmax(z/T) (default 1). */
+  readonly temperature?: number;
+}
+
+/**
+ * Softmax cross-entropy with hard labels, CE(z, y) = logsumexp(z) − z_y (catalog L01, L04, L05).
+ * With label smoothing ε: (1 − ε)·CE + ε·(logsumexp(z) − mean_k z_k); with class weights w the
+ * sample counts w_y times (smoothing term Σ_k w_k/K·(−log p_k), as PyTorch) and 'mean' divides by
+ * Σ w_{y_i} over the kept samples. Logits are [..., K] (class axis last), labels i32 [...].
+ *
+ * @example
+ * const z = x.tensor([[1, 2, 3]], { dtype: 'f64' });
+ * losses.crossEntropy(z, x.tensor([2], { dtype: 'i32' })); // 0.4076060
+ */
+export function crossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: CrossEntropyOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'crossEntropy';
+  const c = labelled(fn, logits, labels, options);
+  const eps = numberArg(fn, 'labelSmoothing', options.labelSmoothing, 0, rules.unitOpen);
+  if (eps === 0) return finish(c, x.neg(c.logpy)) as never;
+  // Smoothing term Σ_k w_k·(−log p_k)/K (mean_k −log p_k without class weights), not scaled by w_y.
+  const smooth =
+    c.classWeights === undefined
+      ? x.neg(x.mean(c.logp, { axis: -1 }))
+      : x.div(x.neg(x.sum(x.mul(c.logp, c.classWeights), { axis: -1 })), c.classes);
+  const hard = c.classWeights === undefined ? x.neg(c.logpy) : x.mul(x.neg(c.logpy), c.sampleWeights as Tensor);
+  return finish(c, x.add(x.mul(1 - eps, hard), x.mul(eps, smooth)), true) as never;
+}
+
+export interface SoftTargetOptions<R extends Reduction = Reduction> {
+  readonly reduction?: R;
+  readonly temperature?: number;
+}
+
+/**
+ * H(q, softmax z) = −Σ_k q_k·log p_k = logsumexp(z) − Σ_k q_k z_k for targets q on the simplex
+ * (catalog L02); terms with q_k = 0 add exactly 0, even at −Inf logits. ∇_z = softmax(z) − q.
+ */
+export function softTargetCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  targets: Tensor<S, D>,
+  options: SoftTargetOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'softTargetCrossEntropy';
+  const z = logitsArg(fn, 'logits', logits);
+  const q = simplexArg(fn, 'targets', targets, z, 'logits');
+  const reduction = reductionArg(fn, options.reduction);
+  const temperature = numberArg(fn, 'temperature', options.temperature, 1, rules.positive);
+  const logp = x.logSoftmax(z, { temperature });
+  return reduce(x.neg(x.sum(qTimesLog(q, logp), { axis: -1 })), reduction) as never;
+}
+
+/** q·log p with 0·(−Inf) = 0 and a zero gradient where q = 0. */
+export function qTimesLog(q: Tensor, logp: Tensor): Tensor {
+  const zero = x.equal(q, 0);
+  return x.where(zero, 0, x.mul(q, x.where(zero, 0, logp)));
+}

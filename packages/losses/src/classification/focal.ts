@@ -1,0 +1,67 @@
+/** @file Focal loss and the entropy-regularised cross-entropy (confidence penalty). */
+import * as x from '@xent/core';
+import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { BatchOf, LossOf, Reduction } from '../types.js';
+import { numberArg, rules } from '../validate.js';
+import { finish, type LabelOptions, labelled } from './labelled.js';
+
+/**
+ * (1 − p)^γ from log p: exp(γ·log1mexp(log p)), exactly 0 with a zero gradient at p = 1 (γ > 0), so
+ * the product with log p stays finite in every derivative where a pow would give 0·∞.
+ */
+export function oneMinusPow(logp: Tensor, gamma: number): Tensor {
+  if (gamma === 0) return x.onesLike(logp);
+  const below = x.less(logp, 0);
+  return x.where(below, x.exp(x.mul(gamma, x.log1mexp(x.where(below, logp, -1)))), 0);
+}
+
+/** Focal terms −(1 − p)^γ·log p, elementwise in log p. */
+export const focalOf = (logp: Tensor, gamma: number): Tensor => x.neg(x.mul(oneMinusPow(logp, gamma), logp));
+
+export interface FocalOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** γ ≥ 0 (default 2); γ = 0 is cross-entropy. Class weights (`weights`) play the role of α_y. */
+  readonly gamma?: number;
+}
+
+/**
+ * Focal loss FL = −α_y·(1 − p_y)^γ·log p_y (Lin et al. 2017; catalog L06). ∇_z = w(p_y)·(p − e_y)
+ * with w(p) = (1−p)^γ − γ·p·(1−p)^{γ−1}·log p ≥ 0. Not convex in z for γ > 0.
+ */
+export function focalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: FocalOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'focalLoss';
+  const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, focalOf(c.logpy, gamma)) as never;
+}
+
+/** −Σ_k p_k·log p_k from log p, with 0·log 0 = 0 at −Inf (masked) logits. */
+export function entropyOfLogProbs(logp: Tensor): Tensor {
+  const dead = x.equal(logp, -Infinity);
+  const safe = x.where(dead, 0, logp);
+  return x.neg(x.sum(x.where(dead, 0, x.mul(x.exp(safe), safe)), { axis: -1 }));
+}
+
+export interface ConfidencePenaltyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** β (default 0.1): β > 0 penalises confident predictions, β < 0 is entropy minimisation. */
+  readonly beta?: number;
+  readonly temperature?: number;
+}
+
+/**
+ * Entropy-regularised cross-entropy CE − β·H(softmax z) (Pereyra et al. 2017; catalog L07).
+ * ∇_z = (p − e_y) + β·p⊙(log p + H).
+ */
+export function confidencePenalty<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: ConfidencePenaltyOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'confidencePenalty';
+  const beta = numberArg(fn, 'beta', options.beta, 0.1, rules.finite);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, x.sub(x.neg(c.logpy), x.mul(beta, entropyOfLogProbs(c.logp)))) as never;
+}

@@ -1,0 +1,77 @@
+/** @file Hard-label plumbing shared by the classification losses: validation, log p_y, ignoreIndex and class weights. */
+import * as x from '@xent/core';
+import type { Tensor } from '@xent/core';
+import { reduce } from '../reduce.js';
+import type { Reduction } from '../types.js';
+import { labelsArg, logitsArg, numberArg, reductionArg, rules, weightVectorArg } from '../validate.js';
+
+/** Options every hard-label loss accepts (PyTorch vocabulary). */
+export interface LabelOptions<R extends Reduction = Reduction> {
+  /** 'mean' (default: weighted by class weights, ignored targets left out), 'sum' or 'none'. */
+  readonly reduction?: R;
+  /** Class weights [K]: sample i counts w_{y_i} times, in the loss and in the mean's denominator. */
+  readonly weights?: Tensor;
+  /** Targets equal to this index add nothing and are left out of the mean (PyTorch's −100 convention). */
+  readonly ignoreIndex?: number;
+}
+
+/** Logits with their hard labels, ready for a per-sample loss. */
+export interface Labelled {
+  readonly logits: Tensor;
+  /** log softmax(logits) (after the temperature). */
+  readonly logp: Tensor;
+  /** log p_y per sample (0 at ignored targets). */
+  readonly logpy: Tensor;
+  /** One-hot targets [..., K] (all zero at ignored targets). */
+  readonly onehot: Tensor;
+  readonly classes: number;
+  readonly reduction: Reduction;
+  /** Weight of each sample: w_{y_i}, 0 at ignored targets; undefined when every sample weighs 1. */
+  readonly sampleWeights: Tensor | undefined;
+  /** Class weights [K] if given. */
+  readonly classWeights: Tensor | undefined;
+  /** False at ignored targets; undefined without ignoreIndex. */
+  readonly valid: Tensor | undefined;
+}
+
+/** Validates logits [..., K] and labels [...], and computes log p_y in logit space. */
+export function labelled(
+  fn: string,
+  logits: unknown,
+  labels: unknown,
+  options: LabelOptions & { readonly temperature?: number },
+): Labelled {
+  const z = logitsArg(fn, 'logits', logits);
+  const reduction = reductionArg(fn, options.reduction);
+  const ignoreIndex = options.ignoreIndex;
+  if (ignoreIndex !== undefined) numberArg(fn, 'ignoreIndex', ignoreIndex, 0, rules.integerIndex);
+  const y = labelsArg(fn, labels, z, ignoreIndex);
+  const classes = z.shape[z.rank - 1] as number;
+  const temperature = numberArg(fn, 'temperature', options.temperature, 1, rules.positive);
+  const classWeights =
+    options.weights === undefined
+      ? undefined
+      : weightVectorArg(fn, 'weights', options.weights, classes, z.dtype, 'one weight per class');
+  const valid = ignoreIndex === undefined ? undefined : x.notEqual(y, ignoreIndex);
+  const ySafe = valid === undefined ? y : x.where(valid, y, 0);
+  const logp = x.logSoftmax(z, { temperature });
+  const picked = x.squeeze(x.gather(logp, x.expandDims(ySafe, -1), { axis: -1 }), -1);
+  const logpy = valid === undefined ? picked : x.where(valid, picked, 0);
+  const hit = x.oneHot(ySafe, classes, { dtype: z.dtype });
+  const onehot = valid === undefined ? hit : x.mul(hit, x.cast(x.expandDims(valid, -1), z.dtype));
+  const wy =
+    classWeights === undefined ? undefined : x.reshape(x.take(classWeights, x.reshape(ySafe, [-1 as never])), y.shape);
+  const validF = valid === undefined ? undefined : x.cast(valid, z.dtype);
+  const sampleWeights = wy === undefined ? validF : validF === undefined ? wy : x.mul(wy, validF);
+  return { logits: z, logp, logpy, onehot, classes, reduction, sampleWeights, classWeights, valid };
+}
+
+/**
+ * Weights the per-sample losses by w_y (unless `weighted` says they already are), zeroes ignored
+ * samples (so a non-finite value there cannot leak) and applies the reduction.
+ */
+export function finish(c: Labelled, perSample: Tensor, weighted = false): Tensor {
+  const w = c.sampleWeights;
+  const scaled = weighted || c.classWeights === undefined ? perSample : x.mul(perSample, w as Tensor);
+  return reduce(c.valid === undefined ? scaled : x.where(c.valid, scaled, 0), c.reduction, w);
+}

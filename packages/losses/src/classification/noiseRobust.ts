@@ -1,0 +1,167 @@
+/** @file Label-noise-robust losses: reverse and symmetric CE, normalised losses (NCE, NFL, any base loss), active–passive pairs. */
+import * as x from '@xent/core';
+import type { ShapeT, Tensor, DType } from '@xent/core';
+import { reduce } from '../reduce.js';
+import type { BatchOf, LossOf, Reduction } from '../types.js';
+import { choiceArg, logitsArg, numberArg, reductionArg, rules, sameAs } from '../validate.js';
+import { qTimesLog } from './crossEntropy.js';
+import { focalOf } from './focal.js';
+import { maeTerms } from './squareLosses.js';
+import { finish, type LabelOptions, type Labelled, labelled } from './labelled.js';
+
+/** −A·(1 − p_y): RCE with log 0 := A. */
+const rceTerms = (c: Labelled, a: number): Tensor => x.mul(a, x.expm1(c.logpy));
+
+/** log p_y/Σ_j log p_j. */
+const nceTerms = (c: Labelled): Tensor => x.div(c.logpy, x.sum(c.logp, { axis: -1 }));
+
+/** FL(z, y)/Σ_j FL(z, j). */
+const nflTerms = (c: Labelled, gamma: number): Tensor =>
+  x.div(focalOf(c.logpy, gamma), x.sum(focalOf(c.logp, gamma), { axis: -1 }));
+
+export interface ReverseCrossEntropyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** A < 0 (default −4): the value given to log 0. */
+  readonly logZero?: number;
+}
+
+/**
+ * Reverse cross-entropy −Σ_k p_k·log(e_y)_k with log 0 := A, = −A·(1 − p_y) ∈ [0, −A] (Wang et al.
+ * 2019; catalog L14). Symmetric: Σ_y RCE(z, y) = −A·(K − 1).
+ */
+export function reverseCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: ReverseCrossEntropyOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'reverseCrossEntropy';
+  const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, rceTerms(c, a)) as never;
+}
+
+export interface SymmetricCrossEntropyOptions<R extends Reduction = Reduction> extends ReverseCrossEntropyOptions<R> {
+  /** Weight of CE (default 0.1). */
+  readonly alpha?: number;
+  /** Weight of RCE (default 1). */
+  readonly beta?: number;
+}
+
+/** Symmetric CE α·CE + β·RCE (Wang et al. 2019; catalog L15a): gradient (α − A·β·p_y)·(p − e_y). */
+export function symmetricCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: SymmetricCrossEntropyOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'symmetricCrossEntropy';
+  const alpha = numberArg(fn, 'alpha', options.alpha, 0.1, rules.nonNegative);
+  const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
+  const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, x.add(x.mul(-alpha, c.logpy), x.mul(beta, rceTerms(c, a)))) as never;
+}
+
+/**
+ * The mean-teacher consistency form ½[H(sg(q_T), p_S) + H(p_S, sg(q_T))] with q_T = softmax of the
+ * teacher logits, detached (catalog L15b). Both gradient halves sum to 0 over classes; minimal at p_S = q_T.
+ */
+export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  studentLogits: Tensor<S, D>,
+  teacherLogits: Tensor<S, D>,
+  options: { readonly reduction?: R } = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'softSymmetricCrossEntropy';
+  const zs = logitsArg(fn, 'studentLogits', studentLogits);
+  const zt = x.stopGradient(sameAs(fn, 'teacherLogits', teacherLogits, zs, 'studentLogits'));
+  const reduction = reductionArg(fn, options.reduction);
+  const logps = x.logSoftmax(zs);
+  const logqt = x.logSoftmax(zt);
+  const forward = x.neg(x.sum(qTimesLog(x.exp(logqt), logps), { axis: -1 }));
+  const backward = x.neg(x.sum(qTimesLog(x.exp(logps), logqt), { axis: -1 }));
+  return reduce(x.mul(0.5, x.add(forward, backward)), reduction) as never;
+}
+
+/**
+ * Normalised cross-entropy (−log p_y)/Σ_j(−log p_j) ∈ [0, 1] (Ma et al. 2020; catalog L16):
+ * Σ_y NCE(z, y) = 1, the condition for robustness to symmetric label noise.
+ */
+export function normalizedCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: LabelOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const c = labelled('normalizedCrossEntropy', logits, labels, options);
+  return finish(c, nceTerms(c)) as never;
+}
+
+/** Normalised focal loss FL(z, y)/Σ_j FL(z, j) (Ma et al. 2020; catalog L16). */
+export function normalizedFocalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: LabelOptions<R> & { readonly gamma?: number } = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'normalizedFocalLoss';
+  const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
+  const c = labelled(fn, logits, labels, options);
+  return finish(c, nflTerms(c, gamma)) as never;
+}
+
+/** A hard-label loss with per-sample output (`reduction: 'none'`). */
+export type HardLabelLoss = (logits: Tensor, labels: Tensor, options: { readonly reduction: 'none' }) => Tensor;
+
+/**
+ * The normalising wrapper L_norm(z, y) = L(z, y)/Σ_j L(z, j) for any per-sample hard-label loss
+ * (catalog L16): it evaluates L once per class, so Σ_y L_norm(z, y) = 1 by construction.
+ */
+export function normalized(base: HardLabelLoss, name = base.name || 'loss') {
+  return <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+    logits: Tensor<S, D>,
+    labels: Tensor<BatchOf<S>>,
+    options: { readonly reduction?: R } = {},
+  ): LossOf<BatchOf<S>, R, D> => {
+    const fn = `normalized(${name})`;
+    const c = labelled(fn, logits, labels, {});
+    const reduction = reductionArg(fn, options.reduction);
+    const z = c.logits;
+    const batch = z.shape.slice(0, -1);
+    const perClass = Array.from({ length: c.classes }, (_, j) =>
+      base(z, x.full(batch, j, { dtype: 'i32' }) as Tensor, { reduction: 'none' }),
+    );
+    const total = perClass.reduce((a, b) => x.add(a, b));
+    const mine = base(z, labels, { reduction: 'none' });
+    return reduce(x.div(mine, total), reduction) as never;
+  };
+}
+
+export interface ActivePassiveOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+  /** The active (normalised) term: 'nce' (default) or 'nfl'. */
+  readonly active?: 'nce' | 'nfl';
+  /** The passive (bounded) term: 'rce' (default) or 'mae'. */
+  readonly passive?: 'rce' | 'mae';
+  /** Weight of the active term (default 1). */
+  readonly alpha?: number;
+  /** Weight of the passive term (default 1). */
+  readonly beta?: number;
+  /** γ of NFL (default 2). */
+  readonly gamma?: number;
+  /** A of RCE (default −4). */
+  readonly logZero?: number;
+}
+
+/** Active–passive loss α·L_active + β·L_passive, e.g. NCE+RCE, NCE+MAE (Ma et al. 2020; catalog L17). */
+export function activePassiveLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: ActivePassiveOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'activePassiveLoss';
+  const alpha = numberArg(fn, 'alpha', options.alpha, 1, rules.nonNegative);
+  const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
+  const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
+  const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
+  const active = choiceArg(fn, 'active', options.active, ['nce', 'nfl'], 'nce');
+  const passive = choiceArg(fn, 'passive', options.passive, ['rce', 'mae'], 'rce');
+  const c = labelled(fn, logits, labels, options);
+  const activeTerm = active === 'nce' ? nceTerms(c) : nflTerms(c, gamma);
+  const passiveTerm = passive === 'rce' ? rceTerms(c, a) : maeTerms(c);
+  return finish(c, x.add(x.mul(alpha, activeTerm), x.mul(beta, passiveTerm))) as never;
+}

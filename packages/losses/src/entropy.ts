@@ -1,0 +1,17 @@
+/** @file The `entropy` namespace: entropies and information measures of categorical distributions. */
+export {
+  shannon,
+  shannonFromProbs,
+  binary,
+  tsallis,
+  renyi,
+  perplexity,
+  crossEntropyDecomposition,
+} from './information/entropy.js';
+export {
+  mutualInformation,
+  conditionalEntropy,
+  informationMaximization,
+  entropyMinimization,
+} from './information/mutualInformation.js';
+export { gaussianMutualInformation, gaussianMutualInformationFromCovariance } from './information/gaussian.js';

@@ -1,0 +1,62 @@
+/** @file KL, reverse KL and Jensen–Shannon divergences, from logits (the stable form) and from probabilities. */
+import * as x from '@xent/core';
+import type { ShapeT, Tensor, DType } from '@xent/core';
+import { reduce } from '../reduce.js';
+import type { BatchOf, LossOf, Reduction } from '../types.js';
+import { logitsArg, reductionArg, sameAs, simplexArg } from '../validate.js';
+import { expectedLog, logAddExp, logOfProbs } from './logSpace.js';
+
+type Pair = readonly [Tensor, Tensor];
+
+function logitPair(fn: string, p: unknown, q: unknown): Pair {
+  const a = logitsArg(fn, 'pLogits', p);
+  return [x.logSoftmax(a), x.logSoftmax(sameAs(fn, 'qLogits', q, a, 'pLogits'))];
+}
+
+function probPair(fn: string, p: unknown, q: unknown): Pair {
+  const a = logitsArg(fn, 'p', p);
+  const pp = simplexArg(fn, 'p', a, a, 'p');
+  return [logOfProbs(pp), logOfProbs(simplexArg(fn, 'q', q, a, 'p'))];
+}
+
+/** KL(p‖q) = Σ p·(log p − log q) per row, from log-probabilities. */
+const klRows = ([lp, lq]: Pair): Tensor => x.sub(expectedLog(lp, lp), expectedLog(lp, lq));
+
+/** JS(p, q) = ½KL(p‖m) + ½KL(q‖m), m = (p + q)/2, with log m = logaddexp(log p, log q) − log 2. */
+function jsRows([lp, lq]: Pair): Tensor {
+  const lm = x.sub(logAddExp(lp, lq), Math.LN2);
+  return x.mul(0.5, x.add(klRows([lp, lm]), klRows([lq, lm])));
+}
+
+interface DivergenceOptions<R extends Reduction> {
+  /** 'mean' over rows (default; PyTorch's 'batchmean'), 'sum' or 'none'. */
+  readonly reduction?: R;
+}
+
+type Divergence = <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  p: Tensor<S, D>,
+  q: Tensor<S, D>,
+  options?: DivergenceOptions<R>,
+) => LossOf<BatchOf<S>, R, D>;
+
+const divergence =
+  (fn: string, pair: (fn: string, p: unknown, q: unknown) => Pair, rows: (pq: Pair) => Tensor): Divergence =>
+  (p, q, options = {}) =>
+    reduce(rows(pair(fn, p, q)), reductionArg(fn, options.reduction)) as never;
+
+/** KL(softmax(a) ‖ softmax(b)) from logits a, b (catalog D01); ∇_b = softmax(b) − softmax(a). */
+export const klDivergence: Divergence = divergence('klDivergence', logitPair, klRows);
+
+/** KL(softmax(b) ‖ softmax(a)): the reverse (mode-seeking) direction, same argument order as klDivergence (catalog D02). */
+export const reverseKlDivergence: Divergence = divergence('reverseKlDivergence', logitPair, ([lp, lq]) =>
+  klRows([lq, lp]),
+);
+
+/** Jensen–Shannon divergence of softmax(a) and softmax(b) ∈ [0, log 2] (catalog D03). */
+export const jsDivergence: Divergence = divergence('jsDivergence', logitPair, jsRows);
+
+/** KL(p‖q) for probability rows (0·log 0 = 0; +Inf where q = 0 < p). */
+export const klDivergenceFromProbs: Divergence = divergence('klDivergenceFromProbs', probPair, klRows);
+
+/** JS(p, q) for probability rows. */
+export const jsDivergenceFromProbs: Divergence = divergence('jsDivergenceFromProbs', probPair, jsRows);

@@ -1,0 +1,96 @@
+/** @file Entropies of categorical distributions from logits (Shannon, binary, Tsallis, Rényi), perplexity and the CE = H + KL split. */
+import * as x from '@xent/core';
+import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { BatchOf } from '../types.js';
+import { describe, logitsArg, simplexArg } from '../validate.js';
+import { expectedLog, logOfProbs } from './logSpace.js';
+
+type Measure = <S extends ShapeT, D extends DType>(logits: Tensor<S, D>) => Tensor<BatchOf<S>, D>;
+
+/**
+ * Shannon entropy H(softmax z) = logsumexp(z) − ⟨softmax z, z⟩ in nats, one value per row (catalog
+ * E01); −Inf logits contribute 0. ∇_z H = −p⊙(log p + H).
+ */
+export const shannon: Measure = (logits) => {
+  const logp = x.logSoftmax(logitsArg('entropy.shannon', 'logits', logits));
+  return x.neg(expectedLog(logp, logp)) as never;
+};
+
+/** Shannon entropy −Σ p·log p of probability rows (0·log 0 = 0). */
+export function shannonFromProbs<S extends ShapeT, D extends DType>(probs: Tensor<S, D>): Tensor<BatchOf<S>, D> {
+  const p = logitsArg('entropy.shannonFromProbs', 'probs', probs);
+  const logp = logOfProbs(simplexArg('entropy.shannonFromProbs', 'probs', p, p, 'probs'));
+  return x.neg(expectedLog(logp, logp)) as never;
+}
+
+/** Binary entropy h(σ(s)) = softplus(s) − s·σ(s), elementwise in the logit s (catalog E02); max log 2 at s = 0. */
+export function binary<S extends ShapeT, D extends DType>(logits: Tensor<S, D>): Tensor<S, D> {
+  const s = logitsArg('entropy.binary', 'logits', logits, 0);
+  return x.sub(x.softplus(s), x.mul(s, x.sigmoid(s))) as never;
+}
+
+function orderArg(fn: string, arg: string, v: number, allowInfinity: boolean): number {
+  if (typeof v !== 'number' || !(v >= 0) || (!allowInfinity && !Number.isFinite(v)))
+    x.fail(
+      x.ValueError,
+      fn,
+      arg,
+      allowInfinity ? 'a number ≥ 0 (Infinity allowed)' : 'a finite number ≥ 0',
+      describe(v),
+    );
+  return v;
+}
+
+/** log Σ_k p_k^a = logsumexp(a·log p) with 0^a = 0 at −Inf logits (so a = 0 counts the support). */
+function logPowerSum(logp: Tensor, a: number): Tensor {
+  const dead = x.equal(logp, -Infinity);
+  return x.logsumexp(x.where(dead, -Infinity, x.mul(a, x.where(dead, 0, logp))), { axis: -1 });
+}
+
+/**
+ * Tsallis entropy S_q = (1 − Σ p^q)/(q − 1) (catalog E04), q > 0; q = 1 is Shannon, q = 2 Gini–Simpson.
+ * Σ p^q is exp(logsumexp(q·log p)), so nothing is raised to a power of an unshifted logit.
+ */
+export function tsallis<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, q: number): Tensor<BatchOf<S>, D> {
+  const fn = 'entropy.tsallis';
+  const z = logitsArg(fn, 'logits', logits);
+  if (orderArg(fn, 'q', q, false) === 0) x.fail(x.ValueError, fn, 'q', 'a finite number > 0', '0');
+  if (q === 1) return shannon(z as never) as never;
+  return x.div(x.expm1(logPowerSum(x.logSoftmax(z), q)), 1 - q) as never;
+}
+
+/**
+ * Rényi entropy H_α = log(Σ p^α)/(1 − α) (catalog E06), α ≥ 0: α = 0 is log #support, α = 1
+ * Shannon, α = 2 collision entropy, α = Infinity min-entropy −log max p.
+ */
+export function renyi<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, alpha: number): Tensor<BatchOf<S>, D> {
+  const fn = 'entropy.renyi';
+  const z = logitsArg(fn, 'logits', logits);
+  orderArg(fn, 'alpha', alpha, true);
+  if (alpha === 1) return shannon(z as never) as never;
+  const logp = x.logSoftmax(z);
+  if (alpha === Infinity) return x.neg(x.max(logp, { axis: -1 })) as never;
+  return x.div(logPowerSum(logp, alpha), 1 - alpha) as never;
+}
+
+/** exp(H): the perplexity (effective number of classes) of each row (catalog E08). */
+export const perplexity: Measure = (logits) =>
+  x.exp(shannon(logitsArg('entropy.perplexity', 'logits', logits))) as never;
+
+/** The cross-entropy of targets q against softmax(z), split as H(q, p) = H(q) + KL(q‖p) per row (catalog E03). */
+export function crossEntropyDecomposition<S extends ShapeT, D extends DType>(
+  targets: Tensor<S, D>,
+  logits: Tensor<S, D>,
+): {
+  readonly crossEntropy: Tensor<BatchOf<S>, D>;
+  readonly entropy: Tensor<BatchOf<S>, D>;
+  readonly kl: Tensor<BatchOf<S>, D>;
+} {
+  const fn = 'entropy.crossEntropyDecomposition';
+  const z = logitsArg(fn, 'logits', logits);
+  const logq = logOfProbs(simplexArg(fn, 'targets', targets, z, 'logits'));
+  const logp = x.logSoftmax(z);
+  const crossEntropy = x.neg(expectedLog(logq, logp));
+  const entropy = x.neg(expectedLog(logq, logq));
+  return { crossEntropy, entropy, kl: x.sub(crossEntropy, entropy) } as never;
+}

@@ -1,0 +1,46 @@
+/** @file The `losses` namespace: per-sample and batch-level training objectives. */
+export {
+  crossEntropy,
+  softTargetCrossEntropy,
+  type CrossEntropyOptions,
+  type SoftTargetOptions,
+} from './classification/crossEntropy.js';
+export { binaryCrossEntropyWithLogits, type BinaryCrossEntropyOptions } from './classification/binaryCrossEntropy.js';
+export {
+  focalLoss,
+  confidencePenalty,
+  type FocalOptions,
+  type ConfidencePenaltyOptions,
+} from './classification/focal.js';
+export {
+  maeLoss,
+  brierLoss,
+  rescaledSquareLoss,
+  squentropy,
+  type RescaledSquareOptions,
+} from './classification/squareLosses.js';
+export {
+  generalizedCrossEntropy,
+  compSumLoss,
+  type GceOptions,
+  type CompSumOptions,
+} from './classification/compSum.js';
+export {
+  reverseCrossEntropy,
+  symmetricCrossEntropy,
+  softSymmetricCrossEntropy,
+  normalizedCrossEntropy,
+  normalizedFocalLoss,
+  normalized,
+  activePassiveLoss,
+  type HardLabelLoss,
+  type ActivePassiveOptions,
+} from './classification/noiseRobust.js';
+export { withLogitClip } from './classification/logitClip.js';
+export { diceLoss, tverskyLoss, type OverlapOptions } from './classification/dice.js';
+export { sequenceCrossEntropy, perplexity, type SequenceOptions } from './classification/sequence.js';
+export { type LabelOptions } from './classification/labelled.js';
+export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions } from './distillation/distillation.js';
+export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
+export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';
+export { barlowTwins, alignmentLoss } from './representation/barlowTwins.js';

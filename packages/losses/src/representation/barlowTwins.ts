@@ -1,0 +1,59 @@
+/** @file Barlow Twins redundancy reduction and the two-view alignment loss. */
+import * as x from '@xent/core';
+import type { Tensor, DType } from '@xent/core';
+import { choiceArg, formatShape, logitsArg, numberArg, rules, sameAs } from '../validate.js';
+
+function views(fn: string, a: unknown, b: unknown): [Tensor, Tensor] {
+  const ta = logitsArg(fn, 'a', a, 2);
+  if (ta.rank !== 2) x.fail(x.ShapeError, fn, 'a', 'embeddings [N, d]', formatShape(ta.shape));
+  return [ta, sameAs(fn, 'b', b, ta, 'a')];
+}
+
+/**
+ * Each feature standardised over the batch with the population std; a constant feature becomes 0
+ * with a zero gradient (safeSqrt and safeDiv, where plain std would give 0·∞).
+ */
+function standardize(z: Tensor): Tensor {
+  const centered = x.sub(z, x.mean(z, { axis: 0, keepDims: true }));
+  return x.safeDiv(centered, x.safeSqrt(x.variance(z, { axis: 0, keepDims: true })));
+}
+
+/**
+ * Barlow Twins Σ_i (1 − C_ii)² + λ·Σ_{i≠j} C_ij² with C = z̃_Aᵀz̃_B/B the cross-correlation of the
+ * batch-standardised views [B, d] (Zbontar et al. 2021; catalog S01); λ default 5·10⁻³. Batch-level.
+ */
+export function barlowTwins<D extends DType>(
+  a: Tensor<[number, number], D> | Tensor,
+  b: Tensor<[number, number], D> | Tensor,
+  options: { readonly lambda?: number } = {},
+): Tensor<[], D> {
+  const fn = 'barlowTwins';
+  const [ta, tb] = views(fn, a, b);
+  const lambda = numberArg(fn, 'lambda', options.lambda, 5e-3, rules.nonNegative);
+  const n = ta.shape[0] as number;
+  if (n < 2)
+    x.fail(x.ShapeError, fn, 'a', 'a batch of at least 2 (features are standardised over it)', formatShape(ta.shape));
+  const d = ta.shape[1] as number;
+  const c = x.div(x.matmul(x.transpose(standardize(ta)), standardize(tb)), n);
+  const eye = x.oneHot(x.arange(d, { dtype: 'i32' }), d, { dtype: ta.dtype });
+  const onDiag = x.sum(x.square(x.sub(1, x.sum(x.mul(c, eye), { axis: -1 }))));
+  const offDiag = x.sum(x.mul(x.square(c), x.sub(1, eye)));
+  return x.add(onDiag, x.mul(lambda, offDiag)) as never;
+}
+
+/**
+ * View alignment mean_i d(a_i, sg(b_i)) between two views [N, d] (catalog S05): 'cosine' (default)
+ * 1 − cos, or 'l2' ‖a − b‖². The second view is detached unless `stopGradient: false`.
+ */
+export function alignmentLoss<D extends DType>(
+  a: Tensor<[number, number], D> | Tensor,
+  b: Tensor<[number, number], D> | Tensor,
+  options: { readonly distance?: 'cosine' | 'l2'; readonly stopGradient?: boolean } = {},
+): Tensor<[], D> {
+  const fn = 'alignmentLoss';
+  const [ta, raw] = views(fn, a, b);
+  const tb = options.stopGradient === false ? raw : x.stopGradient(raw);
+  const distance = choiceArg(fn, 'distance', options.distance, ['cosine', 'l2'], 'cosine');
+  if (distance === 'cosine') return x.mean(x.sub(1, x.cosineSimilarity(ta, tb))) as never;
+  return x.mean(x.sum(x.square(x.sub(ta, tb)), { axis: -1 })) as never;
+}

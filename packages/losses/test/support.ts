@@ -1,0 +1,81 @@
+/** @file Helpers for the loss suites: f64 tensors, random logits and labels, JS reference maths, and gradient checks. */
+import fc from 'fast-check';
+import * as x from 'xent';
+import { directionalFd, dot, expectAllClose, toNumbers } from '../../../test/support/numeric.js';
+
+export const f64 = (values: readonly number[], shape: readonly number[]): x.Tensor =>
+  x.tensor(Float64Array.from(values), { shape, dtype: 'f64' });
+export const i32 = (values: readonly number[], shape: readonly number[] = [values.length]): x.Tensor =>
+  x.tensor(Int32Array.from(values), { shape, dtype: 'i32' });
+export const num = (t: x.Tensor): number => x.item(t);
+
+/** A batch of logits [n, k] with labels, drawn fresh per run. */
+export interface Batch {
+  readonly n: number;
+  readonly k: number;
+  readonly z: number[];
+  readonly y: number[];
+}
+
+const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+
+export const batchArb = (
+  opts: { minK?: number; maxK?: number; scale?: number; maxN?: number } = {},
+): fc.Arbitrary<Batch> =>
+  fc
+    .record({
+      n: fc.integer({ min: 1, max: opts.maxN ?? 4 }),
+      k: fc.integer({ min: opts.minK ?? 2, max: opts.maxK ?? 6 }),
+    })
+    .chain(({ n, k }) =>
+      fc.record({
+        n: fc.constant(n),
+        k: fc.constant(k),
+        z: fc.array(double(-(opts.scale ?? 5), opts.scale ?? 5), { minLength: n * k, maxLength: n * k }),
+        y: fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
+      }),
+    );
+
+export const logitsOf = (b: Batch): x.Tensor => f64(b.z, [b.n, b.k]);
+export const labelsOf = (b: Batch): x.Tensor => i32(b.y);
+
+/** Rows of a flat [n, k] array. */
+export const rows = (v: readonly number[], k: number): number[][] =>
+  Array.from({ length: v.length / k }, (_, i) => v.slice(i * k, (i + 1) * k));
+
+/** softmax of one row, computed in plain JS (an independent reference). */
+export function softmaxRow(z: readonly number[]): number[] {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/** Checks ⟨∇f, d⟩ against a central difference in f64 along fresh random directions d for the float arguments. */
+export function expectGradientMatchesFd(
+  f: (...xs: x.Tensor[]) => x.Tensor,
+  args: readonly x.Tensor[],
+  argnums: readonly number[],
+  directions: readonly (readonly number[])[],
+  tol = { rtol: 1e-6, atol: 1e-8 },
+  label = 'gradient',
+): void {
+  const grads = x.grad(f, { argnums: [...argnums] })(...args);
+  const list = (Array.isArray(grads) ? grads : [grads]) as x.Tensor[];
+  let analytic = 0;
+  list.forEach((g, i) => {
+    analytic += dot(toNumbers(g), directions[i] as number[]);
+  });
+  const ds = args.map((a, i) => {
+    const j = argnums.indexOf(i);
+    return j >= 0 ? (directions[j] as number[]) : new Array<number>(a.size).fill(0);
+  });
+  const fd = directionalFd((...xs) => x.item(f(...xs)), args, ds);
+  expectAllClose([analytic], [fd], tol, label);
+}
+
+/** Random unit-scale directions for tensors of these sizes. */
+export const directionsArb = (sizes: readonly number[]): fc.Arbitrary<number[][]> =>
+  fc.tuple(...sizes.map((n) => fc.array(double(-1, 1), { minLength: n, maxLength: n })));
+
+export { expectAllClose, toNumbers };
