@@ -10,31 +10,36 @@ function views(fn: string, a: unknown, b: unknown): [Tensor, Tensor] {
 }
 
 /**
- * Each feature standardised over the batch with the population std; a constant feature becomes 0
- * with a zero gradient (safeSqrt and safeDiv, where plain std would give 0·∞).
+ * Each feature standardised over the batch, (z − mean)/√(var + ε) with the population variance
+ * (BatchNorm's form). With ε = 0 a constant feature becomes 0 with a zero gradient (safeSqrt and
+ * safeDiv, where plain std would give 0·∞), but a feature constant only up to rounding is blown up
+ * to ±1 noise; ε > 0 keeps it near 0.
  */
-function standardize(z: Tensor): Tensor {
+function standardize(z: Tensor, eps: number): Tensor {
   const centered = x.sub(z, x.mean(z, { axis: 0, keepDims: true }));
-  return x.safeDiv(centered, x.safeSqrt(x.variance(z, { axis: 0, keepDims: true })));
+  return x.safeDiv(centered, x.safeSqrt(x.add(x.variance(z, { axis: 0, keepDims: true }), eps)));
 }
 
 /**
  * Barlow Twins Σ_i (1 − C_ii)² + λ·Σ_{i≠j} C_ij² with C = z̃_Aᵀz̃_B/B the cross-correlation of the
- * batch-standardised views [B, d] (Zbontar et al. 2021; catalog S01); λ default 5·10⁻³. Batch-level.
+ * batch-standardised views [B, d] (Zbontar et al. 2021; catalog S01); λ default 5·10⁻³, ε (added to
+ * each feature's variance) default 1e-5. Batch-level. Invariant to positive per-feature affine maps
+ * of either view (exactly at ε = 0).
  */
 export function barlowTwins<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
   b: Tensor<[number, number], D> | Tensor,
-  options: { readonly lambda?: number } = {},
+  options: { readonly lambda?: number; readonly eps?: number } = {},
 ): Tensor<[], D> {
   const fn = 'barlowTwins';
   const [ta, tb] = views(fn, a, b);
   const lambda = numberArg(fn, 'lambda', options.lambda, 5e-3, rules.nonNegative);
+  const eps = numberArg(fn, 'eps', options.eps, 1e-5, rules.nonNegative);
   const n = ta.shape[0] as number;
   if (n < 2)
     x.fail(x.ShapeError, fn, 'a', 'a batch of at least 2 (features are standardised over it)', formatShape(ta.shape));
   const d = ta.shape[1] as number;
-  const c = x.div(x.matmul(x.transpose(standardize(ta)), standardize(tb)), n);
+  const c = x.div(x.matmul(x.transpose(standardize(ta, eps)), standardize(tb, eps)), n);
   const eye = x.oneHot(x.arange(d, { dtype: 'i32' }), d, { dtype: ta.dtype });
   const onDiag = x.sum(x.square(x.sub(1, x.sum(x.mul(c, eye), { axis: -1 }))));
   const offDiag = x.sum(x.mul(x.square(c), x.sub(1, eye)));
