@@ -51,8 +51,9 @@ test.each<[string, () => number, number]>([
   expect(Math.abs(value() - golden)).toBeLessThan(5e-7);
 });
 
-const close = (a: x.Tensor, b: x.Tensor, tol = 1e-9, label = 'values') =>
+const close = (a: x.Tensor, b: x.Tensor, tol = 1e-9, label = 'values'): void => {
   expectAllClose(toNumbers(a), toNumbers(b), { rtol: tol, atol: tol }, label);
+};
 const none = { reduction: 'none' } as const;
 
 test('family members: comp-sum τ=1 is CE, τ=2 is MAE/2, τ=0 is 1/p_y − 1, 1<τ<2 is GCE with q=τ−1; GCE q=1 is 1 − p_y', () => {

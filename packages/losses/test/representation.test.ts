@@ -118,7 +118,9 @@ test('EMA teacher: θ ← d·θ + (1 − d)·θ_S, repeated updates converge to 
   for (let i = 0; i < 300; i++) teacher.update([f64([1, -1], [2])]);
   expectAllClose(toNumbers(teacher.params[0] as x.Tensor), [1, -1], { rtol: 1e-9, atol: 1e-9 }, 'limit');
   expect(teacher.updates).toBe(301);
-  expect(() => teacher.update([f64([1, 2, 3], [3])])).toThrow(x.ShapeError);
+  expect(() => {
+    teacher.update([f64([1, 2, 3], [3])]);
+  }).toThrow(x.ShapeError);
 });
 
 test('Gaussian MI fixtures: −½log(1 − ρ²) agrees with the covariance form and with the discrete MI of a fine quantisation', () => {
