@@ -24,7 +24,7 @@ export const batchArb = (
 ): fc.Arbitrary<Batch> =>
   fc
     .record({
-      n: fc.integer({ min: 1, max: opts.maxN ?? 4 }),
+      n: fc.integer({ min: opts.minN ?? 1, max: opts.maxN ?? 4 }),
       k: fc.integer({ min: opts.minK ?? 2, max: opts.maxK ?? 6 }),
     })
     .chain(({ n, k }) =>

@@ -8,13 +8,19 @@ export function expectedLog(logp: Tensor, logq: Tensor): Tensor {
   return x.sum(x.where(dead, 0, x.mul(x.exp(x.where(dead, 0, logp)), x.where(dead, 0, logq))), { axis: -1 });
 }
 
-/** log(eᵃ + eᵇ) = max + log1p(e^{−|a−b|}); −Inf when both are −Inf. */
+/**
+ * log(eᵃ + eᵇ) = m + log1p(s) with m = max(a, b) held constant for the gradient and s = e^{min−m}
+ * written as expm1 of the larger shift (exactly 0) plus exp of the smaller: the gradient is
+ * e^{a−m}/(e^{a−m} + e^{b−m}) whichever way a tie is decided (a max/min split would only be right
+ * if every kernel rounded the tie the same way). −Inf when both are −Inf.
+ */
 export function logAddExp(a: Tensor, b: Tensor): Tensor {
-  const m = x.maximum(a, b);
-  const dead = x.equal(m, -Infinity);
-  const safeM = x.where(dead, 0, m);
-  const rest = x.exp(x.sub(x.minimum(x.where(dead, 0, a), x.where(dead, 0, b)), safeM));
-  return x.where(dead, -Infinity, x.add(safeM, x.log1p(rest)));
+  const peak = x.stopGradient(x.maximum(a, b));
+  const dead = x.equal(peak, -Infinity);
+  const m = x.where(dead, 0, peak);
+  const [u, v] = [x.sub(x.where(dead, 0, a), m), x.sub(x.where(dead, 0, b), m)];
+  const s = x.where(x.greaterEqual(a, b), x.add(x.expm1(u), x.exp(v)), x.add(x.exp(u), x.expm1(v)));
+  return x.where(dead, -Infinity, x.add(m, x.log1p(s)));
 }
 
 /** log p from probabilities: log p where p > 0, −Inf where p = 0 (with a zero gradient there). */

@@ -1,0 +1,44 @@
+/**
+ * @file The same loss code on every CPU path: eager (reference semantics), jitted on the fused CPU
+ * backend in f64, and jitted in f32 against the f64 result; value and gradient.
+ */
+import fc from 'fast-check';
+import { describe, test } from 'vitest';
+import * as x from 'xent';
+import { lossCases } from '../../../test/support/lossCases.js';
+import { batchArb, expectAllClose, f64, i32, toNumbers } from './support.js';
+
+const second = batchArb({ minK: 3, minN: 2, maxN: 6 }).chain((b) =>
+  fc.tuple(
+    fc.constant(b),
+    fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: b.n * b.k, maxLength: b.n * b.k }),
+  ),
+);
+
+describe.each(Object.entries(lossCases))('%s', (_name, loss) => {
+  test('jitted on the fused CPU backend (f64 and f32) agrees with eager f64, value and gradients', () => {
+    const vg = x.valueAndGrad(loss, { argnums: [0, 1] });
+    const fused = x.jit(vg, { backend: 'cpu' });
+    fc.assert(
+      fc.property(second, ([b, o]) => {
+        const args = [f64(b.z, [b.n, b.k]), f64(o, [b.n, b.k]), i32(b.y)] as const;
+        const [v, g] = vg(...args);
+        const [fv, fg] = fused(...args);
+        expectAllClose(toNumbers(fv), toNumbers(v), { rtol: 1e-10, atol: 1e-12 }, 'value f64');
+        fg.forEach((gi, i) =>
+          expectAllClose(toNumbers(gi), toNumbers(g[i] as x.Tensor), { rtol: 1e-9, atol: 1e-11 }, `gradient ${i} f64`),
+        );
+        const [v32, g32] = fused(x.cast(args[0], 'f32'), x.cast(args[1], 'f32'), args[2]);
+        // f32 against f64: relative to the result, with an absolute floor at the gradient's scale
+        // (cosine similarities amplify rounding by 1/‖v‖ for short vectors).
+        expectAllClose(toNumbers(v32), toNumbers(v), { rtol: 1e-4, atol: 1e-5 }, 'value f32');
+        g32.forEach((gi, i) => {
+          const want = toNumbers(g[i] as x.Tensor);
+          const scale = Math.max(1, ...want.map(Math.abs));
+          expectAllClose(toNumbers(gi), want, { rtol: 1e-4, atol: 1e-4 * scale }, `gradient ${i} f32`);
+        });
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
