@@ -142,11 +142,13 @@ describe('safe helpers and geometry', () => {
           const t = f64(v, [2, 3]);
           const norms = toNumbers(x.norm(x.normalize(t), { axis: -1 }));
           const raw = toNumbers(x.norm(t, { axis: -1 }));
-          norms.forEach((n, i) => expect(n).toBeCloseTo((raw[i] as number) / Math.max(raw[i] as number, 1e-12), 10));
+          norms.forEach((n, i) => {
+            expect(n).toBeCloseTo((raw[i] as number) / Math.max(raw[i] as number, 1e-12), 10);
+          });
           const clipped = x.clipByNorm(t, tau);
-          toNumbers(x.norm(clipped, { axis: -1 })).forEach((n, i) =>
-            expect(n).toBeCloseTo(Math.min(raw[i] as number, tau), 10),
-          );
+          toNumbers(x.norm(clipped, { axis: -1 })).forEach((n, i) => {
+            expect(n).toBeCloseTo(Math.min(raw[i] as number, tau), 10);
+          });
           expectAllClose(
             toNumbers(x.clipByNorm(clipped, tau)),
             toNumbers(clipped),
@@ -243,6 +245,8 @@ describe('random streams (Philox-2×32-10)', () => {
     const draws = toNumbers(x.random.categorical(x.random.key(4), logits));
     const counts = [0, 1, 2, 3].map((c) => draws.filter((d) => d === c).length / rowsN);
     expect(counts[2]).toBe(0);
-    [1 / 6, 2 / 6, 0, 3 / 6].forEach((want, c) => expect(Math.abs((counts[c] as number) - want)).toBeLessThan(0.025));
+    [1 / 6, 2 / 6, 0, 3 / 6].forEach((want, c) => {
+      expect(Math.abs((counts[c] as number) - want)).toBeLessThan(0.025);
+    });
   });
 });

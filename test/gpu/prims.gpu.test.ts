@@ -5,7 +5,7 @@
  * accuracy WGSL promises for its builtins (exp, log: a few ulp; sin, cos: 2⁻¹¹ absolute).
  */
 import fc from 'fast-check';
-import { afterAll, describe, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { applyPrim, floatPositions, floatsOf, roundedToF32 } from '../support/cases.js';
 import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
@@ -34,45 +34,67 @@ const weighted =
     return x.sum(x.mul(asFloat, x.tensor(Float64Array.from(w), { shape: out.shape, dtype })));
   };
 
-describe.runIf(gpu !== undefined).each(x.prims.map((p) => [p] as const))('webgpu: prim %s', (prim) => {
-  const spec = specOf(prim);
-  const tol = gpuTolerance(prim, spec);
+/** Prims the WebGPU backend refuses with a BackendError (eigh: WGSL Jacobi is catalog P15 Tier 2). */
+const cpuOnly: readonly Prim[] = ['eigh'];
 
-  test('f32 on the GPU agrees with f64 on the CPU', async () => {
+describe.runIf(gpu !== undefined)('webgpu: CPU-only prims are refused clearly', () => {
+  test.each(cpuOnly)('%s', (prim) => {
     const backend = defined(gpu);
-    await fc.assert(
-      fc.asyncProperty(spec.cases.map(roundedToF32), async (c) => {
-        const hi = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64');
-        const f = x.jit((...floats: x.Tensor[]) => applyPrim(prim, c, floats, 'f32'), { backend });
-        const lo = f(...floatsOf(c, 'f32'));
-        expectAllClose(await numbersAsync(lo), toNumbers(hi), tol, `${prim} on the GPU`);
-      }),
-      { numRuns: 12 },
-    );
-  });
-
-  test('f32 gradients on the GPU agree with f64 gradients on the CPU', async () => {
-    const backend = defined(gpu);
-    await fc.assert(
-      fc.asyncProperty(spec.cases.map(roundedToF32), fc.integer({ min: 0, max: 2 ** 30 }), async (c, wSeed) => {
-        const pos = floatPositions(c);
-        if (pos.length === 0 || spec.grad(c) === 'none') return;
-        const outSize = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64').size;
-        const w = Array.from({ length: outSize }, (_, i) => Math.fround(Math.sin(wSeed + 7 * i)));
-        const argnums = pos.map((_, k) => k);
-        const hi = x.grad(weighted(prim, c, w, 'f64'), { argnums })(...floatsOf(c, 'f64'));
-        const lo = x.jit(x.grad(weighted(prim, c, w, 'f32'), { argnums }), { backend })(...floatsOf(c, 'f32'));
-        for (const [k, g] of hi.entries()) {
-          const got = await numbersAsync(lo[k] as x.Tensor);
-          expectAllClose(
-            got,
-            toNumbers(g),
-            { rtol: 10 * tol.rtol, atol: 10 * tol.atol },
-            `${prim} gradient ${k} on the GPU`,
-          );
-        }
-      }),
-      { numRuns: 8 },
-    );
+    const f = x.jit((a: x.Tensor) => x.eigvalsh(a), { backend });
+    expect(() =>
+      f(
+        x.tensor([
+          [2, 1],
+          [1, 2],
+        ]),
+      ),
+    ).toThrow(/WebGPU backend has no eigen-decomposition kernel/);
+    expect(prim).toBe('eigh');
   });
 });
+
+describe.runIf(gpu !== undefined).each(x.prims.filter((p) => !cpuOnly.includes(p)).map((p) => [p] as const))(
+  'webgpu: prim %s',
+  (prim) => {
+    const spec = specOf(prim);
+    const tol = gpuTolerance(prim, spec);
+
+    test('f32 on the GPU agrees with f64 on the CPU', async () => {
+      const backend = defined(gpu);
+      await fc.assert(
+        fc.asyncProperty(spec.cases.map(roundedToF32), async (c) => {
+          const hi = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64');
+          const f = x.jit((...floats: x.Tensor[]) => applyPrim(prim, c, floats, 'f32'), { backend });
+          const lo = f(...floatsOf(c, 'f32'));
+          expectAllClose(await numbersAsync(lo), toNumbers(hi), tol, `${prim} on the GPU`);
+        }),
+        { numRuns: 12 },
+      );
+    });
+
+    test('f32 gradients on the GPU agree with f64 gradients on the CPU', async () => {
+      const backend = defined(gpu);
+      await fc.assert(
+        fc.asyncProperty(spec.cases.map(roundedToF32), fc.integer({ min: 0, max: 2 ** 30 }), async (c, wSeed) => {
+          const pos = floatPositions(c);
+          if (pos.length === 0 || spec.grad(c) === 'none') return;
+          const outSize = applyPrim(prim, c, floatsOf(c, 'f64'), 'f64').size;
+          const w = Array.from({ length: outSize }, (_, i) => Math.fround(Math.sin(wSeed + 7 * i)));
+          const argnums = pos.map((_, k) => k);
+          const hi = x.grad(weighted(prim, c, w, 'f64'), { argnums })(...floatsOf(c, 'f64'));
+          const lo = x.jit(x.grad(weighted(prim, c, w, 'f32'), { argnums }), { backend })(...floatsOf(c, 'f32'));
+          for (const [k, g] of hi.entries()) {
+            const got = await numbersAsync(lo[k] as x.Tensor);
+            expectAllClose(
+              got,
+              toNumbers(g),
+              { rtol: 10 * tol.rtol, atol: 10 * tol.atol },
+              `${prim} gradient ${k} on the GPU`,
+            );
+          }
+        }),
+        { numRuns: 8 },
+      );
+    });
+  },
+);

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import type { DType, ir } from 'xent';
 import { axesArb, type Domain, permutationArb, shapeArb, sizeOf, valueIn, valuesArb } from './arbitraries.js';
+import { eigenvalues3, eigenvector3 } from './symmetric3.js';
 
 type Prim = ir.Prim;
 type Params<P extends Prim> = ir.PrimParamMap[P];
@@ -419,6 +420,40 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
     grad: () => 'smooth',
     f32: { rtol: 1e-6, atol: 1e-6 },
   },
+  eigh: {
+    // Matrices (not symmetric: the prim decomposes ½(A + Aᵀ)) whose eigenvalues are ≥ 0.15 apart.
+    cases: fc
+      .tuple(
+        fc.array(fc.integer({ min: 2, max: 2 }), { maxLength: 1 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom<'values' | 'vectors'>('values', 'vectors'),
+      )
+      .chain(([batch, n, output]) =>
+        valuesArb([...batch, n, n], 'unit')
+          .filter((v) => {
+            for (let t = 0; t * n * n < v.length; t++) {
+              const lambda = eigenvalues3(symmetricPart(v.slice(t * n * n, (t + 1) * n * n), n));
+              if (lambda.some((l, i) => i > 0 && l - (lambda[i - 1] as number) < 0.15)) return false;
+            }
+            return true;
+          })
+          .map((v) => ({ inputs: [f64([...batch, n, n], v)], params: { output } })),
+      ),
+    naive: (inputs, { output }, out) => {
+      const a = inputs[0] as NaiveArray;
+      const r = a.shape.length;
+      const n = a.shape[r - 1] as number;
+      const batch = out.slice(0, r - 2);
+      const rows = Array.from({ length: n }, (_, i) =>
+        Array.from({ length: n }, (_, j) => (a.at([...batch, i, j]) + a.at([...batch, j, i])) / 2),
+      );
+      const lambda = eigenvalues3(rows);
+      if (output === 'values') return lambda[out[r - 2] as number] as number;
+      return eigenvector3(rows, lambda[out[r - 1] as number] as number)[out[r - 2] as number] as number;
+    },
+    grad: () => 'smooth',
+    f32: { rtol: 1e-5, atol: 1e-5 },
+  },
   // ---- sources and markers ----
   iota: {
     cases: shapeArb(1).chain((shape) =>
@@ -432,6 +467,12 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
   },
   stopGradient: { ...unary('any', (v) => v), grad: () => 'none' },
 };
+
+/** The symmetric part of a flat row-major n×n matrix, as rows. */
+const symmetricPart = (v: readonly number[], n: number): number[][] =>
+  Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => ((v[i * n + j] as number) + (v[j * n + i] as number)) / 2),
+  );
 
 const flatIndex = (index: readonly number[], shape: readonly number[]): number =>
   index.reduce((acc, v, i) => acc * (shape[i] as number) + v, 0);

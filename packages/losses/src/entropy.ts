@@ -15,3 +15,4 @@ export {
   entropyMinimization,
 } from './information/mutualInformation.js';
 export { gaussianMutualInformation, gaussianMutualInformationFromCovariance } from './information/gaussian.js';
+export { vonNeumann, vendiScore, vendiScoreFromKernel } from './information/spectral.js';

@@ -43,4 +43,4 @@ export { type LabelOptions } from './classification/labelled.js';
 export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions } from './distillation/distillation.js';
 export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
 export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';
-export { barlowTwins, alignmentLoss } from './representation/barlowTwins.js';
+export { barlowTwins, alignmentLoss, vneRegularizer } from './representation/barlowTwins.js';

@@ -25,9 +25,9 @@ describe.each(Object.entries(lossCases))('%s', (_name, loss) => {
         const [v, g] = vg(...args);
         const [fv, fg] = fused(...args);
         expectAllClose(toNumbers(fv), toNumbers(v), { rtol: 1e-10, atol: 1e-12 }, 'value f64');
-        fg.forEach((gi, i) =>
-          expectAllClose(toNumbers(gi), toNumbers(g[i] as x.Tensor), { rtol: 1e-9, atol: 1e-11 }, `gradient ${i} f64`),
-        );
+        fg.forEach((gi, i) => {
+          expectAllClose(toNumbers(gi), toNumbers(g[i] as x.Tensor), { rtol: 1e-9, atol: 1e-11 }, `gradient ${i} f64`);
+        });
         const [v32, g32] = fused(x.cast(args[0], 'f32'), x.cast(args[1], 'f32'), args[2]);
         // f32 against f64: relative to the result, with an absolute floor at the gradient's scale
         // (cosine similarities amplify rounding by 1/‖v‖ for short vectors).

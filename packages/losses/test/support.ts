@@ -20,7 +20,7 @@ export interface Batch {
 const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 export const batchArb = (
-  opts: { minK?: number; maxK?: number; scale?: number; maxN?: number } = {},
+  opts: { minK?: number; maxK?: number; scale?: number; minN?: number; maxN?: number } = {},
 ): fc.Arbitrary<Batch> =>
   fc
     .record({

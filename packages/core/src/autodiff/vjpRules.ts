@@ -13,6 +13,13 @@ const input = (n: Node, i: number): Node => n.inputs[i] as Node;
 const x0 = (n: Node): Node => input(n, 0);
 const one = (like: Node): Node => B.fullLike(like, 1);
 
+/** A bool identity pattern of `shape` [..., n, n]. */
+const eye = (shape: readonly number[]): Node =>
+  B.equal(
+    B.op('iota', { shape, axis: shape.length - 2, dtype: 'i32' }, []),
+    B.op('iota', { shape, axis: shape.length - 1, dtype: 'i32' }, []),
+  );
+
 /** For piecewise-constant and integer-valued outputs. */
 const noGrad: VjpRule<Prim> = (_ct, node) => node.inputs.map(() => null);
 
@@ -172,6 +179,31 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   },
   /** the adjoint of a prefix sum is the suffix sum */
   cumsum: (ct, n) => [B.op('cumsum', { axis: n.params.axis, reverse: !n.params.reverse }, [ct])],
+  /** Spectral rules of A = V·diag(λ)·Vᵀ on the symmetric part: λ̄ ↦ V·diag(λ̄)·Vᵀ; V̄ ↦ sym(V·(F∘VᵀV̄)·Vᵀ), F_ij = 1/(λ_j − λ_i). */
+  eigh: (ct, n) => {
+    const a = x0(n);
+    const v = B.op('eigh', { output: 'vectors' }, [a]);
+    const vt = B.transposeLast2(v);
+    const shape = v.type.shape;
+    const rank = shape.length;
+    let inner: Node;
+    if (n.params.output === 'values') {
+      // diag(λ̄) as λ̄ broadcast along rows, masked to the diagonal.
+      inner = B.where(eye(shape), B.broadcast(B.reshape(ct, [...shape.slice(0, -1), 1]), shape), B.zerosLike(v));
+    } else {
+      const lambda = B.op('eigh', { output: 'values' }, [a]);
+      const li = B.broadcast(B.reshape(lambda, [...shape.slice(0, -1), 1]), shape);
+      const lj = B.broadcast(B.reshape(lambda, [...shape.slice(0, -2), 1, shape[rank - 1] as number]), shape);
+      const gap = B.sub(lj, li);
+      // Equal eigenvalues (the diagonal among them) contribute nothing: the eigenvectors of a
+      // repeated eigenvalue are only defined up to a rotation inside its eigenspace.
+      const tie = B.equal(gap, B.zerosLike(gap));
+      const f = B.where(tie, B.zerosLike(gap), B.recip(B.where(tie, B.fullLike(gap, 1), gap)));
+      inner = B.mul(f, B.op('matmul', {}, [vt, ct]));
+    }
+    const full = B.op('matmul', {}, [B.op('matmul', {}, [v, inner]), vt]);
+    return [B.scale(B.add(full, B.transposeLast2(full)), 0.5)];
+  },
   // ---- sources and markers ----
   iota: () => [],
   stopGradient: noGrad,

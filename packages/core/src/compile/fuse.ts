@@ -15,7 +15,7 @@ import { shapeEq } from '../ir/shape.js';
 export type ReductionNode = OpNode<'sum'> | OpNode<'max'> | OpNode<'logsumexp'>;
 
 export interface Group {
-  readonly kind: 'map' | 'matmul' | 'scan';
+  readonly kind: 'map' | 'matmul' | 'scan' | 'eigh';
   /** The nodes this kernel writes (all of one shape for map kernels). */
   readonly roots: readonly Node[];
   /** The reduction evaluated inside a map kernel, if any (it may also be a root). */
@@ -31,7 +31,8 @@ export interface Partition {
 export const isReduction = (n: Node): n is ReductionNode =>
   n.kind === 'op' && (n.prim === 'sum' || n.prim === 'max' || n.prim === 'logsumexp');
 
-const ownKernel = (n: Node): boolean => n.kind === 'op' && (n.prim === 'matmul' || n.prim === 'cumsum');
+const ownKernel = (n: Node): boolean =>
+  n.kind === 'op' && (n.prim === 'matmul' || n.prim === 'cumsum' || n.prim === 'eigh');
 
 /** Nodes that are read from memory rather than computed inline. */
 const isLeaf = (n: Node, materialized: ReadonlySet<Node>): boolean =>
@@ -127,6 +128,7 @@ const RECOMPUTE_LIMIT = 8;
 function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
   if (root.kind === 'op' && root.prim === 'matmul') return { kind: 'matmul', roots: [root] };
   if (root.kind === 'op' && root.prim === 'cumsum') return { kind: 'scan', roots: [root] };
+  if (root.kind === 'op' && root.prim === 'eigh') return { kind: 'eigh', roots: [root] };
   const { reduction } = regionOf([root], materialized, true);
   return reduction === undefined ? { kind: 'map', roots: [root] } : { kind: 'map', roots: [root], reduction };
 }
@@ -135,7 +137,7 @@ function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
 function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
   if (g.kind === 'map') return regionOf(g.roots, materialized, true);
   const root = g.roots[0] as Node;
-  if (g.kind === 'scan') return regionOf([root], materialized, false);
+  if (g.kind === 'scan' || g.kind === 'eigh') return regionOf([root], materialized, false);
   // matmul operands are read through strided views: movement chains over leaves are fine.
   const leaves = new Set<Node>();
   const conflicts: Node[] = [];

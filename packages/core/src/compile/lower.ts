@@ -196,6 +196,7 @@ const lowerRules: PrimTable<{ [P in Prim]: LowerRule<P> }> = {
   },
   matmul: materialisedByFuse,
   cumsum: materialisedByFuse,
+  eigh: materialisedByFuse,
   /** the coordinate along the axis */
   iota: (_k, n, coords) => {
     const i = toScalar(coords[n.params.axis] as Affine);
@@ -257,6 +258,20 @@ function lowerScan(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   };
 }
 
+function lowerEigh(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
+  const root = g.roots[0] as OpNode<'eigh'>;
+  const a = root.inputs[0] as Node;
+  const space = new IndexSpace();
+  const coords = loopCoords(space, a.type.shape, 0);
+  const b = new KernelBuilder(space, isLeaf, undefined, coords);
+  const value = b.valueAt(a, coords);
+  return {
+    kernel: { kind: 'eigh', shape: a.type.shape, output: root.params.output, value, inputs: b.kernelInputs() },
+    inputs: b.inputs,
+    outputs: g.roots,
+  };
+}
+
 function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   const root = g.roots[0] as OpNode<'matmul'>;
   const [a, bNode] = root.inputs as [Node, Node];
@@ -305,6 +320,8 @@ export function lower(partition: Partition): LoweredProgram {
         return lowerScan(g, leafOf);
       case 'matmul':
         return lowerMatmul(g, leafOf);
+      case 'eigh':
+        return lowerEigh(g, leafOf);
     }
   });
   return { partition, kernels };

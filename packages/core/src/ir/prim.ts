@@ -53,6 +53,7 @@ export const Prim = {
   // ---- contraction and scan ----
   Matmul: 'matmul',
   Cumsum: 'cumsum',
+  Eigh: 'eigh',
   // ---- sources and markers ----
   Iota: 'iota',
   StopGradient: 'stopGradient',
@@ -113,6 +114,8 @@ export interface PrimParamMap {
   gather: { readonly axis: number };
   matmul: NoParams;
   cumsum: { readonly axis: number; readonly reverse: boolean };
+  /** The eigenvalues (ascending) or the eigenvectors (columns) of the symmetric part of [..., n, n]. */
+  eigh: { readonly output: 'values' | 'vectors' };
   iota: { readonly shape: Shape; readonly axis: number; readonly dtype: DType };
   stopGradient: NoParams;
 }

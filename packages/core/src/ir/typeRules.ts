@@ -369,6 +369,20 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
       ? E.right(x)
       : E.left(irError('AxisOutOfRange', 'cumsum', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
   },
+  eigh: (inputs, { output }) => {
+    const r = arity('eigh', inputs, 1);
+    if (E.isLeft(r)) return r;
+    const a = r.right[0] as TensorType;
+    const ca = requireClass('eigh', 'a', a, 'float');
+    if (E.isLeft(ca)) return ca;
+    const rank = a.shape.length;
+    if (rank < 2 || a.shape[rank - 1] !== a.shape[rank - 2])
+      return E.left(irError('ShapeMismatch', 'eigh', 'a', 'square matrices [..., n, n]', formatShape(a.shape)));
+    // Parsed IR text can carry any string here.
+    if (!(['values', 'vectors'] as readonly string[]).includes(output))
+      return E.left(irError('InvalidParam', 'eigh', 'output', "'values' or 'vectors'", JSON.stringify(output)));
+    return E.right({ shape: output === 'values' ? a.shape.slice(0, -1) : a.shape, dtype: a.dtype });
+  },
   // ---- sources and markers ----
   iota: (inputs, { shape, axis, dtype }) => {
     const r = arity('iota', inputs, 0);

@@ -64,7 +64,20 @@ export interface ScanKernel {
   readonly inputs: readonly KernelInput[];
 }
 
-export type Kernel = MapKernel | MatmulKernel | ScanKernel;
+/**
+ * Eigen-decomposition of the symmetric part of each [n, n] matrix of `shape` [..., n, n], whose
+ * entries are `value` (an expression over the loop vars of `shape`): the ascending eigenvalues
+ * [..., n], or the eigenvectors as columns [..., n, n] (each with its largest entry positive).
+ */
+export interface EighKernel {
+  readonly kind: 'eigh';
+  readonly shape: Shape;
+  readonly output: 'values' | 'vectors';
+  readonly value: ScalarExpr;
+  readonly inputs: readonly KernelInput[];
+}
+
+export type Kernel = MapKernel | MatmulKernel | ScanKernel | EighKernel;
 
 /** Where a buffer's contents come from. */
 export type BufferSource =
@@ -107,6 +120,8 @@ export const kernelOutputSizes = (k: Kernel): number[] => {
       return [k.batch.reduce((a, b) => a * b, 1) * k.m * k.n];
     case 'scan':
       return [k.shape.reduce((a, b) => a * b, 1)];
+    case 'eigh':
+      return [k.shape.slice(0, k.output === 'values' ? -1 : undefined).reduce((a, b) => a * b, 1)];
   }
 };
 
@@ -126,6 +141,8 @@ export function formatKernel(k: Kernel): string {
       return `matmul ${k.dtype} batch[${k.batch.join(', ')}] ${k.m}x${k.k}x${k.n} a(in${k.a.slot}+${k.a.offset} ${k.a.strides.join(',')}) b(in${k.b.slot}+${k.b.offset} ${k.b.strides.join(',')}) (${ins})`;
     case 'scan':
       return `scan[${k.shape.join(', ')}] axis ${k.axis}${k.reverse ? ' reverse' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
+    case 'eigh':
+      return `eigh ${k.output}[${k.shape.join(', ')}] (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
   }
 }
 

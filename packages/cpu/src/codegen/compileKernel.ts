@@ -1,6 +1,7 @@
 /** @file Turns kernel source into functions, once per distinct source (a cache shared by all programs). */
 import { IndexError, type Kernel } from '@xent/core';
-import { matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
+import { symmetricEigen } from '../linalg/symmetricEigen.js';
+import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
 
 /** A compiled kernel: input arrays, then output arrays. */
 export type KernelFn = (...buffers: unknown[]) => void;
@@ -24,6 +25,8 @@ export function kernelSource(k: Kernel): string {
       return scanKernelSource(k);
     case 'matmul':
       return matmulKernelSource(k);
+    case 'eigh':
+      return eighKernelSource(k);
   }
 }
 
@@ -32,10 +35,10 @@ export function compileKernel(k: Kernel): KernelFn {
   let fn = cache.get(source);
   if (fn === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated kernels are the point of this backend
-    const make = new Function('toI32', 'checkIndex', `"use strict";return ${source};`) as (
+    const make = new Function('toI32', 'checkIndex', 'symmetricEigen', `"use strict";return ${source};`) as (
       ...helpers: unknown[]
     ) => KernelFn;
-    fn = make(toI32, checkIndex);
+    fn = make(toI32, checkIndex, symmetricEigen);
     cache.set(source, fn);
   }
   return fn;

@@ -2,7 +2,7 @@
  * @file JavaScript source for each kernel kind: typed-array loops with hoisted bounds and
  * loop-invariant values, no per-element dispatch or closures.
  */
-import type { MapKernel, MatmulKernel, ReduceOp, ScanKernel } from '@xent/core';
+import type { EighKernel, MapKernel, MatmulKernel, ReduceOp, ScanKernel } from '@xent/core';
 import { type Loop, LoopNest } from './loopNest.js';
 
 const params = (inputs: number, outputs: number): string =>
@@ -116,4 +116,22 @@ out0[ci+j]=s;}}`;
   return `(()=>{const row=new ${int ? 'Int32Array' : 'Float64Array'}(${n});return(${params(k.inputs.length, 1)})=>{
 for(let t=0;t<${batchSize};t++){const ab=${base(a)};const bb=${base(b)};const cb=t*${m * n};
 ${body}}}})()`;
+}
+
+/**
+ * eigh: each [n, n] matrix is gathered from `value` into an f64 scratch matrix, then decomposed by
+ * `symmetricEigen` (a helper bound at compile time).
+ */
+export function eighKernelSource(k: EighKernel): string {
+  const rank = k.shape.length;
+  const n = k.shape[rank - 1] as number;
+  const nest = new LoopNest(k.shape.map((extent, v) => ({ v, extent })));
+  const value = nest.ref(k.value);
+  const open: string[][] = Array.from({ length: rank + 1 }, () => []);
+  const close: string[][] = Array.from({ length: rank + 1 }, () => []);
+  (open[0] as string[]).push('let t=0;');
+  const write = k.output === 'values' ? `out0.set(w,t*${n});` : `for(let r=0;r<${n * n};r++)out0[t*${n * n}+r]=v[r];`;
+  (close[rank - 2] as string[]).push(`symmetricEigen(a,${n},w,v);${write}t++;`);
+  const body = nest.render(`a[i${rank - 2}*${n}+i${rank - 1}]=${value};`, { open, close });
+  return `(()=>{const a=new Float64Array(${n * n});const w=new Float64Array(${n});const v=new Float64Array(${n * n});return(${params(k.inputs.length, 1)})=>{\n${body}\n}})()`;
 }

@@ -3,6 +3,7 @@
  * the semantics every pass and backend is tested against. Each op computes in f64 (JS numbers)
  * and stores into its output array, so f32 results are rounded once per op.
  */
+import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { type DType, type HostArray, IndexError, type ir } from '@xent/core';
 import { stridedLoop } from './strided.js';
 
@@ -315,6 +316,22 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
         dst[off] = s;
       }
     });
+    return dst;
+  },
+  eigh: ([x], { output }, out) => {
+    const xv = x as Value;
+    const n = xv.type.shape[xv.type.shape.length - 1] as number;
+    const batch = n === 0 ? 0 : xv.data.length / (n * n);
+    const dst = alloc(out);
+    const a = new Float64Array(n * n);
+    const values = new Float64Array(n);
+    const vectors = new Float64Array(n * n);
+    for (let t = 0; t < batch; t++) {
+      for (let i = 0; i < n * n; i++) a[i] = xv.data[t * n * n + i] as number;
+      symmetricEigen(a, n, values, vectors);
+      if (output === 'values') dst.set(values, t * n);
+      else dst.set(vectors, t * n * n);
+    }
     return dst;
   },
   // ---- sources and markers ----

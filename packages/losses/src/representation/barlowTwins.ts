@@ -1,6 +1,7 @@
-/** @file Barlow Twins redundancy reduction and the two-view alignment loss. */
+/** @file Representation regularisers: Barlow Twins redundancy reduction, two-view alignment, and the VNE regulariser. */
 import * as x from '@xent/core';
 import type { Tensor, DType } from '@xent/core';
+import { vonNeumann } from '../information/spectral.js';
 import { choiceArg, formatShape, logitsArg, numberArg, rules, sameAs } from '../validate.js';
 
 function views(fn: string, a: unknown, b: unknown): [Tensor, Tensor] {
@@ -61,4 +62,18 @@ export function alignmentLoss<D extends DType>(
   const distance = choiceArg(fn, 'distance', options.distance, ['cosine', 'l2'], 'cosine');
   if (distance === 'cosine') return x.mean(x.sub(1, x.cosineSimilarity(ta, tb))) as never;
   return x.mean(x.sum(x.square(x.sub(ta, tb)), { axis: -1 })) as never;
+}
+
+/**
+ * The VNE regulariser −α·S(C) (maximising the von Neumann entropy of the normalised embedding
+ * covariance: decorrelation, isotropy, rank) or +α·S(C) with `maximize: false` (compression)
+ * (Kim et al. 2023; catalog S02). Add it to a task loss.
+ */
+export function vneRegularizer<D extends DType>(
+  embeddings: Tensor<[number, number], D> | Tensor,
+  options: { readonly alpha?: number; readonly maximize?: boolean } = {},
+): Tensor<[], D> {
+  const alpha = numberArg('vneRegularizer', 'alpha', options.alpha, 1, rules.finite);
+  const s = vonNeumann(embeddings);
+  return x.mul(options.maximize === false ? alpha : -alpha, s) as never;
 }

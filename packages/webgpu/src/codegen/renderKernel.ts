@@ -1,5 +1,5 @@
 /** @file Renders any kernel of the scalar kernel IR as WGSL passes (one entry per kernel kind). */
-import type { Kernel } from '@xent/core';
+import { BackendError, type Kernel } from '@xent/core';
 import { renderMapKernel } from './mapKernel.js';
 import { renderMatmulKernel } from './matmulKernel.js';
 import type { RenderedKernel } from './rendered.js';
@@ -13,5 +13,11 @@ export function renderKernel(k: Kernel, maxBindingBytes: number): RenderedKernel
       return renderMatmulKernel(k, maxBindingBytes);
     case 'scan':
       return renderScanKernel(k, maxBindingBytes);
+    case 'eigh':
+      // Jacobi in WGSL is catalog P15 Tier 2; the CPU backends decompose symmetric matrices.
+      throw new BackendError(
+        'eigh',
+        `xent.eigh: the WebGPU backend has no eigen-decomposition kernel (matrices ${JSON.stringify(k.shape)}); run eigh, eigvalsh and the spectral losses on a CPU backend`,
+      );
   }
 }

@@ -1,12 +1,13 @@
-/** @file Matrix products with numpy semantics (1-D operands promoted, batch dims broadcast). */
+/** @file Linear algebra: matrix products with numpy semantics, and symmetric eigen-decomposition (eigh, eigvalsh). */
 import { either as E } from 'fp-ts';
 import { fail, fromIrError, ShapeError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import { broadcastShapes, formatShape } from '../../ir/shape.js';
 import { applyOp, requireTensor, wrap } from '../apply.js';
-import type { Check, MatmulShape, Ok } from '../shapeTypes.js';
+import type { Check, MatmulShape, Ok, ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
 import type { DTypeCheck, ResultDType, ShapeOf } from './types.js';
+import type { DType } from '../../ir/dtype.js';
 
 /**
  * `a @ b`. Rank-1 operands act as a row (left) or a column (right) vector and lose that dim in
@@ -43,4 +44,35 @@ export function matmul<X extends Tensor, Y extends Tensor>(
   ]);
   const outShape = [...batch.right, ...(ta.rank === 1 ? [] : [m]), ...(tb.rank === 1 ? [] : [n])];
   return wrap(B.reshape(product.node, outShape)) as never;
+}
+
+function squareArg(fn: string, a: Tensor): Tensor {
+  const t = requireTensor(fn, 'a', a);
+  const n = t.shape[t.rank - 1];
+  if (t.rank < 2 || t.shape[t.rank - 2] !== n)
+    fail(ShapeError, fn, 'a', 'square matrices [..., n, n]', formatShape(t.shape));
+  return t;
+}
+
+/**
+ * Eigenvalues (ascending) of the symmetric part ½(A + Aᵀ) of each [..., n, n] matrix. The gradient
+ * of any spectral function Σ f(λ_i) is V·diag(f′(λ))·Vᵀ, well defined for repeated eigenvalues.
+ * CPU backends only (Jacobi rotations in f64).
+ */
+export function eigvalsh<D extends DType>(a: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
+  return applyOp('eigvalsh', 'eigh', { output: 'values' }, [squareArg('eigvalsh', a).node]) as Tensor<ShapeT, D>;
+}
+
+/**
+ * Eigenvalues (ascending) and eigenvectors (columns, each with its largest entry positive) of the
+ * symmetric part of each [..., n, n] matrix: A = V·diag(λ)·Vᵀ. Eigenvector gradients carry
+ * 1/(λ_j − λ_i) and blow up as eigenvalues meet; equal eigenvalues contribute nothing (their
+ * eigenvectors are defined only up to a rotation). Prefer `eigvalsh` for spectral functions.
+ */
+export function eigh<D extends DType>(a: Tensor<ShapeT, D>): { values: Tensor<ShapeT, D>; vectors: Tensor<ShapeT, D> } {
+  const t = squareArg('eigh', a);
+  return {
+    values: applyOp('eigh', 'eigh', { output: 'values' }, [t.node]) as Tensor<ShapeT, D>,
+    vectors: applyOp('eigh', 'eigh', { output: 'vectors' }, [t.node]) as Tensor<ShapeT, D>,
+  };
 }

@@ -1,0 +1,79 @@
+/** @file Spectral entropies: von Neumann entropy of a normalised Gram/covariance and the Vendi score (orders 1, q, ∞). */
+import * as x from '@xent/core';
+import type { DType, ShapeT, Tensor } from '@xent/core';
+import { describe, formatShape, logitsArg, tensorArg } from '../validate.js';
+
+/** −Σ λ log λ over the positive eigenvalues (rounding can leave −1e-17 where the spectrum is 0). */
+function spectralShannon(lambda: Tensor): Tensor {
+  const pos = x.greater(lambda, 0);
+  const safe = x.where(pos, lambda, 1);
+  return x.neg(x.sum(x.where(pos, x.mul(safe, x.log(safe)), 0), { axis: -1 }));
+}
+
+/** The eigenvalues of X̂ᵀX̂/n, computed on the smaller side (X̂X̂ᵀ/n has the same nonzero spectrum). */
+function normalizedGramSpectrum(fn: string, h: unknown): Tensor {
+  const t = logitsArg(fn, 'embeddings', h, 2);
+  if (t.rank !== 2) x.fail(x.ShapeError, fn, 'embeddings', 'a matrix [n, d] of row vectors', formatShape(t.shape));
+  const [n, d] = t.shape as [number, number];
+  const unit = x.normalize(t);
+  const small = d <= n ? x.matmul(x.transpose(unit), unit) : x.matmul(unit, x.transpose(unit));
+  return x.eigvalsh(x.div(small, n));
+}
+
+/**
+ * Von Neumann entropy S(C) = −tr(C log C) = −Σ λ_i log λ_i of C = ĤᵀĤ/N, Ĥ the rows of
+ * `embeddings` [N, d] scaled to unit length (so tr C = 1) (Kim et al. 2023; catalog E12). In
+ * [0, log min(N, d)]; 0 iff all rows are parallel; invariant to H ↦ HQ for orthogonal Q, to row
+ * order and to positive row scales. The eigen-solve runs on the smaller Gram side (CPU backends).
+ */
+export function vonNeumann<D extends DType>(embeddings: Tensor<ShapeT, D>): Tensor<[], D> {
+  return spectralShannon(normalizedGramSpectrum('entropy.vonNeumann', embeddings)) as never;
+}
+
+/** The order-q Rényi entropy of a spectrum (1: Shannon, Infinity: −log λ_max). */
+function spectralRenyi(fn: string, lambda: Tensor, q: number): Tensor {
+  if (typeof q !== 'number' || !(q >= 0)) x.fail(x.ValueError, fn, 'q', 'an order ≥ 0 (Infinity allowed)', describe(q));
+  if (q === 1) return spectralShannon(lambda);
+  if (q === Infinity) return x.neg(x.log(x.max(lambda, { axis: -1 })));
+  const pos = x.greater(lambda, 0);
+  const powers = x.where(pos, x.exp(x.mul(q, x.log(x.where(pos, lambda, 1)))), 0);
+  return x.div(x.log(x.sum(powers, { axis: -1 })), 1 - q);
+}
+
+/**
+ * Vendi score VS_q = exp(H_q(λ)) of the eigenvalues λ of K/n for the cosine kernel K_ij = x̂_i·x̂_j
+ * of `embeddings` [n, d] (Friedman & Dieng 2023; catalog E13): the effective number of distinct
+ * samples, in [1, n]. Order q (default 1): 1 Shannon, ∞ gives 1/λ_max; non-increasing in q.
+ * The spectrum comes from the smaller of the n×n and d×d Gram matrices.
+ */
+export function vendiScore<D extends DType>(
+  embeddings: Tensor<ShapeT, D>,
+  options: { readonly q?: number } = {},
+): Tensor<[], D> {
+  const fn = 'entropy.vendiScore';
+  return x.exp(spectralRenyi(fn, normalizedGramSpectrum(fn, embeddings), options.q ?? 1)) as never;
+}
+
+/**
+ * Vendi score of a similarity matrix K [n, n] (symmetric, positive semi-definite, unit diagonal):
+ * exp(H_q(eig(K/n))). K = I gives n, K = 11ᵀ gives 1.
+ */
+export function vendiScoreFromKernel<D extends DType>(
+  kernel: Tensor<ShapeT, D>,
+  options: { readonly q?: number } = {},
+): Tensor<[], D> {
+  const fn = 'entropy.vendiScoreFromKernel';
+  const k = tensorArg(fn, 'kernel', kernel);
+  const n = k.shape[0] as number;
+  if (k.rank !== 2 || k.shape[1] !== n || n === 0)
+    x.fail(x.ShapeError, fn, 'kernel', 'a non-empty square similarity matrix [n, n]', formatShape(k.shape));
+  if (k.dtype !== 'f32' && k.dtype !== 'f64')
+    x.fail(x.DTypeError, fn, 'kernel', 'an f32 or f64 matrix', `dtype ${k.dtype}`);
+  if (!k.isTraced) {
+    const v = k.data() as ArrayLike<number>;
+    for (let i = 0; i < n; i++)
+      if (Math.abs((v[i * n + i] as number) - 1) > 1e-6)
+        x.fail(x.ValueError, fn, 'kernel', 'a unit diagonal (k(x, x) = 1)', `K[${i}, ${i}] = ${v[i * n + i]}`);
+  }
+  return x.exp(spectralRenyi(fn, x.eigvalsh(x.div(k, n)), options.q ?? 1)) as never;
+}
