@@ -32,6 +32,7 @@ const importMap = {
     '@xent/core': '/packages/core/dist/index.js',
     '@xent/cpu': '/packages/cpu/dist/index.js',
     '@xent/webgpu': '/packages/webgpu/dist/index.js',
+    '@xent/losses': '/packages/losses/dist/index.js',
     'fp-ts': '/node_modules/fp-ts/es6/index.js',
   },
 };

@@ -48,3 +48,10 @@ export const lossCases: Record<string, LossCase> = {
   'divergence.kl': (z, o) => Dv.kl(z, o),
   'divergence.js': (z, o) => Dv.js(z, o),
 };
+
+/** Spectral measures: eigh runs on the CPU backends only, so these stay off the WebGPU suite. */
+export const spectralCases: Record<string, LossCase> = {
+  'entropy.vonNeumann': (z) => H.vonNeumann(z),
+  'entropy.vendiScore': (z) => H.vendiScore(z, { q: 2 }),
+  vneRegularizer: (z) => L.vneRegularizer(z, { alpha: 0.3 }),
+};

@@ -421,7 +421,8 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
     f32: { rtol: 1e-6, atol: 1e-6 },
   },
   eigh: {
-    // Matrices (not symmetric: the prim decomposes ½(A + Aᵀ)) whose eigenvalues are ≥ 0.15 apart.
+    // Matrices (not symmetric: the prim decomposes ½(A + Aᵀ)) whose eigenvalues are ≥ 0.15 apart and
+    // whose eigenvectors have a clear largest entry.
     cases: fc
       .tuple(
         fc.array(fc.integer({ min: 2, max: 2 }), { maxLength: 1 }),
@@ -432,8 +433,16 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
         valuesArb([...batch, n, n], 'unit')
           .filter((v) => {
             for (let t = 0; t * n * n < v.length; t++) {
-              const lambda = eigenvalues3(symmetricPart(v.slice(t * n * n, (t + 1) * n * n), n));
+              const rows = symmetricPart(v.slice(t * n * n, (t + 1) * n * n), n);
+              const lambda = eigenvalues3(rows);
               if (lambda.some((l, i) => i > 0 && l - (lambda[i - 1] as number) < 0.15)) return false;
+              // The sign convention (largest entry positive) must not flip under small perturbations.
+              for (const l of lambda) {
+                const mags = eigenvector3(rows, l)
+                  .map(Math.abs)
+                  .sort((p, q) => q - p);
+                if (n > 1 && (mags[0] as number) - (mags[1] as number) < 0.05) return false;
+              }
             }
             return true;
           })

@@ -17,6 +17,9 @@ export interface BinaryCrossEntropyOptions<R extends Reduction = Reduction> {
 /**
  * BCE(s, y) = softplus(s) − y·s = −[y·log σ(s) + (1 − y)·log(1 − σ(s))] (catalog L03), in logit
  * space: finite for s = ±1e4. Targets y ∈ [0, 1] (soft labels allowed). ∂/∂s = σ(s) − y.
+ *
+ * @example
+ * losses.binaryCrossEntropyWithLogits(x.tensor([0, 3]), x.tensor([1, 0])) // mean of log 2 and softplus(3)
  */
 export function binaryCrossEntropyWithLogits<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,

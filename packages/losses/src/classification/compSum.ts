@@ -16,6 +16,9 @@ export interface GceOptions<R extends Reduction = Reduction> extends LabelOption
 /**
  * Generalised cross-entropy (1 − p_y^q)/q (Zhang & Sabuncu 2018; catalog L11), bounded by 1/q;
  * ∇_z = p_y^q·(softmax z − e_y). Not convex.
+ *
+ * @example
+ * losses.generalizedCrossEntropy(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' }), { q: 0.7 }) // 0.5491826
  */
 export function generalizedCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
@@ -38,6 +41,9 @@ export interface CompSumOptions<R extends Reduction = Reduction> extends LabelOp
  * L12): ((1 + u)^{1−τ} − 1)/(1 − τ) = (1 − p_y^{τ−1})/(τ − 1), and log(1 + u) = CE at τ = 1.
  * Bounded iff τ > 1 (by 1/(τ − 1)); for τ < 1 it grows like p_y^{τ−1} and overflows to +Inf once
  * log p_y < −709/(1 − τ) in f64.
+ *
+ * @example
+ * losses.compSumLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { tau: 1 }) // = crossEntropy
  */
 export function compSumLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,

@@ -20,8 +20,7 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> extends La
  * Σ w_{y_i} over the kept samples. Logits are [..., K] (class axis last), labels i32 [...].
  *
  * @example
- * const z = x.tensor([[1, 2, 3]], { dtype: 'f64' });
- * losses.crossEntropy(z, x.tensor([2], { dtype: 'i32' })); // 0.4076060
+ * losses.crossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 0.4076060
  */
 export function crossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
@@ -49,6 +48,9 @@ export interface SoftTargetOptions<R extends Reduction = Reduction> {
 /**
  * H(q, softmax z) = −Σ_k q_k·log p_k = logsumexp(z) − Σ_k q_k z_k for targets q on the simplex
  * (catalog L02); terms with q_k = 0 add exactly 0, even at −Inf logits. ∇_z = softmax(z) − q.
+ *
+ * @example
+ * losses.softTargetCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[0.2, 0.3, 0.5]], { dtype: 'f64' }))
  */
 export function softTargetCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,

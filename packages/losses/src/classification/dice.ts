@@ -31,6 +31,9 @@ function overlapSetup(fn: string, probs: unknown, targets: unknown, options: Ove
 /**
  * Soft Dice loss (Milletari et al. 2016; catalog L22). 'squared' (default): 1 − (2Σpy + γ)/(Σp² + Σy² + γ);
  * 'linear': 1 − (2Σpy + γ)/(Σp + Σy + γ). Batch Dice is not the mean of per-sample Dice.
+ *
+ * @example
+ * losses.diceLoss(x.tensor([[0.8, 0.1]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' })) // 0.0303030
  */
 export function diceLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   probs: Tensor<S, D>,
@@ -48,6 +51,9 @@ export function diceLoss<S extends ShapeT, D extends DType, R extends Reduction 
 /**
  * Tversky loss 1 − (Σpy + γ)/(Σpy + α·Σp(1−y) + β·Σ(1−p)y + γ) (Salehi et al. 2017; catalog L22):
  * α = β = ½ is linear Dice, α = β = 1 the Jaccard loss.
+ *
+ * @example
+ * losses.tverskyLoss(x.tensor([[0.8, 0.1]]), x.tensor([[1, 0]]), { alpha: 0.3, beta: 0.7 })
  */
 export function tverskyLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   probs: Tensor<S, D>,

@@ -26,6 +26,9 @@ export interface FocalOptions<R extends Reduction = Reduction> extends LabelOpti
 /**
  * Focal loss FL = −α_y·(1 − p_y)^γ·log p_y (Lin et al. 2017; catalog L06). ∇_z = w(p_y)·(p − e_y)
  * with w(p) = (1−p)^γ − γ·p·(1−p)^{γ−1}·log p ≥ 0. Not convex in z for γ > 0.
+ *
+ * @example
+ * losses.focalLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' }), { gamma: 2 }) // 0.25·log 2 = 0.1732868
  */
 export function focalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
@@ -54,6 +57,9 @@ export interface ConfidencePenaltyOptions<R extends Reduction = Reduction> exten
 /**
  * Entropy-regularised cross-entropy CE − β·H(softmax z) (Pereyra et al. 2017; catalog L07).
  * ∇_z = (p − e_y) + β·p⊙(log p + H).
+ *
+ * @example
+ * losses.confidencePenalty(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { beta: 0.1 }) // CE − 0.1·H
  */
 export function confidencePenalty<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,

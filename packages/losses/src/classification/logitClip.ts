@@ -7,6 +7,9 @@ import { numberArg, rules, tensorArg } from '../validate.js';
  * Wraps `loss` so that it sees z·min(1, τ/‖z‖_p) per sample (Wei et al. 2023; catalog L19). With
  * ‖z̃‖_p ≤ τ, CE(z̃) lies in [log(1 + (K−1)e^{−2τ}), log(1 + (K−1)e^{2τ})]. Clipping looks at ‖z‖, so
  * the wrapped loss is not logit-shift-invariant.
+ *
+ * @example
+ * losses.withLogitClip(losses.crossEntropy, 1)(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // CE of z·min(1, 1/‖z‖)
  */
 export function withLogitClip<A extends readonly unknown[], T extends Tensor>(
   loss: (logits: T, ...rest: A) => Tensor,

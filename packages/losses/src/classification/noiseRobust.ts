@@ -27,6 +27,9 @@ export interface ReverseCrossEntropyOptions<R extends Reduction = Reduction> ext
 /**
  * Reverse cross-entropy −Σ_k p_k·log(e_y)_k with log 0 := A, = −A·(1 − p_y) ∈ [0, −A] (Wang et al.
  * 2019; catalog L14). Symmetric: Σ_y RCE(z, y) = −A·(K − 1).
+ *
+ * @example
+ * losses.reverseCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 4·(1 − p_y)
  */
 export function reverseCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
@@ -46,7 +49,12 @@ export interface SymmetricCrossEntropyOptions<R extends Reduction = Reduction> e
   readonly beta?: number;
 }
 
-/** Symmetric CE α·CE + β·RCE (Wang et al. 2019; catalog L15a): gradient (α − A·β·p_y)·(p − e_y). */
+/**
+ * Symmetric CE α·CE + β·RCE (Wang et al. 2019; catalog L15a): gradient (α − A·β·p_y)·(p − e_y).
+ *
+ * @example
+ * losses.symmetricCrossEntropy(x.log(x.tensor([[0.5, 0.25, 0.25]], { dtype: 'f64' })), x.tensor([0], { dtype: 'i32' })) // 2.0693147
+ */
 export function symmetricCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
   labels: Tensor<BatchOf<S>>,
@@ -63,6 +71,9 @@ export function symmetricCrossEntropy<S extends ShapeT, D extends DType, R exten
 /**
  * The mean-teacher consistency form ½[H(sg(q_T), p_S) + H(p_S, sg(q_T))] with q_T = softmax of the
  * teacher logits, detached (catalog L15b). Both gradient halves sum to 0 over classes; minimal at p_S = q_T.
+ *
+ * @example
+ * losses.softSymmetricCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[0, 1, 1]], { dtype: 'f64' }))
  */
 export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   studentLogits: Tensor<S, D>,
@@ -83,6 +94,9 @@ export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R e
 /**
  * Normalised cross-entropy (−log p_y)/Σ_j(−log p_j) ∈ [0, 1] (Ma et al. 2020; catalog L16):
  * Σ_y NCE(z, y) = 1, the condition for robustness to symmetric label noise.
+ *
+ * @example
+ * losses.normalizedCrossEntropy(x.log(x.tensor([[0.5, 0.25, 0.25]], { dtype: 'f64' })), x.tensor([0], { dtype: 'i32' })) // 0.2
  */
 export function normalizedCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
@@ -93,7 +107,12 @@ export function normalizedCrossEntropy<S extends ShapeT, D extends DType, R exte
   return finish(c, nceTerms(c)) as never;
 }
 
-/** Normalised focal loss FL(z, y)/Σ_j FL(z, j) (Ma et al. 2020; catalog L16). */
+/**
+ * Normalised focal loss FL(z, y)/Σ_j FL(z, j) (Ma et al. 2020; catalog L16).
+ *
+ * @example
+ * losses.normalizedFocalLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { gamma: 2 })
+ */
 export function normalizedFocalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
   labels: Tensor<BatchOf<S>>,
@@ -111,6 +130,9 @@ export type HardLabelLoss = (logits: Tensor, labels: Tensor, options: { readonly
 /**
  * The normalising wrapper L_norm(z, y) = L(z, y)/Σ_j L(z, j) for any per-sample hard-label loss
  * (catalog L16): it evaluates L once per class, so Σ_y L_norm(z, y) = 1 by construction.
+ *
+ * @example
+ * losses.normalized(losses.crossEntropy, 'crossEntropy')(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // = normalizedCrossEntropy
  */
 export function normalized(base: HardLabelLoss, name = base.name || 'loss') {
   return <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
@@ -147,7 +169,12 @@ export interface ActivePassiveOptions<R extends Reduction = Reduction> extends L
   readonly logZero?: number;
 }
 
-/** Active–passive loss α·L_active + β·L_passive, e.g. NCE+RCE, NCE+MAE (Ma et al. 2020; catalog L17). */
+/**
+ * Active–passive loss α·L_active + β·L_passive, e.g. NCE+RCE, NCE+MAE (Ma et al. 2020; catalog L17).
+ *
+ * @example
+ * losses.activePassiveLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { active: 'nce', passive: 'mae' })
+ */
 export function activePassiveLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
   labels: Tensor<BatchOf<S>>,

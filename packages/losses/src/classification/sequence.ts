@@ -27,6 +27,9 @@ function tokenTotals(fn: string, logits: Tensor, labels: Tensor, ignoreIndex: nu
 /**
  * (1/T)·Σ_t −log p(y_t ∣ y_<t) for logits [B, T, K] and labels [B, T] (catalog L32): 'mean'
  * averages over every kept token of the batch, 'none' gives each sequence's mean [B].
+ *
+ * @example
+ * losses.sequenceCrossEntropy(x.zeros([2, 4, 5]), x.tensor([[0, 1, 2, 3], [4, 0, -100, -100]], { dtype: 'i32' }), { ignoreIndex: -100 }) // log 5
  */
 export function sequenceCrossEntropy<D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<[number, number, number], D> | Tensor,
@@ -45,7 +48,12 @@ export function sequenceCrossEntropy<D extends DType, R extends Reduction = 'mea
   }
 }
 
-/** exp(sequence cross-entropy): the perplexity of the batch ('mean') or of each sequence ('none'). */
+/**
+ * exp(sequence cross-entropy): the perplexity of the batch ('mean') or of each sequence ('none').
+ *
+ * @example
+ * losses.perplexity(x.zeros([1, 3, 5]), x.tensor([[0, 1, 2]], { dtype: 'i32' })) // 5
+ */
 export function perplexity(
   logits: Tensor,
   labels: Tensor,

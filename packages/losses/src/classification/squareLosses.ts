@@ -8,7 +8,12 @@ import { finish, type LabelOptions, type Labelled, labelled } from './labelled.j
 /** 2·(1 − p_y) = −2·expm1(log p_y): no cancellation when p_y is close to 1. */
 export const maeTerms = (c: Labelled): Tensor => x.mul(-2, x.expm1(c.logpy));
 
-/** ‖softmax(z) − e_y‖₁ = 2·(1 − p_y) ∈ [0, 2) (catalog L08): bounded and symmetric (Σ_y = 2(K − 1)). */
+/**
+ * ‖softmax(z) − e_y‖₁ = 2·(1 − p_y) ∈ [0, 2) (catalog L08): bounded and symmetric (Σ_y = 2(K − 1)).
+ *
+ * @example
+ * losses.maeLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 2·(1 − 0.665241)
+ */
 export function maeLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
   labels: Tensor<BatchOf<S>>,
@@ -18,7 +23,12 @@ export function maeLoss<S extends ShapeT, D extends DType, R extends Reduction =
   return finish(c, maeTerms(c)) as never;
 }
 
-/** Brier score ‖softmax(z) − e_y‖² ∈ [0, 2] (catalog L09): strictly proper. */
+/**
+ * Brier score ‖softmax(z) − e_y‖² ∈ [0, 2] (catalog L09): strictly proper.
+ *
+ * @example
+ * losses.brierLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }))
+ */
 export function brierLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
   labels: Tensor<BatchOf<S>>,
@@ -38,6 +48,9 @@ export interface RescaledSquareOptions<R extends Reduction = Reduction> extends 
 /**
  * Square loss on logits with Hui–Belkin rescaling, k·(z_y − M)² + Σ_{j≠y} z_j² (catalog L09). Not
  * shift-invariant: it pins the logits themselves.
+ *
+ * @example
+ * losses.rescaledSquareLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { k: 1, m: 1 }) // (3 − 1)² + 1² + 2²
  */
 export function rescaledSquareLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
@@ -57,6 +70,9 @@ export function rescaledSquareLoss<S extends ShapeT, D extends DType, R extends 
 /**
  * Squentropy CE(z, y) + (1/(K − 1))·Σ_{k≠y} z_k² (Hui, Belkin & Wright 2023; catalog L10): the mean
  * square of the non-target logits added to CE. Needs K ≥ 2; not shift-invariant.
+ *
+ * @example
+ * losses.squentropy(x.tensor([[2, 0, 1]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' })) // 0.9076060
  */
 export function squentropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,

@@ -23,6 +23,9 @@ function pair(fn: string, student: unknown, teacher: unknown, options: Distillat
 /**
  * Hinton distillation τ²·KL(softmax(z_T/τ) ‖ softmax(z_S/τ)) per sample (catalog R05); the teacher is
  * detached. ∇_{z_S} = τ·(p_S^τ − p_T^τ): the τ² keeps gradient magnitudes comparable across τ.
+ *
+ * @example
+ * losses.distillationLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[3, 2, 1]], { dtype: 'f64' }), { temperature: 2 })
  */
 export function distillationLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   studentLogits: Tensor<S, D>,
@@ -37,6 +40,9 @@ export function distillationLoss<S extends ShapeT, D extends DType, R extends Re
 /**
  * Reverse-KL distillation τ²·KL(softmax(z_S/τ) ‖ softmax(z_T/τ)) (catalog R06): mode-seeking;
  * ∇_{z_S} KL(p‖t) = p⊙(log p − log t − KL) at τ = 1. Not convex in z_S.
+ *
+ * @example
+ * losses.reverseKlDistillationLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[3, 2, 1]], { dtype: 'f64' }))
  */
 export function reverseKlDistillationLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   studentLogits: Tensor<S, D>,

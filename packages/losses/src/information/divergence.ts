@@ -44,19 +44,44 @@ const divergence =
   (p, q, options = {}) =>
     reduce(rows(pair(fn, p, q)), reductionArg(fn, options.reduction)) as never;
 
-/** KL(softmax(a) ‖ softmax(b)) from logits a, b (catalog D01); ∇_b = softmax(b) − softmax(a). */
+/**
+ * KL(softmax(a) ‖ softmax(b)) from logits a, b (catalog D01); ∇_b = softmax(b) − softmax(a).
+ *
+ * @example
+ * divergence.kl(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.5108256
+ */
 export const klDivergence: Divergence = divergence('klDivergence', logitPair, klRows);
 
-/** KL(softmax(b) ‖ softmax(a)): the reverse (mode-seeking) direction, same argument order as klDivergence (catalog D02). */
+/**
+ * KL(softmax(b) ‖ softmax(a)): the reverse (mode-seeking) direction, same argument order as klDivergence (catalog D02).
+ *
+ * @example
+ * divergence.reverseKl(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.3680642
+ */
 export const reverseKlDivergence: Divergence = divergence('reverseKlDivergence', logitPair, ([lp, lq]) =>
   klRows([lq, lp]),
 );
 
-/** Jensen–Shannon divergence of softmax(a) and softmax(b) ∈ [0, log 2] (catalog D03). */
+/**
+ * Jensen–Shannon divergence of softmax(a) and softmax(b) ∈ [0, log 2] (catalog D03).
+ *
+ * @example
+ * divergence.js(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.1017492
+ */
 export const jsDivergence: Divergence = divergence('jsDivergence', logitPair, jsRows);
 
-/** KL(p‖q) for probability rows (0·log 0 = 0; +Inf where q = 0 < p). */
+/**
+ * KL(p‖q) for probability rows (0·log 0 = 0; +Inf where q = 0 < p).
+ *
+ * @example
+ * divergence.klFromProbs(x.tensor([[0.5, 0.5]]), x.tensor([[0.9, 0.1]])) // 0.5108256
+ */
 export const klDivergenceFromProbs: Divergence = divergence('klDivergenceFromProbs', probPair, klRows);
 
-/** JS(p, q) for probability rows. */
+/**
+ * JS(p, q) for probability rows.
+ *
+ * @example
+ * divergence.jsFromProbs(x.tensor([[0.5, 0.5]]), x.tensor([[0.9, 0.1]])) // 0.1017492
+ */
 export const jsDivergenceFromProbs: Divergence = divergence('jsDivergenceFromProbs', probPair, jsRows);

@@ -2,7 +2,12 @@
 import * as x from '@xent/core';
 import { describe } from '../validate.js';
 
-/** I(X; Y) = −½·log(1 − ρ²) nats for a bivariate Gaussian with correlation ρ ∈ (−1, 1). */
+/**
+ * I(X; Y) = −½·log(1 − ρ²) nats for a bivariate Gaussian with correlation ρ ∈ (−1, 1).
+ *
+ * @example
+ * entropy.gaussianMutualInformation(0.5) // 0.1438410
+ */
 export function gaussianMutualInformation(rho: number): number {
   if (typeof rho !== 'number' || !(rho > -1 && rho < 1))
     x.fail(x.ValueError, 'gaussianMutualInformation', 'rho', 'a correlation in (−1, 1)', describe(rho));
@@ -32,6 +37,9 @@ function logDetSpd(a: readonly (readonly number[])[]): number | undefined {
 /**
  * I(X; Y) = ½·log(det Σ_X·det Σ_Y / det Σ) for a jointly Gaussian (X, Y) whose covariance Σ lists
  * X's `xDims` coordinates first.
+ *
+ * @example
+ * entropy.gaussianMutualInformationFromCovariance([[1, 0.5], [0.5, 1]], 1) // 0.1438410
  */
 export function gaussianMutualInformationFromCovariance(cov: readonly (readonly number[])[], xDims: number): number {
   const fn = 'gaussianMutualInformationFromCovariance';

@@ -40,13 +40,23 @@ const marginalEntropy = (p: Tensor, axis: number): Tensor => {
   return x.neg(expectedLog(logm, logm));
 };
 
-/** I(X; Y) = H(X) + H(Y) − H(X, Y) ≥ 0 of a joint table [..., X, Y] (catalog E09). */
+/**
+ * I(X; Y) = H(X) + H(Y) − H(X, Y) ≥ 0 of a joint table [..., X, Y] (catalog E09).
+ *
+ * @example
+ * entropy.mutualInformation(x.tensor([[0.5, 0], [0, 0.5]])) // log 2
+ */
 export function mutualInformation<D extends DType>(joint: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
   const p = jointArg('entropy.mutualInformation', joint);
   return x.sub(x.add(marginalEntropy(p, -1), marginalEntropy(p, -2)), tableEntropy(p)) as never;
 }
 
-/** H(Y ∣ X) = H(X, Y) − H(X) of a joint table [..., X, Y] (catalog E09). */
+/**
+ * H(Y ∣ X) = H(X, Y) − H(X) of a joint table [..., X, Y] (catalog E09).
+ *
+ * @example
+ * entropy.conditionalEntropy(x.tensor([[0.25, 0.25], [0.25, 0.25]])) // log 2
+ */
 export function conditionalEntropy<D extends DType>(joint: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
   const p = jointArg('entropy.conditionalEntropy', joint);
   return x.sub(tableEntropy(p), marginalEntropy(p, -1)) as never;
@@ -56,6 +66,9 @@ export function conditionalEntropy<D extends DType>(joint: Tensor<ShapeT, D>): T
  * Information maximisation on a batch of logits [B, K] (catalog E10): mean_i H(p_i) − λ·H(mean_i p_i),
  * λ = `diversity` (default 1). ≤ 0 at λ = 1; −L is the mutual information between the sample index
  * and the predicted class. Batch-level: not a mean of per-sample terms.
+ *
+ * @example
+ * entropy.informationMaximization(x.tensor([[4, 0], [0, 4]])) // ≤ 0
  */
 export function informationMaximization<D extends DType>(
   logits: Tensor<[number, number], D> | Tensor,
@@ -74,6 +87,9 @@ export function informationMaximization<D extends DType>(
 /**
  * Tent-style entropy minimisation mean_i H(softmax z_i) over a test batch (Wang et al. 2021; catalog
  * E11). With `threshold` E₀ only samples with H_i < E₀ count (the selection carries no gradient).
+ *
+ * @example
+ * entropy.entropyMinimization(x.tensor([[4, 0], [1, 1]]), { threshold: 0.5 })
  */
 export function entropyMinimization<D extends DType>(
   logits: Tensor<ShapeT, D>,

@@ -25,6 +25,9 @@ function normalizedGramSpectrum(fn: string, h: unknown): Tensor {
  * `embeddings` [N, d] scaled to unit length (so tr C = 1) (Kim et al. 2023; catalog E12). In
  * [0, log min(N, d)]; 0 iff all rows are parallel; invariant to H ↦ HQ for orthogonal Q, to row
  * order and to positive row scales. The eigen-solve runs on the smaller Gram side (CPU backends).
+ *
+ * @example
+ * entropy.vonNeumann(x.tensor([[1, 0], [0, 1]])) // log 2
  */
 export function vonNeumann<D extends DType>(embeddings: Tensor<ShapeT, D>): Tensor<[], D> {
   return spectralShannon(normalizedGramSpectrum('entropy.vonNeumann', embeddings)) as never;
@@ -45,6 +48,9 @@ function spectralRenyi(fn: string, lambda: Tensor, q: number): Tensor {
  * of `embeddings` [n, d] (Friedman & Dieng 2023; catalog E13): the effective number of distinct
  * samples, in [1, n]. Order q (default 1): 1 Shannon, ∞ gives 1/λ_max; non-increasing in q.
  * The spectrum comes from the smaller of the n×n and d×d Gram matrices.
+ *
+ * @example
+ * entropy.vendiScore(x.tensor([[1, 0], [1, 0], [0, 1]])) // 1.8898816
  */
 export function vendiScore<D extends DType>(
   embeddings: Tensor<ShapeT, D>,
@@ -57,6 +63,9 @@ export function vendiScore<D extends DType>(
 /**
  * Vendi score of a similarity matrix K [n, n] (symmetric, positive semi-definite, unit diagonal):
  * exp(H_q(eig(K/n))). K = I gives n, K = 11ᵀ gives 1.
+ *
+ * @example
+ * entropy.vendiScoreFromKernel(x.tensor([[1, 1, 0], [1, 1, 0], [0, 0, 1]])) // 1.8898816
  */
 export function vendiScoreFromKernel<D extends DType>(
   kernel: Tensor<ShapeT, D>,

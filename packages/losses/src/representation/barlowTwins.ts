@@ -26,6 +26,9 @@ function standardize(z: Tensor, eps: number): Tensor {
  * batch-standardised views [B, d] (Zbontar et al. 2021; catalog S01); λ default 5·10⁻³, ε (added to
  * each feature's variance) default 1e-5. Batch-level. Invariant to positive per-feature affine maps
  * of either view (exactly at ε = 0).
+ *
+ * @example
+ * losses.barlowTwins(x.tensor([[1, 1], [1, -1], [-1, 1], [-1, -1]]), x.tensor([[1, 1], [1, -1], [-1, 1], [-1, -1]])) // ≈ 0
  */
 export function barlowTwins<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
@@ -50,6 +53,9 @@ export function barlowTwins<D extends DType>(
 /**
  * View alignment mean_i d(a_i, sg(b_i)) between two views [N, d] (catalog S05): 'cosine' (default)
  * 1 − cos, or 'l2' ‖a − b‖². The second view is detached unless `stopGradient: false`.
+ *
+ * @example
+ * losses.alignmentLoss(x.tensor([[1, 0]]), x.tensor([[0, 1]])) // 1 − cos = 1
  */
 export function alignmentLoss<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
@@ -68,6 +74,9 @@ export function alignmentLoss<D extends DType>(
  * The VNE regulariser −α·S(C) (maximising the von Neumann entropy of the normalised embedding
  * covariance: decorrelation, isotropy, rank) or +α·S(C) with `maximize: false` (compression)
  * (Kim et al. 2023; catalog S02). Add it to a task loss.
+ *
+ * @example
+ * losses.vneRegularizer(x.tensor([[1, 0], [0, 1]]), { alpha: 0.1 }) // −0.1·log 2
  */
 export function vneRegularizer<D extends DType>(
   embeddings: Tensor<[number, number], D> | Tensor,

@@ -31,6 +31,9 @@ function rowLoss(s: Tensor): Tensor {
 /**
  * InfoNCE L = mean_i [logsumexp_j S_ij − S_ii] for positives on the diagonal (van den Oord et al.
  * 2018; catalog M01): ≥ 0, = log N when all scores are equal, and I(X; Y) ≥ log N − L.
+ *
+ * @example
+ * losses.infoNce(x.tensor([[1, 0], [0, 1]]), x.tensor([[0.9, 0.1], [0.2, 0.8]]), { temperature: 0.1 })
  */
 export function infoNce<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
@@ -40,7 +43,12 @@ export function infoNce<D extends DType>(
   return rowLoss(scores('infoNce', a, b, options)) as never;
 }
 
-/** The symmetric (CLIP) form: the mean of the row-softmax and column-softmax InfoNCE. */
+/**
+ * The symmetric (CLIP) form: the mean of the row-softmax and column-softmax InfoNCE.
+ *
+ * @example
+ * losses.symmetricInfoNce(x.tensor([[1, 0], [0, 1]]), x.tensor([[0.9, 0.1], [0.2, 0.8]]))
+ */
 export function symmetricInfoNce<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
   b: Tensor<[number, number], D> | Tensor,

@@ -41,6 +41,9 @@ function cdfDistance(p: Tensor, q: Tensor, delta: Tensor): Tensor {
 /**
  * W1(p, q) = Σ_k Δ_k·|F_p(k) − F_q(k)| for probability rows over ordered bins (catalog T01): a metric;
  * W1(δ_a, δ_b) = |c_a − c_b|.
+ *
+ * @example
+ * losses.wassersteinOrdinal(x.tensor([[0.2, 0.3, 0.5]]), x.tensor([[1, 0, 0]])) // 1.3
  */
 export function wassersteinOrdinal<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   p: Tensor<S, D>,
@@ -58,6 +61,9 @@ export function wassersteinOrdinal<S extends ShapeT, D extends DType, R extends 
 /**
  * W1(softmax z, δ_y) for hard ordinal labels = Σ_k p_k·|c_k − c_y| (catalog T01), computed in the CDF
  * form. Convex in p, not in z; not class-permutation-invariant (order matters).
+ *
+ * @example
+ * losses.wassersteinOrdinalLoss(x.log(x.tensor([[0.2, 0.3, 0.5]])), x.tensor([0], { dtype: 'i32' })) // 1.3
  */
 export function wassersteinOrdinalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   logits: Tensor<S, D>,
