@@ -75,3 +75,29 @@ test('plain number dims defer to the runtime check', () => {
   const f = (z: x.Tensor): x.Tensor => x.sum(x.exp(z));
   expectTypeOf(x.grad(f)).toEqualTypeOf<(z: x.Tensor) => x.Tensor>();
 });
+
+declare const logits32x10: x.Tensor<[32, 10], 'f32'>;
+declare const labels32: x.Tensor<[32], 'i32'>;
+declare const labels16: x.Tensor<[16], 'i32'>;
+declare const labelsCol: x.Tensor<[32, 1], 'i32'>;
+declare const namedLogits: x.Tensor<['B', 'K'], 'f64'>;
+declare const namedLabels: x.Tensor<['B'], 'i32'>;
+
+test('loss signatures: labels must be the logits without the class axis; reduction picks the result shape', () => {
+  expectTypeOf(x.losses.crossEntropy(logits32x10, labels32)).toEqualTypeOf<x.Tensor<[], 'f32'>>();
+  expectTypeOf(x.losses.crossEntropy(logits32x10, labels32, { reduction: 'none' })).toEqualTypeOf<
+    x.Tensor<[32], 'f32'>
+  >();
+  expectTypeOf(x.losses.focalLoss(namedLogits, namedLabels, { reduction: 'none' })).toEqualTypeOf<
+    x.Tensor<['B'], 'f64'>
+  >();
+  // @ts-expect-error labels for 16 samples against logits for 32
+  x.losses.crossEntropy(logits32x10, labels16);
+  // @ts-expect-error labels [32, 1] are not broadcast against logits [32, 10]
+  x.losses.maeLoss(logits32x10, labelsCol);
+  // @ts-expect-error soft targets must have the logits' shape
+  x.losses.softTargetCrossEntropy(logits32x10, a23);
+  // @ts-expect-error the teacher's logits must match the student's
+  x.losses.distillationLoss(logits32x10, a23);
+  expectTypeOf(x.entropy.shannon(logits32x10)).toEqualTypeOf<x.Tensor<[32], 'f32'>>();
+});

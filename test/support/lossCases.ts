@@ -55,3 +55,14 @@ export const spectralCases: Record<string, LossCase> = {
   'entropy.vendiScore': (z) => H.vendiScore(z, { q: 2 }),
   vneRegularizer: (z) => L.vneRegularizer(z, { alpha: 0.3 }),
 };
+
+/** Cases whose second argument is a detached teacher or target view: its gradient is 0 by design. */
+export const detachedSecond: ReadonlySet<string> = new Set([
+  'softSymmetricCrossEntropy',
+  'distillationLoss',
+  'reverseKlDistillationLoss',
+  'alignmentLoss',
+]);
+
+/** Cases that normalise rows (cosine similarities): not differentiable at a zero row. */
+export const normalizesRows: ReadonlySet<string> = new Set(['infoNce', 'alignmentLoss']);

@@ -1,12 +1,12 @@
 /**
- * @file The same loss code on every CPU path: eager (reference semantics), jitted on the fused CPU
+ * @file Every loss against f64 finite differences in all its float arguments, and the same loss code on every CPU path: eager (reference semantics), jitted on the fused CPU
  * backend in f64, and jitted in f32 against the f64 result; value and gradient.
  */
 import fc from 'fast-check';
 import { describe, test } from 'vitest';
 import * as x from 'xent';
-import { lossCases, spectralCases } from '../../../test/support/lossCases.js';
-import { batchArb, expectAllClose, f64, i32, toNumbers } from './support.js';
+import { detachedSecond, lossCases, normalizesRows, spectralCases } from '../../../test/support/lossCases.js';
+import { batchArb, directionsArb, expectAllClose, expectGradientMatchesFd, f64, i32, toNumbers } from './support.js';
 
 const second = batchArb({ minK: 3, minN: 2, maxN: 6 }).chain((b) =>
   fc.tuple(
@@ -22,11 +22,33 @@ const awayFromZero = second.map(([b, o]) => {
 });
 
 const cases = [
-  ...Object.entries(lossCases).map(([name, loss]) => [name, loss, second] as const),
+  ...Object.entries(lossCases).map(
+    ([name, loss]) => [name, loss, normalizesRows.has(name) ? awayFromZero : second] as const,
+  ),
   ...Object.entries(spectralCases).map(([name, loss]) => [name, loss, awayFromZero] as const),
 ];
 
-describe.each(cases)('%s', (_name, loss, inputs) => {
+describe.each(cases)('%s', (name, loss, inputs) => {
+  const argnums = detachedSecond.has(name) ? [0] : [0, 1];
+  test(`gradient in float argument(s) ${argnums.join(', ')} matches f64 finite differences`, () => {
+    fc.assert(
+      fc.property(
+        inputs.chain(([b, o]) => fc.tuple(fc.constant([b, o] as const), directionsArb([b.n * b.k, b.n * b.k]))),
+        ([[b, o], [d1, d2]]) => {
+          const labels = i32(b.y);
+          expectGradientMatchesFd(
+            (z, t) => loss(z, t, labels),
+            [f64(b.z, [b.n, b.k]), f64(o, [b.n, b.k])],
+            argnums,
+            [d1 as number[], d2 as number[]].slice(0, argnums.length),
+            { rtol: 1e-5, atol: 1e-7 },
+          );
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
   test('jitted on the fused CPU backend (f64 and f32) agrees with eager f64, value and gradients', () => {
     const vg = x.valueAndGrad(loss, { argnums: [0, 1] });
     const fused = x.jit(vg, { backend: 'cpu' });
