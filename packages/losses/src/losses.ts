@@ -33,13 +33,13 @@ export {
   normalizedFocalLoss,
   normalized,
   activePassiveLoss,
-  type HardLabelLoss,
+  type PerSampleLoss,
   type ActivePassiveOptions,
 } from './classification/noiseRobust.js';
 export { withLogitClip } from './classification/logitClip.js';
 export { diceLoss, tverskyLoss, type OverlapOptions } from './classification/dice.js';
 export { sequenceCrossEntropy, perplexity, type SequenceOptions } from './classification/sequence.js';
-export { type LabelOptions } from './classification/labelled.js';
+export { type HardLabelLoss, type LabelOptions } from './classification/labelled.js';
 export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions } from './distillation/distillation.js';
 export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
 export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';

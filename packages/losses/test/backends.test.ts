@@ -6,14 +6,17 @@ import fc from 'fast-check';
 import { describe, test } from 'vitest';
 import * as x from 'xent';
 import { detachedSecond, lossCases, normalizesRows, spectralCases } from '../../../test/support/lossCases.js';
-import { batchArb, directionsArb, expectAllClose, expectGradientMatchesFd, f64, i32, toNumbers } from './support.js';
+import {
+  batchPairArb,
+  directionsArb,
+  expectAllClose,
+  expectGradientMatchesFd,
+  f64,
+  i32,
+  toNumbers,
+} from './support.js';
 
-const second = batchArb({ minK: 3, minN: 2, maxN: 6 }).chain((b) =>
-  fc.tuple(
-    fc.constant(b),
-    fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: b.n * b.k, maxLength: b.n * b.k }),
-  ),
-);
+const second = batchPairArb({ minK: 3, minN: 2, maxN: 6, scale: 4 });
 
 /** Spectral measures normalise rows: keep every entry at least 0.2 away from 0. */
 const awayFromZero = second.map(([b, o]) => {
@@ -42,6 +45,9 @@ describe.each(cases)('%s', (name, loss, inputs) => {
             argnums,
             [d1 as number[], d2 as number[]].slice(0, argnums.length),
             { rtol: 1e-5, atol: 1e-7 },
+            'gradient',
+            // A small step: standardising near-constant features (Barlow Twins) is strongly curved.
+            1e-6,
           );
         },
       ),

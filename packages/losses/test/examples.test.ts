@@ -20,11 +20,12 @@ test('there is an example per documented item', () => {
 
 test.each(examples)('%s: %s', (_file, line) => {
   const [code, comment] = line.split(' // ') as [string, string | undefined];
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the examples are source text to run
   const run = new Function('x', 'losses', 'entropy', 'divergence', `"use strict";return ${code};`) as (
     ...a: unknown[]
   ) => unknown;
   const out: unknown = run(x, x.losses, x.entropy, x.divergence);
-  const value = out instanceof x.Tensor ? (out.data()[0] as number) : out;
+  const value: unknown = out instanceof x.Tensor ? (out.data() as ArrayLike<number>)[0] : out;
   expect(typeof value).toBe('number');
   const stated = comment?.match(/^\[?(-?\d+\.\d+)\]?$/);
   if (stated !== null && stated !== undefined)

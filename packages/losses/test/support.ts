@@ -36,6 +36,15 @@ export const batchArb = (
       }),
     );
 
+/** A batch with a second array of logits of the same shape (teachers, targets, second views). */
+export const batchPairArb = (opts: Parameters<typeof batchArb>[0] = {}): fc.Arbitrary<readonly [Batch, number[]]> =>
+  batchArb(opts).chain((b) =>
+    fc.tuple(
+      fc.constant(b),
+      fc.array(double(-(opts.scale ?? 5), opts.scale ?? 5), { minLength: b.n * b.k, maxLength: b.n * b.k }),
+    ),
+  );
+
 export const logitsOf = (b: Batch): x.Tensor => f64(b.z, [b.n, b.k]);
 export const labelsOf = (b: Batch): x.Tensor => i32(b.y);
 
@@ -59,6 +68,7 @@ export function expectGradientMatchesFd(
   directions: readonly (readonly number[])[],
   tol = { rtol: 1e-6, atol: 1e-8 },
   label = 'gradient',
+  h = 1e-5,
 ): void {
   const grads = x.grad(f, { argnums: [...argnums] })(...args);
   const list = (Array.isArray(grads) ? grads : [grads]) as x.Tensor[];
@@ -70,7 +80,7 @@ export function expectGradientMatchesFd(
     const j = argnums.indexOf(i);
     return j >= 0 ? (directions[j] as number[]) : new Array<number>(a.size).fill(0);
   });
-  const fd = directionalFd((...xs) => x.item(f(...xs)), args, ds);
+  const fd = directionalFd((...xs) => x.item(f(...xs)), args, ds, h);
   expectAllClose([analytic], [fd], tol, label);
 }
 

@@ -1,6 +1,6 @@
 /** @file Binary cross-entropy on logits (multi-label), with a positive-class weight and element weights. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { DType, ShapeT, Tensor } from '@xent/core';
 import { reduce } from '../reduce.js';
 import type { LossOf, Reduction } from '../types.js';
 import { logitsArg, reductionArg, sameAs, tensorArg, unitIntervalArg, weightVectorArg } from '../validate.js';

@@ -1,14 +1,13 @@
 /** @file The comp-sum family Φ^τ (sum-exponential, CE, GCE, MAE as members) and generalised cross-entropy. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
-import type { BatchOf, LossOf, Reduction } from '../types.js';
+import type { Tensor } from '@xent/core';
 import { numberArg, rules } from '../validate.js';
-import { finish, type LabelOptions, labelled } from './labelled.js';
+import { type HardLabelLoss, hardLabelLoss } from './labelled.js';
 
 /** (1 − p_y^a)/a = −expm1(a·log p_y)/a, and −log p_y at a = 0 (the a → 0 limit). */
 const qLogLoss = (logpy: Tensor, a: number): Tensor => (a === 0 ? x.neg(logpy) : x.div(x.expm1(x.mul(a, logpy)), -a));
 
-export interface GceOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface GceOptions {
   /** q ∈ (0, 1] (default 0.7): q → 0 is CE, q = 1 is 1 − p_y. */
   readonly q?: number;
 }
@@ -20,18 +19,15 @@ export interface GceOptions<R extends Reduction = Reduction> extends LabelOption
  * @example
  * losses.generalizedCrossEntropy(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' }), { q: 0.7 }) // 0.5491826
  */
-export function generalizedCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: GceOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'generalizedCrossEntropy';
-  const q = numberArg(fn, 'q', options.q, 0.7, rules.qOpenUnit);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, qLogLoss(c.logpy, q)) as never;
-}
+export const generalizedCrossEntropy: HardLabelLoss<GceOptions> = hardLabelLoss(
+  'generalizedCrossEntropy',
+  (c, options: GceOptions, fn) => {
+    const q = numberArg(fn, 'q', options.q, 0.7, rules.qOpenUnit);
+    return qLogLoss(c.logpy, q);
+  },
+);
 
-export interface CompSumOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface CompSumOptions {
   /** τ ≥ 0 (default 1): 0 sum-exponential, 1 CE, 1 < τ < 2 GCE with q = τ − 1, 2 is 1 − p_y. */
   readonly tau?: number;
 }
@@ -45,13 +41,10 @@ export interface CompSumOptions<R extends Reduction = Reduction> extends LabelOp
  * @example
  * losses.compSumLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { tau: 1 }) // = crossEntropy
  */
-export function compSumLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: CompSumOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'compSumLoss';
-  const tau = numberArg(fn, 'tau', options.tau, 1, rules.nonNegative);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, qLogLoss(c.logpy, tau - 1)) as never;
-}
+export const compSumLoss: HardLabelLoss<CompSumOptions> = hardLabelLoss(
+  'compSumLoss',
+  (c, options: CompSumOptions, fn) => {
+    const tau = numberArg(fn, 'tau', options.tau, 1, rules.nonNegative);
+    return qLogLoss(c.logpy, tau - 1);
+  },
+);

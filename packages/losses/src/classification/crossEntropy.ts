@@ -1,6 +1,6 @@
 /** @file Cross-entropy with hard labels (class weights, ignoreIndex, label smoothing, temperature) and with soft targets. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { DType, ShapeT, Tensor } from '@xent/core';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { logitsArg, numberArg, reductionArg, rules, simplexArg } from '../validate.js';

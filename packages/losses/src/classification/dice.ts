@@ -1,6 +1,6 @@
 /** @file Soft Dice and Tversky losses, per instance or over the whole batch. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { DType, ShapeT, Tensor } from '@xent/core';
 import { choiceArg, numberArg, reductionArg, rules, tensorArg, unitIntervalArg } from '../validate.js';
 import type { Reduction } from '../types.js';
 import { reduce } from '../reduce.js';

@@ -1,9 +1,8 @@
 /** @file Focal loss and the entropy-regularised cross-entropy (confidence penalty). */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
-import type { BatchOf, LossOf, Reduction } from '../types.js';
+import type { Tensor } from '@xent/core';
 import { numberArg, rules } from '../validate.js';
-import { finish, type LabelOptions, labelled } from './labelled.js';
+import { type HardLabelLoss, hardLabelLoss } from './labelled.js';
 
 /**
  * (1 − p)^γ from log p: exp(γ·log1mexp(log p)), exactly 0 with a zero gradient at p = 1 (γ > 0), so
@@ -18,7 +17,7 @@ export function oneMinusPow(logp: Tensor, gamma: number): Tensor {
 /** Focal terms −(1 − p)^γ·log p, elementwise in log p. */
 export const focalOf = (logp: Tensor, gamma: number): Tensor => x.neg(x.mul(oneMinusPow(logp, gamma), logp));
 
-export interface FocalOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface FocalOptions {
   /** γ ≥ 0 (default 2); γ = 0 is cross-entropy. Class weights (`weights`) play the role of α_y. */
   readonly gamma?: number;
 }
@@ -30,16 +29,10 @@ export interface FocalOptions<R extends Reduction = Reduction> extends LabelOpti
  * @example
  * losses.focalLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' }), { gamma: 2 }) // 0.25·log 2 = 0.1732868
  */
-export function focalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: FocalOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'focalLoss';
+export const focalLoss: HardLabelLoss<FocalOptions> = hardLabelLoss('focalLoss', (c, options: FocalOptions, fn) => {
   const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, focalOf(c.logpy, gamma)) as never;
-}
+  return focalOf(c.logpy, gamma);
+});
 
 /** −Σ_k p_k·log p_k from log p, with 0·log 0 = 0 at −Inf (masked) logits. */
 export function entropyOfLogProbs(logp: Tensor): Tensor {
@@ -48,7 +41,7 @@ export function entropyOfLogProbs(logp: Tensor): Tensor {
   return x.neg(x.sum(x.where(dead, 0, x.mul(x.exp(safe), safe)), { axis: -1 }));
 }
 
-export interface ConfidencePenaltyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface ConfidencePenaltyOptions {
   /** β (default 0.1): β > 0 penalises confident predictions, β < 0 is entropy minimisation. */
   readonly beta?: number;
   readonly temperature?: number;
@@ -61,13 +54,10 @@ export interface ConfidencePenaltyOptions<R extends Reduction = Reduction> exten
  * @example
  * losses.confidencePenalty(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { beta: 0.1 }) // CE − 0.1·H
  */
-export function confidencePenalty<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: ConfidencePenaltyOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'confidencePenalty';
-  const beta = numberArg(fn, 'beta', options.beta, 0.1, rules.finite);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, x.sub(x.neg(c.logpy), x.mul(beta, entropyOfLogProbs(c.logp)))) as never;
-}
+export const confidencePenalty: HardLabelLoss<ConfidencePenaltyOptions> = hardLabelLoss(
+  'confidencePenalty',
+  (c, options: ConfidencePenaltyOptions, fn) => {
+    const beta = numberArg(fn, 'beta', options.beta, 0.1, rules.finite);
+    return x.sub(x.neg(c.logpy), x.mul(beta, entropyOfLogProbs(c.logp)));
+  },
+);

@@ -1,8 +1,8 @@
 /** @file Hard-label plumbing shared by the classification losses: validation, log p_y, ignoreIndex and class weights. */
 import * as x from '@xent/core';
-import type { Tensor } from '@xent/core';
+import type { DType, ShapeT, Tensor } from '@xent/core';
 import { reduce } from '../reduce.js';
-import type { Reduction } from '../types.js';
+import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { labelsArg, logitsArg, numberArg, reductionArg, rules, weightVectorArg } from '../validate.js';
 
 /** Options every hard-label loss accepts (PyTorch vocabulary). */
@@ -74,4 +74,26 @@ export function finish(c: Labelled, perSample: Tensor, weighted = false): Tensor
   const w = c.sampleWeights;
   const scaled = weighted || c.classWeights === undefined ? perSample : x.mul(perSample, w as Tensor);
   return reduce(c.valid === undefined ? scaled : x.where(c.valid, scaled, 0), c.reduction, w);
+}
+
+/** A hard-label loss: logits [..., K] and i32 labels [...] (the logits without the class axis). */
+export type HardLabelLoss<O> = <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options?: O & LabelOptions<R>,
+) => LossOf<BatchOf<S>, R, D>;
+
+/**
+ * A hard-label loss from its per-sample terms: `terms` reads and checks its own options; labels,
+ * class weights, ignoreIndex and the reduction are handled here once for every loss.
+ */
+export function hardLabelLoss<O extends object>(
+  fn: string,
+  terms: (c: Labelled, options: O, fn: string) => Tensor,
+): HardLabelLoss<O> {
+  return (logits, labels, options) => {
+    const o = (options ?? {}) as O & LabelOptions;
+    const c = labelled(fn, logits, labels, o);
+    return finish(c, terms(c, o, fn)) as never;
+  };
 }

@@ -1,13 +1,13 @@
 /** @file Label-noise-robust losses: reverse and symmetric CE, normalised losses (NCE, NFL, any base loss), active–passive pairs. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { DType, ShapeT, Tensor } from '@xent/core';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { choiceArg, logitsArg, numberArg, reductionArg, rules, sameAs } from '../validate.js';
 import { qTimesLog } from './crossEntropy.js';
 import { focalOf } from './focal.js';
 import { maeTerms } from './squareLosses.js';
-import { finish, type LabelOptions, type Labelled, labelled } from './labelled.js';
+import { type HardLabelLoss, hardLabelLoss, type Labelled, labelled } from './labelled.js';
 
 /** −A·(1 − p_y): RCE with log 0 := A. */
 const rceTerms = (c: Labelled, a: number): Tensor => x.mul(a, x.expm1(c.logpy));
@@ -19,7 +19,7 @@ const nceTerms = (c: Labelled): Tensor => x.div(c.logpy, x.sum(c.logp, { axis: -
 const nflTerms = (c: Labelled, gamma: number): Tensor =>
   x.div(focalOf(c.logpy, gamma), x.sum(focalOf(c.logp, gamma), { axis: -1 }));
 
-export interface ReverseCrossEntropyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface ReverseCrossEntropyOptions {
   /** A < 0 (default −4): the value given to log 0. */
   readonly logZero?: number;
 }
@@ -31,18 +31,15 @@ export interface ReverseCrossEntropyOptions<R extends Reduction = Reduction> ext
  * @example
  * losses.reverseCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 4·(1 − p_y)
  */
-export function reverseCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: ReverseCrossEntropyOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'reverseCrossEntropy';
-  const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, rceTerms(c, a)) as never;
-}
+export const reverseCrossEntropy: HardLabelLoss<ReverseCrossEntropyOptions> = hardLabelLoss(
+  'reverseCrossEntropy',
+  (c, options: ReverseCrossEntropyOptions, fn) => {
+    const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
+    return rceTerms(c, a);
+  },
+);
 
-export interface SymmetricCrossEntropyOptions<R extends Reduction = Reduction> extends ReverseCrossEntropyOptions<R> {
+export interface SymmetricCrossEntropyOptions extends ReverseCrossEntropyOptions {
   /** Weight of CE (default 0.1). */
   readonly alpha?: number;
   /** Weight of RCE (default 1). */
@@ -55,18 +52,15 @@ export interface SymmetricCrossEntropyOptions<R extends Reduction = Reduction> e
  * @example
  * losses.symmetricCrossEntropy(x.log(x.tensor([[0.5, 0.25, 0.25]], { dtype: 'f64' })), x.tensor([0], { dtype: 'i32' })) // 2.0693147
  */
-export function symmetricCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: SymmetricCrossEntropyOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'symmetricCrossEntropy';
-  const alpha = numberArg(fn, 'alpha', options.alpha, 0.1, rules.nonNegative);
-  const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
-  const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, x.add(x.mul(-alpha, c.logpy), x.mul(beta, rceTerms(c, a)))) as never;
-}
+export const symmetricCrossEntropy: HardLabelLoss<SymmetricCrossEntropyOptions> = hardLabelLoss(
+  'symmetricCrossEntropy',
+  (c, options: SymmetricCrossEntropyOptions, fn) => {
+    const alpha = numberArg(fn, 'alpha', options.alpha, 0.1, rules.nonNegative);
+    const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
+    const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
+    return x.add(x.mul(-alpha, c.logpy), x.mul(beta, rceTerms(c, a)));
+  },
+);
 
 /**
  * The mean-teacher consistency form ½[H(sg(q_T), p_S) + H(p_S, sg(q_T))] with q_T = softmax of the
@@ -98,14 +92,9 @@ export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R e
  * @example
  * losses.normalizedCrossEntropy(x.log(x.tensor([[0.5, 0.25, 0.25]], { dtype: 'f64' })), x.tensor([0], { dtype: 'i32' })) // 0.2
  */
-export function normalizedCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: LabelOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const c = labelled('normalizedCrossEntropy', logits, labels, options);
-  return finish(c, nceTerms(c)) as never;
-}
+export const normalizedCrossEntropy: HardLabelLoss<object> = hardLabelLoss('normalizedCrossEntropy', (c) =>
+  nceTerms(c),
+);
 
 /**
  * Normalised focal loss FL(z, y)/Σ_j FL(z, j) (Ma et al. 2020; catalog L16).
@@ -113,19 +102,16 @@ export function normalizedCrossEntropy<S extends ShapeT, D extends DType, R exte
  * @example
  * losses.normalizedFocalLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { gamma: 2 })
  */
-export function normalizedFocalLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: LabelOptions<R> & { readonly gamma?: number } = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'normalizedFocalLoss';
-  const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
-  const c = labelled(fn, logits, labels, options);
-  return finish(c, nflTerms(c, gamma)) as never;
-}
+export const normalizedFocalLoss: HardLabelLoss<{ readonly gamma?: number }> = hardLabelLoss(
+  'normalizedFocalLoss',
+  (c, options: { readonly gamma?: number }, fn) => {
+    const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
+    return nflTerms(c, gamma);
+  },
+);
 
 /** A hard-label loss with per-sample output (`reduction: 'none'`). */
-export type HardLabelLoss = (logits: Tensor, labels: Tensor, options: { readonly reduction: 'none' }) => Tensor;
+export type PerSampleLoss = (logits: Tensor, labels: Tensor, options: { readonly reduction: 'none' }) => Tensor;
 
 /**
  * The normalising wrapper L_norm(z, y) = L(z, y)/Σ_j L(z, j) for any per-sample hard-label loss
@@ -134,7 +120,7 @@ export type HardLabelLoss = (logits: Tensor, labels: Tensor, options: { readonly
  * @example
  * losses.normalized(losses.crossEntropy, 'crossEntropy')(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // = normalizedCrossEntropy
  */
-export function normalized(base: HardLabelLoss, name = base.name || 'loss') {
+export function normalized(base: PerSampleLoss, name = base.name || 'loss') {
   return <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     logits: Tensor<S, D>,
     labels: Tensor<BatchOf<S>>,
@@ -154,7 +140,7 @@ export function normalized(base: HardLabelLoss, name = base.name || 'loss') {
   };
 }
 
-export interface ActivePassiveOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface ActivePassiveOptions {
   /** The active (normalised) term: 'nce' (default) or 'nfl'. */
   readonly active?: 'nce' | 'nfl';
   /** The passive (bounded) term: 'rce' (default) or 'mae'. */
@@ -175,20 +161,17 @@ export interface ActivePassiveOptions<R extends Reduction = Reduction> extends L
  * @example
  * losses.activePassiveLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { active: 'nce', passive: 'mae' })
  */
-export function activePassiveLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: ActivePassiveOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'activePassiveLoss';
-  const alpha = numberArg(fn, 'alpha', options.alpha, 1, rules.nonNegative);
-  const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
-  const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
-  const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
-  const active = choiceArg(fn, 'active', options.active, ['nce', 'nfl'], 'nce');
-  const passive = choiceArg(fn, 'passive', options.passive, ['rce', 'mae'], 'rce');
-  const c = labelled(fn, logits, labels, options);
-  const activeTerm = active === 'nce' ? nceTerms(c) : nflTerms(c, gamma);
-  const passiveTerm = passive === 'rce' ? rceTerms(c, a) : maeTerms(c);
-  return finish(c, x.add(x.mul(alpha, activeTerm), x.mul(beta, passiveTerm))) as never;
-}
+export const activePassiveLoss: HardLabelLoss<ActivePassiveOptions> = hardLabelLoss(
+  'activePassiveLoss',
+  (c, options: ActivePassiveOptions, fn) => {
+    const alpha = numberArg(fn, 'alpha', options.alpha, 1, rules.nonNegative);
+    const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
+    const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
+    const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
+    const active = choiceArg(fn, 'active', options.active, ['nce', 'nfl'], 'nce');
+    const passive = choiceArg(fn, 'passive', options.passive, ['rce', 'mae'], 'rce');
+    const activeTerm = active === 'nce' ? nceTerms(c) : nflTerms(c, gamma);
+    const passiveTerm = passive === 'rce' ? rceTerms(c, a) : maeTerms(c);
+    return x.add(x.mul(alpha, activeTerm), x.mul(beta, passiveTerm));
+  },
+);

@@ -1,9 +1,8 @@
 /** @file Losses on probabilities and squared logits: MAE, Brier, the rescaled square loss and squentropy. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
-import type { BatchOf, LossOf, Reduction } from '../types.js';
+import type { Tensor } from '@xent/core';
 import { numberArg, rules } from '../validate.js';
-import { finish, type LabelOptions, type Labelled, labelled } from './labelled.js';
+import { type HardLabelLoss, hardLabelLoss, type Labelled } from './labelled.js';
 
 /** 2·(1 − p_y) = −2·expm1(log p_y): no cancellation when p_y is close to 1. */
 export const maeTerms = (c: Labelled): Tensor => x.mul(-2, x.expm1(c.logpy));
@@ -14,14 +13,7 @@ export const maeTerms = (c: Labelled): Tensor => x.mul(-2, x.expm1(c.logpy));
  * @example
  * losses.maeLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 2·(1 − 0.665241)
  */
-export function maeLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: LabelOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const c = labelled('maeLoss', logits, labels, options);
-  return finish(c, maeTerms(c)) as never;
-}
+export const maeLoss: HardLabelLoss<object> = hardLabelLoss('maeLoss', maeTerms);
 
 /**
  * Brier score ‖softmax(z) − e_y‖² ∈ [0, 2] (catalog L09): strictly proper.
@@ -29,16 +21,11 @@ export function maeLoss<S extends ShapeT, D extends DType, R extends Reduction =
  * @example
  * losses.brierLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }))
  */
-export function brierLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: LabelOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const c = labelled('brierLoss', logits, labels, options);
-  return finish(c, x.sum(x.square(x.sub(x.exp(c.logp), c.onehot)), { axis: -1 })) as never;
-}
+export const brierLoss: HardLabelLoss<object> = hardLabelLoss('brierLoss', (c) =>
+  x.sum(x.square(x.sub(x.exp(c.logp), c.onehot)), { axis: -1 }),
+);
 
-export interface RescaledSquareOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
+export interface RescaledSquareOptions {
   /** k > 0: weight of the target term (default 1). */
   readonly k?: number;
   /** M: the value the target logit is pulled to (default 1). */
@@ -52,20 +39,16 @@ export interface RescaledSquareOptions<R extends Reduction = Reduction> extends 
  * @example
  * losses.rescaledSquareLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }), { k: 1, m: 1 }) // (3 − 1)² + 1² + 2²
  */
-export function rescaledSquareLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: RescaledSquareOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'rescaledSquareLoss';
-  const k = numberArg(fn, 'k', options.k, 1, rules.positive);
-  const m = numberArg(fn, 'm', options.m, 1, rules.finite);
-  const c = labelled(fn, logits, labels, options);
-  const z = c.logits;
-  const zy = x.sum(x.mul(z, c.onehot), { axis: -1 });
-  const others = x.sum(x.mul(x.square(z), x.sub(1, c.onehot)), { axis: -1 });
-  return finish(c, x.add(x.mul(k, x.square(x.sub(zy, m))), others)) as never;
-}
+export const rescaledSquareLoss: HardLabelLoss<RescaledSquareOptions> = hardLabelLoss(
+  'rescaledSquareLoss',
+  (c, options: RescaledSquareOptions, fn) => {
+    const k = numberArg(fn, 'k', options.k, 1, rules.positive);
+    const m = numberArg(fn, 'm', options.m, 1, rules.finite);
+    const zy = x.sum(x.mul(c.logits, c.onehot), { axis: -1 });
+    const others = x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot)), { axis: -1 });
+    return x.add(x.mul(k, x.square(x.sub(zy, m))), others);
+  },
+);
 
 /**
  * Squentropy CE(z, y) + (1/(K − 1))·Σ_{k≠y} z_k² (Hui, Belkin & Wright 2023; catalog L10): the mean
@@ -74,14 +57,8 @@ export function rescaledSquareLoss<S extends ShapeT, D extends DType, R extends 
  * @example
  * losses.squentropy(x.tensor([[2, 0, 1]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' })) // 0.9076060
  */
-export function squentropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: LabelOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'squentropy';
-  const c = labelled(fn, logits, labels, options);
+export const squentropy: HardLabelLoss<object> = hardLabelLoss('squentropy', (c, _options, fn) => {
   if (c.classes < 2) x.fail(x.ShapeError, fn, 'logits', 'at least 2 classes', `${c.classes}`);
   const square = x.div(x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot)), { axis: -1 }), c.classes - 1);
-  return finish(c, x.add(x.neg(c.logpy), square)) as never;
-}
+  return x.add(x.neg(c.logpy), square);
+});
