@@ -15,7 +15,7 @@ export interface BinaryCrossEntropyOptions<R extends Reduction = Reduction> {
 }
 
 /**
- * BCE(s, y) = softplus(s) − y·s = −[y·log σ(s) + (1 − y)·log(1 − σ(s))] (catalog L03), in logit
+ * BCE(s, y) = softplus(s) − y·s = −[y·log σ(s) + (1 − y)·log(1 − σ(s))] (logistic regression; catalog L03), in logit
  * space: finite for s = ±1e4. Targets y ∈ [0, 1] (soft labels allowed). ∂/∂s = σ(s) − y.
  *
  * @example

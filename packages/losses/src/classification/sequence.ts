@@ -25,7 +25,7 @@ function tokenTotals(fn: string, logits: Tensor, labels: Tensor, ignoreIndex: nu
 }
 
 /**
- * (1/T)·Σ_t −log p(y_t ∣ y_<t) for logits [B, T, K] and labels [B, T] (catalog L32): 'mean'
+ * (1/T)·Σ_t −log p(y_t ∣ y_<t) for logits [B, T, K] and labels [B, T] (language-model likelihood; catalog L32): 'mean'
  * averages over every kept token of the batch, 'none' gives each sequence's mean [B].
  *
  * @example

@@ -8,7 +8,7 @@ import { type HardLabelLoss, hardLabelLoss, type Labelled } from './labelled.js'
 export const maeTerms = (c: Labelled): Tensor => x.mul(-2, x.expm1(c.logpy));
 
 /**
- * ‖softmax(z) − e_y‖₁ = 2·(1 − p_y) ∈ [0, 2) (catalog L08): bounded and symmetric (Σ_y = 2(K − 1)).
+ * ‖softmax(z) − e_y‖₁ = 2·(1 − p_y) ∈ [0, 2) (Ghosh, Kumar & Sastry 2017; catalog L08): bounded and symmetric (Σ_y = 2(K − 1)).
  *
  * @example
  * losses.maeLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 2·(1 − 0.665241)
@@ -16,7 +16,7 @@ export const maeTerms = (c: Labelled): Tensor => x.mul(-2, x.expm1(c.logpy));
 export const maeLoss: HardLabelLoss<object> = hardLabelLoss('maeLoss', maeTerms);
 
 /**
- * Brier score ‖softmax(z) − e_y‖² ∈ [0, 2] (catalog L09): strictly proper.
+ * Brier score ‖softmax(z) − e_y‖² ∈ [0, 2] (Brier 1950; catalog L09): strictly proper.
  *
  * @example
  * losses.brierLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }))

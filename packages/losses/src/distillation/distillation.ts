@@ -38,7 +38,7 @@ export function distillationLoss<S extends ShapeT, D extends DType, R extends Re
 }
 
 /**
- * Reverse-KL distillation τ²·KL(softmax(z_S/τ) ‖ softmax(z_T/τ)) (catalog R06): mode-seeking;
+ * Reverse-KL distillation τ²·KL(softmax(z_S/τ) ‖ softmax(z_T/τ)) (Gu et al. 2024, MiniLLM; catalog R06): mode-seeking;
  * ∇_{z_S} KL(p‖t) = p⊙(log p − log t − KL) at τ = 1. Not convex in z_S.
  *
  * @example

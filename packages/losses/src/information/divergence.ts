@@ -45,7 +45,7 @@ const divergence =
     reduce(rows(pair(fn, p, q)), reductionArg(fn, options.reduction)) as never;
 
 /**
- * KL(softmax(a) ‖ softmax(b)) from logits a, b (catalog D01); ∇_b = softmax(b) − softmax(a).
+ * KL(softmax(a) ‖ softmax(b)) from logits a, b (Kullback & Leibler 1951; catalog D01); ∇_b = softmax(b) − softmax(a).
  *
  * @example
  * divergence.kl(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.5108256
@@ -63,7 +63,7 @@ export const reverseKlDivergence: Divergence = divergence('reverseKlDivergence',
 );
 
 /**
- * Jensen–Shannon divergence of softmax(a) and softmax(b) ∈ [0, log 2] (catalog D03).
+ * Jensen–Shannon divergence of softmax(a) and softmax(b) ∈ [0, log 2] (Lin 1991; catalog D03).
  *
  * @example
  * divergence.js(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.1017492

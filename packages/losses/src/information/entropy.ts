@@ -32,7 +32,7 @@ export function shannonFromProbs<S extends ShapeT, D extends DType>(probs: Tenso
 }
 
 /**
- * Binary entropy h(σ(s)) = softplus(s) − s·σ(s), elementwise in the logit s (catalog E02); max log 2 at s = 0.
+ * Binary entropy h(σ(s)) = softplus(s) − s·σ(s), elementwise in the logit s (Shannon 1948; catalog E02); max log 2 at s = 0.
  *
  * @example
  * entropy.binary(x.tensor([0])) // [log 2]
@@ -61,7 +61,7 @@ function logPowerSum(logp: Tensor, a: number): Tensor {
 }
 
 /**
- * Tsallis entropy S_q = (1 − Σ p^q)/(q − 1) (catalog E04), q > 0; q = 1 is Shannon, q = 2 Gini–Simpson.
+ * Tsallis entropy S_q = (1 − Σ p^q)/(q − 1) (Tsallis 1988; catalog E04), q > 0; q = 1 is Shannon, q = 2 Gini–Simpson.
  * Σ p^q is exp(logsumexp(q·log p)), so nothing is raised to a power of an unshifted logit.
  *
  * @example
@@ -76,7 +76,7 @@ export function tsallis<S extends ShapeT, D extends DType>(logits: Tensor<S, D>,
 }
 
 /**
- * Rényi entropy H_α = log(Σ p^α)/(1 − α) (catalog E06), α ≥ 0: α = 0 is log #support, α = 1
+ * Rényi entropy H_α = log(Σ p^α)/(1 − α) (Rényi 1961; catalog E06), α ≥ 0: α = 0 is log #support, α = 1
  * Shannon, α = 2 collision entropy, α = Infinity min-entropy −log max p.
  *
  * @example
@@ -93,7 +93,7 @@ export function renyi<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, a
 }
 
 /**
- * exp(H): the perplexity (effective number of classes) of each row (catalog E08).
+ * exp(H): the perplexity (effective number of classes) of each row (Jelinek et al. 1977; catalog E08).
  *
  * @example
  * entropy.perplexity(x.tensor([[1, 2, 3]], { dtype: 'f64' })) // [exp(0.8323956)]
@@ -102,7 +102,7 @@ export const perplexity: Measure = (logits) =>
   x.exp(shannon(logitsArg('entropy.perplexity', 'logits', logits))) as never;
 
 /**
- * The cross-entropy of targets q against softmax(z), split as H(q, p) = H(q) + KL(q‖p) per row (catalog E03).
+ * The cross-entropy of targets q against softmax(z), split as H(q, p) = H(q) + KL(q‖p) per row (Cover & Thomas, Elements of Information Theory §2.3; catalog E03).
  *
  * @example
  * entropy.crossEntropyDecomposition(x.tensor([[0.2, 0.3, 0.5]], { dtype: 'f64' }), x.tensor([[1, 2, 3]], { dtype: 'f64' })).kl

@@ -63,7 +63,7 @@ export function conditionalEntropy<D extends DType>(joint: Tensor<ShapeT, D>): T
 }
 
 /**
- * Information maximisation on a batch of logits [B, K] (catalog E10): mean_i H(p_i) − λ·H(mean_i p_i),
+ * Information maximisation on a batch of logits [B, K] (Krause, Perona & Gomes 2010; catalog E10): mean_i H(p_i) − λ·H(mean_i p_i),
  * λ = `diversity` (default 1). ≤ 0 at λ = 1; −L is the mutual information between the sample index
  * and the predicted class. Batch-level: not a mean of per-sample terms.
  *

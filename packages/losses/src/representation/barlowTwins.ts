@@ -51,7 +51,7 @@ export function barlowTwins<D extends DType>(
 }
 
 /**
- * View alignment mean_i d(a_i, sg(b_i)) between two views [N, d] (catalog S05): 'cosine' (default)
+ * View alignment mean_i d(a_i, sg(b_i)) between two views [N, d] (Grill et al. 2020, BYOL-style; catalog S05): 'cosine' (default)
  * 1 − cos, or 'l2' ‖a − b‖². The second view is detached unless `stopGradient: false`.
  *
  * @example

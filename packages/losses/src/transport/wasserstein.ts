@@ -39,7 +39,7 @@ function cdfDistance(p: Tensor, q: Tensor, delta: Tensor): Tensor {
 }
 
 /**
- * W1(p, q) = Σ_k Δ_k·|F_p(k) − F_q(k)| for probability rows over ordered bins (catalog T01): a metric;
+ * W1(p, q) = Σ_k Δ_k·|F_p(k) − F_q(k)| for probability rows over ordered bins (the earth mover's distance in one dimension; catalog T01): a metric;
  * W1(δ_a, δ_b) = |c_a − c_b|.
  *
  * @example
