@@ -4,7 +4,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['**/dist/**', 'docs/api/**', 'node_modules/**', 'test/.docs-blocks/**'] },
+  { ignores: ['**/dist/**', 'docs/api/**', 'node_modules/**', 'test/.docs-blocks/**', 'test/.cli-modules/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@xent\/cpu$/, replacement: src('cpu') },
       { find: /^@xent\/webgpu$/, replacement: src('webgpu') },
       { find: /^@xent\/losses$/, replacement: src('losses') },
+      { find: /^@xent\/laws$/, replacement: src('laws') },
       { find: /^xent$/, replacement: src('xent') },
     ],
   },

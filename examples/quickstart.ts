@@ -1,5 +1,5 @@
 /**
- * @file The quick start (`npm start`): a custom loss written as a plain function, its value, its
+ * @file The quick tour (`npm run quickstart`): a custom loss written as a plain function, its value, its
  * exact gradient, a Hessian-vector product, and a finite-difference check of the gradient.
  */
 import * as x from 'xent';

@@ -42,3 +42,9 @@ test.for(cases)('%s block %i runs', async ([file, i, code, gpu], { skip }) => {
   writeFileSync(path, `${code}\nexport {};\n`);
   await import(/* @vite-ignore */ path);
 });
+
+test('docs/laws.md shows the vitest example exactly as it is run (packages/laws/test/readme.test.ts)', () => {
+  const doc = readFileSync(`${root}docs/laws.md`, 'utf8');
+  const example = readFileSync(`${root}packages/laws/test/readme.test.ts`, 'utf8');
+  expect(doc).toContain(example.trimEnd());
+});

@@ -33,6 +33,8 @@ const importMap = {
     '@xent/cpu': '/packages/cpu/dist/index.js',
     '@xent/webgpu': '/packages/webgpu/dist/index.js',
     '@xent/losses': '/packages/losses/dist/index.js',
+    '@xent/laws': '/packages/laws/dist/index.js',
+    'fast-check': '/node_modules/fast-check/lib/fast-check.js',
     'fp-ts': '/node_modules/fp-ts/es6/index.js',
   },
 };

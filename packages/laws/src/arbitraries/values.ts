@@ -1,0 +1,49 @@
+/** @file Arbitraries for shapes and values: dims, broadcast-compatible pairs, numbers in a domain, directions. */
+import fc from 'fast-check';
+
+/** Value domains: bounded reals, positive, the unit interval, and magnitudes kept away from 0 (kinks, poles). */
+export type Domain = 'bounded' | 'positive' | 'unit' | 'awayFromZero';
+
+const double = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+
+/** One number of `domain`, within ±scale (default 5). */
+export function value(domain: Domain = 'bounded', scale = 5): fc.Arbitrary<number> {
+  switch (domain) {
+    case 'bounded':
+      return double(-scale, scale);
+    case 'positive':
+      return double(scale * 1e-2, scale);
+    case 'unit':
+      return double(0, 1);
+    case 'awayFromZero':
+      return fc.tuple(fc.boolean(), double(scale * 0.04, scale)).map(([s, v]) => (s ? -v : v));
+  }
+}
+
+/** `n` numbers of `domain`. */
+export const values = (n: number, domain: Domain = 'bounded', scale = 5): fc.Arbitrary<number[]> =>
+  fc.array(value(domain, scale), { minLength: n, maxLength: n });
+
+/** A shape of rank minRank..maxRank with dims 1..maxDim. */
+export const shape = (options: { minRank?: number; maxRank?: number; maxDim?: number } = {}): fc.Arbitrary<number[]> =>
+  fc.array(fc.integer({ min: 1, max: options.maxDim ?? 4 }), {
+    minLength: options.minRank ?? 0,
+    maxLength: options.maxRank ?? 3,
+  });
+
+/** Two shapes that broadcast together (numpy rules): some dims of the second set to 1 or dropped in front. */
+export const broadcastPair = (
+  options: { maxRank?: number; maxDim?: number } = {},
+): fc.Arbitrary<[number[], number[]]> =>
+  shape({ minRank: 1, ...options }).chain((a) =>
+    fc
+      .tuple(
+        fc.array(fc.boolean(), { minLength: a.length, maxLength: a.length }),
+        fc.integer({ min: 0, max: a.length }),
+      )
+      .map(([ones, drop]): [number[], number[]] => [a, a.map((d, i) => (ones[i] === true ? 1 : d)).slice(drop)]),
+  );
+
+/** Random directions with entries in [−1, 1] (for finite differences, tangents and cotangents). */
+export const direction = (n: number): fc.Arbitrary<number[]> => values(n, 'bounded', 1);

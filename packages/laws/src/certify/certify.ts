@@ -1,0 +1,345 @@
+/**
+ * @file certify(loss): every law that applies to the loss's kind, run with fast-check; each holds,
+ * fails (with the shrunk counterexample and the numbers) or does not apply (and why).
+ */
+import type { Backend, Tensor } from '@xent/core';
+import fc from 'fast-check';
+import { permutation } from '../arbitraries/groups.js';
+import { boundedAbove, nonNegative, properScoringRule, symmetricLoss } from '../laws/classification.js';
+import { backendAgreement, finite, finiteWithGradient, invariant } from '../laws/generic.js';
+import {
+  convex,
+  gradientMatchesFiniteDifferences,
+  hessianSymmetric,
+  jvpMatchesVjp,
+  vjpDotProduct,
+} from '../laws/gradient.js';
+import {
+  divergenceNonNegative,
+  divergenceZeroIffEqual,
+  entropyBounds,
+  rowPermutationInvariant,
+  scaleInvariant,
+} from '../laws/measures.js';
+import type { Operand } from '../laws/operands.js';
+import { brief, ensureBackend } from '../numeric.js';
+import { type InputOptions, type Kind, operandsFor, signatures } from './kinds.js';
+
+/** Every law certify knows, by the name a claim uses. */
+export const lawNames = [
+  'gradient',
+  'vjpDotProduct',
+  'jvpMatchesVjp',
+  'hessianSymmetric',
+  'convex',
+  'shiftInvariant',
+  'classPermutationInvariant',
+  'symmetric',
+  'bounded',
+  'nonNegative',
+  'proper',
+  'zeroIffEqual',
+  'entropyBounds',
+  'scaleInvariant',
+  'rowPermutationInvariant',
+  'finiteAtExtremes',
+  'backendAgreement',
+] as const;
+export type LawName = (typeof lawNames)[number];
+
+/** A law's property with its value type erased: it only needs to be checked. */
+type AnyProperty = (runs: number, seed: number) => Promise<Checked> | Checked;
+
+interface Checked {
+  readonly failed: boolean;
+  readonly numRuns: number;
+  readonly counterexample: string | undefined;
+  readonly error: unknown;
+}
+
+function runnable<T>(p: fc.IRawProperty<T>): AnyProperty {
+  const summary = (d: fc.RunDetails<T>): Checked => ({
+    failed: d.failed,
+    numRuns: d.numRuns,
+    counterexample: d.counterexample === null ? undefined : fc.stringify(d.counterexample),
+    error: d.errorInstance,
+  });
+  return (runs, seed) => {
+    const details = fc.check(p, { numRuns: runs, seed });
+    return details instanceof Promise ? details.then(summary) : summary(details);
+  };
+}
+type Fn = (...args: Tensor[]) => Tensor;
+
+interface LawEntry {
+  readonly title: string;
+  /** The property for a kind, or the reason the law does not apply to it. */
+  readonly build: (kind: Kind, f: Fn, ctx: Context) => AnyProperty | string;
+}
+
+interface Context {
+  readonly inputs: InputOptions;
+  readonly backend: Backend | undefined;
+}
+
+const ops = (kind: Kind, ctx: Context): fc.Arbitrary<Operand[]> => operandsFor(kind, ctx.inputs);
+const onlyFor =
+  (kinds: readonly Kind[], why: string) =>
+  (kind: Kind): string | undefined =>
+    kinds.includes(kind) ? undefined : why;
+
+/** Adds a constant per row to every logit operand (all float operands of logit kinds). */
+const shiftRows = (o: readonly Operand[], c: number[]): Operand[] =>
+  o.map((op) => {
+    if (op.int === true || op.fixed === true) return op;
+    const k = op.shape[op.shape.length - 1] as number;
+    return { ...op, values: op.values.map((v, i) => v + (c[Math.floor(i / k) % c.length] as number)) };
+  });
+
+/** Permutes the class axis of every [.., K] operand and relabels i32 labels. */
+const permuteClasses = (o: readonly Operand[], perm: number[]): Operand[] =>
+  o.map((op) => {
+    if (op.int === true) return { ...op, values: op.values.map((l) => perm.indexOf(l)) };
+    const k = op.shape[op.shape.length - 1] as number;
+    return {
+      ...op,
+      values: op.values.map((_, i) => op.values[Math.floor(i / k) * k + (perm[i % k] as number)] as number),
+    };
+  });
+
+const logitKinds: readonly Kind[] = ['classification', 'soft-target', 'divergence', 'entropy'];
+
+export const laws: Record<LawName, LawEntry> = {
+  gradient: {
+    title: 'gradient = f64 finite differences',
+    build: (kind, f, ctx) => runnable(gradientMatchesFiniteDifferences(f, ops(kind, ctx))),
+  },
+  vjpDotProduct: {
+    title: 'VJP dot-product test ⟨Jt, c⟩ = ⟨t, Jᵀc⟩',
+    build: (kind, f, ctx) => runnable(vjpDotProduct(f, ops(kind, ctx))),
+  },
+  jvpMatchesVjp: {
+    title: 'forward mode agrees with reverse mode',
+    build: (kind, f, ctx) => runnable(jvpMatchesVjp(f, ops(kind, ctx))),
+  },
+  hessianSymmetric: {
+    title: 'Hessian is symmetric',
+    build: (kind, f, ctx) => runnable(hessianSymmetric(f, ops(kind, ctx))),
+  },
+  convex: {
+    title: 'convex in the logits (Hessian PSD)',
+    build: (kind, f, ctx) =>
+      onlyFor(['classification', 'soft-target'], 'convexity is checked in the logits of losses')(kind) ??
+      runnable(convex(f, ops(kind, ctx))),
+  },
+  shiftInvariant: {
+    title: 'invariant to adding a constant to a row of logits',
+    build: (kind, f, ctx) =>
+      onlyFor(logitKinds, 'embeddings are not logits')(kind) ??
+      runnable(
+        invariant(
+          f,
+          ops(kind, ctx).chain((o) =>
+            fc.tuple(
+              fc.constant(o),
+              fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 4, maxLength: 4 }),
+            ),
+          ),
+          shiftRows,
+          (c) => `row shifts ${brief(c)}`,
+        ),
+      ),
+  },
+  classPermutationInvariant: {
+    title: 'invariant to permuting the classes (with the labels)',
+    build: (kind, f, ctx) =>
+      onlyFor(logitKinds, 'embeddings have no class axis')(kind) ??
+      runnable(
+        invariant(
+          f,
+          operandsFor(kind, { ...ctx.inputs })
+            .filter((o) => (o[0]?.shape[1] ?? 0) >= 3)
+            .chain((o) => fc.tuple(fc.constant(o), permutation(o[0]?.shape[1] ?? 0))),
+          permuteClasses,
+          (p) => `class permutation ${brief(p)}`,
+          { rtol: 1e-9, atol: 1e-12 },
+        ),
+      ),
+  },
+  symmetric: {
+    title: 'symmetric loss: Σ_k L(z, k) constant',
+    build: (kind, f) =>
+      onlyFor(['classification'], 'the condition sums a loss over hard labels')(kind) ?? runnable(symmetricLoss(f)),
+  },
+  bounded: {
+    title: 'bounded above (no value > 1e3, logits up to ±1e4)',
+    build: (kind, f) => onlyFor(['classification'], 'checked for hard-label losses')(kind) ?? runnable(boundedAbove(f)),
+  },
+  nonNegative: {
+    title: 'non-negative',
+    build: (kind, f, ctx) => {
+      if (kind === 'classification') return runnable(nonNegative(f));
+      if (kind === 'divergence') return runnable(divergenceNonNegative(f));
+      if (kind === 'regularizer') return 'regularisers may reward (negative values are by design)';
+      return finiteNonNegative(f, ops(kind, ctx));
+    },
+  },
+  proper: {
+    title: 'proper scoring rule (expected loss minimal at the target)',
+    build: (kind, f) =>
+      onlyFor(['classification'], 'properness is a property of losses against hard labels')(kind) ??
+      runnable(properScoringRule(f)),
+  },
+  zeroIffEqual: {
+    title: 'D(p, q) = 0 iff p = q',
+    build: (kind, f) =>
+      onlyFor(['divergence'], 'only divergences compare two distributions')(kind) ??
+      runnable(divergenceZeroIffEqual(f)),
+  },
+  entropyBounds: {
+    title: '0 ≤ H ≤ log K, log K at uniform (Shannon, Rényi)',
+    build: (kind, f) => onlyFor(['entropy'], 'only entropies are bounded by log K')(kind) ?? runnable(entropyBounds(f)),
+  },
+  scaleInvariant: {
+    title: 'invariant to scaling the embeddings',
+    build: (kind, f) =>
+      onlyFor(['regularizer'], 'logits carry scale (temperature)')(kind) ?? runnable(scaleInvariant(f)),
+  },
+  rowPermutationInvariant: {
+    title: 'invariant to the order of the batch',
+    build: (kind, f) =>
+      onlyFor(['regularizer'], 'checked for batch-level regularisers')(kind) ?? runnable(rowPermutationInvariant(f)),
+  },
+  finiteAtExtremes: {
+    title: 'finite value and gradient at ±1e4 (and −Inf masks)',
+    build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsFor(kind, ctx.inputs, true))),
+  },
+  backendAgreement: {
+    title: 'backend (f32) agrees with f64 on the CPU',
+    build: (kind, f, ctx) =>
+      ctx.backend === undefined ? 'no backend given' : runnable(backendAgreement(f, ops(kind, ctx), ctx.backend)),
+  },
+};
+
+/** Every entry ≥ 0 (for soft-target losses and entropies). */
+function finiteNonNegative(f: Fn, operands: fc.Arbitrary<Operand[]>): AnyProperty {
+  return runnable(
+    finite((...a) => {
+      const out = f(...a);
+      const negative = Array.from(out.data() as ArrayLike<number>).find((v) => v < -1e-12);
+      if (negative !== undefined) throw new Error(`value ${negative} < 0`);
+      return out;
+    }, operands),
+  );
+}
+
+export interface CertifyOptions {
+  readonly kind: Kind;
+  /** Runs per law (default 40). */
+  readonly runs?: number;
+  /** The fast-check seed (default 1): reports are reproducible. */
+  readonly seed?: number;
+  /** A backend to compare with f64 on the CPU (e.g. `await x.webgpu()`). */
+  readonly backend?: Backend;
+  /** Properties the loss claims: a failure of one of these fails the certificate. */
+  readonly claims?: readonly LawName[];
+  /** Laws to run (default all). */
+  readonly laws?: readonly LawName[];
+  readonly inputs?: InputOptions;
+  /** Called before each law runs (progress). */
+  readonly onLaw?: (law: LawName, index: number, count: number) => void;
+  /** A name for the report (default the function's name). */
+  readonly name?: string;
+}
+
+export type LawStatus = 'holds' | 'fails' | 'not applicable';
+
+export interface LawResult {
+  readonly law: LawName;
+  readonly title: string;
+  readonly status: LawStatus;
+  /** Claimed by the loss. */
+  readonly claimed: boolean;
+  /** Why it failed (the numbers) or why it does not apply. */
+  readonly message?: string;
+  /** The shrunk counterexample, printed. */
+  readonly counterexample?: string;
+  readonly runs: number;
+  readonly ms: number;
+}
+
+export interface Report {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly signature: string;
+  readonly seed: number;
+  readonly results: readonly LawResult[];
+  /** The gradient law failed. */
+  readonly gradientWrong: boolean;
+  /** Claimed laws that failed. */
+  readonly failedClaims: readonly LawName[];
+  /** Claims that are not law names (typos) — reported, never silently ignored. */
+  readonly unknownClaims: readonly string[];
+  /** True when the gradient is right and every claim holds. */
+  readonly ok: boolean;
+}
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+
+/** Runs every applicable law against `f` and reports each (see `formatReport`). */
+export async function certify(f: Fn, options: CertifyOptions): Promise<Report> {
+  ensureBackend();
+  const { kind } = options;
+  const runs = options.runs ?? 40;
+  const seed = options.seed ?? 1;
+  const claims = options.claims ?? [];
+  const unknownClaims = claims.filter((c) => !(lawNames as readonly string[]).includes(c));
+  const selected = options.laws ?? lawNames;
+  const ctx: Context = { inputs: options.inputs ?? {}, backend: options.backend };
+  const results: LawResult[] = [];
+  for (const [index, law] of selected.entries()) {
+    options.onLaw?.(law, index, selected.length);
+    const entry = laws[law];
+    const start = Date.now();
+    const claimed = claims.includes(law);
+    let built: AnyProperty | string;
+    try {
+      built = entry.build(kind, f, ctx);
+    } catch (e) {
+      built = `could not be set up: ${firstLine(e)}`;
+    }
+    if (typeof built === 'string') {
+      results.push({ law, title: entry.title, status: 'not applicable', claimed, message: built, runs: 0, ms: 0 });
+      continue;
+    }
+    const details = await built(runs, seed);
+    const ms = Date.now() - start;
+    results.push(
+      details.failed
+        ? {
+            law,
+            title: entry.title,
+            status: 'fails',
+            claimed,
+            message: firstLine(details.error),
+            ...(details.counterexample === undefined ? {} : { counterexample: details.counterexample }),
+            runs: details.numRuns,
+            ms,
+          }
+        : { law, title: entry.title, status: 'holds', claimed, runs: details.numRuns, ms },
+    );
+  }
+  const failedClaims = results.filter((r) => r.claimed && r.status !== 'holds').map((r) => r.law);
+  const gradientWrong = results.some((r) => r.law === 'gradient' && r.status === 'fails');
+  return {
+    name: options.name ?? (f.name || 'loss'),
+    kind,
+    signature: signatures[kind],
+    seed,
+    results,
+    gradientWrong,
+    failedClaims,
+    unknownClaims,
+    ok: !gradientWrong && failedClaims.length === 0 && unknownClaims.length === 0,
+  };
+}

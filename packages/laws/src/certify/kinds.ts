@@ -1,0 +1,72 @@
+/** @file The kinds of function certify understands: how to call one, and the operands it is tested on. */
+import type { Tensor } from '@xent/core';
+import fc from 'fast-check';
+import { classification, simplexRows } from '../arbitraries/distributions.js';
+import { values } from '../arbitraries/values.js';
+import type { TensorFunction } from '../laws/gradient.js';
+import { float, integer, type Operand } from '../laws/operands.js';
+
+/** What a function takes: logits and labels, logits and soft targets, two logit tensors, logits, or embeddings. */
+export type Kind = 'classification' | 'soft-target' | 'divergence' | 'entropy' | 'regularizer';
+
+export const kinds: readonly Kind[] = ['classification', 'soft-target', 'divergence', 'entropy', 'regularizer'];
+
+/** How each kind is called, in words (for reports and errors). */
+export const signatures: Record<Kind, string> = {
+  classification: 'loss(logits [B, K] f64, labels [B] i32)',
+  'soft-target': 'loss(logits [B, K] f64, targets [B, K] on the simplex)',
+  divergence: 'divergence(pLogits [B, K], qLogits [B, K])',
+  entropy: 'entropy(logits [B, K])',
+  regularizer: 'regularizer(embeddings [N, d])',
+};
+
+/** Options for the drawn inputs. */
+export interface InputOptions {
+  /** Logits lie in ±scale (default 5). */
+  readonly scale?: number;
+  /** Classes (or features) at most (default 6). */
+  readonly maxClasses?: number;
+  /** Batch rows at most (default 4). */
+  readonly maxBatch?: number;
+}
+
+/** Random operands for a kind; `extreme` adds ±1e4 logits (and −Inf masks where a label keeps a row finite). */
+export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = false): fc.Arbitrary<Operand[]> {
+  const logitOptions = {
+    scale: options.scale ?? 5,
+    maxClasses: options.maxClasses ?? 6,
+    maxBatch: options.maxBatch ?? 4,
+    extreme,
+    masked: extreme && kind === 'classification',
+  };
+  switch (kind) {
+    case 'classification':
+      return classification(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes]), integer(c.labels)]);
+    case 'soft-target':
+      return classification(logitOptions).chain((c) =>
+        simplexRows(c.batch, c.classes, { sparse: false }).map((q) => [
+          float(c.logits, [c.batch, c.classes]),
+          { ...float(q, [c.batch, c.classes]), fixed: true },
+        ]),
+      );
+    case 'divergence':
+      return classification(logitOptions).chain((c) =>
+        values(c.logits.length, 'bounded', logitOptions.scale).map((q) => [
+          float(c.logits, [c.batch, c.classes]),
+          float(extreme ? q.map((v, i) => (i % 3 === 0 ? v * 2e3 : v)) : q, [c.batch, c.classes]),
+        ]),
+      );
+    case 'entropy':
+      return classification(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes])]);
+    case 'regularizer':
+      return fc
+        .record({
+          n: fc.integer({ min: 2, max: Math.max(2, logitOptions.maxBatch + 1) }),
+          d: fc.integer({ min: 2, max: 4 }),
+        })
+        .chain(({ n, d }) => values(n * d, 'awayFromZero', extreme ? 1e4 : 2).map((v) => [float(v, [n, d])]));
+  }
+}
+
+/** The function as a TensorFunction of its operands (every kind takes its operands in order). */
+export const asTensorFunction = (f: (...args: Tensor[]) => Tensor): TensorFunction => f;

@@ -1,0 +1,45 @@
+/** @file Printing a certify report: a table for people, JSON for tools. */
+import type { LawResult, Report } from './certify.js';
+
+const mark: Record<LawResult['status'], string> = { holds: 'holds', fails: 'FAILS', 'not applicable': 'n/a' };
+
+const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+/** The report as a text table: one row per law, then the counterexamples of the failures. */
+export function formatReport(r: Report): string {
+  const rows = r.results.map((l) => [
+    `${l.claimed ? '* ' : '  '}${l.title}`,
+    mark[l.status],
+    l.status === 'not applicable' ? '' : `${l.runs}`,
+    l.status === 'not applicable' ? (l.message ?? '') : `${l.ms.toFixed(0)} ms`,
+  ]);
+  const head = ['  law', 'result', 'runs', 'time / why not'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `${r.name} — ${r.kind}: ${r.signature} (seed ${r.seed})`,
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ];
+  for (const l of r.results.filter((x) => x.status === 'fails')) {
+    out.push('', `${l.claimed ? 'claimed ' : ''}${l.law} fails: ${l.message ?? ''}`);
+    if (l.counterexample !== undefined) out.push(`  counterexample: ${l.counterexample}`);
+  }
+  if (r.unknownClaims.length > 0) out.push('', `unknown claims (not law names): ${r.unknownClaims.join(', ')}`);
+  out.push(
+    '',
+    r.ok
+      ? `ok: the gradient is right${r.results.some((l) => l.claimed) ? ' and every claim holds' : ''}`
+      : `NOT ok: ${[r.gradientWrong ? 'the gradient is wrong' : '', r.failedClaims.length > 0 ? `claimed ${r.failedClaims.join(', ')} fail${r.failedClaims.length === 1 ? 's' : ''}` : '', r.unknownClaims.length > 0 ? 'unknown claims' : ''].filter(Boolean).join('; ')}`,
+    '(* = claimed)',
+  );
+  return out.join('\n');
+}
+
+/** The report as JSON (stable keys; counterexamples as fast-check prints them). */
+export const reportJson = (r: Report): string => JSON.stringify(r, null, 2);

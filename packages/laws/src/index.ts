@@ -1,0 +1,23 @@
+/**
+ * @file @xent/laws: fast-check arbitraries and laws for losses, and `certify(loss)`. Each law returns
+ * a fast-check property, usable with `fc.assert` in any test suite.
+ */
+export * as arbitraries from './arbitraries/index.js';
+export * from './laws/gradient.js';
+export * from './laws/classification.js';
+export * from './laws/measures.js';
+export * from './laws/generic.js';
+export { float, integer, type Operand } from './laws/operands.js';
+export {
+  certify,
+  lawNames,
+  laws,
+  type CertifyOptions,
+  type LawName,
+  type LawResult,
+  type LawStatus,
+  type Report,
+} from './certify/certify.js';
+export { formatReport, reportJson } from './certify/report.js';
+export { kinds, operandsFor, signatures, type InputOptions, type Kind } from './certify/kinds.js';
+export { close, type Tolerance } from './numeric.js';

@@ -1,0 +1,184 @@
+/**
+ * @file Laws of classification losses L(logits [B, K], labels [B]): logit-shift and class-permutation
+ * invariance, the symmetric-loss condition, bounds, non-negativity, properness, finiteness at extremes.
+ */
+import * as x from '@xent/core';
+import type { Tensor } from '@xent/core';
+import fc from 'fast-check';
+import {
+  type ClassificationCase,
+  classification,
+  type LogitOptions,
+  simplexPoint,
+} from '../arbitraries/distributions.js';
+import { permutation } from '../arbitraries/groups.js';
+import { brief, close, ensureBackend, f64, i32, numbers, type Tolerance, total } from '../numeric.js';
+
+/** A loss of logits [B, K] and i32 labels [B]: a scalar, or one value per sample. */
+export type ClassificationLoss = (logits: Tensor, labels: Tensor) => Tensor;
+
+const logitsOf = (c: ClassificationCase): Tensor => f64(c.logits, [c.batch, c.classes]);
+const labelsOf = (c: ClassificationCase): Tensor => i32(c.labels);
+/** The loss summed to one number. */
+const value = (
+  loss: ClassificationLoss,
+  logits: readonly number[],
+  labels: readonly number[],
+  classes: number,
+): number => total(loss(f64(logits, [labels.length, classes]), i32(labels)));
+
+/** L(z + c·1, y) = L(z, y) for a constant c per row (losses that see z only through softmax or differences). */
+export function shiftInvariant(
+  loss: ClassificationLoss,
+  options: LogitOptions = {},
+  tol: Tolerance = { rtol: 1e-9, atol: 1e-9 },
+): fc.IPropertyWithHooks<[ClassificationCase, number[]]> {
+  ensureBackend();
+  return fc.property(
+    classification(options),
+    fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 8, maxLength: 8 }),
+    (c, shifts) => {
+      const base = value(loss, c.logits, c.labels, c.classes);
+      const moved = c.logits.map((v, i) => v + (shifts[Math.floor(i / c.classes) % 8] as number));
+      const after = value(loss, moved, c.labels, c.classes);
+      if (!close(after, base, tol))
+        throw new Error(`L(z + c·1) = ${after} but L(z) = ${base} (row shifts ${brief(shifts.slice(0, c.batch))})`);
+    },
+  );
+}
+
+/** L(Pz, Py) = L(z, y) for a permutation P of the classes applied to logits and labels together. */
+export function classPermutationInvariant(
+  loss: ClassificationLoss,
+  options: LogitOptions = {},
+  tol: Tolerance = { rtol: 1e-9, atol: 1e-12 },
+): fc.IPropertyWithHooks<[[ClassificationCase, number[]]]> {
+  ensureBackend();
+  const cases = classification({ minClasses: 3, ...options }).chain((c) =>
+    fc.tuple(fc.constant(c), permutation(c.classes)),
+  );
+  return fc.property(cases, ([c, perm]) => {
+    const base = value(loss, c.logits, c.labels, c.classes);
+    const z = c.logits.map(
+      (_, i) => c.logits[Math.floor(i / c.classes) * c.classes + (perm[i % c.classes] as number)] as number,
+    );
+    const y = c.labels.map((l) => perm.indexOf(l));
+    const after = value(loss, z, y, c.classes);
+    if (!close(after, base, tol)) throw new Error(`L(Pz, Py) = ${after} but L(z, y) = ${base} for P = ${brief(perm)}`);
+  });
+}
+
+/** Σ_k L(z, k) is the same for every z (Ghosh et al.'s condition for robustness to symmetric label noise). */
+export function symmetricLoss(
+  loss: ClassificationLoss,
+  options: LogitOptions = {},
+  tol: Tolerance = { rtol: 1e-7, atol: 1e-9 },
+): fc.IPropertyWithHooks<[ClassificationCase, number[]]> {
+  ensureBackend();
+  const one = classification({ ...options, minBatch: 1, maxBatch: 1 });
+  return fc.property(
+    one,
+    fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 12, maxLength: 12 }),
+    (c, other) => {
+      const sum = (z: readonly number[]): number =>
+        Array.from({ length: c.classes }, (_, k) => value(loss, z, [k], c.classes)).reduce((a, b) => a + b, 0);
+      const a = sum(c.logits);
+      const b = sum(other.slice(0, c.classes));
+      if (!close(a, b, tol))
+        throw new Error(
+          `Σ_k L(z, k) = ${a} at z = ${brief(c.logits)} but ${b} at z = ${brief(other.slice(0, c.classes))}`,
+        );
+    },
+  );
+}
+
+/** L(z, y) ≤ bound for every sample, also at logits of ±1e4 (default bound 1e3: "no witness of unboundedness"). */
+export function boundedAbove(
+  loss: ClassificationLoss,
+  bound = 1e3,
+  options: LogitOptions = {},
+): fc.IPropertyWithHooks<[ClassificationCase]> {
+  ensureBackend();
+  return fc.property(classification({ extreme: true, maxBatch: 1, ...options }), (c) => {
+    const v = total(loss(logitsOf(c), labelsOf(c)));
+    if (!(v <= bound)) throw new Error(`L = ${v} > ${bound} at z = ${brief(c.logits)}, y = ${c.labels[0]}`);
+  });
+}
+
+/** L(z, y) ≥ bound for every sample (default −1e3). */
+export function boundedBelow(
+  loss: ClassificationLoss,
+  bound = -1e3,
+  options: LogitOptions = {},
+): fc.IPropertyWithHooks<[ClassificationCase]> {
+  ensureBackend();
+  return fc.property(classification({ extreme: true, maxBatch: 1, ...options }), (c) => {
+    const v = total(loss(logitsOf(c), labelsOf(c)));
+    if (!(v >= bound)) throw new Error(`L = ${v} < ${bound} at z = ${brief(c.logits)}, y = ${c.labels[0]}`);
+  });
+}
+
+/** L(z, y) ≥ 0 (up to rounding), for every entry of its output. */
+export function nonNegative(
+  loss: ClassificationLoss,
+  options: LogitOptions = {},
+  atol = 1e-12,
+): fc.IPropertyWithHooks<[ClassificationCase]> {
+  ensureBackend();
+  return fc.property(classification(options), (c) => {
+    const v = numbers(loss(logitsOf(c), labelsOf(c)));
+    const bad = v.findIndex((t) => !(t >= -atol));
+    if (bad >= 0) throw new Error(`L = ${v[bad]} < 0 at z = ${brief(c.logits)}, y = ${brief(c.labels)}`);
+  });
+}
+
+/**
+ * Properness: for a target distribution q, the expected loss E_{y∼q} L(z, y) is smallest when
+ * softmax(z) = q, i.e. no z does better than the mean-zero logits of q.
+ */
+export function properScoringRule(
+  loss: ClassificationLoss,
+  options: { readonly maxClasses?: number } = {},
+  tol: Tolerance = { rtol: 1e-7, atol: 1e-9 },
+): fc.IPropertyWithHooks<[[number[], number[]]]> {
+  ensureBackend();
+  const cases = fc
+    .integer({ min: 2, max: options.maxClasses ?? 5 })
+    .chain((k) =>
+      fc.tuple(
+        simplexPoint(k, { sparse: false }),
+        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: k, maxLength: k }),
+      ),
+    );
+  return fc.property(cases, ([q, z]) => {
+    const k = q.length;
+    const expected = (logits: readonly number[]): number =>
+      q.reduce((s, qy, y) => s + qy * value(loss, logits, [y], k), 0);
+    // The representative of q with mean-zero logits (losses that see more than softmax(z) are judged there).
+    const logq = q.map(Math.log);
+    const centre = logq.reduce((a, b) => a + b, 0) / k;
+    const atTarget = expected(logq.map((v) => v - centre));
+    const elsewhere = expected(z);
+    if (elsewhere < atTarget - (tol.atol + tol.rtol * Math.abs(atTarget)))
+      throw new Error(`E_q L(z) = ${elsewhere} < E_q L(log q) = ${atTarget} for q = ${brief(q)}, z = ${brief(z)}`);
+  });
+}
+
+/** Value and gradient stay finite with logits of ±1e4 and −Inf-masked non-target classes. */
+export function finiteAtExtremes(
+  loss: ClassificationLoss,
+  options: LogitOptions = {},
+): fc.IPropertyWithHooks<[ClassificationCase]> {
+  ensureBackend();
+  return fc.property(classification({ extreme: true, masked: true, ...options }), (c) => {
+    const z = logitsOf(c);
+    const y = labelsOf(c);
+    const v = numbers(loss(z, y));
+    const g = numbers(x.grad((t: Tensor) => x.sum(loss(t, y)))(z));
+    const bad = [...v, ...g].find((t) => !Number.isFinite(t));
+    if (bad !== undefined)
+      throw new Error(
+        `non-finite ${v.some((t) => !Number.isFinite(t)) ? 'value' : 'gradient'} (${bad}) at z = ${brief(c.logits)}, y = ${brief(c.labels)}`,
+      );
+  });
+}
