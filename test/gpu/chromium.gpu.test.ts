@@ -35,6 +35,7 @@ const importMap = {
     '@xent/losses': '/packages/losses/dist/index.js',
     '@xent/laws': '/packages/laws/dist/index.js',
     'fast-check': '/node_modules/fast-check/lib/fast-check.js',
+    'pure-rand/': '/node_modules/pure-rand/lib/esm/',
     'fp-ts': '/node_modules/fp-ts/es6/index.js',
   },
 };
@@ -134,10 +135,23 @@ describe.runIf(existsSync(CHROMIUM))('headless Chromium', () => {
       const tab = await browser.newPage();
       const problems: string[] = [];
       tab.on('pageerror', (e) => problems.push(e.message));
-      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { waitUntil: 'commit' });
-      await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, undefined, {
-        timeout: 60_000,
+      // A module that fails to load (a bare import missing from the import map) shows up as a console
+      // error and never sets `result`: fail at once with its message instead of timing out.
+      const broken = new Promise<never>((_, reject) => {
+        tab.on('console', (m) => {
+          const where = m.location().url;
+          if (m.type() === 'error' && !where.endsWith('/favicon.ico'))
+            reject(new Error(`console error in the page: ${m.text()} (${where})`));
+        });
       });
+      broken.catch(() => undefined);
+      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { waitUntil: 'commit' });
+      await Promise.race([
+        tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, undefined, {
+          timeout: 60_000,
+        }),
+        broken,
+      ]);
       const result = (await tab.evaluate(() => (globalThis as unknown as { result: unknown }).result)) as PageResult;
       expect(problems).toEqual([]);
       expect(result.error).toBeUndefined();
