@@ -90,6 +90,16 @@ describe('laws as fast-check properties', () => {
 });
 
 describe('arbitraries', () => {
+  test('tensors in a domain have the shape and the values asked for', () => {
+    fc.assert(
+      fc.property(A.tensor([2, 3], 'positive'), A.tensor([4], 'awayFromZero', { scale: 2 }), (p, q) => {
+        expect(p.shape).toEqual([2, 3]);
+        expect(Array.from(p.data() as Float64Array).every((v) => v > 0)).toBe(true);
+        expect(Array.from(q.data() as Float64Array).every((v) => Math.abs(v) >= 0.08 && Math.abs(v) <= 2)).toBe(true);
+      }),
+    );
+  });
+
   test('simplex points are distributions (dense, sparse, one-hot, near-degenerate)', () => {
     fc.assert(
       fc.property(

@@ -1,4 +1,6 @@
 /** @file Arbitraries for shapes and values: dims, broadcast-compatible pairs, numbers in a domain, directions. */
+import * as x from '@xent/core';
+import type { Tensor } from '@xent/core';
 import fc from 'fast-check';
 
 /** Value domains: bounded reals, positive, the unit interval, and magnitudes kept away from 0 (kinks, poles). */
@@ -47,3 +49,15 @@ export const broadcastPair = (
 
 /** Random directions with entries in [−1, 1] (for finite differences, tangents and cotangents). */
 export const direction = (n: number): fc.Arbitrary<number[]> => values(n, 'bounded', 1);
+
+/** A tensor of `shape` with values of `domain` (f64 by default; f32 values are rounded first). */
+export const tensor = (
+  shape: readonly number[],
+  domain: Domain = 'bounded',
+  options: { readonly scale?: number; readonly dtype?: 'f32' | 'f64' } = {},
+): fc.Arbitrary<Tensor> =>
+  values(
+    shape.reduce((a, b) => a * b, 1),
+    domain,
+    options.scale ?? 5,
+  ).map((v) => x.tensor(Float64Array.from(v), { shape, dtype: options.dtype ?? 'f64' }));
