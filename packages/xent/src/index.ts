@@ -14,7 +14,16 @@ import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';
 
 export { availableThreads, createCpuBackend, type CpuOptions } from '@xent/cpu';
 export { webgpu, type WebGpuBackend, type WebGpuOptions, type RuntimeStats } from '@xent/webgpu';
-export { losses, entropy, divergence, EmaTeacher, type Reduction, type LossOf, type BatchOf } from '@xent/losses';
+export {
+  losses,
+  entropy,
+  divergence,
+  equivariance,
+  EmaTeacher,
+  type Reduction,
+  type LossOf,
+  type BatchOf,
+} from '@xent/losses';
 export * as laws from '@xent/laws';
 
 setDefaultBackend(cpuBackend);

@@ -134,7 +134,9 @@ export function nonNegative(
 
 /**
  * Properness: for a target distribution q, the expected loss E_{y∼q} L(z, y) is smallest when
- * softmax(z) = q, i.e. no z does better than the mean-zero logits of q.
+ * softmax(z) = q. Checked two ways at the mean-zero logits z_q of q: the gradient of the expected
+ * loss vanishes there (first-order condition; a non-zero gradient is a descent direction away from
+ * q), and no random z does better.
  */
 export function properScoringRule(
   loss: ClassificationLoss,
@@ -152,16 +154,39 @@ export function properScoringRule(
     );
   return fc.property(cases, ([q, z]) => {
     const k = q.length;
-    const expected = (logits: readonly number[]): number =>
-      q.reduce((s, qy, y) => s + qy * value(loss, logits, [y], k), 0);
-    // The representative of q with mean-zero logits (losses that see more than softmax(z) are judged there).
+    const labels = i32([...Array(k).keys()]);
+    const weights = f64(q, [k]);
+    // E_q L(z) as one graph: the loss of the same logits against every label, weighted by q.
+    const expected = (t: Tensor): Tensor => x.sum(x.mul(perLabel(loss, t, labels, k), weights));
     const logq = q.map(Math.log);
     const centre = logq.reduce((a, b) => a + b, 0) / k;
-    const atTarget = expected(logq.map((v) => v - centre));
-    const elsewhere = expected(z);
+    const zq = f64(
+      logq.map((v) => v - centre),
+      [k],
+    );
+    const atTarget = x.item(expected(zq));
+    const slope = numbers(x.grad(expected)(zq));
+    const steep = Math.max(...slope.map(Math.abs));
+    if (steep > tol.atol + tol.rtol * Math.max(1, Math.abs(atTarget)) * 100)
+      throw new Error(
+        `∇_z E_q L = ${brief(slope)} ≠ 0 at softmax(z) = q = ${brief(q)}: moving against it lowers the expected loss`,
+      );
+    const elsewhere = x.item(expected(f64(z, [k])));
     if (elsewhere < atTarget - (tol.atol + tol.rtol * Math.abs(atTarget)))
       throw new Error(`E_q L(z) = ${elsewhere} < E_q L(log q) = ${atTarget} for q = ${brief(q)}, z = ${brief(z)}`);
   });
+}
+
+/** L(z, y) for the same logits z [K] against every label y = 0..K−1, as a [K] tensor. */
+function perLabel(loss: ClassificationLoss, z: Tensor, labels: Tensor, k: number): Tensor {
+  const rows = x.broadcastTo(x.reshape(z, [1, k]), [k, k]);
+  const out = loss(rows, labels);
+  // A loss that reduces over the batch returns a scalar: evaluate it row by row instead.
+  if (out.rank === 1 && out.shape[0] === k) return out;
+  return x.stack(
+    Array.from({ length: k }, (_, y) => x.sum(loss(x.reshape(z, [1, k]), i32([y])))),
+    0,
+  );
 }
 
 /** Value and gradient stay finite with logits of ±1e4 and −Inf-masked non-target classes. */

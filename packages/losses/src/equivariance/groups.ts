@@ -1,0 +1,356 @@
+/**
+ * @file Groups: identity, composition, inverse, seeded sampling and (for finite groups) enumeration.
+ * Elements are plain data (a matrix as row-major numbers, a permutation, a shift), so samples are
+ * constants in a traced loss and print readably.
+ */
+import * as x from '@xent/core';
+import type { RandomKey } from '@xent/core';
+import { describe } from '../validate.js';
+
+/** A group: the laws ρ(gh) = ρ(g)ρ(h), ρ(e) = I hold for every representation built on it. */
+export interface Group<E> {
+  readonly name: string;
+  identity(): E;
+  /** g∘h: acting with h first, then g. */
+  compose(g: E, h: E): E;
+  inverse(g: E): E;
+  /** `n` elements drawn with `key` (Haar or uniform where the group has one). */
+  sample(key: RandomKey, n: number): E[];
+  /** Every element, for finite groups. */
+  elements?(): E[];
+  /** Checks an element given from outside (shape, orthogonality, range) and returns it. */
+  check(g: unknown): E;
+}
+
+const fn = (group: string): string => `equivariance.${group}`;
+
+function countArg(group: string, n: unknown): number {
+  if (!Number.isInteger(n) || (n as number) < 1)
+    x.fail(x.ValueError, fn(group), 'n', 'a positive number of samples', describe(n));
+  return n as number;
+}
+
+/** Uniform numbers on (0, 1) from a key, as a JS array. */
+const uniforms = (key: RandomKey, n: number): number[] =>
+  Array.from(x.random.uniform(key, [n], { dtype: 'f64' }).data());
+const normals = (key: RandomKey, n: number): number[] => Array.from(x.random.normal(key, [n], { dtype: 'f64' }).data());
+
+/** The trivial group {e}. */
+export const trivialGroup: Group<null> = {
+  name: 'trivial',
+  identity: () => null,
+  compose: () => null,
+  inverse: () => null,
+  sample: (_key, n) => Array.from({ length: countArg('trivial', n) }, () => null),
+  elements: () => [null],
+  check: () => null,
+};
+
+// ---- matrices ----
+
+/** Row-major product of two n×n matrices. */
+export function matMul(a: readonly number[], b: readonly number[], n: number): number[] {
+  return Array.from({ length: n * n }, (_, k) => {
+    const [i, j] = [Math.floor(k / n), k % n];
+    let s = 0;
+    for (let r = 0; r < n; r++) s += (a[i * n + r] as number) * (b[r * n + j] as number);
+    return s;
+  });
+}
+
+export const transposed = (a: readonly number[], n: number): number[] =>
+  Array.from({ length: n * n }, (_, k) => a[(k % n) * n + Math.floor(k / n)] as number);
+
+const det = (a: readonly number[], n: number): number => {
+  const m = (i: number) => a[i] as number;
+  if (n === 1) return m(0);
+  if (n === 2) return m(0) * m(3) - m(1) * m(2);
+  return m(0) * (m(4) * m(8) - m(5) * m(7)) - m(1) * (m(3) * m(8) - m(5) * m(6)) + m(2) * (m(3) * m(7) - m(4) * m(6));
+};
+
+function checkOrthogonal(group: string, g: unknown, n: number, special: boolean): number[] {
+  if (!Array.isArray(g) || g.length !== n * n || !g.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    x.fail(
+      x.ShapeError,
+      fn(group),
+      'g',
+      `a ${n}×${n} matrix as ${n * n} finite numbers (row-major)`,
+      describe(Array.isArray(g) ? `${g.length} numbers` : g),
+    );
+  const m = g as number[];
+  const gram = matMul(transposed(m, n), m, n);
+  const err = Math.max(...gram.map((v, k) => Math.abs(v - (k % (n + 1) === 0 ? 1 : 0))));
+  if (err > 1e-6)
+    x.fail(
+      x.ValueError,
+      fn(group),
+      'g',
+      'an orthogonal matrix (RᵀR = I)',
+      `RᵀR off the identity by ${err.toExponential(2)}`,
+    );
+  if (special && det(m, n) < 0)
+    x.fail(x.ValueError, fn(group), 'g', 'a rotation (det = +1)', `det = ${det(m, n).toFixed(6)}`);
+  return m;
+}
+
+const rotation2 = (t: number): number[] => [Math.cos(t), -Math.sin(t), Math.sin(t), Math.cos(t)];
+
+/** A Haar rotation of 3-space from a normalised Gaussian quaternion. */
+function rotation3(q: readonly number[]): number[] {
+  const len = Math.hypot(...q) || 1;
+  const [w, a, b, c] = q.map((v) => v / len) as [number, number, number, number];
+  return [
+    1 - 2 * (b * b + c * c),
+    2 * (a * b - c * w),
+    2 * (a * c + b * w),
+    2 * (a * b + c * w),
+    1 - 2 * (a * a + c * c),
+    2 * (b * c - a * w),
+    2 * (a * c - b * w),
+    2 * (b * c + a * w),
+    1 - 2 * (a * a + b * b),
+  ];
+}
+
+/** SO(n) or O(n) for n = 2, 3: rotations (and reflections), as row-major n×n matrices. */
+function orthogonalGroup(n: 2 | 3, special: boolean): Group<number[]> {
+  const name = `${special ? 'SO' : 'O'}(${n})`;
+  const eye = Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
+  const reflect = (m: number[]): number[] => m.map((v, k) => (k % n === 0 ? -v : v));
+  return {
+    name,
+    identity: () => eye.slice(),
+    compose: (g, h) => matMul(g, h, n),
+    inverse: (g) => transposed(g, n),
+    sample: (key, count) => {
+      const c = countArg(name, count);
+      const [k1, k2] = x.random.split(key) as [RandomKey, RandomKey];
+      const flips = uniforms(k2, c);
+      const rots =
+        n === 2
+          ? uniforms(k1, c).map((u) => rotation2(2 * Math.PI * u))
+          : Array.from({ length: c }, (_, i) => rotation3(normals(x.random.foldIn(k1, i), 4)));
+      return rots.map((r, i) => (special || (flips[i] as number) < 0.5 ? r : reflect(r)));
+    },
+    check: (g) => checkOrthogonal(name, g, n, special),
+  };
+}
+
+export const so2 = orthogonalGroup(2, true);
+export const o2 = orthogonalGroup(2, false);
+export const so3 = orthogonalGroup(3, true);
+export const o3 = orthogonalGroup(3, false);
+
+// ---- permutations, shifts, flips, grid rotations ----
+
+/** S_n: g acts on an axis by (g·x)[i] = x[g[i]]; composition follows from that action. */
+export function symmetricGroup(n: number): Group<number[]> {
+  const name = `S(${n})`;
+  if (!Number.isInteger(n) || n < 1) x.fail(x.ValueError, fn('symmetricGroup'), 'n', 'a positive integer', describe(n));
+  return {
+    name,
+    identity: () => [...Array(n).keys()],
+    compose: (g, h) => g.map((gi) => h[gi] as number),
+    inverse: (g) => {
+      const inv = new Array<number>(n);
+      g.forEach((gi, i) => (inv[gi] = i));
+      return inv;
+    },
+    sample: (key, count) =>
+      Array.from({ length: countArg(name, count) }, (_, i) =>
+        Array.from(x.random.permutation(x.random.foldIn(key, i), n).data()),
+      ),
+    ...(n <= 6 ? { elements: () => permutationsOf(n) } : {}),
+    check: (g) => {
+      if (
+        !Array.isArray(g) ||
+        g.length !== n ||
+        (g as number[])
+          .slice()
+          .sort((a, b) => a - b)
+          .some((v, i) => v !== i)
+      )
+        x.fail(
+          x.ValueError,
+          fn(name),
+          'g',
+          `a permutation of 0..${n - 1}`,
+          describe(Array.isArray(g) ? `[${g.join(', ')}]` : g),
+        );
+      return g as number[];
+    },
+  };
+}
+
+function permutationsOf(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutationsOf(n - 1).flatMap((p) =>
+    Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]),
+  );
+}
+
+/** Z_n as shifts by s places (roll). */
+export function cyclicGroup(n: number): Group<number> {
+  const name = `Z(${n})`;
+  if (!Number.isInteger(n) || n < 1) x.fail(x.ValueError, fn('cyclicGroup'), 'n', 'a positive integer', describe(n));
+  const mod = (v: number): number => ((v % n) + n) % n;
+  return {
+    name,
+    identity: () => 0,
+    compose: (g, h) => mod(g + h),
+    inverse: (g) => mod(-g),
+    sample: (key, count) => uniforms(key, countArg(name, count)).map((u) => Math.min(n - 1, Math.floor(u * n))),
+    elements: () => [...Array(n).keys()],
+    check: (g) => {
+      if (!Number.isInteger(g)) x.fail(x.ValueError, fn(name), 'g', 'an integer shift', describe(g));
+      return mod(g as number);
+    },
+  };
+}
+
+/** Z_2 as "flip or not". */
+export const flipGroup: Group<boolean> = {
+  name: 'Z(2) flips',
+  identity: () => false,
+  compose: (g, h) => g !== h,
+  inverse: (g) => g,
+  sample: (key, n) => uniforms(key, countArg('flipGroup', n)).map((u) => u < 0.5),
+  elements: () => [false, true],
+  check: (g) => {
+    if (typeof g !== 'boolean') x.fail(x.ValueError, fn('flipGroup'), 'g', 'a boolean', describe(g));
+    return g;
+  },
+};
+
+/** D_4 on square grids: k quarter turns after an optional flip, {k, flip}; C_4 is the subgroup without flips. */
+export interface GridElement {
+  readonly turns: number;
+  readonly flip: boolean;
+}
+
+function gridGroup(withFlips: boolean): Group<GridElement> {
+  const name = withFlips ? 'D(4)' : 'C(4)';
+  const all: GridElement[] = [0, 1, 2, 3].flatMap((turns) =>
+    (withFlips ? [false, true] : [false]).map((flip) => ({ turns, flip })),
+  );
+  return {
+    name,
+    identity: () => ({ turns: 0, flip: false }),
+    // r^a F^f r^b F^h = r^(a + (f ? −b : b)) F^(f xor h), since F r F = r⁻¹.
+    compose: (g, h) => ({ turns: (((g.turns + (g.flip ? -h.turns : h.turns)) % 4) + 4) % 4, flip: g.flip !== h.flip }),
+    inverse: (g) => (g.flip ? g : { turns: (4 - g.turns) % 4, flip: false }),
+    sample: (key, n) =>
+      uniforms(key, countArg(name, n)).map(
+        (u) => all[Math.min(all.length - 1, Math.floor(u * all.length))] as GridElement,
+      ),
+    elements: () => all.slice(),
+    check: (g) => {
+      const e = (typeof g === 'object' && g !== null ? g : {}) as { turns?: unknown; flip?: unknown };
+      if (!Number.isInteger(e.turns) || typeof e.flip !== 'boolean' || (!withFlips && e.flip))
+        x.fail(x.ValueError, fn(name), 'g', withFlips ? '{ turns, flip }' : '{ turns, flip: false }', describe(g));
+      return { turns: (((e.turns as number) % 4) + 4) % 4, flip: e.flip };
+    },
+  };
+}
+
+export const c4 = gridGroup(false);
+export const d4 = gridGroup(true);
+
+// ---- Euclidean motions, scaling, shifts of logits ----
+
+/** A rigid motion x ↦ R·x + t of 3-space (R in SO(3) for SE(3), O(3) for E(3)). */
+export interface Motion {
+  readonly rotation: number[];
+  readonly translation: number[];
+}
+
+function euclideanGroup(special: boolean, translationScale: number): Group<Motion> {
+  const name = special ? 'SE(3)' : 'E(3)';
+  const rot = special ? so3 : o3;
+  const apply = (r: readonly number[], v: readonly number[]): number[] =>
+    [0, 1, 2].map((i) => [0, 1, 2].reduce((s, j) => s + (r[i * 3 + j] as number) * (v[j] as number), 0));
+  return {
+    name,
+    identity: () => ({ rotation: rot.identity(), translation: [0, 0, 0] }),
+    compose: (g, h) => ({
+      rotation: matMul(g.rotation, h.rotation, 3),
+      translation: apply(g.rotation, h.translation).map((v, i) => v + (g.translation[i] as number)),
+    }),
+    inverse: (g) => {
+      const rt = transposed(g.rotation, 3);
+      return { rotation: rt, translation: apply(rt, g.translation).map((v) => -v) };
+    },
+    sample: (key, n) => {
+      const [k1, k2] = x.random.split(key) as [RandomKey, RandomKey];
+      const rots = rot.sample(k1, n);
+      const t = normals(k2, 3 * n).map((v) => v * translationScale);
+      return rots.map((r, i) => ({ rotation: r, translation: t.slice(3 * i, 3 * i + 3) }));
+    },
+    check: (g) => {
+      const m = (typeof g === 'object' && g !== null ? g : {}) as { rotation?: unknown; translation?: unknown };
+      if (!Array.isArray(m.translation) || m.translation.length !== 3)
+        x.fail(x.ShapeError, fn(name), 'g', '{ rotation: 9 numbers, translation: 3 numbers }', describe(g));
+      return { rotation: rot.check(m.rotation), translation: m.translation as number[] };
+    },
+  };
+}
+
+/** E(3) (rotations, reflections, translations; translations sampled with scale `translationScale`, default 1). */
+export const e3 = (translationScale = 1): Group<Motion> => euclideanGroup(false, translationScale);
+/** SE(3): rotations and translations. */
+export const se3 = (translationScale = 1): Group<Motion> => euclideanGroup(true, translationScale);
+
+/** Positive scalings c > 0, sampled log-uniformly in [e^−range, e^range] (default range 1). */
+export function scalingGroup(range = 1): Group<number> {
+  return {
+    name: 'R+ scaling',
+    identity: () => 1,
+    compose: (g, h) => g * h,
+    inverse: (g) => 1 / g,
+    sample: (key, n) => uniforms(key, countArg('scalingGroup', n)).map((u) => Math.exp(range * (2 * u - 1))),
+    check: (g) => {
+      if (typeof g !== 'number' || !(g > 0) || !Number.isFinite(g))
+        x.fail(x.ValueError, fn('scalingGroup'), 'g', 'a finite number > 0', describe(g));
+      return g;
+    },
+  };
+}
+
+/** The real line under addition: adding a constant to logits (the loss symmetry), sampled in ±range (default 10). */
+export function shiftGroup(range = 10): Group<number> {
+  return {
+    name: 'R shifts',
+    identity: () => 0,
+    compose: (g, h) => g + h,
+    inverse: (g) => -g,
+    sample: (key, n) => uniforms(key, countArg('shiftGroup', n)).map((u) => range * (2 * u - 1)),
+    check: (g) => {
+      if (typeof g !== 'number' || !Number.isFinite(g))
+        x.fail(x.ValueError, fn('shiftGroup'), 'g', 'a finite number', describe(g));
+      return g;
+    },
+  };
+}
+
+/** G × H: pairs acting componentwise. */
+export function productGroup<A, B>(a: Group<A>, b: Group<B>): Group<[A, B]> {
+  const name = `${a.name} × ${b.name}`;
+  return {
+    name,
+    identity: () => [a.identity(), b.identity()],
+    compose: (g, h) => [a.compose(g[0], h[0]), b.compose(g[1], h[1])],
+    inverse: (g) => [a.inverse(g[0]), b.inverse(g[1])],
+    sample: (key, n) => {
+      const [k1, k2] = x.random.split(key) as [RandomKey, RandomKey];
+      const sb = b.sample(k2, n);
+      return a.sample(k1, n).map((ga, i) => [ga, sb[i] as B]);
+    },
+    ...(a.elements !== undefined && b.elements !== undefined
+      ? { elements: () => (a.elements?.() ?? []).flatMap((ga) => (b.elements?.() ?? []).map((gb): [A, B] => [ga, gb])) }
+      : {}),
+    check: (g) => {
+      if (!Array.isArray(g) || g.length !== 2) x.fail(x.ValueError, fn(name), 'g', 'a pair [g1, g2]', describe(g));
+      return [a.check(g[0]), b.check(g[1])];
+    },
+  };
+}
