@@ -74,8 +74,8 @@ function train(label: string, weight: number, data: ReturnType<typeof dataset>, 
       const g = grads[i] as x.Tensor;
       m[i] = x.add(x.mul(b1, m[i] as x.Tensor), x.mul(1 - b1, g));
       v[i] = x.add(x.mul(b2, v[i] as x.Tensor), x.mul(1 - b2, x.square(g)));
-      const mh = x.div(m[i] as x.Tensor, 1 - b1 ** step);
-      const vh = x.div(v[i] as x.Tensor, 1 - b2 ** step);
+      const mh = x.div(m[i], 1 - b1 ** step);
+      const vh = x.div(v[i], 1 - b2 ** step);
       return x.sub(p, x.mul(lr, x.div(mh, x.add(x.sqrt(vh), 1e-8))));
     }) as Params;
     if (step % 50 === 0 || step === stepsToRun)
