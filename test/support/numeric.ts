@@ -1,17 +1,10 @@
 /** @file Test numerics: tolerant comparison that tells NaN, +Inf and −Inf apart, and f64 finite differences. */
 import * as x from 'xent';
 
-export interface Tolerance {
-  readonly rtol: number;
-  readonly atol: number;
-}
+export type Tolerance = x.laws.Tolerance;
 
-/** |a − b| ≤ atol + rtol·|b|, with NaN matching only NaN and infinities matching only themselves. */
-export function close(a: number, b: number, tol: Tolerance): boolean {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
-  return Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b);
-}
+/** |a − b| ≤ atol + rtol·|b|, with NaN matching only NaN and infinities matching only themselves (the law kit's rule). */
+export const close = (a: number, b: number, tol: Tolerance): boolean => x.laws.close(a, b, tol);
 
 /** Throws a message naming the first element out of tolerance. */
 export function expectAllClose(

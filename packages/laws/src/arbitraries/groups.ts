@@ -1,4 +1,5 @@
 /** @file Arbitraries for group elements: permutations, cyclic shifts, flips, rotations in SO(2) and SO(3) (Haar), orthogonal O(n). */
+import { equivariance } from '@xent/losses';
 import fc from 'fast-check';
 
 /** A permutation of 0..n−1. */
@@ -32,21 +33,7 @@ export const rotation2d = (): fc.Arbitrary<number[]> =>
 export const rotation3d = (): fc.Arbitrary<number[]> =>
   normals(4)
     .filter((q) => Math.hypot(...q) > 1e-6)
-    .map((q) => {
-      const n = Math.hypot(...q);
-      const [w, a, b, c] = q.map((v) => v / n) as [number, number, number, number];
-      return [
-        1 - 2 * (b * b + c * c),
-        2 * (a * b - c * w),
-        2 * (a * c + b * w),
-        2 * (a * b + c * w),
-        1 - 2 * (a * a + c * c),
-        2 * (b * c - a * w),
-        2 * (a * c - b * w),
-        2 * (b * c + a * w),
-        1 - 2 * (a * a + b * b),
-      ];
-    });
+    .map((q) => equivariance.rotationFromQuaternion(q));
 
 /** A Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian columns with the sign fix), row-major. */
 export const orthogonal = (n: number): fc.Arbitrary<number[]> =>

@@ -95,8 +95,8 @@ function checkOrthogonal(group: string, g: unknown, n: number, special: boolean)
 
 const rotation2 = (t: number): number[] => [Math.cos(t), -Math.sin(t), Math.sin(t), Math.cos(t)];
 
-/** A Haar rotation of 3-space from a normalised Gaussian quaternion. */
-function rotation3(q: readonly number[]): number[] {
+/** The rotation of a quaternion (normalised first; Haar on SO(3) when the quaternion is Gaussian), row-major 3×3. */
+export function rotationFromQuaternion(q: readonly number[]): number[] {
   const len = Math.hypot(...q) || 1;
   const [w, a, b, c] = q.map((v) => v / len) as [number, number, number, number];
   return [
@@ -129,7 +129,7 @@ function orthogonalGroup(n: 2 | 3, special: boolean): Group<number[]> {
       const rots =
         n === 2
           ? uniforms(k1, c).map((u) => rotation2(2 * Math.PI * u))
-          : Array.from({ length: c }, (_, i) => rotation3(normals(x.random.foldIn(k1, i), 4)));
+          : Array.from({ length: c }, (_, i) => rotationFromQuaternion(normals(x.random.foldIn(k1, i), 4)));
       return rots.map((r, i) => (special || (flips[i] as number) < 0.5 ? r : reflect(r)));
     },
     check: (g) => checkOrthogonal(name, g, n, special),
