@@ -205,3 +205,21 @@ describe('binding limits (a device backend’s kernelLimits)', () => {
     expect(count(limited(16, 3072))).toBe(count(x.backends.cpu));
   });
 });
+
+test('a matmul operand that is a view of a scalar constant (the cotangent of a sum) is materialised, not read as a buffer', () => {
+  // ∂/∂A Σ(A·B) = 1·Bᵀ: the cotangent is broadcast(1), which lowering inlines as a literal.
+  const b = x.tensor(Float64Array.from([1, 2, 3, 4, 5, 6]), { shape: [2, 3], dtype: 'f64' });
+  const a = x.tensor(Float64Array.from([1, -1, 0.5, 2]), { shape: [2, 2], dtype: 'f64' });
+  const g = x.jit(x.grad((t: x.Tensor) => x.sum(x.matmul(t, b))))(a);
+  expect(g.toArray()).toEqual([
+    [6, 15],
+    [6, 15],
+  ]);
+  const theta = x.tensor(Float64Array.from([0.3]), { shape: [], dtype: 'f64' });
+  const spun = (t: x.Tensor) =>
+    x.sum(x.matmul(x.equivariance.rotation2dOfAngle(t), x.tensor([[1], [2]], { dtype: 'f64' })));
+  expect(x.item(x.grad(spun)(theta))).toBeCloseTo(
+    -Math.sin(0.3) - 2 * Math.cos(0.3) + Math.cos(0.3) - 2 * Math.sin(0.3),
+    12,
+  );
+});

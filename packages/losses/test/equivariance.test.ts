@@ -217,7 +217,13 @@ describe('averaging makes functions exactly symmetric', () => {
     const w = z([0.4, -0.3, 0.8, 0.2, 0.5, -0.7, 0.9, 0.1, 0.3], [3, 3]);
     const arbitrary = (c: x.Tensor) => x.sum(x.tanh(x.matmul(c, w)));
     const vectorField = (c: x.Tensor) => x.sum(x.tanh(x.matmul(c, w)), { axis: 0, keepDims: true });
-    const cloudArb = valuesArb(15).filter((v) => E.frameDegeneracy(z(v, [5, 3])) > 1e-3);
+    // Coordinates of order 1 (a translation by ~2 must not swamp them) with a well-defined PCA frame.
+    const cloudArb = fc
+      .array(
+        fc.tuple(fc.boolean(), fc.double({ min: 0.2, max: 2, noNaN: true })).map(([neg, v]) => (neg ? -v : v)),
+        { minLength: 15, maxLength: 15 },
+      )
+      .filter((v) => E.frameDegeneracy(z(v, [5, 3])) > 1e-3);
     fc.assert(
       fc.property(cloudArb, seedArb, (v, seed) => {
         const cloud = z(v, [5, 3]);
@@ -307,4 +313,42 @@ test.each<[string, () => unknown, RegExp]>([
 ])('%s is a clear XentError', (_name, f, message) => {
   expect(f).toThrow(x.XentError);
   expect(f).toThrow(message);
+});
+
+test('differentiable parametrisations: SO(2) angles and SO(3) quaternions give the sampled matrices, with f64 gradients through the parameters', () => {
+  fc.assert(
+    fc.property(
+      fc.double({ min: -3, max: 3, noNaN: true }),
+      valuesArb(4),
+      directionsArb([1, 4]),
+      (angle, q, [da, dq]) => {
+        fc.pre(Math.hypot(...q) > 0.3);
+        const r2 = toNumbers(E.rotation2dOfAngle(f64([angle], [])));
+        expectAllClose(
+          r2,
+          [Math.cos(angle), -Math.sin(angle), Math.sin(angle), Math.cos(angle)],
+          { rtol: 1e-12, atol: 1e-12 },
+          'SO(2)',
+        );
+        expectAllClose(
+          toNumbers(E.rotation3dOfQuaternion(f64(q, [4]))),
+          E.rotationFromQuaternion(q),
+          { rtol: 1e-12, atol: 1e-12 },
+          'SO(3)',
+        );
+        const rep = E.matrixRep(E.so3);
+        const points = f64([1, 2, 0.5, -1, 0, 2], [2, 3]);
+        const moved = (qt: x.Tensor) =>
+          x.sum(
+            x.square(
+              x.sub(rep.actByMatrix?.(E.rotation3dOfQuaternion(qt), points) ?? points, f64([1, 0, 0, 0, 1, 0], [2, 3])),
+            ),
+          );
+        expectGradientMatchesFd(moved, [f64(q, [4])], [0], [dq as number[]]);
+        const spun = (t: x.Tensor) => x.sum(x.matmul(E.rotation2dOfAngle(t), f64([1, 2], [2, 1])));
+        expectGradientMatchesFd(spun, [f64([angle], [])], [0], [da as number[]]);
+      },
+    ),
+    { numRuns: 20 },
+  );
 });

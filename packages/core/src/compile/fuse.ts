@@ -150,7 +150,9 @@ function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
     ) {
       cur = cur.inputs[0] as Node;
     }
-    if (isLeaf(cur, materialized)) leaves.add(cur);
+    // A scalar constant is inlined as a literal, not stored in a buffer: a view of it (a broadcast
+    // ones matrix, e.g. the cotangent of a sum) must be materialised to be a matmul operand.
+    if (isLeaf(cur, materialized) && !(cur.kind === 'const' && hostScalar(cur) !== undefined)) leaves.add(cur);
     else conflicts.push(operand);
   }
   return { nodes: new Set(), leaves, reduction: undefined, conflicts };

@@ -20,6 +20,12 @@ export interface Group<E> {
   elements?(): E[];
   /** Checks an element given from outside (shape, orthogonality, range) and returns it. */
   check(g: unknown): E;
+  /**
+   * A differentiable parametrisation, where one exists: parameters (a tensor) to the element's
+   * matrix as a tensor, so that a learned augmentation distribution gets gradients (SO(2): an
+   * angle [..]; SO(3): a quaternion [.., 4]).
+   */
+  readonly parametrize?: (theta: x.Tensor) => x.Tensor;
 }
 
 const fn = (group: string): string => `equivariance.${group}`;
@@ -136,9 +142,46 @@ function orthogonalGroup(n: 2 | 3, special: boolean): Group<number[]> {
   };
 }
 
-export const so2 = orthogonalGroup(2, true);
+/** [.., 2, 2] rotation matrices of angles θ [..], differentiable in θ. */
+export function rotation2dOfAngle(theta: x.Tensor): x.Tensor {
+  const c = x.cos(theta);
+  const s = x.sin(theta);
+  return x.reshape(x.stack([c, x.neg(s), s, c], -1), [...theta.shape, 2, 2]);
+}
+
+/** [.., 3, 3] rotation matrices of quaternions q [.., 4] (normalised inside), differentiable in q. */
+export function rotation3dOfQuaternion(q: x.Tensor): x.Tensor {
+  if (q.rank < 1 || q.shape[q.rank - 1] !== 4)
+    x.fail(x.ShapeError, 'equivariance.rotation3dOfQuaternion', 'q', 'quaternions [..., 4]', `[${q.shape.join(', ')}]`);
+  const u = x.normalize(q);
+  const part = (i: number): x.Tensor =>
+    x.squeeze(
+      x.slice(
+        u,
+        q.shape.map((_, a) => (a === q.rank - 1 ? i : null)),
+        q.shape.map((d, a) => (a === q.rank - 1 ? i + 1 : d)),
+      ),
+      -1,
+    );
+  const [w, a, b, c] = [part(0), part(1), part(2), part(3)];
+  const two = (p: x.Tensor, r: x.Tensor): x.Tensor => x.mul(2, x.mul(p, r));
+  const entries = [
+    x.sub(1, x.add(two(b, b), two(c, c))),
+    x.sub(two(a, b), two(c, w)),
+    x.add(two(a, c), two(b, w)),
+    x.add(two(a, b), two(c, w)),
+    x.sub(1, x.add(two(a, a), two(c, c))),
+    x.sub(two(b, c), two(a, w)),
+    x.sub(two(a, c), two(b, w)),
+    x.add(two(b, c), two(a, w)),
+    x.sub(1, x.add(two(a, a), two(b, b))),
+  ];
+  return x.reshape(x.stack(entries, -1), [...q.shape.slice(0, -1), 3, 3]);
+}
+
+export const so2: Group<number[]> = { ...orthogonalGroup(2, true), parametrize: rotation2dOfAngle };
 export const o2 = orthogonalGroup(2, false);
-export const so3 = orthogonalGroup(3, true);
+export const so3: Group<number[]> = { ...orthogonalGroup(3, true), parametrize: rotation3dOfQuaternion };
 export const o3 = orthogonalGroup(3, false);
 
 // ---- permutations, shifts, flips, grid rotations ----

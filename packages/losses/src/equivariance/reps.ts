@@ -19,6 +19,8 @@ export interface Rep<E> {
   act(g: E, x: Tensor): Tensor;
   /** The matrix of ρ(g) for linear reps on one axis (row-major size×size), for homomorphism checks. */
   matrix?(g: E): number[];
+  /** ρ given as a matrix tensor (from `group.parametrize`): differentiable in the matrix. */
+  actByMatrix?(r: Tensor, x: Tensor): Tensor;
 }
 
 const fnOf = (rep: string): string => `equivariance.${rep}`;
@@ -63,6 +65,12 @@ export function matrixRep(group: Group<number[]>, options: { readonly axis?: num
       return x.moveAxis(x.matmul(moved, x.transpose(rt)), -1, a);
     },
     matrix: (g) => group.check(g),
+    actByMatrix: (r, t) => {
+      const a = axisOf(name, t, axis, n);
+      if (r.rank !== 2 || r.shape[0] !== n || r.shape[1] !== n)
+        x.fail(x.ShapeError, fnOf(name), 'r', `a ${n}×${n} matrix`, formatShape(r.shape));
+      return x.moveAxis(x.matmul(x.moveAxis(t, a, -1), x.transpose(r)), -1, a);
+    },
   };
 }
 
