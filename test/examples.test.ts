@@ -15,3 +15,22 @@ test('examples/equivariance.ts trains both models and prints their test and inva
   expect(stdout).toMatch(/plain MSE +\d+\.\d{4} +\d\.\d{2}e[-+]\d+/);
   expect(stdout).toMatch(/MSE \+ invariance \(λ=1\) +\d+\.\d{4} +\d\.\d{2}e[-+]\d+/);
 }, 120_000);
+
+test('examples/noisy-labels runs end to end in --quick mode: real MNIST digits, every loss, a table and an SVG chart', async () => {
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const svg = `${mkdtempSync(`${tmpdir()}/xent-`)}/chart.svg`;
+  const { stdout } = await promisify(execFile)(
+    'node',
+    [`${root}examples/dist/noisy-labels/study.js`, '--quick', '--out', svg],
+    {
+      cwd: root,
+      timeout: 120_000,
+    },
+  );
+  for (const loss of ['CE', 'GCE q=0.7', 'SCE 0.1/1', 'MAE', 'NCE+RCE'])
+    expect(stdout).toMatch(new RegExp(`${loss.replace('+', '\\+')} +\\d+\\.\\d ± \\d+\\.\\d +\\d+\\.\\d ± \\d+\\.\\d`));
+  const chart = readFileSync(svg, 'utf8');
+  expect(chart).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(chart.match(/<path /g)).toHaveLength(5);
+}, 120_000);

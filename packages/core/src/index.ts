@@ -25,6 +25,7 @@ export * from './nn/maskedLogsumexp.js';
 export * from './nn/information.js';
 export * from './nn/geometry.js';
 export * as random from './random/random.js';
+export * as optim from './optim/optimizers.js';
 export type { RandomKey } from './random/random.js';
 export { vjpRules, type VjpRule } from './autodiff/vjpRules.js';
 export { vjpNodes } from './autodiff/vjp.js';
