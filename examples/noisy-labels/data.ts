@@ -47,7 +47,9 @@ export function mnistSplit(
   const take = (idx: number[], n: number | undefined): Split => {
     const chosen = n === undefined ? idx : idx.slice(0, n);
     const images = new Float32Array(chosen.length * 784);
-    chosen.forEach((i, k) => { images.set(pixels.subarray(i * 784, (i + 1) * 784), k * 784); });
+    chosen.forEach((i, k) => {
+      images.set(pixels.subarray(i * 784, (i + 1) * 784), k * 784);
+    });
     return {
       images: x.tensor(images, { shape: [chosen.length, 784] }),
       labels: Int32Array.from(chosen.map((i) => labels[i] as number)),
