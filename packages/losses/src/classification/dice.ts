@@ -25,7 +25,7 @@ function overlapSetup(fn: string, probs: unknown, targets: unknown, options: Ove
   const reduction = reductionArg(fn, options.reduction);
   const axes = over === 'batch' ? p.shape.map((_, i) => i) : p.shape.map((_, i) => i).slice(1);
   const total = (t: Tensor): Tensor => x.sum(t, { axis: axes });
-  return { p, y, smooth, reduction, total, over };
+  return { p, y, smooth, reduction, total };
 }
 
 /**

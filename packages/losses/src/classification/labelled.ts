@@ -22,8 +22,8 @@ export interface Labelled {
   readonly logp: Tensor;
   /** log p_y per sample (0 at ignored targets). */
   readonly logpy: Tensor;
-  /** One-hot targets [..., K] (all zero at ignored targets). */
-  readonly onehot: Tensor;
+  /** One-hot targets [..., K] (all zero at ignored targets), built on first use (most losses need only log p_y). */
+  onehot(): Tensor;
   readonly classes: number;
   readonly reduction: Reduction;
   /** Weight of each sample: w_{y_i}, 0 at ignored targets; undefined when every sample weighs 1. */
@@ -57,8 +57,14 @@ export function labelled(
   const logp = x.logSoftmax(z, { temperature });
   const picked = x.squeeze(x.gather(logp, x.expandDims(ySafe, -1), { axis: -1 }), -1);
   const logpy = valid === undefined ? picked : x.where(valid, picked, 0);
-  const hit = x.oneHot(ySafe, classes, { dtype: z.dtype });
-  const onehot = valid === undefined ? hit : x.mul(hit, x.cast(x.expandDims(valid, -1), z.dtype));
+  let hot: Tensor | undefined;
+  const onehot = (): Tensor => {
+    if (hot === undefined) {
+      const hit = x.oneHot(ySafe, classes, { dtype: z.dtype });
+      hot = valid === undefined ? hit : x.mul(hit, x.cast(x.expandDims(valid, -1), z.dtype));
+    }
+    return hot;
+  };
   const wy =
     classWeights === undefined ? undefined : x.reshape(x.take(classWeights, x.reshape(ySafe, [-1 as never])), y.shape);
   const validF = valid === undefined ? undefined : x.cast(valid, z.dtype);

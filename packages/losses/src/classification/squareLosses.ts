@@ -22,7 +22,7 @@ export const maeLoss: HardLabelLoss<object> = hardLabelLoss('maeLoss', maeTerms)
  * losses.brierLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }))
  */
 export const brierLoss: HardLabelLoss<object> = hardLabelLoss('brierLoss', (c) =>
-  x.sum(x.square(x.sub(x.exp(c.logp), c.onehot)), { axis: -1 }),
+  x.sum(x.square(x.sub(x.exp(c.logp), c.onehot())), { axis: -1 }),
 );
 
 export interface RescaledSquareOptions {
@@ -44,8 +44,9 @@ export const rescaledSquareLoss: HardLabelLoss<RescaledSquareOptions> = hardLabe
   (c, options: RescaledSquareOptions, fn) => {
     const k = numberArg(fn, 'k', options.k, 1, rules.positive);
     const m = numberArg(fn, 'm', options.m, 1, rules.finite);
-    const zy = x.sum(x.mul(c.logits, c.onehot), { axis: -1 });
-    const others = x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot)), { axis: -1 });
+    const onehot = c.onehot();
+    const zy = x.sum(x.mul(c.logits, onehot), { axis: -1 });
+    const others = x.sum(x.mul(x.square(c.logits), x.sub(1, onehot)), { axis: -1 });
     return x.add(x.mul(k, x.square(x.sub(zy, m))), others);
   },
 );
@@ -59,6 +60,6 @@ export const rescaledSquareLoss: HardLabelLoss<RescaledSquareOptions> = hardLabe
  */
 export const squentropy: HardLabelLoss<object> = hardLabelLoss('squentropy', (c, _options, fn) => {
   if (c.classes < 2) x.fail(x.ShapeError, fn, 'logits', 'at least 2 classes', `${c.classes}`);
-  const square = x.div(x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot)), { axis: -1 }), c.classes - 1);
+  const square = x.div(x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot())), { axis: -1 }), c.classes - 1);
   return x.add(x.neg(c.logpy), square);
 });
