@@ -67,7 +67,7 @@ export function softTargetCrossEntropy<S extends ShapeT, D extends DType, R exte
 }
 
 /** q·log p with 0·(−Inf) = 0 and a zero gradient where q = 0. */
-export function qTimesLog(q: Tensor, logp: Tensor): Tensor {
+function qTimesLog(q: Tensor, logp: Tensor): Tensor {
   const zero = x.equal(q, 0);
   return x.where(zero, 0, x.mul(q, x.where(zero, 0, logp)));
 }

@@ -4,7 +4,7 @@ import type { DType, ShapeT, Tensor } from '@xent/core';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { choiceArg, logitsArg, numberArg, reductionArg, rules, sameAs } from '../validate.js';
-import { qTimesLog } from './crossEntropy.js';
+import { expectedLog } from '../information/logSpace.js';
 import { focalOf } from './focal.js';
 import { maeTerms } from './squareLosses.js';
 import { type HardLabelLoss, hardLabelLoss, type Labelled, labelled } from './labelled.js';
@@ -80,8 +80,8 @@ export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R e
   const reduction = reductionArg(fn, options.reduction);
   const logps = x.logSoftmax(zs);
   const logqt = x.logSoftmax(zt);
-  const forward = x.neg(x.sum(qTimesLog(x.exp(logqt), logps), { axis: -1 }));
-  const backward = x.neg(x.sum(qTimesLog(x.exp(logps), logqt), { axis: -1 }));
+  const forward = x.neg(expectedLog(logqt, logps));
+  const backward = x.neg(expectedLog(logps, logqt));
   return reduce(x.mul(0.5, x.add(forward, backward)), reduction) as never;
 }
 
