@@ -60,17 +60,13 @@ export function equivariancePenalty<E>(
     const fx = f(input);
     const reference = o.stopGradient === 'original' ? x.stopGradient(fx) : fx;
     const keys = x.random.split(key, o.samples);
+    // [f(ρ_in(g)·x), ρ_out(g)·f(x)] for one element g (or transform draw) named by `ki`.
+    const outOf = (xi: Tensor, fxi: Tensor, ki: RandomKey): [Tensor, Tensor] => {
+      if (isTransform(repIn)) return [f(repIn.apply(ki, xi)), fxi];
+      const [g] = repIn.group.sample(ki, 1) as [E];
+      return [f(repIn.act(g, xi)), repOut === 'invariant' ? fxi : repOut.act(g, fxi)];
+    };
     const terms = keys.map((k) => {
-      const one = (xi: Tensor, ki: RandomKey): Tensor => {
-        if (isTransform(repIn)) return repIn.apply(ki, xi);
-        const [g] = repIn.group.sample(ki, 1) as [E];
-        return repIn.act(g, xi);
-      };
-      const outOf = (xi: Tensor, fxi: Tensor, ki: RandomKey): [Tensor, Tensor] => {
-        if (isTransform(repIn) || repOut === 'invariant') return [f(one(xi, ki)), fxi];
-        const [g] = repIn.group.sample(ki, 1) as [E];
-        return [f(repIn.act(g, xi)), repOut.act(g, fxi)];
-      };
       let moved: Tensor;
       let target: Tensor;
       if (o.perExample) {

@@ -40,6 +40,16 @@ function axisOf(rep: string, t: Tensor, axis: number, size?: number): number {
   return a;
 }
 
+/** Row-major host numbers as a constant [n, n] (or [n]) tensor of `like`'s dtype. */
+const constantOf = (values: readonly number[], shape: readonly number[], like: Tensor): Tensor =>
+  x.cast(x.tensor(Float64Array.from(values), { shape, dtype: 'f64' }), like.dtype);
+
+/** y = R·x along axis `a` (then + t when given): the vectors of that axis are rows, so y = x·Rᵀ. */
+function alongAxis(t: Tensor, a: number, r: Tensor, translation?: Tensor): Tensor {
+  const rotated = x.matmul(x.moveAxis(t, a, -1), x.transpose(r));
+  return x.moveAxis(translation === undefined ? rotated : x.add(rotated, translation), -1, a);
+}
+
 /** The trivial representation: ρ(g) = I. */
 export const trivialRep = <E>(group: Group<E>): Rep<E> => ({
   group,
@@ -57,19 +67,13 @@ export function matrixRep(group: Group<number[]>, options: { readonly axis?: num
     group,
     kind: 'matrix',
     name,
-    act: (g, t) => {
-      const r = group.check(g);
-      const a = axisOf(name, t, axis, n);
-      const moved = x.moveAxis(t, a, -1);
-      const rt = x.cast(x.tensor(Float64Array.from(r), { shape: [n, n], dtype: 'f64' }), t.dtype);
-      return x.moveAxis(x.matmul(moved, x.transpose(rt)), -1, a);
-    },
+    act: (g, t) => alongAxis(t, axisOf(name, t, axis, n), constantOf(group.check(g), [n, n], t)),
     matrix: (g) => group.check(g),
     actByMatrix: (r, t) => {
       const a = axisOf(name, t, axis, n);
       if (r.rank !== 2 || r.shape[0] !== n || r.shape[1] !== n)
         x.fail(x.ShapeError, fnOf(name), 'r', `a ${n}×${n} matrix`, formatShape(r.shape));
-      return x.moveAxis(x.matmul(x.moveAxis(t, a, -1), x.transpose(r)), -1, a);
+      return alongAxis(t, a, r);
     },
   };
 }
@@ -152,13 +156,8 @@ export function motionRep(
     name,
     act: (g, t) => {
       const m = group.check(g);
-      const a = axisOf(name, t, axis, 3);
-      const moved = x.moveAxis(t, a, -1);
-      const r = x.cast(x.tensor(Float64Array.from(m.rotation), { shape: [3, 3], dtype: 'f64' }), t.dtype);
-      let out = x.matmul(moved, x.transpose(r));
-      if (translate)
-        out = x.add(out, x.cast(x.tensor(Float64Array.from(m.translation), { shape: [3], dtype: 'f64' }), t.dtype));
-      return x.moveAxis(out, -1, a);
+      const shift = translate ? constantOf(m.translation, [3], t) : undefined;
+      return alongAxis(t, axisOf(name, t, axis, 3), constantOf(m.rotation, [3, 3], t), shift);
     },
   };
 }
