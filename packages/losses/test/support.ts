@@ -52,13 +52,8 @@ export const labelsOf = (b: Batch): x.Tensor => i32(b.y);
 export const rows = (v: readonly number[], k: number): number[][] =>
   Array.from({ length: v.length / k }, (_, i) => v.slice(i * k, (i + 1) * k));
 
-/** softmax of one row, computed in plain JS (an independent reference). */
-export function softmaxRow(z: readonly number[]): number[] {
-  const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
+/** softmax of one row, computed in plain JS (the law kit's, independent of xent's graph ops). */
+export const softmaxRow = x.laws.arbitraries.softmaxRow;
 
 /** Checks ⟨∇f, d⟩ against a central difference in f64 along fresh random directions d for the float arguments. */
 export function expectGradientMatchesFd(

@@ -1,7 +1,13 @@
 /** @file Laws of divergences D(p, q) and entropies H(p) given as logits, and of regularisers R(embeddings). */
 import type { Tensor } from '@xent/core';
 import fc from 'fast-check';
-import { classification, type LogitOptions, logitPair } from '../arbitraries/distributions.js';
+import {
+  type ClassificationCase,
+  classification,
+  type LogitOptions,
+  logitPair,
+  softmaxRow,
+} from '../arbitraries/distributions.js';
 import { permutation } from '../arbitraries/groups.js';
 import { values } from '../arbitraries/values.js';
 import { brief, close, ensureBackend, f64, numbers, type Tolerance, total } from '../numeric.js';
@@ -18,7 +24,7 @@ export function divergenceNonNegative(
   d: Divergence,
   options: LogitOptions = {},
   atol = 1e-12,
-): fc.IPropertyWithHooks<[[import('../arbitraries/distributions.js').ClassificationCase, number[]]]> {
+): fc.IPropertyWithHooks<[[ClassificationCase, number[]]]> {
   ensureBackend();
   return fc.property(logitPair(options), ([c, other]) => {
     const v = numbers(d(f64(c.logits, [c.batch, c.classes]), f64(other, [c.batch, c.classes])));
@@ -32,19 +38,18 @@ export function divergenceZeroIffEqual(
   d: Divergence,
   options: LogitOptions = {},
   atol = 1e-10,
-): fc.IPropertyWithHooks<[[import('../arbitraries/distributions.js').ClassificationCase, number[]]]> {
+): fc.IPropertyWithHooks<[[ClassificationCase, number[]]]> {
   ensureBackend();
   return fc.property(logitPair(options), ([c, other]) => {
     const shape = [c.batch, c.classes];
     const p = f64(c.logits, shape);
     const same = total(d(p, p));
     if (Math.abs(same) > atol) throw new Error(`D(p, p) = ${same} ≠ 0 for p = ${brief(c.logits)}`);
-    const soft = (z: readonly number[]) => numbers(f64(z as number[], shape)).map(Math.exp);
-    const norm = (e: number[], r: number) =>
-      e.slice(r * c.classes, (r + 1) * c.classes).map((v, _i, a) => v / a.reduce((s, t) => s + t, 0));
-    const differ = Array.from({ length: c.batch }, (_, r) =>
-      norm(soft(c.logits), r).some((v, i) => Math.abs(v - (norm(soft(other), r)[i] as number)) > 1e-3),
-    );
+    const row = (z: readonly number[], r: number): number[] => softmaxRow(z.slice(r * c.classes, (r + 1) * c.classes));
+    const differ = Array.from({ length: c.batch }, (_, r) => {
+      const [p1, q1] = [row(c.logits, r), row(other, r)];
+      return p1.some((v, i) => Math.abs(v - (q1[i] as number)) > 1e-3);
+    });
     const apart = numbers(d(p, f64(other, shape)));
     if (differ.every(Boolean) && apart.some((v) => !(v > 0)))
       throw new Error(`D(p, q) = ${brief(apart)} for distinct p = ${brief(c.logits)}, q = ${brief(other)}`);
@@ -56,7 +61,7 @@ export function entropyBounds(
   h: Entropy,
   options: LogitOptions = {},
   tol: Tolerance = { rtol: 1e-9, atol: 1e-10 },
-): fc.IPropertyWithHooks<[import('../arbitraries/distributions.js').ClassificationCase]> {
+): fc.IPropertyWithHooks<[ClassificationCase]> {
   ensureBackend();
   return fc.property(classification(options), (c) => {
     const v = numbers(h(f64(c.logits, [c.batch, c.classes])));
