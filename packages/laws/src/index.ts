@@ -7,7 +7,7 @@ export * from './laws/gradient.js';
 export * from './laws/classification.js';
 export * from './laws/measures.js';
 export * from './laws/generic.js';
-export { float, integer, type Operand } from './laws/operands.js';
+export { float, integer, type Operand, tensorOf } from './laws/operands.js';
 export {
   certify,
   lawNames,
