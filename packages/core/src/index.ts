@@ -12,6 +12,7 @@ export type * from './trace/shapeTypes.js';
 export { Tensor, item, type NestedArray } from './trace/tensor.js';
 export { primitive, type TensorLike } from './trace/apply.js';
 export * from './trace/create.js';
+export type { BinaryCheck, BinaryShape, DTypeCheck, DTypeOf, ResultDType, ShapeOf } from './trace/ops/types.js';
 export * from './trace/ops/elementwise.js';
 export * from './trace/ops/reduce.js';
 export * from './trace/ops/movement.js';
@@ -42,12 +43,12 @@ export {
   type Pass,
   type PassOutput,
 } from './compile/pipeline.js';
-export { fuse, type Group, type KernelLimits, type Partition } from './compile/fuse.js';
+export { fuse, type Group, type KernelLimits, type Partition, type ReductionNode } from './compile/fuse.js';
 export { lower, type LoweredKernel, type LoweredProgram } from './compile/lower.js';
 export { schedule } from './compile/schedule.js';
 export * from './kernel/program.js';
 export * from './kernel/scalar.js';
-export { simplify, simplifyRules } from './compile/simplify.js';
+export { simplify, simplifyRules, type SimplifyRule } from './compile/simplify.js';
 export { verify } from './compile/verify.js';
 export { dce } from './compile/dce.js';
 export { expandCustom } from './compile/expandCustom.js';

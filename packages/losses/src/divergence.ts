@@ -5,4 +5,6 @@ export {
   jsDivergence as js,
   klDivergenceFromProbs as klFromProbs,
   jsDivergenceFromProbs as jsFromProbs,
+  type Divergence,
+  type DivergenceOptions,
 } from './information/divergence.js';

@@ -7,6 +7,7 @@ export {
   renyi,
   perplexity,
   crossEntropyDecomposition,
+  type Measure,
 } from './information/entropy.js';
 export {
   mutualInformation,

@@ -35,6 +35,8 @@ export {
   activePassiveLoss,
   type PerSampleLoss,
   type ActivePassiveOptions,
+  type ReverseCrossEntropyOptions,
+  type SymmetricCrossEntropyOptions,
 } from './classification/noiseRobust.js';
 export { withLogitClip } from './classification/logitClip.js';
 export { diceLoss, tverskyLoss, type OverlapOptions } from './classification/dice.js';

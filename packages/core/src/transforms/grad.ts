@@ -17,7 +17,8 @@ export interface GradOptions<A extends number | readonly number[]> {
 /** One gradient for a single argnum, a tuple of them for an array of argnums. */
 export type Grads<A> = A extends number ? Tensor : Tensor[];
 
-type TensorFn = (...args: never[]) => Tensor;
+/** Any function of tensors that returns one tensor (what `grad` differentiates). */
+export type TensorFn = (...args: never[]) => Tensor;
 
 /** Differentiates a scalar-valued `f`; returns [value, grads] as graph nodes before binding. */
 function valueAndGradNodes(fn: string, f: TensorFn, args: readonly unknown[], argnums: number | readonly number[]) {

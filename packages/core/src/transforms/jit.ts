@@ -22,7 +22,8 @@ interface Entry {
   compiled?: { readonly backend: Backend; readonly exe: Executable };
 }
 
-type AnyFn = (...args: never[]) => TensorOutput;
+/** Any function of tensors that returns a tensor, a list of tensors or a tuple of them. */
+export type AnyFn = (...args: never[]) => TensorOutput;
 
 /** A jitted function, with its compiled graphs open to inspection. */
 export interface Jitted<F extends AnyFn> {

@@ -48,9 +48,10 @@ export const lawNames = [
 export type LawName = (typeof lawNames)[number];
 
 /** A law's property with its value type erased: it only needs to be checked. */
-type AnyProperty = (runs: number, seed: number) => Promise<Checked> | Checked;
+export type AnyProperty = (runs: number, seed: number) => Promise<Checked> | Checked;
 
-interface Checked {
+/** The outcome of checking a property: whether it failed, after how many runs, and the counterexample. */
+export interface Checked {
   readonly failed: boolean;
   readonly numRuns: number;
   readonly counterexample: string | undefined;
@@ -69,20 +70,23 @@ function runnable<T>(p: fc.IRawProperty<T>): AnyProperty {
     return details instanceof Promise ? details.then(summary) : summary(details);
   };
 }
-type Fn = (...args: Tensor[]) => Tensor;
+/** A function certify checks: tensors in, a tensor out. */
+export type Fn = (...args: Tensor[]) => Tensor;
 
-interface LawEntry {
+/** A law as certify runs it: a title, and how to build its property for a kind. */
+export interface LawEntry {
   readonly title: string;
   /** The property for a kind, or the reason the law does not apply to it. */
-  readonly build: (kind: Kind, f: Fn, ctx: Context) => AnyProperty | string;
+  readonly build: (kind: Kind, f: Fn, ctx: LawContext) => AnyProperty | string;
 }
 
-interface Context {
+/** What a law needs besides the function: how to draw inputs and, for backend agreement, the backend. */
+export interface LawContext {
   readonly inputs: InputOptions;
   readonly backend: Backend | undefined;
 }
 
-const ops = (kind: Kind, ctx: Context): fc.Arbitrary<Operand[]> => operandsFor(kind, ctx.inputs);
+const ops = (kind: Kind, ctx: LawContext): fc.Arbitrary<Operand[]> => operandsFor(kind, ctx.inputs);
 const onlyFor =
   (kinds: readonly Kind[], why: string) =>
   (kind: Kind): string | undefined =>
@@ -295,7 +299,7 @@ export async function certify(f: Fn, options: CertifyOptions): Promise<Report> {
   const claims = options.claims ?? [];
   const unknownClaims = claims.filter((c) => !(lawNames as readonly string[]).includes(c));
   const selected = options.laws ?? lawNames;
-  const ctx: Context = { inputs: options.inputs ?? {}, backend: options.backend };
+  const ctx: LawContext = { inputs: options.inputs ?? {}, backend: options.backend };
   const results: LawResult[] = [];
   for (const [index, law] of selected.entries()) {
     options.onLaw?.(law, index, selected.length);

@@ -28,12 +28,14 @@ function jsRows([lp, lq]: Pair): Tensor {
   return x.mul(0.5, x.add(klRows([lp, lm]), klRows([lq, lm])));
 }
 
-interface DivergenceOptions<R extends Reduction> {
+/** Options of the divergences. */
+export interface DivergenceOptions<R extends Reduction> {
   /** 'mean' over rows (default; PyTorch's 'batchmean'), 'sum' or 'none'. */
   readonly reduction?: R;
 }
 
-type Divergence = <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+/** The signature of a divergence between two distributions given as logits (or probabilities), row by row. */
+export type Divergence = <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   p: Tensor<S, D>,
   q: Tensor<S, D>,
   options?: DivergenceOptions<R>,

@@ -5,7 +5,8 @@ import type { BatchOf } from '../types.js';
 import { describe, logitsArg, simplexArg } from '../validate.js';
 import { expectedLog, logOfProbs } from './logSpace.js';
 
-type Measure = <S extends ShapeT, D extends DType>(logits: Tensor<S, D>) => Tensor<BatchOf<S>, D>;
+/** The signature of a per-row measure of the distributions given by logits (one value per row). */
+export type Measure = <S extends ShapeT, D extends DType>(logits: Tensor<S, D>) => Tensor<BatchOf<S>, D>;
 
 /**
  * Shannon entropy H(softmax z) = logsumexp(z) − ⟨softmax z, z⟩ in nats, one value per row (catalog

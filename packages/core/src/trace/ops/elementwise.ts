@@ -62,12 +62,14 @@ function binary(fn: string, prim: BinaryPrim, a: TensorLike, b: TensorLike): Ten
   return applyOp(fn, prim, {}, nodes);
 }
 
-type BinaryOp = <X extends TensorLike, Y extends TensorLike>(
+/** The signature of a broadcasting binary op (`add`, `mul`, …): the result shape and dtype are computed from the operands' types. */
+export type BinaryOp = <X extends TensorLike, Y extends TensorLike>(
   a: X,
   b: Y & BinaryCheck<X, Y>,
 ) => Tensor<BinaryShape<X, Y>, ResultDType<X, Y>>;
 
-type CompareOp = <X extends TensorLike, Y extends TensorLike>(
+/** The signature of a broadcasting comparison (`equal`, `less`, …): a bool tensor of the broadcast shape. */
+export type CompareOp = <X extends TensorLike, Y extends TensorLike>(
   a: X,
   b: Y & BinaryCheck<X, Y>,
 ) => Tensor<BinaryShape<X, Y>, 'bool'>;

@@ -16,7 +16,8 @@ export interface ReduceOptions<Ax, K extends boolean> {
   readonly keepDims?: K;
 }
 
-type AxisArg = number | readonly number[];
+/** One axis or several (negative counts from the end). */
+export type AxisArg = number | readonly number[];
 
 /** The normalised, sorted axes a reduction option names. */
 export function reductionAxes(fn: string, x: Tensor, axis: AxisArg | undefined): readonly number[] {
@@ -30,7 +31,8 @@ export function reductionAxes(fn: string, x: Tensor, axis: AxisArg | undefined):
   return r.right;
 }
 
-type Reduced<S extends ShapeT, Ax, K extends boolean> = Ok<ReduceShape<S, Ax, K>>;
+/** The result shape of a reduction of `S` over `Ax`, keeping reduced axes with `K`. */
+export type Reduced<S extends ShapeT, Ax, K extends boolean> = Ok<ReduceShape<S, Ax, K>>;
 
 function reduce(
   fn: string,
@@ -54,19 +56,25 @@ function keep(x: Tensor, reduced: Tensor, axes: readonly number[]): Tensor {
   );
 }
 
-type Reduction = <S extends ShapeT, D extends DType, const Ax extends AxisArg = never, K extends boolean = false>(
+/** The signature of a reduction (`sum`, `max`, `logsumexp`, …) over `axis` (all axes by default), keeping reduced axes as size 1 with `keepDims`. */
+export type ReductionFn = <
+  S extends ShapeT,
+  D extends DType,
+  const Ax extends AxisArg = never,
+  K extends boolean = false,
+>(
   x: Tensor<S, D>,
   options?: ReduceOptions<Ax, K> & Check<ReduceShape<S, Ax, K>>,
 ) => Tensor<Reduced<S, Ax, K>, D>;
 
 /** Σ over the axes. */
-export const sum: Reduction = (x, options) => reduce('sum', 'sum', x, options) as never;
+export const sum: ReductionFn = (x, options) => reduce('sum', 'sum', x, options) as never;
 
 /** Maximum over the axes (−Inf for an empty float reduction). The gradient is split evenly among ties. */
-export const max: Reduction = (x, options) => reduce('max', 'max', x, options) as never;
+export const max: ReductionFn = (x, options) => reduce('max', 'max', x, options) as never;
 
 /** Minimum over the axes: −max(−x). */
-export const min: Reduction = (x, options) => {
+export const min: ReductionFn = (x, options) => {
   requireTensor('min', 'x', x);
   return neg(reduce('min', 'max', neg(x), options)) as never;
 };
@@ -75,10 +83,10 @@ export const min: Reduction = (x, options) => {
  * log Σ exp over the axes, computed as one online (max, sum) pass: finite for logits of ±1e4,
  * −Inf (with a zero gradient) for rows that are all −Inf.
  */
-export const logsumexp: Reduction = (x, options) => reduce('logsumexp', 'logsumexp', x, options) as never;
+export const logsumexp: ReductionFn = (x, options) => reduce('logsumexp', 'logsumexp', x, options) as never;
 
 /** Arithmetic mean over the axes (float tensors). */
-export const mean: Reduction = (x, options) => {
+export const mean: ReductionFn = (x, options) => {
   const t = requireTensor('mean', 'x', x);
   if (!isFloat(t.dtype)) fail(ValueError, 'mean', 'x', 'a floating-point tensor', t.dtype);
   const axes = reductionAxes('mean', t, options?.axis);
