@@ -53,6 +53,65 @@ const tight = { rtol: 1e-6, atol: 1e-6 };
 const at = (inputs: readonly NaiveArray[], i: number, index: readonly number[]): number =>
   (inputs[i] as NaiveArray).at(index);
 
+/** The softcap used by half of the linear-logit cases. */
+const SOFTCAP = 2.5;
+
+/** A linear-logit case: h [n, d], W [v, d], b [v], and targets y [n] in half of them. */
+const linearCase = fc
+  .tuple(
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 4 }),
+    fc.boolean(),
+    fc.boolean(),
+  )
+  .chain(([n, d, v, targets, capped]) =>
+    fc
+      .tuple(
+        valuesArb([n, d], 'any'),
+        valuesArb([v, d], 'any'),
+        valuesArb([v], 'any'),
+        fc.array(fc.integer({ min: 0, max: v - 1 }), { minLength: n, maxLength: n }),
+      )
+      .map(([h, w, b, y]) => ({
+        n,
+        d,
+        v,
+        params: { softcap: capped ? SOFTCAP : null, targets },
+        inputs: [
+          f64([n, d], h),
+          f64([v, d], w),
+          f64([v], b),
+          ...(targets ? [{ shape: [n], dtype: 'i32' as const, values: y }] : []),
+        ],
+      })),
+  );
+
+/** Pre-softcap logits u[n][v] of a linear-logit case. */
+function naiveLogits(inputs: readonly NaiveArray[]): number[][] {
+  const [h, w] = inputs as [NaiveArray, NaiveArray];
+  const [n, d] = h.shape as [number, number];
+  const v = w.shape[0] as number;
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: v }, (_, j) => {
+      let s = at(inputs, 2, [j]);
+      for (let k = 0; k < d; k++) s += h.at([i, k]) * w.at([j, k]);
+      return s;
+    }),
+  );
+}
+
+const cap = (u: number, c: number | null): number => (c === null ? u : c * Math.tanh(u / c));
+
+/** Multi-index access to an input spec's values (row-major). */
+function naiveOf(input: InputSpec): NaiveArray {
+  const strides = input.shape.map((_, d) => sizeOf(input.shape.slice(d + 1)));
+  return {
+    shape: input.shape,
+    at: (index) => input.values[index.reduce((s, q, d) => s + q * (strides[d] as number), 0)] as number,
+  };
+}
+
 // ---- elementwise ----
 
 const unary = (domain: Domain, f: (v: number) => number, grad: GradClass = 'smooth'): PrimTestSpec<ir.NoParams> => ({
@@ -459,6 +518,81 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
       const lambda = eigenvalues3(rows);
       if (output === 'values') return lambda[out[r - 2] as number] as number;
       return eigenvector3(rows, lambda[out[r - 1] as number] as number)[out[r - 2] as number] as number;
+    },
+    grad: () => 'smooth',
+    f32: { rtol: 1e-5, atol: 1e-5 },
+  },
+  linearLogitStats: {
+    // logits at least 0.05 apart in every row, away from the kinks of max and ties
+    cases: linearCase
+      .map((c) => ({ inputs: c.inputs, params: c.params }))
+      .filter((c) => {
+        const rows = naiveLogits(c.inputs.map((i) => naiveOf(i)));
+        return rows.every((row) =>
+          row
+            .map((u) => cap(u, c.params.softcap))
+            .sort((p, q) => p - q)
+            .every((z, j, zs) => j === 0 || z - (zs[j - 1] as number) > 0.05),
+        );
+      }),
+    naive: (inputs, { softcap, targets }, out) => {
+      const [row, col] = out as [number, number];
+      const z = (naiveLogits(inputs)[row] as number[]).map((u) => cap(u, softcap));
+      const max = Math.max(...z);
+      const lse = max + Math.log(z.reduce((s, q) => s + Math.exp(q - max), 0));
+      const pick = targets ? (z[at(inputs, 3, [row])] as number) : 0;
+      return [lse, pick, z.reduce((s, q) => s + q, 0), max, z.filter((q) => q === max).length][col] as number;
+    },
+    // the max column is piecewise (random cases have no ties); ties is piecewise constant
+    grad: () => 'piecewise',
+    f32: { rtol: 1e-5, atol: 1e-5 },
+  },
+  linearLogitGrad: {
+    cases: linearCase.chain((c) =>
+      fc
+        .tuple(valuesArb([c.n, 5], 'any'), valuesArb([c.n, 5], 'any'), fc.constantFrom(1, 2), fc.boolean())
+        .map(([stats, ct, ties, filter]) => ({
+          inputs: [
+            ...c.inputs,
+            // ties ≥ 1 (it divides); a max that no logit attains (the [z = max] indicator is then 0)
+            f64(
+              [c.n, 5],
+              stats.map((q, i) => (i % 5 === 4 ? ties : i % 5 === 3 ? 100 + q : q)),
+            ),
+            f64([c.n, 5], ct),
+          ],
+          params: { ...c.params, filter },
+        })),
+    ),
+    naive: (inputs, { softcap, targets, filter }, out) => {
+      const u = naiveLogits(inputs);
+      const [h, w] = inputs as [NaiveArray, NaiveArray];
+      const [n, d] = h.shape as [number, number];
+      const v = w.shape[0] as number;
+      const k = targets ? 4 : 3;
+      const dz = u.map((row, i) =>
+        row.map((uij, j) => {
+          const z = cap(uij, softcap);
+          const p = Math.exp(z - at(inputs, k, [i, 0]));
+          const ct = (c: number): number => at(inputs, k + 1, [i, c]);
+          let g = ct(2) + (filter && p < 2 ** -24 ? 0 : ct(0) * p);
+          if (targets && at(inputs, 3, [i]) === j) g += ct(1);
+          if (z === at(inputs, k, [i, 3])) g += ct(3) / at(inputs, k, [i, 4]);
+          const t = softcap === null ? 0 : Math.tanh(uij / softcap);
+          return g * (1 - t * t);
+        }),
+      );
+      const flat = out[0] as number;
+      if (flat < n * d) {
+        const [i, q] = [Math.floor(flat / d), flat % d];
+        return dz[i]?.reduce((s, g, j) => s + g * w.at([j, q]), 0) as number;
+      }
+      if (flat < n * d + v * d) {
+        const [j, q] = [Math.floor((flat - n * d) / d), (flat - n * d) % d];
+        return dz.reduce((s, row, i) => s + (row[j] as number) * h.at([i, q]), 0);
+      }
+      const j = flat - n * d - v * d;
+      return dz.reduce((s, row) => s + (row[j] as number), 0);
     },
     grad: () => 'smooth',
     f32: { rtol: 1e-5, atol: 1e-5 },

@@ -7,7 +7,7 @@ export { allocHost, type DType, type FloatDType, type HostArray, type HostArrayO
 export type { Graph } from './ir/graph.js';
 export { printGraph } from './ir/printer.js';
 export { parseGraph } from './ir/parse.js';
-export { Prim, prims } from './ir/prim.js';
+export { LINEAR_STATS, LinearStat, Prim, prims, type LinearLogitParams } from './ir/prim.js';
 export type * from './trace/shapeTypes.js';
 export { Tensor, item, type NestedArray } from './trace/tensor.js';
 export { primitive, type TensorLike } from './trace/apply.js';

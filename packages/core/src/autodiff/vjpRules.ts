@@ -5,6 +5,7 @@
 import * as B from '../ir/build.js';
 import type { Node, OpNode } from '../ir/node.js';
 import type { Prim, PrimTable } from '../ir/prim.js';
+import { linearLogitGradVjp, linearLogitStatsVjp } from './linearLogitRules.js';
 
 /** Input cotangents (null: zero, or not differentiable) given the output cotangent `ct`. */
 export type VjpRule<P extends Prim> = (ct: Node, node: OpNode<P>) => readonly (Node | null)[];
@@ -204,6 +205,10 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const full = B.op('matmul', {}, [B.op('matmul', {}, [v, inner]), vt]);
     return [B.scale(B.add(full, B.transposeLast2(full)), 0.5)];
   },
+  /** ∂(h, W, b) through the recomputed logits, by the fused gradient prim */
+  linearLogitStats: linearLogitStatsVjp,
+  /** second order through the dense form of the gradient */
+  linearLogitGrad: linearLogitGradVjp,
   // ---- sources and markers ----
   iota: () => [],
   stopGradient: noGrad,

@@ -15,7 +15,7 @@ import { shapeEq } from '../ir/shape.js';
 export type ReductionNode = OpNode<'sum'> | OpNode<'max'> | OpNode<'logsumexp'>;
 
 export interface Group {
-  readonly kind: 'map' | 'matmul' | 'scan' | 'eigh';
+  readonly kind: 'map' | 'matmul' | 'scan' | 'eigh' | 'linearLogits';
   /** The nodes this kernel writes (all of one shape for map kernels). */
   readonly roots: readonly Node[];
   /** The reduction evaluated inside a map kernel, if any (it may also be a root). */
@@ -31,8 +31,11 @@ export interface Partition {
 export const isReduction = (n: Node): n is ReductionNode =>
   n.kind === 'op' && (n.prim === 'sum' || n.prim === 'max' || n.prim === 'logsumexp');
 
+const isLinearLogits = (n: Node): boolean =>
+  n.kind === 'op' && (n.prim === 'linearLogitStats' || n.prim === 'linearLogitGrad');
+
 const ownKernel = (n: Node): boolean =>
-  n.kind === 'op' && (n.prim === 'matmul' || n.prim === 'cumsum' || n.prim === 'eigh');
+  n.kind === 'op' && (n.prim === 'matmul' || n.prim === 'cumsum' || n.prim === 'eigh' || isLinearLogits(n));
 
 /** Nodes that are read from memory rather than computed inline. */
 const isLeaf = (n: Node, materialized: ReadonlySet<Node>): boolean =>
@@ -129,6 +132,7 @@ function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
   if (root.kind === 'op' && root.prim === 'matmul') return { kind: 'matmul', roots: [root] };
   if (root.kind === 'op' && root.prim === 'cumsum') return { kind: 'scan', roots: [root] };
   if (root.kind === 'op' && root.prim === 'eigh') return { kind: 'eigh', roots: [root] };
+  if (isLinearLogits(root)) return { kind: 'linearLogits', roots: [root] };
   const { reduction } = regionOf([root], materialized, true);
   return reduction === undefined ? { kind: 'map', roots: [root] } : { kind: 'map', roots: [root], reduction };
 }
@@ -138,6 +142,16 @@ function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
   if (g.kind === 'map') return regionOf(g.roots, materialized, true);
   const root = g.roots[0] as Node;
   if (g.kind === 'scan' || g.kind === 'eigh') return regionOf([root], materialized, false);
+  if (g.kind === 'linearLogits') {
+    // The fused kernels read contiguous buffers: every operand that is not one is materialised.
+    const buffer = (n: Node): boolean => isLeaf(n, materialized) && hostScalar(n) === undefined;
+    return {
+      nodes: new Set(),
+      leaves: new Set(root.inputs.filter(buffer)),
+      reduction: undefined,
+      conflicts: root.inputs.filter((n) => !buffer(n)),
+    };
+  }
   // matmul operands are read through strided views: movement chains over leaves are fine.
   const leaves = new Set<Node>();
   const conflicts: Node[] = [];

@@ -8,7 +8,7 @@ import { irError } from '../ir/irError.js';
 import { hostScalar, type Node, type OpNode } from '../ir/node.js';
 import type { Prim, PrimTable } from '../ir/prim.js';
 import { stridesOf } from '../ir/shape.js';
-import type { Kernel, KernelInput, MapKernel } from '../kernel/program.js';
+import type { Kernel, KernelInput, LinearLogitsKernel, MapKernel } from '../kernel/program.js';
 import { lit, load, loopVar, scalar, type ScalarExpr, type ScalarOp } from '../kernel/scalar.js';
 import type { Group, Partition } from './fuse.js';
 import { type Affine, affineKey, dotStrides, IndexSpace, toScalar } from './indexing.js';
@@ -197,6 +197,8 @@ const lowerRules: PrimTable<{ [P in Prim]: LowerRule<P> }> = {
   matmul: materialisedByFuse,
   cumsum: materialisedByFuse,
   eigh: materialisedByFuse,
+  linearLogitStats: materialisedByFuse,
+  linearLogitGrad: materialisedByFuse,
   /** the coordinate along the axis */
   iota: (_k, n, coords) => {
     const i = toScalar(coords[n.params.axis] as Affine);
@@ -306,6 +308,25 @@ function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   };
 }
 
+function lowerLinearLogits(g: Group): LoweredKernel {
+  const root = g.roots[0] as OpNode<'linearLogitStats'> | OpNode<'linearLogitGrad'>;
+  const [h, w] = root.inputs as [Node, Node];
+  const [n, d] = h.type.shape as [number, number];
+  const kernel: LinearLogitsKernel = {
+    kind: 'linearLogits',
+    pass: root.prim === 'linearLogitStats' ? 'stats' : 'grad',
+    n,
+    d,
+    v: w.type.shape[0] as number,
+    dtype: h.type.dtype,
+    softcap: root.params.softcap,
+    targets: root.params.targets,
+    filter: root.prim === 'linearLogitGrad' && root.params.filter,
+    inputs: root.inputs.map((x) => ({ dtype: x.type.dtype, size: x.type.shape.reduce((a, b) => a * b, 1) })),
+  };
+  return { kernel, inputs: root.inputs, outputs: g.roots };
+}
+
 /** Lowers every group of the partition. */
 export function lower(partition: Partition): LoweredProgram {
   const materialized = new Set<Node>(partition.groups.flatMap((g) => g.roots));
@@ -322,6 +343,8 @@ export function lower(partition: Partition): LoweredProgram {
         return lowerMatmul(g, leafOf);
       case 'eigh':
         return lowerEigh(g, leafOf);
+      case 'linearLogits':
+        return lowerLinearLogits(g);
     }
   });
   return { partition, kernels };

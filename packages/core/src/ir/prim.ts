@@ -54,6 +54,8 @@ export const Prim = {
   Matmul: 'matmul',
   Cumsum: 'cumsum',
   Eigh: 'eigh',
+  LinearLogitStats: 'linearLogitStats',
+  LinearLogitGrad: 'linearLogitGrad',
   // ---- sources and markers ----
   Iota: 'iota',
   StopGradient: 'stopGradient',
@@ -71,6 +73,31 @@ export type NoParams = Readonly<Record<string, never>>;
 export interface AxesParams {
   readonly axes: readonly number[];
 }
+
+/** Parameters of the fused linear-logit primitives. */
+export interface LinearLogitParams {
+  /** c of the softcap z = c·tanh(u/c) applied to the logits u, or null for none. */
+  readonly softcap: number | null;
+  /** Whether a targets input y [N] follows b (the `pick` column reads z at y; without targets it is 0). */
+  readonly targets: boolean;
+}
+
+/** The columns of linearLogitStats' output, per row n. */
+export const LinearStat = {
+  /** log Σ_v exp z_nv */
+  Lse: 0,
+  /** z_{n, y_n} */
+  Pick: 1,
+  /** Σ_v z_nv */
+  Sum: 2,
+  /** max_v z_nv */
+  Max: 3,
+  /** how many v attain the max (ties share its cotangent) */
+  Ties: 4,
+} as const;
+
+/** The number of columns of linearLogitStats' output. */
+export const LINEAR_STATS = 5;
 
 /** The parameters each primitive carries. */
 export interface PrimParamMap {
@@ -116,6 +143,18 @@ export interface PrimParamMap {
   cumsum: { readonly axis: number; readonly reverse: boolean };
   /** The eigenvalues (ascending) or the eigenvectors (columns) of the symmetric part of [..., n, n]. */
   eigh: { readonly output: 'values' | 'vectors' };
+  /**
+   * Row statistics [N, 5] of the logits z = s(h·Wᵀ + b) (s: the softcap c·tanh(·/c), or none) from
+   * h [N, D], W [V, D], b [V] (and targets y [N] when `targets`), without forming them: see
+   * `LinearStat` for the columns.
+   */
+  linearLogitStats: LinearLogitParams;
+  /**
+   * The VJP of linearLogitStats: from its inputs, its output and the output's cotangent [N, 5], the
+   * cotangents of h, W and b packed flat as [N·D | V·D | V]. `filter` skips logit entries whose
+   * softmax weight is below the f32 resolution (2⁻²⁴); exact when false.
+   */
+  linearLogitGrad: LinearLogitParams & { readonly filter: boolean };
   iota: { readonly shape: Shape; readonly axis: number; readonly dtype: DType };
   stopGradient: NoParams;
 }

@@ -3,7 +3,7 @@ import { either as E } from 'fp-ts';
 import { type DType, isDType, isFloat, isNumeric } from './dtype.js';
 import { type IrError, irError } from './irError.js';
 import type { TensorType } from './node.js';
-import type { Prim, PrimParamMap, PrimTable } from './prim.js';
+import { LINEAR_STATS, type LinearLogitParams, type Prim, type PrimParamMap, type PrimTable } from './prim.js';
 import { checkShape, formatShape, isValidDim, type Shape, shapeEq, sizeOf } from './shape.js';
 
 /** Computes the output type of `prim` from its input types and parameters. */
@@ -32,6 +32,39 @@ function arity(op: string, inputs: readonly TensorType[], n: number): E.Either<I
 
 function requireClass(op: string, arg: string, t: TensorType, c: DTypeClass): E.Either<IrError, TensorType> {
   return inClass(t.dtype, c) ? E.right(t) : E.left(irError('DTypeMismatch', op, arg, dtypeClassName[c], t.dtype));
+}
+
+/**
+ * Checks the operands h [N, D], W [V, D], b [V] (one float dtype) and, with targets, y [N] i32 of
+ * the fused linear-logit prims; returns N, D, V and the dtype, or the error.
+ */
+function linearOperands(
+  op: string,
+  inputs: readonly TensorType[],
+  params: LinearLogitParams,
+  extra: number,
+): E.Either<IrError, { n: number; d: number; v: number; dtype: DType }> {
+  const r = arity(op, inputs, (params.targets ? 4 : 3) + extra);
+  if (E.isLeft(r)) return r;
+  const [h, w, b] = inputs as [TensorType, TensorType, TensorType];
+  const ch = requireClass(op, 'h', h, 'float');
+  if (E.isLeft(ch)) return ch;
+  if (h.shape.length !== 2) return E.left(irError('ShapeMismatch', op, 'h', 'a matrix [N, D]', formatShape(h.shape)));
+  const [n, d] = h.shape as [number, number];
+  if (w.dtype !== h.dtype) return E.left(irError('DTypeMismatch', op, 'W', `dtype ${h.dtype}`, w.dtype));
+  if (w.shape.length !== 2 || w.shape[1] !== d)
+    return E.left(irError('ShapeMismatch', op, 'W', `a matrix [V, ${d}]`, formatShape(w.shape)));
+  const v = w.shape[0] as number;
+  if (b.dtype !== h.dtype || !shapeEq(b.shape, [v]))
+    return E.left(irError('ShapeMismatch', op, 'b', `${h.dtype}[${v}]`, fmtType(b)));
+  if (params.targets) {
+    const y = inputs[3] as TensorType;
+    if (y.dtype !== 'i32' || !shapeEq(y.shape, [n]))
+      return E.left(irError('ShapeMismatch', op, 'y', `i32[${n}]`, fmtType(y)));
+  }
+  if (params.softcap !== null && !(params.softcap > 0 && Number.isFinite(params.softcap)))
+    return E.left(irError('InvalidParam', op, 'softcap', 'a finite c > 0 or null', String(params.softcap)));
+  return E.right({ n, d, v, dtype: h.dtype });
 }
 
 /** Same shape and dtype for two operands of an elementwise op (broadcasting happens above the IR). */
@@ -382,6 +415,25 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     if (!(['values', 'vectors'] as readonly string[]).includes(output))
       return E.left(irError('InvalidParam', 'eigh', 'output', "'values' or 'vectors'", JSON.stringify(output)));
     return E.right({ shape: output === 'values' ? a.shape.slice(0, -1) : a.shape, dtype: a.dtype });
+  },
+  linearLogitStats: (inputs, params) => {
+    const r = linearOperands('linearLogitStats', inputs, params, 0);
+    return E.isLeft(r) ? r : E.right({ shape: [r.right.n, LINEAR_STATS], dtype: r.right.dtype });
+  },
+  linearLogitGrad: (inputs, params) => {
+    const r = linearOperands('linearLogitGrad', inputs, params, 2);
+    if (E.isLeft(r)) return r;
+    const { n, d, v, dtype } = r.right;
+    const k = params.targets ? 4 : 3;
+    for (const [i, arg] of [
+      [k, 'stats'],
+      [k + 1, 'cotangent'],
+    ] as const) {
+      const t = inputs[i] as TensorType;
+      if (t.dtype !== dtype || !shapeEq(t.shape, [n, LINEAR_STATS]))
+        return E.left(irError('ShapeMismatch', 'linearLogitGrad', arg, `${dtype}[${n}, ${LINEAR_STATS}]`, fmtType(t)));
+    }
+    return E.right({ shape: [n * d + v * d + v], dtype });
   },
   // ---- sources and markers ----
   iota: (inputs, { shape, axis, dtype }) => {

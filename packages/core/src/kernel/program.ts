@@ -4,6 +4,7 @@
  */
 import type { ArrayData } from '../device.js';
 import type { DType } from '../ir/dtype.js';
+import { LINEAR_STATS } from '../ir/prim.js';
 import type { Shape } from '../ir/shape.js';
 import { formatScalar, type ScalarExpr } from './scalar.js';
 
@@ -77,7 +78,25 @@ export interface EighKernel {
   readonly inputs: readonly KernelInput[];
 }
 
-export type Kernel = MapKernel | MatmulKernel | ScanKernel | EighKernel;
+/**
+ * The fused linear-logit kernels over contiguous inputs h [N, D], W [V, D], b [V] (then y [N] with
+ * targets): `stats` writes the row statistics [N, 5] of z = s(h·Wᵀ + b); `grad` reads the stats and
+ * their cotangent too and writes [dH | dW | db]. Neither stores the [N, V] logits.
+ */
+export interface LinearLogitsKernel {
+  readonly kind: 'linearLogits';
+  readonly pass: 'stats' | 'grad';
+  readonly n: number;
+  readonly d: number;
+  readonly v: number;
+  readonly dtype: DType;
+  readonly softcap: number | null;
+  readonly targets: boolean;
+  readonly filter: boolean;
+  readonly inputs: readonly KernelInput[];
+}
+
+export type Kernel = MapKernel | MatmulKernel | ScanKernel | EighKernel | LinearLogitsKernel;
 
 /** Where a buffer's contents come from. */
 export type BufferSource =
@@ -122,6 +141,8 @@ export const kernelOutputSizes = (k: Kernel): number[] => {
       return [k.shape.reduce((a, b) => a * b, 1)];
     case 'eigh':
       return [k.shape.slice(0, k.output === 'values' ? -1 : undefined).reduce((a, b) => a * b, 1)];
+    case 'linearLogits':
+      return [k.pass === 'stats' ? k.n * LINEAR_STATS : k.n * k.d + k.v * k.d + k.v];
   }
 };
 
@@ -143,6 +164,8 @@ export function formatKernel(k: Kernel): string {
       return `scan[${k.shape.join(', ')}] axis ${k.axis}${k.reverse ? ' reverse' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
     case 'eigh':
       return `eigh ${k.output}[${k.shape.join(', ')}] (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
+    case 'linearLogits':
+      return `linearLogits ${k.pass} ${k.dtype} n=${k.n} d=${k.d} v=${k.v} softcap=${String(k.softcap)}${k.targets ? ' targets' : ''}${k.filter ? ' filter' : ''} (${ins})`;
   }
 }
 

@@ -1,4 +1,5 @@
 /** @file Tracing a user function: bind chosen arguments to fresh parameters, collect output nodes, bind back. */
+import { fuseLinearLogits } from '../compile/linearLogits.js';
 import { fail, GradError, ValueError } from '../errors.js';
 import { substitute } from '../ir/graph.js';
 import { makeParamNode, type Node, type ParamNode } from '../ir/node.js';
@@ -79,7 +80,7 @@ export function traceFunction(
     'f (its return value)',
     (f as (...a: unknown[]) => unknown)(...callArgs),
   );
-  return { params, argNodes, outputs: nodes, unflatten };
+  return { params, argNodes, outputs: fuseLinearLogits(nodes), unflatten };
 }
 
 /** Binds a trace's parameters back to its arguments: concrete results are computed, traced ones stay graphs. */

@@ -1,5 +1,6 @@
 /** @file Turns kernel source into functions, once per distinct source (a cache shared by all programs). */
 import { IndexError, type Kernel } from '@xent/core';
+import { runLinearLogits } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
 
@@ -27,6 +28,10 @@ export function kernelSource(k: Kernel): string {
       return matmulKernelSource(k);
     case 'eigh':
       return eighKernelSource(k);
+    case 'linearLogits': {
+      const buffers = [...k.inputs.map((_, i) => `in${i}`), 'out0'].join(', ');
+      return `function linearLogits(${buffers}) { runLinearLogits(${JSON.stringify(k)}, [${k.inputs.map((_, i) => `in${i}`).join(', ')}], out0); }`;
+    }
   }
 }
 
@@ -35,10 +40,14 @@ export function compileKernel(k: Kernel): KernelFn {
   let fn = cache.get(source);
   if (fn === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated kernels are the point of this backend
-    const make = new Function('toI32', 'checkIndex', 'symmetricEigen', `"use strict";return ${source};`) as (
-      ...helpers: unknown[]
-    ) => KernelFn;
-    fn = make(toI32, checkIndex, symmetricEigen);
+    const make = new Function(
+      'toI32',
+      'checkIndex',
+      'symmetricEigen',
+      'runLinearLogits',
+      `"use strict";return ${source};`,
+    ) as (...helpers: unknown[]) => KernelFn;
+    fn = make(toI32, checkIndex, symmetricEigen, runLinearLogits);
     cache.set(source, fn);
   }
   return fn;

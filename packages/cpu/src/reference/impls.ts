@@ -3,6 +3,7 @@
  * the semantics every pass and backend is tested against. Each op computes in f64 (JS numbers)
  * and stores into its output array, so f32 results are rounded once per op.
  */
+import { linearLogitGradAll, linearLogitStatsRows } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { type DType, type HostArray, IndexError, type ir } from '@xent/core';
 import { stridedLoop } from './strided.js';
@@ -332,6 +333,24 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
       if (output === 'values') dst.set(values, t * n);
       else dst.set(vectors, t * n * n);
     }
+    return dst;
+  },
+  linearLogitStats: (inputs, { softcap, targets }, out) => {
+    const [h, w, b] = inputs as [Value, Value, Value];
+    const dst = alloc(out);
+    const [n, d] = h.type.shape as [number, number];
+    const shape = { n, d, v: w.type.shape[0] as number, softcap, dtype: h.type.dtype };
+    linearLogitStatsRows(shape, h.data, w.data, b.data, targets ? inputs[3]?.data : undefined, dst);
+    return dst;
+  },
+  linearLogitGrad: (inputs, { softcap, targets, filter }, out) => {
+    const [h, w, b] = inputs as [Value, Value, Value];
+    const [stats, ct] = inputs.slice(targets ? 4 : 3) as [Value, Value];
+    const dst = alloc(out);
+    const [n, d] = h.type.shape as [number, number];
+    const shape = { n, d, v: w.type.shape[0] as number, softcap, dtype: h.type.dtype };
+    const y = targets ? inputs[3]?.data : undefined;
+    linearLogitGradAll(shape, h.data, w.data, b.data, y, stats.data, ct.data, filter, dst);
     return dst;
   },
   // ---- sources and markers ----

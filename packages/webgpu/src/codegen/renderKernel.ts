@@ -1,5 +1,6 @@
 /** @file Renders any kernel of the scalar kernel IR as WGSL passes (one entry per kernel kind). */
 import { BackendError, type Kernel } from '@xent/core';
+import { renderLinearLogitsKernel } from './linearLogitsKernel.js';
 import { renderMapKernel } from './mapKernel.js';
 import { renderMatmulKernel } from './matmulKernel.js';
 import type { RenderedKernel } from './rendered.js';
@@ -19,5 +20,7 @@ export function renderKernel(k: Kernel, maxBindingBytes: number): RenderedKernel
         'eigh',
         `xent.eigh: the WebGPU backend has no eigen-decomposition kernel (matrices ${JSON.stringify(k.shape)}); run eigh, eigvalsh and the spectral losses on a CPU backend`,
       );
+    case 'linearLogits':
+      return renderLinearLogitsKernel(k, maxBindingBytes);
   }
 }
