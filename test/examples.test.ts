@@ -1,8 +1,10 @@
-/** @file The shipped examples run end to end (the equivariance study in its --quick mode). */
+/** @file The shipped examples run end to end (the studies in their --quick mode), and the noisy-label study takes user losses. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import * as x from 'xent';
+import { compareLosses, formatTables, paperLosses } from '../examples/noisy-labels/compare.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,3 +36,19 @@ test('examples/noisy-labels runs end to end in --quick mode: real MNIST digits, 
   expect(chart).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(chart.match(/<path /g)).toHaveLength(5);
 }, 120_000);
+
+test('compareLosses runs the study for a user-supplied map of losses and reports every cell', () => {
+  const results = compareLosses(
+    { CE: paperLosses.CE, 'half CE': (z, y) => x.mul(0.5, paperLosses.CE(z, y)) },
+    { quick: true },
+  );
+  expect(results.losses).toEqual(['CE', 'half CE']);
+  for (const loss of results.losses)
+    for (const noise of results.noises) {
+      const [accuracy, ...rest] = results.accuracies('softmax', loss, noise);
+      expect(rest).toEqual([]);
+      expect(accuracy).toBeGreaterThan(0.2);
+      expect(accuracy).toBeLessThanOrEqual(1);
+    }
+  expect(formatTables(results)).toMatch(/half CE +\d+\.\d ± 0\.0 +\d+\.\d ± 0\.0/);
+}, 60_000);
