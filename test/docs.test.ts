@@ -1,6 +1,6 @@
 /** @file Every runnable ```ts block in the README and docs/ is executed, so the examples cannot rot. */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
 import { gpuBackend } from './support/gpu.js';
 
@@ -24,6 +24,18 @@ function blocks(markdown: string): { code: string; gpu: boolean }[] {
   }));
 }
 
+/**
+ * Relative imports in a block are written as seen from its markdown file (`../examples/…` in
+ * docs/); the block runs from another folder, so they become absolute paths.
+ */
+function fromMarkdownFolder(code: string, file: string): string {
+  const base = pathToFileURL(`${root}${file}`);
+  return code.replace(
+    /(from\s+|import\(\s*)'(\.\.?\/[^']+)'/g,
+    (_, lead: string, specifier: string) => `${lead}'${fileURLToPath(new URL(specifier, base))}'`,
+  );
+}
+
 const cases = sources.flatMap((file) =>
   blocks(readFileSync(`${root}${file}`, 'utf8')).map(({ code, gpu }, i) => [file, i, code, gpu] as const),
 );
@@ -39,12 +51,17 @@ test.for(cases)('%s block %i runs', async ([file, i, code, gpu], { skip }) => {
   if (gpu && adapter === undefined) skip('no WebGPU adapter');
   mkdirSync(outDir, { recursive: true });
   const path = `${outDir}${file.replace(/[/.]/g, '_')}_${i}.ts`;
-  writeFileSync(path, `${code}\nexport {};\n`);
+  writeFileSync(path, `${fromMarkdownFolder(code, file)}\nexport {};\n`);
   await import(/* @vite-ignore */ path);
 });
 
-test('docs/laws.md shows the vitest example exactly as it is run (packages/laws/test/readme.test.ts)', () => {
-  const doc = readFileSync(`${root}docs/laws.md`, 'utf8');
-  const example = readFileSync(`${root}packages/laws/test/readme.test.ts`, 'utf8');
-  expect(doc).toContain(example.trimEnd());
+/** Files a page shows in full (as a ```ts no-run block), which must stay identical to the file that runs. */
+const shownFiles = [
+  ['docs/laws.md', 'packages/laws/test/readme.test.ts'],
+  ['docs/guide-new-objective.md', 'examples/taylor-cross-entropy.ts'],
+  ['docs/guide-verifying-gradients.md', 'test/support/setup.ts'],
+] as const;
+
+test.for(shownFiles)('%s shows %s exactly as it is run', ([doc, file]) => {
+  expect(readFileSync(`${root}${doc}`, 'utf8')).toContain(readFileSync(`${root}${file}`, 'utf8').trimEnd());
 });
