@@ -77,7 +77,7 @@ const linearCase = fc
         n,
         d,
         v,
-        params: { softcap: capped ? SOFTCAP : null, targets },
+        params: { softcap: capped ? SOFTCAP : null, targets, filter: false },
         inputs: [
           f64([n, d], h),
           f64([v, d], w),

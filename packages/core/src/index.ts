@@ -25,6 +25,7 @@ export * from './nn/safe.js';
 export * from './nn/maskedLogsumexp.js';
 export * from './nn/information.js';
 export * from './nn/geometry.js';
+export * from './nn/linearLogits.js';
 export * as random from './random/random.js';
 export * as optim from './optim/optimizers.js';
 export type { RandomKey } from './random/random.js';

@@ -5,6 +5,7 @@ export {
   type CrossEntropyOptions,
   type SoftTargetOptions,
 } from './classification/crossEntropy.js';
+export { linearCrossEntropy, type LinearCrossEntropyOptions } from './classification/linearCrossEntropy.js';
 export { binaryCrossEntropyWithLogits, type BinaryCrossEntropyOptions } from './classification/binaryCrossEntropy.js';
 export {
   focalLoss,

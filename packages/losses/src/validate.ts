@@ -59,9 +59,28 @@ const valuesOf = (t: Tensor): ArrayLike<number> | undefined => (t.isTraced ? und
  * Traced labels are checked by the gather that reads them (an IndexError when the values are computed).
  */
 export function labelsArg(fn: string, v: unknown, logits: Tensor, ignoreIndex?: number): Tensor {
-  const t = tensorArg(fn, 'labels', v);
   const batch = logits.shape.slice(0, -1);
   const classes = logits.shape[logits.rank - 1] as number;
+  return classLabelsArg(
+    fn,
+    v,
+    batch,
+    classes,
+    `logits ${formatShape(logits.shape)} without the class axis`,
+    ignoreIndex,
+  );
+}
+
+/** Class indices of shape `batch` (described by `whose`), each in [0, classes) or equal to `ignoreIndex`. */
+export function classLabelsArg(
+  fn: string,
+  v: unknown,
+  batch: readonly number[],
+  classes: number,
+  whose: string,
+  ignoreIndex?: number,
+): Tensor {
+  const t = tensorArg(fn, 'labels', v);
   if (t.dtype !== 'i32')
     fail(
       DTypeError,
@@ -71,13 +90,7 @@ export function labelsArg(fn: string, v: unknown, logits: Tensor, ignoreIndex?: 
       `dtype ${t.dtype} (cast with x.cast(labels, 'i32'))`,
     );
   if (t.rank !== batch.length || t.shape.some((d, i) => d !== batch[i]))
-    fail(
-      ShapeError,
-      fn,
-      'labels',
-      `shape ${formatShape(batch)} (logits ${formatShape(logits.shape)} without the class axis)`,
-      formatShape(t.shape),
-    );
+    fail(ShapeError, fn, 'labels', `shape ${formatShape(batch)} (${whose})`, formatShape(t.shape));
   const values = valuesOf(t);
   if (values !== undefined) {
     for (let i = 0; i < values.length; i++) {

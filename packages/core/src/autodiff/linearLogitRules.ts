@@ -34,10 +34,9 @@ function unpack(packed: Node, n: number, d: number, v: number): [Node, Node, Nod
 
 /** ∂/∂(h, W, b) of ⟨ct, stats⟩ = the fused gradient prim, unpacked (y gets none). */
 export function linearLogitStatsVjp(ct: Node, node: OpNode<'linearLogitStats'>): (Node | null)[] {
-  const { softcap, targets } = node.params;
   const { n, d, v } = operands(node, node.params);
-  const packed = B.op('linearLogitGrad', { softcap, targets, filter: false }, [...node.inputs, node, ct]);
-  return [...unpack(packed, n, d, v), ...(targets ? [null] : [])];
+  const packed = B.op('linearLogitGrad', node.params, [...node.inputs, node, ct]);
+  return [...unpack(packed, n, d, v), ...(node.params.targets ? [null] : [])];
 }
 
 /** The column `c` of `stats` [N, 5] broadcast along the vocabulary: [N, V]. */

@@ -11,8 +11,8 @@ import { LinearStat } from '../ir/prim.js';
 import { shapeEq, sizeOf } from '../ir/shape.js';
 import { statColumn } from '../autodiff/linearLogitRules.js';
 
-/** Logit matrices smaller than this many elements are left alone (they are cheap to store). */
-export const LINEAR_LOGITS_MIN_ELEMENTS = 1 << 16;
+/** Logit matrices smaller than this (16 MiB of f32) are left alone: storing them is cheap, and the unfused kernels are faster. */
+export const LINEAR_LOGITS_MIN_ELEMENTS = 1 << 22;
 
 /** A node of the region as α·M + β, with β a per-row value [..., N] (absent: 0). */
 interface Affine {
@@ -187,7 +187,12 @@ function fusedReads(
       const hs = alpha === 1 ? h : B.scale(h, alpha);
       const bs = alpha === 1 ? bias : B.scale(bias, alpha);
       const y = indices === undefined ? [] : [B.reshape(indices, [p])];
-      s = B.op('linearLogitStats', { softcap: null, targets: indices !== undefined }, [hs, ops.w, bs, ...y]);
+      s = B.op('linearLogitStats', { softcap: null, targets: indices !== undefined, filter: false }, [
+        hs,
+        ops.w,
+        bs,
+        ...y,
+      ]);
       stats.set(key, s);
     }
     return s;

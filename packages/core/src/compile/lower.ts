@@ -321,7 +321,7 @@ function lowerLinearLogits(g: Group): LoweredKernel {
     dtype: h.type.dtype,
     softcap: root.params.softcap,
     targets: root.params.targets,
-    filter: root.prim === 'linearLogitGrad' && root.params.filter,
+    filter: root.params.filter,
     inputs: root.inputs.map((x) => ({ dtype: x.type.dtype, size: x.type.shape.reduce((a, b) => a * b, 1) })),
   };
   return { kernel, inputs: root.inputs, outputs: g.roots };

@@ -80,6 +80,11 @@ export interface LinearLogitParams {
   readonly softcap: number | null;
   /** Whether a targets input y [N] follows b (the `pick` column reads z at y; without targets it is 0). */
   readonly targets: boolean;
+  /**
+   * Gradient filtering: the VJP skips the softmax terms below the f32 resolution (2⁻²⁴), as CCE
+   * does; false (exact) by default. The forward values do not depend on it.
+   */
+  readonly filter: boolean;
 }
 
 /** The columns of linearLogitStats' output, per row n. */
@@ -151,10 +156,9 @@ export interface PrimParamMap {
   linearLogitStats: LinearLogitParams;
   /**
    * The VJP of linearLogitStats: from its inputs, its output and the output's cotangent [N, 5], the
-   * cotangents of h, W and b packed flat as [N·D | V·D | V]. `filter` skips logit entries whose
-   * softmax weight is below the f32 resolution (2⁻²⁴); exact when false.
+   * cotangents of h, W and b packed flat as [N·D | V·D | V].
    */
-  linearLogitGrad: LinearLogitParams & { readonly filter: boolean };
+  linearLogitGrad: LinearLogitParams;
   iota: { readonly shape: Shape; readonly axis: number; readonly dtype: DType };
   stopGradient: NoParams;
 }

@@ -22,7 +22,8 @@ function logitFunctions(k: LinearLogitsKernel): string {
     k.softcap === null
       ? 'fn capped(u: f32) -> f32 { return u; }\nfn slope(u: f32) -> f32 { return 1.0; }'
       : `fn capped(u: f32) -> f32 { return ${f(k.softcap)} * xent_tanh(u / ${f(k.softcap)}); }
-fn slope(u: f32) -> f32 { let t = xent_tanh(u / ${f(k.softcap)}); return 1.0 - t * t; }`;
+// 1 − tanh²(x) = 4e^{−2|x|}/(1 + e^{−2|x|})², without the cancellation of 1 − t² near |t| = 1
+fn slope(u: f32) -> f32 { let e = exp(-2.0 * abs(u / ${f(k.softcap)})); return 4.0 * e / ((1.0 + e) * (1.0 + e)); }`;
   if (k.softcap !== null) used.add('tanh');
   return `${prelude(used)}
 ${cap}
@@ -40,13 +41,13 @@ fn target_of(n: i32) -> i32 { ${k.targets ? `return xent_check(ld_in3(n), ${k.v}
 function cotangentFunction(k: LinearLogitsKernel, statsSlot: number, ctSlot: number): string {
   const f = (v: number): string => literal(v, 'f32', new Set());
   const stat = (slot: number, n: string, c: number): string => `ld_in${slot}(${n} * ${LINEAR_STATS} + ${c})`;
-  return `fn logit_cotangent(n: i32, v: i32, target: i32) -> f32 {
+  return `fn logit_cotangent(n: i32, v: i32, tgt: i32) -> f32 {
   let u = pre_logit(n, v);
   let z = capped(u);
   let p = exp(z - ${stat(statsSlot, 'n', LinearStat.Lse)});
   var dz = ${stat(ctSlot, 'n', LinearStat.Sum)};
   ${k.filter ? `if (p >= ${f(2 ** -24)}) { dz = dz + ${stat(ctSlot, 'n', LinearStat.Lse)} * p; }` : `dz = dz + ${stat(ctSlot, 'n', LinearStat.Lse)} * p;`}
-  if (v == target) { dz = dz + ${stat(ctSlot, 'n', LinearStat.Pick)}; }
+  if (v == tgt) { dz = dz + ${stat(ctSlot, 'n', LinearStat.Pick)}; }
   let ct_max = ${stat(ctSlot, 'n', LinearStat.Max)};
   if (ct_max != 0.0 && z == ${stat(statsSlot, 'n', LinearStat.Max)}) { dz = dz + ct_max / ${stat(statsSlot, 'n', LinearStat.Ties)}; }
   return dz * slope(u);
@@ -70,7 +71,7 @@ fn main(${entryParams}) {
   ${flatWorkgroup}
   if (wg >= ${k.n}) { return; }
   let t = i32(lid.x);
-  let target = target_of(wg);
+  let tgt = target_of(wg);
   var r = Row(0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
   for (var v = t; v < ${k.v}; v = v + ${THREADS}) {
     let z = capped(pre_logit(wg, v));
@@ -86,7 +87,7 @@ fn main(${entryParams}) {
       r.scaled = r.scaled + exp(z - r.max);
     }
     r.count = r.count + 1.0;
-    if (v == target) { r.pick = z; }
+    if (v == tgt) { r.pick = z; }
   }
   rows[t] = r;
   workgroupBarrier();
@@ -135,11 +136,11 @@ fn main(${entryParams}) {
   let t = i32(lid.x);
   var acc: array<f32, ${perThread}>;
   var bias = 0.0;
-  ${byRow ? 'let target = target_of(wg);' : ''}
+  ${byRow ? 'let tgt = target_of(wg);' : ''}
   for (var o0 = 0; o0 < ${others}; o0 = o0 + ${THREADS}) {
     let o = o0 + t;
     var dz = 0.0;
-    if (o < ${others}) { dz = ${byRow ? 'logit_cotangent(wg, o, target)' : 'logit_cotangent(o, wg, target_of(o))'}; }
+    if (o < ${others}) { dz = ${byRow ? 'logit_cotangent(wg, o, tgt)' : 'logit_cotangent(o, wg, target_of(o))'}; }
     staged[t] = dz;
     workgroupBarrier();
     let count = min(${THREADS}, ${others} - o0);
