@@ -169,6 +169,10 @@ export function formatKernel(k: Kernel): string {
   }
 }
 
+/** Bytes of the program's temporaries at their peak (slots are reused by temporaries that do not overlap). */
+export const peakTemporaryBytes = (p: Program): number =>
+  p.slots.reduce((sum, s) => sum + s.size * (s.dtype === 'f64' ? 8 : s.dtype === 'bool' ? 1 : 4), 0);
+
 /** The program as text: one line per launch and free. */
 export function formatProgram(p: Program): string {
   const lines = p.buffers.map(

@@ -1,0 +1,100 @@
+/**
+ * @file Fused linear cross-entropy on WebGPU: the WGSL stats and gradient kernels (sizes that are
+ * not multiples of the 64-wide workgroups, bias, ignored rows, smoothing, softcap) against the f64
+ * CPU result, and the automatic rewrite in a program jitted for the GPU.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import * as x from 'xent';
+import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
+import { expectAllClose, toNumbers } from '../support/numeric.js';
+
+const gpu = await gpuBackend();
+afterAll(() => {
+  gpu?.dispose();
+});
+
+const f32 = (shape: number[], v: readonly number[]): x.Tensor => x.tensor(Float32Array.from(v), { shape });
+
+describe.runIf(gpu !== undefined)('fused linear cross-entropy on WebGPU', () => {
+  test('losses.linearCrossEntropy: value and ∂(h, W, b) in f32 on the GPU against f64 on the CPU', async () => {
+    const backend = defined(gpu);
+    const sizes = fc.record({
+      n: fc.integer({ min: 1, max: 70 }),
+      d: fc.integer({ min: 1, max: 70 }),
+      v: fc.integer({ min: 1, max: 130 }),
+      smoothing: fc.constantFrom(0, 0.1),
+      softcap: fc.constantFrom(undefined, 4),
+      seed: fc.integer({ min: 0, max: 1000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(sizes, async ({ n, d, v, smoothing, softcap, seed }) => {
+        const wave = (len: number, k: number) => Array.from({ length: len }, (_, i) => Math.sin(i * k + seed));
+        const y = x.tensor(
+          Int32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? -1 : (i * 7 + seed) % v)),
+          { shape: [n], dtype: 'i32' },
+        );
+        const loss = (h: x.Tensor, w: x.Tensor, b: x.Tensor) =>
+          x.losses.linearCrossEntropy(h, w, y, {
+            bias: b,
+            ignoreIndex: -1,
+            labelSmoothing: smoothing,
+            ...(softcap === undefined ? {} : { softcap }),
+          });
+        const vg = x.valueAndGrad(loss, { argnums: [0, 1, 2] });
+        const args = [f32([n, d], wave(n * d, 1.3)), f32([v, d], wave(v * d, 0.7)), f32([v], wave(v, 2.1))] as const;
+        const [value, grads] = x.jit(vg, { backend })(...args);
+        const [v64, g64] = vg(...(args.map((a) => x.cast(a, 'f64')) as [x.Tensor, x.Tensor, x.Tensor]));
+        expectAllClose(await numbersAsync(value), toNumbers(v64), { rtol: 1e-4, atol: 1e-5 }, 'loss');
+        for (const [i, g] of grads.entries()) {
+          expectAllClose(
+            await numbersAsync(g),
+            toNumbers(g64[i] as x.Tensor),
+            { rtol: 1e-3, atol: 1e-5 },
+            `gradient ${i}`,
+          );
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  test('the rewrite fires in a GPU program: fused kernels, no [N, V] buffer, results equal the CPU', async () => {
+    const backend = defined(gpu);
+    const [n, d, v] = [512, 4, 8192];
+    const h = f32(
+      [n, d],
+      Array.from({ length: n * d }, (_, i) => Math.sin(i * 1.7)),
+    );
+    const w = f32(
+      [v, d],
+      Array.from({ length: v * d }, (_, i) => Math.cos(i * 0.37)),
+    );
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 131) % v),
+      { shape: [n], dtype: 'i32' },
+    );
+    const vg = x.valueAndGrad((hh: x.Tensor, ww: x.Tensor) => x.losses.crossEntropy(x.matmul(hh, x.transpose(ww)), y), {
+      argnums: [0, 1],
+    });
+    const step = x.jit(vg, { backend });
+    const program = step.program(h, w);
+    expect(program.steps.filter((s) => s.kind === 'launch' && s.kernel.kind === 'linearLogits')).toHaveLength(2);
+    expect(Math.max(...program.buffers.map((b) => b.size))).toBeLessThan((n * v) / 8);
+    const [value, [gh, gw]] = step(h, w) as unknown as [x.Tensor, x.Tensor[]];
+    const [v64, [gh64, gw64]] = x.jit(vg)(x.cast(h, 'f64'), x.cast(w, 'f64')) as unknown as [x.Tensor, x.Tensor[]];
+    expectAllClose(await numbersAsync(value), toNumbers(v64), { rtol: 1e-4, atol: 1e-5 }, 'loss');
+    expectAllClose(
+      await numbersAsync(gh as x.Tensor),
+      toNumbers(gh64 as x.Tensor),
+      { rtol: 1e-3, atol: 1e-6 },
+      '∂L/∂h',
+    );
+    expectAllClose(
+      await numbersAsync(gw as x.Tensor),
+      toNumbers(gw64 as x.Tensor),
+      { rtol: 1e-3, atol: 1e-7 },
+      '∂L/∂W',
+    );
+  });
+});

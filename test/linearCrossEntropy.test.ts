@@ -1,0 +1,241 @@
+/**
+ * @file Fused linear cross-entropy: losses.linearCrossEntropy and the automatic rewrite against the
+ * unfused f64 reference CE(h·Wᵀ + b, y) on random inputs (every option, per-row cotangents, ragged
+ * sizes, D = 1, extremes), second order, memory accounting of the scheduled programs, and errors.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as x from 'xent';
+import { expectAllClose, toNumbers } from './support/numeric.js';
+
+type Options = x.losses.LinearCrossEntropyOptions;
+
+const f64 = (shape: number[], values: readonly number[]): x.Tensor =>
+  x.tensor(Float64Array.from(values), { shape, dtype: 'f64' });
+const tol = { rtol: 1e-9, atol: 1e-11 };
+
+/** The unfused reference: the same loss on the materialised logits (small enough that no rewrite fires). */
+function unfused(h: x.Tensor, w: x.Tensor, y: x.Tensor, o: Options): x.Tensor {
+  let z = x.matmul(h, x.transpose(w));
+  if (o.bias !== undefined) z = x.add(z, o.bias);
+  if (o.softcap !== undefined) z = x.mul(x.tanh(x.div(z, o.softcap)), o.softcap);
+  return x.losses.crossEntropy(z, y, {
+    ...(o.reduction === undefined ? {} : { reduction: o.reduction }),
+    ...(o.ignoreIndex === undefined ? {} : { ignoreIndex: o.ignoreIndex }),
+    ...(o.labelSmoothing === undefined ? {} : { labelSmoothing: o.labelSmoothing }),
+  });
+}
+
+/** Value and cotangents of (h, W, b) under a cotangent `ct` of the loss (per row for 'none'). */
+function pullback(
+  f: (h: x.Tensor, w: x.Tensor, b: x.Tensor) => x.Tensor,
+  h: x.Tensor,
+  w: x.Tensor,
+  b: x.Tensor,
+  ct: x.Tensor,
+) {
+  const [value, back] = x.vjp(f, h, w, b);
+  return { value: toNumbers(value as x.Tensor), grads: back(ct).map(toNumbers) };
+}
+
+const IGNORE = -100;
+
+const caseArb = fc
+  .record({
+    n: fc.integer({ min: 1, max: 13 }),
+    d: fc.integer({ min: 1, max: 5 }),
+    v: fc.integer({ min: 1, max: 37 }),
+    bias: fc.boolean(),
+    ignore: fc.constantFrom('none', 'some', 'all'),
+    reduction: fc.constantFrom('mean', 'sum', 'none'),
+    smoothing: fc.constantFrom(0, 0.1),
+    softcap: fc.constantFrom(undefined, 3),
+    scale: fc.constantFrom(1, 30),
+  })
+  .chain((c) =>
+    fc.record({
+      c: fc.constant(c),
+      h: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: c.n * c.d, maxLength: c.n * c.d }),
+      w: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: c.v * c.d, maxLength: c.v * c.d }),
+      b: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: c.v, maxLength: c.v }),
+      y: fc.array(fc.integer({ min: 0, max: c.v - 1 }), { minLength: c.n, maxLength: c.n }),
+      drop: fc.array(fc.boolean(), { minLength: c.n, maxLength: c.n }),
+      ct: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: c.n, maxLength: c.n }),
+    }),
+  );
+
+describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients', () => {
+  test('every option combination, ragged sizes, D = 1, all-ignored rows, per-row cotangents (f64)', () => {
+    fc.assert(
+      fc.property(caseArb, ({ c, h, w, b, y, drop, ct }) => {
+        const labels = y.map((k, i) => (c.ignore === 'all' || (c.ignore === 'some' && drop[i]) ? IGNORE : k));
+        const o: Options = {
+          reduction: c.reduction,
+          labelSmoothing: c.smoothing,
+          ...(c.ignore === 'none' ? {} : { ignoreIndex: IGNORE }),
+          ...(c.softcap === undefined ? {} : { softcap: c.softcap }),
+        };
+        const H = f64(
+          [c.n, c.d],
+          h.map((q) => q * c.scale),
+        );
+        const W = f64([c.v, c.d], w);
+        const B = f64([c.v], b);
+        const Y = x.tensor(Int32Array.from(labels), { shape: [c.n], dtype: 'i32' });
+        const cot = c.reduction === 'none' ? f64([c.n], ct) : f64([], [ct[0] as number]);
+        const withBias = (bias: x.Tensor): Options => (c.bias ? { ...o, bias } : o);
+        const fused = pullback((hh, ww, bb) => x.losses.linearCrossEntropy(hh, ww, Y, withBias(bb)), H, W, B, cot);
+        const reference = pullback((hh, ww, bb) => unfused(hh, ww, Y, withBias(bb)), H, W, B, cot);
+        expectAllClose(fused.value, reference.value, tol, 'loss');
+        ['h', 'W', 'b'].forEach((name, i) => {
+          expectAllClose(fused.grads[i] as number[], reference.grads[i] as number[], tol, `∂L/∂${name}`);
+        });
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  test('extreme hidden states (logits ±1e4) stay finite and exact; f32 logits near overflow match the f64 reference', () => {
+    const h = f64([2, 2], [1e4, -1e4, -3e3, 2e3]);
+    const w = f64([3, 2], [1, 0.5, -1, 0.25, 0.3, -2]);
+    const y = x.tensor([2, 0], { dtype: 'i32' });
+    const fused = pullback((hh, ww) => x.losses.linearCrossEntropy(hh, ww, y), h, w, f64([3], [0, 0, 0]), f64([], [1]));
+    const reference = pullback((hh, ww) => unfused(hh, ww, y, {}), h, w, f64([3], [0, 0, 0]), f64([], [1]));
+    expectAllClose(fused.value, reference.value, tol, 'loss');
+    expectAllClose(fused.grads[0] as number[], reference.grads[0] as number[], tol, '∂L/∂h');
+    // f32: logits of ±88 would overflow an unshifted exp
+    const h32 = x.cast(f64([2, 2], [88, -40, 60, 87]), 'f32');
+    const w32 = x.cast(w, 'f32');
+    const [v32, g32] = x.valueAndGrad((hh: x.Tensor) => x.losses.linearCrossEntropy(hh, w32, y))(h32);
+    const [v64, g64] = x.valueAndGrad((hh: x.Tensor) => unfused(hh, w, y, {}))(f64([2, 2], [88, -40, 60, 87]));
+    expectAllClose(toNumbers(v32), toNumbers(v64), { rtol: 1e-6, atol: 1e-5 }, 'f32 loss');
+    expectAllClose(toNumbers(g32), toNumbers(g64), { rtol: 1e-5, atol: 1e-6 }, 'f32 ∂L/∂h');
+  });
+
+  test('gradient filtering keeps the loss and changes the gradient by less than the dropped softmax mass', () => {
+    const n = 8;
+    const [d, v] = [4, 300];
+    const h = f64(
+      [n, d],
+      Array.from({ length: n * d }, (_, i) => 4 * Math.sin(i)),
+    );
+    const w = f64(
+      [v, d],
+      Array.from({ length: v * d }, (_, i) => 3 * Math.cos(i * 0.7)),
+    );
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 41) % v),
+      { shape: [n], dtype: 'i32' },
+    );
+    const exact = x.valueAndGrad((hh: x.Tensor) => x.losses.linearCrossEntropy(hh, w, y))(h);
+    const filtered = x.valueAndGrad((hh: x.Tensor) => x.losses.linearCrossEntropy(hh, w, y, { gradFilter: true }))(h);
+    expect(toNumbers(filtered[0])).toEqual(toNumbers(exact[0]));
+    const maxW = Math.max(...toNumbers(w).map(Math.abs));
+    expectAllClose(toNumbers(filtered[1]), toNumbers(exact[1]), { rtol: 0, atol: (v * 2 ** -24 * maxW) / n }, '∂L/∂h');
+  });
+
+  test('second order: the Hessian-vector product through the fused loss matches the unfused one', () => {
+    const h = f64([3, 2], [0.3, -0.2, 1.1, 0.5, -0.7, 0.9]);
+    const w = f64([5, 2], [0.1, 0.4, -0.3, 0.8, 0.6, -0.5, 0.2, 0.2, -0.9, 0.1]);
+    const y = x.tensor([4, 0, 2], { dtype: 'i32' });
+    const dir = f64([3, 2], [1, 0.5, -0.25, 0.75, 0.1, -1]);
+    const o: Options = { labelSmoothing: 0.1, softcap: 2 };
+    const fused = x.hvp((hh) => x.losses.linearCrossEntropy(hh, w, y, o))(h, dir);
+    const reference = x.hvp((hh) => unfused(hh, w, y, o))(h, dir);
+    expectAllClose(toNumbers(fused), toNumbers(reference), tol, 'H·v');
+  });
+
+  test('bad input is a clear XentError naming the function and the argument', () => {
+    const h = f64([2, 3], [1, 2, 3, 4, 5, 6]);
+    const w = f64(
+      [4, 3],
+      Array.from({ length: 12 }, (_, i) => i),
+    );
+    const y = x.tensor([1, 3], { dtype: 'i32' });
+    const call =
+      (...a: unknown[]) =>
+      () =>
+        (x.losses.linearCrossEntropy as (...b: unknown[]) => unknown)(...a);
+    expect(call(h, f64([4, 2], [1, 2, 3, 4, 5, 6, 7, 8]), y)).toThrow(
+      /linearCrossEntropy: argument 'w' expected a classifier \[V, 3\]/,
+    );
+    expect(call(h, w, x.tensor([1, 4], { dtype: 'i32' }))).toThrow(
+      /argument 'labels' expected class indices in \[0, 4\)/,
+    );
+    expect(call(h, w, x.tensor([1, 2, 3], { dtype: 'i32' }))).toThrow(/argument 'labels' expected shape \[2\]/);
+    expect(call(h, w, y, { bias: f64([3], [0, 0, 0]) })).toThrow(/argument 'bias' expected f64\[4\]/);
+    expect(call(h, w, y, { softcap: -1 })).toThrow(/argument 'softcap' expected a finite number > 0/);
+    expect(call(x.cast(h, 'f32'), w, y)).toThrow(/argument 'w' expected dtype f32/);
+    expect(call(h, w, y, { gradFilter: 'yes' })).toThrow(/argument 'gradFilter' expected a boolean/);
+  });
+});
+
+describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
+  // 1024 × 4096 logits: at the rewrite's threshold (4M elements)
+  const [n, d, v] = [1024, 3, 4096];
+  const h = f64(
+    [n, d],
+    Array.from({ length: n * d }, (_, i) => Math.sin(i * 1.7)),
+  );
+  const w = f64(
+    [v, d],
+    Array.from({ length: v * d }, (_, i) => Math.cos(i * 0.37)),
+  );
+  const b = f64(
+    [v],
+    Array.from({ length: v }, (_, i) => Math.sin(i) / 2),
+  );
+  const y = x.tensor(
+    Int32Array.from({ length: n }, (_, i) => (i * 131) % v),
+    { shape: [n], dtype: 'i32' },
+  );
+  const plain = (yy: x.Tensor) => (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) =>
+    x.losses.crossEntropy(x.add(x.matmul(hh, x.transpose(ww)), bb), yy, { labelSmoothing: 0.1 });
+  const step = x.jit(x.valueAndGrad(plain(y), { argnums: [0, 1, 2] }));
+
+  test('fires: the scheduled program has fused kernels and no [N, V] buffer, and peak temporaries are O(N·D + V·D + N)', () => {
+    const program = step.program(h, w, b);
+    const kernels = program.steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
+    expect(kernels.filter((k) => k.kind === 'linearLogits').map((k) => (k as x.LinearLogitsKernel).pass)).toEqual([
+      'stats',
+      'grad',
+    ]);
+    expect(kernels.some((k) => k.kind === 'matmul')).toBe(false);
+    expect(Math.max(...program.buffers.map((buf) => buf.size))).toBeLessThan((n * v) / 8);
+    const peak = x.peakTemporaryBytes(program);
+    expect(peak).toBeLessThanOrEqual(8 * 4 * (n * d + v * d + v + 5 * n));
+    // the unfused program of the same loss (its logits are detached from the rewrite by a non-row-wise use)
+    const unfusedStep = x.jit(
+      x.valueAndGrad(
+        (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) =>
+          x.add(plain(y)(hh, ww, bb), x.mul(0, x.sum(x.mul(x.matmul(hh, x.transpose(ww)), 0)))),
+        {
+          argnums: [0, 1, 2],
+        },
+      ),
+    );
+    expect(x.peakTemporaryBytes(unfusedStep.program(h, w, b))).toBeGreaterThanOrEqual(8 * n * v);
+  });
+
+  test('equals the unfused reference (computed on row blocks below the threshold), loss and gradients', () => {
+    const [value, grads] = step(h, w, b) as unknown as [x.Tensor, x.Tensor[]];
+    const half = n / 2;
+    const rows = (t: x.Tensor, lo: number) => x.slice(t, [lo, 0], [lo + half, t.shape[1] as number]);
+    const ys = [x.slice(y, [0], [half]), x.slice(y, [half], [n])];
+    const parts = [0, half].map((lo, i) =>
+      x.valueAndGrad(plain(ys[i] as x.Tensor), { argnums: [0, 1, 2] })(rows(h, lo), w, b),
+    );
+    // each half is a mean over its rows: the whole mean is their average
+    const refValue = (toNumbers(parts[0]![0])[0]! + toNumbers(parts[1]![0])[0]!) / 2;
+    expectAllClose(toNumbers(value), [refValue], tol, 'loss');
+    const refH = [...toNumbers(parts[0]![1][0]!), ...toNumbers(parts[1]![1][0]!)].map((g) => g / 2);
+    expectAllClose(toNumbers(grads[0]!), refH, tol, '∂L/∂h');
+    for (const [i, name] of [
+      [1, 'W'],
+      [2, 'b'],
+    ] as const) {
+      const ref = toNumbers(parts[0]![1][i]!).map((g, k) => (g + toNumbers(parts[1]![1][i]!)[k]!) / 2);
+      expectAllClose(toNumbers(grads[i]!), ref, tol, `∂L/∂${name}`);
+    }
+  });
+});
