@@ -4,7 +4,7 @@
  * sizes, D = 1, extremes), second order, memory accounting of the scheduled programs, and errors.
  */
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 
@@ -171,7 +171,14 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
 });
 
 describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
-  // 1024 × 4096 logits: at the rewrite's threshold (4M elements)
+  // 1024 × 4096 logits, at a threshold lowered to 4M elements (the default waits for 64M)
+  const threshold = x.fusionConfig.linearLogitsMinElements;
+  beforeAll(() => {
+    x.fusionConfig.linearLogitsMinElements = 1 << 22;
+  });
+  afterAll(() => {
+    x.fusionConfig.linearLogitsMinElements = threshold;
+  });
   const [n, d, v] = [1024, 3, 4096];
   const h = f64(
     [n, d],
@@ -214,9 +221,13 @@ describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
     expect(x.peakTemporaryBytes(unfusedStep.program(h, w, b))).toBeGreaterThanOrEqual(8 * n * v);
   });
 
-  test('equals the unfused reference (computed on row blocks below the threshold), loss and gradients', () => {
+  test('does not fire below the threshold, and equals the unfused reference (computed on row blocks below it)', () => {
     const [value, grads] = step(h, w, b) as unknown as [x.Tensor, x.Tensor[]];
     const half = n / 2;
+    const halfProgram = x
+      .jit(x.valueAndGrad(plain(x.slice(y, [0], [half])), { argnums: [0, 1, 2] }))
+      .program(x.slice(h, [0, 0], [half, d]), w, b);
+    expect(halfProgram.steps.some((s) => s.kind === 'launch' && s.kernel.kind === 'linearLogits')).toBe(false);
     const rows = (t: x.Tensor, lo: number) => x.slice(t, [lo, 0], [lo + half, t.shape[1] as number]);
     const ys = [x.slice(y, [0], [half]), x.slice(y, [half], [n])];
     const parts = [0, half].map((lo, i) => {

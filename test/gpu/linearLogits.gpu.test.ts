@@ -4,14 +4,19 @@
  * CPU result, and the automatic rewrite in a program jitted for the GPU.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
 import { expectAllClose, toNumbers } from '../support/numeric.js';
 
 const gpu = await gpuBackend();
+const threshold = x.fusionConfig.linearLogitsMinElements;
+beforeAll(() => {
+  x.fusionConfig.linearLogitsMinElements = 1 << 22;
+});
 afterAll(() => {
   gpu?.dispose();
+  x.fusionConfig.linearLogitsMinElements = threshold;
 });
 
 const f32 = (shape: number[], v: readonly number[]): x.Tensor => x.tensor(Float32Array.from(v), { shape });

@@ -54,3 +54,4 @@ export { verify } from './compile/verify.js';
 export { dce } from './compile/dce.js';
 export { expandCustom } from './compile/expandCustom.js';
 export { prepare, runGraph } from './compile/run.js';
+export { fusionConfig } from './compile/linearLogits.js';

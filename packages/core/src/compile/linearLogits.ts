@@ -11,8 +11,12 @@ import { LinearStat } from '../ir/prim.js';
 import { shapeEq, sizeOf } from '../ir/shape.js';
 import { statColumn } from '../autodiff/linearLogitRules.js';
 
-/** Logit matrices smaller than this (16 MiB of f32) are left alone: storing them is cheap, and the unfused kernels are faster. */
-export const LINEAR_LOGITS_MIN_ELEMENTS = 1 << 22;
+/**
+ * When the rewrite fires: logit matrices with fewer elements than `linearLogitsMinElements`
+ * (default 2²⁶, 256 MiB of f32) are left alone, because the unfused SIMD kernels are faster while
+ * the logits fit in memory. Lower it to trade speed for memory (tests do, to exercise the rewrite).
+ */
+export const fusionConfig: { linearLogitsMinElements: number } = { linearLogitsMinElements: 1 << 26 };
 
 /** A node of the region as α·M + β, with β a per-row value [..., N] (absent: 0). */
 interface Affine {
@@ -170,7 +174,7 @@ function fusedReads(
   const v = shape[shape.length - 1] as number;
   const rows = shape.slice(0, -1);
   const p = sizeOf(rows);
-  if (p * v < LINEAR_LOGITS_MIN_ELEMENTS) return undefined;
+  if (p * v < fusionConfig.linearLogitsMinElements) return undefined;
   const biased = biasOf(m, users);
   const logits = biased?.logits ?? m;
   const terminals = terminalsOf(logits, users, outputs);
