@@ -41,7 +41,11 @@ for (const [n, d, v] of sizes) {
     }),
   );
   const fusedBytes = x.peakTemporaryBytes(fused.program(h, w));
+  // the plain CE, traced with the automatic rewrite off so that it really is unfused
+  const threshold = x.fusionConfig.linearLogitsMinElements;
+  x.fusionConfig.linearLogitsMinElements = Infinity;
   const unfusedBytes = x.peakTemporaryBytes(unfused.program(h, w));
+  x.fusionConfig.linearLogitsMinElements = threshold;
   const fusedMs = measure(fused, h, w);
   let unfusedCell: string;
   try {
