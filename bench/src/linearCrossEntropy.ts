@@ -31,7 +31,10 @@ function measure(step: (h: x.Tensor, w: x.Tensor) => unknown, h: x.Tensor, w: x.
 for (const [n, d, v] of sizes) {
   const h = x.tensor(normals(n * d, 1, 3), { shape: [n, d] });
   const w = x.tensor(normals(v * d, 0.05, 4), { shape: [v, d] });
-  const y = x.tensor(Int32Array.from({ length: n }, (_, i) => (i * 7919) % v), { shape: [n], dtype: 'i32' });
+  const y = x.tensor(
+    Int32Array.from({ length: n }, (_, i) => (i * 7919) % v),
+    { shape: [n], dtype: 'i32' },
+  );
   const fused = x.jit(
     x.valueAndGrad((hh: x.Tensor, ww: x.Tensor) => x.losses.linearCrossEntropy(hh, ww, y), { argnums: [0, 1] }),
   );
