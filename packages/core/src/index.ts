@@ -3,7 +3,7 @@ export * from './errors.js';
 export * from './backend.js';
 export * from './device.js';
 export * as ir from './ir/index.js';
-export { allocHost, type DType, type FloatDType, type HostArray, type HostArrayOf } from './ir/dtype.js';
+export { allocHost, bytesPer, type DType, type FloatDType, type HostArray, type HostArrayOf } from './ir/dtype.js';
 export type { Graph } from './ir/graph.js';
 export { printGraph } from './ir/printer.js';
 export { parseGraph } from './ir/parse.js';

@@ -3,13 +3,12 @@
  * a program run (parameters copied in, constants, temporaries, outputs copied out). JavaScript
  * kernels see typed-array views of it, WebAssembly kernels byte offsets, and worker threads share it.
  */
-import type { DType, HostArray, Program } from '@xent/core';
+import { bytesPer, type DType, type HostArray, type Program } from '@xent/core';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
 
 /** Bytes per element of each dtype. */
-export const bytesPer: Readonly<Record<DType, number>> = { f32: 4, f64: 8, i32: 4, bool: 1 };
 
 export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
 

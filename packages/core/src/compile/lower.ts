@@ -7,7 +7,7 @@ import { IrInvariantError } from '../ir/build.js';
 import { irError } from '../ir/irError.js';
 import { hostScalar, type Node, type OpNode } from '../ir/node.js';
 import type { Prim, PrimTable } from '../ir/prim.js';
-import { stridesOf } from '../ir/shape.js';
+import { sizeOf, stridesOf } from '../ir/shape.js';
 import type { Kernel, KernelInput, LinearLogitsKernel, MapKernel } from '../kernel/program.js';
 import { lit, load, loopVar, scalar, type ScalarExpr, type ScalarOp } from '../kernel/scalar.js';
 import type { Group, Partition } from './fuse.js';
@@ -25,6 +25,10 @@ export interface LoweredProgram {
   readonly partition: Partition;
   readonly kernels: readonly LoweredKernel[];
 }
+
+/** What a kernel reads from each input node: its dtype and element count. */
+const kernelInputsOf = (nodes: readonly Node[]): KernelInput[] =>
+  nodes.map((n) => ({ dtype: n.type.dtype, size: sizeOf(n.type.shape) }));
 
 /** Builds the expressions of one kernel. */
 class KernelBuilder {
@@ -46,7 +50,7 @@ class KernelBuilder {
   }
 
   kernelInputs(): KernelInput[] {
-    return this.inputs.map((n) => ({ dtype: n.type.dtype, size: n.type.shape.reduce((a, b) => a * b, 1) }));
+    return kernelInputsOf(this.inputs);
   }
 
   /** The value of `n` at `coords`. */
@@ -300,7 +304,7 @@ function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   };
   const opA = operand(a);
   const opB = operand(bNode);
-  const kernelInputs = inputs.map((x) => ({ dtype: x.type.dtype, size: x.type.shape.reduce((p, q) => p * q, 1) }));
+  const kernelInputs = kernelInputsOf(inputs);
   return {
     kernel: { kind: 'matmul', batch, m, k, n, dtype: root.type.dtype, a: opA, b: opB, inputs: kernelInputs },
     inputs,
@@ -322,7 +326,7 @@ function lowerLinearLogits(g: Group): LoweredKernel {
     softcap: root.params.softcap,
     targets: root.params.targets,
     filter: root.params.filter,
-    inputs: root.inputs.map((x) => ({ dtype: x.type.dtype, size: x.type.shape.reduce((a, b) => a * b, 1) })),
+    inputs: kernelInputsOf(root.inputs),
   };
   return { kernel, inputs: root.inputs, outputs: g.roots };
 }

@@ -6,6 +6,9 @@ export type DType = 'f32' | 'f64' | 'i32' | 'bool';
 /** Every dtype, in a fixed order. */
 export const dtypes: readonly DType[] = ['f32', 'f64', 'i32', 'bool'];
 
+/** Bytes one element of each dtype takes in host memory. */
+export const bytesPer: Readonly<Record<DType, number>> = { f32: 4, f64: 8, i32: 4, bool: 1 };
+
 /** The floating-point dtypes: the only ones that carry gradients. */
 export type FloatDType = 'f32' | 'f64';
 

@@ -3,7 +3,7 @@
  * list of kernel launches over numbered buffers, with the points where temporaries die.
  */
 import type { ArrayData } from '../device.js';
-import type { DType } from '../ir/dtype.js';
+import { bytesPer, type DType } from '../ir/dtype.js';
 import { LINEAR_STATS } from '../ir/prim.js';
 import type { Shape } from '../ir/shape.js';
 import { formatScalar, type ScalarExpr } from './scalar.js';
@@ -171,7 +171,7 @@ export function formatKernel(k: Kernel): string {
 
 /** Bytes of the program's temporaries at their peak (slots are reused by temporaries that do not overlap). */
 export const peakTemporaryBytes = (p: Program): number =>
-  p.slots.reduce((sum, s) => sum + s.size * (s.dtype === 'f64' ? 8 : s.dtype === 'bool' ? 1 : 4), 0);
+  p.slots.reduce((sum, s) => sum + s.size * bytesPer[s.dtype], 0);
 
 /** The program as text: one line per launch and free. */
 export function formatProgram(p: Program): string {

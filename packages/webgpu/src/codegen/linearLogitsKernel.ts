@@ -14,10 +14,12 @@ import { literal } from './wgslOps.js';
 
 const THREADS = 64;
 
+/** An f32 literal. */
+const f = (v: number): string => literal(v, 'f32', new Set());
+
 /** Shared functions: the logit before and after the softcap, its slope, and the checked target. */
 function logitFunctions(k: LinearLogitsKernel): string {
   const used = new Set<'tanh'>();
-  const f = (v: number): string => literal(v, 'f32', new Set());
   const cap =
     k.softcap === null
       ? 'fn capped(u: f32) -> f32 { return u; }\nfn slope(u: f32) -> f32 { return 1.0; }'
@@ -39,7 +41,6 @@ fn target_of(n: i32) -> i32 { ${k.targets ? `return xent_check(ld_in3(n), ${k.v}
 
 /** dZ for one (n, v): (ct_lse·p + ct_pick·[v = y] + ct_sum + ct_max·[z = max]/ties)·s′(u). */
 function cotangentFunction(k: LinearLogitsKernel, statsSlot: number, ctSlot: number): string {
-  const f = (v: number): string => literal(v, 'f32', new Set());
   const stat = (slot: number, n: string, c: number): string => `ld_in${slot}(${n} * ${LINEAR_STATS} + ${c})`;
   return `fn logit_cotangent(n: i32, v: i32, tgt: i32) -> f32 {
   let u = pre_logit(n, v);
