@@ -112,6 +112,37 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
     expectAllClose(toNumbers(g32), toNumbers(g64), { rtol: 1e-5, atol: 1e-6 }, 'f32 ∂L/∂h');
   });
 
+  test('f32 on the SIMD CPU path (vocabulary chunks with a ragged last one, threads) agrees with f64, every stats column', () => {
+    // 1100 rows: chunks of 3808 entries, so 9000 = 3808 + 3808 + 1384
+    const [n, d, v] = [1100, 12, 9000];
+    const wave = (len: number, k: number, a: number) => Array.from({ length: len }, (_, i) => a * Math.sin(i * k));
+    const h = f64([n, d], wave(n * d, 1.3, 1.5));
+    const w = f64([v, d], wave(v * d, 0.7, 0.5));
+    // entry 17 dominates every row by a clear margin, so the max's argmax is the same in f32 and f64
+    const b = f64(
+      [v],
+      wave(v, 2.1, 0.3).map((q, i) => (i === 17 ? q + 10 : q)),
+    );
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? IGNORE : (i * 131) % v)),
+      { shape: [n], dtype: 'i32' },
+    );
+    const loss = (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) =>
+      x.add(
+        x.losses.linearCrossEntropy(hh, ww, y, { bias: bb, ignoreIndex: IGNORE, labelSmoothing: 0.1, softcap: 5 }),
+        x.div(x.sum(x.linearLogitStats(hh, ww, { bias: bb }).max), n),
+      );
+    const vg = x.valueAndGrad(loss, { argnums: [0, 1, 2] });
+    const [v32, g32] = vg(x.cast(h, 'f32'), x.cast(w, 'f32'), x.cast(b, 'f32'));
+    const [v64, g64] = vg(h, w, b);
+    expectAllClose(toNumbers(v32), toNumbers(v64), { rtol: 1e-5, atol: 1e-6 }, 'loss');
+    g32.forEach((g, i) => {
+      const want = toNumbers(g64[i] as x.Tensor);
+      const scale = Math.max(...want.map(Math.abs));
+      expectAllClose(toNumbers(g), want, { rtol: 1e-3, atol: 1e-4 * scale }, `gradient ${i}`);
+    });
+  });
+
   test('gradient filtering keeps the loss and changes the gradient by less than the dropped softmax mass', () => {
     const n = 8;
     const [d, v] = [4, 300];

@@ -18,6 +18,7 @@ import { ensureMemory, layoutProgram, memory, view } from './memory.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit } from './threads/pool.js';
+import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
 
 /** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
@@ -58,20 +59,31 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
       };
     }
   }
+  if (options.simd && kernel.kind === 'linearLogits') {
+    const tiled = tiledLinearLogits(kernel, options.threads);
+    if (tiled !== undefined)
+      return (views, offsets, scratch) => {
+        tiled.run(views, offsets, scratch);
+      };
+  }
   const js: KernelFn = compileKernel(kernel);
   return (views) => {
     js(...views);
   };
 }
 
+/** Scratch bytes a kernel's SIMD runner needs (matmul packing, linear-logit tiles). */
+function scratchBytesOf(kernel: Kernel, threads: number): number {
+  if (kernel.kind === 'matmul') return matmulVectorisable(kernel) ? matmulScratchBytes(kernel) : 0;
+  if (kernel.kind === 'linearLogits') return tiledLinearLogits(kernel, threads)?.scratchBytes ?? 0;
+  return 0;
+}
+
 function compileProgram(program: Program, options: Required<CpuOptions>): Executable {
   const { simd } = options;
   const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, options) : undefined));
   const scratchBytes = program.steps.reduce(
-    (most, s) =>
-      simd && s.kind === 'launch' && s.kernel.kind === 'matmul' && matmulVectorisable(s.kernel)
-        ? Math.max(most, matmulScratchBytes(s.kernel))
-        : most,
+    (most, s) => (simd && s.kind === 'launch' ? Math.max(most, scratchBytesOf(s.kernel, options.threads)) : most),
     0,
   );
   const layout = layoutProgram(program, scratchBytes);

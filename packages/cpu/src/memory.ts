@@ -8,8 +8,6 @@ import { bytesPer, type DType, type HostArray, type Program } from '@xent/core';
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
 
-/** Bytes per element of each dtype. */
-
 export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
 
 /** Grows the memory to at least `bytes`. */
