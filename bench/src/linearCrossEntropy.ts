@@ -19,6 +19,7 @@ const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 function measure(step: (h: x.Tensor, w: x.Tensor) => unknown, h: x.Tensor, w: x.Tensor): number {
+  step(h, w); // warm-up: compilation, memory growth, worker start
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
