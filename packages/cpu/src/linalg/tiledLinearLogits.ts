@@ -1,17 +1,31 @@
 /**
- * @file The fast CPU path of the f32 linear-logit kernels: the vocabulary is walked in chunks whose
- * logit tile Z_c = H·W_cᵀ [N, V_c] (at most TILE_ELEMENTS) is computed by the WebAssembly SIMD
- * matmul on every thread, then merged into the row statistics (stats), or turned into dZ_c in place
- * and contracted into ∂H += dZ_c·W_c, ∂W_c = dZ_cᵀ·H, ∂b_c = Σ_n dZ_c (grad). Memory: one tile,
- * one [N, D] partial and the matmul's packing scratch, whatever N×V is.
+ * @file The fast CPU path of the f32 linear-logit kernels. The vocabulary is walked in chunks whose
+ * logit tile Z_c = H·W_cᵀ [N, V_c] (at most TILE_ELEMENTS) comes from the WebAssembly SIMD matmul;
+ * SIMD map kernels of the scalar kernel IR then reduce the tile to per-row statistics that are
+ * merged across chunks (stats), or turn it into dZ_c in place for ∂H += dZ_c·W_c, ∂W_cᵀ = Hᵀ·dZ_c
+ * (Hᵀ transposed once: a contiguous left operand is 3× faster than reading dZ_c by columns) and
+ * ∂b_c = 1ᵀ·dZ_c (grad). Every step runs on all threads. Memory: one tile, one [N, D] partial
+ * and the matmul's packing scratch, whatever N×V is.
  */
-import type { HostArray, LinearLogitsKernel, MatmulKernel } from '@xent/core';
-import { LINEAR_STATS } from '@xent/core';
+import {
+  type HostArray,
+  LINEAR_STATS,
+  type LinearLogitsKernel,
+  LinearStat,
+  lit,
+  load,
+  loopVar,
+  type MapKernel,
+  type MatmulKernel,
+  type ReduceOp,
+  scalar,
+  type ScalarExpr,
+} from '@xent/core';
 import { memory } from '../memory.js';
 import { runSplit } from '../threads/pool.js';
-import { wasmMatmulKernel, type WasmKernel } from '../wasm/compile.js';
+import { wasmMapKernel, wasmMatmulKernel, type WasmKernel } from '../wasm/compile.js';
 import { matmulPanels, matmulScratchBytes } from '../wasm/matmulKernel.js';
-import { type LinearLogitShape, logitCotangent, RowStats, rowCotangent, softcapped, targetAt } from './linearLogits.js';
+import { FILTER_THRESHOLD, targetAt } from './linearLogits.js';
 
 /** Elements of one logit tile (16 MiB of f32). */
 const TILE_ELEMENTS = 1 << 22;
@@ -20,8 +34,84 @@ const TILE_ELEMENTS = 1 << 22;
 const chunkOf = (k: LinearLogitsKernel): number =>
   Math.min(k.v, Math.max(8, Math.floor(TILE_ELEMENTS / Math.max(1, k.n) / 8) * 8));
 
-/** The three matmuls of a chunk of `vc` entries (inputs: slot 0 and slot 1 as named). */
-function chunkMatmuls(k: LinearLogitsKernel, vc: number) {
+const f32 = (v: number): ScalarExpr => lit(v, 'f32');
+const op = (name: ScalarExpr['op'], ...args: ScalarExpr[]): ScalarExpr =>
+  scalar(name, name === 'lt' || name === 'le' || name === 'eq' ? 'bool' : (args[0] as ScalarExpr).dtype, args);
+const where = (c: ScalarExpr, a: ScalarExpr, b: ScalarExpr): ScalarExpr => scalar('where', a.dtype, [c, a, b]);
+
+/** Input slots of the tile map kernels. */
+const Slot = { Tile: 0, Bias: 1, Targets: 2, RowMax: 3, Stats: 4, Cotangent: 5 } as const;
+
+/** The logit z at (row i0, column i1) of a tile of `width` columns, and s′(u) (undefined without softcap). */
+function tileLogit(width: number, softcap: number | null): { z: ScalarExpr; slope: ScalarExpr | undefined } {
+  const at = scalar('add', 'i32', [scalar('mul', 'i32', [loopVar(0), lit(width, 'i32')]), loopVar(1)]);
+  const u = op('add', load(Slot.Tile, 'f32', at), load(Slot.Bias, 'f32', loopVar(1)));
+  if (softcap === null) return { z: u, slope: undefined };
+  // tanh a = sign(a)·(1 − e)/(1 + e) and 1 − tanh² a = 4e/(1 + e)², with e = exp(−2|a|) ≤ 1 (no overflow)
+  const a = op('div', u, f32(softcap));
+  const e = op('exp', op('mul', f32(-2), op('abs', a)));
+  const onePlus = op('add', f32(1), e);
+  const tanh = op('mul', op('sign', a), op('div', op('sub', f32(1), e), onePlus));
+  return { z: op('mul', f32(softcap), tanh), slope: op('div', op('mul', f32(4), e), op('mul', onePlus, onePlus)) };
+}
+
+/** Column `c` of a row-statistics input [N, 5] at row i0. */
+const rowStat = (slot: number, c: number): ScalarExpr =>
+  load(
+    slot,
+    'f32',
+    scalar('add', 'i32', [scalar('mul', 'i32', [loopVar(0), lit(LINEAR_STATS, 'i32')]), lit(c, 'i32')]),
+  );
+
+/** The map kernels of a chunk `width` wide: the row reductions of the stats pass and dZ of the grad pass. */
+function tileKernels(k: LinearLogitsKernel, width: number) {
+  const { z, slope } = tileLogit(width, k.softcap);
+  const inputs = [
+    { dtype: 'f32' as const, size: k.n * width },
+    { dtype: 'f32' as const, size: width },
+    { dtype: 'i32' as const, size: k.n },
+    { dtype: 'f32' as const, size: k.n },
+    { dtype: 'f32' as const, size: k.n * LINEAR_STATS },
+    { dtype: 'f32' as const, size: k.n * LINEAR_STATS },
+  ];
+  const isTarget = op('eq', loopVar(1), load(Slot.Targets, 'i32', loopVar(0)));
+  const row = (reduce: ReduceOp, body: ScalarExpr): MapKernel => ({
+    kind: 'map',
+    shape: [k.n],
+    reduce: { shape: [width], op: reduce, body },
+    inputs,
+    outputs: [scalar('acc', 'f32')],
+  });
+  const ctStat = (c: number): ScalarExpr => rowStat(Slot.Cotangent, c);
+  const p = op('exp', op('sub', z, rowStat(Slot.Stats, LinearStat.Lse)));
+  const softmaxTerm = op('mul', ctStat(LinearStat.Lse), p);
+  const maxShare = op('div', ctStat(LinearStat.Max), rowStat(Slot.Stats, LinearStat.Ties));
+  // (ct_lse·p + ct_pick·[v = y] + ct_sum + ct_max·[z = max]/ties)·s′(u)
+  const dz = [
+    k.filter ? where(op('le', f32(FILTER_THRESHOLD), p), softmaxTerm, f32(0)) : softmaxTerm,
+    where(isTarget, ctStat(LinearStat.Pick), f32(0)),
+    where(op('eq', z, rowStat(Slot.Stats, LinearStat.Max)), maxShare, f32(0)),
+  ].reduce((acc, term) => op('add', acc, term), ctStat(LinearStat.Sum));
+  return {
+    /** per row of the tile: max, logsumexp, Σz, ties at the tile's max, and z at the target */
+    stats: [
+      row('max', z),
+      row('logsumexp', z),
+      row('sum', z),
+      row('sum', where(op('eq', z, load(Slot.RowMax, 'f32', loopVar(0))), f32(1), f32(0))),
+      row('sum', where(isTarget, z, f32(0))),
+    ],
+    grad: {
+      kind: 'map',
+      shape: [k.n, width],
+      inputs,
+      outputs: [slope === undefined ? dz : op('mul', dz, slope)],
+    } satisfies MapKernel,
+  };
+}
+
+/** The four matmuls of a chunk `width` wide (operand slots 0 and 1). */
+function chunkMatmuls(k: LinearLogitsKernel, width: number) {
   const { n, d } = k;
   const mm = (m: number, kk: number, nn: number, a: number[], b: number[], sizes: [number, number]): MatmulKernel => ({
     kind: 'matmul',
@@ -35,16 +125,41 @@ function chunkMatmuls(k: LinearLogitsKernel, vc: number) {
     inputs: sizes.map((size) => ({ dtype: 'f32' as const, size })),
   });
   return {
-    /** Z_c [N, vc] = H [N, D] · W_cᵀ (W_c read as [D, vc]) */
-    logits: mm(n, d, vc, [d, 1], [1, d], [n * d, vc * d]),
-    /** ∂H_c [N, D] = dZ_c [N, vc] · W_c [vc, D] */
-    hidden: mm(n, vc, d, [vc, 1], [d, 1], [n * vc, vc * d]),
-    /** ∂W_c [vc, D] = dZ_cᵀ (dZ_c read as [vc, N]) · H [N, D] */
-    weights: mm(vc, n, d, [1, vc], [d, 1], [n * vc, n * d]),
+    /** Z_c [N, width] = H [N, D] · W_cᵀ (W_c read as [D, width]) */
+    logits: mm(n, d, width, [d, 1], [1, d], [n * d, width * d]),
+    /** ∂H_c [N, D] = dZ_c · W_c [width, D] */
+    hidden: mm(n, width, d, [width, 1], [d, 1], [n * width, width * d]),
+    /** ∂W_cᵀ [D, width] = Hᵀ [D, N] · dZ_c */
+    weights: mm(d, n, width, [n, 1], [width, 1], [n * d, n * width]),
+    /** ∂b_c [1, width] = 1ᵀ [1, N] · dZ_c */
+    bias: mm(1, n, width, [n, 1], [width, 1], [n, n * width]),
   };
 }
 
-type ChunkMatmuls = ReturnType<typeof chunkMatmuls>;
+/** One chunk width's compiled kernels. */
+interface ChunkPlan {
+  readonly width: number;
+  readonly matmuls: ReturnType<typeof chunkMatmuls>;
+  readonly wasm: { readonly [K in keyof ReturnType<typeof chunkMatmuls>]: WasmKernel };
+  readonly stats: readonly WasmKernel[];
+  readonly grad: WasmKernel;
+}
+
+function chunkPlan(k: LinearLogitsKernel, width: number): ChunkPlan | undefined {
+  const matmuls = chunkMatmuls(k, width);
+  const maps = tileKernels(k, width);
+  const wasm = {
+    logits: wasmMatmulKernel(matmuls.logits),
+    hidden: wasmMatmulKernel(matmuls.hidden),
+    weights: wasmMatmulKernel(matmuls.weights),
+    bias: wasmMatmulKernel(matmuls.bias),
+  };
+  const stats = maps.stats.map(wasmMapKernel);
+  const grad = wasmMapKernel(maps.grad);
+  if (Object.values(wasm).some((w) => w === undefined) || stats.some((s) => s === undefined) || grad === undefined)
+    return undefined;
+  return { width, matmuls, wasm: wasm as ChunkPlan['wasm'], stats: stats as WasmKernel[], grad };
+}
 
 /** A compiled tiled kernel: its scratch needs and its runner. */
 export interface TiledLinearLogits {
@@ -52,86 +167,123 @@ export interface TiledLinearLogits {
   run(views: readonly HostArray[], offsets: readonly number[], scratch: number): void;
 }
 
-/** The tiled runner, or undefined where the plain loops serve (f64, or matmuls too small to vectorise). */
+/** The tiled runner, or undefined where the plain loops serve (f64, or kernels too small to vectorise). */
 export function tiledLinearLogits(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
   if (k.dtype !== 'f32' || k.n === 0 || k.v === 0 || k.d === 0) return undefined;
   const vc = chunkOf(k);
   const last = k.v - Math.floor((k.v - 1) / vc) * vc;
-  const plans = [chunkMatmuls(k, vc), chunkMatmuls(k, last)];
-  const kernels = plans.map((p) => [p.logits, p.hidden, p.weights].map(wasmMatmulKernel));
-  if (kernels.some((ks) => ks.some((w) => w === undefined))) return undefined;
-  const packBytes = Math.max(...plans.flatMap((p) => [p.logits, p.hidden, p.weights].map(matmulScratchBytes)));
-  const tileBytes = k.n * vc * 4;
-  const partialBytes = k.n * k.d * 4;
-  const shape: LinearLogitShape = k;
+  const full = chunkPlan(k, vc);
+  const ragged = last === vc ? full : chunkPlan(k, last);
+  if (full === undefined || ragged === undefined) return undefined;
+  const { n, d, v } = k;
+  // scratch: tile | ∂H partial | Hᵀ | ∂W_cᵀ | ones | targets − v0 | tile row max, lse, Σ, ties, pick | matmul packing
+  const tileAt = 0;
+  const partialAt = tileAt + n * vc * 4;
+  const hTAt = partialAt + n * d * 4;
+  const dwTAt = hTAt + n * d * 4;
+  const onesAt = dwTAt + d * vc * 4;
+  const targetsAt = onesAt + n * 4;
+  const rowsAt = targetsAt + n * 4;
+  const packAt = rowsAt + 5 * n * 4;
+  const packBytes = Math.max(
+    ...[full, ragged].flatMap((p) => Object.values(p.matmuls).map((m: MatmulKernel) => matmulScratchBytes(m))),
+  );
+  const split = (kernel: WasmKernel, args: number[], extent: number, work: number): void => {
+    runSplit(kernel, args, extent, work >= 1 << 18 ? threads : 1, 1);
+  };
   const matmul = (mk: MatmulKernel, wasm: WasmKernel, a: number, b: number, out: number, pack: number): void => {
-    runSplit(wasm, [a, b, out, pack], matmulPanels(mk), mk.m * mk.n * mk.k >= 1 << 18 ? threads : 1, 1);
+    split(wasm, [a, b, out, pack], matmulPanels(mk), mk.m * mk.n * mk.k);
   };
   return {
-    scratchBytes: tileBytes + partialBytes + packBytes,
-    run(views, offsets, scratch) {
-      const b = views[2] as HostArray;
-      const y = k.targets ? views[3] : undefined;
-      const out = views[views.length - 1] as HostArray;
-      const [hAt, wAt] = offsets as [number, number];
+    scratchBytes: packAt + packBytes,
+    run(views, offsets, base) {
+      const [hAt, wAt, bAt] = offsets as [number, number, number];
+      const y = k.targets ? (views[3] as HostArray) : undefined;
+      const statsAt = offsets[k.targets ? 4 : 3] as number;
+      const ctAt = offsets[k.targets ? 5 : 4] as number;
       const outAt = offsets[offsets.length - 1] as number;
-      const tile = new Float32Array(memory.buffer, scratch, k.n * vc);
-      const partialAt = scratch + tileBytes;
-      const partial = new Float32Array(memory.buffer, partialAt, k.n * k.d);
-      const pack = partialAt + partialBytes;
-      const targets = y === undefined ? undefined : Int32Array.from({ length: k.n }, (_, i) => targetAt(y, i, k.v));
-      const rows = k.pass === 'stats' ? Array.from({ length: k.n }, () => new RowStats()) : [];
-      const grads =
-        k.pass === 'grad'
-          ? Array.from({ length: k.n }, (_, i) =>
-              rowCotangent(views[k.targets ? 4 : 3] as HostArray, views[k.targets ? 5 : 4] as HostArray, i),
-            )
-          : [];
-      const db = new Float64Array(k.pass === 'grad' ? k.v : 0);
-      for (let v0 = 0; v0 < k.v; v0 += vc) {
-        const width = Math.min(vc, k.v - v0);
-        const which = width === vc ? 0 : 1;
-        const plan = plans[which] as ChunkMatmuls;
-        const [logits, hidden, weights] = kernels[which] as [WasmKernel, WasmKernel, WasmKernel];
-        matmul(plan.logits, logits, hAt, wAt + v0 * k.d * 4, scratch, pack);
-        for (let i = 0; i < k.n; i++) {
-          const target = targets === undefined ? -1 : (targets[i] as number) - v0;
-          const at = i * width;
-          if (k.pass === 'stats') {
-            const row = rows[i] as RowStats;
-            for (let j = 0; j < width; j++) {
-              const z = softcapped((tile[at + j] as number) + (b[v0 + j] as number), k.softcap);
-              row.add(z);
-              if (j === target) row.pick = z;
-            }
-          } else {
-            const r = grads[i] as ReturnType<typeof rowCotangent>;
-            for (let j = 0; j < width; j++) {
-              const dz = logitCotangent(
-                (tile[at + j] as number) + (b[v0 + j] as number),
-                j === target,
-                r,
-                shape,
-                k.filter,
-              );
-              tile[at + j] = dz;
-              db[v0 + j] = (db[v0 + j] as number) + dz;
-            }
-          }
-        }
-        if (k.pass === 'stats') continue;
-        // ∂H accumulates over chunks (the first writes it); ∂W_c is its own rows of the output
-        if (v0 === 0) matmul(plan.hidden, hidden, scratch, wAt, outAt, pack);
-        else {
-          matmul(plan.hidden, hidden, scratch, wAt + v0 * k.d * 4, partialAt, pack);
-          for (let q = 0; q < k.n * k.d; q++) out[q] = (out[q] as number) + (partial[q] as number);
-        }
-        matmul(plan.weights, weights, scratch, hAt, outAt + (k.n * k.d + v0 * k.d) * 4, pack);
+      const out = views[views.length - 1] as HostArray;
+      const at = (offset: number): number => base + offset;
+      const targets = new Int32Array(memory.buffer, at(targetsAt), n);
+      const tileRows = new Float32Array(memory.buffer, at(rowsAt), 5 * n);
+      const partial = new Float32Array(memory.buffer, at(partialAt), n * d);
+      const dwT = new Float32Array(memory.buffer, at(dwTAt), d * vc);
+      if (k.pass === 'grad') {
+        const h = views[0] as HostArray;
+        const hT = new Float32Array(memory.buffer, at(hTAt), n * d);
+        for (let i = 0; i < n; i++) for (let q = 0; q < d; q++) hT[q * n + i] = h[i * d + q] as number;
       }
-      if (k.pass === 'grad') out.set(db, k.n * k.d + k.v * k.d);
-      rows.forEach((row, i) => {
-        row.store(out, i * LINEAR_STATS);
-      });
+      new Float32Array(memory.buffer, at(onesAt), n).fill(1);
+      const running = k.pass === 'stats' ? new Float64Array(5 * n) : undefined;
+      running?.fill(-Infinity, 0, n);
+      for (let v0 = 0; v0 < v; v0 += vc) {
+        const plan = v - v0 >= vc ? full : ragged;
+        const width = plan.width;
+        for (let i = 0; i < n; i++) targets[i] = y === undefined ? -1 : targetAt(y, i, v) - v0;
+        matmul(plan.matmuls.logits, plan.wasm.logits, hAt, wAt + v0 * d * 4, at(tileAt), at(packAt));
+        // the tile kernels' inputs: tile, bias chunk, targets − v0, the tile's row max, stats, cotangent
+        const inputs = [at(tileAt), bAt + v0 * 4, at(targetsAt), at(rowsAt), statsAt, ctAt];
+        if (running !== undefined) {
+          plan.stats.forEach((kernel, s) => {
+            split(kernel, [...inputs, at(rowsAt + s * n * 4)], n, n * width);
+          });
+          mergeRows(running, tileRows, n);
+          continue;
+        }
+        split(plan.grad, [...inputs, at(tileAt)], n, n * width);
+        // ∂H accumulates over chunks (the first writes it); ∂W_c and ∂b_c are their own parts of the output
+        if (v0 === 0) matmul(plan.matmuls.hidden, plan.wasm.hidden, at(tileAt), wAt, outAt, at(packAt));
+        else {
+          matmul(plan.matmuls.hidden, plan.wasm.hidden, at(tileAt), wAt + v0 * d * 4, at(partialAt), at(packAt));
+          for (let q = 0; q < n * d; q++) out[q] = (out[q] as number) + (partial[q] as number);
+        }
+        matmul(plan.matmuls.weights, plan.wasm.weights, at(hTAt), at(tileAt), at(dwTAt), at(packAt));
+        const dw0 = n * d + v0 * d;
+        for (let j = 0; j < width; j++) for (let q = 0; q < d; q++) out[dw0 + j * d + q] = dwT[q * width + j] as number;
+        matmul(plan.matmuls.bias, plan.wasm.bias, at(onesAt), at(tileAt), outAt + (n * d + v * d + v0) * 4, at(packAt));
+      }
+      if (running !== undefined) storeRows(running, out, n);
     },
   };
+}
+
+/**
+ * Merges a tile's row reductions (max, lse, Σ, ties at its max, pick; [5][N]) into the running
+ * rows (max, Σexp(z − max), Σ, ties, pick; [5][N]).
+ */
+function mergeRows(running: Float64Array, tile: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const [m, scaled, sum, ties, pick] = [0, 1, 2, 3, 4].map((c) => running[c * n + i] as number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const [tm, tl, ts, tt, tp] = [0, 1, 2, 3, 4].map((c) => tile[c * n + i] as number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const top = Math.max(m, tm);
+    running[i] = top;
+    running[n + i] = (m === -Infinity ? 0 : scaled * Math.exp(m - top)) + Math.exp(tl - top);
+    running[2 * n + i] = sum + ts;
+    running[3 * n + i] = (m === top ? ties : 0) + (tm === top ? tt : 0);
+    running[4 * n + i] = pick + tp;
+  }
+}
+
+/** Writes the running rows as the stats [N, 5]. */
+function storeRows(running: Float64Array, out: HostArray, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const at = i * LINEAR_STATS;
+    out[at + LinearStat.Lse] = (running[i] as number) + Math.log(running[n + i] as number);
+    out[at + LinearStat.Pick] = running[4 * n + i] as number;
+    out[at + LinearStat.Sum] = running[2 * n + i] as number;
+    out[at + LinearStat.Max] = running[i] as number;
+    out[at + LinearStat.Ties] = running[3 * n + i] as number;
+  }
 }
