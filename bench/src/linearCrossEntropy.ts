@@ -1,7 +1,7 @@
 /**
- * @file Fused vs unfused linear cross-entropy (W3 sizes and a memory case) on the CPU backend, in
- * one process: median time of loss + ∂(h, W) and the scheduled program's peak temporary bytes.
- * `node bench/dist/linearCrossEntropy.js [--sizes 512x256x8192,...] [--repeats 3]`.
+ * @file Fused vs unfused linear cross-entropy (W3 sizes and a memory case) in one process: median
+ * time of loss + ∂(h, W) (read back to the host) and the scheduled program's peak temporary bytes.
+ * `node bench/dist/linearCrossEntropy.js [--sizes 512x256x8192,...] [--repeats 3] [--backend cpu|webgpu]`.
  */
 import * as x from 'xent';
 import { normals } from './data.js';
@@ -14,16 +14,25 @@ const sizes = (arg('--sizes') ?? '512x256x8192,2048x512x32768,8192x8x128256')
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number, number]);
 const repeats = Number(arg('--repeats') ?? '3');
+const backend = arg('--backend') === 'webgpu' ? await x.webgpu() : x.backends.cpu;
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-function measure(step: (h: x.Tensor, w: x.Tensor) => unknown, h: x.Tensor, w: x.Tensor): number {
-  step(h, w); // warm-up: compilation, memory growth, worker start
+type Step = (h: x.Tensor, w: x.Tensor) => [x.Tensor, x.Tensor[]];
+
+/** One step with its results read back (so device work is inside the timing). */
+async function run(step: Step, h: x.Tensor, w: x.Tensor): Promise<void> {
+  const [loss, grads] = step(h, w);
+  await Promise.all([loss, ...grads].map((t) => t.dataAsync()));
+}
+
+async function measure(step: Step, h: x.Tensor, w: x.Tensor): Promise<number> {
+  await run(step, h, w); // warm-up: compilation, memory growth, worker start
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    step(h, w);
+    await run(step, h, w);
     times.push(performance.now() - t0);
   }
   return median(times);
@@ -38,11 +47,13 @@ for (const [n, d, v] of sizes) {
   );
   const fused = x.jit(
     x.valueAndGrad((hh: x.Tensor, ww: x.Tensor) => x.losses.linearCrossEntropy(hh, ww, y), { argnums: [0, 1] }),
+    { backend },
   );
   const unfused = x.jit(
     x.valueAndGrad((hh: x.Tensor, ww: x.Tensor) => x.losses.crossEntropy(x.matmul(hh, x.transpose(ww)), y), {
       argnums: [0, 1],
     }),
+    { backend },
   );
   const fusedBytes = x.peakTemporaryBytes(fused.program(h, w));
   // the plain CE, traced with the automatic rewrite off so that it really is unfused
@@ -50,14 +61,14 @@ for (const [n, d, v] of sizes) {
   x.fusionConfig.linearLogitsMinElements = Infinity;
   const unfusedBytes = x.peakTemporaryBytes(unfused.program(h, w));
   x.fusionConfig.linearLogitsMinElements = threshold;
-  const fusedMs = measure(fused, h, w);
+  const fusedMs = await measure(fused, h, w);
   let unfusedCell: string;
   try {
-    unfusedCell = `${measure(unfused, h, w).toFixed(0)} ms`;
+    unfusedCell = `${(await measure(unfused, h, w)).toFixed(0)} ms`;
   } catch (e) {
     unfusedCell = `fails: ${(e instanceof Error ? e.message : String(e)).slice(0, 80)}`;
   }
   console.log(
-    `${n}x${d}x${v}: fused ${fusedMs.toFixed(0)} ms, temporaries ${mib(fusedBytes)} | unfused ${unfusedCell}, temporaries ${mib(unfusedBytes)}`,
+    `${backend.name} ${n}x${d}x${v}: fused ${fusedMs.toFixed(0)} ms, temporaries ${mib(fusedBytes)} | unfused ${unfusedCell}, temporaries ${mib(unfusedBytes)}`,
   );
 }
