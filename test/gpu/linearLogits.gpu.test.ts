@@ -131,4 +131,43 @@ describe.runIf(gpu !== undefined)('fused linear cross-entropy on WebGPU', () => 
       '∂L/∂W',
     );
   });
+
+  test("the runtime's peak live bytes: independent of N×V when fused, about 2·N·V·4 unfused", async () => {
+    const backend = defined(gpu);
+    const [n, d, v] = [512, 4, 32768];
+    const h = f32(
+      [n, d],
+      Array.from({ length: n * d }, (_, i) => Math.sin(i * 1.7)),
+    );
+    const w = f32(
+      [v, d],
+      Array.from({ length: v * d }, (_, i) => Math.cos(i * 0.37)),
+    );
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 131) % v),
+      { shape: [n], dtype: 'i32' },
+    );
+    const peakOf = async (loss: (hh: x.Tensor, ww: x.Tensor) => x.Tensor): Promise<number> => {
+      const step = x.jit(x.valueAndGrad(loss, { argnums: [0, 1] }), { backend });
+      const run = async () => {
+        const [value, grads] = step(h, w);
+        await Promise.all([value, ...grads].map((t) => t.dataAsync()));
+      };
+      await run();
+      await backend.sync();
+      const before = backend.stats().liveBytes;
+      backend.resetPeak();
+      await run();
+      return backend.stats().peakLiveBytes - before;
+    };
+    const fused = await peakOf((hh, ww) => x.losses.linearCrossEntropy(hh, ww, y));
+    const plain = (hh: x.Tensor, ww: x.Tensor) => x.losses.crossEntropy(x.matmul(hh, x.transpose(ww)), y);
+    x.fusionConfig.linearLogitsMinElements = Infinity;
+    const unfused = await peakOf(plain);
+    x.fusionConfig.linearLogitsMinElements = 1 << 22;
+    // inputs, outputs and temporaries O(N·D + V·D + N), a 4M-logit dZ tile, the stats partials
+    const operands = 4 * 3 * (n * d + v * d + v + 8 * n);
+    expect(fused).toBeLessThanOrEqual(operands + 4 * (1 << 22) + 4 * 16 * 6 * 256 * 64);
+    expect(unfused).toBeGreaterThanOrEqual(2 * 4 * n * v);
+  });
 });

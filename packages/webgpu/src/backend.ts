@@ -26,8 +26,10 @@ export interface WebGpuBackend extends KernelBackend {
   readonly limits: DeviceLimits;
   /** The adapter, in words. */
   readonly adapterName: string;
-  /** Buffers in use and in the pool, and compiled pipelines. */
+  /** Buffers in use (now and at their peak) and in the pool, and compiled pipelines. */
   stats(): RuntimeStats;
+  /** Starts a new measurement of `stats().peakLiveBytes` from the bytes live now. */
+  resetPeak(): void;
   /** Resolves when all work submitted so far has finished. */
   sync(): Promise<void>;
   /** A copy of a tensor's values on this device (for inputs reused across calls, e.g. parameters). */
@@ -59,6 +61,9 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
     adapterName,
     compile: (program) => compileOnGpu(program, runtime),
     stats: () => runtime.stats(),
+    resetPeak: () => {
+      runtime.pool.resetPeak();
+    },
     sync: async () => {
       runtime.checkAlive('sync');
       await device.queue.onSubmittedWorkDone();

@@ -26,6 +26,8 @@ export interface PoolStats {
   /** Buffers handed out and not yet returned (tensors on the device, constants, work in flight). */
   readonly liveBuffers: number;
   readonly liveBytes: number;
+  /** The most live bytes at once since the pool was made or `resetPeak` was called. */
+  readonly peakLiveBytes: number;
   /** Buffers waiting in the pool for reuse. */
   readonly pooledBuffers: number;
   readonly pooledBytes: number;
@@ -35,6 +37,7 @@ export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private live = 0;
   private liveBytes = 0;
+  private peakLiveBytes = 0;
   private pooled = 0;
   private pooledBytes = 0;
 
@@ -62,6 +65,7 @@ export class BufferPool {
     const reused = list?.pop();
     this.live++;
     this.liveBytes += size;
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
     if (reused !== undefined) {
       this.pooled--;
       this.pooledBytes -= size;
@@ -87,6 +91,11 @@ export class BufferPool {
     this.pooledBytes += size;
   }
 
+  /** Starts a new peak measurement from the bytes live now. */
+  resetPeak(): void {
+    this.peakLiveBytes = this.liveBytes;
+  }
+
   /** Destroys the pooled buffers. */
   trim(): void {
     for (const list of this.free.values()) for (const b of list) b.destroy();
@@ -99,6 +108,7 @@ export class BufferPool {
     return {
       liveBuffers: this.live,
       liveBytes: this.liveBytes,
+      peakLiveBytes: this.peakLiveBytes,
       pooledBuffers: this.pooled,
       pooledBytes: this.pooledBytes,
     };
