@@ -183,24 +183,14 @@ function fusedReads(
   const d = ops.h.type.shape[ops.h.type.shape.length - 1] as number;
   const h = B.reshape(ops.h, [p, d]);
   const bias = biased?.bias ?? B.full([v], 0, dtype);
-  const stats = new Map<string, Node>();
-  const statsFor = (alpha: number, indices: Node | undefined): Node => {
-    const key = `${alpha}|${indices?.id ?? ''}`;
-    let s = stats.get(key);
-    if (s === undefined) {
-      const hs = alpha === 1 ? h : B.scale(h, alpha);
-      const bs = alpha === 1 ? bias : B.scale(bias, alpha);
-      const y = indices === undefined ? [] : [B.reshape(indices, [p])];
-      s = B.op('linearLogitStats', { softcap: null, targets: indices !== undefined, filter: false }, [
-        hs,
-        ops.w,
-        bs,
-        ...y,
-      ]);
-      stats.set(key, s);
-    }
-    return s;
-  };
+  // nodes are hash-consed: reads at one scale and with one set of indices share one stats node
+  const statsFor = (alpha: number, indices: Node | undefined): Node =>
+    B.op('linearLogitStats', { softcap: null, targets: indices !== undefined, filter: false }, [
+      alpha === 1 ? h : B.scale(h, alpha),
+      ops.w,
+      alpha === 1 ? bias : B.scale(bias, alpha),
+      ...(indices === undefined ? [] : [B.reshape(indices, [p])]),
+    ]);
   const column = { lse: LinearStat.Lse, max: LinearStat.Max, sum: LinearStat.Sum, pick: LinearStat.Pick } as const;
   const out = new Map<Node, Node>();
   for (const t of terminals) {
