@@ -113,8 +113,8 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
   });
 
   test('f32 on the SIMD CPU path (vocabulary chunks with a ragged last one, threads) agrees with f64, every stats column', () => {
-    // 1100 rows: chunks of 3808 entries, so 9000 = 3808 + 3808 + 1384
-    const [n, d, v] = [1100, 12, 9000];
+    // 1100 rows: chunks of 3808 entries, so 9003 = 3808 + 3808 + 1387 (and a last matmul panel 3 wide)
+    const [n, d, v] = [1100, 12, 9003];
     const wave = (len: number, k: number, a: number) => Array.from({ length: len }, (_, i) => a * Math.sin(i * k));
     const h = f64([n, d], wave(n * d, 1.3, 1.5));
     const w = f64([v, d], wave(v * d, 0.7, 0.5));
@@ -133,13 +133,94 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
         x.div(x.sum(x.linearLogitStats(hh, ww, { bias: bb }).max), n),
       );
     const vg = x.valueAndGrad(loss, { argnums: [0, 1, 2] });
-    const [v32, g32] = vg(x.cast(h, 'f32'), x.cast(w, 'f32'), x.cast(b, 'f32'));
     const [v64, g64] = vg(h, w, b);
+    const args32 = [x.cast(h, 'f32'), x.cast(w, 'f32'), x.cast(b, 'f32')] as const;
+    // eager: separate stats and grad kernels (vocabulary chunks); jit: paired statsGrad kernels,
+    // rows in blocks of ⌊2²²/9003⌋ = 465, so 1100 = 465 + 465 + 170
+    const jitted = x.jit(vg);
+    const passes = jitted
+      .program(...args32)
+      .steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'linearLogits' ? [s.kernel.pass] : []));
+    expect(passes).toEqual(['statsGrad', 'statsGrad']);
+    for (const [v32, g32] of [vg(...args32), jitted(...args32)]) {
+      expectAllClose(toNumbers(v32), toNumbers(v64), { rtol: 1e-5, atol: 1e-6 }, 'loss');
+      g32.forEach((g, i) => {
+        const want = toNumbers(g64[i] as x.Tensor);
+        const scale = Math.max(...want.map(Math.abs));
+        expectAllClose(toNumbers(g), want, { rtol: 1e-3, atol: 1e-4 * scale }, `gradient ${i}`);
+      });
+    }
+  });
+
+  test('a vocabulary too wide for row blocks (V = 600 000) pairs stats and grad as two chunked passes, in f32', () => {
+    const [n, d, v] = [10, 2, 600_000];
+    const wave = (len: number, k: number, a: number) => Array.from({ length: len }, (_, i) => a * Math.sin(i * k));
+    const [h, w, b] = [
+      f64([n, d], wave(n * d, 1.3, 1.5)),
+      f64([v, d], wave(v * d, 0.7, 0.5)),
+      f64([v], wave(v, 2.1, 0.3)),
+    ];
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 60_013) % v),
+      { shape: [n], dtype: 'i32' },
+    );
+    const vg = x.valueAndGrad(
+      (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) => x.losses.linearCrossEntropy(hh, ww, y, { bias: bb }),
+      {
+        argnums: [0, 1, 2],
+      },
+    );
+    const [v64, g64] = vg(h, w, b);
+    const args32 = [x.cast(h, 'f32'), x.cast(w, 'f32'), x.cast(b, 'f32')] as const;
+    const jitted = x.jit(vg);
+    expect(
+      jitted
+        .program(...args32)
+        .steps.some((s) => s.kind === 'launch' && s.kernel.kind === 'linearLogits' && s.kernel.pass === 'statsGrad'),
+    ).toBe(true);
+    const [v32, g32] = jitted(...args32);
     expectAllClose(toNumbers(v32), toNumbers(v64), { rtol: 1e-5, atol: 1e-6 }, 'loss');
     g32.forEach((g, i) => {
       const want = toNumbers(g64[i] as x.Tensor);
-      const scale = Math.max(...want.map(Math.abs));
+      const scale = want.reduce((m, q) => Math.max(m, Math.abs(q)), 0);
       expectAllClose(toNumbers(g), want, { rtol: 1e-3, atol: 1e-4 * scale }, `gradient ${i}`);
+    });
+  });
+
+  test('stats and grad stay two kernels when the cotangent reads the stats (log of the loss), and agree with the unfused loss', () => {
+    const [n, d, v] = [6, 3, 11];
+    const wave = (len: number, k: number, a: number) =>
+      Array.from({ length: len }, (_, i) => a * Math.sin(i * k + 0.3));
+    const [h, w, b] = [
+      f64([n, d], wave(n * d, 1.3, 1.5)),
+      f64([v, d], wave(v * d, 0.7, 0.5)),
+      f64([v], wave(v, 2.1, 0.3)),
+    ];
+    const y = x.tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 5) % v),
+      { shape: [n], dtype: 'i32' },
+    );
+    const passesOf = (f: (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) => x.Tensor) => {
+      const step = x.jit(x.valueAndGrad(f, { argnums: [0, 1, 2] }));
+      const passes = step
+        .program(h, w, b)
+        .steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'linearLogits' ? [s.kernel.pass] : []));
+      return { passes, result: step(h, w, b) };
+    };
+    const fused = (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) => x.losses.linearCrossEntropy(hh, ww, y, { bias: bb });
+    const logged = passesOf((hh, ww, bb) => x.log(fused(hh, ww, bb)));
+    expect(logged.passes).toEqual(['stats', 'grad']);
+    expect(passesOf(fused).passes).toEqual(['statsGrad']);
+    const [value, grads] = logged.result;
+    const [refValue, refGrads] = x.valueAndGrad(
+      (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) => x.log(unfused(hh, ww, y, { bias: bb })),
+      {
+        argnums: [0, 1, 2],
+      },
+    )(h, w, b);
+    expectAllClose(toNumbers(value), toNumbers(refValue), tol, 'loss');
+    grads.forEach((g, i) => {
+      expectAllClose(toNumbers(g), toNumbers(refGrads[i] as x.Tensor), tol, `gradient ${i}`);
     });
   });
 
@@ -234,7 +315,7 @@ describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
   test('fires: the scheduled program has fused kernels and no [N, V] buffer, and peak temporaries are O(N·D + V·D + N)', () => {
     const program = step.program(h, w, b);
     const kernels = program.steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
-    expect(kernels.filter((k) => k.kind === 'linearLogits').map((k) => k.pass)).toEqual(['stats', 'grad']);
+    expect(kernels.filter((k) => k.kind === 'linearLogits').map((k) => k.pass)).toEqual(['statsGrad']);
     expect(kernels.some((k) => k.kind === 'matmul')).toBe(false);
     expect(Math.max(...program.buffers.map((buf) => buf.size))).toBeLessThan((n * v) / 8);
     const peak = x.peakTemporaryBytes(program);

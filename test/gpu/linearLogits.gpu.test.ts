@@ -21,6 +21,10 @@ afterAll(() => {
 
 const f32 = (shape: number[], v: readonly number[]): x.Tensor => x.tensor(Float32Array.from(v), { shape });
 
+/** The passes of a program's linear-logit kernels, in order. */
+const linearPasses = (program: x.Program): string[] =>
+  program.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'linearLogits' ? [s.kernel.pass] : []));
+
 /** Hidden states h [n, d], a classifier W [v, d] and labels y [n] for the rewrite's cases. */
 const operands = (n: number, d: number, v: number) => ({
   h: f32(
@@ -80,31 +84,58 @@ describe.runIf(gpu !== undefined)('fused linear cross-entropy on WebGPU', () => 
     );
   });
 
-  test('several vocabulary chunks (a ragged last one) and stats segments: 700 × 7000 logits against f64 on the CPU', async () => {
+  test('paired row blocks (a ragged last one), and separate stats and grad kernels (vocabulary chunks, stats segments): 700 × 7000 logits against f64 on the CPU', async () => {
     const backend = defined(gpu);
-    // 700 rows: dZ chunks of 5952 entries, so 7000 = 5952 + 1048
+    // 700 rows: paired blocks of 576 rows, so 700 = 576 + 124; dZ chunks of 5952 entries, so 7000 = 5952 + 1048
     const [n, d, v] = [700, 5, 7000];
     const wave = (len: number, k: number, a: number) => Array.from({ length: len }, (_, i) => a * Math.sin(i * k));
     const y = x.tensor(
       Int32Array.from({ length: n }, (_, i) => (i * 4099) % v),
       { shape: [n], dtype: 'i32' },
     );
-    const vg = x.valueAndGrad(
-      (h: x.Tensor, w: x.Tensor, b: x.Tensor) =>
-        x.losses.linearCrossEntropy(h, w, y, { bias: b, labelSmoothing: 0.1, softcap: 6 }),
-      { argnums: [0, 1, 2] },
-    );
+    const loss = (h: x.Tensor, w: x.Tensor, b: x.Tensor) =>
+      x.losses.linearCrossEntropy(h, w, y, { bias: b, labelSmoothing: 0.1, softcap: 6 });
     const args = [
       f32([n, d], wave(n * d, 1.3, 1)),
       f32([v, d], wave(v * d, 0.7, 1)),
       f32([v], wave(v, 2.1, 0.5)),
     ] as const;
-    const [value, grads] = x.jit(vg, { backend })(...args);
-    const [v64, g64] = vg(...(args.map((a) => x.cast(a, 'f64')) as [x.Tensor, x.Tensor, x.Tensor]));
+    // the log's cotangent reads the loss, so its stats and grad kernels cannot be paired
+    type Loss = (h: x.Tensor, w: x.Tensor, b: x.Tensor) => x.Tensor;
+    const cases: [Loss, string[]][] = [
+      [loss, ['statsGrad']],
+      [(h, w, b) => x.log(loss(h, w, b)), ['stats', 'grad']],
+    ];
+    for (const [f, passes] of cases) {
+      const vg = x.valueAndGrad(f, { argnums: [0, 1, 2] });
+      const step = x.jit(vg, { backend });
+      expect(linearPasses(step.program(...args))).toEqual(passes);
+      const [value, grads] = step(...args);
+      const [v64, g64] = vg(...(args.map((a) => x.cast(a, 'f64')) as [x.Tensor, x.Tensor, x.Tensor]));
+      expectAllClose(await numbersAsync(value), toNumbers(v64), { rtol: 1e-4, atol: 1e-5 }, 'loss');
+      for (const [i, g] of grads.entries()) {
+        const want = toNumbers(g64[i] as x.Tensor);
+        const scale = Math.max(...want.map(Math.abs));
+        expectAllClose(await numbersAsync(g), want, { rtol: 1e-3, atol: 1e-4 * scale }, `gradient ${i}`);
+      }
+    }
+  });
+
+  test('a vocabulary too wide for row blocks (V = 300 000): the paired kernel runs the stats then the grad passes', async () => {
+    const backend = defined(gpu);
+    const [n, d, v] = [3, 2, 300_000];
+    const { h, w, y } = operands(n, d, v);
+    const vg = x.valueAndGrad((hh: x.Tensor, ww: x.Tensor) => x.losses.linearCrossEntropy(hh, ww, y), {
+      argnums: [0, 1],
+    });
+    const step = x.jit(vg, { backend });
+    expect(linearPasses(step.program(h, w))).toEqual(['statsGrad']);
+    const [value, grads] = step(h, w);
+    const [v64, g64] = vg(x.cast(h, 'f64'), x.cast(w, 'f64'));
     expectAllClose(await numbersAsync(value), toNumbers(v64), { rtol: 1e-4, atol: 1e-5 }, 'loss');
     for (const [i, g] of grads.entries()) {
       const want = toNumbers(g64[i] as x.Tensor);
-      const scale = Math.max(...want.map(Math.abs));
+      const scale = want.reduce((m, q) => Math.max(m, Math.abs(q)), 0);
       expectAllClose(await numbersAsync(g), want, { rtol: 1e-3, atol: 1e-4 * scale }, `gradient ${i}`);
     }
   });
@@ -118,7 +149,7 @@ describe.runIf(gpu !== undefined)('fused linear cross-entropy on WebGPU', () => 
     });
     const step = x.jit(vg, { backend });
     const program = step.program(h, w);
-    expect(program.steps.filter((s) => s.kind === 'launch' && s.kernel.kind === 'linearLogits')).toHaveLength(2);
+    expect(linearPasses(program)).toEqual(['statsGrad']);
     expect(Math.max(...program.buffers.map((b) => b.size))).toBeLessThan((n * v) / 8);
     const [value, [gh, gw]] = step(h, w) as unknown as [x.Tensor, x.Tensor[]];
     const [v64, [gh64, gw64]] = x.jit(vg)(x.cast(h, 'f64'), x.cast(w, 'f64')) as unknown as [x.Tensor, x.Tensor[]];

@@ -8,6 +8,7 @@ import { dce } from './dce.js';
 import { expandCustom } from './expandCustom.js';
 import { fuse, type KernelLimits, type Partition } from './fuse.js';
 import { lower, type LoweredProgram } from './lower.js';
+import { pairLinearLogits } from './pairLinearLogits.js';
 import { schedule } from './schedule.js';
 import { simplify } from './simplify.js';
 import { verify } from './verify.js';
@@ -92,7 +93,7 @@ export function compileGraph(graph: Graph, options: CompileOptions = {}): Graph 
   }, graph);
 }
 
-/** Runs the graph passes, then fuse → lower → schedule: the program a kernel backend compiles. */
+/** Runs the graph passes, then fuse → lower (pairing linear-logit kernels) → schedule: the program a kernel backend compiles. */
 export function compileProgram(graph: Graph, options: CompileOptions = {}): Program {
   const simplified = compileGraph(graph, options);
   const dump =
@@ -104,7 +105,7 @@ export function compileProgram(graph: Graph, options: CompileOptions = {}): Prog
       : undefined);
   const partition = fuse(simplified, options.kernelLimits);
   dump?.('fuse', { stage: 'fuse', partition });
-  const lowered = lower(partition);
+  const lowered = pairLinearLogits(lower(partition));
   dump?.('lower', { stage: 'lower', lowered });
   const program = schedule(lowered);
   dump?.('schedule', { stage: 'schedule', program });

@@ -81,11 +81,12 @@ export interface EighKernel {
 /**
  * The fused linear-logit kernels over contiguous inputs h [N, D], W [V, D], b [V] (then y [N] with
  * targets): `stats` writes the row statistics [N, 5] of z = s(h·Wᵀ + b); `grad` reads the stats and
- * their cotangent too and writes [dH | dW | db]. Neither stores the [N, V] logits.
+ * their cotangent too and writes [dH | dW | db]; `statsGrad` reads the cotangent (which must not
+ * depend on the stats) and writes both, computing each logit once. None stores the [N, V] logits.
  */
 export interface LinearLogitsKernel {
   readonly kind: 'linearLogits';
-  readonly pass: 'stats' | 'grad';
+  readonly pass: 'stats' | 'grad' | 'statsGrad';
   readonly n: number;
   readonly d: number;
   readonly v: number;
@@ -141,8 +142,11 @@ export const kernelOutputSizes = (k: Kernel): number[] => {
       return [k.shape.reduce((a, b) => a * b, 1)];
     case 'eigh':
       return [k.shape.slice(0, k.output === 'values' ? -1 : undefined).reduce((a, b) => a * b, 1)];
-    case 'linearLogits':
-      return [k.pass === 'stats' ? k.n * LINEAR_STATS : k.n * k.d + k.v * k.d + k.v];
+    case 'linearLogits': {
+      const stats = k.n * LINEAR_STATS;
+      const grads = k.n * k.d + k.v * k.d + k.v;
+      return k.pass === 'stats' ? [stats] : k.pass === 'grad' ? [grads] : [stats, grads];
+    }
   }
 };
 

@@ -1,5 +1,5 @@
 /** @file Turns kernel source into functions, once per distinct source (a cache shared by all programs). */
-import { IndexError, type Kernel } from '@xent/core';
+import { IndexError, type Kernel, kernelOutputSizes } from '@xent/core';
 import { runLinearLogits } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
@@ -29,8 +29,11 @@ export function kernelSource(k: Kernel): string {
     case 'eigh':
       return eighKernelSource(k);
     case 'linearLogits': {
-      const buffers = [...k.inputs.map((_, i) => `in${i}`), 'out0'].join(', ');
-      return `function linearLogits(${buffers}) { runLinearLogits(${JSON.stringify(k)}, [${k.inputs.map((_, i) => `in${i}`).join(', ')}], out0); }`;
+      const ins = k.inputs.map((_, i) => `in${i}`).join(', ');
+      const outs = kernelOutputSizes(k)
+        .map((_, i) => `out${i}`)
+        .join(', ');
+      return `function linearLogits(${ins}, ${outs}) { runLinearLogits(${JSON.stringify(k)}, [${ins}], [${outs}]); }`;
     }
   }
 }

@@ -174,14 +174,25 @@ export function linearLogitGradAll(
   out.set(acc);
 }
 
-/** Runs a linear-logit kernel on its input arrays (h, W, b, [y], [stats, ct]) into `out`. */
-export function runLinearLogits(k: LinearLogitsKernel, inputs: readonly HostArray[], out: HostArray): void {
+/**
+ * Runs a linear-logit kernel on its input arrays (h, W, b, [y], then the stats and their cotangent
+ * for `grad`, the cotangent for `statsGrad`) into its outputs (the stats, the packed cotangents, or both).
+ */
+export function runLinearLogits(
+  k: LinearLogitsKernel,
+  inputs: readonly HostArray[],
+  outputs: readonly HostArray[],
+): void {
   const [h, w, b] = inputs as [HostArray, HostArray, HostArray];
   const y = k.targets ? inputs[3] : undefined;
-  if (k.pass === 'stats') {
-    linearLogitStatsRows(k, h, w, b, y, out);
+  const rest = inputs.slice(k.targets ? 4 : 3);
+  if (k.pass === 'grad') {
+    const [stats, ct] = rest as [HostArray, HostArray];
+    linearLogitGradAll(k, h, w, b, y, stats, ct, k.filter, outputs[0] as HostArray);
     return;
   }
-  const [stats, ct] = inputs.slice(k.targets ? 4 : 3) as [HostArray, HostArray];
-  linearLogitGradAll(k, h, w, b, y, stats, ct, k.filter, out);
+  const stats = outputs[0] as HostArray;
+  linearLogitStatsRows(k, h, w, b, y, stats);
+  if (k.pass === 'statsGrad')
+    linearLogitGradAll(k, h, w, b, y, stats, rest[0] as HostArray, k.filter, outputs[1] as HostArray);
 }

@@ -170,6 +170,161 @@ export interface TiledLinearLogits {
 /** The tiled runner, or undefined where the plain loops serve (f64, or kernels too small to vectorise). */
 export function tiledLinearLogits(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
   if (k.dtype !== 'f32' || k.n === 0 || k.v === 0 || k.d === 0) return undefined;
+  if (k.pass !== 'statsGrad') return vocabularyChunks(k, threads);
+  return rowBlocks(k, threads) ?? statsThenGrad(k, threads);
+}
+
+/** `statsGrad` as the two chunked passes (for vocabularies too wide for row blocks): the logits twice. */
+function statsThenGrad(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
+  const first = k.targets ? 4 : 3;
+  const stats = vocabularyChunks({ ...k, pass: 'stats', inputs: k.inputs.slice(0, first) }, threads);
+  const statsInput = { dtype: 'f32' as const, size: k.n * LINEAR_STATS };
+  const gradInputs = [...k.inputs.slice(0, first), statsInput, ...k.inputs.slice(first)];
+  const grad = vocabularyChunks({ ...k, pass: 'grad', inputs: gradInputs }, threads);
+  if (stats === undefined || grad === undefined) return undefined;
+  return {
+    scratchBytes: Math.max(stats.scratchBytes, grad.scratchBytes),
+    run(views, offsets, scratch) {
+      const [ct, statsOut, gradOut] = [first, first + 1, first + 2];
+      const pick = <T>(xs: readonly T[], at: readonly number[]): T[] => at.map((i) => xs[i] as T);
+      const operands = Array.from({ length: first }, (_, i) => i);
+      stats.run(pick(views, [...operands, statsOut]), pick(offsets, [...operands, statsOut]), scratch);
+      grad.run(
+        pick(views, [...operands, statsOut, ct, gradOut]),
+        pick(offsets, [...operands, statsOut, ct, gradOut]),
+        scratch,
+      );
+    },
+  };
+}
+
+/** Fewest rows a row block may have (fewer: the two chunked passes serve). */
+const MIN_BLOCK_ROWS = 8;
+
+/**
+ * `statsGrad` by blocks of rows whose whole logit rows fit one tile: per block, Z = H_b·Wᵀ, its row
+ * stats, dZ in place, ∂H_b = dZ·W and [∂Wᵀ; ∂bᵀ] += [H_bᵀ; 1ᵀ]·dZ (one product packs dZ once for
+ * both): each logit is computed once.
+ */
+function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
+  const { n, d, v } = k;
+  const rows = Math.min(n, Math.floor(TILE_ELEMENTS / v));
+  if (rows < Math.min(n, MIN_BLOCK_ROWS)) return undefined;
+  const last = n - Math.floor((n - 1) / rows) * rows;
+  const plan = (r: number) => {
+    const block = { ...k, n: r };
+    const { logits, hidden } = chunkMatmuls(block, v);
+    // [∂Wᵀ; ∂bᵀ] [D + 1, V] = [H_bᵀ; 1ᵀ] [D + 1, r] · dZ [r, V]
+    const weights: MatmulKernel = {
+      ...logits,
+      m: d + 1,
+      k: r,
+      n: v,
+      a: { slot: 0, offset: 0, strides: [r, 1] },
+      b: { slot: 1, offset: 0, strides: [v, 1] },
+      inputs: [
+        { dtype: 'f32', size: (d + 1) * r },
+        { dtype: 'f32', size: r * v },
+      ],
+    };
+    const matmuls = { logits, hidden, weights };
+    const maps = tileKernels(block, v);
+    const wasm = {
+      logits: wasmMatmulKernel(matmuls.logits),
+      hidden: wasmMatmulKernel(matmuls.hidden),
+      weights: wasmMatmulKernel(matmuls.weights),
+      weightsAdd: wasmMatmulKernel(matmuls.weights, true),
+    };
+    const stats = maps.stats.map(wasmMapKernel);
+    const grad = wasmMapKernel(maps.grad);
+    if (Object.values(wasm).some((w) => w === undefined) || stats.some((x) => x === undefined) || grad === undefined)
+      return undefined;
+    return {
+      rows: r,
+      matmuls,
+      wasm: wasm as { [K in keyof typeof wasm]: WasmKernel },
+      stats: stats as WasmKernel[],
+      grad,
+    };
+  };
+  const full = plan(rows);
+  const ragged = last === rows ? full : plan(last);
+  if (full === undefined || ragged === undefined) return undefined;
+  // scratch: tile | [H_bᵀ; 1ᵀ] | [∂Wᵀ; ∂bᵀ] | targets | tile row max, lse, Σ, ties, pick | matmul packing
+  const tileAt = 0;
+  const hTAt = tileAt + rows * v * 4;
+  const dwTAt = hTAt + (d + 1) * rows * 4;
+  const targetsAt = dwTAt + (d + 1) * v * 4;
+  const rowsAt = targetsAt + rows * 4;
+  const packAt = rowsAt + 5 * rows * 4;
+  const packBytes = Math.max(
+    ...[full, ragged].flatMap((p) => Object.values(p.matmuls).map((m: MatmulKernel) => matmulScratchBytes(m))),
+  );
+  const split = (kernel: WasmKernel, args: number[], extent: number, work: number): void => {
+    runSplit(kernel, args, extent, work >= 1 << 18 ? threads : 1, 1);
+  };
+  const matmul = (mk: MatmulKernel, wasm: WasmKernel, a: number, b: number, out: number, pack: number): void => {
+    split(wasm, [a, b, out, pack], matmulPanels(mk), mk.m * mk.n * mk.k);
+  };
+  return {
+    scratchBytes: packAt + packBytes,
+    run(views, offsets, base) {
+      const [hAt, wAt, bAt] = offsets as [number, number, number];
+      const first = k.targets ? 4 : 3;
+      const y = k.targets ? (views[3] as HostArray) : undefined;
+      const h = views[0] as HostArray;
+      const [ctAt, statsAt, outAt] = [first, first + 1, first + 2].map((i) => offsets[i] as number) as [
+        number,
+        number,
+        number,
+      ];
+      const statsOut = views[first + 1] as HostArray;
+      const out = views[first + 2] as HostArray;
+      const at = (offset: number): number => base + offset;
+      const targets = new Int32Array(memory.buffer, at(targetsAt), rows);
+      const tileRows = new Float32Array(memory.buffer, at(rowsAt), 5 * rows);
+      const hT = new Float32Array(memory.buffer, at(hTAt), (d + 1) * rows);
+      const dwT = new Float32Array(memory.buffer, at(dwTAt), (d + 1) * v);
+      for (let r0 = 0; r0 < n; r0 += rows) {
+        const p = n - r0 >= rows ? full : ragged;
+        const r = p.rows;
+        for (let i = 0; i < r; i++) targets[i] = y === undefined ? -1 : targetAt(y, r0 + i, v);
+        for (let i = 0; i < r; i++) for (let q = 0; q < d; q++) hT[q * r + i] = h[(r0 + i) * d + q] as number;
+        hT.fill(1, d * r, (d + 1) * r);
+        matmul(p.matmuls.logits, p.wasm.logits, hAt + r0 * d * 4, wAt, at(tileAt), at(packAt));
+        // the tile kernels' inputs: tile, bias, targets, the tile's row max, the block's stats and cotangent
+        const inputs = [
+          at(tileAt),
+          bAt,
+          at(targetsAt),
+          at(rowsAt),
+          statsAt + r0 * LINEAR_STATS * 4,
+          ctAt + r0 * LINEAR_STATS * 4,
+        ];
+        p.stats.forEach((kernel, s) => {
+          split(kernel, [...inputs, at(rowsAt + s * r * 4)], r, r * v);
+        });
+        for (let i = 0; i < r; i++) {
+          const o = (r0 + i) * LINEAR_STATS;
+          statsOut[o + LinearStat.Lse] = tileRows[r + i] as number;
+          statsOut[o + LinearStat.Pick] = tileRows[4 * r + i] as number;
+          statsOut[o + LinearStat.Sum] = tileRows[2 * r + i] as number;
+          statsOut[o + LinearStat.Max] = tileRows[i] as number;
+          statsOut[o + LinearStat.Ties] = tileRows[3 * r + i] as number;
+        }
+        split(p.grad, [...inputs, at(tileAt)], r, r * v);
+        matmul(p.matmuls.hidden, p.wasm.hidden, at(tileAt), wAt, outAt + r0 * d * 4, at(packAt));
+        const weights = r0 > 0 ? p.wasm.weightsAdd : p.wasm.weights;
+        matmul(p.matmuls.weights, weights, at(hTAt), at(tileAt), at(dwTAt), at(packAt));
+      }
+      transposeInto(dwT, d, v, out, n * d);
+      out.set(dwT.subarray(d * v), n * d + v * d);
+    },
+  };
+}
+
+/** The `stats` or `grad` pass walking the vocabulary in chunks. */
+function vocabularyChunks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
   const vc = chunkOf(k);
   const last = k.v - Math.floor((k.v - 1) / vc) * vc;
   const full = chunkPlan(k, vc);
@@ -245,6 +400,15 @@ export function tiledLinearLogits(k: LinearLogitsKernel, threads: number): Tiled
       if (running !== undefined) storeRows(running, out, n);
     },
   };
+}
+
+/** dst[at + j·rows + i] = src[i·cols + j] for a [rows, cols] source, in cache-sized blocks. */
+function transposeInto(src: HostArray, rows: number, cols: number, dst: HostArray, at: number): void {
+  const B = 64;
+  for (let i0 = 0; i0 < rows; i0 += B)
+    for (let j0 = 0; j0 < cols; j0 += B)
+      for (let i = i0; i < Math.min(rows, i0 + B); i++)
+        for (let j = j0; j < Math.min(cols, j0 + B); j++) dst[at + j * rows + i] = src[i * cols + j] as number;
 }
 
 /**

@@ -42,12 +42,12 @@ export function mapKernelModule(k: MapKernel): Uint8Array {
   return mb.toBytes();
 }
 
-/** The module bytes of an f32 matmul kernel (exported as `kernel`). */
-export function matmulKernelModule(k: MatmulKernel): Uint8Array {
+/** The module bytes of an f32 matmul kernel (exported as `kernel`), optionally adding into its output. */
+export function matmulKernelModule(k: MatmulKernel, accumulate = false): Uint8Array {
   const mb = new ModuleBuilder();
   const params: ValType[] = Array.from({ length: k.inputs.length + 4 }, () => 'i32');
   const f = new FunctionBuilder(params, []);
-  emitMatmulKernel(k, f);
+  emitMatmulKernel(k, f, accumulate);
   mb.addFunction('kernel', f);
   return mb.toBytes();
 }
@@ -76,7 +76,9 @@ export function wasmMapKernel(k: MapKernel): WasmKernel | undefined {
   return wasmIneligibility(k) === undefined ? instantiate(formatKernel(k), () => mapKernelModule(k)) : undefined;
 }
 
-/** The compiled WebAssembly matmul (f32), or undefined when it stays on the JavaScript path. */
-export function wasmMatmulKernel(k: MatmulKernel): WasmKernel | undefined {
-  return matmulVectorisable(k) ? instantiate(formatKernel(k), () => matmulKernelModule(k)) : undefined;
+/** The compiled WebAssembly matmul (f32; C += A·B with `accumulate`), or undefined when it stays on the JavaScript path. */
+export function wasmMatmulKernel(k: MatmulKernel, accumulate = false): WasmKernel | undefined {
+  return matmulVectorisable(k)
+    ? instantiate(`${formatKernel(k)}${accumulate ? ' accumulate' : ''}`, () => matmulKernelModule(k, accumulate))
+    : undefined;
 }

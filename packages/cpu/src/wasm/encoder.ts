@@ -69,6 +69,7 @@ const ops: Record<string, readonly [number, number, Imm]> = {
   'f64.ceil': [0, 0x9b, 'none'],
   'f64.floor': [0, 0x9c, 'none'],
   'f64.sqrt': [0, 0x9f, 'none'],
+  'f32.add': [0, 0x92, 'none'],
   'f64.add': [0, 0xa0, 'none'],
   'f64.sub': [0, 0xa1, 'none'],
   'f64.mul': [0, 0xa2, 'none'],

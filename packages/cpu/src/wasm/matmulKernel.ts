@@ -21,8 +21,9 @@ export const matmulPanels = (k: MatmulKernel): number => Math.ceil(k.n / PANEL);
  * Emits `(in…, out, scratch, lo, hi)`: the column panels [lo, hi) of C, every row and batch. Each
  * call packs only its own panels, so disjoint ranges can run on different threads. Inputs are byte
  * offsets of the kernel's input slots; `out` the output's; `scratch` `matmulScratchBytes` bytes.
+ * With `accumulate`, C += A·B instead of C = A·B.
  */
-export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
+export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate = false): void {
   const nIn = k.inputs.length;
   const out = nIn;
   const scratch = nIn + 1;
@@ -210,10 +211,15 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
           };
           fullPanel();
           f.op('if');
-          rowAddr();
-          f.op('local.get', acc[2 * row] as number).op('v128.store', 4, 0);
-          rowAddr();
-          f.op('local.get', acc[2 * row + 1] as number).op('v128.store', 4, 16);
+          for (const half of [0, 1]) {
+            rowAddr();
+            f.op('local.get', acc[2 * row + half] as number);
+            if (accumulate) {
+              rowAddr();
+              f.op('v128.load', 4, 16 * half).op('f32x4.add');
+            }
+            f.op('v128.store', 4, 16 * half);
+          }
           f.op('else');
           for (let col = 0; col < PANEL; col++) {
             f.op('local.get', p)
@@ -225,9 +231,12 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder): void {
               .op('i32.lt_s');
             f.op('if');
             rowAddr();
-            f.op('local.get', acc[2 * row + (col >> 2)] as number)
-              .op('f32x4.extract_lane', col & 3)
-              .op('f32.store', 2, 4 * col);
+            f.op('local.get', acc[2 * row + (col >> 2)] as number).op('f32x4.extract_lane', col & 3);
+            if (accumulate) {
+              rowAddr();
+              f.op('f32.load', 2, 4 * col).op('f32.add');
+            }
+            f.op('f32.store', 2, 4 * col);
             f.op('end');
           }
           f.op('end');

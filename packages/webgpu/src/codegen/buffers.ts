@@ -33,6 +33,8 @@ export interface Binding {
   readonly buffer: number | 'status';
   readonly offsetBytes: number;
   readonly sizeBytes: number;
+  /** Whether the shader declares it `read` (its layout entry is then read-only storage). */
+  readonly readOnly: boolean;
 }
 
 /** Elements per binding chunk for a binding limit (a multiple of 64 elements, so offsets stay 256-byte aligned). */
@@ -57,7 +59,7 @@ export function renderBuffers(
     for (let c = 0; c < chunks; c++) {
       const elems = Math.max(1, Math.min(chunk, b.size - c * chunk));
       lines.push(`@group(0) @binding(${bindings.length}) var<storage, ${b.access}> ${b.name}_${c}: array<${st}>;`);
-      bindings.push({ buffer: index, offsetBytes: c * chunk * 4, sizeBytes: elems * 4 });
+      bindings.push({ buffer: index, offsetBytes: c * chunk * 4, sizeBytes: elems * 4, readOnly: b.access === 'read' });
     }
     const read = (c: number, at: string): string =>
       b.dtype === 'bool' ? `(${b.name}_${c}[${at}] != 0u)` : `${b.name}_${c}[${at}]`;
@@ -80,7 +82,7 @@ export function renderBuffers(
   });
   if (status) {
     lines.push(`@group(0) @binding(${bindings.length}) var<storage, read_write> xent_status: array<atomic<i32>, 4>;`);
-    bindings.push({ buffer: 'status', offsetBytes: 0, sizeBytes: 16 });
+    bindings.push({ buffer: 'status', offsetBytes: 0, sizeBytes: 16, readOnly: false });
     // A bad index is recorded (the host raises an IndexError when the results are read) and clamped,
     // so the kernel never reads outside its buffers.
     lines.push(

@@ -6,9 +6,10 @@
  * pass merges each row's partials. Grad: per vocabulary chunk (at most TILE_ELEMENTS logits), dZ_c
  * is formed in a scratch tile, then ∂H += dZ_c·W_c, ∂W_c = dZ_cᵀ·H and ∂b_c = Σ_n dZ_c are tiled
  * products. Passes of every chunk share one shader; each reads its chunk's start from its own
- * 256-byte-aligned binding of a table a first pass writes. Memory: O(N·D + V·D + N) and one tile.
+ * 256-byte-aligned binding of a table a first pass writes. StatsGrad: blocks of whole logit rows,
+ * so each logit is computed once. Memory: O(N·D + V·D + N) and one tile.
  */
-import { LINEAR_STATS, LinearStat, type LinearLogitsKernel } from '@xent/core';
+import { type KernelInput, LINEAR_STATS, LinearStat, type LinearLogitsKernel } from '@xent/core';
 import { type Binding, type BufferSpec, inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { prelude } from './prelude.js';
 import { entryParams, flatWorkgroup, type KernelPass, type RenderedKernel } from './rendered.js';
@@ -102,7 +103,7 @@ function chunkBinding(bindings: readonly Binding[], table: number, c: number): {
   return {
     code: `@group(0) @binding(${bindings.length}) var<storage, read_write> xent_chunk: array<i32>;
 fn chunk_start() -> i32 { return xent_chunk[0]; }`,
-    bindings: [...bindings, { buffer: table, offsetBytes: c * CHUNK_STRIDE * 4, sizeBytes: 4 }],
+    bindings: [...bindings, { buffer: table, offsetBytes: c * CHUNK_STRIDE * 4, sizeBytes: 4, readOnly: false }],
   };
 }
 
@@ -367,6 +368,292 @@ fn main(${entryParams}) {
   };
 }
 
+/** Rows per block of the paired kernel: whole logit rows for at most TILE_ELEMENTS, at least one 64-row tile. */
+const blockRows = (k: LinearLogitsKernel): number =>
+  Math.min(k.n, Math.max(TILE, Math.floor(TILE_ELEMENTS / Math.max(1, k.v) / TILE) * TILE));
+
+/** Widest vocabulary the paired kernel takes in row blocks (a 64-row block of it is 4 tiles). */
+const MAX_BLOCK_VOCAB = (4 * TILE_ELEMENTS) / TILE;
+
+/**
+ * The paired kernel by blocks of rows whose whole logit rows fit one tile: per block, U = H_b·Wᵀ + b
+ * into a scratch tile, one workgroup per row reduces it to the row's stats (written out) and dZ
+ * coefficients, dZ replaces U in place, then ∂H_b = dZ·W, ∂W += dZᵀ·H_b and ∂b += Σ_rows dZ. Each
+ * logit is computed once. Blocks share every shader, reading their first row from a table.
+ */
+function renderStatsGrad(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
+  const { n, d, v } = k;
+  const rows = blockRows(k);
+  const blocks = Math.ceil(n / rows);
+  const ct = k.targets ? 4 : 3;
+  const specs: BufferSpec[] = [
+    ...inputSpecs(k.inputs),
+    outputSpec(0, k.dtype, n * LINEAR_STATS),
+    outputSpec(1, k.dtype, n * d + v * d + v),
+    { name: 'zt', dtype: 'f32', size: rows * v, access: 'read_write', role: 'scratch' },
+    { name: 'coef', dtype: 'f32', size: rows * COEFFS, access: 'read_write', role: 'scratch' },
+    { name: 'blocks', dtype: 'i32', size: blocks * CHUNK_STRIDE, access: 'read_write', role: 'scratch' },
+  ];
+  const [stats, grads] = [ct + 1, ct + 2];
+  const [zt, coef, table] = [ct + 3, ct + 4, ct + 5];
+  const starts = buffersOf(specs, [table], maxBindingBytes, false);
+  const startsCode = `${starts.code}
+@compute @workgroup_size(64)
+fn main(${entryParams}) {
+  for (var c = i32(lid.x); c < ${blocks}; c = c + 64) { st_blocks(c * ${CHUNK_STRIDE}, c * ${rows}); }
+}`;
+  const blockPasses = (
+    which: number[],
+    body: (code: string) => string,
+    workgroups: number,
+    status = false,
+  ): KernelPass[] => {
+    const base = buffersOf(specs, which, maxBindingBytes, status);
+    return Array.from({ length: blocks }, (_, c) => {
+      const bound = chunkBinding(base.bindings, table, c);
+      return { code: body(`${base.code}\n${bound.code}`), bindings: bound.bindings, workgroups };
+    });
+  };
+  // the block's first row and its row count, as private globals the operand functions read
+  const blockHeader = `var<private> r0_: i32;
+var<private> rows_: i32;`;
+  const blockStart = `  r0_ = chunk_start();
+  rows_ = min(${rows}, ${n} - r0_);`;
+  const tiled = (body: string): string => `@compute @workgroup_size(16, 16)
+fn main(${entryParams}) {
+  ${flatWorkgroup}
+${blockStart}
+  let tx = i32(lid.x);
+  let ty = i32(lid.y);
+${body}
+}`;
+  const stores = (store: string): string => `  for (var i = 0; i < 4; i++) {
+    for (var j = 0; j < 4; j++) {
+      let row = t0 + ty * 4 + i;
+      let col = c0 + tx * 4 + j;
+${store}
+    }
+  }`;
+  // U [rows, V] = H_b · Wᵀ + b
+  const logits = blockPasses(
+    [0, 1, 2, zt],
+    (buffers) => `${buffers}
+${blockHeader}
+fn h_blk(row: i32, q: i32) -> f32 { if (row >= rows_ || q >= ${d}) { return 0.0; } return ld_in0((r0_ + row) * ${d} + q); }
+fn w_t(q: i32, col: i32) -> f32 { if (col >= ${v} || q >= ${d}) { return 0.0; } return ld_in1(col * ${d} + q); }
+${productFunction('h_blk', 'w_t', d)}
+${tiled(`  let t0 = (wg / ${tiles(v)}) * ${TILE};
+  let c0 = (wg % ${tiles(v)}) * ${TILE};
+  let c = product(t0, c0, tx, ty);
+${stores(`      if (row < rows_ && col < ${v}) { st_zt(row * ${v} + col, c[i][j] + ld_in2(col)); }`)}`)}`,
+    tiles(rows) * tiles(v),
+  );
+  // one workgroup per row: online (max, Σexp, Σz, ties, pick) per invocation, merged in workgroup memory
+  const rowStats = blockPasses(
+    [...(k.targets ? [3] : []), ct, stats, zt, coef],
+    (buffers) => `${buffers}
+${capFunctions(k)}
+${blockHeader}
+var<workgroup> part: array<f32, ${64 * PARTIAL}>;
+@compute @workgroup_size(64)
+fn main(${entryParams}) {
+  ${flatWorkgroup}
+${blockStart}
+  let local = wg;
+  let row = r0_ + local;
+  let lane = i32(lid.x);
+  var tgt = -1;
+  if (local < rows_) { tgt = ${k.targets ? `xent_check(ld_in3(row), ${v})` : '-1'}; }
+  var count = 0.0; var mx = 0.0; var scaled = 0.0; var total = 0.0; var ties = 0.0; var pick = 0.0;
+  if (local < rows_) {
+    for (var col = lane; col < ${v}; col = col + 64) {
+      let z = capped(ld_zt(local * ${v} + col));
+      total = total + z;
+      if (count == 0.0 || z > mx) {
+        scaled = select(scaled * exp(mx - z), 0.0, count == 0.0) + 1.0;
+        mx = z;
+        ties = 1.0;
+      } else if (z == mx) {
+        scaled = scaled + 1.0;
+        ties = ties + 1.0;
+      } else {
+        scaled = scaled + exp(z - mx);
+      }
+      count = count + 1.0;
+      if (col == tgt) { pick = z; }
+    }
+  }
+  let at = lane * ${PARTIAL};
+  part[at] = count; part[at + 1] = mx; part[at + 2] = scaled; part[at + 3] = total; part[at + 4] = ties; part[at + 5] = pick;
+  workgroupBarrier();
+  if (lane != 0 || local >= rows_) { return; }
+  var seen = 0.0; var m0 = 0.0; var s0 = 0.0; var sum = 0.0; var t = 0.0; var p = 0.0;
+  for (var q = 0; q < 64; q++) {
+    let c = part[q * ${PARTIAL}];
+    if (c > 0.0) {
+      let m = part[q * ${PARTIAL} + 1];
+      let top = select(max(m0, m), m, seen == 0.0);
+      s0 = select(s0 * exp(m0 - top), 0.0, seen == 0.0) + part[q * ${PARTIAL} + 2] * exp(m - top);
+      t = select(select(0.0, t, m0 == top), 0.0, seen == 0.0) + select(0.0, part[q * ${PARTIAL} + 4], m == top);
+      m0 = top;
+      seen = seen + c;
+      sum = sum + part[q * ${PARTIAL} + 3];
+      p = p + part[q * ${PARTIAL} + 5];
+    }
+  }
+  let lse = m0 + log(s0);
+  let o = row * ${LINEAR_STATS};
+  st_out0(o + ${LinearStat.Lse}, lse);
+  st_out0(o + ${LinearStat.Pick}, p);
+  st_out0(o + ${LinearStat.Sum}, sum);
+  st_out0(o + ${LinearStat.Max}, m0);
+  st_out0(o + ${LinearStat.Ties}, t);
+  let e = local * ${COEFFS};
+  st_coef(e, lse); st_coef(e + 1, m0); st_coef(e + 2, t);
+  st_coef(e + 3, ld_in${ct}(o + ${LinearStat.Lse})); st_coef(e + 4, ld_in${ct}(o + ${LinearStat.Pick}));
+  st_coef(e + 5, ld_in${ct}(o + ${LinearStat.Sum})); st_coef(e + 6, ld_in${ct}(o + ${LinearStat.Max}));
+  st_coef(e + 7, f32(tgt));
+}`,
+    rows,
+    k.targets,
+  );
+  // dZ[row, col] in place of U: (ct_lse·p + ct_pick·[v = y] + ct_sum + ct_max·[z = max]/ties)·s′(u)
+  const cotangent = blockPasses(
+    [zt, coef],
+    (buffers) => `${buffers}
+${capFunctions(k)}
+${blockHeader}
+@compute @workgroup_size(64)
+fn main(${entryParams}) {
+  ${flatWorkgroup}
+${blockStart}
+  let flat = wg * 64 + i32(lid.x);
+  if (flat >= rows_ * ${v}) { return; }
+  let row = flat / ${v};
+  let col = flat % ${v};
+  let at = row * ${COEFFS};
+  let u = ld_zt(flat);
+  let z = capped(u);
+  let p = exp(z - ld_coef(at));
+  var g = ld_coef(at + 5);
+  ${k.filter ? `if (p >= ${f(2 ** -24)}) { g = g + ld_coef(at + 3) * p; }` : 'g = g + ld_coef(at + 3) * p;'}
+  if (f32(col) == ld_coef(at + 7)) { g = g + ld_coef(at + 4); }
+  if (ld_coef(at + 6) != 0.0 && z == ld_coef(at + 1)) { g = g + ld_coef(at + 6) / ld_coef(at + 2); }
+  st_zt(flat, g * slope(u));
+}`,
+    Math.ceil((rows * v) / 64),
+  );
+  // ∂H_b [rows, D] = dZ · W
+  const hidden = blockPasses(
+    [1, zt, grads],
+    (buffers) => `${buffers}
+${blockHeader}
+fn a_dz(row: i32, q: i32) -> f32 { if (row >= rows_ || q >= ${v}) { return 0.0; } return ld_zt(row * ${v} + q); }
+fn b_w(q: i32, col: i32) -> f32 { if (q >= ${v} || col >= ${d}) { return 0.0; } return ld_in1(q * ${d} + col); }
+${productFunction('a_dz', 'b_w', v)}
+${tiled(`  let t0 = (wg / ${tiles(d)}) * ${TILE};
+  let c0 = (wg % ${tiles(d)}) * ${TILE};
+  let c = product(t0, c0, tx, ty);
+${stores(`      if (row < rows_ && col < ${d}) { st_out1((r0_ + row) * ${d} + col, c[i][j]); }`)}`)}`,
+    tiles(rows) * tiles(d),
+  );
+  // ∂W [V, D] (+)= dZᵀ · H_b
+  const weights = blockPasses(
+    [0, zt, grads],
+    (buffers) => `${buffers}
+${blockHeader}
+fn a_dzt(col: i32, q: i32) -> f32 { if (col >= ${v} || q >= rows_) { return 0.0; } return ld_zt(q * ${v} + col); }
+fn b_h(q: i32, e: i32) -> f32 { if (q >= rows_ || e >= ${d}) { return 0.0; } return ld_in0((r0_ + q) * ${d} + e); }
+${productFunction('a_dzt', 'b_h', rows)}
+${tiled(`  let t0 = (wg / ${tiles(d)}) * ${TILE};
+  let c0 = (wg % ${tiles(d)}) * ${TILE};
+  let c = product(t0, c0, tx, ty);
+${stores(`      if (row < ${v} && col < ${d}) {
+        let at = ${n * d} + row * ${d} + col;
+        st_out1(at, select(ld_out1(at), 0.0, r0_ == 0) + c[i][j]);
+      }`)}`)}`,
+    tiles(v) * tiles(d),
+  );
+  // ∂b (+)= Σ_rows dZ
+  const bias = blockPasses(
+    [zt, grads],
+    (buffers) => `${buffers}
+@compute @workgroup_size(64)
+fn main(${entryParams}) {
+  ${flatWorkgroup}
+  let r0 = chunk_start();
+  let col = wg * 64 + i32(lid.x);
+  if (col >= ${v}) { return; }
+  var s = 0.0;
+  for (var row = 0; row < min(${rows}, ${n} - r0); row++) { s = s + ld_zt(row * ${v} + col); }
+  let at = ${n * d + v * d} + col;
+  st_out1(at, select(ld_out1(at), 0.0, r0 == 0) + s);
+}`,
+    Math.ceil(v / 64),
+  );
+  const perBlock = Array.from({ length: blocks }, (_, c) =>
+    [logits, rowStats, cotangent, hidden, weights, bias].map((passes) => passes[c] as KernelPass),
+  ).flat();
+  return {
+    passes: [{ code: startsCode, bindings: starts.bindings, workgroups: 1 }, ...perBlock],
+    buffers: specs,
+  };
+}
+
+/**
+ * The paired kernel as the stats kernel then the grad kernel (for vocabularies too wide for row
+ * blocks): their passes, with bindings pointed at the paired kernel's buffers.
+ */
+function renderStatsThenGrad(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
+  const ct = k.targets ? 4 : 3;
+  const operands = k.inputs.slice(0, ct);
+  const statsInput = { dtype: 'f32' as const, size: k.n * LINEAR_STATS };
+  const stats = renderStats({ ...k, pass: 'stats', inputs: operands }, maxBindingBytes);
+  const grad = renderGrad(
+    { ...k, pass: 'grad', inputs: [...operands, statsInput, k.inputs[ct] as KernelInput] },
+    maxBindingBytes,
+  );
+  const own = [
+    ...inputSpecs(k.inputs),
+    outputSpec(0, k.dtype, k.n * LINEAR_STATS),
+    outputSpec(1, k.dtype, k.n * k.d + k.v * k.d + k.v),
+  ];
+  const scratchOf = (r: RenderedKernel) => r.buffers.filter((b) => b.role === 'scratch');
+  const statsScratch = scratchOf(stats);
+  // buffer i of a part's list → its index in the paired list (operands keep theirs; scratch follows the outputs)
+  const statsIndex = (i: number): number => (i < ct ? i : i === ct ? ct + 1 : own.length + (i - ct - 1));
+  const gradIndex = (i: number): number =>
+    i < ct
+      ? i
+      : i === ct
+        ? ct + 1
+        : i === ct + 1
+          ? ct
+          : i === ct + 2
+            ? ct + 2
+            : own.length + statsScratch.length + (i - ct - 3);
+  const remap = (r: RenderedKernel, index: (i: number) => number): KernelPass[] =>
+    r.passes.map((p) => ({
+      ...p,
+      bindings: p.bindings.map((b) => (b.buffer === 'status' ? b : { ...b, buffer: index(b.buffer) })),
+    }));
+  return {
+    passes: [...remap(stats, statsIndex), ...remap(grad, gradIndex)],
+    buffers: [
+      ...own,
+      ...statsScratch.map((b) => ({ ...b, name: `stats_${b.name}` })),
+      ...scratchOf(grad).map((b) => ({ ...b, name: `grad_${b.name}` })),
+    ],
+  };
+}
+
 export function renderLinearLogitsKernel(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
-  return k.pass === 'stats' ? renderStats(k, maxBindingBytes) : renderGrad(k, maxBindingBytes);
+  switch (k.pass) {
+    case 'stats':
+      return renderStats(k, maxBindingBytes);
+    case 'grad':
+      return renderGrad(k, maxBindingBytes);
+    case 'statsGrad':
+      return k.v <= MAX_BLOCK_VOCAB ? renderStatsGrad(k, maxBindingBytes) : renderStatsThenGrad(k, maxBindingBytes);
+  }
 }

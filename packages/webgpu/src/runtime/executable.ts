@@ -87,7 +87,7 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
             `xent.webgpu: a kernel needs ${pass.bindings.length} storage bindings, over this device's maxStorageBuffersPerShaderStage of ${runtime.limits.maxStorageBuffersPerShaderStage}: ${formatKernel(s.kernel)}`,
           );
         }
-        const layout = runtime.layoutFor(pass.bindings, rendered.buffers);
+        const layout = runtime.layoutFor(pass.bindings);
         return { pass, layout, pipeline: runtime.pipelineFor(pass.code, layout), grid: runtime.grid(pass.workgroups) };
       });
       const checks = rendered.passes.some((p) => p.bindings.some((b) => b.buffer === 'status'));

@@ -4,7 +4,7 @@
  * use after dispose) into an XentError raised where the user next touches the data.
  */
 import { allocHost, BackendError, type DType, type HostArray } from '@xent/core';
-import type { Binding, BufferSpec } from '../codegen/buffers.js';
+import type { Binding } from '../codegen/buffers.js';
 import type { DeviceLimits } from './acquire.js';
 import { computeStage, mapRead } from './flags.js';
 import { type BufferKind, BufferPool, type PoolStats } from './pool.js';
@@ -81,11 +81,9 @@ export class GpuRuntime {
     return buffer;
   }
 
-  /** The bind group layout for a list of bindings (read-only storage for inputs). */
-  layoutFor(bindings: readonly Binding[], specs: readonly BufferSpec[]): GPUBindGroupLayout {
-    const kinds = bindings.map((b) =>
-      b.buffer !== 'status' && specs[b.buffer]?.role === 'input' ? 'read-only-storage' : 'storage',
-    );
+  /** The bind group layout for a list of bindings (read-only storage where the shader only reads). */
+  layoutFor(bindings: readonly Binding[]): GPUBindGroupLayout {
+    const kinds = bindings.map((b) => (b.readOnly ? 'read-only-storage' : 'storage'));
     const key = kinds.join(',');
     let layout = this.layouts.get(key);
     if (layout === undefined) {
