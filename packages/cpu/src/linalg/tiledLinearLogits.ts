@@ -25,7 +25,7 @@ import { memory } from '../memory.js';
 import { runSplit } from '../threads/pool.js';
 import { wasmMapKernel, wasmMatmulKernel, type WasmKernel } from '../wasm/compile.js';
 import { matmulPanels, matmulScratchBytes } from '../wasm/matmulKernel.js';
-import { FILTER_THRESHOLD, targetAt } from './linearLogits.js';
+import { FILTER_THRESHOLD, softcapped, targetAt } from './linearLogits.js';
 
 /** Elements of one logit tile (16 MiB of f32). */
 const TILE_ELEMENTS = 1 << 22;
@@ -198,6 +198,9 @@ function statsThenGrad(k: LinearLogitsKernel, threads: number): TiledLinearLogit
   };
 }
 
+/** Elements of the slice of W one ∂H product packs (512 KiB: it stays in cache while packed). */
+const SLICE_ELEMENTS = 1 << 17;
+
 /** Fewest rows a row block may have (fewer: the two chunked passes serve). */
 const MIN_BLOCK_ROWS = 8;
 
@@ -211,9 +214,24 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
   const rows = Math.min(n, Math.floor(TILE_ELEMENTS / v));
   if (rows < Math.min(n, MIN_BLOCK_ROWS)) return undefined;
   const last = n - Math.floor((n - 1) / rows) * rows;
+  const slice = Math.min(v, Math.max(8, Math.floor(SLICE_ELEMENTS / d / 8) * 8));
+  const lastSlice = v - Math.floor((v - 1) / slice) * slice;
   const plan = (r: number) => {
     const block = { ...k, n: r };
-    const { logits, hidden } = chunkMatmuls(block, v);
+    const { logits } = chunkMatmuls(block, v);
+    // ∂H_b [r, D] = Σ over vocabulary slices of dZ[:, slice] · W[slice]: a slice of W stays in cache while packed
+    const hiddenSlice = (width: number): MatmulKernel => ({
+      ...logits,
+      m: r,
+      k: width,
+      n: d,
+      a: { slot: 0, offset: 0, strides: [v, 1] },
+      b: { slot: 1, offset: 0, strides: [d, 1] },
+      inputs: [
+        { dtype: 'f32', size: r * v },
+        { dtype: 'f32', size: width * d },
+      ],
+    });
     // [∂Wᵀ; ∂bᵀ] [D + 1, V] = [H_bᵀ; 1ᵀ] [D + 1, r] · dZ [r, V]
     const weights: MatmulKernel = {
       ...logits,
@@ -227,15 +245,18 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
         { dtype: 'f32', size: r * v },
       ],
     };
-    const matmuls = { logits, hidden, weights };
+    const matmuls = { logits, hidden: hiddenSlice(slice), hiddenLast: hiddenSlice(lastSlice), weights };
     const maps = tileKernels(block, v);
     const wasm = {
       logits: wasmMatmulKernel(matmuls.logits),
       hidden: wasmMatmulKernel(matmuls.hidden),
+      hiddenAdd: wasmMatmulKernel(matmuls.hidden, true),
+      hiddenLastAdd: wasmMatmulKernel(matmuls.hiddenLast, true),
       weights: wasmMatmulKernel(matmuls.weights),
       weightsAdd: wasmMatmulKernel(matmuls.weights, true),
     };
-    const stats = maps.stats.map(wasmMapKernel);
+    // max, logsumexp, Σz and ties; the target logit is one read per row, taken in place
+    const stats = maps.stats.slice(0, 4).map(wasmMapKernel);
     const grad = wasmMapKernel(maps.grad);
     if (Object.values(wasm).some((w) => w === undefined) || stats.some((x) => x === undefined) || grad === undefined)
       return undefined;
@@ -250,13 +271,13 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
   const full = plan(rows);
   const ragged = last === rows ? full : plan(last);
   if (full === undefined || ragged === undefined) return undefined;
-  // scratch: tile | [H_bᵀ; 1ᵀ] | [∂Wᵀ; ∂bᵀ] | targets | tile row max, lse, Σ, ties, pick | matmul packing
+  // scratch: tile | [H_bᵀ; 1ᵀ] | [∂Wᵀ; ∂bᵀ] | targets | tile row max, lse, Σ, ties | matmul packing
   const tileAt = 0;
   const hTAt = tileAt + rows * v * 4;
   const dwTAt = hTAt + (d + 1) * rows * 4;
   const targetsAt = dwTAt + (d + 1) * v * 4;
   const rowsAt = targetsAt + rows * 4;
-  const packAt = rowsAt + 5 * rows * 4;
+  const packAt = rowsAt + 4 * rows * 4;
   const packBytes = Math.max(
     ...[full, ragged].flatMap((p) => Object.values(p.matmuls).map((m: MatmulKernel) => matmulScratchBytes(m))),
   );
@@ -273,6 +294,7 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
       const first = k.targets ? 4 : 3;
       const y = k.targets ? (views[3] as HostArray) : undefined;
       const h = views[0] as HostArray;
+      const bias = views[2] as HostArray;
       const [ctAt, statsAt, outAt] = [first, first + 1, first + 2].map((i) => offsets[i] as number) as [
         number,
         number,
@@ -282,7 +304,8 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
       const out = views[first + 2] as HostArray;
       const at = (offset: number): number => base + offset;
       const targets = new Int32Array(memory.buffer, at(targetsAt), rows);
-      const tileRows = new Float32Array(memory.buffer, at(rowsAt), 5 * rows);
+      const tile = new Float32Array(memory.buffer, at(tileAt), rows * v);
+      const tileRows = new Float32Array(memory.buffer, at(rowsAt), 4 * rows);
       const hT = new Float32Array(memory.buffer, at(hTAt), (d + 1) * rows);
       const dwT = new Float32Array(memory.buffer, at(dwTAt), (d + 1) * v);
       for (let r0 = 0; r0 < n; r0 += rows) {
@@ -307,13 +330,23 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
         for (let i = 0; i < r; i++) {
           const o = (r0 + i) * LINEAR_STATS;
           statsOut[o + LinearStat.Lse] = tileRows[r + i] as number;
-          statsOut[o + LinearStat.Pick] = tileRows[4 * r + i] as number;
+          const t = targets[i] as number;
+          statsOut[o + LinearStat.Pick] =
+            t < 0 ? 0 : softcapped((tile[i * v + t] as number) + (bias[t] as number), k.softcap);
           statsOut[o + LinearStat.Sum] = tileRows[2 * r + i] as number;
           statsOut[o + LinearStat.Max] = tileRows[i] as number;
           statsOut[o + LinearStat.Ties] = tileRows[3 * r + i] as number;
         }
         split(p.grad, [...inputs, at(tileAt)], r, r * v);
-        matmul(p.matmuls.hidden, p.wasm.hidden, at(tileAt), wAt, outAt + r0 * d * 4, at(packAt));
+        for (let k0 = 0; k0 < v; k0 += slice) {
+          const [mk, wasm] =
+            k0 === 0
+              ? [p.matmuls.hidden, p.wasm.hidden]
+              : k0 + slice <= v
+                ? [p.matmuls.hidden, p.wasm.hiddenAdd]
+                : [p.matmuls.hiddenLast, p.wasm.hiddenLastAdd];
+          matmul(mk, wasm, at(tileAt) + k0 * 4, wAt + k0 * d * 4, outAt + r0 * d * 4, at(packAt));
+        }
         const weights = r0 > 0 ? p.wasm.weightsAdd : p.wasm.weights;
         matmul(p.matmuls.weights, weights, at(hTAt), at(tileAt), at(dwTAt), at(packAt));
       }
