@@ -95,6 +95,71 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
     );
   });
 
+  test('the paired f32 kernel (jit, SIMD CPU path): every option combination and per-row cotangents against f64', () => {
+    const sizes = fc.record({
+      n: fc.integer({ min: 8, max: 40 }),
+      d: fc.integer({ min: 4, max: 12 }),
+      v: fc.integer({ min: 130, max: 400 }),
+      bias: fc.boolean(),
+      ignore: fc.constantFrom('none', 'some', 'all'),
+      reduction: fc.constantFrom('mean', 'sum', 'none'),
+      smoothing: fc.constantFrom(0, 0.1),
+      softcap: fc.constantFrom(undefined, 3),
+      seed: fc.integer({ min: 0, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(sizes, (c) => {
+        const wave = (len: number, k: number, a: number) =>
+          Array.from({ length: len }, (_, i) => a * Math.sin(i * k + c.seed));
+        const labels = Array.from({ length: c.n }, (_, i) =>
+          c.ignore === 'all' || (c.ignore === 'some' && i % 3 === 1) ? IGNORE : (i * 37 + c.seed) % c.v,
+        );
+        const y = x.tensor(Int32Array.from(labels), { shape: [c.n], dtype: 'i32' });
+        const o: Options = {
+          reduction: c.reduction,
+          labelSmoothing: c.smoothing,
+          ...(c.ignore === 'none' ? {} : { ignoreIndex: IGNORE }),
+          ...(c.softcap === undefined ? {} : { softcap: c.softcap }),
+        };
+        const withBias = (bias: x.Tensor): Options => (c.bias ? { ...o, bias } : o);
+        // 'none': the cotangent is an argument (not read from the loss), so stats and grad still pair
+        const objective =
+          (loss: (h: x.Tensor, w: x.Tensor, b: x.Tensor) => x.Tensor) =>
+          (h: x.Tensor, w: x.Tensor, b: x.Tensor, ct: x.Tensor) =>
+            c.reduction === 'none' ? x.sum(x.mul(loss(h, w, b), ct)) : loss(h, w, b);
+        const fused = x.valueAndGrad(
+          objective((h, w, b) => x.losses.linearCrossEntropy(h, w, y, withBias(b))),
+          { argnums: [0, 1, 2] },
+        );
+        const reference = x.valueAndGrad(
+          objective((h, w, b) => unfused(h, w, y, withBias(b))),
+          { argnums: [0, 1, 2] },
+        );
+        const args = [
+          f64([c.n, c.d], wave(c.n * c.d, 1.3, 2)),
+          f64([c.v, c.d], wave(c.v * c.d, 0.7, 1)),
+          f64([c.v], wave(c.v, 2.1, 0.5)),
+          f64([c.n], wave(c.n, 0.9, 1.5)),
+        ] as const;
+        const jitted = x.jit(fused);
+        const args32 = args.map((a) => x.cast(a, 'f32')) as unknown as typeof args;
+        const passes = jitted
+          .program(...args32)
+          .steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'linearLogits' ? [s.kernel.pass] : []));
+        expect(passes).toEqual(['statsGrad']);
+        const [v32, g32] = jitted(...args32);
+        const [v64, g64] = reference(...args);
+        expectAllClose(toNumbers(v32), toNumbers(v64), { rtol: 1e-5, atol: 1e-5 }, 'loss');
+        g32.forEach((g, i) => {
+          const want = toNumbers(g64[i] as x.Tensor);
+          const scale = want.reduce((m, q) => Math.max(m, Math.abs(q)), 0);
+          expectAllClose(toNumbers(g), want, { rtol: 1e-3, atol: 1e-4 * scale + 1e-7 }, `gradient ${i}`);
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   test('extreme hidden states (logits ±1e4) stay finite and exact; f32 logits near overflow match the f64 reference', () => {
     const h = f64([2, 2], [1e4, -1e4, -3e3, 2e3]);
     const w = f64([3, 2], [1, 0.5, -1, 0.25, 0.3, -2]);

@@ -13,10 +13,12 @@ import { statColumn } from '../autodiff/linearLogitRules.js';
 
 /**
  * When the rewrite fires: logit matrices with fewer elements than `linearLogitsMinElements`
- * (default 2²⁶, 256 MiB of f32) are left alone, because the unfused SIMD kernels are faster while
- * the logits fit in memory. Lower it to trade speed for memory (tests do, to exercise the rewrite).
+ * (default 2²⁴, 64 MiB of f32) are left alone: below it the logits are a few tiles, and the
+ * unfused SIMD kernels are as fast or faster. From it, a loss whose gradient pairs the fused
+ * kernels is as fast or faster fused. Lower it to trade speed for memory (tests do, to exercise
+ * the rewrite); raise it to keep the logits.
  */
-export const fusionConfig: { linearLogitsMinElements: number } = { linearLogitsMinElements: 1 << 26 };
+export const fusionConfig: { linearLogitsMinElements: number } = { linearLogitsMinElements: 1 << 24 };
 
 /** A node of the region as α·M + β, with β a per-row value [..., N] (absent: 0). */
 interface Affine {
