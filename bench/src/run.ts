@@ -1,5 +1,6 @@
 /**
- * @file The benchmark suite (`npm run bench [-- --workloads W1,W4 --sizes small --libs xent,tfjs --reps 5]`).
+ * @file The benchmark suite (`npm run bench [-- --workloads W1,W4 --sizes small --libs xent,tfjs --reps 5]`;
+ * `--sizes` is `all`, `small` (each workload's first size) or size positions such as `0,2`).
  * Libraries: xent (all cores), xent-1, jax-js, tfjs, and on WebGPU under Dawn xent-webgpu,
  * tfjs-webgpu, jax-js-webgpu. Each cell runs in a child process; the table shows the median time,
  * the ratio to the measured bandwidth floor and to the first library listed, the error against an
@@ -16,10 +17,17 @@ import { type WorkloadId, workloads } from './workloads.js';
 
 interface Options {
   readonly workloads: WorkloadId[];
-  readonly sizes: 'small' | 'all';
+  /** Positions in each workload's size list, or all of them. */
+  readonly sizes: readonly number[] | 'all';
   readonly libs: string[];
   readonly reps: number;
   readonly timeoutS: number;
+}
+
+function sizesOption(value: string): Options['sizes'] {
+  if (value === 'all') return 'all';
+  if (value === 'small') return [0];
+  return value.split(',').map(Number);
 }
 
 function parse(argv: readonly string[]): Options {
@@ -29,7 +37,7 @@ function parse(argv: readonly string[]): Options {
   };
   return {
     workloads: (get('--workloads') ?? 'W1,W2,W3,W4,W5').split(',') as WorkloadId[],
-    sizes: get('--sizes') === 'small' ? 'small' : 'all',
+    sizes: sizesOption(get('--sizes') ?? 'all'),
     libs: (get('--libs') ?? 'xent,xent-1,jax-js,tfjs').split(','),
     reps: Number(get('--reps') ?? '5'),
     timeoutS: Number(get('--timeout') ?? '600'),
@@ -77,8 +85,9 @@ function main(): void {
   }[] = [];
   for (const id of options.workloads) {
     const w = workloads[id];
-    const sizes = options.sizes === 'small' ? w.sizes.slice(0, 1) : w.sizes;
-    sizes.forEach((dims, size) => {
+    const picked = options.sizes;
+    w.sizes.forEach((dims, size) => {
+      if (picked !== 'all' && !picked.includes(size)) return;
       const floorMs = w.bytes(dims) / bandwidth;
       const unit = w.steps === undefined ? 'ms' : 'µs/step';
       const scale = w.steps === undefined ? 1 : 1000;

@@ -112,6 +112,8 @@ const W3: Workload = {
   sizes: [
     [512, 256, 8192],
     [2048, 512, 32768],
+    // the memory case: 4 GiB of f32 logits, as much again for their gradient
+    [8192, 64, 128256],
   ],
   inputs: (dims) => {
     const [n, d, v] = dims as [number, number, number];
@@ -131,7 +133,7 @@ const W3: Workload = {
         for (let q = 0; q < d; q++) s += (h[i * d + q] as number) * (w[c * d + q] as number);
         logits[c] = s;
       }
-      const m = Math.max(...logits);
+      const m = logits.reduce((a, b) => Math.max(a, b), -Infinity);
       let se = 0;
       for (let c = 0; c < v; c++) se += Math.exp((logits[c] as number) - m);
       const grad = new Float64Array(d);
