@@ -162,6 +162,30 @@ function chunkPlan(k: LinearLogitsKernel, width: number): ChunkPlan | undefined 
   return { width, matmuls, wasm: wasm as ChunkPlan['wasm'], stats: stats as WasmKernel[], grad };
 }
 
+/** Byte offsets of consecutive scratch parts of these element counts (4 bytes each), then of their end. */
+const scratchOffsets = <T extends readonly number[]>(
+  counts: readonly [...T],
+): [...{ [K in keyof T]: number }, number] =>
+  counts.reduce<number[]>((at, count) => [...at, (at[at.length - 1] as number) + 4 * count], [0]) as [
+    ...{ [K in keyof T]: number },
+    number,
+  ];
+
+/** The packing scratch the largest of some plans' matmuls needs. */
+const packingBytes = (plans: readonly { readonly matmuls: Record<string, MatmulKernel> }[]): number =>
+  Math.max(...plans.flatMap((p) => Object.values(p.matmuls).map(matmulScratchBytes)));
+
+/** Launches of a map kernel over rows and of a matmul over its panels, on all threads where the work is large. */
+function launchers(threads: number) {
+  const split = (kernel: WasmKernel, args: number[], extent: number, work: number): void => {
+    runSplit(kernel, args, extent, work >= 1 << 18 ? threads : 1, 1);
+  };
+  const matmul = (mk: MatmulKernel, wasm: WasmKernel, a: number, b: number, out: number, pack: number): void => {
+    split(wasm, [a, b, out, pack], matmulPanels(mk), mk.m * mk.n * mk.k);
+  };
+  return { split, matmul };
+}
+
 /** A compiled tiled kernel: its scratch needs and its runner. */
 export interface TiledLinearLogits {
   readonly scratchBytes: number;
@@ -284,21 +308,15 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
   const ragged = last === rows ? full : plan(last);
   if (full === undefined || ragged === undefined) return undefined;
   // scratch: tile | [H_bᵀ; 1ᵀ] | [∂Wᵀ; ∂bᵀ] | targets | tile row max, lse, Σ, ties | matmul packing
-  const tileAt = 0;
-  const hTAt = tileAt + rows * v * 4;
-  const dwTAt = hTAt + (d + 1) * rows * 4;
-  const targetsAt = dwTAt + (d + 1) * v * 4;
-  const rowsAt = targetsAt + rows * 4;
-  const packAt = rowsAt + 4 * rows * 4;
-  const packBytes = Math.max(
-    ...[full, ragged].flatMap((p) => Object.values(p.matmuls).map((m: MatmulKernel) => matmulScratchBytes(m))),
-  );
-  const split = (kernel: WasmKernel, args: number[], extent: number, work: number): void => {
-    runSplit(kernel, args, extent, work >= 1 << 18 ? threads : 1, 1);
-  };
-  const matmul = (mk: MatmulKernel, wasm: WasmKernel, a: number, b: number, out: number, pack: number): void => {
-    split(wasm, [a, b, out, pack], matmulPanels(mk), mk.m * mk.n * mk.k);
-  };
+  const [tileAt, hTAt, dwTAt, targetsAt, rowsAt, packAt] = scratchOffsets([
+    rows * v,
+    (d + 1) * rows,
+    (d + 1) * v,
+    rows,
+    4 * rows,
+  ]);
+  const packBytes = packingBytes([full, ragged]);
+  const { split, matmul } = launchers(threads);
   return {
     scratchBytes: packAt + packBytes,
     run(views, offsets, base) {
@@ -381,23 +399,17 @@ function vocabularyChunks(k: LinearLogitsKernel, threads: number): TiledLinearLo
   if (full === undefined || ragged === undefined) return undefined;
   const { n, d, v } = k;
   // scratch: tile | ∂H partial | Hᵀ | ∂W_cᵀ | ones | targets − v0 | tile row max, lse, Σ, ties, pick | matmul packing
-  const tileAt = 0;
-  const partialAt = tileAt + n * vc * 4;
-  const hTAt = partialAt + n * d * 4;
-  const dwTAt = hTAt + n * d * 4;
-  const onesAt = dwTAt + d * vc * 4;
-  const targetsAt = onesAt + n * 4;
-  const rowsAt = targetsAt + n * 4;
-  const packAt = rowsAt + 5 * n * 4;
-  const packBytes = Math.max(
-    ...[full, ragged].flatMap((p) => Object.values(p.matmuls).map((m: MatmulKernel) => matmulScratchBytes(m))),
-  );
-  const split = (kernel: WasmKernel, args: number[], extent: number, work: number): void => {
-    runSplit(kernel, args, extent, work >= 1 << 18 ? threads : 1, 1);
-  };
-  const matmul = (mk: MatmulKernel, wasm: WasmKernel, a: number, b: number, out: number, pack: number): void => {
-    split(wasm, [a, b, out, pack], matmulPanels(mk), mk.m * mk.n * mk.k);
-  };
+  const [tileAt, partialAt, hTAt, dwTAt, onesAt, targetsAt, rowsAt, packAt] = scratchOffsets([
+    n * vc,
+    n * d,
+    n * d,
+    d * vc,
+    n,
+    n,
+    5 * n,
+  ]);
+  const packBytes = packingBytes([full, ragged]);
+  const { split, matmul } = launchers(threads);
   return {
     scratchBytes: packAt + packBytes,
     run(views, offsets, base) {

@@ -98,6 +98,57 @@ function buffersOf(
   };
 }
 
+/**
+ * Passes that run once per entry of a start table (vocabulary chunks or row blocks): the table's
+ * writer pass, and a maker of per-entry passes whose shaders read their start as `chunk_start()`.
+ */
+function startTable(
+  specs: readonly BufferSpec[],
+  table: number,
+  count: number,
+  stride: number,
+  maxBindingBytes: number,
+) {
+  const name = (specs[table] as BufferSpec).name;
+  const writer = buffersOf(specs, [table], maxBindingBytes, false);
+  const first: KernelPass = {
+    code: `${writer.code}
+@compute @workgroup_size(64)
+fn main(${entryParams}) {
+  for (var c = i32(lid.x); c < ${count}; c = c + 64) { st_${name}(c * ${CHUNK_STRIDE}, c * ${stride}); }
+}`,
+    bindings: writer.bindings,
+    workgroups: 1,
+  };
+  const each = (which: number[], body: (code: string) => string, workgroups: number, status = false): KernelPass[] => {
+    const base = buffersOf(specs, which, maxBindingBytes, status);
+    return Array.from({ length: count }, (_, c) => {
+      const bound = chunkBinding(base.bindings, table, c);
+      return { code: body(`${base.code}\n${bound.code}`), bindings: bound.bindings, workgroups };
+    });
+  };
+  return { first, each };
+}
+
+/** A 16×16 tiled entry point: `prologue`, the invocation's tile coordinates, then `body`. */
+const tiledEntry = (prologue: string, body: string): string => `@compute @workgroup_size(16, 16)
+fn main(${entryParams}) {
+  ${flatWorkgroup}
+${prologue}
+  let tx = i32(lid.x);
+  let ty = i32(lid.y);
+${body}
+}`;
+
+/** `store` for each of the invocation's 4×4 entries (`row`, `col`) of the tile at (`rowStart`, c0). */
+const tileStores = (rowStart: string, store: string): string => `  for (var i = 0; i < 4; i++) {
+    for (var j = 0; j < 4; j++) {
+      let row = ${rowStart} + ty * 4 + i;
+      let col = c0 + tx * 4 + j;
+${store}
+    }
+  }`;
+
 /** A pass whose shader reads its chunk start `chunk_start()` from binding `slot` at chunk `c`'s offset. */
 function chunkBinding(bindings: readonly Binding[], table: number, c: number): { code: string; bindings: Binding[] } {
   return {
@@ -248,35 +299,15 @@ fn main(${entryParams}) {
   st_coef(at + 6, ${stat(first + 1, LinearStat.Max)});
   st_coef(at + 7, ${k.targets ? `f32(xent_check(ld_in3(row), ${v}))` : '-1.0'});
 }`;
-  const starts = buffersOf(specs, [table], maxBindingBytes, false);
-  const startsCode = `${starts.code}
-@compute @workgroup_size(64)
-fn main(${entryParams}) {
-  for (var c = i32(lid.x); c < ${chunks}; c = c + 64) { st_chunks(c * ${CHUNK_STRIDE}, c * ${vc}); }
-}`;
-  const chunkPasses = (which: number[], body: (code: string) => string, workgroups: number): KernelPass[] => {
-    const base = buffersOf(specs, which, maxBindingBytes, false);
-    return Array.from({ length: chunks }, (_, c) => {
-      const bound = chunkBinding(base.bindings, table, c);
-      return { code: body(`${base.code}\n${bound.code}`), bindings: bound.bindings, workgroups };
-    });
-  };
-  const entry = (body: string): string => `@compute @workgroup_size(16, 16)
-fn main(${entryParams}) {
-  ${flatWorkgroup}
-  let v0 = chunk_start();
-  let width = min(${vc}, ${v} - v0);
-  let tx = i32(lid.x);
-  let ty = i32(lid.y);
-${body}
-}`;
-  const stores = (store: string): string => `  for (var i = 0; i < 4; i++) {
-    for (var j = 0; j < 4; j++) {
-      let row = r0 + ty * 4 + i;
-      let col = c0 + tx * 4 + j;
-${store}
-    }
-  }`;
+  const starts = startTable(specs, table, chunks, vc, maxBindingBytes);
+  const chunkPasses = starts.each;
+  const entry = (body: string): string =>
+    tiledEntry(
+      `  let v0 = chunk_start();
+  let width = min(${vc}, ${v} - v0);`,
+      body,
+    );
+  const stores = (store: string): string => tileStores('r0', store);
   // dZ_c[row, col] for the chunk's columns: (ct_lse·p + ct_pick·[v = y] + ct_sum + ct_max·[z = max]/ties)·s′(u)
   const cotangent = chunkPasses(
     [0, 1, 2, coef, dz],
@@ -359,11 +390,7 @@ fn main(${entryParams}) {
     bias[c] as KernelPass,
   ]).flat();
   return {
-    passes: [
-      { code: rowsCode, bindings: rows.bindings, workgroups: Math.ceil(n / 64) },
-      { code: startsCode, bindings: starts.bindings, workgroups: 1 },
-      ...perChunk,
-    ],
+    passes: [{ code: rowsCode, bindings: rows.bindings, workgroups: Math.ceil(n / 64) }, starts.first, ...perChunk],
     buffers: specs,
   };
 }
@@ -396,44 +423,15 @@ function renderStatsGrad(k: LinearLogitsKernel, maxBindingBytes: number): Render
   ];
   const [stats, grads] = [ct + 1, ct + 2];
   const [zt, coef, table] = [ct + 3, ct + 4, ct + 5];
-  const starts = buffersOf(specs, [table], maxBindingBytes, false);
-  const startsCode = `${starts.code}
-@compute @workgroup_size(64)
-fn main(${entryParams}) {
-  for (var c = i32(lid.x); c < ${blocks}; c = c + 64) { st_blocks(c * ${CHUNK_STRIDE}, c * ${rows}); }
-}`;
-  const blockPasses = (
-    which: number[],
-    body: (code: string) => string,
-    workgroups: number,
-    status = false,
-  ): KernelPass[] => {
-    const base = buffersOf(specs, which, maxBindingBytes, status);
-    return Array.from({ length: blocks }, (_, c) => {
-      const bound = chunkBinding(base.bindings, table, c);
-      return { code: body(`${base.code}\n${bound.code}`), bindings: bound.bindings, workgroups };
-    });
-  };
+  const starts = startTable(specs, table, blocks, rows, maxBindingBytes);
+  const blockPasses = starts.each;
   // the block's first row and its row count, as private globals the operand functions read
   const blockHeader = `var<private> r0_: i32;
 var<private> rows_: i32;`;
   const blockStart = `  r0_ = chunk_start();
   rows_ = min(${rows}, ${n} - r0_);`;
-  const tiled = (body: string): string => `@compute @workgroup_size(16, 16)
-fn main(${entryParams}) {
-  ${flatWorkgroup}
-${blockStart}
-  let tx = i32(lid.x);
-  let ty = i32(lid.y);
-${body}
-}`;
-  const stores = (store: string): string => `  for (var i = 0; i < 4; i++) {
-    for (var j = 0; j < 4; j++) {
-      let row = t0 + ty * 4 + i;
-      let col = c0 + tx * 4 + j;
-${store}
-    }
-  }`;
+  const tiled = (body: string): string => tiledEntry(blockStart, body);
+  const stores = (store: string): string => tileStores('t0', store);
   // U [rows, V] = H_b · Wᵀ + b
   const logits = blockPasses(
     [0, 1, 2, zt],
@@ -595,7 +593,7 @@ fn main(${entryParams}) {
     [logits, rowStats, cotangent, hidden, weights, bias].map((passes) => passes[c] as KernelPass),
   ).flat();
   return {
-    passes: [{ code: startsCode, bindings: starts.bindings, workgroups: 1 }, ...perBlock],
+    passes: [starts.first, ...perBlock],
     buffers: specs,
   };
 }
