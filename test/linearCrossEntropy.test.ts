@@ -218,17 +218,23 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
         x.losses.linearCrossEntropy(hh, ww, y, { bias: bb, ignoreIndex: IGNORE, labelSmoothing: 0.1, softcap: 5 }),
         x.div(x.sum(x.linearLogitStats(hh, ww, { bias: bb }).max), n),
       );
-    const vg = x.valueAndGrad(loss, { argnums: [0, 1, 2] });
-    const [v64, g64] = vg(h, w, b);
     const args32 = [x.cast(h, 'f32'), x.cast(w, 'f32'), x.cast(b, 'f32')] as const;
-    // eager: separate stats and grad kernels (vocabulary chunks); jit: paired statsGrad kernels,
-    // rows in blocks of ⌊2²⁴/16003⌋ = 1048, so 1100 = 1048 + 52, in groups of ⌊2²⁰/16003⌋ = 65 rows
-    const jitted = x.jit(vg);
-    const passes = jitted
-      .program(...args32)
-      .steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'linearLogits' ? [s.kernel.pass] : []));
-    expect(passes).toEqual(['statsGrad', 'statsGrad']);
-    for (const [v32, g32] of [vg(...args32), jitted(...args32)]) {
+    // the loss pairs its kernels: rows in blocks of ⌊2²⁴/16003⌋ = 1048, so 1100 = 1048 + 52, in
+    // groups of ⌊2²⁰/16003⌋ = 65 rows; its square's cotangent reads the loss, so it runs the
+    // separate stats and grad kernels over vocabulary chunks
+    const cases: [(hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) => x.Tensor, string[]][] = [
+      [loss, ['statsGrad', 'statsGrad']],
+      [(hh, ww, bb) => x.square(loss(hh, ww, bb)), ['grad', 'grad', 'stats', 'stats']],
+    ];
+    for (const [f, passes] of cases) {
+      const vg = x.valueAndGrad(f, { argnums: [0, 1, 2] });
+      const [v64, g64] = vg(h, w, b);
+      const jitted = x.jit(vg);
+      const kernels = jitted
+        .program(...args32)
+        .steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'linearLogits' ? [s.kernel.pass] : []));
+      expect(kernels.sort()).toEqual(passes);
+      const [v32, g32] = jitted(...args32);
       expectF32Result([v32, g32], [v64, g64], { loss: 1e-6, gradient: 1e-4, floor: 0 });
     }
   });

@@ -36,6 +36,24 @@ export const softcapSlope = (u: number, c: number | null): number => {
   return 1 - t * t;
 };
 
+/** One row's statistics. */
+export interface RowStatValues {
+  readonly lse: number;
+  readonly pick: number;
+  readonly sum: number;
+  readonly max: number;
+  readonly ties: number;
+}
+
+/** Writes a row's statistics as its five columns of a stats array, from `at`. */
+export function storeStats(out: HostArray, at: number, row: RowStatValues): void {
+  out[at + LinearStat.Lse] = row.lse;
+  out[at + LinearStat.Pick] = row.pick;
+  out[at + LinearStat.Sum] = row.sum;
+  out[at + LinearStat.Max] = row.max;
+  out[at + LinearStat.Ties] = row.ties;
+}
+
 /** Running statistics of one row: merged one logit at a time. */
 export class RowStats {
   max = -Infinity;
@@ -61,11 +79,13 @@ export class RowStats {
 
   /** Writes the row's five columns at `at`. */
   store(out: HostArray, at: number): void {
-    out[at + LinearStat.Lse] = this.max + Math.log(this.scaled);
-    out[at + LinearStat.Pick] = this.pick;
-    out[at + LinearStat.Sum] = this.sum;
-    out[at + LinearStat.Max] = this.max;
-    out[at + LinearStat.Ties] = this.ties;
+    storeStats(out, at, {
+      lse: this.max + Math.log(this.scaled),
+      pick: this.pick,
+      sum: this.sum,
+      max: this.max,
+      ties: this.ties,
+    });
   }
 }
 

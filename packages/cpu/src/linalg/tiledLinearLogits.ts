@@ -2,11 +2,12 @@
  * @file The fast CPU path of the f32 linear-logit kernels. The vocabulary is walked in chunks whose
  * logit tile Z_c = H·W_cᵀ [N, V_c] (at most TILE_ELEMENTS) comes from the WebAssembly SIMD matmul;
  * SIMD map kernels of the scalar kernel IR then reduce the tile to per-row statistics that are
- * merged across chunks (stats), or turn it into dZ_c in place for ∂H += dZ_c·W_c, ∂W_cᵀ = Hᵀ·dZ_c
- * (Hᵀ transposed once: a contiguous left operand is 3× faster than reading dZ_c by columns) and
- * ∂b_c = 1ᵀ·dZ_c (grad). The paired pass (statsGrad) walks blocks of whole logit rows instead and
- * computes each logit once. Every step runs on all threads. Memory: one tile, one [N, D] partial
- * (or a [D + 1, V] accumulator) and the matmul's packing scratch, whatever N×V is.
+ * merged across chunks (stats), or turn it into dZ_c in place for ∂H += dZ_c·W_c and
+ * [∂W_cᵀ; ∂b_cᵀ] = [Hᵀ; 1ᵀ]·dZ_c (Hᵀ transposed once: a contiguous left operand is 3× faster than
+ * reading dZ_c by columns; the row of ones gives ∂b from the same packed dZ_c) (grad). The paired
+ * pass (statsGrad) walks blocks of whole logit rows instead and computes each logit once. Every
+ * step runs on all threads. Memory: one tile, a [D + 1, V_c] (or [D + 1, V]) accumulator and the
+ * matmul's packing scratch, whatever N×V is.
  */
 import {
   type HostArray,
@@ -26,7 +27,7 @@ import { memory } from '../memory.js';
 import { runSplit } from '../threads/pool.js';
 import { wasmMapKernel, wasmMatmulKernel, type WasmKernel } from '../wasm/compile.js';
 import { matmulPanels, matmulScratchBytes } from '../wasm/matmulKernel.js';
-import { FILTER_THRESHOLD, softcapped, targetAt } from './linearLogits.js';
+import { FILTER_THRESHOLD, softcapped, storeStats, targetAt } from './linearLogits.js';
 
 /** Elements of one logit tile (16 MiB of f32). */
 const TILE_ELEMENTS = 1 << 22;
@@ -111,7 +112,7 @@ function tileKernels(k: LinearLogitsKernel, width: number) {
   };
 }
 
-/** The four matmuls of a chunk `width` wide (operand slots 0 and 1). */
+/** The three matmuls of a chunk `width` wide (operand slots 0 and 1). */
 function chunkMatmuls(k: LinearLogitsKernel, width: number) {
   const { n, d } = k;
   const mm = (m: number, kk: number, nn: number, a: number[], b: number[], sizes: [number, number]): MatmulKernel => ({
@@ -130,10 +131,8 @@ function chunkMatmuls(k: LinearLogitsKernel, width: number) {
     logits: mm(n, d, width, [d, 1], [1, d], [n * d, width * d]),
     /** ∂H_c [N, D] = dZ_c · W_c [width, D] */
     hidden: mm(n, width, d, [width, 1], [d, 1], [n * width, width * d]),
-    /** ∂W_cᵀ [D, width] = Hᵀ [D, N] · dZ_c */
-    weights: mm(d, n, width, [n, 1], [width, 1], [n * d, n * width]),
-    /** ∂b_c [1, width] = 1ᵀ [1, N] · dZ_c */
-    bias: mm(1, n, width, [n, 1], [width, 1], [n, n * width]),
+    /** [∂W_cᵀ; ∂b_cᵀ] [D + 1, width] = [Hᵀ; 1ᵀ] [D + 1, N] · dZ_c */
+    weights: mm(d + 1, n, width, [n, 1], [width, 1], [(d + 1) * n, n * width]),
   };
 }
 
@@ -141,7 +140,7 @@ function chunkMatmuls(k: LinearLogitsKernel, width: number) {
 interface ChunkPlan {
   readonly width: number;
   readonly matmuls: ReturnType<typeof chunkMatmuls>;
-  readonly wasm: { readonly [K in keyof ReturnType<typeof chunkMatmuls>]: WasmKernel };
+  readonly wasm: { readonly [K in keyof ReturnType<typeof chunkMatmuls> | 'hiddenAdd']: WasmKernel };
   readonly stats: readonly WasmKernel[];
   readonly grad: WasmKernel;
 }
@@ -152,8 +151,8 @@ function chunkPlan(k: LinearLogitsKernel, width: number): ChunkPlan | undefined 
   const wasm = {
     logits: wasmMatmulKernel(matmuls.logits),
     hidden: wasmMatmulKernel(matmuls.hidden),
+    hiddenAdd: wasmMatmulKernel(matmuls.hidden, true),
     weights: wasmMatmulKernel(matmuls.weights),
-    bias: wasmMatmulKernel(matmuls.bias),
   };
   const stats = maps.stats.map(wasmMapKernel);
   const grad = wasmMapKernel(maps.grad);
@@ -254,7 +253,7 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
   const lastSlice = v - Math.floor((v - 1) / slice) * slice;
   const plan = (r: number) => {
     const block = { ...k, n: r };
-    const { logits } = chunkMatmuls(block, v);
+    const { logits, weights } = chunkMatmuls(block, v);
     // ∂H_b [r, D] = Σ over vocabulary slices of dZ[:, slice] · W[slice]: a slice of W stays in cache while packed
     const hiddenSlice = (width: number): MatmulKernel => ({
       ...logits,
@@ -268,19 +267,6 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
         { dtype: 'f32', size: width * d },
       ],
     });
-    // [∂Wᵀ; ∂bᵀ] [D + 1, V] = [H_bᵀ; 1ᵀ] [D + 1, r] · dZ [r, V]
-    const weights: MatmulKernel = {
-      ...logits,
-      m: d + 1,
-      k: r,
-      n: v,
-      a: { slot: 0, offset: 0, strides: [r, 1] },
-      b: { slot: 1, offset: 0, strides: [v, 1] },
-      inputs: [
-        { dtype: 'f32', size: (d + 1) * r },
-        { dtype: 'f32', size: r * v },
-      ],
-    };
     const matmuls = { logits, hidden: hiddenSlice(slice), hiddenLast: hiddenSlice(lastSlice), weights };
     const maps = tileKernels(block, v);
     const wasm = {
@@ -342,7 +328,7 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
         const p = n - r0 >= rows ? full : ragged;
         const r = p.rows;
         for (let i = 0; i < r; i++) targets[i] = y === undefined ? -1 : targetAt(y, r0 + i, v);
-        for (let i = 0; i < r; i++) for (let q = 0; q < d; q++) hT[q * r + i] = h[(r0 + i) * d + q] as number;
+        transposeInto(h.subarray(r0 * d, (r0 + r) * d), r, d, hT, 0);
         hT.fill(1, d * r, (d + 1) * r);
         matmul(p.matmuls.logits, p.wasm.logits, hAt + r0 * d * 4, wAt, at(tileAt), at(packAt));
         // the row passes run on cache-sized groups of rows: stats, then dZ while the rows are still cached
@@ -361,14 +347,14 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
             split(kernel, [...inputs, at(rowsAt + (s * r + g0) * 4)], m, m * v);
           });
           for (let i = g0; i < g0 + m; i++) {
-            const o = (r0 + i) * LINEAR_STATS;
-            statsOut[o + LinearStat.Lse] = tileRows[r + i] as number;
             const t = targets[i] as number;
-            statsOut[o + LinearStat.Pick] =
-              t < 0 ? 0 : softcapped((tile[i * v + t] as number) + (bias[t] as number), k.softcap);
-            statsOut[o + LinearStat.Sum] = tileRows[2 * r + i] as number;
-            statsOut[o + LinearStat.Max] = tileRows[i] as number;
-            statsOut[o + LinearStat.Ties] = tileRows[3 * r + i] as number;
+            storeStats(statsOut, (r0 + i) * LINEAR_STATS, {
+              lse: tileRows[r + i] as number,
+              pick: t < 0 ? 0 : softcapped((tile[i * v + t] as number) + (bias[t] as number), k.softcap),
+              sum: tileRows[2 * r + i] as number,
+              max: tileRows[i] as number,
+              ties: tileRows[3 * r + i] as number,
+            });
           }
           split(p.grad, [...inputs, at(tileAt) + g0 * v * 4], m, m * v);
         }
@@ -398,13 +384,11 @@ function vocabularyChunks(k: LinearLogitsKernel, threads: number): TiledLinearLo
   const ragged = last === vc ? full : chunkPlan(k, last);
   if (full === undefined || ragged === undefined) return undefined;
   const { n, d, v } = k;
-  // scratch: tile | ∂H partial | Hᵀ | ∂W_cᵀ | ones | targets − v0 | tile row max, lse, Σ, ties, pick | matmul packing
-  const [tileAt, partialAt, hTAt, dwTAt, onesAt, targetsAt, rowsAt, packAt] = scratchOffsets([
+  // scratch: tile | [Hᵀ; 1ᵀ] | [∂W_cᵀ; ∂b_cᵀ] | targets − v0 | tile row max, lse, Σ, ties, pick | matmul packing
+  const [tileAt, hTAt, dwTAt, targetsAt, rowsAt, packAt] = scratchOffsets([
     n * vc,
-    n * d,
-    n * d,
-    d * vc,
-    n,
+    (d + 1) * n,
+    (d + 1) * vc,
     n,
     5 * n,
   ]);
@@ -422,14 +406,12 @@ function vocabularyChunks(k: LinearLogitsKernel, threads: number): TiledLinearLo
       const at = (offset: number): number => base + offset;
       const targets = new Int32Array(memory.buffer, at(targetsAt), n);
       const tileRows = new Float32Array(memory.buffer, at(rowsAt), 5 * n);
-      const partial = new Float32Array(memory.buffer, at(partialAt), n * d);
-      const dwT = new Float32Array(memory.buffer, at(dwTAt), d * vc);
+      const dwT = new Float32Array(memory.buffer, at(dwTAt), (d + 1) * vc);
       if (k.pass === 'grad') {
-        const h = views[0] as HostArray;
-        const hT = new Float32Array(memory.buffer, at(hTAt), n * d);
-        for (let i = 0; i < n; i++) for (let q = 0; q < d; q++) hT[q * n + i] = h[i * d + q] as number;
+        const hT = new Float32Array(memory.buffer, at(hTAt), (d + 1) * n);
+        transposeInto(views[0] as HostArray, n, d, hT, 0);
+        hT.fill(1, d * n, (d + 1) * n);
       }
-      new Float32Array(memory.buffer, at(onesAt), n).fill(1);
       const running = k.pass === 'stats' ? new Float64Array(5 * n) : undefined;
       running?.fill(-Infinity, 0, n);
       for (let v0 = 0; v0 < v; v0 += vc) {
@@ -448,15 +430,11 @@ function vocabularyChunks(k: LinearLogitsKernel, threads: number): TiledLinearLo
         }
         split(plan.grad, [...inputs, at(tileAt)], n, n * width);
         // ∂H accumulates over chunks (the first writes it); ∂W_c and ∂b_c are their own parts of the output
-        if (v0 === 0) matmul(plan.matmuls.hidden, plan.wasm.hidden, at(tileAt), wAt, outAt, at(packAt));
-        else {
-          matmul(plan.matmuls.hidden, plan.wasm.hidden, at(tileAt), wAt + v0 * d * 4, at(partialAt), at(packAt));
-          for (let q = 0; q < n * d; q++) out[q] = (out[q] as number) + (partial[q] as number);
-        }
+        const hidden = v0 === 0 ? plan.wasm.hidden : plan.wasm.hiddenAdd;
+        matmul(plan.matmuls.hidden, hidden, at(tileAt), wAt + v0 * d * 4, outAt, at(packAt));
         matmul(plan.matmuls.weights, plan.wasm.weights, at(hTAt), at(tileAt), at(dwTAt), at(packAt));
-        const dw0 = n * d + v0 * d;
-        for (let j = 0; j < width; j++) for (let q = 0; q < d; q++) out[dw0 + j * d + q] = dwT[q * width + j] as number;
-        matmul(plan.matmuls.bias, plan.wasm.bias, at(onesAt), at(tileAt), outAt + (n * d + v * d + v0) * 4, at(packAt));
+        transposeInto(dwT, d, width, out, n * d + v0 * d);
+        out.set(dwT.subarray(d * width, (d + 1) * width), n * d + v * d + v0);
       }
       if (running !== undefined) storeRows(running, out, n);
     },
@@ -504,11 +482,12 @@ function mergeRows(running: Float64Array, tile: Float32Array, n: number): void {
 /** Writes the running rows as the stats [N, 5]. */
 function storeRows(running: Float64Array, out: HostArray, n: number): void {
   for (let i = 0; i < n; i++) {
-    const at = i * LINEAR_STATS;
-    out[at + LinearStat.Lse] = (running[i] as number) + Math.log(running[n + i] as number);
-    out[at + LinearStat.Pick] = running[4 * n + i] as number;
-    out[at + LinearStat.Sum] = running[2 * n + i] as number;
-    out[at + LinearStat.Max] = running[i] as number;
-    out[at + LinearStat.Ties] = running[3 * n + i] as number;
+    storeStats(out, i * LINEAR_STATS, {
+      lse: (running[i] as number) + Math.log(running[n + i] as number),
+      pick: running[4 * n + i] as number,
+      sum: running[2 * n + i] as number,
+      max: running[i] as number,
+      ties: running[3 * n + i] as number,
+    });
   }
 }
