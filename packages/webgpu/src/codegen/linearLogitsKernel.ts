@@ -42,6 +42,46 @@ fn slope(u: f32) -> f32 { let e = exp(-2.0 * abs(u / ${c})); return 4.0 * e / ((
 }
 
 /**
+ * A row's running statistics as a WGSL struct, with `fold` (one logit in: the online max, Σexp
+ * rescaled to it, Σz, ties at the max and the target's logit) and `merge` (two partial states).
+ */
+const rowStateFunctions = `struct RowState { count: f32, mx: f32, scaled: f32, total: f32, ties: f32, pick: f32 }
+fn fold(s: RowState, z: f32, is_target: bool) -> RowState {
+  var r = s;
+  r.total = s.total + z;
+  if (s.count == 0.0 || z > s.mx) {
+    r.scaled = select(s.scaled * exp(s.mx - z), 0.0, s.count == 0.0) + 1.0;
+    r.mx = z;
+    r.ties = 1.0;
+  } else if (z == s.mx) {
+    r.scaled = s.scaled + 1.0;
+    r.ties = s.ties + 1.0;
+  } else {
+    r.scaled = s.scaled + exp(z - s.mx);
+  }
+  r.count = s.count + 1.0;
+  if (is_target) { r.pick = z; }
+  return r;
+}
+fn merge(a: RowState, b: RowState) -> RowState {
+  if (b.count == 0.0) { return a; }
+  if (a.count == 0.0) { return b; }
+  let top = max(a.mx, b.mx);
+  return RowState(a.count + b.count, top, a.scaled * exp(a.mx - top) + b.scaled * exp(b.mx - top),
+    a.total + b.total, select(0.0, a.ties, a.mx == top) + select(0.0, b.ties, b.mx == top), a.pick + b.pick);
+}`;
+
+/** `store_stats`: a finished row state as the row's five columns of the stats output out0. */
+const storeStatsFunction = `fn store_stats(row: i32, s: RowState) {
+  let at = row * ${LINEAR_STATS};
+  st_out0(at + ${LinearStat.Lse}, s.mx + log(s.scaled));
+  st_out0(at + ${LinearStat.Pick}, s.pick);
+  st_out0(at + ${LinearStat.Sum}, s.total);
+  st_out0(at + ${LinearStat.Max}, s.mx);
+  st_out0(at + ${LinearStat.Ties}, s.ties);
+}`;
+
+/**
  * A tiled product C[r0.., c0..] = Σ_k A(row, k)·B(k, col) over `depth`, for a 64×64 tile: the
  * invocation's four rows as vec4s of its four columns. `a`/`b` are WGSL functions (zero outside).
  */
@@ -177,6 +217,7 @@ function renderStats(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKe
 ${capFunctions(k)}
 ${logitOperands(k, `v >= ${k.v}`)}
 ${productFunction('h_at', 'w_at', k.d)}
+${rowStateFunctions}
 @compute @workgroup_size(16, 16)
 fn main(${entryParams}) {
   ${flatWorkgroup}
@@ -185,8 +226,8 @@ fn main(${entryParams}) {
   let segment = wg % ${segments};
   let tx = i32(lid.x);
   let ty = i32(lid.y);
-  var count: array<f32, 4>; var mx: array<f32, 4>; var scaled: array<f32, 4>;
-  var total: array<f32, 4>; var ties: array<f32, 4>; var pick: array<f32, 4>; var tgt: array<i32, 4>;
+  var state: array<RowState, 4>;
+  var tgt: array<i32, 4>;
   for (var i = 0; i < 4; i++) {
     let row = r0 + ty * 4 + i;
     tgt[i] = -1;
@@ -200,22 +241,7 @@ fn main(${entryParams}) {
     for (var i = 0; i < 4; i++) {
       for (var j = 0; j < 4; j++) {
         let v = c0 + tx * 4 + j;
-        if (v < ${k.v}) {
-          let z = capped(c[i][j] + ld_in2(v));
-          total[i] = total[i] + z;
-          if (count[i] == 0.0 || z > mx[i]) {
-            scaled[i] = select(scaled[i] * exp(mx[i] - z), 0.0, count[i] == 0.0) + 1.0;
-            mx[i] = z;
-            ties[i] = 1.0;
-          } else if (z == mx[i]) {
-            scaled[i] = scaled[i] + 1.0;
-            ties[i] = ties[i] + 1.0;
-          } else {
-            scaled[i] = scaled[i] + exp(z - mx[i]);
-          }
-          count[i] = count[i] + 1.0;
-          if (v == tgt[i]) { pick[i] = z; }
-        }
+        if (v < ${k.v}) { state[i] = fold(state[i], capped(c[i][j] + ld_in2(v)), v == tgt[i]); }
       }
     }
   }
@@ -223,39 +249,28 @@ fn main(${entryParams}) {
     let row = r0 + ty * 4 + i;
     if (row < ${k.n}) {
       let at = ((row * ${segments} + segment) * 16 + tx) * ${PARTIAL};
-      st_partial(at, count[i]); st_partial(at + 1, mx[i]); st_partial(at + 2, scaled[i]);
-      st_partial(at + 3, total[i]); st_partial(at + 4, ties[i]); st_partial(at + 5, pick[i]);
+      let s = state[i];
+      st_partial(at, s.count); st_partial(at + 1, s.mx); st_partial(at + 2, s.scaled);
+      st_partial(at + 3, s.total); st_partial(at + 4, s.ties); st_partial(at + 5, s.pick);
     }
   }
 }`;
   const merge = buffersOf(specs, [partial, out], maxBindingBytes, false);
   const mergeCode = `${merge.code}
+${rowStateFunctions}
+${storeStatsFunction}
 @compute @workgroup_size(64)
 fn main(${entryParams}) {
   ${flatWorkgroup}
   let row = wg * 64 + i32(lid.x);
   if (row >= ${k.n}) { return; }
-  var seen = 0.0; var mx = 0.0; var scaled = 0.0; var total = 0.0; var ties = 0.0; var pick = 0.0;
+  var s: RowState;
   for (var p = 0; p < ${segments * 16}; p++) {
     let at = (row * ${segments * 16} + p) * ${PARTIAL};
-    let count = ld_partial(at);
-    if (count > 0.0) {
-      let m = ld_partial(at + 1);
-      let top = select(max(mx, m), m, seen == 0.0);
-      scaled = select(scaled * exp(mx - top), 0.0, seen == 0.0) + ld_partial(at + 2) * exp(m - top);
-      ties = select(select(0.0, ties, mx == top), 0.0, seen == 0.0) + select(0.0, ld_partial(at + 4), m == top);
-      mx = top;
-      seen = seen + count;
-      total = total + ld_partial(at + 3);
-      pick = pick + ld_partial(at + 5);
-    }
+    s = merge(s, RowState(ld_partial(at), ld_partial(at + 1), ld_partial(at + 2), ld_partial(at + 3),
+      ld_partial(at + 4), ld_partial(at + 5)));
   }
-  let at = row * ${LINEAR_STATS};
-  st_out0(at + ${LinearStat.Lse}, mx + log(scaled));
-  st_out0(at + ${LinearStat.Pick}, pick);
-  st_out0(at + ${LinearStat.Sum}, total);
-  st_out0(at + ${LinearStat.Max}, mx);
-  st_out0(at + ${LinearStat.Ties}, ties);
+  store_stats(row, s);
 }`;
   return {
     passes: [
@@ -452,7 +467,9 @@ ${stores(`      if (row < rows_ && col < ${v}) { st_zt(row * ${v} + col, c[i][j]
     (buffers) => `${buffers}
 ${capFunctions(k)}
 ${blockHeader}
-var<workgroup> part: array<f32, ${64 * PARTIAL}>;
+${rowStateFunctions}
+${storeStatsFunction}
+var<workgroup> part: array<RowState, 64>;
 @compute @workgroup_size(64)
 fn main(${entryParams}) {
   ${flatWorkgroup}
@@ -462,52 +479,19 @@ ${blockStart}
   let lane = i32(lid.x);
   var tgt = -1;
   if (local < rows_) { tgt = ${k.targets ? `xent_check(ld_in3(row), ${v})` : '-1'}; }
-  var count = 0.0; var mx = 0.0; var scaled = 0.0; var total = 0.0; var ties = 0.0; var pick = 0.0;
+  var state: RowState;
   if (local < rows_) {
-    for (var col = lane; col < ${v}; col = col + 64) {
-      let z = capped(ld_zt(local * ${v} + col));
-      total = total + z;
-      if (count == 0.0 || z > mx) {
-        scaled = select(scaled * exp(mx - z), 0.0, count == 0.0) + 1.0;
-        mx = z;
-        ties = 1.0;
-      } else if (z == mx) {
-        scaled = scaled + 1.0;
-        ties = ties + 1.0;
-      } else {
-        scaled = scaled + exp(z - mx);
-      }
-      count = count + 1.0;
-      if (col == tgt) { pick = z; }
-    }
+    for (var col = lane; col < ${v}; col = col + 64) { state = fold(state, capped(ld_zt(local * ${v} + col)), col == tgt); }
   }
-  let at = lane * ${PARTIAL};
-  part[at] = count; part[at + 1] = mx; part[at + 2] = scaled; part[at + 3] = total; part[at + 4] = ties; part[at + 5] = pick;
+  part[lane] = state;
   workgroupBarrier();
   if (lane != 0 || local >= rows_) { return; }
-  var seen = 0.0; var m0 = 0.0; var s0 = 0.0; var sum = 0.0; var t = 0.0; var p = 0.0;
-  for (var q = 0; q < 64; q++) {
-    let c = part[q * ${PARTIAL}];
-    if (c > 0.0) {
-      let m = part[q * ${PARTIAL} + 1];
-      let top = select(max(m0, m), m, seen == 0.0);
-      s0 = select(s0 * exp(m0 - top), 0.0, seen == 0.0) + part[q * ${PARTIAL} + 2] * exp(m - top);
-      t = select(select(0.0, t, m0 == top), 0.0, seen == 0.0) + select(0.0, part[q * ${PARTIAL} + 4], m == top);
-      m0 = top;
-      seen = seen + c;
-      sum = sum + part[q * ${PARTIAL} + 3];
-      p = p + part[q * ${PARTIAL} + 5];
-    }
-  }
-  let lse = m0 + log(s0);
+  var s: RowState;
+  for (var q = 0; q < 64; q++) { s = merge(s, part[q]); }
+  store_stats(row, s);
   let o = row * ${LINEAR_STATS};
-  st_out0(o + ${LinearStat.Lse}, lse);
-  st_out0(o + ${LinearStat.Pick}, p);
-  st_out0(o + ${LinearStat.Sum}, sum);
-  st_out0(o + ${LinearStat.Max}, m0);
-  st_out0(o + ${LinearStat.Ties}, t);
   let e = local * ${COEFFS};
-  st_coef(e, lse); st_coef(e + 1, m0); st_coef(e + 2, t);
+  st_coef(e, s.mx + log(s.scaled)); st_coef(e + 1, s.mx); st_coef(e + 2, s.ties);
   st_coef(e + 3, ld_in${ct}(o + ${LinearStat.Lse})); st_coef(e + 4, ld_in${ct}(o + ${LinearStat.Pick}));
   st_coef(e + 5, ld_in${ct}(o + ${LinearStat.Sum})); st_coef(e + 6, ld_in${ct}(o + ${LinearStat.Max}));
   st_coef(e + 7, f32(tgt));
