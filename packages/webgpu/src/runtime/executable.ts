@@ -178,8 +178,11 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
         return { outs, statusRead };
       });
       for (const buffer of returned) runtime.pool.give('storage', buffer);
-      const ready = Promise.all([compileErrors, errors, statusCheck(runtime, outputs.statusRead)]).then(
-        () => undefined,
+      // a rejected kernel or run is reported before the index-check status, which a failed run never wrote
+      const ready = Promise.allSettled([compileErrors, errors, statusCheck(runtime, outputs.statusRead)]).then(
+        (results) => {
+          for (const r of results) if (r.status === 'rejected') throw r.reason;
+        },
       );
       ready.catch(() => undefined);
       return outputs.outs.map(({ buffer, info }) => runtime.array(buffer, info.dtype, info.size, ready));
