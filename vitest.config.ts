@@ -15,12 +15,29 @@ export default defineConfig({
     ],
   },
   test: {
+    // Timeouts are set per project with a wide margin (≥ 10× the longest test measured on a loaded 2-core machine):
+    // no test relies on vitest's 5 s default. fast-check runs have a time budget in test/support/setup.ts.
+    reporters: ['default', fileURLToPath(new URL('./test/support/projectTimes.ts', import.meta.url))],
     setupFiles: [fileURLToPath(new URL('./test/support/setup.ts', import.meta.url))],
     projects: [
-      { extends: true, test: { name: 'packages', include: ['packages/*/test/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'property', include: ['test/**/*.test.ts'], exclude: ['test/gpu/**'], testTimeout: 60_000 },
+        test: {
+          name: 'packages',
+          include: ['packages/*/test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'property',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/gpu/**'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         extends: true,
@@ -28,7 +45,8 @@ export default defineConfig({
         test: {
           name: 'webgpu',
           include: ['test/gpu/**/*.test.ts'],
-          testTimeout: 300_000,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
           pool: 'forks',
         },

@@ -1,7 +1,8 @@
 /**
  * @file The `xent check` command, run as a user runs it (node on the built CLI): the shipped example's
- * report and exit codes, a TypeScript module of the user's, JSON output, and clear errors for bad
- * modules and options.
+ * report and exit codes, TypeScript modules of the user's loaded by Node's type stripping (types,
+ * sibling imports), JSON output, and clear errors for bad modules, TypeScript that type stripping
+ * rejects, and bad options.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,12 +14,19 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = fileURLToPath(new URL('./.cli-modules/', import.meta.url));
 const run = promisify(execFile);
 
-/** Runs `xent <args>`; returns its exit code and output. */
-async function xent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `xent <args>` with extra environment variables; returns its exit code and output. */
+async function xentWith(env: Record<string, string>, ...args: string[]): Promise<Outcome> {
   try {
     const { stdout, stderr } = await run('node', [`${root}packages/xent/dist/cli.js`, ...args], {
       cwd: root,
       timeout: 120_000,
+      env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
@@ -26,6 +34,9 @@ async function xent(...args: string[]): Promise<{ code: number; stdout: string; 
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
 }
+
+/** Runs `xent <args>`; returns its exit code and output. */
+const xent = (...args: string[]): Promise<Outcome> => xentWith({}, ...args);
 
 /** Writes a module into test/.cli-modules (inside the repository, so that `xent` resolves). */
 function module(name: string, source: string): string {
@@ -69,6 +80,70 @@ export const kind = 'classification';
   expect(reports[0]?.results.find((l) => l.law === 'symmetric')).toMatchObject({ status: 'holds', claimed: true });
 }, 120_000);
 
+test('a module written with types (interfaces, generics, satisfies, type-only imports) loads without TypeScript; its constant is not checked', async () => {
+  const file = module(
+    'typed.ts',
+    `import type { Tensor } from 'xent';
+import * as x from 'xent';
+
+interface Options {
+  readonly weight: number;
+}
+export type Loss<T extends Tensor = Tensor> = (z: T, y: T) => T;
+abstract class Scale {
+  abstract readonly by: number;
+}
+const options = { weight: 0.5 } satisfies Options;
+function scaled<T extends Tensor>(f: Loss<T>, w: number): Loss<T> {
+  return (z: T, y: T): T => x.mul(w, f(z, y)) as T;
+}
+
+export const halfCe: Loss = scaled(x.losses.crossEntropy, options.weight);
+export const weight: number = options.weight;
+export const claims: Readonly<Record<string, readonly string[]>> = { halfCe: ['shiftInvariant'] };
+export type { Options, Scale };
+`,
+  );
+  const r = await xent('check', file, '--runs', '6', '--json');
+  expect(r.code).toBe(0);
+  expect(r.stderr).not.toMatch(/Warning/);
+  const reports = JSON.parse(r.stdout) as { name: string; ok: boolean }[];
+  expect(reports).toEqual([expect.objectContaining({ name: 'halfCe', ok: true })]);
+}, 120_000);
+
+test('a module importing sibling .ts modules as ./x.js (as tsc writes them) and as ./x.ts', async () => {
+  module('weights.ts', 'export const weight: number = 0.5;\n');
+  module(
+    'sibling.ts',
+    `import * as x from 'xent';
+import { weight } from './weights.js';
+export const ce = (z: x.Tensor, y: x.Tensor): x.Tensor => x.mul(weight, x.losses.crossEntropy(z, y));
+`,
+  );
+  const file = module(
+    'main.ts',
+    `import type * as x from 'xent';
+import { ce } from './sibling.js';
+import { weight } from './weights.ts';
+export const scaledCe = (z: x.Tensor, y: x.Tensor): x.Tensor => ce(z, y);
+export const claims = weight > 0 ? ['shiftInvariant'] : [];
+`,
+  );
+  const r = await xent('check', file, '--runs', '6');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/scaledCe — classification/);
+  expect(r.stdout).toMatch(/xent check: 1 function\(s\), all ok/);
+  module('flags.ts', 'export enum Flag {\n  On,\n}\n');
+  const bad = await xent(
+    'check',
+    module('flagged.ts', "import { Flag } from './flags.js';\nexport const f = Flag.On;\n"),
+  );
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(
+    /could not load test\/\.cli-modules\/flagged\.ts: TypeScript enum at test\/\.cli-modules\/flags\.ts:1 is not supported/,
+  );
+}, 120_000);
+
 test('a wrong gradient makes the check fail (exit 1)', async () => {
   const file = module(
     'wrong.ts',
@@ -89,7 +164,49 @@ test.each([
     'broken.ts',
     'export const loss = (z => ;\n',
     [],
-    /could not load .*broken\.ts: SyntaxError: .*broken\.ts:1:\d+: /,
+    /could not load test\/\.cli-modules\/broken\.ts: SyntaxError at test\/\.cli-modules\/broken\.ts:1:\d+: \S/,
+  ],
+  [
+    'an enum (TypeScript that type stripping cannot remove)',
+    'enum.ts',
+    'export const a = 1;\nenum Reduction { Mean, Sum }\nexport const r = Reduction.Mean;\n',
+    [],
+    /^xent check: could not load test\/\.cli-modules\/enum\.ts: TypeScript enum at test\/\.cli-modules\/enum\.ts:2:1 is not supported by Node's type stripping \(use a union of literals or an object with 'as const', or compile the module to \.js\)\n$/,
+  ],
+  [
+    'a namespace',
+    'namespace.ts',
+    'export const a = 1;\nnamespace Losses {\n  export const w = 1;\n}\n',
+    [],
+    /^xent check: could not load test\/\.cli-modules\/namespace\.ts: TypeScript namespace declaration at test\/\.cli-modules\/namespace\.ts:2 is not supported by Node's type stripping \(use the module's own exports, or compile the module to \.js\)\n$/,
+  ],
+  [
+    'a parameter property',
+    'property.ts',
+    'export class Scaled {\n  constructor(private readonly w: number) {}\n}\n',
+    [],
+    /could not load test\/\.cli-modules\/property\.ts: TypeScript parameter property at test\/\.cli-modules\/property\.ts:2:\d+ is not supported by Node's type stripping \(declare the field and assign it in the constructor, or compile the module to \.js\)/,
+  ],
+  [
+    'a missing sibling',
+    'lonely.ts',
+    "import { w } from './missing.js';\nexport const f = w;\n",
+    [],
+    /could not load test\/\.cli-modules\/lonely\.ts: Error: Cannot find module '.*missing\.js'/,
+  ],
+  [
+    'a module that exports no function',
+    'constant.ts',
+    'export const n: number = 3;\n',
+    [],
+    /constant\.ts exports no functions to check \(its exports: n\)/,
+  ],
+  [
+    '--export naming a constant',
+    'constants.ts',
+    "import * as x from 'xent';\nexport const n = 3;\nexport const f = (z: x.Tensor) => z;\n",
+    ['--export', 'n'],
+    /export 'n' of .*constants\.ts is not a function/,
   ],
   [
     'a missing export',
@@ -124,6 +241,17 @@ test.each([
   },
   60_000,
 );
+
+test('a .ts module when type stripping is off: a clear error; a compiled .js still loads', async () => {
+  const off = { NODE_OPTIONS: '--no-experimental-strip-types' };
+  const ts = await xentWith(off, 'check', module('plain.ts', 'export const n = 3;\n'));
+  expect(ts.code).toBe(2);
+  expect(ts.stderr).toMatch(
+    /^xent check: could not load test\/\.cli-modules\/plain\.ts: a \.ts module needs Node ≥ 24 with its type stripping on, .*; or pass a compiled \.js\n$/,
+  );
+  const js = await xentWith(off, 'check', module('plain.js', 'export const n = 3;\n'));
+  expect(js.stderr).toMatch(/plain\.js exports no functions to check \(its exports: n\)/);
+}, 60_000);
 
 test('usage errors', async () => {
   expect((await xent('lint', 'x.ts')).stderr).toMatch(/usage: xent check <file/);

@@ -28,6 +28,7 @@ function peakRssMB(): number {
 
 const libraries: Record<string, () => Promise<Library>> = {
   xent: async () => (await import('./libs/xent.js')).xentLibrary,
+  'xent-norelax': async () => (await import('./libs/xent.js')).xentNoRelaxLibrary,
   tfjs: async () => (await import('./libs/tfjs.js')).tfjsLibrary,
   'jax-js': async () => (await import('./libs/jaxjs.js')).jaxjsLibrary,
 };

@@ -1,10 +1,10 @@
 /**
  * @file The benchmark suite (`npm run bench [-- --workloads W1,W4 --sizes small --libs xent,tfjs --reps 5]`;
  * `--sizes` is `all`, `small` (each workload's first size) or size positions such as `0,2`).
- * Libraries: xent (all cores), xent-1, jax-js, tfjs, and on WebGPU under Dawn xent-webgpu,
- * tfjs-webgpu, jax-js-webgpu. Each cell runs in a child process; the table shows the median time,
- * the ratio to the measured bandwidth floor and to the first library listed, the error against an
- * f64 reference, and peak RSS. Results go to bench/results/latest.json. This is a measurement, not
+ * Libraries: xent (all cores), xent-1, xent-norelax and xent-1-norelax (relaxed SIMD off), jax-js,
+ * tfjs, and on WebGPU under Dawn xent-webgpu, tfjs-webgpu, jax-js-webgpu. Each cell runs in a child
+ * process; the table shows the median time, the ratio to the measured bandwidth floor and to the
+ * first library listed, the error against an f64 reference, and peak RSS. Results go to bench/results/latest.json. This is a measurement, not
  * a test: nothing asserts a time.
  */
 import { execFileSync } from 'node:child_process';
@@ -38,7 +38,7 @@ function parse(argv: readonly string[]): Options {
   return {
     workloads: (get('--workloads') ?? 'W1,W2,W3,W4,W5').split(',') as WorkloadId[],
     sizes: sizesOption(get('--sizes') ?? 'all'),
-    libs: (get('--libs') ?? 'xent,xent-1,jax-js,tfjs').split(','),
+    libs: (get('--libs') ?? 'xent,xent-norelax,xent-1,xent-1-norelax,jax-js,tfjs').split(','),
     reps: Number(get('--reps') ?? '5'),
     timeoutS: Number(get('--timeout') ?? '600'),
   };
@@ -46,9 +46,17 @@ function parse(argv: readonly string[]): Options {
 
 const cellScript = fileURLToPath(new URL('./cell.js', import.meta.url));
 
-/** `xent-1` is xent on one thread; `xent` uses every core. */
+/** The cell's library and threads: `xent` uses every core, `xent-1` one thread; `-norelax` turns relaxed SIMD off. */
+function cellLibrary(lib: string): [string, number] {
+  const suffix = lib.endsWith('-norelax') ? '-norelax' : '';
+  const base = lib.slice(0, lib.length - suffix.length);
+  if (base === 'xent-1') return [`xent${suffix}`, 1];
+  if (base === 'xent') return [`xent${suffix}`, cpus().length];
+  return [lib, 1];
+}
+
 function runCell(lib: string, id: WorkloadId, size: number, reps: number, timeoutS: number): CellResult | string {
-  const [name, threads] = lib === 'xent-1' ? ['xent', 1] : lib === 'xent' ? ['xent', cpus().length] : [lib, 1];
+  const [name, threads] = cellLibrary(lib);
   try {
     const out = execFileSync(
       process.execPath,
@@ -93,7 +101,7 @@ function main(): void {
       const scale = w.steps === undefined ? 1 : 1000;
       console.log(`${id} ${w.title} [${dims.join(' × ')}]${w.steps === undefined ? `; floor ${fmt(floorMs)} ms` : ''}`);
       console.log(
-        `  ${'library'.padEnd(13)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${`× ${base}`.padStart(7)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)}`,
+        `  ${'library'.padEnd(14)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${`× ${base}`.padStart(7)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)}`,
       );
       const cells: (CellResult | { lib: string; error: string })[] = [];
       let baseMs = NaN;
@@ -101,14 +109,14 @@ function main(): void {
         const r = runCell(lib, id, size, options.reps, options.timeoutS);
         if (typeof r === 'string') {
           cells.push({ lib, error: r });
-          console.log(`  ${lib.padEnd(13)} ${r}`);
+          console.log(`  ${lib.padEnd(14)} ${r}`);
           continue;
         }
         cells.push({ ...r, lib });
         if (lib === base) baseMs = r.medianMs;
         const ratioFloor = w.steps === undefined ? r.medianMs / floorMs : NaN;
         console.log(
-          `  ${lib.padEnd(13)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(7)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)}`,
+          `  ${lib.padEnd(14)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(7)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)}`,
         );
       }
       results.push({ workload: id, dims, floorMs, cells });

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /**
  * @file The WebGPU runtime: buffers come back to the pool (10 000 steps leave the live count at
  * its baseline), pipelines are shared, device data stays on the device, and every failure is an

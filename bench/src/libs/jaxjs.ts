@@ -23,7 +23,7 @@ export const jaxjsLibrary: Library = async (w, inputs, { device }) => {
     throw new Error(`jax-js could not start its ${target} device (has ${devices.join(', ')})`);
   defaultDevice(target);
   const { dims, floats, labels } = inputs;
-  const arr = (i: number, shape: number[]): JArray => np.array(floats[i]).reshape(shape);
+  const arr = (i: number, shape: number[]): JArray => np.array(floats[i] as Float32Array<ArrayBuffer>).reshape(shape);
   const ce = (z: JArray, onehot: JArray): JArray =>
     nn
       .logsumexp(z.ref, -1)

@@ -16,7 +16,7 @@ export interface LibraryOptions {
 export type Library = (workload: Workload, inputs: Inputs, options: LibraryOptions) => Promise<Prepared>;
 
 /** One-hot rows as f32 (for libraries whose idiomatic CE takes one-hot targets). */
-export function oneHotRows(labels: Int32Array, classes: number): Float32Array {
+export function oneHotRows(labels: Int32Array, classes: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(labels.length * classes);
   labels.forEach((y, i) => (out[i * classes + y] = 1));
   return out;

@@ -1,7 +1,7 @@
-/** @file The workloads written with xent, jitted on the CPU backend or on WebGPU. */
+/** @file The workloads written with xent, jitted on the CPU backend (with or without relaxed SIMD) or on WebGPU. */
 import * as x from 'xent';
-import { W4_SHAPES } from '../workloads.js';
-import { type Library, oneHotRows } from './library.js';
+import { type Inputs, W4_SHAPES, type Workload } from '../workloads.js';
+import { type Library, type LibraryOptions, oneHotRows, type Prepared } from './library.js';
 
 const ce = (z: x.Tensor, y: x.Tensor): x.Tensor =>
   x.mean(x.sub(x.logsumexp(z, { axis: -1 }), x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)));
@@ -29,9 +29,15 @@ const flat = async (outs: readonly x.Tensor[]): Promise<Float32Array[]> => {
   return values;
 };
 
-export const xentLibrary: Library = async (w, inputs, { threads, device }) => {
+/** The workload on xent, the CPU backend taking these options (threads come from the cell). */
+async function prepare(
+  w: Workload,
+  inputs: Inputs,
+  { threads, device }: LibraryOptions,
+  cpu: Omit<x.CpuOptions, 'threads'>,
+): Promise<Prepared> {
   const gpu = device === 'webgpu' ? await x.webgpu() : undefined;
-  x.setDefaultBackend(gpu ?? x.createCpuBackend({ threads }));
+  x.setDefaultBackend(gpu ?? x.createCpuBackend({ ...cpu, threads }));
   const { dims, floats, labels } = inputs;
   // on the GPU, inputs are uploaded once, as a training loop keeps its data there
   const put = (t: x.Tensor): x.Tensor => (gpu === undefined ? t : gpu.upload(t));
@@ -93,4 +99,10 @@ export const xentLibrary: Library = async (w, inputs, { threads, device }) => {
     }
   }
   return { run };
-};
+}
+
+/** xent as shipped: relaxed SIMD where the runtime has it. */
+export const xentLibrary: Library = (w, inputs, options) => prepare(w, inputs, options, {});
+
+/** xent with relaxed SIMD off (the plain SIMD kernels), to measure what relaxed_madd brings. */
+export const xentNoRelaxLibrary: Library = (w, inputs, options) => prepare(w, inputs, options, { relaxedSimd: false });

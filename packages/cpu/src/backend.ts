@@ -4,7 +4,9 @@
  */
 import {
   type ArrayData,
+  BackendError,
   checkProgramArgs,
+  fail,
   hostArrayOf,
   type BufferInfo,
   type Executable,
@@ -12,10 +14,12 @@ import {
   type Kernel,
   type KernelBackend,
   type Program,
+  ValueError,
 } from '@xent/core';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
 import { ensureMemory, layoutProgram, memory, view } from './memory.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
+import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit } from './threads/pool.js';
 import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
@@ -38,7 +42,7 @@ const SPLIT_WORK = 1 << 16;
 
 function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
   if (options.simd && kernel.kind === 'map') {
-    const wasm = wasmMapKernel(kernel);
+    const wasm = wasmMapKernel(kernel, options.relaxedSimd);
     if (wasm !== undefined) {
       const rows = kernel.shape[0] ?? 1;
       const work = kernel.shape.concat(kernel.reduce?.shape ?? []).reduce((a, b) => a * b, 1);
@@ -51,7 +55,7 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
     }
   }
   if (options.simd && kernel.kind === 'matmul') {
-    const wasm = wasmMatmulKernel(kernel);
+    const wasm = wasmMatmulKernel(kernel, false, options.relaxedSimd);
     if (wasm !== undefined) {
       const threads = kernel.m * kernel.n * kernel.k >= 4 * SPLIT_WORK ? options.threads : 1;
       return (_views, offsets, scratch) => {
@@ -60,7 +64,7 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
     }
   }
   if (options.simd && kernel.kind === 'linearLogits') {
-    const tiled = tiledLinearLogits(kernel, options.threads);
+    const tiled = tiledLinearLogits(kernel, options.threads, options.relaxedSimd);
     if (tiled !== undefined)
       return (views, offsets, scratch) => {
         tiled.run(views, offsets, scratch);
@@ -73,9 +77,10 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
 }
 
 /** Scratch bytes a kernel's SIMD runner needs (matmul packing, linear-logit tiles). */
-function scratchBytesOf(kernel: Kernel, threads: number): number {
+function scratchBytesOf(kernel: Kernel, options: Required<CpuOptions>): number {
   if (kernel.kind === 'matmul') return matmulVectorisable(kernel) ? matmulScratchBytes(kernel) : 0;
-  if (kernel.kind === 'linearLogits') return tiledLinearLogits(kernel, threads)?.scratchBytes ?? 0;
+  if (kernel.kind === 'linearLogits')
+    return tiledLinearLogits(kernel, options.threads, options.relaxedSimd)?.scratchBytes ?? 0;
   return 0;
 }
 
@@ -83,7 +88,7 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
   const { simd } = options;
   const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, options) : undefined));
   const scratchBytes = program.steps.reduce(
-    (most, s) => (simd && s.kind === 'launch' ? Math.max(most, scratchBytesOf(s.kernel, options.threads)) : most),
+    (most, s) => (simd && s.kind === 'launch' ? Math.max(most, scratchBytesOf(s.kernel, options)) : most),
     0,
   );
   const layout = layoutProgram(program, scratchBytes);
@@ -137,18 +142,50 @@ export interface CpuOptions {
   readonly simd?: boolean;
   /** Threads for large kernels (default: all cores); results do not depend on it. */
   readonly threads?: number;
+  /**
+   * Relaxed SIMD multiply-adds (`f32x4.relaxed_madd`) in the SIMD exp, log and matmul (default:
+   * where the runtime has them). Fused or not depending on the machine, so f32 results may differ
+   * by one rounding between machines; false keeps the plain SIMD everywhere.
+   */
+  readonly relaxedSimd?: boolean;
+}
+
+/** A CPU backend, and the optional WebAssembly features its runtime has. */
+export interface CpuBackend extends KernelBackend {
+  readonly features: WasmFeatures;
+}
+
+/** The options with their defaults filled in, checked against the runtime's `features`. */
+export function cpuOptions(options: CpuOptions, features: WasmFeatures): Required<CpuOptions> {
+  const { relaxedSimd } = options;
+  if (relaxedSimd !== undefined && typeof relaxedSimd !== 'boolean')
+    fail(ValueError, 'createCpuBackend', 'options.relaxedSimd', 'a boolean', String(relaxedSimd));
+  if (relaxedSimd === true && !features.relaxedSimd)
+    fail(
+      BackendError,
+      'createCpuBackend',
+      'options.relaxedSimd',
+      'false or absent: this WebAssembly runtime has no relaxed SIMD',
+      'true',
+    );
+  return {
+    simd: options.simd ?? true,
+    threads: Math.max(1, Math.floor(options.threads ?? availableThreads())),
+    relaxedSimd: relaxedSimd ?? features.relaxedSimd,
+  };
 }
 
 /** A CPU backend: fused kernels as WebAssembly SIMD where they vectorise, generated JavaScript elsewhere. */
-export function createCpuBackend(options: CpuOptions = {}): KernelBackend {
-  const simd = options.simd ?? true;
-  const threads = Math.max(1, Math.floor(options.threads ?? availableThreads()));
+export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
+  const features = wasmFeatures();
+  const resolved = cpuOptions(options, features);
+  const { simd, threads } = resolved;
   const name = simd ? (threads === 1 ? 'cpu-1thread' : 'cpu') : 'cpu-js';
-  return { kind: 'kernel', name, compile: (p) => compileProgram(p, { simd, threads }) };
+  return { kind: 'kernel', name, features, compile: (p) => compileProgram(p, resolved) };
 }
 
 /** The default backend of `xent`: SIMD kernels, all cores. */
-export const cpuBackend: KernelBackend = createCpuBackend();
+export const cpuBackend: CpuBackend = createCpuBackend();
 
 /** Every kernel as generated JavaScript, one thread (no WebAssembly). */
-export const cpuJsBackend: KernelBackend = createCpuBackend({ simd: false, threads: 1 });
+export const cpuJsBackend: CpuBackend = createCpuBackend({ simd: false, threads: 1 });

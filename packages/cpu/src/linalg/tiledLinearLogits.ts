@@ -145,17 +145,17 @@ interface ChunkPlan {
   readonly grad: WasmKernel;
 }
 
-function chunkPlan(k: LinearLogitsKernel, width: number): ChunkPlan | undefined {
+function chunkPlan(k: LinearLogitsKernel, width: number, relaxed: boolean): ChunkPlan | undefined {
   const matmuls = chunkMatmuls(k, width);
   const maps = tileKernels(k, width);
   const wasm = {
-    logits: wasmMatmulKernel(matmuls.logits),
-    hidden: wasmMatmulKernel(matmuls.hidden),
-    hiddenAdd: wasmMatmulKernel(matmuls.hidden, true),
-    weights: wasmMatmulKernel(matmuls.weights),
+    logits: wasmMatmulKernel(matmuls.logits, false, relaxed),
+    hidden: wasmMatmulKernel(matmuls.hidden, false, relaxed),
+    hiddenAdd: wasmMatmulKernel(matmuls.hidden, true, relaxed),
+    weights: wasmMatmulKernel(matmuls.weights, false, relaxed),
   };
-  const stats = maps.stats.map(wasmMapKernel);
-  const grad = wasmMapKernel(maps.grad);
+  const stats = maps.stats.map((m) => wasmMapKernel(m, relaxed));
+  const grad = wasmMapKernel(maps.grad, relaxed);
   if (Object.values(wasm).some((w) => w === undefined) || stats.some((s) => s === undefined) || grad === undefined)
     return undefined;
   return { width, matmuls, wasm: wasm as ChunkPlan['wasm'], stats: stats as WasmKernel[], grad };
@@ -191,20 +191,27 @@ export interface TiledLinearLogits {
   run(views: readonly HostArray[], offsets: readonly number[], scratch: number): void;
 }
 
-/** The tiled runner, or undefined where the plain loops serve (f64, or kernels too small to vectorise). */
-export function tiledLinearLogits(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
+/**
+ * The tiled runner (its WebAssembly kernels with relaxed SIMD where `relaxed`), or undefined where
+ * the plain loops serve (f64, or kernels too small to vectorise).
+ */
+export function tiledLinearLogits(
+  k: LinearLogitsKernel,
+  threads: number,
+  relaxed: boolean,
+): TiledLinearLogits | undefined {
   if (k.dtype !== 'f32' || k.n === 0 || k.v === 0 || k.d === 0) return undefined;
-  if (k.pass !== 'statsGrad') return vocabularyChunks(k, threads);
-  return rowBlocks(k, threads) ?? statsThenGrad(k, threads);
+  if (k.pass !== 'statsGrad') return vocabularyChunks(k, threads, relaxed);
+  return rowBlocks(k, threads, relaxed) ?? statsThenGrad(k, threads, relaxed);
 }
 
 /** `statsGrad` as the two chunked passes (for vocabularies too wide for row blocks): the logits twice. */
-function statsThenGrad(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
+function statsThenGrad(k: LinearLogitsKernel, threads: number, relaxed: boolean): TiledLinearLogits | undefined {
   const first = k.targets ? 4 : 3;
-  const stats = vocabularyChunks({ ...k, pass: 'stats', inputs: k.inputs.slice(0, first) }, threads);
+  const stats = vocabularyChunks({ ...k, pass: 'stats', inputs: k.inputs.slice(0, first) }, threads, relaxed);
   const statsInput = { dtype: 'f32' as const, size: k.n * LINEAR_STATS };
   const gradInputs = [...k.inputs.slice(0, first), statsInput, ...k.inputs.slice(first)];
-  const grad = vocabularyChunks({ ...k, pass: 'grad', inputs: gradInputs }, threads);
+  const grad = vocabularyChunks({ ...k, pass: 'grad', inputs: gradInputs }, threads, relaxed);
   if (stats === undefined || grad === undefined) return undefined;
   return {
     scratchBytes: Math.max(stats.scratchBytes, grad.scratchBytes),
@@ -243,7 +250,7 @@ const MIN_BLOCK_ROWS = 8;
  * stats, dZ in place, ∂H_b = dZ·W and [∂Wᵀ; ∂bᵀ] += [H_bᵀ; 1ᵀ]·dZ (one product packs dZ once for
  * both): each logit is computed once.
  */
-function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
+function rowBlocks(k: LinearLogitsKernel, threads: number, relaxed: boolean): TiledLinearLogits | undefined {
   const { n, d, v } = k;
   const rows = Math.min(n, Math.floor(BLOCK_ELEMENTS / v));
   if (rows < Math.min(n, MIN_BLOCK_ROWS)) return undefined;
@@ -270,16 +277,16 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
     const matmuls = { logits, hidden: hiddenSlice(slice), hiddenLast: hiddenSlice(lastSlice), weights };
     const maps = tileKernels(block, v);
     const wasm = {
-      logits: wasmMatmulKernel(matmuls.logits),
-      hidden: wasmMatmulKernel(matmuls.hidden),
-      hiddenAdd: wasmMatmulKernel(matmuls.hidden, true),
-      hiddenLastAdd: wasmMatmulKernel(matmuls.hiddenLast, true),
-      weights: wasmMatmulKernel(matmuls.weights),
-      weightsAdd: wasmMatmulKernel(matmuls.weights, true),
+      logits: wasmMatmulKernel(matmuls.logits, false, relaxed),
+      hidden: wasmMatmulKernel(matmuls.hidden, false, relaxed),
+      hiddenAdd: wasmMatmulKernel(matmuls.hidden, true, relaxed),
+      hiddenLastAdd: wasmMatmulKernel(matmuls.hiddenLast, true, relaxed),
+      weights: wasmMatmulKernel(matmuls.weights, false, relaxed),
+      weightsAdd: wasmMatmulKernel(matmuls.weights, true, relaxed),
     };
     // max, logsumexp, Σz and ties; the target logit is one read per row, taken in place
-    const stats = maps.stats.slice(0, 4).map(wasmMapKernel);
-    const grad = wasmMapKernel(maps.grad);
+    const stats = maps.stats.slice(0, 4).map((m) => wasmMapKernel(m, relaxed));
+    const grad = wasmMapKernel(maps.grad, relaxed);
     if (Object.values(wasm).some((w) => w === undefined) || stats.some((x) => x === undefined) || grad === undefined)
       return undefined;
     return {
@@ -377,11 +384,11 @@ function rowBlocks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | 
 }
 
 /** The `stats` or `grad` pass walking the vocabulary in chunks. */
-function vocabularyChunks(k: LinearLogitsKernel, threads: number): TiledLinearLogits | undefined {
+function vocabularyChunks(k: LinearLogitsKernel, threads: number, relaxed: boolean): TiledLinearLogits | undefined {
   const vc = chunkOf(k);
   const last = k.v - Math.floor((k.v - 1) / vc) * vc;
-  const full = chunkPlan(k, vc);
-  const ragged = last === vc ? full : chunkPlan(k, last);
+  const full = chunkPlan(k, vc, relaxed);
+  const ragged = last === vc ? full : chunkPlan(k, last, relaxed);
   if (full === undefined || ragged === undefined) return undefined;
   const { n, d, v } = k;
   // scratch: tile | [Hᵀ; 1ᵀ] | [∂W_cᵀ; ∂b_cᵀ] | targets − v0 | tile row max, lse, Σ, ties, pick | matmul packing

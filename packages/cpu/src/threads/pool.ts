@@ -15,11 +15,17 @@ interface WorkerHandle {
   readonly known: Set<number>;
 }
 
-const isNode =
-  typeof process !== 'undefined' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
-const workerThreads = isNode ? await import('node:worker_threads') : undefined;
+/** Node's built-in modules, reached synchronously (no top-level await: `require('xent')` must work). */
+interface NodeBuiltins {
+  getBuiltinModule(id: 'node:worker_threads'): typeof import('node:worker_threads');
+  getBuiltinModule(id: 'node:os'): typeof import('node:os');
+}
+/** `process` where it exists (Node); browsers have none and run single-threaded. */
+const host = (globalThis as { readonly process?: { readonly getBuiltinModule?: unknown } }).process;
+const builtins = typeof host?.getBuiltinModule === 'function' ? (host as NodeBuiltins) : undefined;
+const workerThreads = builtins?.getBuiltinModule('node:worker_threads');
 
-const os = isNode ? await import('node:os') : undefined;
+const os = builtins?.getBuiltinModule('node:os');
 
 /** How many threads this machine offers (1 where worker threads are unavailable). */
 export const availableThreads = (): number => (workerThreads === undefined ? 1 : (os?.availableParallelism() ?? 1));

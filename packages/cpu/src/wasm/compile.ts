@@ -1,4 +1,7 @@
-/** @file Builds, instantiates and caches one WebAssembly module per vectorisable map kernel. */
+/**
+ * @file Builds, instantiates and caches one WebAssembly module per vectorisable kernel, with or
+ * without relaxed SIMD (the two never share a cache entry).
+ */
 import { formatKernel, IndexError, type MapKernel, type MatmulKernel } from '@xent/core';
 import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
 import { emitMapKernel, mathImports, type ScalarImport, scalarImports, wasmIneligibility } from './mapKernel.js';
@@ -30,24 +33,27 @@ const importTypes: Record<ScalarImport, [ValType[], ValType[]]> = {
   indexError: [['f64', 'f64'], []],
 };
 
-/** The module bytes of a map kernel (exported as `kernel`). */
-export function mapKernelModule(k: MapKernel): Uint8Array {
+/** The module bytes of a map kernel (exported as `kernel`); `relaxed`: exp and log use relaxed_madd. */
+export function mapKernelModule(k: MapKernel, relaxed: boolean): Uint8Array {
   const mb = new ModuleBuilder();
   const index = new Map<ScalarImport, number>();
   for (const name of scalarImports) index.set(name, mb.importFunction(name, ...importTypes[name]));
   const params: ValType[] = Array.from({ length: k.inputs.length + k.outputs.length + 2 }, () => 'i32');
   const f = new FunctionBuilder(params, []);
-  emitMapKernel(k, f, (name) => index.get(name) as number);
+  emitMapKernel(k, f, (name) => index.get(name) as number, relaxed);
   mb.addFunction('kernel', f);
   return mb.toBytes();
 }
 
-/** The module bytes of an f32 matmul kernel (exported as `kernel`), optionally adding into its output. */
-export function matmulKernelModule(k: MatmulKernel, accumulate = false): Uint8Array {
+/**
+ * The module bytes of an f32 matmul kernel (exported as `kernel`), adding into its output with
+ * `accumulate`, multiply-adding with relaxed_madd with `relaxed`.
+ */
+export function matmulKernelModule(k: MatmulKernel, accumulate: boolean, relaxed: boolean): Uint8Array {
   const mb = new ModuleBuilder();
   const params: ValType[] = Array.from({ length: k.inputs.length + 4 }, () => 'i32');
   const f = new FunctionBuilder(params, []);
-  emitMatmulKernel(k, f, accumulate);
+  emitMatmulKernel(k, f, accumulate, relaxed);
   mb.addFunction('kernel', f);
   return mb.toBytes();
 }
@@ -71,14 +77,24 @@ function instantiate(key: string, build: () => Uint8Array): WasmKernel {
   return kernel;
 }
 
-/** The compiled WebAssembly map kernel, or undefined when it stays on the JavaScript path. */
-export function wasmMapKernel(k: MapKernel): WasmKernel | undefined {
-  return wasmIneligibility(k) === undefined ? instantiate(formatKernel(k), () => mapKernelModule(k)) : undefined;
+/** The cache key suffix of kernels built with relaxed SIMD. */
+const relaxedKey = (relaxed: boolean): string => (relaxed ? ' relaxed' : '');
+
+/** The compiled WebAssembly map kernel (relaxed SIMD with `relaxed`), or undefined when it stays on the JavaScript path. */
+export function wasmMapKernel(k: MapKernel, relaxed: boolean): WasmKernel | undefined {
+  return wasmIneligibility(k) === undefined
+    ? instantiate(`${formatKernel(k)}${relaxedKey(relaxed)}`, () => mapKernelModule(k, relaxed))
+    : undefined;
 }
 
-/** The compiled WebAssembly matmul (f32; C += A·B with `accumulate`), or undefined when it stays on the JavaScript path. */
-export function wasmMatmulKernel(k: MatmulKernel, accumulate = false): WasmKernel | undefined {
+/**
+ * The compiled WebAssembly matmul (f32; C += A·B with `accumulate`, relaxed SIMD with `relaxed`),
+ * or undefined when it stays on the JavaScript path.
+ */
+export function wasmMatmulKernel(k: MatmulKernel, accumulate: boolean, relaxed: boolean): WasmKernel | undefined {
   return matmulVectorisable(k)
-    ? instantiate(`${formatKernel(k)}${accumulate ? ' accumulate' : ''}`, () => matmulKernelModule(k, accumulate))
+    ? instantiate(`${formatKernel(k)}${accumulate ? ' accumulate' : ''}${relaxedKey(relaxed)}`, () =>
+        matmulKernelModule(k, accumulate, relaxed),
+      )
     : undefined;
 }

@@ -138,6 +138,9 @@ const ops: Record<string, readonly [number, number, Imm]> = {
   'f64x2.mul': [0xfd, 0xf2, 'none'],
   'i32x4.trunc_sat_f32x4_s': [0xfd, 0xf8, 'none'],
   'f32x4.convert_i32x4_s': [0xfd, 0xfa, 'none'],
+  // relaxed SIMD (a·b + c and −(a·b) + c, fused or not: see features.ts)
+  'f32x4.relaxed_madd': [0xfd, 0x105, 'none'],
+  'f32x4.relaxed_nmadd': [0xfd, 0x106, 'none'],
 };
 
 export type Mnemonic = keyof typeof ops;

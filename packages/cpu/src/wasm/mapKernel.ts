@@ -324,8 +324,11 @@ function emitScalarOp(
   }
 }
 
-/** Pushes the vector value of `e` (f32x4, or i32x4; bools are lane masks) given its args' locals. */
-function emitVectorOp(g: FunctionBuilder, e: ScalarExpr, args: readonly number[]): void {
+/**
+ * Pushes the vector value of `e` (f32x4, or i32x4; bools are lane masks) given its args' locals;
+ * exp and log use relaxed_madd with `relaxed`.
+ */
+function emitVectorOp(g: FunctionBuilder, e: ScalarExpr, args: readonly number[], relaxed: boolean): void {
   const [a, b, c] = args as [number, number, number];
   const float = e.dtype === 'f32';
   const from = e.args[0]?.dtype;
@@ -347,11 +350,11 @@ function emitVectorOp(g: FunctionBuilder, e: ScalarExpr, args: readonly number[]
     case 'exp': {
       const x = g.local('v128');
       get(a).op('local.set', x);
-      exp4(g, x);
+      exp4(g, x, relaxed);
       return;
     }
     case 'log':
-      log4(g, a);
+      log4(g, a, relaxed);
       return;
     case 'sqrt':
       get(a).op('f32x4.sqrt');
@@ -458,6 +461,7 @@ function reductionCode(
   extent: number,
   acc: number,
   importIndex: (name: ScalarImport) => number,
+  relaxed: boolean,
 ): { init: Emit; loops: Emit; finish: Emit } {
   const e4 = extent - (extent % 4);
   const tail = vectorBody(false);
@@ -559,7 +563,7 @@ function reductionCode(
         g.op('v128.const', ...f32x4Const(1));
         diff(g);
         g.op('local.set', t);
-        exp4(g, t);
+        exp4(g, t, relaxed);
         equal(g);
         g.op('v128.bitselect');
       };
@@ -689,9 +693,15 @@ function reductionCode(
 
 /**
  * Emits the kernel as one function `(in0, …, out0, …, lo, hi)` over byte offsets; `lo`/`hi` bound
- * the outermost output loop (the whole of it when called with 0 and its extent).
+ * the outermost output loop (the whole of it when called with 0 and its extent). With `relaxed`,
+ * the vector exp and log use relaxed SIMD multiply-adds.
  */
-export function emitMapKernel(k: MapKernel, f: FunctionBuilder, importIndex: (name: ScalarImport) => number): void {
+export function emitMapKernel(
+  k: MapKernel,
+  f: FunctionBuilder,
+  importIndex: (name: ScalarImport) => number,
+  relaxed: boolean,
+): void {
   const p = plan(k) as Plan;
   const nIn = k.inputs.length;
   const lo = nIn + k.outputs.length;
@@ -793,7 +803,7 @@ export function emitMapKernel(k: MapKernel, f: FunctionBuilder, importIndex: (na
       const out = f.local('v128');
       memo.set(e, out);
       code.push((g) => {
-        emitVectorOp(g, e, args);
+        emitVectorOp(g, e, args, relaxed);
         g.op('local.set', out);
       });
       return out;
@@ -866,7 +876,7 @@ export function emitMapKernel(k: MapKernel, f: FunctionBuilder, importIndex: (na
       );
     };
   } else {
-    reduction = reductionCode(f, k.reduce.op, k.reduce.body, vectorBody, iv, p.extent, acc, importIndex);
+    reduction = reductionCode(f, k.reduce.op, k.reduce.body, vectorBody, iv, p.extent, acc, importIndex, relaxed);
     inner = reduction.loops;
     k.outputs.forEach((o, i) => {
       const v = scalarOf(o);

@@ -1,7 +1,8 @@
 /**
  * @file WebAssembly SIMD matmul for f32: B is packed into panels of 8 columns ([K][8], zero-padded)
  * in scratch memory, then a 4×8 register-blocked micro-kernel (eight f32x4 accumulators) sweeps
- * each panel over the rows of A, so a panel stays in L1 while A's rows stream past it.
+ * each panel over the rows of A, so a panel stays in L1 while A's rows stream past it. With relaxed
+ * SIMD each multiply-accumulate is one `relaxed_madd`.
  */
 import type { MatmulKernel } from '@xent/core';
 import type { FunctionBuilder } from './encoder.js';
@@ -21,9 +22,9 @@ export const matmulPanels = (k: MatmulKernel): number => Math.ceil(k.n / PANEL);
  * Emits `(in…, out, scratch, lo, hi)`: the column panels [lo, hi) of C, every row and batch. Each
  * call packs only its own panels, so disjoint ranges can run on different threads. Inputs are byte
  * offsets of the kernel's input slots; `out` the output's; `scratch` `matmulScratchBytes` bytes.
- * With `accumulate`, C += A·B instead of C = A·B.
+ * With `accumulate`, C += A·B instead of C = A·B; with `relaxed`, acc += a·b is one relaxed_madd.
  */
-export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate = false): void {
+export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate: boolean, relaxed: boolean): void {
   const nIn = k.inputs.length;
   const out = nIn;
   const scratch = nIn + 1;
@@ -53,6 +54,12 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
   const b0 = f.local('v128');
   const b1 = f.local('v128');
   const av = f.local('v128');
+  /** acc += av·b (relaxed: relaxed_madd(av, b, acc)) */
+  const multiplyAdd = (acc: number, b: number): void => {
+    if (relaxed) f.op('local.get', av).op('local.get', b).op('local.get', acc).op('f32x4.relaxed_madd');
+    else f.op('local.get', acc).op('local.get', av).op('local.get', b).op('f32x4.mul').op('f32x4.add');
+    f.op('local.set', acc);
+  };
 
   /** for (v = start; v < end; v += step) body — start/end push i32s. */
   const loop = (v: number, start: () => void, end: () => void, step: number, body: () => void): void => {
@@ -172,18 +179,8 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
             f.op('local.get', aPtr)
               .op('v128.load32_splat', 2, 4 * aRow * row)
               .op('local.set', av);
-            f.op('local.get', acc[2 * row] as number)
-              .op('local.get', av)
-              .op('local.get', b0)
-              .op('f32x4.mul')
-              .op('f32x4.add')
-              .op('local.set', acc[2 * row] as number);
-            f.op('local.get', acc[2 * row + 1] as number)
-              .op('local.get', av)
-              .op('local.get', b1)
-              .op('f32x4.mul')
-              .op('f32x4.add')
-              .op('local.set', acc[2 * row + 1] as number);
+            multiplyAdd(acc[2 * row] as number, b0);
+            multiplyAdd(acc[2 * row + 1] as number, b1);
           }
           f.op('local.get', aPtr)
             .op('i32.const', 4 * aCol)

@@ -1,6 +1,6 @@
 /**
  * @file Vectorised exp and log for f32x4, emitted inline. Both are tested against Math.exp and
- * Math.log over the whole f32 range (see test/wasm.test.ts):
+ * Math.log over the whole f32 range, with and without relaxed SIMD (see test/wasm.test.ts):
  * - exp: range reduction x = k·ln2 + f (Cody–Waite, |f| ≤ ln2/2), a degree-6 polynomial for e^f,
  *   and 2^k applied as two exact power-of-two factors so that overflow gives +Inf and underflow
  *   gradual denormals. Error ≤ 2 ulp (1.0 measured); NaN, ±Inf and 0 exact.
@@ -13,8 +13,53 @@ import type { FunctionBuilder } from './encoder.js';
 const f32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.op('f32.const', v).op('f32x4.splat');
 const i32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.op('i32.const', v).op('i32x4.splat');
 
-/** Pushes exp(local x) (f32x4). */
-export function exp4(f: FunctionBuilder, x: number): void {
+type Push = (f: FunctionBuilder) => void;
+/** Pushes nothing: the operand is already on the stack (only `a` of madd4 may be). */
+const onStack: Push = () => undefined;
+
+/**
+ * Pushes a·b + c (f32x4, each operand pushed by its callback in turn): one `relaxed_madd` (fused
+ * or not, by machine) with `relaxed`, else `mul` then `add`.
+ */
+function madd4(f: FunctionBuilder, relaxed: boolean, a: Push, b: Push, c: Push): void {
+  a(f);
+  b(f);
+  if (relaxed) {
+    c(f);
+    f.op('f32x4.relaxed_madd');
+  } else {
+    f.op('f32x4.mul');
+    c(f);
+    f.op('f32x4.add');
+  }
+}
+
+/** Pushes c − a·b (f32x4): one `relaxed_nmadd` with `relaxed`, else c, a, b, `mul`, `sub`. */
+function nmadd4(f: FunctionBuilder, relaxed: boolean, a: Push, b: Push, c: Push): void {
+  if (relaxed) {
+    a(f);
+    b(f);
+    c(f);
+    f.op('f32x4.relaxed_nmadd');
+  } else {
+    c(f);
+    a(f);
+    b(f);
+    f.op('f32x4.mul').op('f32x4.sub');
+  }
+}
+
+const get =
+  (v: number): Push =>
+  (f) =>
+    f.op('local.get', v);
+const splat =
+  (v: number): Push =>
+  (f) =>
+    f32splat(f, v);
+
+/** Pushes exp(local x) (f32x4); multiply-adds are relaxed_madd with `relaxed`. */
+export function exp4(f: FunctionBuilder, x: number, relaxed: boolean): void {
   const t = f.local('v128');
   const r = f.local('v128');
   const p = f.local('v128');
@@ -31,19 +76,19 @@ export function exp4(f: FunctionBuilder, x: number): void {
   f32splat(f, MAGIC).op('f32x4.sub').op('local.set', t);
   f.op('local.get', k);
   i32splat(f, 0x4b400000).op('i32x4.sub').op('local.set', k);
-  // r = x − t·ln2 (two-part ln2), |r| ≤ ln2/2
-  f.op('local.get', x).op('local.get', t);
-  f32splat(f, 0.693145751953125).op('f32x4.mul').op('f32x4.sub');
-  f.op('local.get', t);
-  f32splat(f, 1.428606765330187e-6).op('f32x4.mul').op('f32x4.sub').op('local.set', r);
+  // r = x − t·ln2 (two-part ln2), |r| ≤ ln2/2; t·ln2_hi is exact, so fusing changes nothing there
+  nmadd4(f, relaxed, get(t), splat(0.693145751953125), get(x));
+  f.op('local.set', r);
+  nmadd4(f, relaxed, get(t), splat(1.428606765330187e-6), get(r));
+  f.op('local.set', r);
   // e^r: degree-6 polynomial fitted for relative error (1.9e-9 on [−ln2/2, ln2/2]), by Horner
   const coefficients = [
     0.001383683062158525, 0.008374816738069057, 0.04166822507977486, 0.16666419804096222, 0.49999991059303284, 1, 1,
   ];
   f32splat(f, coefficients[0] as number).op('local.set', p);
   for (const c of coefficients.slice(1)) {
-    f.op('local.get', p).op('local.get', r).op('f32x4.mul');
-    f32splat(f, c).op('f32x4.add').op('local.set', p);
+    madd4(f, relaxed, get(p), get(r), splat(c));
+    f.op('local.set', p);
   }
   // 2^k as 2^(k>>1)·2^(k−(k>>1)): each factor a normal power of two
   f.op('local.get', p);
@@ -57,8 +102,8 @@ export function exp4(f: FunctionBuilder, x: number): void {
   f.op('i32.const', 23).op('i32x4.shl').op('f32x4.mul');
 }
 
-/** Pushes log(local x) (f32x4). */
-export function log4(f: FunctionBuilder, x: number): void {
+/** Pushes log(local x) (f32x4); multiply-adds are relaxed_madd with `relaxed`. */
+export function log4(f: FunctionBuilder, x: number, relaxed: boolean): void {
   const y = f.local('v128');
   const e = f.local('v128');
   const m = f.local('v128');
@@ -95,10 +140,7 @@ export function log4(f: FunctionBuilder, x: number): void {
   f32splat(f, 1).op('f32x4.add').op('f32x4.div').op('local.set', s);
   f.op('local.get', s).op('local.get', s).op('f32x4.mul').op('local.set', s2);
   f32splat(f, 1 / 9);
-  for (const c of [1 / 7, 1 / 5, 1 / 3, 1]) {
-    f.op('local.get', s2).op('f32x4.mul');
-    f32splat(f, c).op('f32x4.add');
-  }
+  for (const c of [1 / 7, 1 / 5, 1 / 3, 1]) madd4(f, relaxed, onStack, get(s2), splat(c));
   f.op('local.get', s).op('f32x4.mul');
   f32splat(f, 2).op('f32x4.mul');
   // + e·ln2 (two parts)

@@ -8,8 +8,8 @@ import { BackendError } from '@xent/core';
 export interface AcquireOptions {
   /** The GPU object to use (navigator.gpu or Dawn's `create()`); by default found as above. */
   readonly gpu?: GPU;
-  /** An adapter preference passed to requestAdapter. */
-  readonly powerPreference?: GPUPowerPreference;
+  /** An adapter preference passed to requestAdapter (WebGPU's GPUPowerPreference). */
+  readonly powerPreference?: 'low-power' | 'high-performance';
 }
 
 /** Limits the backend relies on, requested at the adapter's maximum. */

@@ -4,9 +4,7 @@
  * gradient is wrong or a claimed property fails.
  */
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Backend, Tensor } from '@xent/core';
 import {
   type Kind,
@@ -21,6 +19,7 @@ import {
   tensorOf,
 } from '@xent/laws';
 import fc from 'fast-check';
+import { describeLoadError, importModule, isTypeScript, stripsTypes } from './loadModule.js';
 
 export interface CheckOptions {
   readonly file: string;
@@ -86,21 +85,18 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
   };
 }
 
-let hooked = false;
-
-/** Imports the user's module; TypeScript through the transpiling hook. */
+/** Imports the user's module; TypeScript through Node's type stripping. */
 async function loadModule(file: string): Promise<Record<string, unknown>> {
   const path = resolvePath(file);
   if (!existsSync(path)) throw new CheckError(`no such file: ${file}`);
-  if (/\.(m|c)?ts$/.test(path) && !hooked) {
-    register(new URL('./tsLoader.js', import.meta.url));
-    hooked = true;
-  }
+  if (isTypeScript(path) && !stripsTypes())
+    throw new CheckError(
+      `could not load ${file}: a .ts module needs Node ≥ 24 with its type stripping on, and it is off in this Node (${process.version}, started with --no-experimental-strip-types?); or pass a compiled .js`,
+    );
   try {
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    return await importModule(path);
   } catch (e) {
-    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new CheckError(`could not load ${file}: ${message.split('\n')[0] ?? ''}`);
+    throw new CheckError(`could not load ${file}: ${describeLoadError(e)}`);
   }
 }
 
@@ -131,7 +127,10 @@ function subjects(mod: Record<string, unknown>, options: CheckOptions): Subject[
   const chosen = options.exportName === undefined ? functions : functions.filter(([n]) => n === options.exportName);
   if (options.exportName !== undefined && chosen.length === 0)
     throw new CheckError(`export '${options.exportName}' of ${options.file} is not a function`);
-  if (chosen.length === 0) throw new CheckError(`${options.file} exports no functions to check`);
+  if (chosen.length === 0)
+    throw new CheckError(
+      `${options.file} exports no functions to check (its exports: ${Object.keys(mod).join(', ') || 'none'})`,
+    );
   return chosen.map(([name, fn]) => {
     const kind = options.kind ?? metadata<Kind>(mod, 'kind', name, fn) ?? 'classification';
     if (!(kinds as readonly string[]).includes(kind))
