@@ -1,8 +1,8 @@
 /**
  * @file The `xent check` command, run as a user runs it (node on the built CLI): the shipped example's
  * report and exit codes, TypeScript modules of the user's loaded by Node's type stripping (types,
- * sibling imports), JSON output, and clear errors for bad modules, TypeScript that type stripping
- * rejects, and bad options.
+ * sibling imports), JSON output, a loss that is not finite at large logits, helpers skipped beside
+ * losses, and clear errors for bad modules, TypeScript that type stripping rejects, and bad options.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ test('the shipped example: every report printed, exit 1 because squentropy claim
   expect(r.stdout).toMatch(/jeffreys — divergence/);
   expect(r.stdout).toMatch(/claimed shiftInvariant fails: f\(g·x\) = .* but f\(x\) = /);
   expect(r.stdout).toMatch(/xent check: 1 of 5 function\(s\) NOT ok: squentropy/);
-  expect(r.stderr).toMatch(/checking crossEntropy \(classification\) \[1\/17\] gradient/);
+  expect(r.stderr).toMatch(/checking crossEntropy \(classification\) \[1\/18\] gradient/);
   const zero = await xent('check', 'examples/losses.ts', '--runs', '4', '--exit-zero', '--export', 'squentropy');
   expect(zero.code).toBe(0);
   expect(zero.stdout).toMatch(/NOT ok: claimed shiftInvariant fails/);
@@ -158,6 +158,65 @@ export const loss = (z: x.Tensor, y: x.Tensor): x.Tensor => x.add(x.losses.cross
   expect(r.stdout).toMatch(/NOT ok: the gradient is wrong/);
 }, 120_000);
 
+test('a loss that overflows at large logits fails the finite law unclaimed (exit 1), with its counterexample', async () => {
+  const file = module(
+    'naive.ts',
+    `import * as x from 'xent';
+/** log Σ exp z − z_y, written the textbook way: exp overflows at large logits. */
+export const naiveCe = (z: x.Tensor, y: x.Tensor): x.Tensor =>
+  x.mean(x.sub(x.log(x.sum(x.exp(z), { axis: -1 })), x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)));
+`,
+  );
+  const r = await xent('check', file, '--runs', '10');
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/finite value and gradient, f64 and f32, inputs up to ±1e4 +FAILS/);
+  expect(r.stdout).toMatch(
+    /\nfinite fails: value not finite in f32: Infinity at entry 0 of \[Infinity\] \(\[[\d.]+\] in f64\) for inputs \[.*88\.72\d*.*\], \[.*\]\n {2}counterexample: \[\[\{"shape":\[\d+,\d+\],"values":\[.*88\.72/,
+  );
+  expect(r.stdout).toMatch(/NOT ok: a value or gradient is not finite/);
+  expect(r.stdout).toMatch(/xent check: 1 of 1 function\(s\) NOT ok: naiveCe/);
+}, 120_000);
+
+test('helpers exported beside a loss are skipped and listed; --json keeps stdout JSON; --export on a helper is an error', async () => {
+  const file = module(
+    'helpers.ts',
+    `import * as x from 'xent';
+export const ce = (z: x.Tensor, y: x.Tensor): x.Tensor => x.losses.crossEntropy(z, y);
+export const double = (n: number): number => n * 2;
+export const probabilities = (z: x.Tensor): x.Tensor => x.softmax(z);
+export const predictions = (z: x.Tensor): x.Tensor => x.argmax(z, { axis: -1 });
+`,
+  );
+  const r = await xent('check', file, '--runs', '6');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/ce — classification/);
+  expect(r.stdout).not.toMatch(/(double|probabilities|predictions) — /);
+  expect(r.stdout).toMatch(
+    /\nskipped helper\(s\): double, predictions, probabilities \(not functions of kind classification; give them a kind or --export to check\)\nxent check: 1 function\(s\), all ok/,
+  );
+  const json = await xent('check', file, '--runs', '4', '--json');
+  expect(json.code).toBe(0);
+  expect((JSON.parse(json.stdout) as { name: string }[]).map((rep) => rep.name)).toEqual(['ce']);
+  expect(json.stderr).toMatch(/xent check: skipped helper\(s\): double, predictions, probabilities/);
+  const asked = await xent('check', file, '--runs', '4', '--export', 'double');
+  expect(asked.code).toBe(2);
+  expect(asked.stderr).toMatch(/'double' is not a classification function: .* returned number, not a tensor/);
+}, 120_000);
+
+test('a helper named by a claims entry is checked, and must be a function of its kind', async () => {
+  const file = module(
+    'claimed.ts',
+    `import * as x from 'xent';
+export const ce = (z: x.Tensor, y: x.Tensor): x.Tensor => x.losses.crossEntropy(z, y);
+export const labelsOf = (z: x.Tensor): x.Tensor => x.argmax(z, { axis: -1 });
+export const claims = { ce: ['shiftInvariant'], labelsOf: ['bounded'] };
+`,
+  );
+  const r = await xent('check', file, '--runs', '4');
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/'labelsOf' is not a classification function: .* returned an i32 tensor, not a float one/);
+}, 120_000);
+
 test.each([
   [
     'a syntax error',
@@ -216,11 +275,11 @@ test.each([
     /has no export named 'b' \(its exports: a\)/,
   ],
   [
-    'a function that is not a loss of its kind',
+    'a module whose functions are all helpers (none is a loss of its kind)',
     'notloss.ts',
-    'export const f = (): number => 3;\n',
+    "import * as x from 'xent';\nexport const f = (): number => 3;\nexport const g = (z: x.Tensor): x.Tensor => x.softmax(z);\n",
     [],
-    /'f' is not a classification function: .* returned number, not a tensor/,
+    /notloss\.ts exports no function to check: 'f' is not a classification function \(.* returned number, not a tensor\); 'g' is not a classification function \(.* returned shape \[\d+, \d+\] for a batch of \d+, not a scalar or one value per example\); give a loss a kind, or name it with --export/,
   ],
   [
     'an unknown kind',

@@ -200,7 +200,7 @@ describe('differentiation', () => {
 
   test('a tangent of the wrong dtype', () => {
     const e = caught(() => x.jvp((t: x.Tensor) => x.exp(t), [f64([1, 2])], [x.tensor([1, 2])]));
-    expect(e.message).toBe("xent.jvp: argument 'tangents' expected f64[2], got f32[2]");
+    expect(e.message).toBe("xent.jvp: argument 'tangents[0]' expected f64[2], got f32[2]");
   });
 
   test('reading values of a traced tensor', () => {
@@ -218,7 +218,7 @@ describe('differentiation', () => {
   test('a function that returns something other than tensors', () => {
     const e = caught(() => x.jit(() => 3 as unknown as x.Tensor)());
     expect(e.message).toBe(
-      "xent.jit: argument 'f (its return value)' expected a Tensor or a non-empty (nested) array of Tensors, got number 3",
+      "xent.jit: argument 'f (its return value)' expected a Tensor or a pytree of Tensors (nested arrays and plain objects), got number 3",
     );
   });
 });

@@ -112,8 +112,8 @@ describe('stable composites at extremes', () => {
       x.tensor([0, 0], { dtype: 'f64' }),
       x.tensor([2, 3], { dtype: 'f64' }),
     );
-    expect(toNumbers(ga as x.Tensor)).toEqual([0, 0]);
-    expect(toNumbers(gb as x.Tensor)).toEqual([0, 0]);
+    expect(toNumbers(ga)).toEqual([0, 0]);
+    expect(toNumbers(gb)).toEqual([0, 0]);
   });
 });
 

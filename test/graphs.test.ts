@@ -25,7 +25,7 @@ test('gradients of random programs match f64 finite differences', () => {
     fc.property(exprArb, inputs, directionArb(6), directionArb(6), (e, [a, b], da, db) => {
       const f = scalarLoss(e);
       const [ga, gb] = x.grad(f, { argnums: [0, 1] })(f64(a), f64(b));
-      const analytic = dot(toNumbers(ga as x.Tensor), da) + dot(toNumbers(gb as x.Tensor), db);
+      const analytic = dot(toNumbers(ga), da) + dot(toNumbers(gb), db);
       const fd = directionalFd((p, q) => x.item(f(p, q)), [f64(a), f64(b)], [da, db]);
       expectAllClose([analytic], [fd], { rtol: 1e-6, atol: 1e-7 }, printExpr(e));
     }),

@@ -18,9 +18,9 @@ describe('grad and valueAndGrad', () => {
       fc.property(valuesArb([3], 'unit'), valuesArb([3], 'unit'), directionArb(3), directionArb(3), (a, b, da, db) => {
         const [ga, gb] = x.grad(loss2, { argnums: [0, 1] })(f64(a), f64(b));
         const only = x.grad(loss2, { argnums: 1 })(f64(a), f64(b));
-        expect(toNumbers(only)).toEqual(toNumbers(gb as x.Tensor));
+        expect(toNumbers(only)).toEqual(toNumbers(gb));
         const fd = directionalFd((p, q) => x.item(loss2(p, q)), [f64(a), f64(b)], [da, db]);
-        expectAllClose([dot(toNumbers(ga as x.Tensor), da) + dot(toNumbers(gb as x.Tensor), db)], [fd], {
+        expectAllClose([dot(toNumbers(ga), da) + dot(toNumbers(gb), db)], [fd], {
           rtol: 1e-7,
           atol: 1e-8,
         });
@@ -82,7 +82,7 @@ describe('vjp, jvp and hvp', () => {
         expect(toNumbers(out)).toEqual(toNumbers(f(f64(v))));
         const [g] = pullback(f64(c));
         const viaGrad = x.grad((t: x.Tensor) => x.sum(x.mul(f(t), f64(c))))(f64(v));
-        expectAllClose(toNumbers(g as x.Tensor), toNumbers(viaGrad), { rtol: 1e-14, atol: 1e-15 });
+        expectAllClose(toNumbers(g), toNumbers(viaGrad), { rtol: 1e-14, atol: 1e-15 });
       }),
     );
   });

@@ -101,3 +101,67 @@ test('loss signatures: labels must be the logits without the class axis; reducti
   x.losses.distillationLoss(logits32x10, a23);
   expectTypeOf(x.entropy.shannon(logits32x10)).toEqualTypeOf<x.Tensor<[32], 'f32'>>();
 });
+
+interface Params {
+  w: x.Tensor<[2, 3], 'f32'>;
+  b: x.Tensor<[3], 'f32'>;
+}
+declare const params: Params;
+declare const z2: x.Tensor<[4, 2], 'f32'>;
+const mlp = (p: Params, input: x.Tensor<[4, 2], 'f32'>): x.Tensor<[], 'f32'> => x.sum(x.add(x.matmul(input, p.w), p.b));
+
+test('gradients over pytrees have the argument types; argnums lists give tuples', () => {
+  expectTypeOf(x.grad(mlp)).toEqualTypeOf<(p: Params, input: x.Tensor<[4, 2], 'f32'>) => Params>();
+  expectTypeOf(x.grad(mlp, { argnums: 1 })(params, z2)).toEqualTypeOf<x.Tensor<[4, 2], 'f32'>>();
+  expectTypeOf(x.grad(mlp, { argnums: [0, 1] })(params, z2)).toEqualTypeOf<[Params, x.Tensor<[4, 2], 'f32'>]>();
+  expectTypeOf(x.valueAndGrad(mlp)(params, z2)).toEqualTypeOf<[x.Tensor<[], 'f32'>, Params]>();
+  const positions: number[] = [0, 1];
+  expectTypeOf(x.grad(loss2, { argnums: positions })(a23, a23)).toEqualTypeOf<x.Tensor<[2, 3], 'f32'>[]>();
+  // argnums is not inferred from an expected result type
+  const expected: (a: x.Tensor, b: x.Tensor) => x.Tensor = x.grad((a: x.Tensor, b: x.Tensor) => x.sum(x.mul(a, b)));
+  expectTypeOf(expected).returns.toEqualTypeOf<x.Tensor>();
+  // @ts-expect-error: a gradient is taken of a function returning a Tensor (or [value, aux] with hasAux)
+  x.grad((p: Params) => [x.sum(p.b), p.w] as const);
+});
+
+declare function loss2(a: x.Tensor<[2, 3], 'f32'>, b: x.Tensor<[2, 3], 'f32'>): x.Tensor<[], 'f32'>;
+
+test('hasAux: grad returns [grads, aux], valueAndGrad [[value, aux], grads]', () => {
+  const g = x.grad((p: Params) => [x.sum(p.b), { hidden: p.w, step: 3 }], { hasAux: true });
+  expectTypeOf(g(params)).toEqualTypeOf<[Params, { hidden: x.Tensor<[2, 3], 'f32'>; step: number }]>();
+  const vg = x.valueAndGrad((p: Params) => [x.sum(p.b), p.w], { hasAux: true, argnums: [0] });
+  expectTypeOf(vg(params)).toEqualTypeOf<[[x.Tensor<[], 'f32'>, x.Tensor<[2, 3], 'f32'>], [Params]]>();
+});
+
+test('vjp, jvp and hvp keep the structures of primals and outputs', () => {
+  const f = (p: Params): { out: x.Tensor<[3], 'f32'>; scale: number } => ({ out: x.exp(p.b), scale: 2 });
+  const [out, pullback] = x.vjp(f, params);
+  expectTypeOf(out).toEqualTypeOf<{ out: x.Tensor<[3], 'f32'>; scale: number }>();
+  expectTypeOf(pullback).parameter(0).toEqualTypeOf<{ out: x.Tensor; scale: number }>();
+  expectTypeOf(pullback).returns.toEqualTypeOf<[p: Params]>();
+  expectTypeOf(x.jvp(f, [params], [params])).toEqualTypeOf<[ReturnType<typeof f>, ReturnType<typeof f>]>();
+  expectTypeOf(x.hvp((p: Params) => x.sum(p.w))).toEqualTypeOf<
+    (x: Params, v: { w: x.Tensor; b: x.Tensor }) => Params
+  >();
+});
+
+test('x.tree maps tensor leaves and keeps the structure', () => {
+  const tree = { layers: [params, z2] as const, lr: 0.1, name: 'mlp' };
+  expectTypeOf(x.tree.map(tree, (t) => t.size)).toEqualTypeOf<{
+    layers: readonly [{ w: number; b: number }, number];
+    lr: number;
+    name: string;
+  }>();
+  expectTypeOf(x.tree.leaves(params)).toEqualTypeOf<(x.Tensor<[2, 3], 'f32'> | x.Tensor<[3], 'f32'>)[]>();
+  expectTypeOf(x.tree.map2(params, params, (a, b) => x.add(a, b))).toEqualTypeOf<{
+    w: x.Tensor<x.ShapeT, 'f32'>;
+    b: x.Tensor<x.ShapeT, 'f32'>;
+  }>();
+  const [leaves, def] = x.tree.flatten(params);
+  expectTypeOf(x.tree.unflatten(def, leaves)).toEqualTypeOf<{
+    w: x.Tensor<[2, 3], 'f32'> | x.Tensor<[3], 'f32'>;
+    b: x.Tensor<[2, 3], 'f32'> | x.Tensor<[3], 'f32'>;
+  }>();
+  // @ts-expect-error: the second tree must have the first one's structure
+  x.tree.map2(params, { w: a23 }, (a, b) => x.add(a, b));
+});

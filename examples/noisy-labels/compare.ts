@@ -76,7 +76,7 @@ export function compareLosses(losses: Readonly<Record<string, LossFn>>, options:
             ...(options.onEpoch === undefined ? {} : { onEpoch: (e: number) => options.onEpoch?.(e, epochs) }),
           });
           const id = cell(model, name, noise);
-          cells.set(id, [...(cells.get(id) ?? []), accuracy(model, params, testSet)]);
+          cells.set(id, [...(cells.get(id) ?? []), accuracy(params, testSet)]);
         }
   return {
     models,

@@ -106,14 +106,14 @@ describe.runIf(gpu !== undefined)('webgpu programs', () => {
     const pull = x.jit(
       (a: x.Tensor, c: x.Tensor) => {
         const [, back] = x.vjp((u: x.Tensor) => x.softmax(u), a);
-        return back(c)[0] as x.Tensor;
+        return back(c)[0];
       },
       { backend },
     )(z, t);
     const [, back64] = x.vjp((u: x.Tensor) => x.softmax(u), f64(z));
     expectAllClose(
       await numbersAsync(pull),
-      toNumbers(back64(f64(t))[0] as x.Tensor),
+      toNumbers(back64(f64(t))[0]),
       { rtol: 1e-4, atol: 1e-7 },
       'vjp',
     );

@@ -609,6 +609,18 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
     f32: { rtol: 0, atol: 0 },
   },
   stopGradient: { ...unary('any', (v) => v), grad: () => 'none' },
+  checkIndex: {
+    cases: fc
+      .tuple(shapeArb(), fc.integer({ min: 1, max: 5 }))
+      .chain(([shape, bound]) =>
+        fc
+          .array(fc.integer({ min: 0, max: bound - 1 }), { minLength: sizeOf(shape), maxLength: sizeOf(shape) })
+          .map((idx) => ({ inputs: [{ shape, dtype: 'i32' as const, values: idx }], params: { bound } })),
+      ),
+    naive: (inputs, _p, out) => at(inputs, 0, out),
+    grad: () => 'none',
+    f32: { rtol: 0, atol: 0 },
+  },
 };
 
 /** The symmetric part of a flat row-major n×n matrix, as rows. */

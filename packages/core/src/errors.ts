@@ -56,3 +56,64 @@ export function fail(
 ): never {
   throw new Kind(fn, `xent.${fn}: argument '${arg}' expected ${expected}, got ${actual}`);
 }
+
+/** A primitive that made NaN or ±Inf from finite operands (found by NaN debugging). */
+export interface NonFiniteStep {
+  /** The primitive that ran (`div`). */
+  readonly prim: string;
+  /** The public op that built it (`sqrt`); for a backward node, the forward op whose derivative it computes. */
+  readonly op: string;
+  /** Where the user's code traced that op (`file:line:column`), when it was traced with NaN debugging on. */
+  readonly callSite: string | undefined;
+  /** In a backward graph, the op whose derivative this is (`sqrt`, or `derivative of sqrt` in second order). */
+  readonly derivativeOf: string | undefined;
+  readonly dtype: string;
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly outputShape: readonly number[];
+  /** The first output position holding the non-finite value, and that value. */
+  readonly index: readonly number[];
+  readonly value: number;
+  /**
+   * The operands at `index` for elementwise primitives; for the others (reductions, matmul...), the
+   * operand of largest magnitude of each input.
+   */
+  readonly operands: readonly number[];
+}
+
+/**
+ * NaN debugging found a non-finite output made inside the program: `step` (spread on the error) is the
+ * first primitive, in program order, that made NaN or ±Inf from finite operands; when the output is NaN
+ * but that primitive made ±Inf, `nanStep` is the one that then made NaN (0·∞, ∞ − ∞...).
+ */
+export class NumericsError extends XentError implements NonFiniteStep {
+  readonly prim: string;
+  readonly op: string;
+  readonly callSite: string | undefined;
+  readonly derivativeOf: string | undefined;
+  readonly dtype: string;
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly outputShape: readonly number[];
+  readonly index: readonly number[];
+  readonly value: number;
+  readonly operands: readonly number[];
+
+  constructor(
+    message: string,
+    step: NonFiniteStep,
+    readonly nanStep: NonFiniteStep | undefined,
+  ) {
+    super(step.op, message);
+    ({
+      prim: this.prim,
+      op: this.op,
+      callSite: this.callSite,
+      derivativeOf: this.derivativeOf,
+      dtype: this.dtype,
+      inputShapes: this.inputShapes,
+      outputShape: this.outputShape,
+      index: this.index,
+      value: this.value,
+      operands: this.operands,
+    } = step);
+  }
+}

@@ -27,13 +27,16 @@ export * from './nn/information.js';
 export * from './nn/geometry.js';
 export * from './nn/linearLogits.js';
 export * as random from './random/random.js';
-export * as optim from './optim/optimizers.js';
+export * as optim from './optim/index.js';
+export * as tree from './tree/tree.js';
+export type { StaticLeaf, TreeDef, TreeLeaf, TreeMap } from './tree/tree.js';
 export type { RandomKey } from './random/random.js';
 export { vjpRules, type VjpRule } from './autodiff/vjpRules.js';
 export { vjpNodes } from './autodiff/vjp.js';
 export * from './transforms/grad.js';
 export * from './transforms/jit.js';
 export * from './transforms/customVjp.js';
+export { debugNans } from './numerics/mode.js';
 export type { TensorOutput } from './transforms/tracing.js';
 export {
   compileGraph,

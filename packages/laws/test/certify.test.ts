@@ -23,6 +23,7 @@ describe('certify on classification losses', () => {
     });
     for (const law of [
       'gradient',
+      'finite',
       'vjpDotProduct',
       'jvpMatchesVjp',
       'hessianSymmetric',

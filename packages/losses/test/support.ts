@@ -66,7 +66,7 @@ export function expectGradientMatchesFd(
   h = 1e-5,
 ): void {
   const grads = x.grad(f, { argnums: [...argnums] })(...args);
-  const list = (Array.isArray(grads) ? grads : [grads]) as x.Tensor[];
+  const list = Array.isArray(grads) ? grads : [grads];
   let analytic = 0;
   list.forEach((g, i) => {
     analytic += dot(toNumbers(g), directions[i] as number[]);

@@ -2,14 +2,7 @@
  * @file xent: the package users import. Re-exports the core API, makes the fast CPU backend the
  * default, and lets `jit` name a backend ('cpu' or 'reference').
  */
-import {
-  type Backend,
-  jit as coreJit,
-  type JitOptions,
-  type Jitted,
-  setDefaultBackend,
-  type TensorOutput,
-} from '@xent/core';
+import { type AnyFn, type Backend, jit as coreJit, type JitOptions, type Jitted, setDefaultBackend } from '@xent/core';
 import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';
 
 export { availableThreads, createCpuBackend, type CpuOptions } from '@xent/cpu';
@@ -40,7 +33,7 @@ export const backends = { cpu: cpuBackend, 'cpu-js': cpuJsBackend, reference: re
 export type BackendName = keyof typeof backends;
 
 /** `jit` with `backend` given as a Backend or by name. */
-export function jit<F extends (...args: never[]) => TensorOutput>(
+export function jit<F extends AnyFn>(
   f: F,
   options: Omit<JitOptions, 'backend'> & { readonly backend?: Backend | BackendName } = {},
 ): Jitted<F> {

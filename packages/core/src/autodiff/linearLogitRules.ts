@@ -66,7 +66,7 @@ export function denseLinearLogitGrad(node: OpNode<'linearLogitGrad'>): Node {
   );
   if (y !== undefined) {
     const hit = B.equal(
-      B.broadcast(B.reshape(y, [n, 1]), [n, v]),
+      B.broadcast(B.reshape(B.checkIndex(y, v), [n, 1]), [n, v]),
       B.op('iota', { shape: [n, v], axis: 1, dtype: 'i32' }, []),
     );
     dz = B.add(dz, B.where(hit, perRow(ct, LinearStat.Pick, v), B.full([n, v], 0, dtype)));

@@ -6,9 +6,23 @@ import * as B from '../ir/build.js';
 import { toposort } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import type { Prim } from '../ir/prim.js';
+import { derivativeOf } from '../ir/provenance.js';
 import { type VjpRule, vjpRules } from './vjpRules.js';
 
 const isFloatNode = (n: Node): boolean => n.type.dtype === 'f32' || n.type.dtype === 'f64';
+
+/** The cotangents of a node's inputs given its own, by its VJP rule. */
+function inputCotangents(n: Node, ct: Node): readonly (Node | null)[] {
+  switch (n.kind) {
+    case 'op':
+      return (vjpRules[n.prim] as VjpRule<Prim>)(ct, n);
+    case 'custom':
+      return n.rule.vjp(n.inputs, ct);
+    case 'param':
+    case 'const':
+      return [];
+  }
+}
 
 /**
  * Cotangents of `wrt` for `outputs` seeded with `cotangents` (one per output, same type).
@@ -26,7 +40,7 @@ export function vjpNodes(outputs: readonly Node[], wrt: readonly Node[], cotange
   const accumulate = (n: Node, ct: Node): void => {
     if (!active.has(n) || !isFloatNode(n)) return;
     const prev = cts.get(n);
-    cts.set(n, prev === undefined ? ct : B.add(prev, ct));
+    cts.set(n, prev === undefined ? ct : derivativeOf(n, () => B.add(prev, ct)));
   };
   outputs.forEach((o, i) => {
     accumulate(o, cotangents[i] as Node);
@@ -35,19 +49,7 @@ export function vjpNodes(outputs: readonly Node[], wrt: readonly Node[], cotange
     const n = order[k] as Node;
     const ct = cts.get(n);
     if (ct === undefined || targets.has(n)) continue;
-    let inputCts: readonly (Node | null)[];
-    switch (n.kind) {
-      case 'op':
-        inputCts = (vjpRules[n.prim] as VjpRule<Prim>)(ct, n);
-        break;
-      case 'custom':
-        inputCts = n.rule.vjp(n.inputs, ct);
-        break;
-      case 'param':
-      case 'const':
-        inputCts = [];
-        break;
-    }
+    const inputCts = derivativeOf(n, () => inputCotangents(n, ct));
     n.inputs.forEach((inp, i) => {
       const c = inputCts[i];
       if (c !== null && c !== undefined) accumulate(inp, c);

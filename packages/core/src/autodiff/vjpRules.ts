@@ -162,9 +162,11 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   },
   /** scatter-add as a one-hot contraction: dx[.., k, ..] = Σ_j ct[.., j, ..]·[idx[.., j, ..] = k] */
   gather: (ct, n) => {
-    const [x, idx] = [x0(n), input(n, 1)];
+    const x = x0(n);
     const { axis } = n.params;
     const k = x.type.shape[axis] as number;
+    // checked here as in the forward gather, which may be dead code in the gradient's program
+    const idx = B.checkIndex(input(n, 1), k);
     const spread = [...idx.type.shape.slice(0, axis + 1), k, ...idx.type.shape.slice(axis + 1)];
     const lift = (t: Node): Node =>
       B.broadcast(B.reshape(t, [...t.type.shape.slice(0, axis + 1), 1, ...t.type.shape.slice(axis + 1)]), spread);
@@ -212,4 +214,6 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   // ---- sources and markers ----
   iota: () => [],
   stopGradient: noGrad,
+  /** indices carry no gradient */
+  checkIndex: noGrad,
 };

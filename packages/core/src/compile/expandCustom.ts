@@ -2,6 +2,7 @@
 import { withInputs } from '../ir/build.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
+import { rebuilding } from '../ir/provenance.js';
 
 /** Expands custom calls in `roots`, recursively (a forward graph may call other custom functions). */
 export function expandCustomNodes(roots: readonly Node[]): Node[] {
@@ -10,7 +11,9 @@ export function expandCustomNodes(roots: readonly Node[]): Node[] {
     for (const n of toposort(rootsIn)) {
       if (memo.has(n)) continue;
       const inputs = n.inputs.map((i) => memo.get(i) as Node);
-      memo.set(n, n.kind === 'custom' ? (expand([n.rule.expand(inputs)])[0] as Node) : withInputs(n, inputs));
+      if (n.kind !== 'custom') memo.set(n, withInputs(n, inputs));
+      // the forward graph is traced now; its nodes keep where the custom call was traced
+      else memo.set(n, expand([rebuilding(n, () => n.rule.expand(inputs))])[0] as Node);
     }
     return rootsIn.map((r) => memo.get(r) as Node);
   };

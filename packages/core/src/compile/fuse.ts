@@ -189,7 +189,7 @@ function leavesUnder(n: Node, region: Region): Set<Node> {
 
 /** How many bindings a kernel needs per buffer: buffers over the binding size take one per chunk. */
 export interface KernelLimits {
-  /** Bindings one kernel may use (a gather's index checks take one for their status word). */
+  /** Bindings one kernel may use (index checks take one for their status word). */
   readonly maxBindings: number;
   /** Bytes one binding may cover (elements count 4 bytes each). */
   readonly maxBindingBytes: number;
@@ -201,9 +201,11 @@ const bindingsOf = (n: Node, limits: KernelLimits): number =>
     ? 0
     : Math.max(1, Math.ceil((n.type.shape.reduce((a, b) => a * b, 1) * 4) / limits.maxBindingBytes));
 
-/** Bindings of a kernel: its leaves and roots, and the status word its index checks (gathers) write. */
+/** Bindings of a kernel: its leaves and roots, and the status word its index checks (gathers, checkIndex) write. */
 function kernelBindings(g: Group, region: Region, limits: KernelLimits): number {
-  const checks = [...region.nodes].some((n) => n.kind === 'op' && n.prim === 'gather') ? 1 : 0;
+  const checks = [...region.nodes].some((n) => n.kind === 'op' && (n.prim === 'gather' || n.prim === 'checkIndex'))
+    ? 1
+    : 0;
   return [...region.leaves, ...g.roots].reduce((sum, n) => sum + bindingsOf(n, limits), checks);
 }
 

@@ -6,6 +6,7 @@
  */
 import * as B from '../ir/build.js';
 import { substitute, toposort, usersOf } from '../ir/graph.js';
+import { rebuilding } from '../ir/provenance.js';
 import { type AnyOpNode, hostScalar, type Node } from '../ir/node.js';
 import { LinearStat } from '../ir/prim.js';
 import { shapeEq, sizeOf } from '../ir/shape.js';
@@ -198,10 +199,14 @@ function fusedReads(
   for (const t of terminals) {
     // Reads other than picks share the stats of a pick at the same scale when there is one.
     const indices = t.indices ?? terminals.find((o) => o.indices !== undefined && o.at.alpha === t.at.alpha)?.indices;
-    const value = B.reshape(statColumn(statsFor(t.at.alpha, indices), column[t.read]), rows);
-    const shift = t.read === 'sum' ? scaleRows(t.at.beta, v) : t.at.beta;
-    const result = shift === undefined ? value : B.add(value, shift);
-    out.set(t.node, B.reshape(result, t.node.type.shape));
+    // the fused read keeps where the read it replaces was traced (NaN debugging)
+    const fused = rebuilding(t.node, () => {
+      const value = B.reshape(statColumn(statsFor(t.at.alpha, indices), column[t.read]), rows);
+      const shift = t.read === 'sum' ? scaleRows(t.at.beta, v) : t.at.beta;
+      const result = shift === undefined ? value : B.add(value, shift);
+      return B.reshape(result, t.node.type.shape);
+    });
+    out.set(t.node, fused);
   }
   return out;
 }

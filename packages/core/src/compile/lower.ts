@@ -209,6 +209,8 @@ const lowerRules: PrimTable<{ [P in Prim]: LowerRule<P> }> = {
     return n.type.dtype === 'i32' ? i : scalar('cast', n.type.dtype, [i]);
   },
   stopGradient: (k, n, coords) => k.arg(n, 0, coords),
+  /** the index, checked against the bound at run time */
+  checkIndex: (k, n, coords) => scalar('checkIndex', 'i32', [k.arg(n, 0, coords)], n.params.bound),
 };
 
 /** Loop-variable coordinates for a shape, numbering vars from `first`. */

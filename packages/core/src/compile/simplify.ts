@@ -36,9 +36,10 @@ const unbroadcast = (n: Node): Node => (n.kind === 'op' && n.prim === 'broadcast
 
 /** The rewrites, by name (each has its own test). */
 export const simplifyRules = {
-  /** op(c₁, …) → c for scalar constants (f64 arithmetic, rounded to the result dtype) */
+  /** op(c₁, …) → c for scalar constants (f64 arithmetic, rounded to the result dtype); index checks stay to run */
   constantFold: (n) => {
-    if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient' || n.type.shape.length !== 0) return undefined;
+    if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient' || n.prim === 'checkIndex' || n.type.shape.length !== 0)
+      return undefined;
     if (!n.inputs.every(isScalarConst)) return undefined;
     const v = n.inputs.map((i) => hostScalar(i) as number);
     const dtype = n.type.dtype;

@@ -13,6 +13,7 @@ import {
   type OpNode,
 } from './node.js';
 import type { Prim, PrimParamMap } from './prim.js';
+import { rebuilding } from './provenance.js';
 import { type Shape, shapeEq, sizeOf } from './shape.js';
 import { typeOf } from './typeRules.js';
 
@@ -51,9 +52,9 @@ export function withInputs(node: Node, inputs: readonly Node[]): Node {
   if (inputs.every((n, i) => n === node.inputs[i])) return node;
   switch (node.kind) {
     case 'op':
-      return op(node.prim, node.params, inputs);
+      return rebuilding(node, () => op(node.prim, node.params, inputs));
     case 'custom':
-      return customCall(node.rule, inputs);
+      return rebuilding(node, () => customCall(node.rule, inputs));
     case 'param':
     case 'const':
       return node;
@@ -108,6 +109,12 @@ export const less = (a: Node, b: Node): Node => op('less', {}, [a, b]);
 export const equal = (a: Node, b: Node): Node => op('equal', {}, [a, b]);
 export const where = (c: Node, a: Node, b: Node): Node => op('where', {}, [c, a, b]);
 export const cast = (x: Node, dtype: DType): Node => (x.type.dtype === dtype ? x : op('cast', { dtype }, [x]));
+
+/** i32 indices read through a run-time check against [0, bound) (a node checked against the same bound is kept). */
+export const checkIndex = (idx: Node, bound: number): Node =>
+  idx.kind === 'op' && idx.prim === 'checkIndex' && (idx as OpNode<'checkIndex'>).params.bound === bound
+    ? idx
+    : op('checkIndex', { bound }, [idx]);
 
 /** `x * value` with `value` a scalar of x's dtype. */
 export const scale = (x: Node, value: number): Node => mul(x, fullLike(x, value));

@@ -4,6 +4,7 @@ import { type ArrayData, isDeviceArray } from '../device.js';
 import type { DType } from './dtype.js';
 import type { IrError } from './irError.js';
 import type { Prim, PrimParamMap } from './prim.js';
+import { note } from './provenance.js';
 import type { Shape } from './shape.js';
 
 /** The static type of a tensor value: its shape and element type. */
@@ -96,15 +97,17 @@ export function makeOpNode<P extends Prim>(
   type: TensorType,
 ): OpNode<P> {
   const key = `op|${prim}|${JSON.stringify(params)}|${inputKey(inputs)}`;
-  return intern(key, (id) => ({
-    kind: 'op',
-    id,
-    prim,
-    params,
-    inputs,
-    type,
-    symbolic: inputs.some((n) => n.symbolic),
-  }));
+  return note(
+    intern(key, (id) => ({
+      kind: 'op',
+      id,
+      prim,
+      params,
+      inputs,
+      type,
+      symbolic: inputs.some((n) => n.symbolic),
+    })),
+  );
 }
 
 /** Params are unique by construction: they skip the intern table. */
@@ -123,14 +126,16 @@ export function makeConstNode(value: ArrayData, type: TensorType): ConstNode {
 }
 
 export function makeCustomNode(rule: CustomRule, inputs: readonly Node[], type: TensorType): CustomNode {
-  return intern(`custom|${rule.id}|${inputKey(inputs)}`, (id) => ({
-    kind: 'custom',
-    id,
-    rule,
-    inputs,
-    type,
-    symbolic: inputs.some((n) => n.symbolic),
-  }));
+  return note(
+    intern(`custom|${rule.id}|${inputKey(inputs)}`, (id) => ({
+      kind: 'custom',
+      id,
+      rule,
+      inputs,
+      type,
+      symbolic: inputs.some((n) => n.symbolic),
+    })),
+  );
 }
 
 /** The value of a host scalar constant, or undefined for anything else (device data included). */

@@ -59,6 +59,7 @@ export const Prim = {
   // ---- sources and markers ----
   Iota: 'iota',
   StopGradient: 'stopGradient',
+  CheckIndex: 'checkIndex',
 } as const;
 
 export type Prim = (typeof Prim)[keyof typeof Prim];
@@ -161,6 +162,8 @@ export interface PrimParamMap {
   linearLogitGrad: LinearLogitParams;
   iota: { readonly shape: Shape; readonly axis: number; readonly dtype: DType };
   stopGradient: NoParams;
+  /** The i32 indices themselves, each checked to lie in [0, bound) when computed (an IndexError otherwise). */
+  checkIndex: { readonly bound: number };
 }
 
 /** A table with one entry per primitive: `tsc` rejects a missing one. */
@@ -221,4 +224,9 @@ export const isUnaryPrim = (p: Prim): boolean => unaryPrims.has(p);
 export const isBinaryPrim = (p: Prim): boolean => binaryPrims.has(p);
 /** Elementwise primitives: the output element depends only on the same element of each input. */
 export const isElementwisePrim = (p: Prim): boolean =>
-  unaryPrims.has(p) || binaryPrims.has(p) || p === 'where' || p === 'cast' || p === 'stopGradient';
+  unaryPrims.has(p) ||
+  binaryPrims.has(p) ||
+  p === 'where' ||
+  p === 'cast' ||
+  p === 'stopGradient' ||
+  p === 'checkIndex';

@@ -448,6 +448,16 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
       : E.left(irError('AxisOutOfRange', 'iota', 'axis', `an axis in [0, ${shape.length})`, String(axis)));
   },
   stopGradient: unary('stopGradient', 'any'),
+  checkIndex: (inputs, { bound }) => {
+    const r = arity('checkIndex', inputs, 1);
+    if (E.isLeft(r)) return r;
+    const idx = r.right[0] as TensorType;
+    if (idx.dtype !== 'i32')
+      return E.left(irError('DTypeMismatch', 'checkIndex', 'indices', 'dtype i32 (integer indices)', idx.dtype));
+    return isValidDim(bound)
+      ? E.right(idx)
+      : E.left(irError('InvalidParam', 'checkIndex', 'bound', 'a non-negative integer', String(bound)));
+  },
 };
 
 /** Runs the type rule of `prim` (a typed dispatch over the table). */

@@ -10,8 +10,8 @@ import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 
 /**
- * One-hot rows: `out[..., k] = (indices[...] == k)`, as `dtype` (default f32). Concrete indices
- * outside [0, n) are an IndexError.
+ * One-hot rows: `out[..., k] = (indices[...] == k)`, as `dtype` (default f32). Indices outside
+ * [0, n) are an IndexError (concrete ones at once, traced ones when the values are computed).
  */
 export function oneHot<D extends DType = 'f32'>(
   indices: Tensor,
@@ -36,7 +36,7 @@ export function oneHot<D extends DType = 'f32'>(
   }
   const shape = [...idx.shape, n];
   const hit = B.equal(
-    B.broadcast(B.reshape(idx.node, [...idx.shape, 1]), shape),
+    B.broadcast(B.reshape(idx.isTraced ? B.checkIndex(idx.node, n) : idx.node, [...idx.shape, 1]), shape),
     B.op('iota', { shape, axis: idx.rank, dtype: 'i32' }, []),
   );
   return wrap(B.cast(hit, options.dtype ?? 'f32')) as Tensor<ShapeT, D>;

@@ -5,6 +5,7 @@ import * as B from '../ir/build.js';
 import type { DType } from '../ir/dtype.js';
 import type { Node } from '../ir/node.js';
 import type { Prim, PrimParamMap } from '../ir/prim.js';
+import { applyingOp } from '../ir/provenance.js';
 import { evaluateNodes, Tensor } from './tensor.js';
 
 /** A tensor, or a JS literal that takes the dtype of the tensor it meets. */
@@ -18,7 +19,7 @@ export function wrap(node: Node): Tensor {
 
 /** Applies `prim` to nodes on behalf of the public function `fn` (its name goes into errors). */
 export function applyOp<P extends Prim>(fn: string, prim: P, params: PrimParamMap[P], inputs: readonly Node[]): Tensor {
-  const r = B.tryOp(prim, params, inputs);
+  const r = applyingOp(fn, () => B.tryOp(prim, params, inputs));
   if (E.isLeft(r)) throw fromIrError(r.left, fn);
   return wrap(r.right);
 }

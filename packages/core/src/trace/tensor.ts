@@ -5,8 +5,11 @@ import { isDeviceArray } from '../device.js';
 import type { DType, HostArray, HostArrayOf } from '../ir/dtype.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
-import { runGraph } from '../compile/run.js';
+import { prepare, runGraph, toConstNodes } from '../compile/run.js';
 import { makeGraph } from '../ir/graph.js';
+import { runChecked } from '../numerics/check.js';
+import { debugNansOn } from '../numerics/mode.js';
+import { checksOf } from '../numerics/pending.js';
 import type { NumericShape, ShapeT } from './shapeTypes.js';
 
 /** Nested JS arrays of a tensor's values (`number`s, or `boolean`s for bool tensors). */
@@ -61,7 +64,10 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
   /** A copy of the values, waiting for the device when they live on one. */
   async dataAsync(): Promise<HostArrayOf[D]> {
     const { value } = concreteNode(this, 'dataAsync');
-    return (isDeviceArray(value) ? await value.read() : value.slice()) as HostArrayOf[D];
+    if (!isDeviceArray(value)) return value.slice() as HostArrayOf[D];
+    const checks = checksOf(value);
+    if (checks !== undefined) await checks;
+    return (await value.read()) as HostArrayOf[D];
   }
 
   /** The values as nested arrays, waiting for the device when they live on one. */
@@ -121,9 +127,12 @@ export function concreteNode(t: Tensor, fn: string): ConstNode {
   return evaluateNodes([n])[0] as ConstNode;
 }
 
-/** Computes param-free nodes on the default backend, returning constants. */
+/** Computes param-free nodes on the default backend, returning constants (checked for NaN in debug mode). */
 export function evaluateNodes(nodes: readonly Node[]): ConstNode[] {
-  return runGraph(makeGraph([], nodes), [], getDefaultBackend());
+  const graph = makeGraph([], nodes);
+  if (!debugNansOn()) return runGraph(graph, [], getDefaultBackend());
+  const backend = getDefaultBackend();
+  return toConstNodes(nodes, runChecked(graph, backend, prepare(graph, backend), []));
 }
 
 /** The value of a one-element tensor: a number (a boolean for bool tensors). */

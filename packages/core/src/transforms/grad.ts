@@ -1,36 +1,86 @@
-/** @file The differentiation transforms: grad, valueAndGrad, vjp, jvp (transposed VJP) and hvp. */
+/**
+ * @file The differentiation transforms over pytrees: grad, valueAndGrad (with argnums and hasAux), vjp,
+ * jvp (transposed VJP) and hvp. A gradient has its argument's structure and type: a cotangent in each
+ * tensor slot, the static leaves as they were.
+ */
 import { vjpNodes } from '../autodiff/vjp.js';
-import { fail, GradError, ShapeError } from '../errors.js';
+import { fail, GradError, ShapeError, ValueError } from '../errors.js';
 import * as B from '../ir/build.js';
 import { makeParamNode, type Node } from '../ir/node.js';
 import { formatType } from '../ir/printer.js';
 import { shapeEq } from '../ir/shape.js';
-import { requireTensor, wrap } from '../trace/apply.js';
+import { wrap } from '../trace/apply.js';
 import { Tensor } from '../trace/tensor.js';
-import { argnumList, bind, flattenOutput, requireFloat, type TensorOutput, traceFunction } from './tracing.js';
+import {
+  describeNode,
+  type Flat,
+  flattenTree,
+  isContainer,
+  leafPaths,
+  leavesLike,
+  unflattenTree,
+} from '../tree/flatten.js';
+import { TreeDef } from '../tree/treeDef.js';
+import type { TreeMap } from '../tree/types.js';
+import { argnumList, bind, flattenDifferentiated, flattenFloat, type Trace, traceFunction } from './tracing.js';
+import type { AnyFn } from './jit.js';
 
-export interface GradOptions<A extends number | readonly number[]> {
-  /** Which arguments to differentiate with respect to (default 0). */
+/** Which arguments to differentiate: one position (its gradient comes back) or a list (a tuple of gradients). */
+export type Argnums = number | readonly number[];
+
+export interface GradOptions<A extends Argnums = Argnums> {
+  /** The argument(s) to differentiate with respect to, each a whole pytree (default 0). */
   readonly argnums?: A;
+  /** `f` returns `[value, aux]`; `aux` (any pytree) comes back beside the gradient and is not differentiated. */
+  readonly hasAux?: boolean;
 }
 
-/** One gradient for a single argnum, a tuple of them for an array of argnums. */
-export type Grads<A> = A extends number ? Tensor : Tensor[];
+/** Parameter `I` of `P`: any of them for a plain `number`, `never` past the end of a fixed-length list. */
+export type ArgumentAt<P extends readonly unknown[], I> = I extends number
+  ? number extends P['length'] | I
+    ? P[I]
+    : `${I}` extends keyof P
+      ? P[I]
+      : never
+  : never;
 
-/** Any function of tensors that returns one tensor (what `grad` differentiates). */
+/** The gradient of the arguments `A` of a function with parameters `P`: each has its argument's type. */
+export type Grads<P extends readonly unknown[], A> = A extends number
+  ? ArgumentAt<P, A>
+  : { -readonly [K in keyof A]: ArgumentAt<P, A[K]> };
+
+/** A function `grad` differentiates: a scalar tensor out. */
 export type TensorFn = (...args: never[]) => Tensor;
 
-/** Differentiates a scalar-valued `f`; returns [value, grads] as graph nodes before binding. */
-function valueAndGradNodes(fn: string, f: TensorFn, args: readonly unknown[], argnums: number | readonly number[]) {
+/** A function differentiated with `hasAux`: `[scalar tensor, aux]` out. */
+export type AuxFn = (...args: never[]) => readonly [Tensor, unknown];
+
+type GradFn = (...args: unknown[]) => unknown;
+
+/** The gradient, value and aux of scalar `f` at `args`, from one evaluation. */
+function differentiate(fn: string, f: AnyFn, args: readonly unknown[], options: GradOptions) {
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null)
+    fail(ValueError, fn, 'options', 'an object { argnums?, hasAux? }', describeNode(options));
+  const unknown = Object.keys(options).find((k) => k !== 'argnums' && k !== 'hasAux');
+  if (unknown !== undefined) fail(ValueError, fn, 'options', 'only the keys argnums and hasAux', `key '${unknown}'`);
+  const { argnums = 0, hasAux = false } = options;
+  if (typeof hasAux !== 'boolean') fail(ValueError, fn, 'hasAux', 'a boolean', describeNode(hasAux));
   const which = argnumList(fn, argnums, args);
-  which.forEach((i) => {
-    requireFloat(fn, `args[${i}]`, args[i] as Tensor);
-  });
-  const trace = traceFunction(fn, f, args, which);
-  const out = trace.outputs[0] as Node;
-  if (!(trace.unflatten([new Tensor(out)]) instanceof Tensor)) {
-    fail(GradError, fn, 'f', 'a function returning one scalar Tensor', `an array of ${trace.outputs.length} tensors`);
+  const inputs = flattenDifferentiated(fn, args, which);
+  const trace = traceFunction(fn, f, args, inputs);
+  const root = trace.out.root;
+  const [valueSlot, auxSlot] = hasAux
+    ? root.kind === 'array' && root.children.length === 2
+      ? root.children
+      : []
+    : [root];
+  if (valueSlot?.kind !== 'tensor') {
+    const expected = hasAux ? 'a function returning [value, aux] (hasAux)' : 'a function returning one scalar Tensor';
+    const hint = hasAux ? '' : ' (return [value, aux] with hasAux: true)';
+    fail(GradError, fn, 'f', expected, `a result of structure ${trace.out.toString()}${hint}`);
   }
+  const out = trace.outputs[0] as Node;
   if (out.type.shape.length !== 0) {
     fail(
       GradError,
@@ -42,129 +92,168 @@ function valueAndGradNodes(fn: string, f: TensorFn, args: readonly unknown[], ar
   }
   if (out.type.dtype !== 'f32' && out.type.dtype !== 'f64')
     fail(GradError, fn, 'f', 'a floating-point output', `output ${formatType(out.type)}`);
-  const grads = vjpNodes([out], trace.params, [B.fullLike(out, 1)]).map(
+  const cts = vjpNodes([out], trace.params, [B.fullLike(out, 1)]).map(
     (g, i) => g ?? B.zerosLike(trace.params[i] as Node),
   );
-  return { trace, out, grads };
+  const auxNodes = trace.outputs.slice(1);
+  const [value, ...rest] = bind(trace, [out, ...auxNodes, ...cts]);
+  const aux = auxSlot === undefined ? undefined : unflattenTree(new TreeDef(auxSlot, auxNodes.length), rest);
+  const grads = rebuild(which, inputs, rest.slice(auxNodes.length));
+  return { value: value as Tensor, aux, grads: typeof argnums === 'number' ? grads[0] : grads };
 }
 
-/** ∇f: a function returning the gradient of scalar `f` with respect to the `argnums` arguments. */
-export function grad<F extends TensorFn, const A extends number | readonly number[] = 0>(
+/** One tree per selected argument, in its structure, from the cotangents of all their leaves in order. */
+function rebuild(which: readonly number[], inputs: ReadonlyMap<number, Flat>, cts: readonly Tensor[]): unknown[] {
+  let at = 0;
+  return which.map((i) => {
+    const { def } = inputs.get(i) as Flat;
+    return unflattenTree(def, cts.slice(at, (at += def.numLeaves)));
+  });
+}
+
+/** ∇f: the gradient of scalar `f` with respect to the `argnums` arguments, each in its argument's structure. */
+export function grad<F extends AuxFn, const A extends Argnums = 0>(
   f: F,
-  options: GradOptions<A> = {},
-): (...args: Parameters<F>) => Grads<A> {
-  const argnums = options.argnums ?? 0;
+  options: GradOptions<A> & { readonly hasAux: true },
+): (...args: Parameters<F>) => [NoInfer<Grads<Parameters<F>, A>>, ReturnType<F>[1]];
+export function grad<F extends TensorFn, const A extends Argnums = 0>(
+  f: F,
+  options?: GradOptions<A> & { readonly hasAux?: false },
+): (...args: Parameters<F>) => NoInfer<Grads<Parameters<F>, A>>;
+export function grad(f: AnyFn, options: GradOptions = {}): GradFn {
   return (...args) => {
-    const { trace, grads } = valueAndGradNodes('grad', f, args, argnums);
-    const bound = bind(trace, grads);
-    return (typeof argnums === 'number' ? (bound[0] as Tensor) : bound) as Grads<A>;
+    const { aux, grads } = differentiate('grad', f, args, options);
+    return options.hasAux === true ? [grads, aux] : grads;
   };
 }
 
-/** Like `grad`, also returning the value: `[f(...args), grads]`, from one evaluation. */
-export function valueAndGrad<F extends TensorFn, const A extends number | readonly number[] = 0>(
+/** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`, from one evaluation. */
+export function valueAndGrad<F extends AuxFn, const A extends Argnums = 0>(
   f: F,
-  options: GradOptions<A> = {},
-): (...args: Parameters<F>) => [Tensor, Grads<A>] {
-  const argnums = options.argnums ?? 0;
+  options: GradOptions<A> & { readonly hasAux: true },
+): (...args: Parameters<F>) => [[ReturnType<F>[0], ReturnType<F>[1]], NoInfer<Grads<Parameters<F>, A>>];
+export function valueAndGrad<F extends TensorFn, const A extends Argnums = 0>(
+  f: F,
+  options?: GradOptions<A> & { readonly hasAux?: false },
+): (...args: Parameters<F>) => [ReturnType<F>, NoInfer<Grads<Parameters<F>, A>>];
+export function valueAndGrad(f: AnyFn, options: GradOptions = {}): GradFn {
   return (...args) => {
-    const { trace, out, grads } = valueAndGradNodes('valueAndGrad', f, args, argnums);
-    const [value, ...bound] = bind(trace, [out, ...grads]);
-    return [value as Tensor, (typeof argnums === 'number' ? (bound[0] as Tensor) : bound) as Grads<A>];
+    const { value, aux, grads } = differentiate('valueAndGrad', f, args, options);
+    return options.hasAux === true ? [[value, aux], grads] : [value, grads];
   };
 }
 
-/** Checks cotangents/tangents against the values they pair with (same structure, shape and dtype). */
-function matching(fn: string, arg: string, given: unknown, like: readonly Node[]): Node[] {
-  const { nodes } = flattenOutput(fn, arg, given);
-  if (nodes.length !== like.length) fail(ShapeError, fn, arg, `${like.length} tensor(s)`, `${nodes.length}`);
+/** The tensor leaves of `given` (a tree of `def`'s structure), each checked against the node it pairs with. */
+function matching(fn: string, root: string, def: TreeDef, given: unknown, like: readonly Node[]): Node[] {
+  const leaves = leavesLike(fn, root, def, given);
+  const paths = leafPaths(def, root);
   return like.map((l, i) => {
-    const n = nodes[i] as Node;
-    if (n.type.dtype !== l.type.dtype || !shapeEq(n.type.shape, l.type.shape)) {
-      fail(ShapeError, fn, like.length === 1 ? arg : `${arg}[${i}]`, formatType(l.type), formatType(n.type));
-    }
+    const n = (leaves[i] as Tensor).node;
+    if (n.type.dtype !== l.type.dtype || !shapeEq(n.type.shape, l.type.shape))
+      fail(ShapeError, fn, paths[i] as string, formatType(l.type), formatType(n.type));
     return n;
   });
 }
 
-/** The pullback of `vjp`: cotangents of the outputs in, cotangents of every primal out. */
-export type Pullback = (cotangent: TensorOutput) => Tensor[];
-
-/** `[f(...primals), pullback]`; the pullback maps output cotangents to one cotangent per primal. */
-export function vjp<F extends (...args: never[]) => TensorOutput>(
-  f: F,
-  ...primals: Parameters<F>
-): [ReturnType<F>, Pullback] {
-  const fn = 'vjp';
-  const which = primals.map((_, i) => i);
-  argnumList(fn, which, primals).forEach((i) => {
-    requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor);
-  });
-  const trace = traceFunction(fn, f, primals, which);
-  const values = bind(trace, trace.outputs);
-  const pullback: Pullback = (cotangent) => {
-    const cts = matching('vjp.pullback', 'cotangent', cotangent, trace.outputs);
-    const grads = vjpNodes(trace.outputs, trace.params, cts).map((g, i) => g ?? B.zerosLike(trace.params[i] as Node));
-    return bind(trace, grads);
-  };
-  return [trace.unflatten(values) as ReturnType<F>, pullback];
+/** Every primal differentiated: its tensor leaves (all floating point) traced. */
+function tracePrimals(fn: string, f: AnyFn, primals: readonly unknown[]): { trace: Trace; inputs: Map<number, Flat> } {
+  const which = argnumList(
+    fn,
+    primals.map((_, i) => i),
+    primals,
+    'primals',
+  );
+  const inputs = flattenDifferentiated(fn, primals, which, 'primals');
+  return { trace: traceFunction(fn, f, primals, inputs), inputs };
 }
 
+/** The pullback of `vjp`: a cotangent with the output's structure in, one cotangent per primal (each in its structure) out. */
+export type Pullback<O = unknown, P extends readonly unknown[] = unknown[]> = (cotangent: TreeMap<O, Tensor>) => P;
+
+/** `[f(...primals), pullback]`; outputs and primals are pytrees. */
+export function vjp<F extends AnyFn>(
+  f: F,
+  ...primals: Parameters<F>
+): [ReturnType<F>, Pullback<ReturnType<F>, Parameters<F>>] {
+  const { trace, inputs } = tracePrimals('vjp', f, primals);
+  const values = bind(trace, trace.outputs);
+  const pullback = (cotangent: unknown): unknown[] => {
+    const cts = matching('vjp.pullback', 'cotangent', trace.out, cotangent, trace.outputs);
+    const grads = vjpNodes(trace.outputs, trace.params, cts).map((g, i) => g ?? B.zerosLike(trace.params[i] as Node));
+    return rebuild([...inputs.keys()], inputs, bind(trace, grads));
+  };
+  return [unflattenTree(trace.out, values) as ReturnType<F>, pullback as Pullback<ReturnType<F>, Parameters<F>>];
+}
+
+/** Tangents for `primals`: the same trees, any tensors of the same shapes and dtypes. */
+export type Tangents<P extends readonly unknown[]> = { readonly [K in keyof P]: TreeMap<P[K], Tensor> };
+
 /**
- * Forward mode: `[f(...primals), J·tangents]`. Computed by transposing the VJP: the pullback
- * u ↦ Jᵀu is linear, and its own VJP with cotangent t is J·t. Exact, and it needs no JVP rules.
+ * Forward mode: `[f(...primals), J·tangents]`, both in the output's structure. Computed by transposing
+ * the VJP: the pullback u ↦ Jᵀu is linear, and its own VJP with cotangent t is J·t. Exact, no JVP rules.
  */
-export function jvp<F extends (...args: never[]) => Tensor>(
+export function jvp<F extends AnyFn>(
   f: F,
   primals: Parameters<F>,
-  tangents: readonly Tensor[],
-): [Tensor, Tensor] {
+  tangents: Tangents<Parameters<F>>,
+): [ReturnType<F>, ReturnType<F>] {
   const fn = 'jvp';
-  const which = primals.map((_, i) => i);
-  argnumList(fn, which, primals).forEach((i) => {
-    requireFloat(fn, `primals[${i}]`, primals[i] as unknown as Tensor);
-  });
-  const trace = traceFunction(fn, f, primals, which);
-  const out = trace.outputs[0] as Node;
-  if (trace.outputs.length !== 1)
-    fail(GradError, fn, 'f', 'a function returning one Tensor', `${trace.outputs.length} tensors`);
-  const tans = matching(fn, 'tangents', tangents, trace.argNodes);
-  const u = makeParamNode(out.type, 'u');
-  const pulled = vjpNodes([out], trace.params, [u]);
+  if (!Array.isArray(primals)) fail(ValueError, fn, 'primals', 'an array of arguments', describeNode(primals));
+  const { trace } = tracePrimals(fn, f, primals);
+  const tans = matching(fn, 'tangents', flattenTree(fn, 'primals', primals).def, tangents, trace.argNodes);
+  const us = trace.outputs.map((o) => makeParamNode(o.type, 'u'));
+  const pulled = vjpNodes(trace.outputs, trace.params, us);
   const live = pulled.flatMap((g, i) => (g === null ? [] : [[g, tans[i] as Node] as const]));
-  const [jt] =
+  const jts =
     live.length === 0
-      ? [null]
+      ? us.map(() => null)
       : vjpNodes(
           live.map(([g]) => g),
-          [u],
+          us,
           live.map(([, t]) => t),
         );
   // J·t does not depend on u (the pullback is linear); binding u to 0 removes any leftover reference.
-  const tangentOut = B.fullLike(out, 0);
-  const result = jt === null || jt === undefined ? tangentOut : jt;
-  const [value, tangent] = bind({ params: [...trace.params, u], argNodes: [...trace.argNodes, tangentOut] }, [
-    out,
-    result,
+  const zeros = trace.outputs.map((o) => B.fullLike(o, 0));
+  const results = jts.map((jt, k) => jt ?? (zeros[k] as Node));
+  const bound = bind({ params: [...trace.params, ...us], argNodes: [...trace.argNodes, ...zeros] }, [
+    ...trace.outputs,
+    ...results,
   ]);
-  return [value as Tensor, tangent as Tensor];
+  const n = trace.outputs.length;
+  return [unflattenTree(trace.out, bound.slice(0, n)), unflattenTree(trace.out, bound.slice(n))] as [
+    ReturnType<F>,
+    ReturnType<F>,
+  ];
 }
 
-/** Hessian-vector product H(x)·v of scalar `f`, as the gradient of ⟨∇f(x), v⟩ (reverse over reverse). */
-export function hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor {
+/**
+ * Hessian-vector product H(x)·v of scalar `f` of one pytree `x` (a tuple or object for several tensors),
+ * as the gradient of ⟨∇f(x), v⟩ (reverse over reverse). `v` has `x`'s structure; so does the result.
+ */
+export function hvp<T = Tensor>(f: (x: T) => Tensor): (x: T, v: TreeMap<T, Tensor>) => T {
   return (x, v) => {
     const fn = 'hvp';
-    const t = requireTensor(fn, 'x', x);
-    matching(fn, 'v', v, [t.node]);
-    const dot = (y: Tensor): Tensor => {
-      const g = grad(f)(y);
-      return wrap(
+    if (!(x instanceof Tensor) && !isContainer(x))
+      fail(ValueError, fn, 'x', 'a Tensor or a pytree of Tensors', describeNode(x));
+    const { def, leaves } = flattenFloat(fn, 'x', x);
+    const vs = matching(
+      fn,
+      'v',
+      def,
+      v,
+      leaves.map((t) => t.node),
+    );
+    if (vs.length === 0) return x;
+    const dot = (y: T): Tensor => {
+      const gs = flattenTree(fn, 'x', grad(f)(y)).leaves;
+      const terms = gs.map((g, k) =>
         B.sum(
-          B.mul(g.node, v.node),
+          B.mul(g.node, vs[k] as Node),
           g.shape.map((_, i) => i),
         ),
       );
+      return wrap(terms.reduce((s, t) => B.add(s, t)));
     };
-    return grad(dot)(t);
+    return grad(dot)(x);
   };
 }

@@ -1,29 +1,58 @@
-/** @file jit: trace once per input signature, run the compile pipeline, cache the executable. */
+/**
+ * @file jit: trace once per signature (the arguments' pytree structure, static leaves and tensor
+ * dtypes and shapes), run the compile pipeline, keep the executable in a bounded LRU cache.
+ */
 import { type Backend, type Executable, getDefaultBackend } from '../backend.js';
 import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
 import type { Program } from '../kernel/program.js';
 import { kernelOptions, prepare, toConstNodes } from '../compile/run.js';
+import { fail, ValueError } from '../errors.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node, ParamNode } from '../ir/node.js';
+import { recordingWhile } from '../ir/provenance.js';
+import { runChecked } from '../numerics/check.js';
+import { debugNansOn } from '../numerics/mode.js';
 import { concreteNode, Tensor } from '../trace/tensor.js';
-import { bind, type TensorOutput, traceFunction } from './tracing.js';
+import { describeNode, flattenTree, unflattenTree } from '../tree/flatten.js';
+import type { TreeDef } from '../tree/treeDef.js';
+import { explainChange, type Signature, signatureOf } from './signature.js';
+import { bind, type Trace, traceFunction } from './tracing.js';
+
+/** After this many traces of one jitted function, the next one warns (once). */
+const RETRACE_WARN_AFTER = 8;
 
 export interface JitOptions extends CompileOptions {
   /** The backend to run on (default: the default backend when called). */
   readonly backend?: Backend;
+  /** How many signatures to keep compiled; the least recently used is dropped first (default 64, `Infinity` for no bound). */
+  readonly cacheLimit?: number;
+  /**
+   * Warn once (console.warn) when the function has been traced more than 8 times, naming the argument
+   * whose shape, dtype, structure or static value changed last (default true). `XENT_NO_RETRACE_WARN=1`
+   * in the environment turns the warning off everywhere.
+   */
+  readonly warnRetrace?: boolean;
+  /**
+   * NaN debugging for this function (default: on while `debugNans(true)` or XENT_DEBUG_NANS=1): its traces
+   * record call sites, and a call whose output holds NaN or ±Inf made inside the program throws a
+   * NumericsError (on a device, reading the results raises it). The compiled program is the same either way.
+   */
+  readonly checkNumerics?: boolean;
 }
 
 interface Entry {
   readonly params: readonly ParamNode[];
   readonly outputs: readonly Node[];
-  readonly unflatten: (tensors: readonly Tensor[]) => TensorOutput;
+  readonly out: TreeDef;
   /** False when the function closes over values traced by an enclosing transform. */
   readonly closed: boolean;
+  /** Whether the trace recorded where its nodes came from (NaN debugging was on for it). */
+  readonly recorded: boolean;
   compiled?: { readonly backend: Backend; readonly exe: Executable };
 }
 
-/** Any function of tensors that returns a tensor, a list of tensors or a tuple of them. */
-export type AnyFn = (...args: never[]) => TensorOutput;
+/** Any function of pytrees (of tensors and static leaves) returning a pytree. */
+export type AnyFn = (...args: never[]) => unknown;
 
 /** A jitted function, with its compiled graphs open to inspection. */
 export interface Jitted<F extends AnyFn> {
@@ -32,39 +61,72 @@ export interface Jitted<F extends AnyFn> {
   lower(...args: Parameters<F>): Graph;
   /** The scheduled kernel program for these arguments (what a kernel backend compiles). */
   program(...args: Parameters<F>): Program;
-  /** How many distinct signatures have been traced. */
+  /** How many signatures are cached now (at most `cacheLimit`). */
   readonly cacheSize: number;
 }
 
-/** The cache key: dtype and shape of tensor arguments, the value of the others (static arguments). */
-function signature(args: readonly unknown[]): string {
-  let key = '';
-  for (const a of args)
-    key +=
-      a instanceof Tensor ? `${a.node.type.dtype}[${a.node.type.shape.join(',')}]|` : `static:${JSON.stringify(a)}|`;
-  return key;
+interface HostGlobals {
+  readonly process?: { readonly env?: Record<string, string | undefined> };
+  readonly console?: { readonly warn: (message: string) => void };
 }
 
-const tensorNodes = (args: readonly unknown[]): Node[] => args.flatMap((a) => (a instanceof Tensor ? [a.node] : []));
+function checkOptions(options: JitOptions): { limit: number; warn: boolean } {
+  const { cacheLimit = 64, warnRetrace = true, checkNumerics = false } = options;
+  if (cacheLimit !== Infinity && !(Number.isInteger(cacheLimit) && cacheLimit >= 1))
+    fail(ValueError, 'jit', 'cacheLimit', 'an integer ≥ 1 or Infinity', describeNode(cacheLimit));
+  if (typeof warnRetrace !== 'boolean') fail(ValueError, 'jit', 'warnRetrace', 'a boolean', describeNode(warnRetrace));
+  if (typeof checkNumerics !== 'boolean')
+    fail(ValueError, 'jit', 'checkNumerics', 'a boolean', describeNode(checkNumerics));
+  const host = globalThis as HostGlobals;
+  return { limit: cacheLimit, warn: warnRetrace && host.process?.env?.['XENT_NO_RETRACE_WARN'] !== '1' };
+}
 
 /**
- * Traces `f` once per input signature (tensor shapes and dtypes; other arguments are static),
- * compiles the graph (expandCustom → verify → simplify → dce) and reuses it on later calls.
+ * Traces `f` once per signature and reuses the compiled graph (expandCustom → verify → simplify → dce).
+ * Arguments are pytrees: every tensor leaf, at any depth, is a dynamic input; everything else is static
+ * and part of the key (numbers, strings, booleans, null and undefined by `Object.is`; functions, class
+ * instances and typed arrays by identity; arrays and plain objects by structure and key order).
  * Inside another transform the traced graph is inlined instead, so transforms compose.
  */
 export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
+  const { limit, warn } = checkOptions(options);
   const cache = new Map<string, Entry>();
-  const entryFor = (args: readonly unknown[]): Entry => {
-    const key = signature(args);
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const tensorArgs = args.flatMap((a, i) => (a instanceof Tensor ? [i] : []));
-    const { params, outputs, unflatten } = traceFunction('jit', f, args, tensorArgs);
+  const checking = (): boolean => options.checkNumerics ?? debugNansOn();
+  let traces = 0;
+  let last: Signature | undefined;
+  const retraced = (sig: Signature): void => {
+    traces++;
+    if (warn && traces === RETRACE_WARN_AFTER + 1 && last !== undefined) {
+      (globalThis as HostGlobals).console?.warn(
+        `xent.jit: ${f.name === '' ? 'a function' : `'${f.name}'`} has been traced ${traces} times; ` +
+          `the last retrace came from ${explainChange(last, sig)}. Each new shape, dtype, structure or static ` +
+          `value traces and compiles again: pass values that change as tensors, and reuse function objects ` +
+          `(static arguments are compared by identity). Silence with { warnRetrace: false } or XENT_NO_RETRACE_WARN=1.`,
+      );
+    }
+    last = sig;
+  };
+  const entryFor = (args: readonly unknown[]): { entry: Entry; leaves: readonly Tensor[] } => {
+    const flats = args.map((a, i) => flattenTree('jit', `args[${i}]`, a));
+    const leaves = flats.flatMap((fl) => fl.leaves);
+    const sig = signatureOf(flats);
+    const hit = cache.get(sig.key);
+    if (hit !== undefined) cache.delete(sig.key);
+    // a trace made without NaN debugging is made again when it is on, so errors can name call sites
+    if (hit !== undefined && (hit.recorded || !checking())) {
+      cache.set(sig.key, hit);
+      return { entry: hit, leaves };
+    }
+    retraced(sig);
+    const trace = (): Trace => traceFunction('jit', f, args, new Map(flats.map((fl, i) => [i, fl] as const)));
+    const recorded = checking();
+    const { params, outputs, out } = recorded ? recordingWhile(trace) : trace();
     const own = new Set<Node>(params);
     const closed = toposort(outputs).every((n) => n.kind !== 'param' || own.has(n));
-    const entry: Entry = { params, outputs, unflatten, closed };
-    cache.set(key, entry);
-    return entry;
+    const entry: Entry = { params, outputs, out, closed, recorded };
+    if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+    cache.set(sig.key, entry);
+    return { entry, leaves };
   };
   const compiled = (entry: Entry): NonNullable<Entry['compiled']> => {
     const backend = options.backend ?? getDefaultBackend();
@@ -74,25 +136,27 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
     return entry.compiled;
   };
   const call = (...args: Parameters<F>): ReturnType<F> => {
-    const entry = entryFor(args);
-    const argNodes = tensorNodes(args);
+    const { entry, leaves } = entryFor(args);
+    const argNodes = leaves.map((t) => t.node);
     let outs: Tensor[];
     if (entry.closed && argNodes.every((n) => !n.symbolic)) {
-      const data = compiled(entry).exe.run(
-        argNodes.map((n) => (n.kind === 'const' ? n.value : concreteNode(new Tensor(n), 'jit').value)),
-      );
+      const { backend, exe } = compiled(entry);
+      const values = argNodes.map((n) => (n.kind === 'const' ? n.value : concreteNode(new Tensor(n), 'jit').value));
+      const data = checking()
+        ? runChecked(makeGraph(entry.params, entry.outputs), backend, exe, values)
+        : exe.run(values);
       outs = toConstNodes(entry.outputs, data).map((c) => new Tensor(c));
     } else {
       outs = bind({ params: entry.params, argNodes }, entry.outputs);
     }
-    return entry.unflatten(outs) as ReturnType<F>;
+    return unflattenTree(entry.out, outs) as ReturnType<F>;
   };
   const lower = (...args: Parameters<F>): Graph => {
-    const entry = entryFor(args);
+    const { entry } = entryFor(args);
     return compileGraph(makeGraph(entry.params, entry.outputs), options);
   };
   const program = (...args: Parameters<F>): Program => {
-    const entry = entryFor(args);
+    const { entry } = entryFor(args);
     const backend = options.backend ?? getDefaultBackend();
     const graph = makeGraph(entry.params, entry.outputs);
     return compileProgram(graph, backend.kind === 'kernel' ? kernelOptions(backend, options) : options);

@@ -1,86 +1,100 @@
-/** @file Tracing a user function: bind chosen arguments to fresh parameters, collect output nodes, bind back. */
+/**
+ * @file Tracing a user function over pytrees: bind the tensor leaves of chosen arguments to fresh
+ * parameters, flatten what it returns into output nodes and a structure, and bind back.
+ */
 import { fuseLinearLogits } from '../compile/linearLogits.js';
 import { fail, GradError, ValueError } from '../errors.js';
 import { substitute } from '../ir/graph.js';
 import { makeParamNode, type Node, type ParamNode } from '../ir/node.js';
-import { describe } from '../trace/apply.js';
 import { evaluateNodes, Tensor } from '../trace/tensor.js';
+import { describeNode, type Flat, flattenTree, isContainer, leafPaths, unflattenTree } from '../tree/flatten.js';
+import type { TreeDef } from '../tree/treeDef.js';
 
-/** What a traced function may return: a tensor, or (nested) arrays of tensors. */
+/** A tensor or nested arrays of tensors (a pytree without objects or static leaves). */
 export type TensorOutput = Tensor | readonly TensorOutput[];
 
 export interface Trace {
-  /** One fresh parameter per traced argument. */
+  /** One fresh parameter per tensor leaf of the traced arguments. */
   readonly params: readonly ParamNode[];
-  /** The nodes the arguments held when the transform was called (bound back by `bind`). */
+  /** The nodes those leaves held when the transform was called (bound back by `bind`). */
   readonly argNodes: readonly Node[];
   readonly outputs: readonly Node[];
-  /** Rebuilds the function's output structure from one tensor per output node. */
-  readonly unflatten: (tensors: readonly Tensor[]) => TensorOutput;
+  /** The structure of what the function returned; its tensor slots are `outputs`, in order. */
+  readonly out: TreeDef;
 }
 
-/** Checks `argnums` against the arguments and returns them as a list. */
-export function argnumList(
-  fn: string,
-  argnums: number | readonly number[],
-  args: readonly unknown[],
-): readonly number[] {
-  const list = typeof argnums === 'number' ? [argnums] : argnums;
-  for (const i of list) {
-    if (!Number.isInteger(i) || i < 0 || i >= args.length) {
+/** Checks `argnums` (a position or a list of distinct positions) against the arguments, each a tensor or a container. */
+export function argnumList(fn: string, argnums: unknown, args: readonly unknown[], root = 'args'): readonly number[] {
+  if (typeof argnums !== 'number' && !Array.isArray(argnums))
+    fail(ValueError, fn, 'argnums', 'an argument position or an array of them', describeNode(argnums));
+  const list: readonly unknown[] = typeof argnums === 'number' ? [argnums] : argnums;
+  return list.map((i, k) => {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= args.length)
       fail(ValueError, fn, 'argnums', `argument positions in [0, ${args.length})`, String(i));
-    }
-    if (!(args[i] instanceof Tensor))
-      fail(ValueError, fn, `args[${i}]`, 'a Tensor (it is differentiated)', describe(args[i]));
-  }
-  return list;
+    if (list.indexOf(i) !== k) fail(ValueError, fn, 'argnums', 'distinct argument positions', `${i} twice`);
+    if (!(args[i] instanceof Tensor) && !isContainer(args[i]))
+      fail(
+        ValueError,
+        fn,
+        `${root}[${i}]`,
+        'a Tensor or a pytree of Tensors (it is differentiated)',
+        describeNode(args[i]),
+      );
+    return i;
+  });
 }
 
-/** The leaves of a (nested) tensor output and a function rebuilding that structure; anything else is an error. */
-export function flattenOutput(
+/** Flattens a differentiated tree (named `path`); every tensor leaf must be floating point. */
+export function flattenFloat(fn: string, path: string, tree: unknown): Flat {
+  const flat = flattenTree(fn, path, tree);
+  const paths = leafPaths(flat.def, path);
+  flat.leaves.forEach((t, k) => {
+    requireFloat(fn, paths[k] as string, t);
+  });
+  return flat;
+}
+
+/** The differentiated arguments at `which`, flattened. */
+export function flattenDifferentiated(
   fn: string,
-  arg: string,
-  out: unknown,
-): { nodes: Node[]; unflatten: (ts: readonly Tensor[]) => TensorOutput } {
-  const nodes: Node[] = [];
-  const walk = (o: unknown): ((ts: readonly Tensor[]) => TensorOutput) => {
-    if (o instanceof Tensor) {
-      const k = nodes.length;
-      nodes.push(o.node);
-      return (ts) => ts[k] as Tensor;
-    }
-    if (Array.isArray(o) && o.length > 0) {
-      const parts = o.map(walk);
-      return (ts) => parts.map((p) => p(ts));
-    }
-    return fail(ValueError, fn, arg, 'a Tensor or a non-empty (nested) array of Tensors', describe(o));
-  };
-  return { nodes, unflatten: walk(out) };
+  args: readonly unknown[],
+  which: readonly number[],
+  root = 'args',
+): Map<number, Flat> {
+  return new Map(which.map((i) => [i, flattenFloat(fn, `${root}[${i}]`, args[i])] as const));
 }
 
-/** Calls `f` with the arguments at `traced` replaced by fresh parameters. */
+/** The tensor leaves of a function's result and its structure; a result that is not a tensor or a container is an error. */
+export function flattenOutput(fn: string, arg: string, out: unknown): { nodes: Node[]; def: TreeDef } {
+  if (!(out instanceof Tensor) && !isContainer(out))
+    fail(ValueError, fn, arg, 'a Tensor or a pytree of Tensors (nested arrays and plain objects)', describeNode(out));
+  const { leaves, def } = flattenTree(fn, arg, out);
+  return { nodes: leaves.map((t) => t.node), def };
+}
+
+/** Calls `f` with the tensor leaves of the arguments in `inputs` replaced by fresh parameters (the rest as given). */
 export function traceFunction(
   fn: string,
   f: (...args: never[]) => unknown,
   args: readonly unknown[],
-  traced: readonly number[],
+  inputs: ReadonlyMap<number, Flat>,
 ): Trace {
   const params: ParamNode[] = [];
   const argNodes: Node[] = [];
   const callArgs = args.map((a, i) => {
-    if (!traced.includes(i)) return a;
-    const t = a as Tensor;
-    const p = makeParamNode(t.node.type, `arg${i}`);
-    params.push(p);
-    argNodes.push(t.node);
-    return new Tensor(p);
+    const flat = inputs.get(i);
+    if (flat === undefined) return a;
+    const paths = leafPaths(flat.def, `args[${i}]`);
+    const traced = flat.leaves.map((t, k) => {
+      const p = makeParamNode(t.node.type, paths[k]);
+      params.push(p);
+      argNodes.push(t.node);
+      return new Tensor(p);
+    });
+    return unflattenTree(flat.def, traced);
   });
-  const { nodes, unflatten } = flattenOutput(
-    fn,
-    'f (its return value)',
-    (f as (...a: unknown[]) => unknown)(...callArgs),
-  );
-  return { params, argNodes, outputs: fuseLinearLogits(nodes), unflatten };
+  const { nodes, def } = flattenOutput(fn, 'f (its return value)', (f as (...a: unknown[]) => unknown)(...callArgs));
+  return { params, argNodes, outputs: fuseLinearLogits(nodes), out: def };
 }
 
 /** Binds a trace's parameters back to its arguments: concrete results are computed, traced ones stay graphs. */

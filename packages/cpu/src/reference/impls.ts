@@ -363,4 +363,14 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     return dst;
   },
   stopGradient: ([x]) => (x as Value).data,
+  checkIndex: ([idx], { bound }) => {
+    const data = (idx as Value).data;
+    const bad = data.findIndex((j) => j < 0 || j >= bound);
+    if (bad >= 0)
+      throw new IndexError(
+        'gather',
+        `xent.gather: argument 'indices' expected values in [0, ${bound}), got ${data[bad]}`,
+      );
+    return data;
+  },
 };

@@ -1,6 +1,6 @@
 /** @file Arbitraries for classification data: logits (with extreme and −Inf-masked entries), simplex points, labels, soft targets. */
 import fc from 'fast-check';
-import { direction, value } from './values.js';
+import { direction, value, withLarge } from './values.js';
 
 /** A batch of logits [batch, classes] as flat numbers, with labels [batch] in [0, classes). */
 export interface ClassificationCase {
@@ -19,20 +19,27 @@ export interface LogitOptions {
   readonly scale?: number;
   /** Some entries become ±1e4 (default false). */
   readonly extreme?: boolean;
+  /** Some entries are large, finite and valid: magnitudes from the scale up to ±1e4 (default false). */
+  readonly large?: boolean;
   /** Some non-label entries become −Inf (default false; a row keeps its label's logit finite). */
   readonly masked?: boolean;
 }
 
-/** Logits and labels; extreme values and −Inf masks are drawn per entry when enabled. */
-export function classification(options: LogitOptions = {}): fc.Arbitrary<ClassificationCase> {
+/** One logit: bounded by the scale, or also ±1e4 (`extreme`), or also any large magnitude (`large`). */
+export function logit(options: LogitOptions = {}): fc.Arbitrary<number> {
   const scale = options.scale ?? 5;
-  const entry: fc.Arbitrary<number> =
-    options.extreme === true
-      ? fc.oneof(
-          { arbitrary: value('bounded', scale), weight: 3 },
-          { arbitrary: fc.constantFrom(1e4, -1e4), weight: 1 },
-        )
-      : value('bounded', scale);
+  if (options.large === true) return withLarge(value('bounded', scale), scale);
+  if (options.extreme === true)
+    return fc.oneof(
+      { arbitrary: value('bounded', scale), weight: 3 },
+      { arbitrary: fc.constantFrom(1e4, -1e4), weight: 1 },
+    );
+  return value('bounded', scale);
+}
+
+/** Logits and labels; extreme or large values and −Inf masks are drawn per entry when enabled. */
+export function classification(options: LogitOptions = {}): fc.Arbitrary<ClassificationCase> {
+  const entry = logit(options);
   return fc
     .record({
       batch: fc.integer({ min: options.minBatch ?? 1, max: options.maxBatch ?? 4 }),

@@ -3,13 +3,19 @@ import * as x from '@xent/core';
 import type { Tensor } from '@xent/core';
 import fc from 'fast-check';
 
-/** Value domains: bounded reals, positive, the unit interval, and magnitudes kept away from 0 (kinks, poles). */
-export type Domain = 'bounded' | 'positive' | 'unit' | 'awayFromZero';
+/**
+ * Value domains: bounded reals, positive, the unit interval, magnitudes kept away from 0 (kinks, poles),
+ * and large magnitudes (from the scale up to `largest`, log-uniform, either sign).
+ */
+export type Domain = 'bounded' | 'positive' | 'unit' | 'awayFromZero' | 'large';
+
+/** The largest magnitude drawn for a valid input: logits of ±1e4 are extreme but valid. */
+export const largest = 1e4;
 
 const double = (min: number, max: number): fc.Arbitrary<number> =>
   fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
-/** One number of `domain`, within ±scale (default 5). */
+/** One number of `domain`, within ±scale (default 5); 'large' ones lie between the scale and `largest`. */
 export function value(domain: Domain = 'bounded', scale = 5): fc.Arbitrary<number> {
   switch (domain) {
     case 'bounded':
@@ -20,8 +26,25 @@ export function value(domain: Domain = 'bounded', scale = 5): fc.Arbitrary<numbe
       return double(0, 1);
     case 'awayFromZero':
       return fc.tuple(fc.boolean(), double(scale * 0.04, scale)).map(([s, v]) => (s ? -v : v));
+    case 'large': {
+      // A log-uniform magnitude whose exponent overshoots and is clamped, so that ±`largest` itself is
+      // drawn often; it shrinks towards the scale, so a counterexample shows the smallest magnitude that fails.
+      const low = Math.log10(scale);
+      const high = Math.max(low, Math.log10(largest));
+      return fc
+        .tuple(fc.boolean(), double(low, high + (high - low) / 8))
+        .map(([s, e]) => (s ? -1 : 1) * 10 ** Math.min(e, high));
+    }
   }
 }
+
+/** Mostly `ordinary` numbers, and large magnitudes (the 'large' domain, ±`largest` included) for a third of them. */
+export const withLarge = (ordinary: fc.Arbitrary<number>, scale: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: ordinary, weight: 2 },
+    { arbitrary: value('large', scale), weight: 1 },
+  );
 
 /** `n` numbers of `domain`. */
 export const values = (n: number, domain: Domain = 'bounded', scale = 5): fc.Arbitrary<number[]> =>

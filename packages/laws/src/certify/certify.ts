@@ -28,6 +28,7 @@ import { type InputOptions, type Kind, operandsFor, signatures } from './kinds.j
 /** Every law certify knows, by the name a claim uses. */
 export const lawNames = [
   'gradient',
+  'finite',
   'vjpDotProduct',
   'jvpMatchesVjp',
   'hessianSymmetric',
@@ -117,6 +118,10 @@ export const laws: Record<LawName, LawEntry> = {
   gradient: {
     title: 'gradient = f64 finite differences',
     build: (kind, f, ctx) => runnable(gradientMatchesFiniteDifferences(f, ops(kind, ctx))),
+  },
+  finite: {
+    title: 'finite value and gradient, f64 and f32, inputs up to ±1e4',
+    build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsFor(kind, { ...ctx.inputs, large: true }))),
   },
   vjpDotProduct: {
     title: 'VJP dot-product test ⟨Jt, c⟩ = ⟨t, Jᵀc⟩',
@@ -280,11 +285,13 @@ export interface Report {
   readonly results: readonly LawResult[];
   /** The gradient law failed. */
   readonly gradientWrong: boolean;
+  /** The finite law failed: a value or gradient is NaN or ±Inf for finite inputs of the kind. */
+  readonly notFinite: boolean;
   /** Claimed laws that failed. */
   readonly failedClaims: readonly LawName[];
   /** Claims that are not law names (typos) — reported, never silently ignored. */
   readonly unknownClaims: readonly string[];
-  /** True when the gradient is right and every claim holds. */
+  /** True when the gradient is right, values and gradients are finite, and every claim holds. */
   readonly ok: boolean;
 }
 
@@ -334,7 +341,9 @@ export async function certify(f: Fn, options: CertifyOptions): Promise<Report> {
     );
   }
   const failedClaims = results.filter((r) => r.claimed && r.status !== 'holds').map((r) => r.law);
-  const gradientWrong = results.some((r) => r.law === 'gradient' && r.status === 'fails');
+  const fails = (law: LawName): boolean => results.some((r) => r.law === law && r.status === 'fails');
+  const gradientWrong = fails('gradient');
+  const notFinite = fails('finite');
   return {
     name: options.name ?? (f.name || 'loss'),
     kind,
@@ -342,8 +351,9 @@ export async function certify(f: Fn, options: CertifyOptions): Promise<Report> {
     seed,
     results,
     gradientWrong,
+    notFinite,
     failedClaims,
     unknownClaims,
-    ok: !gradientWrong && failedClaims.length === 0 && unknownClaims.length === 0,
+    ok: !gradientWrong && !notFinite && failedClaims.length === 0 && unknownClaims.length === 0,
   };
 }

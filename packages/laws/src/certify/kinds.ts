@@ -1,8 +1,8 @@
 /** @file The kinds of function certify understands: how to call one, and the operands it is tested on. */
 import type { Tensor } from '@xent/core';
 import fc from 'fast-check';
-import { classification, simplexRows } from '../arbitraries/distributions.js';
-import { values } from '../arbitraries/values.js';
+import { classification, logit, simplexRows } from '../arbitraries/distributions.js';
+import { value, values, withLarge } from '../arbitraries/values.js';
 import type { TensorFunction } from '../laws/gradient.js';
 import { float, integer, type Operand } from '../laws/operands.js';
 
@@ -28,6 +28,8 @@ export interface InputOptions {
   readonly maxClasses?: number;
   /** Batch rows at most (default 4). */
   readonly maxBatch?: number;
+  /** Some entries are large but valid: magnitudes from the scale up to ±1e4 (default false; the `finite` law's inputs). */
+  readonly large?: boolean;
 }
 
 /** Random operands for a kind; `extreme` adds ±1e4 logits (and −Inf masks where a label keeps a row finite). */
@@ -37,6 +39,7 @@ export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = fa
     maxClasses: options.maxClasses ?? 6,
     maxBatch: options.maxBatch ?? 4,
     extreme,
+    large: options.large ?? false,
     masked: extreme && kind === 'classification',
   };
   switch (kind) {
@@ -51,10 +54,12 @@ export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = fa
       );
     case 'divergence':
       return classification(logitOptions).chain((c) =>
-        values(c.logits.length, 'bounded', logitOptions.scale).map((q) => [
-          float(c.logits, [c.batch, c.classes]),
-          float(extreme ? q.map((v, i) => (i % 3 === 0 ? v * 2e3 : v)) : q, [c.batch, c.classes]),
-        ]),
+        fc
+          .array(logit({ ...logitOptions, extreme: false }), { minLength: c.logits.length, maxLength: c.logits.length })
+          .map((q) => [
+            float(c.logits, [c.batch, c.classes]),
+            float(extreme ? q.map((v, i) => (i % 3 === 0 ? v * 2e3 : v)) : q, [c.batch, c.classes]),
+          ]),
       );
     case 'entropy':
       return classification(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes])]);
@@ -64,7 +69,12 @@ export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = fa
           n: fc.integer({ min: 2, max: Math.max(2, logitOptions.maxBatch + 1) }),
           d: fc.integer({ min: 2, max: 4 }),
         })
-        .chain(({ n, d }) => values(n * d, 'awayFromZero', extreme ? 1e4 : 2).map((v) => [float(v, [n, d])]));
+        .chain(({ n, d }) =>
+          (logitOptions.large
+            ? fc.array(withLarge(value('awayFromZero', 2), 2), { minLength: n * d, maxLength: n * d })
+            : values(n * d, 'awayFromZero', extreme ? 1e4 : 2)
+          ).map((v) => [float(v, [n, d])]),
+        );
   }
 }
 

@@ -31,11 +31,24 @@ export function formatReport(r: Report): string {
     if (l.counterexample !== undefined) out.push(`  counterexample: ${l.counterexample}`);
   }
   if (r.unknownClaims.length > 0) out.push('', `unknown claims (not law names): ${r.unknownClaims.join(', ')}`);
+  const held = [
+    'the gradient is right',
+    ...(r.results.some((l) => l.law === 'finite' && l.status === 'holds')
+      ? ['no value or gradient is NaN or ±Inf']
+      : []),
+    ...(r.results.some((l) => l.claimed) ? ['every claim holds'] : []),
+  ];
+  const failed = [
+    ...(r.gradientWrong ? ['the gradient is wrong'] : []),
+    ...(r.notFinite ? ['a value or gradient is not finite'] : []),
+    ...(r.failedClaims.length > 0
+      ? [`claimed ${r.failedClaims.join(', ')} fail${r.failedClaims.length === 1 ? 's' : ''}`]
+      : []),
+    ...(r.unknownClaims.length > 0 ? ['unknown claims'] : []),
+  ];
   out.push(
     '',
-    r.ok
-      ? `ok: the gradient is right${r.results.some((l) => l.claimed) ? ' and every claim holds' : ''}`
-      : `NOT ok: ${[r.gradientWrong ? 'the gradient is wrong' : '', r.failedClaims.length > 0 ? `claimed ${r.failedClaims.join(', ')} fail${r.failedClaims.length === 1 ? 's' : ''}` : '', r.unknownClaims.length > 0 ? 'unknown claims' : ''].filter(Boolean).join('; ')}`,
+    r.ok ? `ok: ${held.join(', ').replace(/, ([^,]*)$/, ' and $1')}` : `NOT ok: ${failed.join('; ')}`,
     '(* = claimed)',
   );
   return out.join('\n');

@@ -32,23 +32,59 @@ export function familyLimit(
   });
 }
 
-/** Every entry of f, and of the gradient of Σf w.r.t. the float operands, is finite. */
+/** A float dtype a law evaluates in. */
+export type FloatDType = 'f64' | 'f32';
+
+/** The first non-finite entry of `v` and where it is, in words ("NaN at entry 1 of [0, NaN]"), or undefined. */
+function nonFinite(v: readonly number[]): string | undefined {
+  const i = v.findIndex((t) => !Number.isFinite(t));
+  return i < 0 ? undefined : `${v[i]} at entry ${i} of ${brief(v)}`;
+}
+
+/**
+ * Every entry of f, and of the gradient of Σf w.r.t. the float operands, is finite, in each of `dtypes`
+ * (the float operands cast to it; f32 by default too, since training runs in f32; a later dtype the
+ * function refuses with a DTypeError is passed over). A failure names the dtype, whether the value or
+ * the gradient (of which argument) is not finite, the numbers and the inputs.
+ */
 export function finiteWithGradient(
   f: TensorFunction,
   operands: fc.Arbitrary<Operand[]>,
+  dtypes: readonly FloatDType[] = ['f64', 'f32'],
 ): fc.IPropertyWithHooks<[Operand[]]> {
   ensureBackend();
   return fc.property(operands, (ops) => {
-    const tensors = ops.map(tensorOf);
-    const v = numbers(f(...tensors));
     const pos = floatPositions(ops);
-    const grads = x.grad((...args: Tensor[]) => x.sum(f(...args)), { argnums: pos })(...tensors);
-    const g = (Array.isArray(grads) ? grads : [grads]).flatMap((t) => numbers(t));
-    const bad = [...v, ...g].find((t) => !Number.isFinite(t));
-    if (bad !== undefined)
-      throw new Error(
-        `non-finite ${v.some((t) => !Number.isFinite(t)) ? 'value' : 'gradient'} (${bad}) for inputs ${ops.map((o) => brief(o.values)).join(', ')}`,
-      );
+    const inputs = `for inputs ${ops.map((o) => brief(o.values)).join(', ')}`;
+    // The value and each gradient in the dtypes already checked, to set beside a failure in the next one.
+    const finiteIn: { dtype: FloatDType; results: number[][] }[] = [];
+    for (const dtype of dtypes) {
+      const tensors = ops.map((o) => (o.int === true || dtype === 'f64' ? tensorOf(o) : x.cast(tensorOf(o), dtype)));
+      const fail = (what: string, k: number, bad: string, extra = ''): Error => {
+        const before = finiteIn.map((d) => `${brief(d.results[k] ?? [])} in ${d.dtype}`).join(', ');
+        return new Error(
+          `${what} not finite in ${dtype}: ${bad}${before === '' ? '' : ` (${before})`}${extra} ${inputs}`,
+        );
+      };
+      let v: number[];
+      try {
+        v = numbers(f(...tensors));
+      } catch (e) {
+        // A function that mixes in f64 tensors cannot take f32 inputs: it is checked in the dtypes it takes.
+        if (finiteIn.length > 0 && e instanceof x.DTypeError) continue;
+        throw e;
+      }
+      const badValue = nonFinite(v);
+      if (badValue !== undefined) throw fail('value', 0, badValue);
+      const grads = x.grad((...args: Tensor[]) => x.sum(f(...args)), { argnums: pos })(...tensors);
+      const g = (Array.isArray(grads) ? grads : [grads]).map(numbers);
+      g.forEach((gk, k) => {
+        const badGradient = nonFinite(gk);
+        if (badGradient !== undefined)
+          throw fail(`gradient w.r.t. argument ${pos[k]}`, k + 1, badGradient, `; the value ${brief(v)} is finite`);
+      });
+      finiteIn.push({ dtype, results: [v, ...g] });
+    }
   });
 }
 

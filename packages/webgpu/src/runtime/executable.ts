@@ -2,7 +2,8 @@
  * @file A compiled program on the GPU: every kernel rendered and its pipelines built at compile
  * time; each run uploads host arguments, takes temporaries from the pool, encodes all launches in
  * one command buffer and submits it without waiting. Outputs are device arrays whose reads wait
- * for the run and raise its errors (validation, out of memory, a bad gather index).
+ * for the run and raise its errors (validation, out of memory, a bad index), and the failed index
+ * checks of the device arrays it read.
  */
 import {
   type ArrayData,
@@ -21,6 +22,7 @@ import type { KernelPass } from '../codegen/rendered.js';
 import { renderKernel } from '../codegen/renderKernel.js';
 import { mapRead } from './flags.js';
 import { GpuArray } from './gpuArray.js';
+import { firstFailure, IndexChecks } from './indexChecks.js';
 import { guarded, type GpuRuntime } from './runtime.js';
 
 interface CompiledPass {
@@ -97,9 +99,12 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
   const checks = launches.some((l) => l.checks);
   const params = program.buffers.filter((b) => b.source.kind === 'param');
   const consts = new Map<number, GPUBuffer>();
+  // device constants pass on their index checks like device arguments
+  const deviceConsts: GpuArray[] = [];
   for (const b of program.buffers) {
     if (b.source.kind !== 'const') continue;
     const data = b.source.data;
+    if (data instanceof GpuArray) deviceConsts.push(data);
     consts.set(
       b.id,
       isDeviceArray(data) ? deviceBuffer(data, runtime, b, 'a constant') : runtime.upload(data, b.dtype, 'a constant'),
@@ -113,12 +118,15 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
       checkArgs(params, args, runtime);
       const buffers = new Map<number, GPUBuffer>(consts);
       const returned: GPUBuffer[] = [];
+      const inputs: GpuArray[] = [...deviceConsts];
       const { errors, result: outputs } = guarded(runtime.device, 'run', 'a program', () => {
         for (const b of params) {
           const i = b.source.kind === 'param' ? b.source.index : 0;
           const arg = args[i] as ArrayData;
-          if (isDeviceArray(arg)) buffers.set(b.id, deviceBuffer(arg, runtime, b, `argument 'args[${i}]'`));
-          else {
+          if (isDeviceArray(arg)) {
+            buffers.set(b.id, deviceBuffer(arg, runtime, b, `argument 'args[${i}]'`));
+            if (arg instanceof GpuArray) inputs.push(arg);
+          } else {
             const buffer = runtime.upload(arg, b.dtype, `argument ${i}`);
             buffers.set(b.id, buffer);
             returned.push(buffer);
@@ -178,14 +186,16 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
         return { outs, statusRead };
       });
       for (const buffer of returned) runtime.pool.give('storage', buffer);
-      // a rejected kernel or run is reported before the index-check status, which a failed run never wrote
-      const ready = Promise.allSettled([compileErrors, errors, statusCheck(runtime, outputs.statusRead)]).then(
-        (results) => {
-          for (const r of results) if (r.status === 'rejected') throw r.reason;
-        },
+      // A rejected kernel or run is reported before any index-check status (a failed run never wrote its
+      // own); then the checks of the runs that computed the device inputs, then this run's status.
+      const own = statusCheck(runtime, outputs.statusRead);
+      const checks = IndexChecks.of(
+        inputs.map((a) => a.checks),
+        status === undefined ? undefined : firstFailure([compileErrors, errors, own]),
       );
+      const ready = firstFailure([compileErrors, errors, checks?.settled ?? own]);
       ready.catch(() => undefined);
-      return outputs.outs.map(({ buffer, info }) => runtime.array(buffer, info.dtype, info.size, ready));
+      return outputs.outs.map(({ buffer, info }) => runtime.array(buffer, info.dtype, info.size, ready, checks));
     },
   };
   executables.register(self, { runtime, owned });

@@ -1,8 +1,10 @@
 /**
  * @file Device arrays of the WebGPU backend: a pooled GPU buffer, the promise of the work that
- * fills it, and explicit disposal (a finalizer returns buffers of arrays that were dropped).
+ * fills it, the index checks its values depend on, and explicit disposal (a finalizer returns
+ * buffers of arrays that were dropped).
  */
 import { BackendError, type DeviceArray, type DType, type HostArray } from '@xent/core';
+import type { IndexChecks } from './indexChecks.js';
 import type { GpuRuntime } from './runtime.js';
 
 interface Held {
@@ -29,8 +31,10 @@ export class GpuArray implements DeviceArray {
     buffer: GPUBuffer,
     readonly dtype: DType,
     readonly size: number,
-    /** Settles when the work producing the values has run (rejects with its error). */
+    /** Settles when the work producing the values has run and its index checks have passed (rejects with the error). */
     readonly ready: Promise<void>,
+    /** The pending index checks of the runs the values were computed from, which programs reading them inherit. */
+    readonly checks: IndexChecks | undefined,
   ) {
     this.backend = runtime.name;
     this.held = { runtime, buffer, released: false };

@@ -9,6 +9,7 @@ import type { DeviceLimits } from './acquire.js';
 import { computeStage, mapRead } from './flags.js';
 import { type BufferKind, BufferPool, type PoolStats } from './pool.js';
 import { GpuArray } from './gpuArray.js';
+import type { IndexChecks } from './indexChecks.js';
 
 /** Resolves after `ms` milliseconds (setTimeout exists in Node and browsers; the lib types here have no DOM). */
 const delay = (ms: number): Promise<void> =>
@@ -213,9 +214,9 @@ export class GpuRuntime {
     return new BackendError(fn, `xent.${fn}: ${what} failed`, { cause });
   }
 
-  /** Wraps an output buffer as a device array. */
-  array(buffer: GPUBuffer, dtype: DType, size: number, ready: Promise<void>): GpuArray {
-    return new GpuArray(this, buffer, dtype, size, ready);
+  /** Wraps an output buffer as a device array (with the index checks its values depend on). */
+  array(buffer: GPUBuffer, dtype: DType, size: number, ready: Promise<void>, checks?: IndexChecks): GpuArray {
+    return new GpuArray(this, buffer, dtype, size, ready, checks);
   }
 
   stats(): RuntimeStats {

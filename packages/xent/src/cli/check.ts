@@ -1,7 +1,7 @@
 /**
- * @file `xent check`: load a user's module (TypeScript or JavaScript), find its losses and their
- * claims, run the gradient check and certify on each, print the reports, and exit non-zero when a
- * gradient is wrong or a claimed property fails.
+ * @file `xent check`: load a user's module (TypeScript or JavaScript), find its losses (skipping
+ * helpers) and their claims, certify each, print the reports, and exit non-zero when a gradient is
+ * wrong, a value or gradient is not finite, or a claimed property fails.
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -100,15 +100,23 @@ async function loadModule(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Per-loss metadata: an object keyed by export name, a value for the whole module, or a property of the function. */
-function metadata<T>(mod: Record<string, unknown>, key: 'claims' | 'kind', name: string, fn: unknown): T | undefined {
+/**
+ * Per-function metadata: a property of the function or an entry keyed by its name in a `claims` / `kind`
+ * export (both name the function: it is asked for), or a value of that export for the whole module.
+ */
+function metadata(
+  mod: Record<string, unknown>,
+  key: 'claims' | 'kind',
+  name: string,
+  fn: unknown,
+): { readonly value: unknown; readonly named: boolean } | undefined {
   const own = (fn as Record<string, unknown>)[key];
-  if (own !== undefined) return own as T;
+  if (own !== undefined) return { value: own, named: true };
   const m = mod[key];
   if (m === undefined) return undefined;
   if (typeof m === 'object' && m !== null && !Array.isArray(m))
-    return (m as Record<string, unknown>)[name] as T | undefined;
-  return m as T;
+    return Object.hasOwn(m, name) ? { value: (m as Record<string, unknown>)[name], named: true } : undefined;
+  return { value: m, named: false };
 }
 
 interface Subject {
@@ -118,7 +126,47 @@ interface Subject {
   readonly claims: readonly LawName[];
 }
 
-function subjects(mod: Record<string, unknown>, options: CheckOptions): Subject[] {
+/** An exported function that is not a function of its kind and was not asked for: not checked. */
+interface Helper {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly why: string;
+}
+
+/**
+ * Why `fn` is not a function of `kind`, from one call on a small sample of the kind's inputs (2 or more
+ * rows, not as many as there are classes, so that one value per example is told from one per class),
+ * or undefined when it is one: it returns a float tensor and, when `strict`, a scalar or one value per
+ * example, as a loss, entropy or regulariser does.
+ */
+function mismatch(fn: Fn, kind: Kind, strict: boolean): string | undefined {
+  const sample = operandsFor(kind, { maxBatch: 3, maxClasses: 4 }).filter((o) => {
+    const [batch = 0, classes] = o[0]?.shape ?? [];
+    return batch >= 2 && batch !== classes;
+  });
+  const ops = fc.sample(sample, { numRuns: 1, seed: 7 })[0] ?? [];
+  const batch = ops[0]?.shape[0];
+  let out: unknown;
+  try {
+    out = fn(...ops.map(tensorOf));
+  } catch (e) {
+    return `calling it as ${signatures[kind]} threw ${e instanceof Error ? e.message : String(e)}`;
+  }
+  if (typeof out !== 'object' || out === null || !('dtype' in out) || !('shape' in out))
+    return `${signatures[kind]} returned ${typeof out}, not a tensor`;
+  const { dtype, shape } = out as Tensor;
+  if (dtype !== 'f32' && dtype !== 'f64') return `${signatures[kind]} returned an ${dtype} tensor, not a float one`;
+  if (strict && !(shape.length === 0 || (shape.length === 1 && shape[0] === batch)))
+    return `${signatures[kind]} returned shape [${shape.join(', ')}] for a batch of ${batch}, not a scalar or one value per example`;
+  return undefined;
+}
+
+/**
+ * The exported functions to check, and the helpers skipped: a function is checked when `--export` names
+ * it, when a `kind` / `claims` entry or property names it (then it must be a function of its kind), or
+ * when it is one (see `mismatch`); the others are helpers.
+ */
+function subjects(mod: Record<string, unknown>, options: CheckOptions): { checked: Subject[]; skipped: Helper[] } {
   const functions = Object.entries(mod).filter(([, v]) => typeof v === 'function');
   if (options.exportName !== undefined && !(options.exportName in mod))
     throw new CheckError(
@@ -131,43 +179,48 @@ function subjects(mod: Record<string, unknown>, options: CheckOptions): Subject[
     throw new CheckError(
       `${options.file} exports no functions to check (its exports: ${Object.keys(mod).join(', ') || 'none'})`,
     );
-  return chosen.map(([name, fn]) => {
-    const kind = options.kind ?? metadata<Kind>(mod, 'kind', name, fn) ?? 'classification';
+  const checked: Subject[] = [];
+  const skipped: Helper[] = [];
+  for (const [name, fn] of chosen) {
+    const kindOf = metadata(mod, 'kind', name, fn);
+    const claimsOf = metadata(mod, 'claims', name, fn);
+    const kind = options.kind ?? (kindOf?.value as Kind | undefined) ?? 'classification';
     if (!(kinds as readonly string[]).includes(kind))
       throw new CheckError(`the kind of '${name}' must be one of ${kinds.join(', ')}, got '${kind}'`);
-    const claims = metadata<readonly string[]>(mod, 'claims', name, fn) ?? [];
+    const claims = claimsOf?.value ?? [];
     if (!Array.isArray(claims))
       throw new CheckError(`the claims of '${name}' must be an array of law names (${lawNames.join(', ')})`);
-    return { name, fn: fn as Fn, kind, claims: claims as LawName[] };
-  });
-}
-
-/** Calls the function once on a small input of its kind: it must return a tensor. */
-function probe(s: Subject): void {
-  const ops = fc.sample(operandsFor(s.kind, { maxBatch: 2, maxClasses: 3 }), { numRuns: 1, seed: 7 })[0] ?? [];
-  const args = ops.map(tensorOf);
-  let out: unknown;
-  try {
-    out = s.fn(...args);
-  } catch (e) {
-    throw new CheckError(
-      `'${s.name}' is not a ${s.kind} function: calling it as ${signatures[s.kind]} threw ${e instanceof Error ? e.message : String(e)}`,
-    );
+    const asked = options.exportName !== undefined || kindOf?.named === true || claimsOf?.named === true;
+    const why = mismatch(fn as Fn, kind, !asked);
+    if (why === undefined) checked.push({ name, fn: fn as Fn, kind, claims: claims as LawName[] });
+    else if (asked) throw new CheckError(`'${name}' is not a ${kind} function: ${why}`);
+    else skipped.push({ name, kind, why });
   }
-  if (typeof out !== 'object' || out === null || !('dtype' in out) || !('shape' in out))
+  if (checked.length === 0)
     throw new CheckError(
-      `'${s.name}' is not a ${s.kind} function: ${signatures[s.kind]} returned ${typeof out}, not a tensor`,
+      `${options.file} exports no function to check: ${skipped.map((h) => `'${h.name}' is not a ${h.kind} function (${h.why})`).join('; ')}; give a loss a kind, or name it with --export`,
     );
+  return { checked, skipped };
 }
 
-/** Runs the check; returns the exit code (0 ok, 1 a gradient or a claim fails). */
-export async function check(
-  options: CheckOptions,
-  log: (line: string) => void,
-  progress: (line: string) => void,
-): Promise<number> {
+/** The one line that lists the helpers skipped, or undefined when there are none. */
+function skippedLine(skipped: readonly Helper[]): string | undefined {
+  if (skipped.length === 0) return undefined;
+  const ofKinds = [...new Set(skipped.map((h) => h.kind))].join(' or ');
+  return `skipped helper(s): ${skipped.map((h) => h.name).join(', ')} (not functions of kind ${ofKinds}; give them a kind or --export to check)`;
+}
+
+/** Where `check` writes: reports and the verdict, progress (overwritten on a terminal), and notes beside JSON output. */
+export interface CheckOutput {
+  readonly log: (line: string) => void;
+  readonly progress: (line: string) => void;
+  readonly note: (line: string) => void;
+}
+
+/** Runs the check; returns the exit code (0 ok, 1 a gradient is wrong, a value is not finite or a claim fails). */
+export async function check(options: CheckOptions, out: CheckOutput): Promise<number> {
   const mod = await loadModule(options.file);
-  const list = subjects(mod, options);
+  const { checked, skipped } = subjects(mod, options);
   let backend: Backend | undefined;
   if (options.backend === 'webgpu') {
     const { webgpu } = await import('@xent/webgpu');
@@ -178,8 +231,7 @@ export async function check(
     }
   }
   const reports: Report[] = [];
-  for (const s of list) {
-    probe(s);
+  for (const s of checked) {
     const report = await certify(s.fn, {
       kind: s.kind,
       runs: options.runs,
@@ -188,16 +240,20 @@ export async function check(
       name: s.name,
       ...(backend === undefined ? {} : { backend }),
       onLaw: (law, i, n) => {
-        progress(`checking ${s.name} (${s.kind}) [${i + 1}/${n}] ${law}`);
+        out.progress(`checking ${s.name} (${s.kind}) [${i + 1}/${n}] ${law}`);
       },
     });
     reports.push(report);
-    if (!options.json) log(`${formatReport(report)}\n`);
+    if (!options.json) out.log(`${formatReport(report)}\n`);
   }
-  if (options.json) log(JSON.stringify(reports, null, 2));
-  else {
+  const helpers = skippedLine(skipped);
+  if (options.json) {
+    out.log(JSON.stringify(reports, null, 2));
+    if (helpers !== undefined) out.note(`xent check: ${helpers}`);
+  } else {
+    if (helpers !== undefined) out.log(helpers);
     const bad = reports.filter((r) => !r.ok);
-    log(
+    out.log(
       bad.length === 0
         ? `xent check: ${reports.length} function(s), all ok`
         : `xent check: ${bad.length} of ${reports.length} function(s) NOT ok: ${bad.map((r) => r.name).join(', ')}`,

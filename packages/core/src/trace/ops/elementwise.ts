@@ -2,11 +2,11 @@
 import { either as E } from 'fp-ts';
 import { fromIrError } from '../../errors.js';
 import * as B from '../../ir/build.js';
-import type { DType } from '../../ir/dtype.js';
+import { type DType, isFloat } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
 import type { BinaryPrim, UnaryPrim } from '../../ir/prim.js';
 import { broadcastShapes, type Shape } from '../../ir/shape.js';
-import { applyOp, nodeOf, operandDType, requireTensor, type TensorLike } from '../apply.js';
+import { applyOp, nodeOf, operandDType, requireTensor, type TensorLike, wrap } from '../apply.js';
 import type { Broadcast, Check, Ok, ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
 import type { BinaryCheck, BinaryShape, ResultDType, ShapeOf } from './types.js';
@@ -126,6 +126,27 @@ export function cast<S extends ShapeT, D extends DType>(x: Tensor<S>, dtype: D):
   const t = requireTensor('cast', 'x', x);
   return (t.dtype === dtype ? t : applyOp('cast', 'cast', { dtype }, [t.node])) as Tensor<S, D>;
 }
+
+// ---- classifying floats (exact compositions; WGSL compares on bits, so no compiler folds them away) ----
+
+/** A bool test of floats as `prim` over `operands(x)`; integers and booleans give `ints` everywhere. */
+const classify =
+  (fn: string, prim: 'notEqual' | 'equal' | 'less', operands: (x: Node) => [Node, Node], ints: boolean) =>
+  <S extends ShapeT>(x: Tensor<S>): Tensor<S, 'bool'> => {
+    const t = requireTensor(fn, 'x', x);
+    if (!isFloat(t.dtype)) return wrap(B.full(t.node.type.shape, ints ? 1 : 0, 'bool')) as Tensor<S, 'bool'>;
+    return applyOp(fn, prim, {}, operands(t.node)) as Tensor<S, 'bool'>;
+  };
+
+/** |x| and ∞ of x's type. */
+const absAndInf = (x: Node): [Node, Node] => [B.op('abs', {}, [x]), B.fullLike(x, Infinity)];
+
+/** x ≠ x: true exactly where x is NaN (false for integers and booleans). */
+export const isnan = classify('isnan', 'notEqual', (x) => [x, x], false);
+/** |x| = ∞: true at ±Inf (false for integers and booleans). */
+export const isinf = classify('isinf', 'equal', absAndInf, false);
+/** |x| < ∞: false at NaN and ±Inf (true for integers and booleans). */
+export const isfinite = classify('isfinite', 'less', absAndInf, true);
 
 /** x² */
 export const square = <S extends ShapeT, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
