@@ -111,12 +111,7 @@ describe.runIf(gpu !== undefined)('webgpu programs', () => {
       { backend },
     )(z, t);
     const [, back64] = x.vjp((u: x.Tensor) => x.softmax(u), f64(z));
-    expectAllClose(
-      await numbersAsync(pull),
-      toNumbers(back64(f64(t))[0]),
-      { rtol: 1e-4, atol: 1e-7 },
-      'vjp',
-    );
+    expectAllClose(await numbersAsync(pull), toNumbers(back64(f64(t))[0]), { rtol: 1e-4, atol: 1e-7 }, 'vjp');
   });
 
   test('NaN, ±Inf and −Inf-masked logits give the CPU backend’s results', async () => {
