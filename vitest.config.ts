@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index'): string =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: [
       { find: /^@xent\/core$/, replacement: src('core') },
+      { find: /^@xent\/core\/internal$/, replacement: src('core', 'internal') },
       { find: /^@xent\/cpu$/, replacement: src('cpu') },
       { find: /^@xent\/webgpu$/, replacement: src('webgpu') },
       { find: /^@xent\/losses$/, replacement: src('losses') },

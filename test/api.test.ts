@@ -1,6 +1,8 @@
 /** @file The tensor API and composites: creation, reading values, broadcasting, and each composite against a direct computation. */
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { type DeviceArray, ir } from '@xent/core/internal';
 import * as x from 'xent';
 import { shapeArb, sizeOf, valuesArb } from './support/arbitraries.js';
 import { expectAllClose, toNumbers } from './support/numeric.js';
@@ -56,9 +58,56 @@ describe('creating and reading tensors', () => {
     expect(x.zeros([0, 3]).size).toBe(0);
     expect(() => x.item(x.ones([2]))).toThrow(/expected a tensor with one element, got shape \[2\]/);
   });
+});
 
-  test('toString shows dtype, shape and values', () => {
-    expect(String(x.tensor([1, 2], { dtype: 'i32' }))).toBe('Tensor<i32[2]> [1,2]');
+describe('printing tensors (toString, console.log, util.inspect)', () => {
+  const t = x.tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+
+  test('dtype, shape, then the values as nested brackets', () => {
+    expect(String(t)).toBe('Tensor f32[2, 3] [[1, 2, 3], [4, 5, 6]]');
+    expect(inspect(t)).toBe(String(t));
+    expect(inspect({ logits: t })).toBe('{ logits: Tensor f32[2, 3] [[1, 2, 3], [4, 5, 6]] }');
+    expect(String(x.tensor([1, 2], { dtype: 'i32' }))).toBe('Tensor i32[2] [1, 2]');
+    expect(String(x.tensor([true, false]))).toBe('Tensor bool[2] [true, false]');
+    expect(String(x.tensor(2.5, { dtype: 'f64' }))).toBe('Tensor f64[] 2.5');
+    expect(String(x.zeros([2, 0]))).toBe('Tensor f32[2, 0] [[], []]');
+  });
+
+  test('f32 values print as the shortest decimal that reads back; NaN, ±Infinity and -0 by name', () => {
+    expect(String(x.tensor([0.1, 1 / 3, 1e-45]))).toBe('Tensor f32[3] [0.1, 0.33333334, 1e-45]');
+    expect(String(x.tensor([0.1, 1 / 3], { dtype: 'f64' }))).toBe('Tensor f64[2] [0.1, 0.3333333333333333]');
+    expect(String(x.tensor([NaN, Infinity, -Infinity, -0]))).toBe('Tensor f32[4] [NaN, Infinity, -Infinity, -0]');
+  });
+
+  test('up to 100 values print in full; more print as their count and the first and last three', () => {
+    expect(String(x.arange(100))).toMatch(/^Tensor i32\[100\] \[0, 1, .*, 98, 99\]$/);
+    expect(String(x.arange(101))).toBe('Tensor i32[101] (101 values: 0, 1, 2, …, 98, 99, 100)');
+    expect(inspect(x.zeros([1000, 1000]))).toBe('Tensor f32[1000, 1000] (1000000 values: 0, 0, 0, …, 0, 0, 0)');
+  });
+
+  test('a traced tensor says so instead of reading values', () => {
+    const seen: string[] = [];
+    x.grad((z: x.Tensor) => {
+      seen.push(String(z), inspect(z));
+      return x.sum(z);
+    })(t);
+    expect(seen).toEqual(['Tensor f32[2, 3] (traced)', 'Tensor f32[2, 3] (traced)']);
+  });
+
+  test('device data says where it lives instead of reading it', () => {
+    const onDevice: DeviceArray = {
+      kind: 'device',
+      backend: 'webgpu',
+      dtype: 'f32',
+      size: 6,
+      read: () => Promise.reject(new Error('not read by printing')),
+      dispose: () => undefined,
+      disposed: false,
+    };
+    expect(String(new x.Tensor(ir.build.constant(onDevice, [2, 3], 'f32')))).toBe('Tensor f32[2, 3] (on webgpu)');
   });
 });
 
@@ -252,4 +301,141 @@ test('broadcastTo: numpy rule, eager and jitted, gradient sums over the broadcas
   )(row);
   expect(g.toArray()).toEqual([5, 7, 9]);
   expect(() => x.broadcastTo(row, [2, 4])).toThrow(x.ShapeError);
+});
+
+test('xent exports the user API only: compiler and kernel internals are in @xent/core/internal', async () => {
+  expect(Object.keys(await import('xent')).sort()).toEqual([
+    'AxisError',
+    'BackendError',
+    'DTypeError',
+    'DeviceDataError',
+    'EmaTeacher',
+    'GradError',
+    'IndexError',
+    'InternalError',
+    'NumericsError',
+    'ShapeError',
+    'Tensor',
+    'TraceError',
+    'ValueError',
+    'XentError',
+    'abs',
+    'add',
+    'arange',
+    'argmax',
+    'availableThreads',
+    'backends',
+    'broadcastTo',
+    'cast',
+    'ceil',
+    'clip',
+    'clipByNorm',
+    'concat',
+    'cos',
+    'cosineSimilarity',
+    'createCpuBackend',
+    'cumsum',
+    'customVjp',
+    'debugNans',
+    'div',
+    'divergence',
+    'doubleCenter',
+    'eigh',
+    'eigvalsh',
+    'entropy',
+    'equal',
+    'equivariance',
+    'exp',
+    'expandDims',
+    'expm1',
+    'flip',
+    'floor',
+    'formatProgram',
+    'full',
+    'gather',
+    'getDefaultBackend',
+    'grad',
+    'gram',
+    'greater',
+    'greaterEqual',
+    'hvp',
+    'iota',
+    'isfinite',
+    'isinf',
+    'isnan',
+    'item',
+    'jit',
+    'jvp',
+    'laws',
+    'less',
+    'lessEqual',
+    'linearLogitStats',
+    'log',
+    'log1mexp',
+    'log1p',
+    'logOneMinusSoftmax',
+    'logSigmoid',
+    'logSoftmax',
+    'logsumexp',
+    'losses',
+    'maskedLogsumexp',
+    'matmul',
+    'max',
+    'maximum',
+    'mean',
+    'min',
+    'minimum',
+    'moveAxis',
+    'mul',
+    'neg',
+    'norm',
+    'normalize',
+    'notEqual',
+    'oneHot',
+    'ones',
+    'onesLike',
+    'optim',
+    'pad',
+    'pairwiseDistances',
+    'peakTemporaryBytes',
+    'pow',
+    'printGraph',
+    'random',
+    'recip',
+    'relu',
+    'reshape',
+    'roll',
+    'safeDiv',
+    'safeLog',
+    'safeSqrt',
+    'setDefaultBackend',
+    'sigmoid',
+    'sign',
+    'sin',
+    'slice',
+    'softmax',
+    'softplus',
+    'sqrt',
+    'square',
+    'squeeze',
+    'stack',
+    'std',
+    'stopGradient',
+    'sub',
+    'sum',
+    'take',
+    'tanh',
+    'tensor',
+    'transpose',
+    'tree',
+    'valueAndGrad',
+    'variance',
+    'vjp',
+    'webgpu',
+    'weightedLogsumexp',
+    'where',
+    'xlogy',
+    'zeros',
+    'zerosLike',
+  ]);
 });

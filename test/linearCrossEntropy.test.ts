@@ -4,8 +4,9 @@
  * sizes, D = 1, extremes), second order, memory accounting of the scheduled programs, and errors.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
+import type { Graph } from 'xent';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 
 type Options = x.losses.LinearCrossEntropyOptions;
@@ -355,14 +356,9 @@ describe('losses.linearCrossEntropy equals CE(h·Wᵀ + b, y) and its gradients'
 });
 
 describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
-  // 1024 × 4096 logits, at a threshold lowered to 4M elements (the default waits for 64M)
-  const threshold = x.fusionConfig.linearLogitsMinElements;
-  beforeAll(() => {
-    x.fusionConfig.linearLogitsMinElements = 1 << 22;
-  });
-  afterAll(() => {
-    x.fusionConfig.linearLogitsMinElements = threshold;
-  });
+  // 1024 × 4096 logits, on a CPU backend that rewrites from 4M elements (the default waits for 32M)
+  const fusing = x.createCpuBackend({ linearLogitsMinElements: 1 << 22 });
+  const keeping = x.createCpuBackend({ linearLogitsMinElements: Infinity });
   const [n, d, v] = [1024, 3, 4096];
   const h = f64(
     [n, d],
@@ -382,7 +378,10 @@ describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
   );
   const plain = (yy: x.Tensor) => (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor) =>
     x.losses.crossEntropy(x.add(x.matmul(hh, x.transpose(ww)), bb), yy, { labelSmoothing: 0.1 });
-  const step = x.jit(x.valueAndGrad(plain(y), { argnums: [0, 1, 2] }));
+  const step = x.jit(x.valueAndGrad(plain(y), { argnums: [0, 1, 2] }), { backend: fusing });
+  /** How many fused linear-logit kernels a program launches. */
+  const fusedKernels = (p: x.Program): number =>
+    p.steps.filter((st) => st.kind === 'launch' && st.kernel.kind === 'linearLogits').length;
 
   test('fires: the scheduled program has fused kernels and no [N, V] buffer, and peak temporaries are O(N·D + V·D + N)', () => {
     const program = step.program(h, w, b);
@@ -401,6 +400,7 @@ describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
           argnums: [0, 1, 2],
         },
       ),
+      { backend: fusing },
     );
     expect(x.peakTemporaryBytes(unfusedStep.program(h, w, b))).toBeGreaterThanOrEqual(8 * n * v);
   });
@@ -409,9 +409,9 @@ describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
     const [value, grads] = step(h, w, b) as unknown as [x.Tensor, x.Tensor[]];
     const half = n / 2;
     const halfProgram = x
-      .jit(x.valueAndGrad(plain(x.slice(y, [0], [half])), { argnums: [0, 1, 2] }))
+      .jit(x.valueAndGrad(plain(x.slice(y, [0], [half])), { argnums: [0, 1, 2] }), { backend: fusing })
       .program(x.slice(h, [0, 0], [half, d]), w, b);
-    expect(halfProgram.steps.some((s) => s.kind === 'launch' && s.kernel.kind === 'linearLogits')).toBe(false);
+    expect(fusedKernels(halfProgram)).toBe(0);
     const rows = (t: x.Tensor, lo: number) => x.slice(t, [lo, 0], [lo + half, t.shape[1] as number]);
     const ys = [x.slice(y, [0], [half]), x.slice(y, [half], [n])];
     const parts = [0, half].map((lo, i) => {
@@ -431,5 +431,53 @@ describe('the automatic rewrite of CE(h·Wᵀ + b, y)', () => {
       const ref = (first.grads[i] as number[]).map((g, k) => (g + (other[k] as number)) / 2);
       expectAllClose(toNumbers(grads[i] as x.Tensor), ref, tol, `∂L/∂${name}`);
     }
+  });
+  test('jit traces for the backend it runs on: a backend with another threshold never reuses a stale trace', () => {
+    const vg = x.valueAndGrad(plain(y), { argnums: [0, 1, 2] });
+    expect(fusedKernels(x.jit(vg, { backend: fusing }).program(h, w, b))).toBe(1);
+    expect(fusedKernels(x.jit(vg, { backend: keeping }).program(h, w, b))).toBe(0);
+    // one jitted function following the default backend as it changes
+    const follow = x.jit(vg);
+    const before = x.getDefaultBackend();
+    try {
+      x.setDefaultBackend(fusing);
+      expect(fusedKernels(follow.program(h, w, b))).toBe(1);
+      const [fusedValue, fusedGrads] = follow(h, w, b);
+      x.setDefaultBackend(keeping);
+      expect(fusedKernels(follow.program(h, w, b))).toBe(0);
+      const [value, grads] = follow(h, w, b);
+      x.setDefaultBackend(fusing);
+      expect(fusedKernels(follow.program(h, w, b))).toBe(1);
+      expect(follow.cacheSize).toBe(2);
+      expectAllClose(toNumbers(fusedValue), toNumbers(value), tol, 'loss');
+      fusedGrads.forEach((g, i) => {
+        expectAllClose(toNumbers(g), toNumbers(grads[i] as x.Tensor), tol, `gradient ${i}`);
+      });
+    } finally {
+      x.setDefaultBackend(before);
+    }
+  });
+
+  test("the rewrite is the trace stage's `linearLogits` pass, before autodiff: jit's dump hook sees it", () => {
+    const seen: [string, Graph][] = [];
+    const dump = (pass: string, graph: Graph): void => {
+      seen.push([pass, graph]);
+    };
+    x.jit(x.valueAndGrad(plain(y), { argnums: [0, 1, 2] }), { backend: fusing, dump }).program(h, w, b);
+    // valueAndGrad's trace of the loss, then jit's of the value and gradient, then the graph passes
+    expect(seen.map(([pass]) => pass).slice(0, 3)).toEqual(['linearLogits', 'linearLogits', 'expandCustom']);
+    const prims = (g: Graph): string[] => g.nodes.flatMap((node) => (node.kind === 'op' ? [node.prim] : []));
+    const [forward, whole] = seen.map(([, g]) => prims(g));
+    expect(forward).toContain('linearLogitStats');
+    expect(forward).not.toContain('matmul');
+    expect(whole).toContain('linearLogitGrad');
+  });
+
+  test('the threshold is a checked backend option', () => {
+    expect(() => x.createCpuBackend({ linearLogitsMinElements: -1 })).toThrow(
+      /createCpuBackend: argument 'options.linearLogitsMinElements' expected a number ≥ 0 or Infinity/,
+    );
+    expect(x.backends.cpu.linearLogitsMinElements).toBe(2 ** 25);
+    expect(x.backends.reference.linearLogitsMinElements).toBeUndefined();
   });
 });

@@ -6,13 +6,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ir, prims } from '@xent/core/internal';
 import * as x from 'xent';
 import { sizeOf } from './support/arbitraries.js';
 import { applyPrim, floatPositions, floatsOf, naiveArray, roundedToF32, withDirections } from './support/cases.js';
 import { directionalFd, dot, expectAllClose, toNumbers } from './support/numeric.js';
 import { forEachIndex, type PrimCase, primSpecs, type PrimTestSpec } from './support/primSpecs.js';
 
-type Prim = x.ir.Prim;
+type Prim = ir.Prim;
 type AnyCase = PrimCase;
 
 const specOf = (prim: Prim): PrimTestSpec<unknown> => primSpecs[prim] as PrimTestSpec<unknown>;
@@ -30,7 +31,7 @@ const gradTol = { rtol: 1e-6, atol: 1e-7 };
 
 const backends = ['cpu', 'reference'] as const;
 
-describe.each(backends.flatMap((b) => x.prims.map((p) => [b, p] as const)))('%s backend: prim %s', (backend, prim) => {
+describe.each(backends.flatMap((b) => prims.map((p) => [b, p] as const)))('%s backend: prim %s', (backend, prim) => {
   const spec = specOf(prim);
   beforeAll(() => {
     x.setDefaultBackend(x.backends[backend]);

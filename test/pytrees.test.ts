@@ -146,7 +146,7 @@ describe('jit cache keys', () => {
     }
     expect(traces).toBe(1);
     expect(step.cacheSize).toBe(1);
-    const graph = step.lower({ w: t2, layers: [t2, t2] }, 0.5);
+    const graph = step.graph({ w: t2, layers: [t2, t2] }, 0.5);
     expect(graph.params).toHaveLength(3);
   }, 120_000);
 

@@ -6,13 +6,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ir, prims } from '@xent/core/internal';
 import * as x from 'xent';
 import { applyPrim, floatPositions, floatsOf, roundedToF32 } from '../support/cases.js';
 import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
 import { expectAllClose, type Tolerance, toNumbers } from '../support/numeric.js';
 import { type PrimCase, primSpecs, type PrimTestSpec } from '../support/primSpecs.js';
 
-type Prim = x.ir.Prim;
+type Prim = ir.Prim;
 
 const gpu = await gpuBackend();
 afterAll(() => gpu?.dispose());
@@ -53,7 +54,7 @@ describe.runIf(gpu !== undefined)('webgpu: CPU-only prims are refused clearly', 
   });
 });
 
-describe.runIf(gpu !== undefined).each(x.prims.filter((p) => !cpuOnly.includes(p)).map((p) => [p] as const))(
+describe.runIf(gpu !== undefined).each(prims.filter((p) => !cpuOnly.includes(p)).map((p) => [p] as const))(
   'webgpu: prim %s',
   (prim) => {
     const spec = specOf(prim);

@@ -1,5 +1,6 @@
 /** @file Turning primitive test cases into tensors, naive arrays and directions. */
 import fc from 'fast-check';
+import { ir, primitive } from '@xent/core/internal';
 import * as x from 'xent';
 import { directionArb, sizeOf } from './arbitraries.js';
 import type { InputSpec, NaiveArray, PrimCase } from './primSpecs.js';
@@ -39,7 +40,7 @@ export function roundedToF32<C extends PrimCase>(c: C): C {
 
 /** The primitive applied to the case's non-float inputs and the given float tensors (f64 params become f32 with f32 floats). */
 export function applyPrim(
-  prim: x.ir.Prim,
+  prim: ir.Prim,
   c: PrimCase,
   floats: readonly x.Tensor[],
   floatDType: 'f32' | 'f64' = 'f64',
@@ -50,7 +51,7 @@ export function applyPrim(
   );
   const p = c.params as { readonly dtype?: x.DType };
   const params = floatDType === 'f32' && p.dtype === 'f64' ? { ...p, dtype: 'f32' } : p;
-  return x.primitive(prim, params as never, ...inputs);
+  return primitive(prim, params as never, ...inputs);
 }
 
 /** The case's float inputs as tensors of `dtype`. */

@@ -4,7 +4,8 @@
  * tolerance. Exhaustive over Prim: a new primitive fails `tsc` until it has a spec.
  */
 import fc from 'fast-check';
-import type { DType, ir } from 'xent';
+import type { ir } from '@xent/core/internal';
+import type { DType } from 'xent';
 import { axesArb, type Domain, permutationArb, shapeArb, sizeOf, valueIn, valuesArb } from './arbitraries.js';
 import { eigenvalues3, eigenvector3 } from './symmetric3.js';
 

@@ -1,5 +1,9 @@
-/** @file Random well-typed composite programs (fc.letrec over the public ops), smooth by construction. */
+/**
+ * @file Random well-typed composite programs (fc.letrec over the public ops, and every elementwise
+ * primitive of the prim table inside fused kernels), smooth by construction.
+ */
 import fc from 'fast-check';
+import { ir, primitive, prims } from '@xent/core/internal';
 import * as x from 'xent';
 
 const unaryNames = [
@@ -29,8 +33,12 @@ const moveNames = [
   'gatherPerm',
 ] as const;
 
+/** The elementwise primitives of the prim table: a new one is drawn here without further work. */
+const elementwisePrims = prims.filter(ir.isElementwisePrim);
+
 export type Expr =
   | { readonly op: 'leaf'; readonly which: 0 | 1 }
+  | { readonly op: 'prim'; readonly prim: ir.ElementwisePrim; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'unary'; readonly fn: (typeof unaryNames)[number]; readonly arg: Expr }
   | { readonly op: 'binary'; readonly fn: (typeof binaryNames)[number]; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'reduce'; readonly fn: (typeof reduceNames)[number]; readonly axis: 0 | 1; readonly arg: Expr }
@@ -55,6 +63,12 @@ export const exprArb: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
       arg: tie('expr'),
     }),
     fc.record({ op: fc.constant('move' as const), fn: fc.constantFrom(...moveNames), arg: tie('expr') }),
+    fc.record({
+      op: fc.constant('prim' as const),
+      prim: fc.constantFrom(...elementwisePrims),
+      a: tie('expr'),
+      b: tie('expr'),
+    }),
   ),
 })).expr;
 
@@ -83,6 +97,47 @@ function constants(rows: number, cols: number, dtype: 'f32' | 'f64') {
   };
 }
 
+type Constants = ReturnType<typeof constants>;
+
+/** p squashed into (1.25, 1.75): in every elementwise primitive's smooth domain, away from integers. */
+const low = (p: x.Tensor): x.Tensor => x.add(1.5, x.mul(0.25, x.tanh(p)));
+/** q squashed into (2.25, 2.75): at least 0.5 above any `low`, so no ties. */
+const high = (q: x.Tensor): x.Tensor => x.add(low(q), 1);
+
+/**
+ * How each elementwise kind is fed from subexpressions p and q, smooth in them (no ties, no poles,
+ * no jumps): exhaustive over the kinds, so a primitive of a new kind asks for its harness here.
+ */
+const primHarness: {
+  readonly [K in ir.ElementwiseKind]: (prim: ir.PrimOfKind<K>, p: x.Tensor, q: x.Tensor, c: Constants) => x.Tensor;
+} = {
+  unary: (prim, p) => primitive(prim, {}, low(p)),
+  binary: (prim, p, q) => primitive(prim, {}, low(p), high(q)),
+  compare: (prim, p, q) => x.where(primitive(prim, {}, low(p), high(q)), p, q),
+  select: (prim, p, q, c) => primitive(prim, {}, c.mask, p, q),
+  /** f32 through f64 and back (exact; f64 stays), plus 1 from a constant through i32 and through bool */
+  cast: (prim, p, q) => {
+    const exact = p.dtype === 'f32' ? primitive(prim, { dtype: 'f32' }, primitive(prim, { dtype: 'f64' }, p)) : p;
+    const through = (d: x.DType): x.Tensor =>
+      primitive(prim, { dtype: p.dtype }, primitive(prim, { dtype: d }, low(q)));
+    return x.add(exact, x.sub(through('i32'), through('bool')));
+  },
+  /** p + 0·sg(q): the value is p's, and neither value nor gradient depends on q */
+  identity: (prim, p, q) => x.add(p, x.mul(primitive(prim, {}, q), 0)),
+  /** a gather along the columns at checked indices */
+  check: (prim, p, _q, c) => x.take(p, primitive(prim, { bound: p.shape[1] as number }, c.rotation), { axis: 1 }),
+};
+
+const applyPrim = (prim: ir.ElementwisePrim, p: x.Tensor, q: x.Tensor, c: Constants): x.Tensor =>
+  (
+    primHarness[ir.primInfo[prim].kind] as (
+      prim: ir.ElementwisePrim,
+      p: x.Tensor,
+      q: x.Tensor,
+      c: Constants,
+    ) => x.Tensor
+  )(prim, p, q, c);
+
 /** Builds the expression with the public ops (constants take the inputs' dtype). */
 export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
   const c = constants(a.shape[0] as number, a.shape[1] as number, a.dtype === 'f32' ? 'f32' : 'f64');
@@ -90,6 +145,8 @@ export function build(e: Expr, a: x.Tensor, b: x.Tensor): x.Tensor {
   switch (e.op) {
     case 'leaf':
       return e.which === 0 ? a : b;
+    case 'prim':
+      return applyPrim(e.prim, go(e.a), go(e.b), c);
     case 'unary': {
       const t = go(e.arg);
       switch (e.fn) {
@@ -194,6 +251,8 @@ export const printExpr = (e: Expr): string => {
   switch (e.op) {
     case 'leaf':
       return e.which === 0 ? 'a' : 'b';
+    case 'prim':
+      return `${e.prim}(${printExpr(e.a)}, ${printExpr(e.b)})`;
     case 'unary':
       return `${e.fn}(${printExpr(e.arg)})`;
     case 'binary':

@@ -3,7 +3,7 @@
  * primitives; a kernel backend (fast CPU, WebGPU) compiles the scheduled kernel program and never
  * sees a primitive. Either way the result is an Executable over host arrays.
  */
-import { BackendError } from './errors.js';
+import { BackendError, fail, ValueError } from './errors.js';
 import { type ArrayData, lengthOf } from './device.js';
 import type { Graph } from './ir/graph.js';
 import type { BufferInfo, Program } from './kernel/program.js';
@@ -18,17 +18,40 @@ export interface Executable {
   run(args: readonly ArrayData[]): ArrayData[];
 }
 
-/** Runs graphs of primitives, constants and parameters (custom calls already expanded). */
-export interface GraphBackend {
-  readonly kind: 'graph';
+/** What every backend declares about itself. */
+export interface BackendCapabilities {
   readonly name: string;
+  /**
+   * From how many logits a product h·Wᵀ that is only read row-wise (cross-entropy, log-softmax)
+   * runs faster as the fused linear-logit kernels, which never store it: the trace stage rewrites
+   * functions traced for this backend from that size (absent or `Infinity`: never).
+   */
+  readonly linearLogitsMinElements?: number;
+}
+
+/** A backend option `linearLogitsMinElements`, checked: a number ≥ 0 or `Infinity` (absent: `fallback`). */
+export function linearLogitsMinElementsOption(fn: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0))
+    fail(
+      ValueError,
+      fn,
+      'options.linearLogitsMinElements',
+      'a number ≥ 0 or Infinity',
+      typeof value === 'number' ? String(value) : `a ${typeof value}`,
+    );
+  return value;
+}
+
+/** Runs graphs of primitives, constants and parameters (custom calls already expanded). */
+export interface GraphBackend extends BackendCapabilities {
+  readonly kind: 'graph';
   compile(graph: Graph): Executable;
 }
 
 /** Compiles the scheduled kernel program of a graph (fuse → lower → schedule already run). */
-export interface KernelBackend {
+export interface KernelBackend extends BackendCapabilities {
   readonly kind: 'kernel';
-  readonly name: string;
   /** Binding limits of the device (fusion keeps kernels within them). */
   readonly kernelLimits?: KernelLimits;
   compile(program: Program): Executable;
@@ -42,6 +65,9 @@ let defaultBackend: Backend | undefined;
 export function setDefaultBackend(backend: Backend): void {
   defaultBackend = backend;
 }
+
+/** The default backend, or undefined while none is set. */
+export const defaultBackendIfSet = (): Backend | undefined => defaultBackend;
 
 export function getDefaultBackend(): Backend {
   if (defaultBackend === undefined) {

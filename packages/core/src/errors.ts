@@ -30,6 +30,18 @@ export class TraceError extends XentError {}
 /** A backend failure or a missing backend. */
 export class BackendError extends XentError {}
 
+/** A broken invariant inside xent, never caused by the user's input: always a bug in xent, to be reported. */
+export class InternalError extends Error {
+  constructor(what: string | IrError) {
+    super(`xent internal error (please report): ${typeof what === 'string' ? what : formatIrError(what)}`);
+    this.name = 'InternalError';
+  }
+}
+
+/** The IndexError every backend raises for an index read outside [0, bound) (gather, class labels). */
+export const gatherIndexError = (bound: number, got: number): IndexError =>
+  new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${bound}), got ${got}`);
+
 const classByTag: Record<IrErrorTag, new (fn: string, message: string) => XentError> = {
   ShapeMismatch: ShapeError,
   DTypeMismatch: DTypeError,

@@ -1,7 +1,7 @@
 /** @file Hash-consing laws: structurally equal nodes are one object; graphs order inputs before users. */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ir } from '@xent/core';
+import { ir } from '@xent/core/internal';
 
 const { build: B } = ir;
 const param = (shape: number[] = [2, 3]) => ir.makeParamNode({ shape, dtype: 'f64' });

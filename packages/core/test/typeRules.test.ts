@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { either as E } from 'fp-ts';
 import { describe, expect, test } from 'vitest';
-import { ir } from '@xent/core';
+import { InternalError, XentError } from '@xent/core';
+import { ir } from '@xent/core/internal';
 
 const t = (shape: number[], dtype: ir.DType = 'f64'): ir.TensorType => ({ shape, dtype });
 
@@ -59,6 +60,13 @@ describe('type rules', () => {
     expect(E.isLeft(ir.typeOf('add', [t([2, 3]), t([3])], {}))).toBe(true);
     expect(E.isLeft(ir.typeOf('add', [t([2]), t([2], 'f32')], {}))).toBe(true);
     expect(ir.typeOf('less', [t([2]), t([2])], {})).toEqual(E.right(t([2], 'bool')));
+  });
+
+  test('an ill-typed node built by library code is an InternalError (a bug to report), not a user error', () => {
+    const [a, b] = [ir.makeParamNode(t([2]), 'a'), ir.makeParamNode(t([3]), 'b')];
+    expect(() => ir.op('add', {}, [a, b])).toThrow(InternalError);
+    expect(() => ir.op('add', {}, [a, b])).toThrow(/^xent internal error \(please report\): /);
+    expect(() => ir.op('add', {}, [a, b])).not.toThrow(XentError);
   });
 
   test('movement and contraction shapes', () => {

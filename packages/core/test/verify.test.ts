@@ -1,7 +1,8 @@
 /** @file verify rejects malformed graphs and the parser rejects malformed text. */
 import { either as E } from 'fp-ts';
 import { describe, expect, test } from 'vitest';
-import { ir, parseGraph, printGraph, verify } from '@xent/core';
+import { printGraph } from '@xent/core';
+import { ir, parseGraph, verify } from '@xent/core/internal';
 
 const { build: B } = ir;
 const p = ir.makeParamNode({ shape: [3], dtype: 'f64' }, 'x');

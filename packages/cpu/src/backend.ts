@@ -2,20 +2,18 @@
  * @file The fast CPU backend: a kernel backend that lays a program's buffers out in one shared
  * memory and runs each kernel as generated code over it.
  */
+import { BackendError, type HostArray, type Program, ValueError } from '@xent/core';
 import {
   type ArrayData,
-  BackendError,
   checkProgramArgs,
   fail,
   hostArrayOf,
   type BufferInfo,
   type Executable,
-  type HostArray,
   type Kernel,
   type KernelBackend,
-  type Program,
-  ValueError,
-} from '@xent/core';
+  linearLogitsMinElementsOption,
+} from '@xent/core/internal';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
 import { ensureMemory, layoutProgram, memory, view } from './memory.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
@@ -148,12 +146,23 @@ export interface CpuOptions {
    * by one rounding between machines; false keeps the plain SIMD everywhere.
    */
   readonly relaxedSimd?: boolean;
+  /**
+   * From how many logits a product h·Wᵀ read only row-wise (cross-entropy, log-softmax) is computed
+   * by the fused linear-logit kernels, which never store it (default 2²⁵, 128 MiB of f32; `Infinity`:
+   * never). Below 2²⁵ the unfused SIMD kernels are as fast or up to 1.15× faster; from it, a loss
+   * whose gradient pairs the fused kernels is faster fused (1.3× at 2²⁵). Lower it to trade speed for
+   * memory, raise it to keep the logits.
+   */
+  readonly linearLogitsMinElements?: number;
 }
 
 /** A CPU backend, and the optional WebAssembly features its runtime has. */
 export interface CpuBackend extends KernelBackend {
   readonly features: WasmFeatures;
 }
+
+/** The default of `linearLogitsMinElements` (measured with the SIMD kernels on all cores). */
+const CPU_LINEAR_LOGITS_MIN_ELEMENTS = 2 ** 25;
 
 /** The options with their defaults filled in, checked against the runtime's `features`. */
 export function cpuOptions(options: CpuOptions, features: WasmFeatures): Required<CpuOptions> {
@@ -172,6 +181,11 @@ export function cpuOptions(options: CpuOptions, features: WasmFeatures): Require
     simd: options.simd ?? true,
     threads: Math.max(1, Math.floor(options.threads ?? availableThreads())),
     relaxedSimd: relaxedSimd ?? features.relaxedSimd,
+    linearLogitsMinElements: linearLogitsMinElementsOption(
+      'createCpuBackend',
+      options.linearLogitsMinElements,
+      CPU_LINEAR_LOGITS_MIN_ELEMENTS,
+    ),
   };
 }
 
@@ -179,9 +193,9 @@ export function cpuOptions(options: CpuOptions, features: WasmFeatures): Require
 export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
   const features = wasmFeatures();
   const resolved = cpuOptions(options, features);
-  const { simd, threads } = resolved;
+  const { simd, threads, linearLogitsMinElements } = resolved;
   const name = simd ? (threads === 1 ? 'cpu-1thread' : 'cpu') : 'cpu-js';
-  return { kind: 'kernel', name, features, compile: (p) => compileProgram(p, resolved) };
+  return { kind: 'kernel', name, features, linearLogitsMinElements, compile: (p) => compileProgram(p, resolved) };
 }
 
 /** The default backend of `xent`: SIMD kernels, all cores. */

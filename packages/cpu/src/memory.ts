@@ -3,7 +3,8 @@
  * a program run (parameters copied in, constants, temporaries, outputs copied out). JavaScript
  * kernels see typed-array views of it, WebAssembly kernels byte offsets, and worker threads share it.
  */
-import { bytesPer, type DType, type HostArray, type Program } from '@xent/core';
+import type { DType, HostArray, Program } from '@xent/core';
+import { bytesPer } from '@xent/core/internal';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB

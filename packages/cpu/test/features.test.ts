@@ -4,8 +4,11 @@
  * runtime lacks it is an error.
  */
 import { describe, expect, test } from 'vitest';
-import { BackendError, lit, load, loopVar, type MapKernel, type MatmulKernel, scalar, ValueError } from '@xent/core';
-import { cpuBackend, cpuOptions, createCpuBackend, mapKernelModule, matmulKernelModule, wasmFeatures } from '@xent/cpu';
+import { BackendError, ValueError } from '@xent/core';
+import { lit, load, loopVar, type MapKernel, type MatmulKernel, scalar } from '@xent/core/internal';
+import { cpuBackend, createCpuBackend, wasmFeatures } from '@xent/cpu';
+import { cpuOptions } from '../src/backend.js';
+import { mapKernelModule, matmulKernelModule } from '../src/wasm/compile.js';
 
 const TIMEOUT = 120_000;
 

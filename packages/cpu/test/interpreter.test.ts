@@ -1,7 +1,8 @@
 /** @file The reference interpreter's own contract: strided iteration, argument checks, integer semantics. */
 import { describe, expect, test } from 'vitest';
-import { ir } from '@xent/core';
-import { referenceBackend, stridedLoop } from '@xent/cpu';
+import { ir } from '@xent/core/internal';
+import { referenceBackend } from '@xent/cpu';
+import { stridedLoop } from '../src/reference/strided.js';
 
 const { build: B } = ir;
 

@@ -1,14 +1,6 @@
 /** @file Argument checks shared by the losses: each failure is an XentError naming the loss, the argument and both sides. */
-import {
-  DTypeError,
-  fail,
-  type FloatDType,
-  type ShapeT,
-  IndexError,
-  ShapeError,
-  type Tensor,
-  ValueError,
-} from '@xent/core';
+import { DTypeError, type FloatDType, type ShapeT, IndexError, ShapeError, type Tensor, ValueError } from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Reduction } from './types.js';
 
 export const formatShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;

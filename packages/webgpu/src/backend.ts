@@ -4,7 +4,8 @@
  * program submits the work and returns at once with device arrays; reading them back
  * (`await t.dataAsync()`) waits for the GPU and raises any error the work met.
  */
-import { BackendError, ir, type KernelBackend, Tensor } from '@xent/core';
+import { BackendError, Tensor } from '@xent/core';
+import { ir, type KernelBackend, linearLogitsMinElementsOption } from '@xent/core/internal';
 import { chunkElements } from './codegen/buffers.js';
 import { acquireDevice, type AcquireOptions, type DeviceLimits } from './runtime/acquire.js';
 import { compileOnGpu } from './runtime/executable.js';
@@ -18,7 +19,16 @@ export interface WebGpuOptions extends AcquireOptions {
   readonly caps?: Partial<Pick<DeviceLimits, 'maxStorageBufferBindingSize' | 'maxComputeWorkgroupsPerDimension'>>;
   /** Bytes of freed buffers kept for reuse (default 512 MiB); beyond that they are destroyed. */
   readonly maxPooledBytes?: number;
+  /**
+   * From how many logits a product h·Wᵀ read only row-wise (cross-entropy, log-softmax) is computed
+   * by the fused linear-logit kernels, which never store it (default 2²², measured faster fused from
+   * there on lavapipe; `Infinity`: never).
+   */
+  readonly linearLogitsMinElements?: number;
 }
+
+/** The default of `linearLogitsMinElements`. */
+const GPU_LINEAR_LOGITS_MIN_ELEMENTS = 2 ** 22;
 
 export interface WebGpuBackend extends KernelBackend {
   /** The device the backend runs on (its adapter's limits requested). */
@@ -42,6 +52,11 @@ export interface WebGpuBackend extends KernelBackend {
 
 /** A WebGPU backend on a new device (Dawn in Node, navigator.gpu in browsers, or `options.gpu`). */
 export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  const linearLogitsMinElements = linearLogitsMinElementsOption(
+    'webgpu',
+    options.linearLogitsMinElements,
+    GPU_LINEAR_LOGITS_MIN_ELEMENTS,
+  );
   const acquired = await acquireDevice(options);
   const { device, adapterName } = acquired;
   const limits: DeviceLimits = { ...acquired.limits };
@@ -52,6 +67,7 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
   return {
     kind: 'kernel',
     name: 'webgpu',
+    linearLogitsMinElements,
     kernelLimits: {
       maxBindings: limits.maxStorageBuffersPerShaderStage,
       maxBindingBytes: chunkElements(limits.maxStorageBufferBindingSize) * 4,

@@ -4,21 +4,22 @@
  * (Whether the WGSL is right is tested by running it: test/gpu.)
  */
 import { describe, expect, test } from 'vitest';
+import type { Kernel } from '@xent/core/internal';
 import * as x from 'xent';
 import { renderKernel } from '@xent/webgpu';
 
 const LIMIT = 128 * 2 ** 20;
 
 /** The kernels of a function's program for these arguments. */
-const kernelsOf = (f: (...a: x.Tensor[]) => x.Tensor | x.Tensor[], ...args: x.Tensor[]): x.Kernel[] =>
+const kernelsOf = (f: (...a: x.Tensor[]) => x.Tensor | x.Tensor[], ...args: x.Tensor[]): Kernel[] =>
   x
     .jit(f)
     .program(...args)
     .steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
 
-const only = (ks: readonly x.Kernel[]): x.Kernel => {
+const only = (ks: readonly Kernel[]): Kernel => {
   expect(ks).toHaveLength(1);
-  return ks[0] as x.Kernel;
+  return ks[0] as Kernel;
 };
 
 const f32 = (shape: readonly number[]): x.Tensor =>
@@ -89,7 +90,7 @@ describe('layouts', () => {
       x.mean(x.sub(x.logsumexp(a, { axis: -1 }), x.squeeze(x.gather(a, x.expandDims(b, -1), { axis: -1 }), -1)));
     const rows = kernelsOf(ce, z, y).filter((k) => k.kind === 'map' && k.reduce?.op === 'logsumexp');
     expect(rows).toHaveLength(1);
-    const code = renderKernel(rows[0] as x.Kernel, LIMIT).passes[0]?.code ?? '';
+    const code = renderKernel(rows[0] as Kernel, LIMIT).passes[0]?.code ?? '';
     expect(code).toContain('var<workgroup> red_acc_m');
     expect(code).toContain('var<workgroup> red_acc_s');
   });

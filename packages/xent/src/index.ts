@@ -1,6 +1,6 @@
 /**
- * @file xent: the package users import. Re-exports the core API, makes the fast CPU backend the
- * default, and lets `jit` name a backend ('cpu' or 'reference').
+ * @file xent: the package users import. Re-exports the user API of @xent/core (its internals stay in
+ * @xent/core/internal), makes the fast CPU backend the default, and lets `jit` name a backend.
  */
 import { type AnyFn, type Backend, jit as coreJit, type JitOptions, type Jitted, setDefaultBackend } from '@xent/core';
 import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';

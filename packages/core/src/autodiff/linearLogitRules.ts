@@ -1,13 +1,16 @@
 /**
  * @file VJP rules of the fused linear-logit prims. The stats' VJP is the fused gradient prim (no
- * [N, V] buffer); the gradient prim's own VJP (second order) differentiates its dense form, which
- * forms the logits: higher orders are exact but not memory-fused.
+ * [N, V] buffer); the gradient prim's own VJP (second order) differentiates its dense form — the
+ * kernel epilogue's dZ lifted to [N, V] tensors — which forms the logits: higher orders are exact
+ * but not memory-fused.
  */
 import * as B from '../ir/build.js';
+import { type LinearLogitSlots, linearLogitSlots, packedGradient } from '../ir/linearLogitLayout.js';
 import type { Node, OpNode } from '../ir/node.js';
-import { type LinearLogitParams, LinearStat } from '../ir/prim.js';
 import { sizeOf } from '../ir/shape.js';
-import { vjpNodes } from './vjp.js';
+import { linearLogitEpilogue, LogitLeaf, type LogitLeafSlot } from '../kernel/linearLogitEpilogue.js';
+import { liftScalar } from '../kernel/liftScalar.js';
+import type { ScalarExpr } from '../kernel/scalar.js';
 
 /** Column `c` of a [N, 5] stats-shaped node, as [N]. */
 export function statColumn(stats: Node, c: number): Node {
@@ -15,63 +18,48 @@ export function statColumn(stats: Node, c: number): Node {
   return B.reshape(B.op('slice', { start: [0, c], end: [n, c + 1] }, [stats]), [n]);
 }
 
-/** The operands of a linear-logit prim: h [N, D], W [V, D], b [V], y [N] or undefined, and the rest. */
-function operands(node: Node, params: LinearLogitParams) {
-  const [h, w, b] = node.inputs as [Node, Node, Node];
-  const k = params.targets ? 4 : 3;
-  const y = params.targets ? node.inputs[3] : undefined;
-  const [n, d] = h.type.shape as [number, number];
-  const v = w.type.shape[0] as number;
-  return { h, w, b, y, rest: node.inputs.slice(k), n, d, v };
+/** The input of `node` at `slot`, and N, D and V from h [N, D] and W [V, D]. */
+function operands(node: Node, slots: LinearLogitSlots) {
+  const input = (slot: number | undefined): Node => node.inputs[slot as number] as Node;
+  const [n, d] = input(slots.h).type.shape as [number, number];
+  return { input, n, d, v: input(slots.w).type.shape[0] as number };
 }
 
-/** Unpacks [N·D | V·D | V] into the cotangents of h, W and b. */
-function unpack(packed: Node, n: number, d: number, v: number): [Node, Node, Node] {
-  const part = (from: number, to: number, shape: readonly number[]): Node =>
-    B.reshape(B.op('slice', { start: [from], end: [to] }, [packed]), shape);
-  return [part(0, n * d, [n, d]), part(n * d, n * d + v * d, [v, d]), part(n * d + v * d, n * d + v * d + v, [v])];
-}
-
-/** ∂/∂(h, W, b) of ⟨ct, stats⟩ = the fused gradient prim, unpacked (y gets none). */
+/** ∂/∂(h, W, b) of ⟨ct, stats⟩ = the fused gradient prim (its inputs: the stats', then the stats and ct), unpacked; y gets none. */
 export function linearLogitStatsVjp(ct: Node, node: OpNode<'linearLogitStats'>): (Node | null)[] {
-  const { n, d, v } = operands(node, node.params);
+  const slots = linearLogitSlots(node.params.targets, 'stats');
+  const { n, d, v } = operands(node, slots);
   const packed = B.op('linearLogitGrad', node.params, [...node.inputs, node, ct]);
-  return [...unpack(packed, n, d, v), ...(node.params.targets ? [null] : [])];
+  const layout = packedGradient(n, d, v);
+  const part = ({ offset, size }: { offset: number; size: number }, shape: readonly number[]): Node =>
+    B.reshape(B.op('slice', { start: [offset], end: [offset + size] }, [packed]), shape);
+  return [
+    part(layout.h, [n, d]),
+    part(layout.w, [v, d]),
+    part(layout.b, [v]),
+    ...(slots.y === undefined ? [] : [null]),
+  ];
 }
 
-/** The column `c` of `stats` [N, 5] broadcast along the vocabulary: [N, V]. */
-const perRow = (stats: Node, c: number, v: number): Node => {
-  const n = stats.type.shape[0] as number;
-  return B.broadcast(B.reshape(statColumn(stats, c), [n, 1]), [n, v]);
-};
-
-/**
- * The gradient prim written with ordinary ops over the [N, V] logits: with p = exp(z − lse),
- * dZ = (ct_lse·p + ct_pick·[v = y] + ct_sum + ct_max·[z = max]/ties)·s′(u), then dZ·W, dZᵀ·h, Σ_n dZ.
- */
+/** The gradient prim with ordinary ops: the epilogue's dZ over the [N, V] logits, then dZ·W, dZᵀ·h, Σ_n dZ, packed. */
 export function denseLinearLogitGrad(node: OpNode<'linearLogitGrad'>): Node {
-  const { softcap } = node.params;
-  const { h, w, b, y, rest, n, v } = operands(node, node.params);
-  const [stats, ct] = rest as [Node, Node];
-  const dtype = h.type.dtype;
-  const u = B.add(B.op('matmul', {}, [h, B.transposeLast2(w)]), B.broadcast(B.reshape(b, [1, v]), [n, v]));
-  const cap = softcap === null ? undefined : B.full([n, v], softcap, dtype);
-  const t = cap === undefined ? undefined : B.op('tanh', {}, [B.div(u, cap)]);
-  const z = cap === undefined || t === undefined ? u : B.mul(cap, t);
-  const p = B.exp(B.sub(z, perRow(stats, LinearStat.Lse, v)));
-  const isMax = B.cast(B.equal(z, perRow(stats, LinearStat.Max, v)), dtype);
-  let dz = B.add(
-    B.add(B.mul(p, perRow(ct, LinearStat.Lse, v)), perRow(ct, LinearStat.Sum, v)),
-    B.mul(isMax, B.div(perRow(ct, LinearStat.Max, v), perRow(stats, LinearStat.Ties, v))),
-  );
-  if (y !== undefined) {
-    const hit = B.equal(
-      B.broadcast(B.reshape(B.checkIndex(y, v), [n, 1]), [n, v]),
-      B.op('iota', { shape: [n, v], axis: 1, dtype: 'i32' }, []),
-    );
-    dz = B.add(dz, B.where(hit, perRow(ct, LinearStat.Pick, v), B.full([n, v], 0, dtype)));
-  }
-  if (t !== undefined) dz = B.mul(dz, B.sub(B.full([n, v], 1, dtype), B.mul(t, t)));
+  const slots = linearLogitSlots(node.params.targets, 'grad');
+  const { input, n, v } = operands(node, slots);
+  const [h, w, b] = [input(slots.h), input(slots.w), input(slots.b)];
+  const shape = [n, v];
+  const perRow = (x: Node, c: number): Node => B.broadcast(B.reshape(statColumn(x, c), [n, 1]), shape);
+  const u = B.add(B.op('matmul', {}, [h, B.transposeLast2(w)]), B.broadcast(B.reshape(b, [1, v]), shape));
+  const leaves: { readonly [S in LogitLeafSlot]: (address: number) => Node } = {
+    [LogitLeaf.Logit]: () => u,
+    [LogitLeaf.Column]: () => B.op('iota', { shape, axis: 1, dtype: 'i32' }, []),
+    [LogitLeaf.Target]: () => B.broadcast(B.reshape(B.checkIndex(input(slots.y), v), [n, 1]), shape),
+    [LogitLeaf.Stats]: (c) => perRow(input(slots.stats), c),
+    [LogitLeaf.Cotangent]: (c) => perRow(input(slots.cotangent), c),
+  };
+  const { cotangent } = linearLogitEpilogue(node.params, h.type.dtype);
+  const [dz] = liftScalar([cotangent], shape, (load) =>
+    leaves[load.imm as LogitLeafSlot]((load.args[0] as ScalarExpr).imm),
+  ) as [Node];
   const dh = B.op('matmul', {}, [dz, w]);
   const dw = B.op('matmul', {}, [B.transposeLast2(dz), h]);
   const db = B.sum(dz, [0]);
@@ -82,10 +70,17 @@ export function denseLinearLogitGrad(node: OpNode<'linearLogitGrad'>): Node {
   ]);
 }
 
-/** Second order: the VJP of the dense form with respect to every float input (repeated inputs counted once). */
-export function linearLogitGradVjp(ct: Node, node: OpNode<'linearLogitGrad'>): (Node | null)[] {
+/**
+ * Second order: the VJP of the dense form with respect to every float input (repeated inputs
+ * counted once), by `walk`, reverse mode itself (passed in: this module is one of its rules).
+ */
+export function linearLogitGradVjp(
+  ct: Node,
+  node: OpNode<'linearLogitGrad'>,
+  walk: (outputs: readonly Node[], wrt: readonly Node[], cotangents: readonly Node[]) => (Node | null)[],
+): (Node | null)[] {
   const dense = denseLinearLogitGrad(node);
   const floats = node.inputs.filter((i, k) => i.type.dtype !== 'i32' && node.inputs.indexOf(i) === k);
-  const cts = vjpNodes([dense], floats, [ct]);
+  const cts = walk([dense], floats, [ct]);
   return node.inputs.map((i, k) => (node.inputs.indexOf(i) !== k ? null : (cts[floats.indexOf(i)] ?? null)));
 }

@@ -15,7 +15,7 @@ const isFloatNode = (n: Node): boolean => n.type.dtype === 'f32' || n.type.dtype
 function inputCotangents(n: Node, ct: Node): readonly (Node | null)[] {
   switch (n.kind) {
     case 'op':
-      return (vjpRules[n.prim] as VjpRule<Prim>)(ct, n);
+      return (vjpRules[n.prim] as VjpRule<Prim>)(ct, n, vjpNodes);
     case 'custom':
       return n.rule.vjp(n.inputs, ct);
     case 'param':

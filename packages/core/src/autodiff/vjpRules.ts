@@ -7,8 +7,14 @@ import type { Node, OpNode } from '../ir/node.js';
 import type { Prim, PrimTable } from '../ir/prim.js';
 import { linearLogitGradVjp, linearLogitStatsVjp } from './linearLogitRules.js';
 
-/** Input cotangents (null: zero, or not differentiable) given the output cotangent `ct`. */
-export type VjpRule<P extends Prim> = (ct: Node, node: OpNode<P>) => readonly (Node | null)[];
+/** Reverse mode itself: the cotangents of `wrt` for `outputs` seeded with `cotangents` (null: zero). */
+export type VjpWalk = (outputs: readonly Node[], wrt: readonly Node[], cotangents: readonly Node[]) => (Node | null)[];
+
+/**
+ * Input cotangents (null: zero, or not differentiable) given the output cotangent `ct`. A rule that
+ * differentiates a composite form of its node runs reverse mode over it with `walk`.
+ */
+export type VjpRule<P extends Prim> = (ct: Node, node: OpNode<P>, walk: VjpWalk) => readonly (Node | null)[];
 
 const input = (n: Node, i: number): Node => n.inputs[i] as Node;
 const x0 = (n: Node): Node => input(n, 0);

@@ -3,7 +3,7 @@
  * constants, computed in f64 and rounded to the result dtype as the reference interpreter does.
  */
 import type { DType } from '../ir/dtype.js';
-import type { BinaryPrim, UnaryPrim } from '../ir/prim.js';
+import type { BinaryPrim, UnaryPrim } from '../ir/primInfo.js';
 
 type Fold1 = (x: number) => number;
 type Fold2 = (a: number, b: number) => number;

@@ -7,12 +7,22 @@
  * transcendental or many ops) used by several kernels is materialised once.
  */
 import type { Graph } from '../ir/graph.js';
-import { hostScalar, type Node, type OpNode } from '../ir/node.js';
-import { isElementwisePrim } from '../ir/prim.js';
+import { hostScalar, type Node } from '../ir/node.js';
+import {
+  checksIndices,
+  isElementwisePrim,
+  isOpOf,
+  isOwnKernelPrim,
+  isReducePrim,
+  type OpNodeOf,
+  type OwnKernelPrim,
+  primInfo,
+  type ReducePrim,
+} from '../ir/primInfo.js';
 import { shapeEq } from '../ir/shape.js';
 
 /** The reduction primitives a map kernel can evaluate. */
-export type ReductionNode = OpNode<'sum'> | OpNode<'max'> | OpNode<'logsumexp'>;
+export type ReductionNode = OpNodeOf<ReducePrim>;
 
 export interface Group {
   readonly kind: 'map' | 'matmul' | 'scan' | 'eigh' | 'linearLogits';
@@ -28,20 +38,22 @@ export interface Partition {
   readonly groups: readonly Group[];
 }
 
-export const isReduction = (n: Node): n is ReductionNode =>
-  n.kind === 'op' && (n.prim === 'sum' || n.prim === 'max' || n.prim === 'logsumexp');
+export const isReduction = (n: Node): n is ReductionNode => isOpOf(n, isReducePrim);
 
-const isLinearLogits = (n: Node): boolean =>
-  n.kind === 'op' && (n.prim === 'linearLogitStats' || n.prim === 'linearLogitGrad');
+/** The kernel kind of each primitive that gets a kernel of its own. */
+const ownKernels: { readonly [P in OwnKernelPrim]: Exclude<Group['kind'], 'map'> } = {
+  matmul: 'matmul',
+  cumsum: 'scan',
+  eigh: 'eigh',
+  linearLogitStats: 'linearLogits',
+  linearLogitGrad: 'linearLogits',
+};
 
-const ownKernel = (n: Node): boolean =>
-  n.kind === 'op' && (n.prim === 'matmul' || n.prim === 'cumsum' || n.prim === 'eigh' || isLinearLogits(n));
+const ownKernel = (n: Node): boolean => n.kind === 'op' && isOwnKernelPrim(n.prim);
 
 /** Nodes that are read from memory rather than computed inline. */
 const isLeaf = (n: Node, materialized: ReadonlySet<Node>): boolean =>
   n.kind === 'param' || n.kind === 'const' || materialized.has(n);
-
-const transcendental = new Set(['exp', 'log', 'log1p', 'expm1', 'sqrt', 'sin', 'cos', 'tanh', 'pow', 'logsumexp']);
 
 interface Region {
   /** Inlined nodes. */
@@ -111,7 +123,7 @@ function regionOf(roots: readonly Node[], materialized: ReadonlySet<Node>, allow
   return { nodes, leaves, reduction, conflicts };
 }
 
-/** Inline cost of recomputing a node in another kernel: transcendentals weigh 8, other arithmetic 1, movement 0. */
+/** Inline cost of recomputing a node in another kernel: the sum of its inlined nodes' `primInfo` costs. */
 function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
   let cost = 0;
   const seen = new Set<Node>();
@@ -120,7 +132,7 @@ function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
     const m = stack.pop() as Node;
     if (seen.has(m) || isLeaf(m, materialized)) continue;
     seen.add(m);
-    if (m.kind === 'op' && isElementwisePrim(m.prim)) cost += transcendental.has(m.prim) ? 8 : 1;
+    if (m.kind === 'op') cost += primInfo[m.prim].cost;
     stack.push(...m.inputs);
   }
   return cost;
@@ -129,10 +141,7 @@ function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
 const RECOMPUTE_LIMIT = 8;
 
 function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
-  if (root.kind === 'op' && root.prim === 'matmul') return { kind: 'matmul', roots: [root] };
-  if (root.kind === 'op' && root.prim === 'cumsum') return { kind: 'scan', roots: [root] };
-  if (root.kind === 'op' && root.prim === 'eigh') return { kind: 'eigh', roots: [root] };
-  if (isLinearLogits(root)) return { kind: 'linearLogits', roots: [root] };
+  if (root.kind === 'op' && isOwnKernelPrim(root.prim)) return { kind: ownKernels[root.prim], roots: [root] };
   const { reduction } = regionOf([root], materialized, true);
   return reduction === undefined ? { kind: 'map', roots: [root] } : { kind: 'map', roots: [root], reduction };
 }
@@ -203,9 +212,7 @@ const bindingsOf = (n: Node, limits: KernelLimits): number =>
 
 /** Bindings of a kernel: its leaves and roots, and the status word its index checks (gathers, checkIndex) write. */
 function kernelBindings(g: Group, region: Region, limits: KernelLimits): number {
-  const checks = [...region.nodes].some((n) => n.kind === 'op' && (n.prim === 'gather' || n.prim === 'checkIndex'))
-    ? 1
-    : 0;
+  const checks = [...region.nodes].some((n) => n.kind === 'op' && checksIndices(n.prim)) ? 1 : 0;
   return [...region.leaves, ...g.roots].reduce((sum, n) => sum + bindingsOf(n, limits), checks);
 }
 

@@ -1,25 +1,17 @@
 /**
- * @file Pass (run on traced functions before autodiff): finds logits M = h·Wᵀ (+ b) that are only
- * read row-wise (logsumexp, max or Σ over the vocabulary, a gather of one entry per row, through
- * per-row shifts and scalar scales, as log-softmax and cross-entropy write them) and computes
- * those reads with the fused linear-logit prim instead, so neither M nor its gradient is stored.
+ * @file Pass `linearLogits` (the trace stage, run on a traced function before autodiff): finds logits
+ * M = h·Wᵀ (+ b) of at least the backend's `linearLogitsMinElements` that are only read row-wise
+ * (logsumexp, max or Σ over the vocabulary, a gather of one entry per row, through per-row shifts
+ * and scalar scales, as log-softmax and cross-entropy write them) and computes those reads with the
+ * fused linear-logit prim instead, so neither M nor its gradient (the prim's VJP) is stored.
  */
 import * as B from '../ir/build.js';
-import { substitute, toposort, usersOf } from '../ir/graph.js';
+import { type Graph, makeGraph, substitute, toposort, usersOf } from '../ir/graph.js';
 import { rebuilding } from '../ir/provenance.js';
 import { type AnyOpNode, hostScalar, type Node } from '../ir/node.js';
 import { LinearStat } from '../ir/prim.js';
 import { shapeEq, sizeOf } from '../ir/shape.js';
 import { statColumn } from '../autodiff/linearLogitRules.js';
-
-/**
- * When the rewrite fires: logit matrices with fewer elements than `linearLogitsMinElements`
- * (default 2²⁵, 128 MiB of f32) are left alone: below it the unfused SIMD kernels are as fast or
- * up to 1.15× faster on the CPU; from it, a loss whose gradient pairs the fused kernels is faster
- * fused (1.3× at 2²⁵). Lower it to trade speed for memory (tests do, to exercise the rewrite);
- * raise it to keep the logits.
- */
-export const fusionConfig: { linearLogitsMinElements: number } = { linearLogitsMinElements: 1 << 25 };
 
 /** A node of the region as α·M + β, with β a per-row value [..., N] (absent: 0). */
 interface Affine {
@@ -170,6 +162,7 @@ function fusedReads(
   m: Node,
   users: ReadonlyMap<Node, Node[]>,
   outputs: ReadonlySet<Node>,
+  minElements: number,
 ): Map<Node, Node> | undefined {
   const ops = linearOperands(m);
   if (ops === undefined) return undefined;
@@ -177,7 +170,7 @@ function fusedReads(
   const v = shape[shape.length - 1] as number;
   const rows = shape.slice(0, -1);
   const p = sizeOf(rows);
-  if (p * v < fusionConfig.linearLogitsMinElements) return undefined;
+  if (p * v < minElements) return undefined;
   const biased = biasOf(m, users);
   const logits = biased?.logits ?? m;
   const terminals = terminalsOf(logits, users, outputs);
@@ -211,18 +204,27 @@ function fusedReads(
   return out;
 }
 
+/** The rewrite for logit matrices of at least `minElements` elements (`Infinity`: none). */
+export const fuseLinearLogits =
+  (minElements: number) =>
+  (graph: Graph): Graph => {
+    const outputs = rewriteOutputs(graph.outputs, minElements);
+    return outputs.every((o, i) => o === graph.outputs[i]) ? graph : makeGraph(graph.params, outputs);
+  };
+
 /** Rewrites every fusable logit matrix read by `outputs`; returns the new outputs (the same nodes when none is). */
-export function fuseLinearLogits(outputs: readonly Node[]): Node[] {
+function rewriteOutputs(outputs: readonly Node[], minElements: number): readonly Node[] {
+  if (minElements === Infinity) return outputs;
   const nodes = toposort(outputs);
-  if (!nodes.some((n) => n.kind === 'op' && n.prim === 'matmul')) return [...outputs];
+  if (!nodes.some((n) => n.kind === 'op' && n.prim === 'matmul')) return outputs;
   const users = usersOf(nodes);
   const outs = new Set(outputs);
   const replace = new Map<Node, Node>();
   for (const n of nodes) {
-    const reads = n.kind === 'op' && n.prim === 'matmul' ? fusedReads(n, users, outs) : undefined;
+    const reads = n.kind === 'op' && n.prim === 'matmul' ? fusedReads(n, users, outs, minElements) : undefined;
     if (reads !== undefined) for (const [from, to] of reads) replace.set(from, to);
   }
-  if (replace.size === 0) return [...outputs];
+  if (replace.size === 0) return outputs;
   // A replacement may read another replaced node (a pick shifted by the log-softmax's lse): resolve
   // them against each other until none is left.
   let resolved = replace;

@@ -3,11 +3,14 @@
  * movement ops become index arithmetic (affine where possible), the group's reduction becomes the
  * kernel's inner loop, and every other materialised node becomes a load from an input slot.
  */
-import { IrInvariantError } from '../ir/build.js';
+import { InternalError } from '../errors.js';
 import { irError } from '../ir/irError.js';
 import { hostScalar, type Node, type OpNode } from '../ir/node.js';
-import type { Prim, PrimTable } from '../ir/prim.js';
+import type { Prim } from '../ir/prim.js';
+import { type InlinePrim, isInlinePrim } from '../ir/primInfo.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
+import { linearLogitSlots } from '../ir/linearLogitLayout.js';
+import { linearLogitEpilogue } from '../kernel/linearLogitEpilogue.js';
 import type { Kernel, KernelInput, LinearLogitsKernel, MapKernel } from '../kernel/program.js';
 import { lit, load, loopVar, scalar, type ScalarExpr, type ScalarOp } from '../kernel/scalar.js';
 import type { Group, Partition } from './fuse.js';
@@ -72,8 +75,13 @@ class KernelBuilder {
     if (this.isLeaf(n))
       return load(this.slotOf(n), n.type.dtype, toScalar(dotStrides(coords, stridesOf(n.type.shape))));
     if (n.kind !== 'op')
-      throw new IrInvariantError(irError('InvalidGraph', 'lower', 'node', 'an op node or a leaf', n.kind));
+      throw new InternalError(irError('InvalidGraph', 'lower', 'node', 'an op node or a leaf', n.kind));
     if (isViewNode(n)) return this.valueAt(n.inputs[0] as Node, viewInputCoords(n, coords, this.space));
+    // reductions and own-kernel prims are never inlined: fuse materialises them
+    if (!isInlinePrim(n.prim))
+      throw new InternalError(
+        irError('InvalidGraph', 'lower', n.prim, 'a node that fuse materialises', 'an inlined node'),
+      );
     return (lowerRules[n.prim] as LowerRule<Prim>)(this, n, coords);
   }
 
@@ -95,13 +103,6 @@ const elementwise =
       n.inputs.map((_, i) => k.arg(n, i, coords)),
     );
 
-/** Reached only if fuse left such a node inline, which it never does. */
-const materialisedByFuse: LowerRule<Prim> = (_k, n) => {
-  throw new IrInvariantError(
-    irError('InvalidGraph', 'lower', n.prim, 'a node that fuse materialises', 'an inlined node'),
-  );
-};
-
 /** cond₁ ∧ cond₂ as a select (there is no logical-and scalar op). */
 const and = (a: ScalarExpr, b: ScalarExpr): ScalarExpr => scalar('where', 'bool', [a, b, lit(0, 'bool')]);
 
@@ -114,7 +115,8 @@ function inRange(k: KernelBuilder, c: Affine, lo: number, hi: number): ScalarExp
   return above === undefined ? below : below === undefined ? above : and(above, below);
 }
 
-const lowerRules: PrimTable<{ [P in Prim]: LowerRule<P> }> = {
+/** The primitives computed inside a kernel (`primInfo`'s inline kinds); views are index maps (`movement.ts`). */
+const lowerRules: { readonly [P in InlinePrim]: LowerRule<P> } = {
   neg: elementwise('neg'),
   exp: elementwise('exp'),
   log: elementwise('log'),
@@ -142,14 +144,6 @@ const lowerRules: PrimTable<{ [P in Prim]: LowerRule<P> }> = {
   notEqual: elementwise('ne'),
   where: elementwise('where'),
   cast: (k, n, coords) => scalar('cast', n.params.dtype, [k.arg(n, 0, coords)]),
-  sum: materialisedByFuse,
-  max: materialisedByFuse,
-  logsumexp: materialisedByFuse,
-  reshape: materialisedByFuse,
-  broadcast: materialisedByFuse,
-  transpose: materialisedByFuse,
-  slice: materialisedByFuse,
-  flip: materialisedByFuse,
   /** out[c] = x[c − lo] inside, 0 in the padding (the load address is clamped so it stays valid) */
   pad: (k, n, coords) => {
     const input = n.inputs[0] as Node;
@@ -198,11 +192,6 @@ const lowerRules: PrimTable<{ [P in Prim]: LowerRule<P> }> = {
       coords.map((c, d) => (d === axis ? at : c)),
     );
   },
-  matmul: materialisedByFuse,
-  cumsum: materialisedByFuse,
-  eigh: materialisedByFuse,
-  linearLogitStats: materialisedByFuse,
-  linearLogitGrad: materialisedByFuse,
   /** the coordinate along the axis */
   iota: (_k, n, coords) => {
     const i = toScalar(coords[n.params.axis] as Affine);
@@ -295,7 +284,7 @@ function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
     const vars = coords.map((c) => [...c.terms.keys()][0]);
     const affine = view !== undefined && [...view.address.terms.keys()].every((atom) => vars.includes(atom));
     if (view === undefined || !affine) {
-      throw new IrInvariantError(
+      throw new InternalError(
         irError('InvalidGraph', 'lower', 'matmul', 'operands that are strided views of buffers', 'another expression'),
       );
     }
@@ -316,7 +305,8 @@ function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
 
 function lowerLinearLogits(g: Group): LoweredKernel {
   const root = g.roots[0] as OpNode<'linearLogitStats'> | OpNode<'linearLogitGrad'>;
-  const [h, w] = root.inputs as [Node, Node];
+  const slots = linearLogitSlots(root.params.targets, root.prim === 'linearLogitStats' ? 'stats' : 'grad');
+  const [h, w] = [root.inputs[slots.h], root.inputs[slots.w]] as [Node, Node];
   const [n, d] = h.type.shape as [number, number];
   const kernel: LinearLogitsKernel = {
     kind: 'linearLogits',
@@ -328,6 +318,7 @@ function lowerLinearLogits(g: Group): LoweredKernel {
     softcap: root.params.softcap,
     targets: root.params.targets,
     filter: root.params.filter,
+    epilogue: linearLogitEpilogue(root.params, h.type.dtype),
     inputs: kernelInputsOf(root.inputs),
   };
   return { kernel, inputs: root.inputs, outputs: g.roots };

@@ -1,17 +1,13 @@
 /** @file Movement ops as index maps: the input coordinates a movement node reads for given output coordinates. */
-import type { Node, OpNode } from '../ir/node.js';
+import type { Node } from '../ir/node.js';
+import { isOpOf, isViewPrim, type OpNodeOf, type ViewPrim } from '../ir/primInfo.js';
 import { stridesOf } from '../ir/shape.js';
 import { add, type Affine, dotStrides, type IndexSpace, konst, scale } from './indexing.js';
 
-/** Prims whose output element is one input element at affine-mappable coordinates. */
-export type ViewPrim = 'reshape' | 'broadcast' | 'transpose' | 'slice' | 'flip';
-
 /** A view node with its prim and params correlated. */
-export type ViewNode = { [P in ViewPrim]: OpNode<P> }[ViewPrim];
+export type ViewNode = OpNodeOf<ViewPrim>;
 
-export const isViewNode = (n: Node): n is ViewNode =>
-  n.kind === 'op' &&
-  (n.prim === 'reshape' || n.prim === 'broadcast' || n.prim === 'transpose' || n.prim === 'slice' || n.prim === 'flip');
+export const isViewNode = (n: Node): n is ViewNode => isOpOf(n, isViewPrim);
 
 /** Coordinates in the input of a view node for coordinates `coords` in its output. */
 export function viewInputCoords(n: ViewNode, coords: readonly Affine[], space: IndexSpace): Affine[] {

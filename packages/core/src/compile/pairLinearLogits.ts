@@ -4,6 +4,8 @@
  * loss, a cotangent passed in): each logit is then computed once instead of twice, and the kernels
  * are reordered so the cotangent is ready before the pair and the stats' readers run after it.
  */
+import { InternalError } from '../errors.js';
+import { linearLogitSlots } from '../ir/linearLogitLayout.js';
 import type { Node } from '../ir/node.js';
 import type { KernelInput, LinearLogitsKernel } from '../kernel/program.js';
 import type { LoweredKernel, LoweredProgram } from './lower.js';
@@ -44,7 +46,7 @@ function topological(kernels: readonly LoweredKernel[]): LoweredKernel[] {
   const ordered: LoweredKernel[] = [];
   while (pending.length > 0) {
     const next = pending.findIndex((k) => k.inputs.every((n) => !written.has(n) || ready.has(n)));
-    if (next < 0) throw new Error('xent internal error: kernels read each other in a cycle');
+    if (next < 0) throw new InternalError('kernels read each other in a cycle');
     const [k] = pending.splice(next, 1) as [LoweredKernel];
     for (const o of k.outputs) ready.add(o);
     ordered.push(k);
@@ -58,9 +60,9 @@ export function pairLinearLogits(lowered: LoweredProgram): LoweredProgram {
   for (;;) {
     const pair = kernels.flatMap((g, gi) => {
       if (!linearPass(g, 'grad')) return [];
-      const first = g.kernel.targets ? 4 : 3;
-      const stats = g.inputs[first] as Node;
-      const ct = g.inputs[first + 1] as Node;
+      const slots = linearLogitSlots(g.kernel.targets, 'grad');
+      const stats = g.inputs[slots.stats as number] as Node;
+      const ct = g.inputs[slots.cotangent as number] as Node;
       const si = kernels.findIndex(
         (s) =>
           linearPass(s, 'stats') &&
@@ -71,18 +73,15 @@ export function pairLinearLogits(lowered: LoweredProgram): LoweredProgram {
       );
       const ctKernel = kernels.findIndex((k) => k.outputs.includes(ct));
       if (si < 0 || (ctKernel >= 0 && dependsOn(kernels, ctKernel, si))) return [];
-      return [{ si, gi, first, ct }];
+      return [{ si, gi, ct, ctInput: g.kernel.inputs[slots.cotangent as number] as KernelInput }];
     })[0];
     if (pair === undefined) return { ...lowered, kernels: topological(kernels) };
-    const { si, gi, first, ct } = pair;
+    const { si, gi, ct, ctInput } = pair;
     const s = kernels[si] as LoweredKernel & { readonly kernel: LinearLogitsKernel };
     const g = kernels[gi] as LoweredKernel & { readonly kernel: LinearLogitsKernel };
+    // the stats kernel's inputs (the operands), then the cotangent: the `statsGrad` slots
     const merged: LoweredKernel = {
-      kernel: {
-        ...g.kernel,
-        pass: 'statsGrad',
-        inputs: [...s.kernel.inputs, g.kernel.inputs[first + 1] as KernelInput],
-      },
+      kernel: { ...g.kernel, pass: 'statsGrad', inputs: [...s.kernel.inputs, ctInput] },
       inputs: [...s.inputs, ct],
       outputs: [...s.outputs, ...g.outputs],
     };

@@ -1,12 +1,17 @@
-/** @file The compile pipeline as a named list of pure passes, with a dump hook after each pass. */
+/**
+ * @file The compile pipeline as named lists of pure passes, with a dump hook after each pass: the
+ * trace stage (on a traced function, before autodiff, for the target backend), then the graph
+ * passes, then fuse → lower → schedule for kernel backends.
+ */
 import { either as E } from 'fp-ts';
-import { IrInvariantError } from '../ir/build.js';
+import { InternalError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/printer.js';
 import { formatKernel, formatProgram, type Program } from '../kernel/program.js';
 import { dce } from './dce.js';
 import { expandCustom } from './expandCustom.js';
 import { fuse, type KernelLimits, type Partition } from './fuse.js';
+import { fuseLinearLogits } from './linearLogits.js';
 import { lower, type LoweredProgram } from './lower.js';
 import { pairLinearLogits } from './pairLinearLogits.js';
 import { schedule } from './schedule.js';
@@ -17,9 +22,26 @@ export type Pass = (graph: Graph) => Graph;
 
 const verifyOrThrow: Pass = (g) => {
   const r = verify(g);
-  if (E.isLeft(r)) throw new IrInvariantError(r.left);
+  if (E.isLeft(r)) throw new InternalError(r.left);
   return r.right;
 };
+
+/** What the trace stage knows of the backend a traced function is for. */
+export interface TraceTarget {
+  /**
+   * Logit matrices h·Wᵀ of at least this many elements, read only row-wise, become the fused
+   * linear-logit prims (`Backend.linearLogitsMinElements`; `Infinity`: never).
+   */
+  readonly linearLogitsMinElements: number;
+}
+
+/**
+ * The trace stage: graph-to-graph rewrites of a traced function, run when a transform traces it and
+ * before autodiff (so its VJP differentiates what they built), each made for the target backend.
+ */
+export const tracePasses: readonly (readonly [name: string, pass: (target: TraceTarget) => Pass])[] = [
+  ['linearLogits', (target) => fuseLinearLogits(target.linearLogitsMinElements)],
+];
 
 /** The graph-to-graph passes, in order. */
 export const passes: readonly (readonly [name: string, pass: Pass])[] = [
@@ -56,10 +78,12 @@ function dumpEnabled(): boolean {
 
 const print = (text: string): void => (globalThis as HostGlobals).console?.error(text);
 
-function envDump(): CompileOptions['dump'] {
+/** The XENT_DUMP=passes printer of graphs, its headers noting `where` the pass ran when given. */
+function envDump(where?: string): CompileOptions['dump'] {
+  const note = where === undefined ? '' : ` (${where})`;
   return dumpEnabled()
     ? (name, graph) => {
-        print(`--- after ${name} ---\n${printGraph(graph, { maxConstElements: 16 })}`);
+        print(`--- after ${name}${note} ---\n${printGraph(graph, { maxConstElements: 16 })}`);
       }
     : undefined;
 }
@@ -81,6 +105,23 @@ export function formatPassOutput(out: PassOutput): string {
     case 'schedule':
       return formatProgram(out.program);
   }
+}
+
+/**
+ * Runs the trace stage over the graph of a function `transform` traced; `dump` (or XENT_DUMP=passes)
+ * sees what each pass produced.
+ */
+export function rewriteTraced(
+  graph: Graph,
+  target: TraceTarget,
+  transform: string,
+  dump: CompileOptions['dump'] = envDump(`traced by ${transform}, before autodiff`),
+): Graph {
+  return tracePasses.reduce((g, [name, pass]) => {
+    const out = pass(target)(g);
+    dump?.(name, out);
+    return out;
+  }, graph);
 }
 
 /** Runs every pass over the graph. */

@@ -3,6 +3,7 @@
  * program is given; graph outputs get fresh buffers; every other materialised node gets a
  * temporary slot, and slots are reused once the last kernel reading them has run.
  */
+import { InternalError } from '../errors.js';
 import type { Node } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
 import type { BufferInfo, BufferSource, Program, Step } from '../kernel/program.js';
@@ -27,7 +28,7 @@ export function schedule(lowered: LoweredProgram): Program {
     const known = bufferOf.get(n);
     if (known !== undefined) return known;
     if (n.kind === 'const') return define(n, { kind: 'const', data: n.value });
-    throw new Error(`xent internal error: node #${n.id} is read before any kernel writes it`);
+    throw new InternalError(`node #${n.id} is read before any kernel writes it`);
   };
 
   // The last launch reading each temporary.

@@ -2,7 +2,16 @@
 import * as B from '../ir/build.js';
 import type { Graph } from '../ir/graph.js';
 import { type AnyOpNode, hostScalar, type Node, type OpNode } from '../ir/node.js';
-import { type BinaryPrim, isElementwisePrim, type Prim, type UnaryPrim } from '../ir/prim.js';
+import type { Prim } from '../ir/prim.js';
+import {
+  type BinaryPrim,
+  type ElementwiseKind,
+  isElementwisePrim,
+  isOpOf,
+  isReducePrim,
+  primInfo,
+  type UnaryPrim,
+} from '../ir/primInfo.js';
 import { shapeEq } from '../ir/shape.js';
 import { binaryFolds, castValue, roundTo, unaryFolds } from './fold.js';
 
@@ -34,20 +43,29 @@ const isScalarConst = (n: Node | undefined): boolean => n !== undefined && hostS
 /** The broadcast source of a node (itself when it is not a broadcast). */
 const unbroadcast = (n: Node): Node => (n.kind === 'op' && n.prim === 'broadcast' ? (n.inputs[0] as Node) : n);
 
+/** The value of an elementwise op of scalar constants `v`, by kind (undefined: the op is kept). */
+const foldByKind: { readonly [K in ElementwiseKind]: (n: AnyOpNode, v: readonly number[]) => number | undefined } = {
+  unary: (n, v) => unaryFolds[n.prim as UnaryPrim](v[0] as number),
+  binary: (n, v) => binaryFolds[n.prim as BinaryPrim](v[0] as number, v[1] as number),
+  compare: (n, v) => binaryFolds[n.prim as BinaryPrim](v[0] as number, v[1] as number),
+  /** where(c, a, b) = a if c else b */
+  select: (_n, v) => (v[0] !== 0 ? v[1] : v[2]),
+  cast: (n, v) => castValue(v[0] as number, (n.inputs[0] as Node).type.dtype, n.type.dtype),
+  /** stopGradient stays a marker */
+  identity: () => undefined,
+  /** index checks stay to run */
+  check: () => undefined,
+};
+
 /** The rewrites, by name (each has its own test). */
 export const simplifyRules = {
   /** op(c₁, …) → c for scalar constants (f64 arithmetic, rounded to the result dtype); index checks stay to run */
   constantFold: (n) => {
-    if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient' || n.prim === 'checkIndex' || n.type.shape.length !== 0)
-      return undefined;
-    if (!n.inputs.every(isScalarConst)) return undefined;
+    if (!isElementwisePrim(n.prim) || n.type.shape.length !== 0 || !n.inputs.every(isScalarConst)) return undefined;
     const v = n.inputs.map((i) => hostScalar(i) as number);
     const dtype = n.type.dtype;
-    let value: number;
-    if (n.prim === 'where') value = v[0] !== 0 ? (v[1] as number) : (v[2] as number);
-    else if (n.prim === 'cast') value = castValue(v[0] as number, (n.inputs[0] as Node).type.dtype, dtype);
-    else if (n.prim in unaryFolds) value = unaryFolds[n.prim as UnaryPrim](v[0] as number);
-    else value = binaryFolds[n.prim as BinaryPrim](v[0] as number, v[1] as number);
+    let value = foldByKind[primInfo[n.prim].kind](n, v);
+    if (value === undefined) return undefined;
     if (dtype === 'i32' && n.prim === 'mul') value = Math.imul(v[0] as number, v[1] as number);
     return B.scalar(roundTo(dtype, value), dtype);
   },
@@ -110,7 +128,7 @@ export const simplifyRules = {
   },
   /** op(broadcast(a, s), broadcast(b, s), …) → broadcast(op(a, b, …), s) when a, b, … share a shape: compute once, then broadcast */
   elementwiseOfBroadcasts: (n) => {
-    if (!isElementwisePrim(n.prim) || n.prim === 'stopGradient') return undefined;
+    if (!isOpOf(n, isElementwisePrim) || n.prim === 'stopGradient') return undefined;
     if (!n.inputs.some((i) => i.kind === 'op' && i.prim === 'broadcast')) return undefined;
     const sources = n.inputs.map(unbroadcast);
     const shape = (sources[0] as Node).type.shape;
@@ -121,7 +139,7 @@ export const simplifyRules = {
   castIdentity: (n) => (n.prim === 'cast' && n.params.dtype === n.inputs[0]?.type.dtype ? n.inputs[0] : undefined),
   /** a reduction over no axes, or over axes of size 1 only, is a reshape: Σ, max and logsumexp of one value are that value */
   reduceUnitAxes: (n) => {
-    if (n.prim !== 'sum' && n.prim !== 'max' && n.prim !== 'logsumexp') return undefined;
+    if (!isOpOf(n, isReducePrim)) return undefined;
     const x = n.inputs[0] as Node;
     return n.params.axes.every((a) => x.type.shape[a] === 1) ? B.reshape(x, n.type.shape) : undefined;
   },

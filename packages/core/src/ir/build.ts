@@ -2,7 +2,8 @@
 import { either as E } from 'fp-ts';
 import type { ArrayData } from '../device.js';
 import { allocHost, type DType } from './dtype.js';
-import { formatIrError, type IrError } from './irError.js';
+import { InternalError } from '../errors.js';
+import type { IrError } from './irError.js';
 import {
   type ConstNode,
   type CustomNode,
@@ -32,18 +33,10 @@ export function tryOp<P extends Prim>(
   );
 }
 
-/** Thrown when the library itself builds an ill-typed node: always a bug in xent. */
-export class IrInvariantError extends Error {
-  constructor(readonly error: IrError) {
-    super(`xent internal error (please report): ${formatIrError(error)}`);
-    this.name = 'IrInvariantError';
-  }
-}
-
 /** Applies `prim` where the caller guarantees well-typed inputs (autodiff rules, passes). */
 export function op<P extends Prim>(prim: P, params: PrimParamMap[P], inputs: readonly Node[]): OpNode<P> {
   const r = tryOp(prim, params, inputs);
-  if (E.isLeft(r)) throw new IrInvariantError(r.left);
+  if (E.isLeft(r)) throw new InternalError(r.left);
   return r.right;
 }
 
@@ -63,7 +56,7 @@ export function withInputs(node: Node, inputs: readonly Node[]): Node {
 
 export function customCall(rule: CustomNode['rule'], inputs: readonly Node[]): CustomNode {
   const type = rule.type(inputs.map((n) => n.type));
-  if (E.isLeft(type)) throw new IrInvariantError(type.left);
+  if (E.isLeft(type)) throw new InternalError(type.left);
   return makeCustomNode(rule, inputs, type.right);
 }
 

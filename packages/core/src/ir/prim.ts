@@ -4,7 +4,8 @@ import type { Shape } from './shape.js';
 
 /**
  * Every primitive of the IR. Adding one here makes `tsc` ask for its entry in each
- * rule table (type, VJP, reference implementation, test spec).
+ * rule table (kind in `primInfo.ts`, type, VJP, reference implementation, test spec, and the
+ * tables its kind derives: folding, lowering).
  */
 export const Prim = {
   // ---- elementwise unary ----
@@ -168,65 +169,3 @@ export interface PrimParamMap {
 
 /** A table with one entry per primitive: `tsc` rejects a missing one. */
 export type PrimTable<F extends { [P in Prim]: unknown }> = { readonly [P in Prim]: F[P] };
-
-/** Elementwise primitives of one input (besides cast and stopGradient). */
-export type UnaryPrim =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'log1p'
-  | 'expm1'
-  | 'sqrt'
-  | 'recip'
-  | 'sin'
-  | 'cos'
-  | 'tanh'
-  | 'abs'
-  | 'sign'
-  | 'floor'
-  | 'ceil';
-
-/** Elementwise primitives of two inputs of one shape and dtype. */
-export type BinaryPrim =
-  'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'less' | 'lessEqual' | 'equal' | 'notEqual';
-
-const unaryPrims = new Set<Prim>([
-  'neg',
-  'exp',
-  'log',
-  'log1p',
-  'expm1',
-  'sqrt',
-  'recip',
-  'sin',
-  'cos',
-  'tanh',
-  'abs',
-  'sign',
-  'floor',
-  'ceil',
-] satisfies UnaryPrim[]);
-const binaryPrims = new Set<Prim>([
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-  'less',
-  'lessEqual',
-  'equal',
-  'notEqual',
-] satisfies BinaryPrim[]);
-
-export const isUnaryPrim = (p: Prim): boolean => unaryPrims.has(p);
-export const isBinaryPrim = (p: Prim): boolean => binaryPrims.has(p);
-/** Elementwise primitives: the output element depends only on the same element of each input. */
-export const isElementwisePrim = (p: Prim): boolean =>
-  unaryPrims.has(p) ||
-  binaryPrims.has(p) ||
-  p === 'where' ||
-  p === 'cast' ||
-  p === 'stopGradient' ||
-  p === 'checkIndex';

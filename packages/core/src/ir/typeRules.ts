@@ -2,6 +2,7 @@
 import { either as E } from 'fp-ts';
 import { type DType, isDType, isFloat, isNumeric } from './dtype.js';
 import { type IrError, irError } from './irError.js';
+import { type LinearLogitSlots, linearLogitSlots, packedGradient } from './linearLogitLayout.js';
 import type { TensorType } from './node.js';
 import { LINEAR_STATS, type LinearLogitParams, type Prim, type PrimParamMap, type PrimTable } from './prim.js';
 import { checkShape, formatShape, isValidDim, type Shape, shapeEq, sizeOf } from './shape.js';
@@ -42,11 +43,11 @@ function linearOperands(
   op: string,
   inputs: readonly TensorType[],
   params: LinearLogitParams,
-  extra: number,
+  slots: LinearLogitSlots,
 ): E.Either<IrError, { n: number; d: number; v: number; dtype: DType }> {
-  const r = arity(op, inputs, (params.targets ? 4 : 3) + extra);
+  const r = arity(op, inputs, slots.inputs);
   if (E.isLeft(r)) return r;
-  const [h, w, b] = inputs as [TensorType, TensorType, TensorType];
+  const [h, w, b] = [slots.h, slots.w, slots.b].map((i) => inputs[i]) as [TensorType, TensorType, TensorType];
   const ch = requireClass(op, 'h', h, 'float');
   if (E.isLeft(ch)) return ch;
   if (h.shape.length !== 2) return E.left(irError('ShapeMismatch', op, 'h', 'a matrix [N, D]', formatShape(h.shape)));
@@ -57,8 +58,8 @@ function linearOperands(
   const v = w.shape[0] as number;
   if (b.dtype !== h.dtype || !shapeEq(b.shape, [v]))
     return E.left(irError('ShapeMismatch', op, 'b', `${h.dtype}[${v}]`, fmtType(b)));
-  if (params.targets) {
-    const y = inputs[3] as TensorType;
+  if (slots.y !== undefined) {
+    const y = inputs[slots.y] as TensorType;
     if (y.dtype !== 'i32' || !shapeEq(y.shape, [n]))
       return E.left(irError('ShapeMismatch', op, 'y', `i32[${n}]`, fmtType(y)));
   }
@@ -417,23 +418,23 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
     return E.right({ shape: output === 'values' ? a.shape.slice(0, -1) : a.shape, dtype: a.dtype });
   },
   linearLogitStats: (inputs, params) => {
-    const r = linearOperands('linearLogitStats', inputs, params, 0);
+    const r = linearOperands('linearLogitStats', inputs, params, linearLogitSlots(params.targets, 'stats'));
     return E.isLeft(r) ? r : E.right({ shape: [r.right.n, LINEAR_STATS], dtype: r.right.dtype });
   },
   linearLogitGrad: (inputs, params) => {
-    const r = linearOperands('linearLogitGrad', inputs, params, 2);
+    const slots = linearLogitSlots(params.targets, 'grad');
+    const r = linearOperands('linearLogitGrad', inputs, params, slots);
     if (E.isLeft(r)) return r;
     const { n, d, v, dtype } = r.right;
-    const k = params.targets ? 4 : 3;
     for (const [i, arg] of [
-      [k, 'stats'],
-      [k + 1, 'cotangent'],
+      [slots.stats as number, 'stats'],
+      [slots.cotangent as number, 'cotangent'],
     ] as const) {
       const t = inputs[i] as TensorType;
       if (t.dtype !== dtype || !shapeEq(t.shape, [n, LINEAR_STATS]))
         return E.left(irError('ShapeMismatch', 'linearLogitGrad', arg, `${dtype}[${n}, ${LINEAR_STATS}]`, fmtType(t)));
     }
-    return E.right({ shape: [n * d + v * d + v], dtype });
+    return E.right({ shape: [packedGradient(n, d, v).size], dtype });
   },
   // ---- sources and markers ----
   iota: (inputs, { shape, axis, dtype }) => {

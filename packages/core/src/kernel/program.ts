@@ -4,8 +4,10 @@
  */
 import type { ArrayData } from '../device.js';
 import { bytesPer, type DType } from '../ir/dtype.js';
+import { type LinearLogitPass, packedGradient } from '../ir/linearLogitLayout.js';
 import { LINEAR_STATS } from '../ir/prim.js';
 import type { Shape } from '../ir/shape.js';
+import { formatEpilogue, type LinearLogitEpilogue } from './linearLogitEpilogue.js';
 import { formatScalar, type ScalarExpr } from './scalar.js';
 
 /** One input a kernel reads: its buffer's dtype and element count. */
@@ -80,13 +82,15 @@ export interface EighKernel {
 
 /**
  * The fused linear-logit kernels over contiguous inputs h [N, D], W [V, D], b [V] (then y [N] with
- * targets): `stats` writes the row statistics [N, 5] of z = s(h·Wᵀ + b); `grad` reads the stats and
- * their cotangent too and writes [dH | dW | db]; `statsGrad` reads the cotangent (which must not
- * depend on the stats) and writes both, computing each logit once. None stores the [N, V] logits.
+ * targets; `linearLogitSlots` has every slot): `stats` writes the row statistics [N, 5] of
+ * z = s(h·Wᵀ + b); `grad` reads the stats and their cotangent too and writes [dH | dW | db];
+ * `statsGrad` reads the cotangent (which must not depend on the stats) and writes both, computing
+ * each logit once. None stores the [N, V] logits. What is computed per logit — z, the pick term and
+ * dZ — is the `epilogue`: a backend tiles the products u = h·Wᵀ + b and runs it on each logit.
  */
 export interface LinearLogitsKernel {
   readonly kind: 'linearLogits';
-  readonly pass: 'stats' | 'grad' | 'statsGrad';
+  readonly pass: LinearLogitPass;
   readonly n: number;
   readonly d: number;
   readonly v: number;
@@ -94,6 +98,7 @@ export interface LinearLogitsKernel {
   readonly softcap: number | null;
   readonly targets: boolean;
   readonly filter: boolean;
+  readonly epilogue: LinearLogitEpilogue;
   readonly inputs: readonly KernelInput[];
 }
 
@@ -144,7 +149,7 @@ export const kernelOutputSizes = (k: Kernel): number[] => {
       return [k.shape.slice(0, k.output === 'values' ? -1 : undefined).reduce((a, b) => a * b, 1)];
     case 'linearLogits': {
       const stats = k.n * LINEAR_STATS;
-      const grads = k.n * k.d + k.v * k.d + k.v;
+      const grads = packedGradient(k.n, k.d, k.v).size;
       return k.pass === 'stats' ? [stats] : k.pass === 'grad' ? [grads] : [stats, grads];
     }
   }
@@ -169,7 +174,7 @@ export function formatKernel(k: Kernel): string {
     case 'eigh':
       return `eigh ${k.output}[${k.shape.join(', ')}] (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
     case 'linearLogits':
-      return `linearLogits ${k.pass} ${k.dtype} n=${k.n} d=${k.d} v=${k.v} softcap=${String(k.softcap)}${k.targets ? ' targets' : ''}${k.filter ? ' filter' : ''} (${ins})`;
+      return `linearLogits ${k.pass} ${k.dtype} n=${k.n} d=${k.d} v=${k.v} softcap=${String(k.softcap)}${k.targets ? ' targets' : ''}${k.filter ? ' filter' : ''} (${ins}) ${formatEpilogue(k.epilogue)}`;
   }
 }
 

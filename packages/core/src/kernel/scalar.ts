@@ -88,8 +88,8 @@ export function scalarToposort(roots: readonly ScalarExpr[]): ScalarExpr[] {
   return postorder(roots, (e) => e.args);
 }
 
-/** A readable one-line form (for dumps and kernel cache keys). */
-export function formatScalar(root: ScalarExpr): string {
+/** A readable one-line form (for dumps and kernel cache keys); `loadName` names the buffer of a load's slot. */
+export function formatScalar(root: ScalarExpr, loadName = (slot: number): string => `in${slot}`): string {
   const names = new Map<ScalarExpr, string>();
   const lines: string[] = [];
   for (const e of scalarToposort([root])) {
@@ -108,7 +108,7 @@ export function formatScalar(root: ScalarExpr): string {
         const args = e.args.map((a) => names.get(a) ?? '?').join(', ');
         text =
           e.op === 'load'
-            ? `in${e.imm}[${args}]`
+            ? `${loadName(e.imm)}[${args}]`
             : `${e.op}${e.op === 'checkIndex' ? `<${e.imm}>` : ''}:${e.dtype}(${args})`;
       }
     }

@@ -8,7 +8,7 @@ import { type HostArray, isFloat } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import { formatType } from '../ir/printer.js';
-import { isElementwisePrim } from '../ir/prim.js';
+import { isElementwisePrim } from '../ir/primInfo.js';
 import { provenanceOf } from '../ir/provenance.js';
 import { stridesOf } from '../ir/shape.js';
 import { formatCallSite } from '../util/callSite.js';

@@ -10,7 +10,11 @@ import { makeGraph } from '../ir/graph.js';
 import { runChecked } from '../numerics/check.js';
 import { debugNansOn } from '../numerics/mode.js';
 import { checksOf } from '../numerics/pending.js';
+import { formatTensor } from './format.js';
 import type { NumericShape, ShapeT } from './shapeTypes.js';
+
+/** Node's util.inspect hook, by its registered name (core does not import node:util). */
+const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 
 /** Nested JS arrays of a tensor's values (`number`s, or `boolean`s for bool tensors). */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -81,12 +85,20 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
     if (n.kind === 'const' && isDeviceArray(n.value)) n.value.dispose();
   }
 
+  /**
+   * `Tensor f32[2, 3] [[1, 2, 3], [4, 5, 6]]`: the values when there are at most 100, else their count
+   * and the first and last three; `Tensor f32[2, 3] (traced)` inside a transform, `(on webgpu)` on a device.
+   */
   toString(): string {
-    const type = `${this.node.type.dtype}[${this.node.type.shape.join(', ')}]`;
-    if (this.node.symbolic) return `Tensor<${type}, traced>`;
-    const value = this.node.kind === 'const' ? this.node.value : undefined;
-    if (value !== undefined && isDeviceArray(value)) return `Tensor<${type}, on ${value.backend}>`;
-    return `Tensor<${type}> ${JSON.stringify(this.toArray())}`;
+    const { dtype, shape } = this.node.type;
+    if (this.node.symbolic) return formatTensor(dtype, shape, 'traced');
+    const { value } = concreteNode(this, 'toString');
+    return formatTensor(dtype, shape, isDeviceArray(value) ? `on ${value.backend}` : value);
+  }
+
+  /** What console.log and util.inspect print: toString(). */
+  [inspectCustom](): string {
+    return this.toString();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * @file jit: trace once per signature (the arguments' pytree structure, static leaves and tensor
- * dtypes and shapes), run the compile pipeline, keep the executable in a bounded LRU cache.
+ * dtypes and shapes, and what the trace stage knows of the target backend), run the compile
+ * pipeline, keep the executable in a bounded LRU cache.
  */
 import { type Backend, type Executable, getDefaultBackend } from '../backend.js';
 import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
@@ -16,6 +17,7 @@ import { concreteNode, Tensor } from '../trace/tensor.js';
 import { describeNode, flattenTree, unflattenTree } from '../tree/flatten.js';
 import type { TreeDef } from '../tree/treeDef.js';
 import { explainChange, type Signature, signatureOf } from './signature.js';
+import { targetKey, traceContext } from './traceContext.js';
 import { bind, type Trace, traceFunction } from './tracing.js';
 
 /** After this many traces of one jitted function, the next one warns (once). */
@@ -57,8 +59,8 @@ export type AnyFn = (...args: never[]) => unknown;
 /** A jitted function, with its compiled graphs open to inspection. */
 export interface Jitted<F extends AnyFn> {
   (...args: Parameters<F>): ReturnType<F>;
-  /** The graph after the graph passes for these arguments (what `XENT_DUMP` shows first). */
-  lower(...args: Parameters<F>): Graph;
+  /** The graph after the graph passes (before fusion) for these arguments: what `XENT_DUMP` shows first. */
+  graph(...args: Parameters<F>): Graph;
   /** The scheduled kernel program for these arguments (what a kernel backend compiles). */
   program(...args: Parameters<F>): Program;
   /** How many signatures are cached now (at most `cacheLimit`). */
@@ -85,8 +87,10 @@ function checkOptions(options: JitOptions): { limit: number; warn: boolean } {
  * Traces `f` once per signature and reuses the compiled graph (expandCustom → verify → simplify → dce).
  * Arguments are pytrees: every tensor leaf, at any depth, is a dynamic input; everything else is static
  * and part of the key (numbers, strings, booleans, null and undefined by `Object.is`; functions, class
- * instances and typed arrays by identity; arrays and plain objects by structure and key order).
- * Inside another transform the traced graph is inlined instead, so transforms compose.
+ * instances and typed arrays by identity; arrays and plain objects by structure and key order). The
+ * trace is made for the backend it runs on (the trace stage's rewrites depend on it), so a call for
+ * a backend that declares other capabilities traces again. Inside another transform the traced graph
+ * is inlined instead, so transforms compose.
  */
 export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
   const { limit, warn } = checkOptions(options);
@@ -109,7 +113,9 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
   const entryFor = (args: readonly unknown[]): { entry: Entry; leaves: readonly Tensor[] } => {
     const flats = args.map((a, i) => flattenTree('jit', `args[${i}]`, a));
     const leaves = flats.flatMap((fl) => fl.leaves);
-    const sig = signatureOf(flats);
+    // traced for the backend it runs on (or the enclosing trace's): a trace for another target is not reused
+    const context = traceContext(options.backend, options.dump);
+    const sig = signatureOf(flats, targetKey(context.target));
     const hit = cache.get(sig.key);
     if (hit !== undefined) cache.delete(sig.key);
     // a trace made without NaN debugging is made again when it is on, so errors can name call sites
@@ -118,7 +124,7 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
       return { entry: hit, leaves };
     }
     retraced(sig);
-    const trace = (): Trace => traceFunction('jit', f, args, new Map(flats.map((fl, i) => [i, fl] as const)));
+    const trace = (): Trace => traceFunction('jit', f, args, new Map(flats.map((fl, i) => [i, fl] as const)), context);
     const recorded = checking();
     const { params, outputs, out } = recorded ? recordingWhile(trace) : trace();
     const own = new Set<Node>(params);
@@ -151,16 +157,16 @@ export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> 
     }
     return unflattenTree(entry.out, outs) as ReturnType<F>;
   };
-  const lower = (...args: Parameters<F>): Graph => {
+  const graph = (...args: Parameters<F>): Graph => {
     const { entry } = entryFor(args);
     return compileGraph(makeGraph(entry.params, entry.outputs), options);
   };
   const program = (...args: Parameters<F>): Program => {
     const { entry } = entryFor(args);
     const backend = options.backend ?? getDefaultBackend();
-    const graph = makeGraph(entry.params, entry.outputs);
-    return compileProgram(graph, backend.kind === 'kernel' ? kernelOptions(backend, options) : options);
+    const traced = makeGraph(entry.params, entry.outputs);
+    return compileProgram(traced, backend.kind === 'kernel' ? kernelOptions(backend, options) : options);
   };
-  const jitted = Object.assign(call, { lower, program });
+  const jitted = Object.assign(call, { graph, program });
   return Object.defineProperty(jitted, 'cacheSize', { get: () => cache.size }) as Jitted<F>;
 }

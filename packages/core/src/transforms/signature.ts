@@ -1,7 +1,7 @@
 /**
- * @file jit's cache key for one call: the structure of every argument (static leaves by `Object.is` or
- * identity) and the dtype and shape of every tensor leaf; and, for the retrace warning, what changed
- * between two signatures.
+ * @file jit's cache key for one call: the target backend's key, the structure of every argument
+ * (static leaves by `Object.is` or identity) and the dtype and shape of every tensor leaf; and, for
+ * the retrace warning, what changed between two signatures.
  */
 import type { TensorType } from '../ir/node.js';
 import { formatType } from '../ir/printer.js';
@@ -10,6 +10,8 @@ import { staticKey } from '../tree/staticKey.js';
 import { childPath, formatNode, formatStatic, type TreeNode } from '../tree/treeDef.js';
 
 export interface Signature {
+  /** What the trace depends on besides the arguments (the target backend's key). */
+  readonly context: string;
   /** Each argument's structure. */
   readonly args: readonly TreeNode[];
   /** Each argument's tensor leaf types, in leaf order. */
@@ -18,11 +20,11 @@ export interface Signature {
   readonly key: string;
 }
 
-/** The signature of a call whose arguments flatten to `flats`. */
-export function signatureOf(flats: readonly Flat[]): Signature {
+/** The signature of a call whose arguments flatten to `flats`, traced in `context`. */
+export function signatureOf(flats: readonly Flat[], context = ''): Signature {
   const types = flats.map((f) => f.leaves.map((t) => t.node.type));
-  const key = flats.map((f, i) => `${f.def.key}|${(types[i] as TensorType[]).map(formatType).join(';')}`).join('\n');
-  return { args: flats.map((f) => f.def.root), types, key };
+  const args = flats.map((f, i) => `${f.def.key}|${(types[i] as TensorType[]).map(formatType).join(';')}`);
+  return { context, args: flats.map((f) => f.def.root), types, key: [context, ...args].join('\n') };
 }
 
 const slotText = (n: TreeNode, type: TensorType | undefined): string =>
@@ -36,6 +38,7 @@ const byIdentity = (v: unknown): boolean => (typeof v === 'object' && v !== null
 
 /** The first argument path where `next` differs from `prev`, with both sides: "args[1].lr: static value 0.1 → 0.2". */
 export function explainChange(prev: Signature, next: Signature): string {
+  if (prev.context !== next.context) return `the target backend: ${prev.context} → ${next.context}`;
   if (prev.args.length !== next.args.length) return `args: ${prev.args.length} arguments → ${next.args.length}`;
   for (let i = 0; i < prev.args.length; i++) {
     const ta = prev.types[i] as readonly TensorType[];

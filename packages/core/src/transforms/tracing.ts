@@ -1,14 +1,16 @@
 /**
  * @file Tracing a user function over pytrees: bind the tensor leaves of chosen arguments to fresh
- * parameters, flatten what it returns into output nodes and a structure, and bind back.
+ * parameters, flatten what it returns into output nodes and a structure, run the trace stage over
+ * them (for the context's target backend), and bind back.
  */
-import { fuseLinearLogits } from '../compile/linearLogits.js';
+import { rewriteTraced } from '../compile/pipeline.js';
 import { fail, GradError, ValueError } from '../errors.js';
-import { substitute } from '../ir/graph.js';
+import { substitute, toposort } from '../ir/graph.js';
 import { makeParamNode, type Node, type ParamNode } from '../ir/node.js';
 import { evaluateNodes, Tensor } from '../trace/tensor.js';
 import { describeNode, type Flat, flattenTree, isContainer, leafPaths, unflattenTree } from '../tree/flatten.js';
 import type { TreeDef } from '../tree/treeDef.js';
+import { type TraceContext, traceContext, tracingIn } from './traceContext.js';
 
 /** A tensor or nested arrays of tensors (a pytree without objects or static leaves). */
 export type TensorOutput = Tensor | readonly TensorOutput[];
@@ -72,12 +74,16 @@ export function flattenOutput(fn: string, arg: string, out: unknown): { nodes: N
   return { nodes: leaves.map((t) => t.node), def };
 }
 
-/** Calls `f` with the tensor leaves of the arguments in `inputs` replaced by fresh parameters (the rest as given). */
+/**
+ * Calls `f` with the tensor leaves of the arguments in `inputs` replaced by fresh parameters (the
+ * rest as given), in `context`, and runs the trace stage over what it returns.
+ */
 export function traceFunction(
   fn: string,
   f: (...args: never[]) => unknown,
   args: readonly unknown[],
   inputs: ReadonlyMap<number, Flat>,
+  context: TraceContext = traceContext(),
 ): Trace {
   const params: ParamNode[] = [];
   const argNodes: Node[] = [];
@@ -93,8 +99,18 @@ export function traceFunction(
     });
     return unflattenTree(flat.def, traced);
   });
-  const { nodes, def } = flattenOutput(fn, 'f (its return value)', (f as (...a: unknown[]) => unknown)(...callArgs));
-  return { params, argNodes, outputs: fuseLinearLogits(nodes), out: def };
+  const { nodes, def } = flattenOutput(
+    fn,
+    'f (its return value)',
+    tracingIn(context, () => (f as (...a: unknown[]) => unknown)(...callArgs)),
+  );
+  // the parameters of enclosing traces that `f` closes over are parameters of its graph too
+  const own = new Set<Node>(params);
+  const order = toposort(nodes);
+  const outer = order.filter((n): n is ParamNode => n.kind === 'param' && !own.has(n));
+  const traced = { params: [...params, ...outer], nodes: order.filter((n) => n.kind !== 'param'), outputs: nodes };
+  const graph = rewriteTraced(traced, context.target, fn, context.dump);
+  return { params, argNodes, outputs: graph.outputs, out: def };
 }
 
 /** Binds a trace's parameters back to its arguments: concrete results are computed, traced ones stay graphs. */

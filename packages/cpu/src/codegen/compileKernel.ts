@@ -1,5 +1,12 @@
 /** @file Turns kernel source into functions, once per distinct source (a cache shared by all programs). */
-import { IndexError, type Kernel, kernelOutputSizes } from '@xent/core';
+import {
+  gatherIndexError,
+  globalName,
+  type Kernel,
+  kernelOutputSizes,
+  type ScalarHelperName,
+  scalarHelpers,
+} from '@xent/core/internal';
 import { runLinearLogits } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
@@ -7,13 +14,21 @@ import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource
 /** A compiled kernel: input arrays, then output arrays. */
 export type KernelFn = (...buffers: unknown[]) => void;
 
-/** float → i32: truncate toward zero, saturate, NaN → 0 (the reference semantics). */
-const toI32 = (v: number): number => (Number.isNaN(v) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.trunc(v))));
-
 const checkIndex = (j: number, n: number): number => {
-  if (j < 0 || j >= n)
-    throw new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
+  if (j < 0 || j >= n) throw gatherIndexError(n, j);
   return j;
+};
+
+/** What generated kernels call by name: the scalar helpers that are not globals, the index check, the routines. */
+const kernelHelpers: Readonly<Record<string, unknown>> = {
+  ...Object.fromEntries(
+    (Object.keys(scalarHelpers) as ScalarHelperName[])
+      .filter((h) => globalName(h) === undefined)
+      .map((h) => [h, scalarHelpers[h].js]),
+  ),
+  checkIndex,
+  symmetricEigen,
+  runLinearLogits,
 };
 
 const cache = new Map<string, KernelFn>();
@@ -43,14 +58,10 @@ export function compileKernel(k: Kernel): KernelFn {
   let fn = cache.get(source);
   if (fn === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated kernels are the point of this backend
-    const make = new Function(
-      'toI32',
-      'checkIndex',
-      'symmetricEigen',
-      'runLinearLogits',
-      `"use strict";return ${source};`,
-    ) as (...helpers: unknown[]) => KernelFn;
-    fn = make(toI32, checkIndex, symmetricEigen, runLinearLogits);
+    const make = new Function(...Object.keys(kernelHelpers), `"use strict";return ${source};`) as (
+      ...helpers: unknown[]
+    ) => KernelFn;
+    fn = make(...Object.values(kernelHelpers));
     cache.set(source, fn);
   }
   return fn;

@@ -3,7 +3,8 @@
  * numbers) and round once when stored into an f32 array; i32 arithmetic wraps as Int32Array does;
  * bools are 0/1.
  */
-import type { DType, ScalarOp } from '@xent/core';
+import type { DType } from '@xent/core';
+import { globalName, type ScalarHelperName, type ScalarOp } from '@xent/core/internal';
 
 type Render = (args: readonly string[], dtype: DType, argDTypes: readonly DType[], imm: number) => string;
 
@@ -11,6 +12,12 @@ const fn =
   (name: string): Render =>
   (a) =>
     `${name}(${a[0] ?? ''})`;
+/** A call of a scalar helper: by its global name (`Math.exp`), else by the name generated kernels are given it under. */
+const callHelper = (h: ScalarHelperName, args: readonly string[]): string => `${globalName(h) ?? h}(${args.join(',')})`;
+const helper =
+  (h: ScalarHelperName): Render =>
+  (a) =>
+    callHelper(h, a);
 const int = (dtype: DType, float: string, integer: string): string => (dtype === 'i32' ? integer : float);
 
 /** A number literal that reads back as the same value (including −0, NaN, ±Infinity). */
@@ -28,15 +35,15 @@ export const jsOps: { readonly [O in ScalarOp]: Render } = {
   load: (a, _d, _ad, imm) => `in${imm}[${a[0] ?? ''}]`,
   acc: () => 'acc',
   neg: (a, d) => int(d, `(-${a[0] ?? ''})`, `((-${a[0] ?? ''})|0)`),
-  exp: fn('Math.exp'),
-  log: fn('Math.log'),
-  log1p: fn('Math.log1p'),
-  expm1: fn('Math.expm1'),
+  exp: helper('exp'),
+  log: helper('log'),
+  log1p: helper('log1p'),
+  expm1: helper('expm1'),
   sqrt: fn('Math.sqrt'),
   recip: (a) => `(1/${a[0] ?? ''})`,
-  sin: fn('Math.sin'),
-  cos: fn('Math.cos'),
-  tanh: fn('Math.tanh'),
+  sin: helper('sin'),
+  cos: helper('cos'),
+  tanh: helper('tanh'),
   abs: (a, d) => int(d, `Math.abs(${a[0] ?? ''})`, `(Math.abs(${a[0] ?? ''})|0)`),
   sign: fn('Math.sign'),
   floor: fn('Math.floor'),
@@ -45,7 +52,7 @@ export const jsOps: { readonly [O in ScalarOp]: Render } = {
   sub: ([a, b], d) => int(d, `(${a ?? ''}-${b ?? ''})`, `((${a ?? ''}-${b ?? ''})|0)`),
   mul: ([a, b], d) => int(d, `(${a ?? ''}*${b ?? ''})`, `Math.imul(${a ?? ''},${b ?? ''})`),
   div: ([a, b]) => `(${a ?? ''}/${b ?? ''})`,
-  pow: ([a, b]) => `Math.pow(${a ?? ''},${b ?? ''})`,
+  pow: helper('pow'),
   max: ([a, b]) => `Math.max(${a ?? ''},${b ?? ''})`,
   min: ([a, b]) => `Math.min(${a ?? ''},${b ?? ''})`,
   idiv: ([a, b]) => `Math.floor(${a ?? ''}/${b ?? ''})`,
@@ -58,7 +65,7 @@ export const jsOps: { readonly [O in ScalarOp]: Render } = {
   cast: ([a], d, [from]) => {
     const v = a ?? '';
     if (d === 'bool') return `(${v}!==0?1:0)`;
-    if (d === 'i32') return from === 'f32' || from === 'f64' ? `toI32(${v})` : v;
+    if (d === 'i32') return from === 'f32' || from === 'f64' ? callHelper('toI32', [v]) : v;
     return d === 'f32' && from === 'f64' ? `Math.fround(${v})` : v;
   },
   checkIndex: ([a], _d, _ad, imm) => `checkIndex(${a ?? ''},${imm})`,

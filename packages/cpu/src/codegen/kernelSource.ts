@@ -2,7 +2,7 @@
  * @file JavaScript source for each kernel kind: typed-array loops with hoisted bounds and
  * loop-invariant values, no per-element dispatch or closures.
  */
-import type { EighKernel, MapKernel, MatmulKernel, ReduceOp, ScanKernel } from '@xent/core';
+import type { EighKernel, MapKernel, MatmulKernel, ReduceOp, ScanKernel } from '@xent/core/internal';
 import { type Loop, LoopNest } from './loopNest.js';
 
 const params = (inputs: number, outputs: number): string =>

@@ -2,7 +2,7 @@
  * @file Emits a loop nest around scalar expressions, placing each subexpression at the outermost
  * loop where all its inputs are known (loop-invariant code motion) and naming shared ones once.
  */
-import type { ScalarExpr } from '@xent/core';
+import { type Placement, placement, type ScalarExpr } from '@xent/core/internal';
 import { jsOps } from './jsExpr.js';
 
 /** One loop: its variable (by loop number), extent and direction. */
@@ -12,47 +12,24 @@ export interface Loop {
   readonly reverse?: boolean;
 }
 
-/** Where an expression's value is first needed: at a loop depth, or after the reduction (depth k, epilogue). */
-interface Placement {
-  readonly depth: number;
-  readonly afterReduction: boolean;
-}
-
 /**
  * Accumulates statements per depth. Depth 0 is before all loops; depth d is inside the d-th loop.
  * Expressions that use `acc` go to the epilogue of depth `accDepth` (after the reduction loops).
  */
 export class LoopNest {
   private readonly names = new Map<ScalarExpr, string>();
-  private readonly placement = new Map<ScalarExpr, Placement>();
-  private readonly depthOfVar = new Map<number, number>();
+  private readonly place: (e: ScalarExpr) => Placement;
   readonly prologue: string[][];
   readonly epilogue: string[] = [];
   private counter = 0;
 
   constructor(
     readonly loops: readonly Loop[],
-    private readonly accDepth = -1,
+    accDepth = -1,
   ) {
-    loops.forEach((l, i) => this.depthOfVar.set(l.v, i + 1));
+    const depthOfVar = new Map(loops.map((l, i) => [l.v, i + 1]));
+    this.place = placement((v) => depthOfVar.get(v) ?? 0, accDepth);
     this.prologue = Array.from({ length: loops.length + 1 }, () => []);
-  }
-
-  private place(e: ScalarExpr): Placement {
-    const known = this.placement.get(e);
-    if (known !== undefined) return known;
-    let p: Placement;
-    if (e.op === 'var') p = { depth: this.depthOfVar.get(e.imm) ?? 0, afterReduction: false };
-    else if (e.op === 'acc') p = { depth: this.accDepth, afterReduction: true };
-    else {
-      p = { depth: 0, afterReduction: false };
-      for (const a of e.args) {
-        const q = this.place(a);
-        p = { depth: Math.max(p.depth, q.depth), afterReduction: p.afterReduction || q.afterReduction };
-      }
-    }
-    this.placement.set(e, p);
-    return p;
   }
 
   /** The JS expression naming `e`'s value, emitting the statements that compute it. */

@@ -5,7 +5,8 @@
  */
 import { linearLogitGradAll, linearLogitStatsRows } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
-import { type DType, type HostArray, IndexError, type ir } from '@xent/core';
+import type { DType, HostArray } from '@xent/core';
+import { gatherIndexError, type ir, type LinearLogitPass, linearLogitSlots } from '@xent/core/internal';
 import { stridedLoop } from './strided.js';
 
 type Prim = ir.Prim;
@@ -23,6 +24,24 @@ export type CpuImpl<P extends Prim> = (
   params: ir.PrimParamMap[P],
   out: ir.TensorType,
 ) => HostArray;
+
+/** A linear-logit prim's sizes and parameters, and its inputs' data by the slots of its pass (undefined: absent). */
+function linearLogitLaunch(inputs: readonly Value[], params: ir.LinearLogitParams, pass: LinearLogitPass) {
+  const slots = linearLogitSlots(params.targets, pass);
+  const data = (slot: number | undefined): HostArray | undefined =>
+    slot === undefined ? undefined : (inputs[slot] as Value).data;
+  const [h, w] = [inputs[slots.h], inputs[slots.w]] as [Value, Value];
+  const [n, d] = h.type.shape as [number, number];
+  return {
+    shape: { ...params, n, d, v: w.type.shape[0] as number, dtype: h.type.dtype },
+    h: h.data,
+    w: w.data,
+    b: data(slots.b) as HostArray,
+    y: data(slots.y),
+    stats: data(slots.stats),
+    cotangent: data(slots.cotangent),
+  };
+}
 
 const alloc = (t: ir.TensorType): HostArray => {
   const size = t.shape.reduce((a, b) => a * b, 1);
@@ -266,8 +285,7 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     const dst = alloc(out);
     stridedLoop(out.shape, offStrides, 0, (k, off) => {
       const j = iv.data[k] as number;
-      if (j < 0 || j >= n)
-        throw new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
+      if (j < 0 || j >= n) throw gatherIndexError(n, j);
       dst[k] = xv.data[off + j * (xStrides[axis] as number)] as number;
     });
     return dst;
@@ -335,22 +353,16 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     }
     return dst;
   },
-  linearLogitStats: (inputs, { softcap, targets }, out) => {
-    const [h, w, b] = inputs as [Value, Value, Value];
+  linearLogitStats: (inputs, params, out) => {
+    const { shape, h, w, b, y } = linearLogitLaunch(inputs, params, 'stats');
     const dst = alloc(out);
-    const [n, d] = h.type.shape as [number, number];
-    const shape = { n, d, v: w.type.shape[0] as number, softcap, dtype: h.type.dtype };
-    linearLogitStatsRows(shape, h.data, w.data, b.data, targets ? inputs[3]?.data : undefined, dst);
+    linearLogitStatsRows(shape, h, w, b, y, dst);
     return dst;
   },
-  linearLogitGrad: (inputs, { softcap, targets, filter }, out) => {
-    const [h, w, b] = inputs as [Value, Value, Value];
-    const [stats, ct] = inputs.slice(targets ? 4 : 3) as [Value, Value];
+  linearLogitGrad: (inputs, params, out) => {
+    const { shape, h, w, b, y, stats, cotangent } = linearLogitLaunch(inputs, params, 'grad');
     const dst = alloc(out);
-    const [n, d] = h.type.shape as [number, number];
-    const shape = { n, d, v: w.type.shape[0] as number, softcap, dtype: h.type.dtype };
-    const y = targets ? inputs[3]?.data : undefined;
-    linearLogitGradAll(shape, h.data, w.data, b.data, y, stats.data, ct.data, filter, dst);
+    linearLogitGradAll(shape, h, w, b, y, stats as HostArray, cotangent as HostArray, dst);
     return dst;
   },
   // ---- sources and markers ----
@@ -366,11 +378,7 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
   checkIndex: ([idx], { bound }) => {
     const data = (idx as Value).data;
     const bad = data.findIndex((j) => j < 0 || j >= bound);
-    if (bad >= 0)
-      throw new IndexError(
-        'gather',
-        `xent.gather: argument 'indices' expected values in [0, ${bound}), got ${data[bad]}`,
-      );
+    if (bad >= 0) throw gatherIndexError(bound, data[bad] as number);
     return data;
   },
 };

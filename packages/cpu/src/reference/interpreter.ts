@@ -1,14 +1,6 @@
 /** @file The reference backend: interprets a graph node by node with the reference implementations. */
-import {
-  type ArrayData,
-  BackendError,
-  type Executable,
-  type Graph,
-  type GraphBackend,
-  type HostArray,
-  hostArrayOf,
-  type ir,
-} from '@xent/core';
+import { BackendError, type Graph, type HostArray } from '@xent/core';
+import { type ArrayData, type Executable, type GraphBackend, hostArrayOf, type ir } from '@xent/core/internal';
 import { type CpuImpl, cpuImpls, type Value } from './impls.js';
 
 type Node = ir.Node;

@@ -1,5 +1,5 @@
 /** @file Strided iteration: the one loop the reference interpreter's movement and reductions share. */
-import type { ir } from '@xent/core';
+import type { ir } from '@xent/core/internal';
 
 /**
  * Calls `visit(k, offset)` for every element of `shape` in row-major order, where `k` counts

@@ -4,9 +4,9 @@
  * runs the first range and waits on the others. Every element is computed by exactly the code the
  * single-threaded path runs, so results are identical for any thread count.
  */
-import { BackendError, IndexError } from '@xent/core';
+import { BackendError } from '@xent/core';
+import { gatherIndexError, helperSource, wasmHelpers } from '@xent/core/internal';
 import { memory } from '../memory.js';
-import { mathImports } from '../wasm/mapKernel.js';
 import { CTL, STATE, workerMain } from './worker.js';
 
 interface WorkerHandle {
@@ -42,7 +42,7 @@ function ensureWorkers(count: number): boolean {
     const { port1, port2 } = new workerThreads.MessageChannel();
     const w = new workerThreads.Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { memory, ctlBuffer, port: port2, mathImports },
+      workerData: { memory, ctlBuffer, port: port2, helpers: wasmHelpers.map((h) => [h, helperSource(h)]) },
       transferList: [port2],
     });
     w.unref();
@@ -125,7 +125,7 @@ export function runSplit(
     const state = Atomics.load(ctl, CTL.state);
     if (state === STATE.indexError && failure === undefined) {
       const [j, n] = [ctl[CTL.kernel] as number, ctl[CTL.argc] as number];
-      failure = new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
+      failure = gatherIndexError(n, j);
     }
     if (state === STATE.failed && failure === undefined) {
       failure = new BackendError('run', `xent.run: a worker thread failed: ${failureMessage(ctl)}`);

@@ -17,9 +17,10 @@ export function workerMain(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- eval'd worker code is CommonJS
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
   const { receiveMessageOnPort } = threads;
-  const { memory, ctlBuffer, port, mathImports } = threads.workerData as unknown as {
+  const { memory, ctlBuffer, port, helpers } = threads.workerData as unknown as {
     memory: WebAssembly.Memory;
-    mathImports: readonly string[];
+    /** The scalar helpers WebAssembly kernels import: name and source text. */
+    helpers: readonly (readonly [string, string])[];
     ctlBuffer: SharedArrayBuffer;
     port: import('node:worker_threads').MessagePort;
   };
@@ -41,9 +42,12 @@ export function workerMain(): void {
       super('index');
     }
   }
-  // The same imports as the main thread's kernels (compile.ts): Math functions by name, and the index check.
+  // The same imports as the main thread's kernels (compile.ts): the helpers rebuilt from their source, and the index check.
   const imports: Record<string, unknown> = { memory };
-  for (const name of mathImports) imports[name] = (Math as unknown as Record<string, unknown>)[name];
+  for (const [name, source] of helpers) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the helpers' own source text, sent by the pool
+    imports[name] = (new Function(`"use strict";return ${source};`) as () => unknown)();
+  }
   imports['indexError'] = (j: number, n: number): void => {
     throw new GatherIndexError(j, n);
   };

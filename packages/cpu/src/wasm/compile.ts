@@ -2,42 +2,42 @@
  * @file Builds, instantiates and caches one WebAssembly module per vectorisable kernel, with or
  * without relaxed SIMD (the two never share a cache entry).
  */
-import { formatKernel, IndexError, type MapKernel, type MatmulKernel } from '@xent/core';
+import {
+  formatKernel,
+  gatherIndexError,
+  type MapKernel,
+  type MatmulKernel,
+  scalarHelpers,
+  wasmHelpers,
+  type WasmImportName,
+  wasmImports,
+  wasmSignature,
+} from '@xent/core/internal';
 import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
-import { emitMapKernel, mathImports, type ScalarImport, scalarImports, wasmIneligibility } from './mapKernel.js';
+import { emitMapKernel } from './mapKernel.js';
 import { emitMatmulKernel, matmulVectorisable } from './matmulKernel.js';
+import { wasmIneligibility } from './plan.js';
 import { memory } from '../memory.js';
 
 /** A WebAssembly kernel: byte offsets of its inputs and outputs, then the outermost loop's [lo, hi). */
 export type WasmKernelFn = (...offsetsAndRange: number[]) => void;
 
-const importValues: Record<ScalarImport, unknown> = {
-  ...(Object.fromEntries(mathImports.map((name) => [name, Math[name].bind(Math)])) as Record<
-    (typeof mathImports)[number],
-    unknown
-  >),
+/** The imports' values on this thread: the scalar helpers, and the index-error hook raising the IndexError. */
+const importValues: Readonly<Record<string, unknown>> = {
+  ...Object.fromEntries(wasmHelpers.map((h) => [h, scalarHelpers[h].js])),
   indexError: (j: number, n: number) => {
-    throw new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
+    throw gatherIndexError(n, j);
   },
-};
-
-const importTypes: Record<ScalarImport, [ValType[], ValType[]]> = {
-  exp: [['f64'], ['f64']],
-  log: [['f64'], ['f64']],
-  log1p: [['f64'], ['f64']],
-  expm1: [['f64'], ['f64']],
-  sin: [['f64'], ['f64']],
-  cos: [['f64'], ['f64']],
-  tanh: [['f64'], ['f64']],
-  pow: [['f64', 'f64'], ['f64']],
-  indexError: [['f64', 'f64'], []],
 };
 
 /** The module bytes of a map kernel (exported as `kernel`); `relaxed`: exp and log use relaxed_madd. */
 export function mapKernelModule(k: MapKernel, relaxed: boolean): Uint8Array {
   const mb = new ModuleBuilder();
-  const index = new Map<ScalarImport, number>();
-  for (const name of scalarImports) index.set(name, mb.importFunction(name, ...importTypes[name]));
+  const index = new Map<WasmImportName, number>();
+  for (const name of wasmImports) {
+    const { params, results } = wasmSignature(name);
+    index.set(name, mb.importFunction(name, params, results));
+  }
   const params: ValType[] = Array.from({ length: k.inputs.length + k.outputs.length + 2 }, () => 'i32');
   const f = new FunctionBuilder(params, []);
   emitMapKernel(k, f, (name) => index.get(name) as number, relaxed);

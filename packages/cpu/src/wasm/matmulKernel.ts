@@ -4,7 +4,7 @@
  * each panel over the rows of A, so a panel stays in L1 while A's rows stream past it. With relaxed
  * SIMD each multiply-accumulate is one `relaxed_madd`.
  */
-import type { MatmulKernel } from '@xent/core';
+import type { MatmulKernel } from '@xent/core/internal';
 import type { FunctionBuilder } from './encoder.js';
 
 const PANEL = 8;

@@ -1,6 +1,6 @@
 /**
  * @file Vectorised exp and log for f32x4, emitted inline. Both are tested against Math.exp and
- * Math.log over the whole f32 range, with and without relaxed SIMD (see test/wasm.test.ts):
+ * Math.log over the whole f32 range, with and without relaxed SIMD (see packages/cpu/test/wasm.test.ts):
  * - exp: range reduction x = k·ln2 + f (Cody–Waite, |f| ≤ ln2/2), a degree-6 polynomial for e^f,
  *   and 2^k applied as two exact power-of-two factors so that overflow gives +Inf and underflow
  *   gradual denormals. Error ≤ 2 ulp (1.0 measured); NaN, ±Inf and 0 exact.

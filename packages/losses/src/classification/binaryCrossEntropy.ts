@@ -1,5 +1,6 @@
 /** @file Binary cross-entropy on logits (multi-label), with a positive-class weight and element weights. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { DType, ShapeT, Tensor } from '@xent/core';
 import { reduce } from '../reduce.js';
 import type { LossOf, Reduction } from '../types.js';
@@ -34,7 +35,7 @@ export function binaryCrossEntropyWithLogits<S extends ShapeT, D extends DType, 
   let positive: Tensor;
   if (pw === undefined) positive = y;
   else if (typeof pw === 'number') {
-    if (!(pw >= 0) || !Number.isFinite(pw)) x.fail(x.ValueError, fn, 'posWeight', 'a finite number ≥ 0', String(pw));
+    if (!(pw >= 0) || !Number.isFinite(pw)) fail(x.ValueError, fn, 'posWeight', 'a finite number ≥ 0', String(pw));
     positive = x.mul(y, pw);
   } else {
     const last = s.rank === 0 ? 1 : (s.shape[s.rank - 1] as number);

@@ -1,5 +1,6 @@
 /** @file Soft Dice and Tversky losses, per instance or over the whole batch. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { DType, ShapeT, Tensor } from '@xent/core';
 import { choiceArg, numberArg, reductionArg, rules, tensorArg, unitIntervalArg } from '../validate.js';
 import type { Reduction } from '../types.js';
@@ -16,9 +17,9 @@ export interface OverlapOptions<R extends Reduction = Reduction> {
 function overlapSetup(fn: string, probs: unknown, targets: unknown, options: OverlapOptions) {
   const p = tensorArg(fn, 'probs', probs);
   if (p.dtype !== 'f32' && p.dtype !== 'f64')
-    x.fail(x.DTypeError, fn, 'probs', 'an f32 or f64 tensor', `dtype ${p.dtype}`);
+    fail(x.DTypeError, fn, 'probs', 'an f32 or f64 tensor', `dtype ${p.dtype}`);
   if (p.rank < 1 || p.size === 0)
-    x.fail(x.ShapeError, fn, 'probs', 'a non-empty [N, ...] tensor', `[${p.shape.join(', ')}]`);
+    fail(x.ShapeError, fn, 'probs', 'a non-empty [N, ...] tensor', `[${p.shape.join(', ')}]`);
   const y = unitIntervalArg(fn, 'targets', targets, p, 'probs');
   const over = choiceArg(fn, 'over', options.over, ['instance', 'batch'], 'instance');
   const smooth = numberArg(fn, 'smooth', options.smooth, 0, rules.nonNegative);

@@ -1,6 +1,7 @@
 /** @file Cross-entropy of a linear classifier head, fused: the [N, V] logits h·Wᵀ + b are never stored (CCE). */
 import * as x from '@xent/core';
-import { DTypeError, fail, ShapeError, type Tensor, ValueError } from '@xent/core';
+import { DTypeError, ShapeError, type Tensor, ValueError } from '@xent/core';
+import { fail } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { Reduction } from '../types.js';
 import { classLabelsArg, describe, formatShape, numberArg, reductionArg, rules, tensorArg } from '../validate.js';

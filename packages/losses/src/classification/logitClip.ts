@@ -1,5 +1,6 @@
 /** @file LogitClip: any logit loss evaluated on logits rescaled to norm ≤ τ (a provable bound on CE). */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Tensor } from '@xent/core';
 import { numberArg, rules, tensorArg } from '../validate.js';
 
@@ -19,6 +20,6 @@ export function withLogitClip<A extends readonly unknown[], T extends Tensor>(
   const fn = 'withLogitClip';
   numberArg(fn, 'tau', tau, 1, rules.positive);
   const ord = options.ord ?? 2;
-  if (ord !== 1 && ord !== 2 && ord !== Infinity) x.fail(x.ValueError, fn, 'ord', '1, 2 or Infinity', String(ord));
+  if (ord !== 1 && ord !== 2 && ord !== Infinity) fail(x.ValueError, fn, 'ord', '1, 2 or Infinity', String(ord));
   return (logits, ...rest) => loss(x.clipByNorm(tensorArg(fn, 'logits', logits), tau, { ord }) as T, ...rest);
 }

@@ -1,5 +1,6 @@
 /** @file Losses on probabilities and squared logits: MAE, Brier, the rescaled square loss and squentropy. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Tensor } from '@xent/core';
 import { numberArg, rules } from '../validate.js';
 import { type HardLabelLoss, hardLabelLoss, type Labelled } from './labelled.js';
@@ -59,7 +60,7 @@ export const rescaledSquareLoss: HardLabelLoss<RescaledSquareOptions> = hardLabe
  * losses.squentropy(x.tensor([[2, 0, 1]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' })) // 0.9076060
  */
 export const squentropy: HardLabelLoss<object> = hardLabelLoss('squentropy', (c, _options, fn) => {
-  if (c.classes < 2) x.fail(x.ShapeError, fn, 'logits', 'at least 2 classes', `${c.classes}`);
+  if (c.classes < 2) fail(x.ShapeError, fn, 'logits', 'at least 2 classes', `${c.classes}`);
   const square = x.div(x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot())), { axis: -1 }), c.classes - 1);
   return x.add(x.neg(c.logpy), square);
 });

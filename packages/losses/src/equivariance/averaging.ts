@@ -3,13 +3,14 @@
  * operators that make any function exactly invariant or equivariant.
  */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { RandomKey, Tensor } from '@xent/core';
 import { describe, formatShape, numberArg, rules } from '../validate.js';
 import type { Rep, Transform } from './reps.js';
 
 const refuseTransform = (fn: string, rep: unknown): void => {
   if ((rep as { kind?: unknown }).kind === 'transform')
-    x.fail(
+    fail(
       x.ValueError,
       fn,
       'repIn',
@@ -75,7 +76,7 @@ export function frameDegeneracy(points: Tensor): number {
 function pointsArg(fn: string, v: unknown): Tensor {
   const t = v as Tensor;
   if (!(t instanceof x.Tensor) || t.rank !== 2 || t.shape[1] !== 3 || (t.shape[0] as number) < 1)
-    x.fail(
+    fail(
       x.ShapeError,
       fn,
       'points',
@@ -100,16 +101,16 @@ export function frameAverage(
   const group = options.group ?? 'O(3)';
   const output = options.output ?? 'invariant';
   if (!(['O(3)', 'SO(3)'] as unknown[]).includes(group))
-    x.fail(x.ValueError, fn, 'group', "'O(3)' or 'SO(3)'", describe(group));
+    fail(x.ValueError, fn, 'group', "'O(3)' or 'SO(3)'", describe(group));
   if (!['invariant', 'vector', 'position'].includes(output))
-    x.fail(x.ValueError, fn, 'output', "'invariant', 'vector' or 'position'", describe(output));
+    fail(x.ValueError, fn, 'output', "'invariant', 'vector' or 'position'", describe(output));
   const tolerance = numberArg(fn, 'tolerance', options.tolerance, 1e-6, rules.nonNegative);
   return (points) => {
     const p = pointsArg(fn, points);
     if (!p.isTraced) {
       const gap = frameDegeneracy(p);
       if (gap < tolerance)
-        x.fail(
+        fail(
           x.ValueError,
           fn,
           'points',

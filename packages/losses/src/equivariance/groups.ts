@@ -4,6 +4,7 @@
  * constants in a traced loss and print readably.
  */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { RandomKey } from '@xent/core';
 import { describe } from '../validate.js';
 
@@ -32,7 +33,7 @@ const fn = (group: string): string => `equivariance.${group}`;
 
 function countArg(group: string, n: unknown): number {
   if (!Number.isInteger(n) || (n as number) < 1)
-    x.fail(x.ValueError, fn(group), 'n', 'a positive number of samples', describe(n));
+    fail(x.ValueError, fn(group), 'n', 'a positive number of samples', describe(n));
   return n as number;
 }
 
@@ -76,7 +77,7 @@ const det = (a: readonly number[], n: number): number => {
 
 function checkOrthogonal(group: string, g: unknown, n: number, special: boolean): number[] {
   if (!Array.isArray(g) || g.length !== n * n || !g.every((v) => typeof v === 'number' && Number.isFinite(v)))
-    x.fail(
+    fail(
       x.ShapeError,
       fn(group),
       'g',
@@ -87,7 +88,7 @@ function checkOrthogonal(group: string, g: unknown, n: number, special: boolean)
   const gram = matMul(transposed(m, n), m, n);
   const err = Math.max(...gram.map((v, k) => Math.abs(v - (k % (n + 1) === 0 ? 1 : 0))));
   if (err > 1e-6)
-    x.fail(
+    fail(
       x.ValueError,
       fn(group),
       'g',
@@ -95,7 +96,7 @@ function checkOrthogonal(group: string, g: unknown, n: number, special: boolean)
       `RᵀR off the identity by ${err.toExponential(2)}`,
     );
   if (special && det(m, n) < 0)
-    x.fail(x.ValueError, fn(group), 'g', 'a rotation (det = +1)', `det = ${det(m, n).toFixed(6)}`);
+    fail(x.ValueError, fn(group), 'g', 'a rotation (det = +1)', `det = ${det(m, n).toFixed(6)}`);
   return m;
 }
 
@@ -152,7 +153,7 @@ export function rotation2dOfAngle(theta: x.Tensor): x.Tensor {
 /** [.., 3, 3] rotation matrices of quaternions q [.., 4] (normalised inside), differentiable in q. */
 export function rotation3dOfQuaternion(q: x.Tensor): x.Tensor {
   if (q.rank < 1 || q.shape[q.rank - 1] !== 4)
-    x.fail(x.ShapeError, 'equivariance.rotation3dOfQuaternion', 'q', 'quaternions [..., 4]', `[${q.shape.join(', ')}]`);
+    fail(x.ShapeError, 'equivariance.rotation3dOfQuaternion', 'q', 'quaternions [..., 4]', `[${q.shape.join(', ')}]`);
   const u = x.normalize(q);
   const part = (i: number): x.Tensor =>
     x.squeeze(
@@ -189,7 +190,7 @@ export const o3 = orthogonalGroup(3, false);
 /** S_n: g acts on an axis by (g·x)[i] = x[g[i]]; composition follows from that action. */
 export function symmetricGroup(n: number): Group<number[]> {
   const name = `S(${n})`;
-  if (!Number.isInteger(n) || n < 1) x.fail(x.ValueError, fn('symmetricGroup'), 'n', 'a positive integer', describe(n));
+  if (!Number.isInteger(n) || n < 1) fail(x.ValueError, fn('symmetricGroup'), 'n', 'a positive integer', describe(n));
   return {
     name,
     identity: () => [...Array(n).keys()],
@@ -213,7 +214,7 @@ export function symmetricGroup(n: number): Group<number[]> {
           .sort((a, b) => a - b)
           .some((v, i) => v !== i)
       )
-        x.fail(
+        fail(
           x.ValueError,
           fn(name),
           'g',
@@ -235,7 +236,7 @@ function permutationsOf(n: number): number[][] {
 /** Z_n as shifts by s places (roll). */
 export function cyclicGroup(n: number): Group<number> {
   const name = `Z(${n})`;
-  if (!Number.isInteger(n) || n < 1) x.fail(x.ValueError, fn('cyclicGroup'), 'n', 'a positive integer', describe(n));
+  if (!Number.isInteger(n) || n < 1) fail(x.ValueError, fn('cyclicGroup'), 'n', 'a positive integer', describe(n));
   const mod = (v: number): number => ((v % n) + n) % n;
   return {
     name,
@@ -245,7 +246,7 @@ export function cyclicGroup(n: number): Group<number> {
     sample: (key, count) => uniforms(key, countArg(name, count)).map((u) => Math.min(n - 1, Math.floor(u * n))),
     elements: () => [...Array(n).keys()],
     check: (g) => {
-      if (!Number.isInteger(g)) x.fail(x.ValueError, fn(name), 'g', 'an integer shift', describe(g));
+      if (!Number.isInteger(g)) fail(x.ValueError, fn(name), 'g', 'an integer shift', describe(g));
       return mod(g as number);
     },
   };
@@ -260,7 +261,7 @@ export const flipGroup: Group<boolean> = {
   sample: (key, n) => uniforms(key, countArg('flipGroup', n)).map((u) => u < 0.5),
   elements: () => [false, true],
   check: (g) => {
-    if (typeof g !== 'boolean') x.fail(x.ValueError, fn('flipGroup'), 'g', 'a boolean', describe(g));
+    if (typeof g !== 'boolean') fail(x.ValueError, fn('flipGroup'), 'g', 'a boolean', describe(g));
     return g;
   },
 };
@@ -290,7 +291,7 @@ function gridGroup(withFlips: boolean): Group<GridElement> {
     check: (g) => {
       const e = (typeof g === 'object' && g !== null ? g : {}) as { turns?: unknown; flip?: unknown };
       if (!Number.isInteger(e.turns) || typeof e.flip !== 'boolean' || (!withFlips && e.flip))
-        x.fail(x.ValueError, fn(name), 'g', withFlips ? '{ turns, flip }' : '{ turns, flip: false }', describe(g));
+        fail(x.ValueError, fn(name), 'g', withFlips ? '{ turns, flip }' : '{ turns, flip: false }', describe(g));
       return { turns: (((e.turns as number) % 4) + 4) % 4, flip: e.flip };
     },
   };
@@ -332,7 +333,7 @@ function euclideanGroup(special: boolean, translationScale: number): Group<Motio
     check: (g) => {
       const m = (typeof g === 'object' && g !== null ? g : {}) as { rotation?: unknown; translation?: unknown };
       if (!Array.isArray(m.translation) || m.translation.length !== 3)
-        x.fail(x.ShapeError, fn(name), 'g', '{ rotation: 9 numbers, translation: 3 numbers }', describe(g));
+        fail(x.ShapeError, fn(name), 'g', '{ rotation: 9 numbers, translation: 3 numbers }', describe(g));
       return { rotation: rot.check(m.rotation), translation: m.translation as number[] };
     },
   };
@@ -353,7 +354,7 @@ export function scalingGroup(range = 1): Group<number> {
     sample: (key, n) => uniforms(key, countArg('scalingGroup', n)).map((u) => Math.exp(range * (2 * u - 1))),
     check: (g) => {
       if (typeof g !== 'number' || !(g > 0) || !Number.isFinite(g))
-        x.fail(x.ValueError, fn('scalingGroup'), 'g', 'a finite number > 0', describe(g));
+        fail(x.ValueError, fn('scalingGroup'), 'g', 'a finite number > 0', describe(g));
       return g;
     },
   };
@@ -369,7 +370,7 @@ export function shiftGroup(range = 10): Group<number> {
     sample: (key, n) => uniforms(key, countArg('shiftGroup', n)).map((u) => range * (2 * u - 1)),
     check: (g) => {
       if (typeof g !== 'number' || !Number.isFinite(g))
-        x.fail(x.ValueError, fn('shiftGroup'), 'g', 'a finite number', describe(g));
+        fail(x.ValueError, fn('shiftGroup'), 'g', 'a finite number', describe(g));
       return g;
     },
   };
@@ -392,7 +393,7 @@ export function productGroup<A, B>(a: Group<A>, b: Group<B>): Group<[A, B]> {
       ? { elements: () => (a.elements?.() ?? []).flatMap((ga) => (b.elements?.() ?? []).map((gb): [A, B] => [ga, gb])) }
       : {}),
     check: (g) => {
-      if (!Array.isArray(g) || g.length !== 2) x.fail(x.ValueError, fn(name), 'g', 'a pair [g1, g2]', describe(g));
+      if (!Array.isArray(g) || g.length !== 2) fail(x.ValueError, fn(name), 'g', 'a pair [g1, g2]', describe(g));
       return [a.check(g[0]), b.check(g[1])];
     },
   };

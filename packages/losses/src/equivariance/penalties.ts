@@ -3,6 +3,7 @@
  * the invariant special case, several symmetries at once with fixed weights or Lagrange multipliers.
  */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { RandomKey, Tensor } from '@xent/core';
 import { describe, numberArg, rules } from '../validate.js';
 import { type Rep, type Transform } from './reps.js';
@@ -31,7 +32,7 @@ function penaltyOptions(fn: string, options: PenaltyOptions): Required<PenaltyOp
   const samples = numberArg(fn, 'samples', options.samples, 4, rules.atLeastOneInteger);
   const stop = options.stopGradient ?? 'none';
   if (!['none', 'transformed', 'original'].includes(stop))
-    x.fail(x.ValueError, fn, 'stopGradient', "'none', 'transformed' or 'original'", describe(stop));
+    fail(x.ValueError, fn, 'stopGradient', "'none', 'transformed' or 'original'", describe(stop));
   return { samples, relative: options.relative ?? false, perExample: options.perExample ?? false, stopGradient: stop };
 }
 
@@ -49,13 +50,7 @@ export function equivariancePenalty<E>(
   const fn = 'equivariance.equivariancePenalty';
   const o = penaltyOptions(fn, options);
   if (isTransform(repIn) && repOut !== 'invariant' && repOut.kind !== 'trivial')
-    x.fail(
-      x.ValueError,
-      fn,
-      'repOut',
-      "'invariant' for a Transform (a transform has no action on outputs)",
-      repOut.name,
-    );
+    fail(x.ValueError, fn, 'repOut', "'invariant' for a Transform (a transform has no action on outputs)", repOut.name);
   return (input, key = x.random.key(0)) => {
     const fx = f(input);
     const reference = o.stopGradient === 'original' ? x.stopGradient(fx) : fx;
@@ -109,7 +104,7 @@ export function invariancePenalty<E>(
 /** Σ_m w_m·R_m(x) with fixed weights (catalog G02, fixed form). */
 export function mixedPenalty(terms: readonly { readonly penalty: Penalty; readonly weight: number }[]): Penalty {
   const fn = 'equivariance.mixedPenalty';
-  if (terms.length === 0) x.fail(x.ValueError, fn, 'terms', 'at least one penalty', 'none');
+  if (terms.length === 0) fail(x.ValueError, fn, 'terms', 'at least one penalty', 'none');
   terms.forEach((t, i) => numberArg(fn, `terms[${i}].weight`, t.weight, 0, rules.nonNegative));
   return (input, key = x.random.key(0)) => {
     const keys = x.random.split(key, terms.length);
@@ -131,7 +126,7 @@ export class ConstrainedPenalties {
     readonly stepSize = 0.1,
   ) {
     const fn = 'equivariance.ConstrainedPenalties';
-    if (terms.length === 0) x.fail(x.ValueError, fn, 'terms', 'at least one penalty', 'none');
+    if (terms.length === 0) fail(x.ValueError, fn, 'terms', 'at least one penalty', 'none');
     terms.forEach((t, i) => numberArg(fn, `terms[${i}].tolerance`, t.tolerance, 0, rules.nonNegative));
     numberArg(fn, 'stepSize', stepSize, 0.1, rules.positive);
     this.#lambdas = terms.map(() => 0);

@@ -4,6 +4,7 @@
  * penalties and averages built on them differentiate through the model and run on every backend.
  */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Tensor } from '@xent/core';
 import { describe, formatShape } from '../validate.js';
 import type { Group, GridElement, Motion } from './groups.js';
@@ -28,9 +29,9 @@ const fnOf = (rep: string): string => `equivariance.${rep}`;
 function axisOf(rep: string, t: Tensor, axis: number, size?: number): number {
   const a = axis < 0 ? axis + t.rank : axis;
   if (!Number.isInteger(axis) || a < 0 || a >= t.rank)
-    x.fail(x.AxisError, fnOf(rep), 'axis', `an axis of a rank-${t.rank} tensor`, describe(axis));
+    fail(x.AxisError, fnOf(rep), 'axis', `an axis of a rank-${t.rank} tensor`, describe(axis));
   if (size !== undefined && t.shape[a] !== size)
-    x.fail(
+    fail(
       x.ShapeError,
       fnOf(rep),
       'x',
@@ -72,7 +73,7 @@ export function matrixRep(group: Group<number[]>, options: { readonly axis?: num
     actByMatrix: (r, t) => {
       const a = axisOf(name, t, axis, n);
       if (r.rank !== 2 || r.shape[0] !== n || r.shape[1] !== n)
-        x.fail(x.ShapeError, fnOf(name), 'r', `a ${n}×${n} matrix`, formatShape(r.shape));
+        fail(x.ShapeError, fnOf(name), 'r', `a ${n}×${n} matrix`, formatShape(r.shape));
       return alongAxis(t, a, r);
     },
   };
@@ -128,7 +129,7 @@ export function gridRep(
       const a = axisOf(name, t, ax);
       const b = axisOf(name, t, bx);
       if (t.shape[a] !== t.shape[b])
-        x.fail(x.ShapeError, fnOf(name), 'x', `a square grid on axes ${ax}, ${bx}`, `shape ${formatShape(t.shape)}`);
+        fail(x.ShapeError, fnOf(name), 'x', `a square grid on axes ${ax}, ${bx}`, `shape ${formatShape(t.shape)}`);
       const perm = t.shape.map((_, i) => (i === a ? b : i === b ? a : i));
       // One quarter turn: r(x)[i, j] = x[j, n − 1 − i]; the flip F reverses axis a.
       const turn = (u: Tensor): Tensor => x.flip(x.transpose(u, perm), [a]);

@@ -1,5 +1,6 @@
 /** @file Entropies of categorical distributions from logits (Shannon, binary, Tsallis, Rényi), perplexity and the CE = H + KL split. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { ShapeT, Tensor, DType } from '@xent/core';
 import type { BatchOf } from '../types.js';
 import { describe, logitsArg, simplexArg } from '../validate.js';
@@ -45,13 +46,7 @@ export function binary<S extends ShapeT, D extends DType>(logits: Tensor<S, D>):
 
 function orderArg(fn: string, arg: string, v: number, allowInfinity: boolean): number {
   if (typeof v !== 'number' || !(v >= 0) || (!allowInfinity && !Number.isFinite(v)))
-    x.fail(
-      x.ValueError,
-      fn,
-      arg,
-      allowInfinity ? 'a number ≥ 0 (Infinity allowed)' : 'a finite number ≥ 0',
-      describe(v),
-    );
+    fail(x.ValueError, fn, arg, allowInfinity ? 'a number ≥ 0 (Infinity allowed)' : 'a finite number ≥ 0', describe(v));
   return v;
 }
 
@@ -71,7 +66,7 @@ function logPowerSum(logp: Tensor, a: number): Tensor {
 export function tsallis<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, q: number): Tensor<BatchOf<S>, D> {
   const fn = 'entropy.tsallis';
   const z = logitsArg(fn, 'logits', logits);
-  if (orderArg(fn, 'q', q, false) === 0) x.fail(x.ValueError, fn, 'q', 'a finite number > 0', '0');
+  if (orderArg(fn, 'q', q, false) === 0) fail(x.ValueError, fn, 'q', 'a finite number > 0', '0');
   if (q === 1) return shannon(z as never) as never;
   return x.div(x.expm1(logPowerSum(x.logSoftmax(z), q)), 1 - q) as never;
 }

@@ -1,5 +1,6 @@
 /** @file Closed-form mutual information of Gaussians: fixtures for testing MI estimators (catalog M06). */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import { describe } from '../validate.js';
 
 /**
@@ -10,7 +11,7 @@ import { describe } from '../validate.js';
  */
 export function gaussianMutualInformation(rho: number): number {
   if (typeof rho !== 'number' || !(rho > -1 && rho < 1))
-    x.fail(x.ValueError, 'gaussianMutualInformation', 'rho', 'a correlation in (−1, 1)', describe(rho));
+    fail(x.ValueError, 'gaussianMutualInformation', 'rho', 'a correlation in (−1, 1)', describe(rho));
   return -0.5 * Math.log1p(-rho * rho);
 }
 
@@ -45,14 +46,14 @@ export function gaussianMutualInformationFromCovariance(cov: readonly (readonly 
   const fn = 'gaussianMutualInformationFromCovariance';
   const n = cov.length;
   if (!cov.every((r) => r.length === n && r.every(Number.isFinite)))
-    x.fail(x.ShapeError, fn, 'cov', 'a square matrix of finite numbers', describe(cov));
+    fail(x.ShapeError, fn, 'cov', 'a square matrix of finite numbers', describe(cov));
   if (!Number.isInteger(xDims) || xDims < 1 || xDims >= n)
-    x.fail(x.ValueError, fn, 'xDims', `an integer in [1, ${n - 1}]`, describe(xDims));
+    fail(x.ValueError, fn, 'xDims', `an integer in [1, ${n - 1}]`, describe(xDims));
   const block = (lo: number, hi: number) => cov.slice(lo, hi).map((r) => r.slice(lo, hi));
   const full = logDetSpd(cov);
   const dx = logDetSpd(block(0, xDims));
   const dy = logDetSpd(block(xDims, n));
   if (full === undefined || dx === undefined || dy === undefined)
-    x.fail(x.ValueError, fn, 'cov', 'a symmetric positive-definite covariance', 'a matrix that is not');
+    fail(x.ValueError, fn, 'cov', 'a symmetric positive-definite covariance', 'a matrix that is not');
   return 0.5 * (dx + dy - full);
 }

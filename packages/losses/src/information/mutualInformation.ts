@@ -1,5 +1,6 @@
 /** @file Discrete mutual information and conditional entropy from joint tables; information maximisation and Tent on batches. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { ShapeT, Tensor, DType } from '@xent/core';
 import { describe, formatShape, logitsArg, numberArg, rules, tensorArg } from '../validate.js';
 import { expectedLog, logOfProbs } from './logSpace.js';
@@ -16,7 +17,7 @@ function tableEntropy(p: Tensor): Tensor {
 function jointArg(fn: string, v: unknown): Tensor {
   const t = tensorArg(fn, 'joint', v);
   if ((t.dtype !== 'f32' && t.dtype !== 'f64') || t.rank < 2 || t.size === 0)
-    x.fail(x.ShapeError, fn, 'joint', 'a non-empty float table [..., X, Y]', `${t.dtype} ${formatShape(t.shape)}`);
+    fail(x.ShapeError, fn, 'joint', 'a non-empty float table [..., X, Y]', `${t.dtype} ${formatShape(t.shape)}`);
   if (!t.isTraced) {
     const cells = (t.shape[t.rank - 1] as number) * (t.shape[t.rank - 2] as number);
     const values = t.data() as ArrayLike<number>;
@@ -24,11 +25,11 @@ function jointArg(fn: string, v: unknown): Tensor {
       let s = 0;
       for (let i = 0; i < cells; i++) {
         const v = values[b * cells + i] as number;
-        if (!(v >= 0) || !Number.isFinite(v)) x.fail(x.ValueError, fn, 'joint', 'probabilities ≥ 0', describe(v));
+        if (!(v >= 0) || !Number.isFinite(v)) fail(x.ValueError, fn, 'joint', 'probabilities ≥ 0', describe(v));
         s += v;
       }
       if (Math.abs(s - 1) > (t.dtype === 'f32' ? 1e-4 : 1e-9) * Math.max(1, cells))
-        x.fail(x.ValueError, fn, 'joint', 'a table summing to 1', `a table ${b} summing to ${s}`);
+        fail(x.ValueError, fn, 'joint', 'a table summing to 1', `a table ${b} summing to ${s}`);
     }
   }
   return t;
@@ -76,7 +77,7 @@ export function informationMaximization<D extends DType>(
 ): Tensor<[], D> {
   const fn = 'entropy.informationMaximization';
   const z = logitsArg(fn, 'logits', logits, 2);
-  if (z.rank !== 2) x.fail(x.ShapeError, fn, 'logits', 'a [B, K] matrix', formatShape(z.shape));
+  if (z.rank !== 2) fail(x.ShapeError, fn, 'logits', 'a [B, K] matrix', formatShape(z.shape));
   const lambda = numberArg(fn, 'diversity', options.diversity, 1, rules.finite);
   const conditional = x.mean(shannon(z));
   const meanP = x.mean(x.softmax(z), { axis: 0 });

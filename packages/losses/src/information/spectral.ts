@@ -1,5 +1,6 @@
 /** @file Spectral entropies: von Neumann entropy of a normalised Gram/covariance and the Vendi score (orders 1, q, ∞). */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { DType, ShapeT, Tensor } from '@xent/core';
 import { describe, formatShape, logitsArg, tensorArg } from '../validate.js';
 
@@ -13,7 +14,7 @@ function spectralShannon(lambda: Tensor): Tensor {
 /** The eigenvalues of X̂ᵀX̂/n, computed on the smaller side (X̂X̂ᵀ/n has the same nonzero spectrum). */
 function normalizedGramSpectrum(fn: string, h: unknown): Tensor {
   const t = logitsArg(fn, 'embeddings', h, 2);
-  if (t.rank !== 2) x.fail(x.ShapeError, fn, 'embeddings', 'a matrix [n, d] of row vectors', formatShape(t.shape));
+  if (t.rank !== 2) fail(x.ShapeError, fn, 'embeddings', 'a matrix [n, d] of row vectors', formatShape(t.shape));
   const [n, d] = t.shape as [number, number];
   const unit = x.normalize(t);
   const small = d <= n ? x.matmul(x.transpose(unit), unit) : x.matmul(unit, x.transpose(unit));
@@ -35,7 +36,7 @@ export function vonNeumann<D extends DType>(embeddings: Tensor<ShapeT, D>): Tens
 
 /** The order-q Rényi entropy of a spectrum (1: Shannon, Infinity: −log λ_max). */
 function spectralRenyi(fn: string, lambda: Tensor, q: number): Tensor {
-  if (typeof q !== 'number' || !(q >= 0)) x.fail(x.ValueError, fn, 'q', 'an order ≥ 0 (Infinity allowed)', describe(q));
+  if (typeof q !== 'number' || !(q >= 0)) fail(x.ValueError, fn, 'q', 'an order ≥ 0 (Infinity allowed)', describe(q));
   if (q === 1) return spectralShannon(lambda);
   if (q === Infinity) return x.neg(x.log(x.max(lambda, { axis: -1 })));
   const pos = x.greater(lambda, 0);
@@ -75,14 +76,14 @@ export function vendiScoreFromKernel<D extends DType>(
   const k = tensorArg(fn, 'kernel', kernel);
   const n = k.shape[0] as number;
   if (k.rank !== 2 || k.shape[1] !== n || n === 0)
-    x.fail(x.ShapeError, fn, 'kernel', 'a non-empty square similarity matrix [n, n]', formatShape(k.shape));
+    fail(x.ShapeError, fn, 'kernel', 'a non-empty square similarity matrix [n, n]', formatShape(k.shape));
   if (k.dtype !== 'f32' && k.dtype !== 'f64')
-    x.fail(x.DTypeError, fn, 'kernel', 'an f32 or f64 matrix', `dtype ${k.dtype}`);
+    fail(x.DTypeError, fn, 'kernel', 'an f32 or f64 matrix', `dtype ${k.dtype}`);
   if (!k.isTraced) {
     const v = k.data() as ArrayLike<number>;
     for (let i = 0; i < n; i++)
       if (Math.abs((v[i * n + i] as number) - 1) > 1e-6)
-        x.fail(x.ValueError, fn, 'kernel', 'a unit diagonal (k(x, x) = 1)', `K[${i}, ${i}] = ${v[i * n + i]}`);
+        fail(x.ValueError, fn, 'kernel', 'a unit diagonal (k(x, x) = 1)', `K[${i}, ${i}] = ${v[i * n + i]}`);
   }
   return x.exp(spectralRenyi(fn, x.eigvalsh(x.div(k, n)), options.q ?? 1)) as never;
 }

@@ -1,12 +1,13 @@
 /** @file Representation regularisers: Barlow Twins redundancy reduction, two-view alignment, and the VNE regulariser. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Tensor, DType } from '@xent/core';
 import { vonNeumann } from '../information/spectral.js';
 import { choiceArg, formatShape, logitsArg, numberArg, rules, sameAs } from '../validate.js';
 
 function views(fn: string, a: unknown, b: unknown): [Tensor, Tensor] {
   const ta = logitsArg(fn, 'a', a, 2);
-  if (ta.rank !== 2) x.fail(x.ShapeError, fn, 'a', 'embeddings [N, d]', formatShape(ta.shape));
+  if (ta.rank !== 2) fail(x.ShapeError, fn, 'a', 'embeddings [N, d]', formatShape(ta.shape));
   return [ta, sameAs(fn, 'b', b, ta, 'a')];
 }
 
@@ -41,7 +42,7 @@ export function barlowTwins<D extends DType>(
   const eps = numberArg(fn, 'eps', options.eps, 1e-5, rules.nonNegative);
   const n = ta.shape[0] as number;
   if (n < 2)
-    x.fail(x.ShapeError, fn, 'a', 'a batch of at least 2 (features are standardised over it)', formatShape(ta.shape));
+    fail(x.ShapeError, fn, 'a', 'a batch of at least 2 (features are standardised over it)', formatShape(ta.shape));
   const d = ta.shape[1] as number;
   const c = x.div(x.matmul(x.transpose(standardize(ta, eps)), standardize(tb, eps)), n);
   const eye = x.oneHot(x.arange(d, { dtype: 'i32' }), d, { dtype: ta.dtype });

@@ -1,5 +1,6 @@
 /** @file An exponential-moving-average teacher (mean teacher), updated outside any traced graph. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Tensor } from '@xent/core';
 import { describe, formatShape, tensorArg } from '../validate.js';
 
@@ -16,10 +17,10 @@ export class EmaTeacher {
     initial: readonly Tensor[],
     readonly decay: number,
   ) {
-    if (!(decay >= 0 && decay < 1)) x.fail(x.ValueError, 'EmaTeacher', 'decay', 'a number in [0, 1)', describe(decay));
+    if (!(decay >= 0 && decay < 1)) fail(x.ValueError, 'EmaTeacher', 'decay', 'a number in [0, 1)', describe(decay));
     this.#params = initial.map((p, i) => {
       const t = tensorArg('EmaTeacher', `initial[${i}]`, p);
-      if (t.isTraced) x.fail(x.TraceError, 'EmaTeacher', `initial[${i}]`, 'a concrete tensor', 'a traced tensor');
+      if (t.isTraced) fail(x.TraceError, 'EmaTeacher', `initial[${i}]`, 'a concrete tensor', 'a traced tensor');
       return t;
     });
   }
@@ -38,18 +39,18 @@ export class EmaTeacher {
   update(student: readonly Tensor[]): void {
     const fn = 'EmaTeacher.update';
     if (student.length !== this.#params.length)
-      x.fail(x.ValueError, fn, 'student', `${this.#params.length} parameters`, `${student.length}`);
+      fail(x.ValueError, fn, 'student', `${this.#params.length} parameters`, `${student.length}`);
     this.#params = this.#params.map((t, i) => {
       const s = tensorArg(fn, `student[${i}]`, student[i]);
       if (s.rank !== t.rank || s.shape.some((d, j) => d !== t.shape[j]) || s.dtype !== t.dtype)
-        x.fail(
+        fail(
           x.ShapeError,
           fn,
           `student[${i}]`,
           `${t.dtype} ${formatShape(t.shape)}`,
           `${s.dtype} ${formatShape(s.shape)}`,
         );
-      if (s.isTraced) x.fail(x.TraceError, fn, `student[${i}]`, 'a concrete tensor', 'a traced tensor');
+      if (s.isTraced) fail(x.TraceError, fn, `student[${i}]`, 'a concrete tensor', 'a traced tensor');
       return x.add(x.mul(t, this.decay), x.mul(s, 1 - this.decay));
     });
     this.#updates++;

@@ -1,5 +1,6 @@
 /** @file InfoNCE (CPC/SimCLR/CLIP) and its symmetric form over a batch of paired embeddings. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { Tensor, DType } from '@xent/core';
 import { choiceArg, formatShape, logitsArg, numberArg, rules, sameAs } from '../validate.js';
 
@@ -13,7 +14,7 @@ export interface InfoNceOptions {
 /** The [N, N] score matrix S_ij = sim(a_i, b_j)/τ for paired embeddings a, b [N, d]. */
 function scores(fn: string, a: unknown, b: unknown, options: InfoNceOptions): Tensor {
   const ta = logitsArg(fn, 'a', a, 2);
-  if (ta.rank !== 2) x.fail(x.ShapeError, fn, 'a', 'embeddings [N, d]', formatShape(ta.shape));
+  if (ta.rank !== 2) fail(x.ShapeError, fn, 'a', 'embeddings [N, d]', formatShape(ta.shape));
   const tb = sameAs(fn, 'b', b, ta, 'a');
   const tau = numberArg(fn, 'temperature', options.temperature, 0.1, rules.positive);
   const sim = choiceArg(fn, 'similarity', options.similarity, ['cosine', 'dot'], 'cosine');

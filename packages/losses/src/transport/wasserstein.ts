@@ -1,5 +1,6 @@
 /** @file Wasserstein-1 between distributions on ordered bins, in the CDF (cumsum) form. */
 import * as x from '@xent/core';
+import { fail } from '@xent/core/internal';
 import type { FloatDType, ShapeT, Tensor, DType } from '@xent/core';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
@@ -19,7 +20,7 @@ function gaps(fn: string, k: number, dtype: FloatDType, centers: readonly number
     c.length !== k ||
     !c.every((v, i) => Number.isFinite(v) && (i === 0 || v > (c[i - 1] as number)))
   )
-    x.fail(x.ValueError, fn, 'centers', `${k} finite, strictly increasing bin centres`, describe(centers));
+    fail(x.ValueError, fn, 'centers', `${k} finite, strictly increasing bin centres`, describe(centers));
   return x.tensor(
     c.slice(1).map((v, i) => v - (c[i] as number)),
     { dtype },

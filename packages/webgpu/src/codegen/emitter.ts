@@ -3,7 +3,7 @@
  * known: per element or row ("outer"), per reduction step ("body"), or after the reduction
  * ("epilogue", where `acc` is known). Shared subexpressions are computed once.
  */
-import type { ScalarExpr } from '@xent/core';
+import { type Placement, placement, type ScalarExpr } from '@xent/core/internal';
 import type { Helper } from './prelude.js';
 import { wgslOps } from './wgslOps.js';
 
@@ -15,7 +15,8 @@ export class WgslEmitter {
   /** Whether a checkIndex was emitted (the kernel then binds the status array). */
   checks = false;
   private readonly names = new Map<ScalarExpr, string>();
-  private readonly sections = new Map<ScalarExpr, Section>();
+  /** Depth 1 is the reduction loop; the outer section, depth 0, is per element or row. */
+  private readonly place: (e: ScalarExpr) => Placement;
   private counter = 0;
 
   /**
@@ -23,24 +24,15 @@ export class WgslEmitter {
    * @param load renders a load from input slot `slot` at index expression `at`
    */
   constructor(
-    private readonly bodyVars: ReadonlySet<number>,
+    bodyVars: ReadonlySet<number>,
     private readonly load: (slot: number, at: string) => string,
-  ) {}
+  ) {
+    this.place = placement((v) => (bodyVars.has(v) ? 1 : 0), 0);
+  }
 
   private sectionOf(e: ScalarExpr): Section {
-    const known = this.sections.get(e);
-    if (known !== undefined) return known;
-    let s: Section = 'outer';
-    if (e.op === 'acc') s = 'epilogue';
-    else if (e.op === 'var') s = this.bodyVars.has(e.imm) ? 'body' : 'outer';
-    else {
-      for (const a of e.args) {
-        const t = this.sectionOf(a);
-        if (t === 'epilogue' || (t === 'body' && s === 'outer')) s = t;
-      }
-    }
-    this.sections.set(e, s);
-    return s;
+    const p = this.place(e);
+    return p.afterReduction ? 'epilogue' : p.depth > 0 ? 'body' : 'outer';
   }
 
   /** The WGSL expression naming `e`'s value (emitting the `let`s it needs). */

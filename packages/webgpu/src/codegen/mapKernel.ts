@@ -6,7 +6,8 @@
  * rows are few and long, a first pass splits each row over several workgroups that write partials
  * and a second pass combines them, so a long reduction still fills the device.
  */
-import type { DType, MapKernel, ReduceOp } from '@xent/core';
+import type { DType } from '@xent/core';
+import type { MapKernel, ReduceOp } from '@xent/core/internal';
 import { type BufferSpec, inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
 import { type Helper, prelude } from './prelude.js';

@@ -1,21 +1,15 @@
 /**
- * @file WGSL for matmul kernels: C = A·B tiled through workgroup memory. A workgroup of 16×16
- * invocations owns a 64×64 tile of C, each invocation a 4×4 block (four rows, four adjacent
- * columns) held in vec4 registers. k is walked in steps of 32: the A tile is staged as vec4s along
- * k and the B tile as vec4s along n, so the inner loop does 8 vector loads for 64 multiply-adds.
- * Operands are read through their strided views, with zeros past the edges.
+ * @file WGSL for matmul kernels: C = A·B by the 64×64 tiled product (`tiledProduct.ts`), one
+ * workgroup per tile of C and batch entry. Operands are read through their strided views, with zeros
+ * past the edges.
  */
-import type { MatmulKernel, StridedOperand } from '@xent/core';
+import type { MatmulKernel, StridedOperand } from '@xent/core/internal';
 import { inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
+import { laneOf, TILE, tiledProduct } from './tiledProduct.js';
 import { wgslType } from './wgslOps.js';
 
-const TILE = 64;
-const STEP = 32;
-/** Invocations per workgroup (16×16). */
-const THREADS = 256;
-
-/** The base address of operand `name` for batch index `b`. */
+/** The base address of operand `name` for batch index `b`, into the private `${name}_base`. */
 function batchBase(name: string, op: StridedOperand, batch: readonly number[]): string {
   const terms = [`${op.offset}`];
   let stride = 1;
@@ -23,15 +17,13 @@ function batchBase(name: string, op: StridedOperand, batch: readonly number[]): 
     terms.push(`((b / ${Math.max(1, stride)}) % ${Math.max(1, batch[d] ?? 1)}) * ${op.strides[d] ?? 0}`);
     stride *= batch[d] ?? 1;
   }
-  return `let ${name}_base = ${terms.join(' + ')};`;
+  return `${name}_base = ${terms.join(' + ')};`;
 }
 
 const four = [0, 1, 2, 3] as const;
-const lane = ['x', 'y', 'z', 'w'] as const;
 
 export function renderMatmulKernel(k: MatmulKernel, maxBindingBytes: number): RenderedKernel {
   const t = wgslType(k.dtype);
-  const v4 = `vec4<${t}>`;
   const zero = `${t}(0)`;
   const batchSize = k.batch.reduce((a, b) => a * b, 1);
   const specs = [...inputSpecs(k.inputs), outputSpec(0, k.dtype, batchSize * k.m * k.n)];
@@ -43,16 +35,17 @@ export function renderMatmulKernel(k: MatmulKernel, maxBindingBytes: number): Re
   const tiles = Math.max(1, tilesM * tilesN);
   const buffers = renderBuffers(specs, maxBindingBytes, false);
   const code = `${buffers.code}
-var<workgroup> tile_a: array<${v4}, ${(TILE * STEP) / 4}>;
-var<workgroup> tile_b: array<${v4}, ${(STEP * TILE) / 4}>;
-fn a_at(a_base: i32, row: i32, col: i32) -> ${t} {
+var<private> a_base: i32;
+var<private> b_base: i32;
+fn a_at(row: i32, col: i32) -> ${t} {
   if (row >= ${k.m} || col >= ${k.k}) { return ${zero}; }
   return ld_in${k.a.slot}(a_base + row * ${ar} + col * ${ac});
 }
-fn b_at(b_base: i32, row: i32, col: i32) -> ${t} {
+fn b_at(row: i32, col: i32) -> ${t} {
   if (row >= ${k.k} || col >= ${k.n}) { return ${zero}; }
   return ld_in${k.b.slot}(b_base + row * ${br} + col * ${bc});
 }
+${tiledProduct('a_at', 'b_at', k.k, t)}
 @compute @workgroup_size(16, 16)
 fn main(${entryParams}) {
   ${flatWorkgroup}
@@ -65,32 +58,12 @@ fn main(${entryParams}) {
   ${batchBase('b', k.b, k.batch)}
   let tx = i32(lid.x);
   let ty = i32(lid.y);
-  let flat = ty * 16 + tx;
-  ${four.map((i) => `var c${i} = ${v4}(${zero});`).join(' ')}
-  for (var k0 = 0; k0 < ${k.k}; k0 = k0 + ${STEP}) {
-    for (var e = 0; e < ${(TILE * STEP) / 4 / THREADS}; e++) {
-      let q = flat + e * ${THREADS};
-      // A: row q / ${STEP / 4}, k from k0 + 4 (q % ${STEP / 4}); B: k q / ${TILE / 4}, columns from col0 + 4 (q % ${TILE / 4})
-      let ra = row0 + q / ${STEP / 4};
-      let ka = k0 + 4 * (q % ${STEP / 4});
-      tile_a[q] = ${v4}(${four.map((c) => `a_at(a_base, ra, ka + ${c})`).join(', ')});
-      let kb = k0 + q / ${TILE / 4};
-      let cb = col0 + 4 * (q % ${TILE / 4});
-      tile_b[q] = ${v4}(${four.map((c) => `b_at(b_base, kb, cb + ${c})`).join(', ')});
-    }
-    workgroupBarrier();
-    for (var kq = 0; kq < ${STEP / 4}; kq++) {
-      ${four.map((i) => `let a${i} = tile_a[(ty * 4 + ${i}) * ${STEP / 4} + kq];`).join(' ')}
-      ${four.map((d) => `let b${d} = tile_b[(kq * 4 + ${d}) * ${TILE / 4} + tx];`).join(' ')}
-      ${four.map((i) => `c${i} = c${i} + ${four.map((d) => `a${i}.${lane[d]} * b${d}`).join(' + ')};`).join('\n      ')}
-    }
-    workgroupBarrier();
-  }
+  let c = product(row0, col0, tx, ty);
   let cols = col0 + tx * 4;
   ${four
     .map(
       (i) =>
-        `if (row0 + ty * 4 + ${i} < ${k.m}) { ${four.map((j) => `if (cols + ${j} < ${k.n}) { st_out0(b * ${k.m * k.n} + (row0 + ty * 4 + ${i}) * ${k.n} + cols + ${j}, c${i}.${lane[j]}); }`).join(' ')} }`,
+        `if (row0 + ty * 4 + ${i} < ${k.m}) { ${four.map((j) => `if (cols + ${j} < ${k.n}) { st_out0(b * ${k.m * k.n} + (row0 + ty * 4 + ${i}) * ${k.n} + cols + ${j}, c[${i}].${laneOf(j)}); }`).join(' ')} }`,
     )
     .join('\n  ')}
 }`;

@@ -1,5 +1,6 @@
 /** @file Renders any kernel of the scalar kernel IR as WGSL passes (one entry per kernel kind). */
-import { BackendError, type Kernel } from '@xent/core';
+import { BackendError } from '@xent/core';
+import type { Kernel } from '@xent/core/internal';
 import { renderLinearLogitsKernel } from './linearLogitsKernel.js';
 import { renderMapKernel } from './mapKernel.js';
 import { renderMatmulKernel } from './matmulKernel.js';

@@ -3,7 +3,7 @@
  * scanned axis and walks it in blocks of 256, each block scanned in workgroup memory
  * (Hillis–Steele, 8 steps) and offset by the carry of the blocks before it.
  */
-import type { ScanKernel } from '@xent/core';
+import type { ScanKernel } from '@xent/core/internal';
 import { inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
 import { unravel } from './mapKernel.js';

@@ -2,7 +2,8 @@
  * @file Scalar ops as WGSL expressions: one exhaustive table. Floats are f32, integers i32, bools
  * WGSL bools (stored as u32 in buffers). Helpers the expressions call are recorded in `used`.
  */
-import type { DType, ScalarOp } from '@xent/core';
+import { type DType, InternalError } from '@xent/core';
+import type { ScalarHelperName, ScalarOp } from '@xent/core/internal';
 import type { Helper } from './prelude.js';
 
 export type Render = (
@@ -54,23 +55,36 @@ const compare =
   (a, d, ad, imm, used) =>
     ad[0] === 'f32' || ad[0] === 'f64' ? call(helper)(a, d, ad, imm, used) : infix(op)(a, d, ad, imm, used);
 
-export const wgslOps: { readonly [O in ScalarOp]: Render } = {
-  const: (_a, d, _ad, imm, used) => literal(imm, d, used),
-  var: (_a, _d, _ad, imm) => `i${imm}`,
-  load: () => {
-    throw new Error('xent internal error: loads are rendered by the kernel (they need the buffer)');
-  },
-  acc: () => 'acc',
-  neg: ([a]) => `(-${a ?? ''})`,
+/** The WGSL column of core's `scalarHelpers`: a builtin, or a prelude helper with JavaScript's values. */
+export const wgslHelpers: { readonly [H in ScalarHelperName]: Render } = {
   exp: builtin('exp'),
   log: call('log'),
   log1p: call('log1p'),
   expm1: call('expm1'),
-  sqrt: call('sqrt'),
-  recip: ([a]) => `(1.0 / ${a ?? ''})`,
   sin: builtin('sin'),
   cos: builtin('cos'),
   tanh: call('tanh'),
+  pow: call('pow'),
+  toI32: call('toi32'),
+};
+
+export const wgslOps: { readonly [O in ScalarOp]: Render } = {
+  const: (_a, d, _ad, imm, used) => literal(imm, d, used),
+  var: (_a, _d, _ad, imm) => `i${imm}`,
+  load: () => {
+    throw new InternalError('loads are rendered by the kernel (they need the buffer)');
+  },
+  acc: () => 'acc',
+  neg: ([a]) => `(-${a ?? ''})`,
+  exp: wgslHelpers.exp,
+  log: wgslHelpers.log,
+  log1p: wgslHelpers.log1p,
+  expm1: wgslHelpers.expm1,
+  sqrt: call('sqrt'),
+  recip: ([a]) => `(1.0 / ${a ?? ''})`,
+  sin: wgslHelpers.sin,
+  cos: wgslHelpers.cos,
+  tanh: wgslHelpers.tanh,
   abs: builtin('abs'),
   sign: (a, d, ad, imm, used) => (d === 'i32' ? `sign(${a[0] ?? ''})` : call('sign')(a, d, ad, imm, used)),
   floor: builtin('floor'),
@@ -79,7 +93,7 @@ export const wgslOps: { readonly [O in ScalarOp]: Render } = {
   sub: infix('-'),
   mul: infix('*'),
   div: infix('/'),
-  pow: call('pow'),
+  pow: wgslHelpers.pow,
   max: (a, d, ad, imm, used) => (d === 'i32' ? builtin('max')(a, d, ad, imm, used) : call('max')(a, d, ad, imm, used)),
   min: (a, d, ad, imm, used) => (d === 'i32' ? builtin('min')(a, d, ad, imm, used) : call('min')(a, d, ad, imm, used)),
   idiv: call('idiv'),
@@ -100,12 +114,11 @@ export const wgslOps: { readonly [O in ScalarOp]: Render } = {
     }
     if (d === 'i32') {
       if (from === 'bool') return `select(0, 1, ${v})`;
-      used.add('toi32');
-      return `xent_toi32(${v})`;
+      return wgslHelpers.toI32([v], d, [], 0, used);
     }
     return from === 'bool' ? `select(0.0, 1.0, ${v})` : `f32(${v})`;
   },
   checkIndex: () => {
-    throw new Error('xent internal error: index checks are rendered by the kernel (they write the status buffer)');
+    throw new InternalError('index checks are rendered by the kernel (they write the status buffer)');
   },
 };

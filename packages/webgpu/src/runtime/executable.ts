@@ -5,18 +5,16 @@
  * for the run and raise its errors (validation, out of memory, a bad index), and the failed index
  * checks of the device arrays it read.
  */
+import { BackendError, DeviceDataError, type Program } from '@xent/core';
 import {
   type ArrayData,
-  BackendError,
   type BufferInfo,
   checkProgramArgs,
-  DeviceDataError,
   type Executable,
   formatKernel,
-  IndexError,
+  gatherIndexError,
   isDeviceArray,
-  type Program,
-} from '@xent/core';
+} from '@xent/core/internal';
 import type { BufferSpec } from '../codegen/buffers.js';
 import type { KernelPass } from '../codegen/rendered.js';
 import { renderKernel } from '../codegen/renderKernel.js';
@@ -40,9 +38,6 @@ interface CompiledLaunch {
   readonly ids: readonly number[];
   readonly checks: boolean;
 }
-
-const gatherError = (j: number, n: number): IndexError =>
-  new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${n}), got ${j}`);
 
 /** Refuses what the GPU cannot run: f64 data, and buffers over the device's size limit. */
 function checkProgram(program: Program, runtime: GpuRuntime): void {
@@ -233,5 +228,5 @@ async function statusCheck(runtime: GpuRuntime, staging: GPUBuffer | undefined):
   const [flag, j, n] = new Int32Array(staging.getMappedRange(0, 16).slice(0));
   staging.unmap();
   runtime.pool.give('staging', staging);
-  if (flag !== 0) throw gatherError(j ?? 0, n ?? 0);
+  if (flag !== 0) throw gatherIndexError(n ?? 0, j ?? 0);
 }

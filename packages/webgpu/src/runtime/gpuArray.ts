@@ -3,7 +3,8 @@
  * fills it, the index checks its values depend on, and explicit disposal (a finalizer returns
  * buffers of arrays that were dropped).
  */
-import { BackendError, type DeviceArray, type DType, type HostArray } from '@xent/core';
+import { BackendError, type DType, type HostArray } from '@xent/core';
+import type { DeviceArray } from '@xent/core/internal';
 import type { IndexChecks } from './indexChecks.js';
 import type { GpuRuntime } from './runtime.js';
 

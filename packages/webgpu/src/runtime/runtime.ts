@@ -3,7 +3,8 @@
  * and readbacks, and the translation of every GPU failure (validation, out of memory, device loss,
  * use after dispose) into an XentError raised where the user next touches the data.
  */
-import { allocHost, BackendError, type DType, type HostArray } from '@xent/core';
+import { BackendError, type DType, type HostArray } from '@xent/core';
+import { allocHost } from '@xent/core/internal';
 import type { Binding } from '../codegen/buffers.js';
 import type { DeviceLimits } from './acquire.js';
 import { computeStage, mapRead } from './flags.js';

@@ -4,7 +4,7 @@ import { fromIrError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import { type DType, isFloat } from '../../ir/dtype.js';
 import type { Node } from '../../ir/node.js';
-import type { BinaryPrim, UnaryPrim } from '../../ir/prim.js';
+import type { BinaryPrim, UnaryPrim } from '../../ir/primInfo.js';
 import { broadcastShapes, type Shape } from '../../ir/shape.js';
 import { applyOp, nodeOf, operandDType, requireTensor, type TensorLike, wrap } from '../apply.js';
 import type { Broadcast, Check, Ok, ShapeT } from '../shapeTypes.js';

@@ -4,7 +4,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
-import { availableThreads, createCpuBackend, wasmIneligibility } from '@xent/cpu';
+import { availableThreads, createCpuBackend } from '@xent/cpu';
+import { wasmIneligibility } from '../src/wasm/plan.js';
+
+/** The timeout these tests had as part of the root suite (its project default). */
+const TIMEOUT = 300_000;
 
 const one = createCpuBackend({ threads: 1 });
 const many = createCpuBackend({ threads: Math.max(2, availableThreads()) });
@@ -15,7 +19,7 @@ const values = (n: number, seed: number): Float32Array =>
 const ce = (z: x.Tensor, y: x.Tensor): x.Tensor =>
   x.mean(x.sub(x.logsumexp(z, { axis: -1 }), x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)));
 
-describe('split kernels equal the single-thread kernels bit for bit', () => {
+describe('split kernels equal the single-thread kernels bit for bit', { timeout: TIMEOUT }, () => {
   const z = x.tensor(values(96 * 1500, 1), { shape: [96, 1500] });
   const y = x.tensor(
     Int32Array.from({ length: 96 }, (_, i) => (i * 37) % 1500),
@@ -48,7 +52,7 @@ describe('split kernels equal the single-thread kernels bit for bit', () => {
   });
 });
 
-test('an index error inside a worker thread surfaces as an IndexError', () => {
+test('an index error inside a worker thread surfaces as an IndexError', { timeout: TIMEOUT }, () => {
   const rows = 4000;
   const table = x.tensor(values(rows * 64, 5), { shape: [rows, 64] });
   const idx = Int32Array.from({ length: rows }, (_, i) => i);

@@ -1,0 +1,19 @@
+/** @file The scalar helpers survive the trip to a worker thread: rebuilt from their source text, each computes what it does. */
+import { expect, test } from 'vitest';
+import { helperSource, type ScalarHelperName, scalarHelpers, wasmImports } from '@xent/core/internal';
+
+const samples = [-1e10, -3.5, -1, -0, 0, 0.25, 0.5, 2, 7.75, 1e10, NaN, Infinity, -Infinity];
+
+test.each(Object.keys(scalarHelpers) as ScalarHelperName[])('%s rebuilt from its source equals itself', (h) => {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- what worker threads do with the source
+  const rebuilt = (new Function(`"use strict";return ${helperSource(h)};`) as () => (...a: number[]) => number)();
+  const original = scalarHelpers[h].js;
+  for (const a of samples) for (const b of samples) expect(rebuilt(a, b)).toBe(original(a, b));
+});
+
+test('the WebAssembly imports are the helpers with a signature, then the index-error hook', () => {
+  const withSignature = (Object.keys(scalarHelpers) as ScalarHelperName[]).filter(
+    (h) => scalarHelpers[h].wasm !== undefined,
+  );
+  expect(wasmImports).toEqual([...withSignature, 'indexError']);
+});
