@@ -30,6 +30,7 @@ const importMap = {
   imports: {
     xent: '/packages/xent/dist/index.js',
     '@xent/core': '/packages/core/dist/index.js',
+    '@xent/core/internal': '/packages/core/dist/internal.js',
     '@xent/cpu': '/packages/cpu/dist/index.js',
     '@xent/webgpu': '/packages/webgpu/dist/index.js',
     '@xent/losses': '/packages/losses/dist/index.js',
