@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Kernel } from '@xent/core/internal';
 import * as x from 'xent';
-import { renderKernel } from '@xent/webgpu';
+import { renderKernel } from '../src/codegen/renderKernel.js';
 
 const LIMIT = 128 * 2 ** 20;
 

@@ -3,10 +3,11 @@ import {
   gatherIndexError,
   globalName,
   type Kernel,
-  kernelOutputSizes,
+  type LinearLogitsKernel,
   type ScalarHelperName,
   scalarHelpers,
 } from '@xent/core/internal';
+import type { HostArray } from '@xent/core';
 import { runLinearLogits } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
@@ -28,12 +29,12 @@ const kernelHelpers: Readonly<Record<string, unknown>> = {
   ),
   checkIndex,
   symmetricEigen,
-  runLinearLogits,
 };
 
 const cache = new Map<string, KernelFn>();
 
-export function kernelSource(k: Kernel): string {
+/** The generated JS of a kernel that is not a routine call (the fused linear logits run a tiled routine directly). */
+export function kernelSource(k: Exclude<Kernel, LinearLogitsKernel>): string {
   switch (k.kind) {
     case 'map':
       return mapKernelSource(k);
@@ -43,17 +44,16 @@ export function kernelSource(k: Kernel): string {
       return matmulKernelSource(k);
     case 'eigh':
       return eighKernelSource(k);
-    case 'linearLogits': {
-      const ins = k.inputs.map((_, i) => `in${i}`).join(', ');
-      const outs = kernelOutputSizes(k)
-        .map((_, i) => `out${i}`)
-        .join(', ');
-      return `function linearLogits(${ins}, ${outs}) { runLinearLogits(${JSON.stringify(k)}, [${ins}], [${outs}]); }`;
-    }
   }
 }
 
 export function compileKernel(k: Kernel): KernelFn {
+  if (k.kind === 'linearLogits') {
+    const n = k.inputs.length;
+    return (...buffers) => {
+      runLinearLogits(k, buffers.slice(0, n) as HostArray[], buffers.slice(n) as HostArray[]);
+    };
+  }
   const source = kernelSource(k);
   let fn = cache.get(source);
   if (fn === undefined) {
