@@ -314,6 +314,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'IndexError',
     'InternalError',
     'NumericsError',
+    'ResourceError',
     'ShapeError',
     'Tensor',
     'TraceError',

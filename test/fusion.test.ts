@@ -205,6 +205,33 @@ describe('binding limits (a device backend’s kernelLimits)', () => {
     expect(toNumbers(x.jit(f, { backend })(...xs))).toEqual(toNumbers(f(...xs)));
   });
 
+  test('a reduction and a root over it that fit apart are not merged into one kernel past the limit (regression)', () => {
+    // s = Σ a (reads a, writes s: 2) and d = s + b + c (reads s, b, c, writes d: 4); merged: a, b, c, s, d = 5
+    const f = (a: x.Tensor, b: x.Tensor, c: x.Tensor): x.Tensor[] => {
+      const s = x.sum(a, { axis: 1 });
+      return [s, x.add(x.add(s, b), c)];
+    };
+    const args = [
+      x.tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), { shape: [2, 3] }),
+      x.tensor(Float32Array.from([10, 20]), { shape: [2] }),
+      x.tensor(Float32Array.from([0.5, -1]), { shape: [2] }),
+    ] as const;
+    const backend = limited(4);
+    const kernels = x
+      .jit(f, { backend })
+      .program(...args)
+      .steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
+    expect(kernels.map((k) => bindings(k, 2 ** 30))).toEqual([2, 4]);
+    expect(
+      x
+        .jit(f, { backend })(...args)
+        .map(toNumbers),
+    ).toEqual([
+      [6, 15],
+      [16.5, 34],
+    ]);
+  });
+
   test('a kernel that cannot fit whatever is split is left whole (no pointless extra passes)', () => {
     const z = x.tensor(new Float32Array(64 * 100), { shape: [64, 100] });
     const y = x.tensor(new Int32Array(64), { shape: [64] });
@@ -236,4 +263,168 @@ test('a matmul operand that is a view of a scalar constant (the cotangent of a s
     -Math.sin(0.3) - 2 * Math.cos(0.3) + Math.cos(0.3) - 2 * Math.sin(0.3),
     12,
   );
+});
+
+describe('matmul operands that are views of buffers', () => {
+  const a = x.tensor(
+    [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+    { dtype: 'f32' },
+  );
+  const b = x.tensor(
+    [
+      [1, 0, 2, -1],
+      [0.5, 1, -1, 3],
+    ],
+    { dtype: 'f32' },
+  );
+  const v = x.tensor([1, 2, 3], { dtype: 'f32' });
+
+  // regression: lowering threw "expected operands that are strided views of buffers" on cpu and cpu-js
+  test.each([
+    [
+      'reshape [3, 2] of the transpose of a [3, 2]: rows [1, 3], [5, 2], [4, 6]',
+      (p: x.Tensor, q: x.Tensor) => x.matmul(x.reshape(x.transpose(p), [3, 2]), q),
+      a,
+      [
+        [2.5, 3, -1, 8],
+        [6, 2, 8, 1],
+        [7, 6, 2, 14],
+      ],
+    ],
+    [
+      'reshape [3, 2] of a [3] broadcast to [2, 3]: rows [1, 2], [3, 1], [2, 3]',
+      (p: x.Tensor, q: x.Tensor) => x.matmul(x.reshape(x.broadcastTo(p, [2, 3]), [3, 2]), q),
+      v,
+      [
+        [2, 2, 0, 5],
+        [3.5, 1, 5, 0],
+        [3.5, 3, 1, 7],
+      ],
+    ],
+  ])('a matmul of a %s', (_name, f, left, expected) => {
+    for (const backend of ['reference', 'cpu', 'cpu-js'] as const) {
+      expect(x.jit(f, { backend })(left, b).toArray(), backend).toEqual(expected);
+    }
+  });
+
+  test('a matmul of a flattened [2, 3, 4] buffer reads it in place and equals the reference (regression: lowering threw)', () => {
+    const p = x.tensor(
+      Float32Array.from({ length: 24 }, (_, i) => (i % 5) - 2),
+      { shape: [2, 3, 4] },
+    );
+    const q = x.tensor(
+      Float32Array.from({ length: 20 }, (_, i) => (i % 3) - 1),
+      { shape: [4, 5] },
+    );
+    const f = (s: x.Tensor, t: x.Tensor): x.Tensor => x.matmul(x.reshape(s, [6, 4]), t);
+    const want = x.jit(f, { backend: 'reference' })(p, q).toArray();
+    for (const backend of ['cpu', 'cpu-js'] as const)
+      expect(x.jit(f, { backend })(p, q).toArray(), backend).toEqual(want);
+    expect(launches(x.jit(f).program(p, q)).map((s) => s.kernel.kind)).toEqual(['matmul']);
+  });
+
+  test('flipped operands (negative strides) through the SIMD kernel (32×32×32) equal the reference', () => {
+    const n = 32;
+    const p = x.tensor(
+      Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3),
+      { shape: [n, n] },
+    );
+    const q = x.tensor(
+      Float32Array.from({ length: n * n }, (_, i) => (i % 5) - 2),
+      { shape: [n, n] },
+    );
+    const f = (s: x.Tensor, t: x.Tensor): x.Tensor => x.matmul(x.flip(s, 0), x.flip(t, 1));
+    const want = toNumbers(x.jit(f, { backend: 'reference' })(p, q));
+    expect(toNumbers(x.jit(f, { backend: 'cpu' })(p, q))).toEqual(want);
+  });
+
+  /**
+   * A random chain of views over a buffer: each step draws what it needs from `r` (a permutation,
+   * a factorisation, a broadcast target, slice bounds, flipped axes) given the current shape.
+   */
+  const views = ['transpose', 'reshape', 'broadcast', 'slice', 'flip'] as const;
+  const stepArb = fc.record({
+    view: fc.constantFrom(...views),
+    r: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+  });
+  type ViewStep = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
+  const divisors = (n: number): number[] => [...Array(n).keys()].map((i) => i + 1).filter((d) => n % d === 0);
+  const pick = <T>(xs: readonly T[], r: number): T => xs[r % xs.length] as T;
+  const at = (r: readonly number[], i: number): number => r[i % r.length] as number;
+
+  function applyView(t: x.Tensor, { view, r }: ViewStep): x.Tensor {
+    const shape = t.shape;
+    switch (view) {
+      case 'transpose':
+        return x.transpose(
+          t,
+          shape.map((_, i) => i).sort((i, j) => at(r, i) - at(r, j) || i - j),
+        );
+      case 'reshape': {
+        const dims: number[] = [];
+        let rest = t.size;
+        for (let i = 0; i < at(r, 0) % 3; i++) {
+          const d = pick(divisors(rest), at(r, i + 1));
+          dims.push(d);
+          rest /= d;
+        }
+        return x.reshape(t, [...dims, rest]);
+      }
+      case 'broadcast': {
+        if (t.size > 24) return t;
+        const lead = shape.length < 4 && at(r, 0) % 2 === 1 ? [1 + (at(r, 1) % 3)] : [];
+        return x.broadcastTo(t, [...lead, ...shape.map((d, i) => (d === 1 ? 1 + (at(r, i + 2) % 3) : d))]);
+      }
+      case 'slice': {
+        const start = shape.map((d, i) => at(r, i) % d);
+        return x.slice(
+          t,
+          start,
+          start.map((s, i) => s + 1 + (at(r, i + 4) % ((shape[i] as number) - s))),
+        );
+      }
+      case 'flip': {
+        const axes = shape.map((_, i) => i).filter((i) => at(r, i) % 2 === 1);
+        return x.flip(t, axes.length > 0 ? axes : [at(r, 0) % shape.length]);
+      }
+    }
+  }
+
+  const chainArb = fc.record({
+    shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+    steps: fc.array(stepArb, { maxLength: 4 }),
+  });
+  type Chain = typeof chainArb extends fc.Arbitrary<infer T> ? T : never;
+  const leafOf = (shape: readonly number[], seed: number): x.Tensor =>
+    x.tensor(
+      Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => ((seed + 3 * i) % 7) - 3),
+      { shape: [...shape] },
+    );
+  const gcd = (p: number, q: number): number => (q === 0 ? p : gcd(q, p % q));
+
+  test('a matmul of random view chains (transpose, reshape, broadcast, slice, flip) equals the reference', () => {
+    fc.assert(
+      fc.property(chainArb, chainArb, fc.boolean(), fc.nat(), fc.nat(), (ca, cb, shared, rk, rb) => {
+        // both chains over one buffer, or each over its own (integer values: every sum is exact)
+        const pa = leafOf(ca.shape, 1);
+        const pb = shared ? pa : leafOf(cb.shape, 2);
+        const chainOf = (t: x.Tensor, c: Chain): x.Tensor => c.steps.reduce(applyView, t);
+        // the sizes the chains end with decide a common k and batch that both operands reshape to
+        const [na, nb] = [chainOf(pa, ca).size, chainOf(pb, cb).size];
+        const k = pick(divisors(gcd(na, nb)), rk);
+        const batch = pick(divisors(gcd(na / k, nb / k)), rb);
+        const [m, n] = [na / k / batch, nb / k / batch];
+        const lead = batch > 1 ? [batch] : [];
+        const f = (s: x.Tensor, t: x.Tensor): x.Tensor =>
+          x.matmul(x.reshape(chainOf(s, ca), [...lead, m, k]), x.reshape(chainOf(t, cb), [...lead, k, n]));
+        const want = toNumbers(x.jit(f, { backend: 'reference' })(pa, pb));
+        for (const backend of ['cpu', 'cpu-js'] as const)
+          expect(toNumbers(x.jit(f, { backend })(pa, pb)), backend).toEqual(want);
+      }),
+    );
+  });
 });

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
-import { renderKernel } from '@xent/webgpu';
+import { renderKernel } from '../../packages/webgpu/src/codegen/renderKernel.js';
 import { valuesArb } from '../support/arbitraries.js';
 import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
 import { expectAllClose, toNumbers } from '../support/numeric.js';
@@ -32,6 +32,33 @@ const f32 = (values: ArrayLike<number>, shape: readonly number[]): x.Tensor =>
 const f64 = (t: x.Tensor): x.Tensor => x.cast(t, 'f64');
 
 describe.runIf(gpu !== undefined)('webgpu programs', () => {
+  test('matmul operands read in place as strided views (slices at an offset, reshaped buffers, transposes) equal the reference', async () => {
+    const backend = defined(gpu);
+    const a = f32(
+      Array.from({ length: 4 * 6 }, (_, i) => Math.sin(i + 1)),
+      [4, 6],
+    );
+    const b = f32(
+      Array.from({ length: 3 * 5 }, (_, i) => Math.cos(i)),
+      [3, 5],
+    );
+    const c = f32(
+      Array.from({ length: 2 * 3 * 4 }, (_, i) => (i % 7) - 3),
+      [2, 3, 4],
+    );
+    const programs: readonly [string, (p: x.Tensor, q: x.Tensor, r: x.Tensor) => x.Tensor][] = [
+      ['slice at an offset', (p, q) => x.matmul(x.slice(p, [1, 2], [3, 5]), q)],
+      ['transposed slice', (p, q) => x.matmul(x.transpose(x.slice(p, [1, 1], [4, 3])), x.slice(q, [0, 1], [3, 4]))],
+      ['flattened buffer', (_, q, r) => x.matmul(x.reshape(r, [6, 4]), x.transpose(x.slice(q, [0, 0], [3, 4])))],
+      ['flipped operand', (p, q) => x.matmul(x.flip(x.slice(p, [0, 0], [2, 3]), 0), q)],
+    ];
+    for (const [name, f] of programs) {
+      const got = await numbersAsync(x.jit(f, { backend })(a, b, c));
+      const want = toNumbers(x.jit(f, { backend: 'reference' })(a, b, c));
+      expectAllClose(got, want, { rtol: 1e-5, atol: 1e-5 }, name);
+    }
+  });
+
   describe.each([
     [2, 3],
     [5, 70],

@@ -8,6 +8,8 @@ import { type ArrayData, lengthOf } from './device.js';
 import type { Graph } from './ir/graph.js';
 import type { BufferInfo, Program } from './kernel/program.js';
 import type { KernelLimits } from './compile/fuse.js';
+import { publicFn } from './validate/publicFn.js';
+import * as s from './validate/schemas.js';
 
 /**
  * A compiled graph: takes one array per graph parameter, returns one per output. Host backends
@@ -59,17 +61,55 @@ export interface KernelBackend extends BackendCapabilities {
 
 export type Backend = GraphBackend | KernelBackend;
 
+/** Absent, or a count ≥ 0 (Infinity included). */
+const countOrAbsent = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v >= 0);
+
+/**
+ * Whether `v` has what core uses of a backend: a kind ('graph' or 'kernel'), a name, `compile`, and, when
+ * given, a `linearLogitsMinElements` ≥ 0 and `kernelLimits` with numeric bounds. Never throws (proxies, getters).
+ */
+export function isBackend(v: unknown): v is Backend {
+  if (typeof v !== 'object' || v === null) return false;
+  try {
+    const b = v as Readonly<Record<string, unknown>>;
+    const limits = b['kernelLimits'];
+    const limitsOk =
+      limits === undefined ||
+      (typeof limits === 'object' &&
+        limits !== null &&
+        typeof (limits as KernelLimits).maxBindings === 'number' &&
+        typeof (limits as KernelLimits).maxBindingBytes === 'number');
+    return (
+      (b['kind'] === 'graph' || b['kind'] === 'kernel') &&
+      typeof b['name'] === 'string' &&
+      typeof b['compile'] === 'function' &&
+      countOrAbsent(b['linearLogitsMinElements']) &&
+      limitsOk
+    );
+  } catch {
+    return false;
+  }
+}
+
 let defaultBackend: Backend | undefined;
 
+/** A backend argument: a Backend object (the built-in ones are `x.backends`, WebGPU's comes from `x.webgpu()`). */
+export const backendSchema = s.custom(
+  "a Backend (an object with kind 'graph' or 'kernel', a name and compile, e.g. x.backends.cpu)",
+  isBackend,
+  () => getDefaultBackend(),
+);
+
 /** Sets the backend eager operations and transforms use when none is passed (the umbrella sets CPU). */
-export function setDefaultBackend(backend: Backend): void {
+export const setDefaultBackend = publicFn('setDefaultBackend', { backend: backendSchema }, (backend: Backend): void => {
   defaultBackend = backend;
-}
+});
 
 /** The default backend, or undefined while none is set. */
 export const defaultBackendIfSet = (): Backend | undefined => defaultBackend;
 
-export function getDefaultBackend(): Backend {
+/** The backend eager operations and transforms use when none is passed; a BackendError while none is set. */
+export const getDefaultBackend = publicFn('getDefaultBackend', {}, (): Backend => {
   if (defaultBackend === undefined) {
     throw new BackendError(
       'getDefaultBackend',
@@ -77,7 +117,7 @@ export function getDefaultBackend(): Backend {
     );
   }
   return defaultBackend;
-}
+});
 
 /** Checks a kernel program's arguments: one array per parameter buffer, with that buffer's element count. */
 export function checkProgramArgs(params: readonly BufferInfo[], args: readonly ArrayData[]): void {

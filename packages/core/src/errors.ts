@@ -30,6 +30,28 @@ export class TraceError extends XentError {}
 /** A backend failure or a missing backend. */
 export class BackendError extends XentError {}
 
+/**
+ * A request larger than a limit (elements, bytes, keys), refused before anything is allocated or
+ * looped over. `requested` is what was asked, `limit` the most allowed and `limitName` which limit.
+ */
+export class ResourceError extends XentError {
+  constructor(
+    fn: string,
+    message: string,
+    readonly requested: number,
+    readonly limit: number,
+    readonly limitName: string,
+  ) {
+    super(fn, message);
+  }
+
+  /** The same refusal, blamed on the public function `caller` whose eager work ran the program. */
+  calledBy(caller: string): ResourceError {
+    const message = this.message.replace(`xent.${this.fn}:`, `xent.${caller}:`);
+    return new ResourceError(caller, message, this.requested, this.limit, this.limitName);
+  }
+}
+
 /** A broken invariant inside xent, never caused by the user's input: always a bug in xent, to be reported. */
 export class InternalError extends Error {
   constructor(what: string | IrError) {
@@ -38,9 +60,21 @@ export class InternalError extends Error {
   }
 }
 
-/** The IndexError every backend raises for an index read outside [0, bound) (gather, class labels). */
-export const gatherIndexError = (bound: number, got: number): IndexError =>
-  new IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${bound}), got ${got}`);
+/** Who an index check blames: the public function the user called and its argument holding the indices. */
+export interface IndexBlame {
+  readonly fn: string;
+  readonly arg: string;
+}
+
+/** The blame of a gather's own check (and of checks that name no one else). */
+export const gatherBlame: IndexBlame = { fn: 'gather', arg: 'indices' };
+
+/**
+ * The IndexError every backend raises for an index read outside [0, bound): a gather's, or a check
+ * made for a public function reading indices (class labels: `xent.crossEntropy: argument 'labels'`).
+ */
+export const gatherIndexError = (bound: number, got: number, blame: IndexBlame = gatherBlame): IndexError =>
+  new IndexError(blame.fn, `xent.${blame.fn}: argument '${blame.arg}' expected values in [0, ${bound}), got ${got}`);
 
 const classByTag: Record<IrErrorTag, new (fn: string, message: string) => XentError> = {
   ShapeMismatch: ShapeError,

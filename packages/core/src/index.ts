@@ -10,6 +10,7 @@ export {
   IndexError,
   InternalError,
   NumericsError,
+  ResourceError,
   ShapeError,
   TraceError,
   ValueError,
@@ -23,7 +24,8 @@ export type { Graph } from './ir/graph.js';
 export { printGraph } from './ir/printer.js';
 export { formatProgram, peakTemporaryBytes, type Program } from './kernel/program.js';
 export type * from './trace/shapeTypes.js';
-export { Tensor, item, type NestedArray } from './trace/tensor.js';
+export { Tensor, type NestedArray } from './trace/tensor.js';
+export { item } from './trace/item.js';
 export type { TensorLike } from './trace/apply.js';
 export * from './trace/create.js';
 export type { BinaryCheck, BinaryShape, DTypeCheck, DTypeOf, ResultDType, ShapeOf } from './trace/ops/types.js';

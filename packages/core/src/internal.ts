@@ -2,9 +2,12 @@
  * @file @xent/core/internal: the IR, the compile passes, the kernel IR and the backend contract that
  * the backends, @xent/losses and the tests build on. Not the user API: it changes without notice.
  */
-export { fail, fromIrError, gatherIndexError } from './errors.js';
+export { fail, fromIrError, gatherBlame, gatherIndexError, type IndexBlame } from './errors.js';
+export * from './validate/index.js';
+export { checkAllocation, formatBytes, MAX_HOST_BYTES, overLimit, type OverLimit } from './limits.js';
 export {
   type BackendCapabilities,
+  backendSchema,
   checkProgramArgs,
   type Executable,
   type GraphBackend,
@@ -20,6 +23,7 @@ export * from './ir/linearLogitLayout.js';
 export { primitive } from './trace/apply.js';
 export { vjpRules, type VjpRule, type VjpWalk } from './autodiff/vjpRules.js';
 export { vjpNodes } from './autodiff/vjp.js';
+export { jitOptionFields } from './transforms/jitOptions.js';
 export {
   compileGraph,
   compileProgram,
@@ -51,6 +55,7 @@ export {
   type StridedOperand,
 } from './kernel/program.js';
 export * from './kernel/scalar.js';
+export * from './kernel/indexSites.js';
 export * from './kernel/linearLogitEpilogue.js';
 export * from './kernel/placement.js';
 export * from './kernel/scalarHelpers.js';

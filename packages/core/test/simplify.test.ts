@@ -17,7 +17,6 @@ const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node
   mulOne: [B.mul(B.exp(p), one), B.exp(p)],
   divOne: [B.div(p, one), p],
   negNeg: [B.neg(B.neg(B.sin(p))), B.sin(p)],
-  logExp: [B.log(B.exp(p)), p],
   reshapeReshape: [
     B.op('reshape', { shape: [3, 2] }, [B.op('reshape', { shape: [6] }, [p])]),
     B.op('reshape', { shape: [3, 2] }, [p]),
@@ -52,7 +51,7 @@ test('rules leave other graphs alone', () => {
 });
 
 test('simplify keeps the node list topological and dce drops what became unused', () => {
-  const g = simplify(ir.makeGraph([p], [B.mul(B.log(B.exp(p)), one)]));
+  const g = simplify(ir.makeGraph([p], [B.mul(B.neg(B.neg(p)), one)]));
   expect(g.outputs[0]).toBe(p);
   expect(verify(g)._tag).toBe('Right');
   expect(dce(g).nodes).toEqual([]);

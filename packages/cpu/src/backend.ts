@@ -2,7 +2,7 @@
  * @file The fast CPU backend: a kernel backend that lays a program's buffers out in one shared
  * memory and runs each kernel as generated code over it.
  */
-import { BackendError, type HostArray, type Program, ValueError } from '@xent/core';
+import { BackendError, type HostArray, type Program } from '@xent/core';
 import {
   type ArrayData,
   checkProgramArgs,
@@ -13,9 +13,12 @@ import {
   type Kernel,
   type KernelBackend,
   linearLogitsMinElementsOption,
+  overLimit,
+  publicFn,
+  s,
 } from '@xent/core/internal';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
-import { ensureMemory, layoutProgram, memory, view } from './memory.js';
+import { checkLayout, ensureMemory, layoutProgram, memory, view } from './memory.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
@@ -90,6 +93,7 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
     0,
   );
   const layout = layoutProgram(program, scratchBytes);
+  checkLayout(program, layout);
   const params = program.buffers.filter((b) => b.source.kind === 'param');
   const consts = program.buffers.filter((b) => b.source.kind === 'const');
   const launches = program.steps.flatMap((s, i) =>
@@ -138,7 +142,7 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
 export interface CpuOptions {
   /** Use WebAssembly SIMD kernels where they vectorise (default true); false: JavaScript only. */
   readonly simd?: boolean;
-  /** Threads for large kernels (default: all cores); results do not depend on it. */
+  /** Threads for large kernels (default: all cores; at most 256); results do not depend on it. */
   readonly threads?: number;
   /**
    * Relaxed SIMD multiply-adds (`f32x4.relaxed_madd`) in the SIMD exp, log and matmul (default:
@@ -164,22 +168,32 @@ export interface CpuBackend extends KernelBackend {
 /** The default of `linearLogitsMinElements` (measured with the SIMD kernels on all cores). */
 const CPU_LINEAR_LOGITS_MIN_ELEMENTS = 2 ** 25;
 
+/** The most worker threads one backend may use (each is a thread with its own stack and module instances). */
+const MAX_THREADS = 256;
+
 /** The options with their defaults filled in, checked against the runtime's `features`. */
 export function cpuOptions(options: CpuOptions, features: WasmFeatures): Required<CpuOptions> {
-  const { relaxedSimd } = options;
-  if (relaxedSimd !== undefined && typeof relaxedSimd !== 'boolean')
-    fail(ValueError, 'createCpuBackend', 'options.relaxedSimd', 'a boolean', String(relaxedSimd));
+  const { relaxedSimd, threads } = options;
   if (relaxedSimd === true && !features.relaxedSimd)
     fail(
       BackendError,
       'createCpuBackend',
-      'options.relaxedSimd',
+      'relaxedSimd',
       'false or absent: this WebAssembly runtime has no relaxed SIMD',
       'true',
     );
+  if (threads !== undefined && threads > MAX_THREADS)
+    throw overLimit({
+      fn: 'createCpuBackend',
+      arg: 'threads',
+      requested: threads,
+      limit: MAX_THREADS,
+      unit: 'threads',
+      limitName: 'maxThreads: worker threads one CPU backend may run',
+    });
   return {
     simd: options.simd ?? true,
-    threads: Math.max(1, Math.floor(options.threads ?? availableThreads())),
+    threads: threads ?? Math.min(availableThreads(), MAX_THREADS),
     relaxedSimd: relaxedSimd ?? features.relaxedSimd,
     linearLogitsMinElements: linearLogitsMinElementsOption(
       'createCpuBackend',
@@ -190,13 +204,24 @@ export function cpuOptions(options: CpuOptions, features: WasmFeatures): Require
 }
 
 /** A CPU backend: fused kernels as WebAssembly SIMD where they vectorise, generated JavaScript elsewhere. */
-export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
-  const features = wasmFeatures();
-  const resolved = cpuOptions(options, features);
-  const { simd, threads, linearLogitsMinElements } = resolved;
-  const name = simd ? (threads === 1 ? 'cpu-1thread' : 'cpu') : 'cpu-js';
-  return { kind: 'kernel', name, features, linearLogitsMinElements, compile: (p) => compileProgram(p, resolved) };
-}
+export const createCpuBackend = publicFn(
+  'createCpuBackend',
+  {
+    options: s.options({
+      simd: s.optional(s.boolean),
+      threads: s.optional(s.number({ min: 1, integer: true })),
+      relaxedSimd: s.optional(s.boolean),
+      linearLogitsMinElements: s.optional(s.number({ min: 0 })),
+    }),
+  },
+  (options: CpuOptions = {}): CpuBackend => {
+    const features = wasmFeatures();
+    const resolved = cpuOptions(options, features);
+    const { simd, threads, linearLogitsMinElements } = resolved;
+    const name = simd ? (threads === 1 ? 'cpu-1thread' : 'cpu') : 'cpu-js';
+    return { kind: 'kernel', name, features, linearLogitsMinElements, compile: (p) => compileProgram(p, resolved) };
+  },
+);
 
 /** The default backend of `xent`: SIMD kernels, all cores. */
 export const cpuBackend: CpuBackend = createCpuBackend();

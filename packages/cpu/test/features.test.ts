@@ -128,7 +128,7 @@ describe('the relaxedSimd option', () => {
     () => {
       expect(() => cpuOptions({ relaxedSimd: true }, without)).toThrow(BackendError);
       expect(() => cpuOptions({ relaxedSimd: true }, without)).toThrow(
-        "xent.createCpuBackend: argument 'options.relaxedSimd' expected false or absent: this WebAssembly runtime has no relaxed SIMD, got true",
+        "xent.createCpuBackend: argument 'relaxedSimd' expected false or absent: this WebAssembly runtime has no relaxed SIMD, got true",
       );
     },
     TIMEOUT,
@@ -139,7 +139,7 @@ describe('the relaxedSimd option', () => {
     () => {
       expect(() => createCpuBackend({ relaxedSimd: 'yes' as unknown as boolean })).toThrow(ValueError);
       expect(() => createCpuBackend({ relaxedSimd: null as unknown as boolean })).toThrow(
-        "xent.createCpuBackend: argument 'options.relaxedSimd' expected a boolean, got null",
+        "xent.createCpuBackend: argument 'relaxedSimd' expected a boolean (true or false), got null",
       );
     },
     TIMEOUT,

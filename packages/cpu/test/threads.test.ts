@@ -62,6 +62,7 @@ test('an index error inside a worker thread surfaces as an IndexError', { timeou
   const kernels = program.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'map' ? [s.kernel] : []));
   expect(kernels.map((k) => wasmIneligibility(k))).toEqual([undefined]);
   expect(() => f(table, x.tensor(idx))).toThrow(
-    new x.IndexError('gather', `xent.gather: argument 'indices' expected values in [0, ${rows}), got ${rows + 7}`),
+    // the worker reports the check's site: the IndexError blames take, whose indices they are
+    new x.IndexError('take', `xent.take: argument 'indices' expected values in [0, ${rows}), got ${rows + 7}`),
   );
 });

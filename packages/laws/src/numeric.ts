@@ -1,6 +1,7 @@
 /** @file The numbers behind the laws: f64 tensors, tolerant comparison, central finite differences, and a CPU backend when none is set. */
 import * as x from '@xent/core';
 import type { Tensor } from '@xent/core';
+import { fail, publicFn, s } from '@xent/core/internal';
 import { cpuBackend } from '@xent/cpu';
 
 /** Laws evaluate eagerly; without `xent` imported there is no default backend, so the CPU one is used. */
@@ -18,12 +19,49 @@ export interface Tolerance {
   readonly atol: number;
 }
 
-/** NaN matches only NaN, infinities only themselves. */
-export function close(a: number, b: number, tol: Tolerance): boolean {
+/** A tolerance argument: `rtol` and `atol`, each finite and ≥ 0 (both given: see `requireTolerance`). */
+export const toleranceSchema = s.options({
+  rtol: s.optional(s.finite({ min: 0 })),
+  atol: s.optional(s.finite({ min: 0 })),
+});
+
+/**
+ * Both keys of a tolerance that passed `toleranceSchema` are there (a key left out would make every
+ * comparison false); `tol` itself may be left out unless `required`.
+ */
+export function requireTolerance(fn: string, tol: Partial<Tolerance> | undefined, required = false): void {
+  if (tol === undefined && !required) return;
+  for (const key of ['rtol', 'atol'] as const)
+    if (tol?.[key] === undefined)
+      fail(x.ValueError, fn, key, 'a finite number ≥ 0 (a tolerance needs both rtol and atol)', 'undefined');
+}
+
+/** `close` without argument checks, for the laws' inner loops. */
+export function isClose(a: number, b: number, tol: Tolerance): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
   return Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b);
 }
+
+/** Any number, NaN included (close compares NaN too). */
+const anyNumber = s.either(
+  s.number(),
+  s.custom(
+    'NaN',
+    (v): v is number => Number.isNaN(v),
+    () => NaN,
+  ),
+);
+
+/** NaN matches only NaN, infinities only themselves. */
+export const close = publicFn(
+  'close',
+  { a: anyNumber, b: anyNumber, tol: toleranceSchema },
+  (a: number, b: number, tol: Tolerance): boolean => {
+    requireTolerance('close', tol, true);
+    return isClose(a, b, tol);
+  },
+);
 
 export const f64 = (values: readonly number[], shape: readonly number[]): Tensor =>
   x.tensor(Float64Array.from(values), { shape, dtype: 'f64' });

@@ -1,6 +1,53 @@
 /** @file The `equivariance` namespace: groups, representations, symmetry penalties, group and frame averaging, invariant features. */
-export * from './equivariance/groups.js';
-export * from './equivariance/reps.js';
-export * from './equivariance/penalties.js';
-export * from './equivariance/averaging.js';
-export * from './equivariance/features.js';
+export {
+  c4,
+  cyclicGroup,
+  d4,
+  e3,
+  flipGroup,
+  type GridElement,
+  type Group,
+  matMul,
+  type Motion,
+  o2,
+  o3,
+  productGroup,
+  rotation2dOfAngle,
+  rotation3dOfQuaternion,
+  rotationFromQuaternion,
+  scalingGroup,
+  se3,
+  shiftGroup,
+  so2,
+  so3,
+  symmetricGroup,
+  transposed,
+  trivialGroup,
+} from './equivariance/groups.js';
+export {
+  directSum,
+  flipRep,
+  gridRep,
+  matrixRep,
+  motionRep,
+  permutationRep,
+  productRep,
+  type Rep,
+  type RepKind,
+  rollRep,
+  scaleRep,
+  shiftRep,
+  transform,
+  type Transform,
+  trivialRep,
+} from './equivariance/reps.js';
+export {
+  ConstrainedPenalties,
+  equivariancePenalty,
+  invariancePenalty,
+  mixedPenalty,
+  type Penalty,
+  type PenaltyOptions,
+} from './equivariance/penalties.js';
+export { frameAverage, frameDegeneracy, type FrameOutput, groupAverage } from './equivariance/averaging.js';
+export { centeredGram, relativeRepresentation } from './equivariance/features.js';

@@ -307,12 +307,142 @@ test.each<[string, () => unknown, RegExp]>([
   [
     'zero samples',
     () => E.equivariancePenalty((t) => t, E.matrixRep(E.so2), 'invariant', { samples: 0 }),
-    /argument 'samples' expected an integer ≥ 1/,
+    /^xent\.equivariancePenalty: argument 'samples' expected an integer in \[1, 65536\], got 0$/,
   ],
   ['a permutation that is not one', () => E.symmetricGroup(3).check([0, 0, 1]), /a permutation of 0..2/],
+  [
+    'a symmetric group of 2³¹ points (it used to allocate them)',
+    () => E.symmetricGroup(2 ** 31),
+    /^xent\.symmetricGroup: argument 'n' expected at most 1048576 points \(the largest n of S\(n\) and Z\(n\)\), got 2147483648 points$/,
+  ],
+  [
+    'a sample of S(2²⁰) of more than 2²⁰ numbers',
+    () => E.symmetricGroup(2 ** 20).sample(x.random.key(0), 2),
+    /^xent\.equivariance\.S\(1048576\)\.sample: argument 'n' expected at most 1048576 numbers/,
+  ],
+  [
+    'more than 2¹⁶ samples at once',
+    () => E.so2.sample(x.random.key(0), 2 ** 16 + 1),
+    /^xent\.equivariance\.SO\(2\)\.sample: argument 'n' expected at most 65536 samples \(.*\), got 65537 samples$/,
+  ],
+  ['a sample with a key that is not one', () => E.so3.sample(7 as never, 2), /argument 'key' expected a key/],
+  ['a negative group size', () => E.cyclicGroup(-3), /^xent\.cyclicGroup: argument 'n'/],
+  [
+    'the zero quaternion (it used to become the identity)',
+    () => E.rotationFromQuaternion([0, 0, 0, 0]),
+    /^xent\.rotationFromQuaternion: argument 'q' expected a non-zero quaternion, got \[0, 0, 0, 0\]$/,
+  ],
+  [
+    'a zero quaternion among tensors of them',
+    () => E.rotation3dOfQuaternion(f64([1, 0, 0, 0, 0, 0, 0, 0], [2, 4])),
+    /^xent\.rotation3dOfQuaternion: argument 'q' expected non-zero quaternions .*at quaternion 1$/,
+  ],
+  [
+    'a model that is not a function',
+    () => E.invariancePenalty(3 as never, E.matrixRep(E.so2)),
+    /^xent\.invariancePenalty: argument 'f'/,
+  ],
+  ['a group that is not one', () => E.matrixRep({} as never), /^xent\.matrixRep: argument 'group'/],
+  [
+    'a permutation group given to matrixRep',
+    () => E.matrixRep(E.symmetricGroup(4)),
+    /^xent\.matrixRep: argument 'group' expected a group of n×n matrices/,
+  ],
+  [
+    'reps of different groups in and out',
+    () => E.equivariancePenalty((t) => t, E.matrixRep(E.so2), E.matrixRep(E.so3)),
+    /^xent\.equivariancePenalty: argument 'repOut' expected a representation of SO\(2\)/,
+  ],
+  [
+    'a negative tolerance',
+    () => E.frameAverage((t) => t, { tolerance: -1 }),
+    /^xent\.frameAverage: argument 'tolerance'/,
+  ],
+  [
+    'a negative term tolerance',
+    () => new E.ConstrainedPenalties([{ name: 'a', penalty: (t) => x.sum(t), tolerance: -1 }]),
+    /^xent\.ConstrainedPenalties: argument 'tolerance'/,
+  ],
+  [
+    'a term without its penalty',
+    () => new E.ConstrainedPenalties([{ name: 'a', tolerance: 0 } as never]),
+    /^xent\.ConstrainedPenalties: argument 'terms\[0\]\.penalty'/,
+  ],
+  [
+    'grid axes that coincide',
+    () => E.gridRep(E.d4, { axes: [1, 1] }),
+    /^xent\.gridRep: argument 'axes' expected two distinct axes/,
+  ],
+  [
+    'a direct sum whose block acts on another group',
+    () => E.directSum(E.so3, -1, [{ size: 2, rep: E.matrixRep(E.so2) }]),
+    /^xent\.directSum: argument 'blocks\[0\]\.rep' expected a representation of SO\(3\)/,
+  ],
+  [
+    'a product rep over another product group',
+    () => E.productRep(E.productGroup(E.so2, E.so3), E.matrixRep(E.so3), E.matrixRep(E.so2)),
+    /^xent\.productRep: argument 'group'/,
+  ],
+  [
+    'a penalty called without a tensor',
+    () => E.invariancePenalty((t) => t, E.matrixRep(E.so2))([1, 2] as never),
+    /^xent\.invariancePenalty: argument 'input' expected a floating-point/,
+  ],
+  [
+    'an exact average over more than 2¹⁶ elements',
+    () => E.groupAverage((t) => t, E.rollRep(E.cyclicGroup(2 ** 17)), 'invariant')(f64([1, 2], [2])),
+    /^xent\.groupAverage: argument 'repIn' expected at most 65536 group elements \(an exact average over Z\(131072\) calls f once per element\), got 131072 group elements$/,
+  ],
+  [
+    'the elements of a product of two groups of 2²⁰ (2⁴⁰ pairs)',
+    () => E.productGroup(E.cyclicGroup(2 ** 20), E.cyclicGroup(2 ** 20)).elements?.(),
+    /^xent\.equivariance\.Z\(1048576\) × Z\(1048576\)\.elements: argument 'group' expected at most 1048576 elements \(.*\), got 1099511627776 elements$/,
+  ],
 ])('%s is a clear XentError', (_name, f, message) => {
   expect(f).toThrow(x.XentError);
   expect(f).toThrow(message);
+});
+
+test('sizes over a limit are ResourceErrors that say what was asked and the limit', () => {
+  const caught = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  const big = caught(() => E.symmetricGroup(2 ** 31));
+  expect(big).toBeInstanceOf(x.ResourceError);
+  expect(big).toMatchObject({ requested: 2 ** 31, limit: 2 ** 20 });
+  expect(caught(() => E.cyclicGroup(5).sample(x.random.key(0), 2 ** 17))).toMatchObject({
+    requested: 2 ** 17,
+    limit: 2 ** 16,
+  });
+});
+
+test('a quaternion is normalised whatever its scale: huge and tiny ones give the same rotation as the unit one', () => {
+  fc.assert(
+    fc.property(valuesArb(4), fc.constantFrom(1e-300, 1e300), (q, scale) => {
+      fc.pre(Math.hypot(...q) > 0.3);
+      const unit = E.rotationFromQuaternion(q);
+      expectAllClose(E.rotationFromQuaternion(q.map((v) => v * scale)), unit, { rtol: 1e-12, atol: 1e-12 }, 'host');
+      expectAllClose(
+        toNumbers(
+          E.rotation3dOfQuaternion(
+            f64(
+              q.map((v) => v * scale),
+              [4],
+            ),
+          ),
+        ),
+        unit,
+        { rtol: 1e-12, atol: 1e-12 },
+        'tensor',
+      );
+    }),
+    { numRuns: 20 },
+  );
 });
 
 test('differentiable parametrisations: SO(2) angles and SO(3) quaternions give the sampled matrices, with f64 gradients through the parameters', () => {

@@ -36,13 +36,13 @@ describe.each<[string, () => unknown, new (...a: never[]) => x.XentError, RegExp
     'float labels',
     () => L.crossEntropy(z, f64([0, 2], [2])),
     x.DTypeError,
-    /argument 'labels' expected an i32 tensor of class indices, got dtype f64/,
+    /crossEntropy: argument 'labels' expected an i32 Tensor, got dtype f64/,
   ],
   [
     'integer logits',
     () => L.crossEntropy(i32([1, 2, 3, 4, 5, 6], [2, 3]), y),
     x.DTypeError,
-    /argument 'logits' expected an f32 or f64 tensor/,
+    /argument 'logits' expected a floating-point \(f32 or f64\) Tensor of rank ≥ 1, got dtype i32/,
   ],
   [
     'empty batch',
@@ -67,7 +67,7 @@ describe.each<[string, () => unknown, new (...a: never[]) => x.XentError, RegExp
     'unknown reduction',
     () => L.crossEntropy(z, y, { reduction: 'avg' as never }),
     x.ValueError,
-    /argument 'reduction' expected 'mean' or 'sum' or 'none', got 'avg'/,
+    /argument 'reduction' expected one of 'mean', 'sum', 'none', got string 'avg'/,
   ],
   [
     'class weights of the wrong length',
@@ -166,7 +166,7 @@ describe.each<[string, () => unknown, new (...a: never[]) => x.XentError, RegExp
     'Dice: unknown variant',
     () => L.diceLoss(f64([0.5], [1]), f64([1], [1]), { variant: 'cubic' as never }),
     x.ValueError,
-    /argument 'variant' expected 'squared' or 'linear', got 'cubic'/,
+    /argument 'variant' expected one of 'squared', 'linear', got string 'cubic'/,
   ],
 ])('%s', (_name, f, Kind, message) => {
   test('throws the right XentError with a readable message', () => {

@@ -125,7 +125,7 @@ test('soft-target CE: gradient softmax − q, zero targets at −Inf logits add 
         fc.tuple(fc.constant(b), fc.constant(tz), directionsArb([b.n * b.k, b.n * b.k])),
       ),
       ([b, tz, [d1, d2]]) => {
-        const q = rows(tz, b.k).flatMap(softmaxRow);
+        const q = rows(tz, b.k).flatMap((r) => softmaxRow(r));
         const g = toNumbers(
           x.grad((z: x.Tensor) => L.softTargetCrossEntropy(z, f64(q, [b.n, b.k]), { reduction: 'sum' }))(
             f64(b.z, [b.n, b.k]),

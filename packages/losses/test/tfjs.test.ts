@@ -67,7 +67,7 @@ test('per-sample weighted softmax CE (reduction none) agrees with tfjs weights u
 test('soft-target CE agrees with tf.losses.softmaxCrossEntropy on soft labels and tf.metrics.categoricalCrossentropy', () => {
   fc.assert(
     fc.property(batchPairArb({ scale: 3 }), ([b, t]) => {
-      const q = rows(t, b.k).flatMap(softmaxRow);
+      const q = rows(t, b.k).flatMap((r) => softmaxRow(r));
       const want = tf.losses.softmaxCrossEntropy(
         tf.tensor2d(q, [b.n, b.k]),
         tf.tensor2d(b.z, [b.n, b.k]),

@@ -5,7 +5,14 @@
  * (`await t.dataAsync()`) waits for the GPU and raises any error the work met.
  */
 import { BackendError, Tensor } from '@xent/core';
-import { ir, type KernelBackend, linearLogitsMinElementsOption } from '@xent/core/internal';
+import {
+  declareSignature,
+  ir,
+  type KernelBackend,
+  linearLogitsMinElementsOption,
+  publicFn,
+  s,
+} from '@xent/core/internal';
 import { chunkElements } from './codegen/buffers.js';
 import { acquireDevice, type AcquireOptions, type DeviceLimits } from './runtime/acquire.js';
 import { compileOnGpu } from './runtime/executable.js';
@@ -50,8 +57,34 @@ export interface WebGpuBackend extends KernelBackend {
   dispose(): void;
 }
 
-/** A WebGPU backend on a new device (Dawn in Node, navigator.gpu in browsers, or `options.gpu`). */
-export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+/** The smallest binding cap: one chunk of 64 elements (binding offsets are 256-byte aligned). */
+const MIN_BINDING_BYTES = 256;
+
+/** Whether `v` looks like a GPU object (it has `requestAdapter`). */
+const isGpu = (v: unknown): v is GPU =>
+  typeof v === 'object' && v !== null && typeof (v as { requestAdapter?: unknown }).requestAdapter === 'function';
+
+const webgpuParams = {
+  options: s.options({
+    gpu: s.optional(
+      s.custom(
+        "a GPU object (navigator.gpu, or the webgpu package's create([]))",
+        isGpu,
+        // valid for the check only: it has no adapter, so webgpu then says so
+        () => ({ requestAdapter: () => Promise.resolve(null) }) as unknown as GPU,
+      ),
+    ),
+    powerPreference: s.optional(s.oneOf(['low-power', 'high-performance'])),
+    caps: s.options({
+      maxStorageBufferBindingSize: s.optional(s.number({ min: MIN_BINDING_BYTES, integer: true })),
+      maxComputeWorkgroupsPerDimension: s.optional(s.number({ min: 1, integer: true })),
+    }),
+    maxPooledBytes: s.optional(s.number({ min: 0 })),
+    linearLogitsMinElements: s.optional(s.number({ min: 0 })),
+  }),
+};
+
+async function webgpuImpl(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   const linearLogitsMinElements = linearLogitsMinElementsOption(
     'webgpu',
     options.linearLogitsMinElements,
@@ -60,8 +93,8 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
   const acquired = await acquireDevice(options);
   const { device, adapterName } = acquired;
   const limits: DeviceLimits = { ...acquired.limits };
-  for (const [k, cap] of Object.entries(options.caps ?? {}) as [keyof DeviceLimits, number][]) {
-    limits[k] = Math.min(limits[k], cap);
+  for (const [k, cap] of Object.entries(options.caps ?? {}) as [keyof DeviceLimits, number | undefined][]) {
+    if (cap !== undefined) limits[k] = Math.min(limits[k], cap);
   }
   const runtime = new GpuRuntime(device, limits, 'webgpu', options.maxPooledBytes ?? 512 * 2 ** 20);
   return {
@@ -84,7 +117,7 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
       runtime.checkAlive('sync');
       await device.queue.onSubmittedWorkDone();
     },
-    upload: <T extends Tensor>(t: T): T => {
+    upload: publicFn('upload', { t: s.tensor() }, <T extends Tensor>(t: T): T => {
       runtime.checkAlive('upload');
       if (t.onDevice) return t;
       const { dtype, shape } = t.node.type;
@@ -97,7 +130,7 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
       const data = t.data();
       const array = runtime.array(runtime.upload(data, dtype, 'an upload'), dtype, data.length, Promise.resolve());
       return new Tensor(ir.build.constant(array, shape, dtype)) as T;
-    },
+    }),
     trim: () => {
       runtime.pool.trim();
     },
@@ -106,3 +139,13 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
     },
   };
 }
+
+const checked = publicFn('webgpu', webgpuParams, webgpuImpl);
+
+/**
+ * A WebGPU backend on a new device (Dawn in Node, navigator.gpu in browsers, or `options.gpu`). Bad
+ * options reject the promise with an XentError naming the option.
+ */
+export const webgpu = async (...args: Parameters<typeof webgpuImpl>): Promise<WebGpuBackend> => checked(...args);
+
+declareSignature(webgpu, 'webgpu', webgpuParams);

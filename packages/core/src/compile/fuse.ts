@@ -20,6 +20,7 @@ import {
   type ReducePrim,
 } from '../ir/primInfo.js';
 import { shapeEq } from '../ir/shape.js';
+import { stridedView } from './lower.js';
 
 /** The reduction primitives a map kernel can evaluate. */
 export type ReductionNode = OpNodeOf<ReducePrim>;
@@ -161,22 +162,14 @@ function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
       conflicts: root.inputs.filter((n) => !buffer(n)),
     };
   }
-  // matmul operands are read through strided views: movement chains over leaves are fine.
+  // A matmul reads an operand in place when lowering can address it as a strided view of a buffer
+  // (the one rule both passes share); any other operand is computed by a kernel of its own first.
   const leaves = new Set<Node>();
   const conflicts: Node[] = [];
   for (const operand of root.inputs) {
-    let cur = operand;
-    while (
-      !isLeaf(cur, materialized) &&
-      cur.kind === 'op' &&
-      (cur.prim === 'transpose' || cur.prim === 'broadcast' || cur.prim === 'reshape')
-    ) {
-      cur = cur.inputs[0] as Node;
-    }
-    // A scalar constant is inlined as a literal, not stored in a buffer: a view of it (a broadcast
-    // ones matrix, e.g. the cotangent of a sum) must be materialised to be a matmul operand.
-    if (isLeaf(cur, materialized) && !(cur.kind === 'const' && hostScalar(cur) !== undefined)) leaves.add(cur);
-    else conflicts.push(operand);
+    const view = stridedView(operand, (n) => isLeaf(n, materialized));
+    if (view === undefined) conflicts.push(operand);
+    else leaves.add(view.leaf);
   }
   return { nodes: new Set(), leaves, reduction: undefined, conflicts };
 }
@@ -291,6 +284,7 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
       [...materialized].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)),
       materialized,
       order,
+      limits,
     ),
   };
 }
@@ -298,12 +292,14 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
 /**
  * Turns roots into groups, folding an elementwise root into the kernel of a materialised
  * reduction it reads in that reduction's own loop (a multi-output kernel), when everything else it
- * reads is ready before that kernel runs.
+ * reads is ready before that kernel runs and, given a device's limits, the merged kernel still fits
+ * its bindings (each kernel fits on its own already, wherever splitting could make it).
  */
 function mergeSiblings(
   roots: readonly Node[],
   materialized: ReadonlySet<Node>,
   order: ReadonlyMap<Node, number>,
+  limits: KernelLimits | undefined,
 ): Group[] {
   const groups: Group[] = roots.map((r) => groupOf(r, materialized));
   const byReduction = new Map<Node, number>();
@@ -326,7 +322,13 @@ function mergeSiblings(
       );
       if (!ready) continue;
       const t = groups[target] as Group;
-      groups[target] = { ...t, roots: [...t.roots, root] };
+      const mergedGroup: Group = { ...t, roots: [...t.roots, root] };
+      // the reduction is computed in the merged kernel's loop, not read: it is no leaf there
+      const fits =
+        limits === undefined ||
+        kernelBindings(mergedGroup, regionOf(mergedGroup.roots, others, true), limits) <= limits.maxBindings;
+      if (!fits) continue;
+      groups[target] = mergedGroup;
       merged.add(i);
       return;
     }

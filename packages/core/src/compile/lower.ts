@@ -3,13 +3,14 @@
  * movement ops become index arithmetic (affine where possible), the group's reduction becomes the
  * kernel's inner loop, and every other materialised node becomes a load from an input slot.
  */
-import { InternalError } from '../errors.js';
+import { gatherBlame, type IndexBlame, InternalError } from '../errors.js';
 import { irError } from '../ir/irError.js';
 import { hostScalar, type Node, type OpNode } from '../ir/node.js';
 import type { Prim } from '../ir/prim.js';
 import { type InlinePrim, isInlinePrim } from '../ir/primInfo.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
 import { linearLogitSlots } from '../ir/linearLogitLayout.js';
+import { indexSite, siteOf } from '../kernel/indexSites.js';
 import { linearLogitEpilogue } from '../kernel/linearLogitEpilogue.js';
 import type { Kernel, KernelInput, LinearLogitsKernel, MapKernel } from '../kernel/program.js';
 import { lit, load, loopVar, scalar, type ScalarExpr, type ScalarOp } from '../kernel/scalar.js';
@@ -103,6 +104,15 @@ const elementwise =
       n.inputs.map((_, i) => k.arg(n, i, coords)),
     );
 
+/**
+ * The index `j` checked against [0, bound), blaming `blame`; an index already checked against the
+ * same bound keeps its check (a gather of checked class labels reports the labels' function).
+ */
+function checked(j: ScalarExpr, bound: number, blame: IndexBlame): ScalarExpr {
+  if (j.op === 'checkIndex' && siteOf(j.imm).bound === bound) return j;
+  return scalar('checkIndex', 'i32', [j], indexSite(bound, blame));
+}
+
 /** cond₁ ∧ cond₂ as a select (there is no logical-and scalar op). */
 const and = (a: ScalarExpr, b: ScalarExpr): ScalarExpr => scalar('where', 'bool', [a, b, lit(0, 'bool')]);
 
@@ -185,7 +195,7 @@ const lowerRules: { readonly [P in InlinePrim]: LowerRule<P> } = {
     const [x, idx] = n.inputs as [Node, Node];
     const { axis } = n.params;
     const dim = x.type.shape[axis] as number;
-    const j = scalar('checkIndex', 'i32', [k.valueAt(idx, coords)], dim);
+    const j = checked(k.valueAt(idx, coords), dim, gatherBlame);
     const at = k.space.atom(j, 0, dim - 1);
     return k.valueAt(
       x,
@@ -199,7 +209,10 @@ const lowerRules: { readonly [P in InlinePrim]: LowerRule<P> } = {
   },
   stopGradient: (k, n, coords) => k.arg(n, 0, coords),
   /** the index, checked against the bound at run time */
-  checkIndex: (k, n, coords) => scalar('checkIndex', 'i32', [k.arg(n, 0, coords)], n.params.bound),
+  checkIndex: (k, n, coords) => {
+    const { bound, fn = gatherBlame.fn, arg = gatherBlame.arg } = n.params;
+    return checked(k.arg(n, 0, coords), bound, { fn, arg });
+  },
 };
 
 /** Loop-variable coordinates for a shape, numbering vars from `first`. */
@@ -269,6 +282,44 @@ function lowerEigh(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   };
 }
 
+/** A matmul operand addressed in place: the buffer under its views, and its offset and strides there. */
+export interface StridedView {
+  readonly leaf: Node;
+  readonly offset: number;
+  /** One per axis of the operand, none negative. */
+  readonly strides: readonly number[];
+}
+
+/**
+ * The buffer under `n` through reshapes only, if any: a reshape keeps row-major order, so such a
+ * node is that buffer's memory under another shape (its address is its own row-major index).
+ */
+function bufferUnder(n: Node, isBuffer: (m: Node) => boolean): Node | undefined {
+  let cur = n;
+  while (!isBuffer(cur) && cur.kind === 'op' && cur.prim === 'reshape') cur = cur.inputs[0] as Node;
+  return isBuffer(cur) ? cur : undefined;
+}
+
+/**
+ * `x` as a strided view of a buffer (`isLeaf` says which nodes are buffers; a host scalar is a
+ * literal, never one), or undefined: a view chain whose address is affine in `x`'s coordinates
+ * with non-negative strides (the backends' matmul kernels take no negative stride: the SIMD
+ * kernel's row offsets are unsigned load immediates). fuse materialises every matmul operand this
+ * rejects, so `lowerMatmul` never meets one.
+ */
+export function stridedView(x: Node, isLeaf: (n: Node) => boolean): StridedView | undefined {
+  const isBuffer = (n: Node): boolean => isLeaf(n) && hostScalar(n) === undefined;
+  const space = new IndexSpace();
+  const coords = loopCoords(space, x.type.shape, 0);
+  const view = viewAddress(x, coords, space, (n) => bufferUnder(n, isBuffer) !== undefined);
+  const leaf = view === undefined ? undefined : bufferUnder(view.leaf, isBuffer);
+  if (view === undefined || leaf === undefined) return undefined;
+  const vars = coords.map((c) => [...c.terms.keys()][0]);
+  if (![...view.address.terms.keys()].every((atom) => vars.includes(atom))) return undefined;
+  const strides = vars.map((v) => (v === undefined ? 0 : (view.address.terms.get(v) ?? 0)));
+  return strides.every((st) => st >= 0) ? { leaf, offset: view.address.c, strides } : undefined;
+}
+
 function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   const root = g.roots[0] as OpNode<'matmul'>;
   const [a, bNode] = root.inputs as [Node, Node];
@@ -278,20 +329,15 @@ function lowerMatmul(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   const k = a.type.shape[rank - 1] as number;
   const inputs: Node[] = [];
   const operand = (x: Node) => {
-    const space = new IndexSpace();
-    const coords = loopCoords(space, x.type.shape, 0);
-    const view = viewAddress(x, coords, space, isLeaf);
-    const vars = coords.map((c) => [...c.terms.keys()][0]);
-    const affine = view !== undefined && [...view.address.terms.keys()].every((atom) => vars.includes(atom));
-    if (view === undefined || !affine) {
+    const view = stridedView(x, isLeaf);
+    if (view === undefined) {
       throw new InternalError(
         irError('InvalidGraph', 'lower', 'matmul', 'operands that are strided views of buffers', 'another expression'),
       );
     }
     let slot = inputs.indexOf(view.leaf);
     if (slot < 0) slot = inputs.push(view.leaf) - 1;
-    const strides = vars.map((v) => (v === undefined ? 0 : (view.address.terms.get(v) ?? 0)));
-    return { slot, offset: view.address.c, strides };
+    return { slot, offset: view.offset, strides: view.strides };
   };
   const opA = operand(a);
   const opB = operand(bNode);

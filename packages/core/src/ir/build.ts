@@ -2,7 +2,7 @@
 import { either as E } from 'fp-ts';
 import type { ArrayData } from '../device.js';
 import { allocHost, type DType } from './dtype.js';
-import { InternalError } from '../errors.js';
+import { gatherBlame, type IndexBlame, InternalError } from '../errors.js';
 import type { IrError } from './irError.js';
 import {
   type ConstNode,
@@ -103,11 +103,14 @@ export const equal = (a: Node, b: Node): Node => op('equal', {}, [a, b]);
 export const where = (c: Node, a: Node, b: Node): Node => op('where', {}, [c, a, b]);
 export const cast = (x: Node, dtype: DType): Node => (x.type.dtype === dtype ? x : op('cast', { dtype }, [x]));
 
-/** i32 indices read through a run-time check against [0, bound) (a node checked against the same bound is kept). */
-export const checkIndex = (idx: Node, bound: number): Node =>
+/**
+ * i32 indices read through a run-time check against [0, bound) that blames `blame` (a gather's
+ * indices by default); a node already checked against the same bound is kept, with its blame.
+ */
+export const checkIndex = (idx: Node, bound: number, blame: IndexBlame = gatherBlame): Node =>
   idx.kind === 'op' && idx.prim === 'checkIndex' && (idx as OpNode<'checkIndex'>).params.bound === bound
     ? idx
-    : op('checkIndex', { bound }, [idx]);
+    : op('checkIndex', { bound, fn: blame.fn, arg: blame.arg }, [idx]);
 
 /** `x * value` with `value` a scalar of x's dtype. */
 export const scale = (x: Node, value: number): Node => mul(x, fullLike(x, value));

@@ -4,6 +4,7 @@ import { type ArrayData, isDeviceArray } from '../device.js';
 import type { DType } from './dtype.js';
 import type { IrError } from './irError.js';
 import type { Prim, PrimParamMap } from './prim.js';
+import { InternTable } from './intern.js';
 import { note } from './provenance.js';
 import type { Shape } from './shape.js';
 
@@ -68,27 +69,59 @@ export interface CustomRule {
 }
 
 // ---- hash-consing ----
+//
+// Symbolic nodes (built while tracing, from a graph parameter) are filed on their youngest symbolic
+// input, in a table that input holds strongly: a trace's nodes then live and die together as plain
+// objects, which the young-generation collector frees at once. Concrete nodes (eager ops, constants)
+// are filed in `concreteTable`, under their inputs by identity in WeakMaps (see intern.ts), so that a
+// table entry never keeps a tensor's data alive. Neither uses a WeakRef for nodes with inputs (a
+// WeakRef keeps its target until the current job ends: a synchronous loop of eager calls would hold
+// every node it made).
 
-const internTable = new Map<string, WeakRef<Node>>();
-const registry = new FinalizationRegistry<string>((key) => {
-  if (internTable.get(key)?.deref() === undefined) internTable.delete(key);
-});
+/** Where the symbolic nodes built on a symbolic node are filed (a hidden, mutable box on a frozen node). */
+const USERS: unique symbol = Symbol('users');
+
+interface UsersBox {
+  table: Map<string, Node> | undefined;
+}
+
+const concreteTable = new InternTable<Node>();
 let nextId = 0;
 
-/** Returns the node stored under `key`, or makes, stores and returns a new one. */
-export function intern<N extends Node>(key: string, make: (id: number) => N): N {
-  const hit = internTable.get(key)?.deref();
+/** Freezes a new node, giving a symbolic one its (empty) table of users. */
+function seal<N extends Node>(n: N): N {
+  if (n.symbolic) Object.defineProperty(n, USERS, { value: { table: undefined } satisfies UsersBox });
+  return Object.freeze(n);
+}
+
+/** The youngest symbolic input (the one made last), which holds the node built on it; none for concrete nodes. */
+function holderOf(inputs: readonly Node[]): Node | undefined {
+  let holder: Node | undefined;
+  for (const n of inputs) if (n.symbolic && (holder === undefined || n.id > holder.id)) holder = n;
+  return holder;
+}
+
+const inputKey = (inputs: readonly Node[]): string => inputs.map((n) => n.id).join(',');
+
+/**
+ * Returns the node built from `inputs` under `key`, or makes, files and returns a new one: structurally
+ * equal nodes are one object while it lives, and the table never keeps a node or its inputs alive longer
+ * than its youngest symbolic input, or (concrete nodes) than all of its inputs.
+ */
+function intern<N extends Node>(inputs: readonly Node[], key: string, make: (id: number) => N): N {
+  const holder = holderOf(inputs);
+  if (holder === undefined) return concreteTable.intern(inputs, key, () => seal(make(nextId++))) as N;
+  const box = (holder as unknown as Record<typeof USERS, UsersBox>)[USERS];
+  const full = `${key}|${inputKey(inputs)}`;
+  const hit = box.table?.get(full);
   if (hit !== undefined) return hit as N;
-  const node = Object.freeze(make(nextId++));
-  internTable.set(key, new WeakRef<Node>(node as unknown as Node));
-  registry.register(node, key);
+  const node = seal(make(nextId++));
+  (box.table ??= new Map()).set(full, node);
   return node;
 }
 
 /** A fresh id for nodes that are unique by construction (params, large constants). */
 export const freshId = (): number => nextId++;
-
-const inputKey = (inputs: readonly Node[]): string => inputs.map((n) => n.id).join(',');
 
 export function makeOpNode<P extends Prim>(
   prim: P,
@@ -96,9 +129,8 @@ export function makeOpNode<P extends Prim>(
   inputs: readonly Node[],
   type: TensorType,
 ): OpNode<P> {
-  const key = `op|${prim}|${JSON.stringify(params)}|${inputKey(inputs)}`;
   return note(
-    intern(key, (id) => ({
+    intern(inputs, `op|${prim}|${JSON.stringify(params)}`, (id) => ({
       kind: 'op',
       id,
       prim,
@@ -110,10 +142,10 @@ export function makeOpNode<P extends Prim>(
   );
 }
 
-/** Params are unique by construction: they skip the intern table. */
+/** Params are unique by construction: they skip the intern tables. */
 export function makeParamNode(type: TensorType, name?: string): ParamNode {
   const id = freshId();
-  return Object.freeze({ kind: 'param', id, name: name ?? `p${id}`, inputs: [], type, symbolic: true });
+  return seal({ kind: 'param', id, name: name ?? `p${id}`, inputs: [], type, symbolic: true });
 }
 
 /** Host scalars are keyed by value (so equal literals share a node); arrays and device data are unique and skip the table. */
@@ -122,12 +154,12 @@ export function makeConstNode(value: ArrayData, type: TensorType): ConstNode {
     return Object.freeze({ kind: 'const', id: freshId(), value, inputs: [], type, symbolic: false });
   const v = value[0] as number;
   const key = `const|${type.dtype}|${Object.is(v, -0) ? '-0' : String(v)}`;
-  return intern(key, (id) => ({ kind: 'const', id, value, inputs: [], type, symbolic: false }));
+  return intern([], key, (id) => ({ kind: 'const', id, value, inputs: [], type, symbolic: false }));
 }
 
 export function makeCustomNode(rule: CustomRule, inputs: readonly Node[], type: TensorType): CustomNode {
   return note(
-    intern(`custom|${rule.id}|${inputKey(inputs)}`, (id) => ({
+    intern(inputs, `custom|${rule.id}`, (id) => ({
       kind: 'custom',
       id,
       rule,

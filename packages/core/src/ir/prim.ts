@@ -163,8 +163,11 @@ export interface PrimParamMap {
   linearLogitGrad: LinearLogitParams;
   iota: { readonly shape: Shape; readonly axis: number; readonly dtype: DType };
   stopGradient: NoParams;
-  /** The i32 indices themselves, each checked to lie in [0, bound) when computed (an IndexError otherwise). */
-  checkIndex: { readonly bound: number };
+  /**
+   * The i32 indices themselves, each checked to lie in [0, bound) when computed: otherwise an
+   * IndexError blaming argument `arg` of the public function `fn` (by default 'gather', 'indices').
+   */
+  checkIndex: { readonly bound: number; readonly fn?: string; readonly arg?: string };
 }
 
 /** A table with one entry per primitive: `tsc` rejects a missing one. */

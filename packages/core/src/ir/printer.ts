@@ -2,6 +2,8 @@
 import { type ArrayData, isDeviceArray } from '../device.js';
 import type { Graph } from './graph.js';
 import type { Node, TensorType } from './node.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 export interface PrintOptions {
   /** Constants with more elements than this print as `const <n values>` (default: print all). */
@@ -24,8 +26,41 @@ function formatConst(value: ArrayData, maxElements: number): string {
   return value.length === 1 ? (items[0] as string) : `[${items.join(', ')}]`;
 }
 
-/** Prints a graph with local names `%0, %1, ...` in node order. */
-export function printGraph(graph: Graph, options: PrintOptions = {}): string {
+/** An object shaped like a node (kind, inputs, a type with a shape), enough to print it. */
+const isNodeLike = (n: unknown): boolean => {
+  if (typeof n !== 'object' || n === null) return false;
+  const { kind, inputs, type } = n as Partial<Node>;
+  return (
+    typeof kind === 'string' &&
+    Array.isArray(inputs) &&
+    typeof type === 'object' &&
+    (type as unknown) !== null &&
+    Array.isArray(type.shape)
+  );
+};
+
+/** Whether `v` is shaped like a Graph (params, nodes and outputs, lists of nodes), as `printGraph` reads it. */
+function isGraph(v: unknown): v is Graph {
+  if (typeof v !== 'object' || v === null) return false;
+  try {
+    const { params, nodes, outputs } = v as Partial<Graph>;
+    return [params, nodes, outputs].every((list) => Array.isArray(list) && list.every(isNodeLike));
+  } catch {
+    return false;
+  }
+}
+
+/** Prints a graph with local names `%0, %1, ...` in node order (`jitted.graph(...)` gives one). */
+export const printGraph = publicFn(
+  'printGraph',
+  {
+    graph: s.custom('a Graph (from jitted.graph(...))', isGraph, (): Graph => ({ params: [], nodes: [], outputs: [] })),
+    options: s.options({ maxConstElements: s.optional(s.number({ min: 0 })) }),
+  },
+  printGraphImpl,
+);
+
+function printGraphImpl(graph: Graph, options: PrintOptions = {}): string {
   const maxElements = options.maxConstElements ?? Infinity;
   const names = new Map<Node, string>();
   const name = (n: Node): string => names.get(n) ?? `%?${n.id}`;

@@ -84,15 +84,19 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
       : E.left(irError('AxisOutOfRange', 'iota', 'axis', `an axis in [0, ${shape.length})`, String(axis)));
   },
   stopGradient: unary('stopGradient', 'any'),
-  checkIndex: (inputs, { bound }) => {
+  checkIndex: (inputs, { bound, fn, arg }) => {
     const r = arity('checkIndex', inputs, 1);
     if (E.isLeft(r)) return r;
     const idx = r.right[0] as TensorType;
     if (idx.dtype !== 'i32')
       return E.left(irError('DTypeMismatch', 'checkIndex', 'indices', 'dtype i32 (integer indices)', idx.dtype));
-    return isValidDim(bound)
+    if (!isValidDim(bound))
+      return E.left(irError('InvalidParam', 'checkIndex', 'bound', 'a non-negative integer', String(bound)));
+    const named = (v: unknown): boolean => v === undefined || (typeof v === 'string' && v !== '');
+    if (!named(fn)) return E.left(irError('InvalidParam', 'checkIndex', 'fn', 'a function name', String(fn)));
+    return named(arg)
       ? E.right(idx)
-      : E.left(irError('InvalidParam', 'checkIndex', 'bound', 'a non-negative integer', String(bound)));
+      : E.left(irError('InvalidParam', 'checkIndex', 'arg', 'an argument name', String(arg)));
   },
 };
 

@@ -9,6 +9,8 @@ import { LINEAR_STATS } from '../ir/prim.js';
 import type { Shape } from '../ir/shape.js';
 import { formatEpilogue, type LinearLogitEpilogue } from './linearLogitEpilogue.js';
 import { formatScalar, type ScalarExpr } from './scalar.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 /** One input a kernel reads: its buffer's dtype and element count. */
 export interface KernelInput {
@@ -178,21 +180,57 @@ export function formatKernel(k: Kernel): string {
   }
 }
 
+/** Whether `v` is shaped like a Program (lists of buffers, steps, outputs and typed slots), as its readers need. */
+function isProgram(v: unknown): v is Program {
+  if (typeof v !== 'object' || v === null) return false;
+  try {
+    const { buffers, steps, outputs, slots } = v as Readonly<Record<keyof Program, unknown>>;
+    const objects = (list: unknown): list is readonly Readonly<Record<string, unknown>>[] =>
+      Array.isArray(list) && list.every((e) => typeof e === 'object' && e !== null);
+    return (
+      Array.isArray(buffers) &&
+      Array.isArray(outputs) &&
+      objects(steps) &&
+      steps.every((st) => st['kind'] === 'launch' || st['kind'] === 'free') &&
+      objects(slots) &&
+      slots.every(
+        (sl) =>
+          typeof sl['dtype'] === 'string' && Object.hasOwn(bytesPer, sl['dtype']) && typeof sl['size'] === 'number',
+      )
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** A program argument (from `jitted.program(...)`). */
+const programArg = {
+  program: s.custom('a Program (from jitted.program(...))', isProgram, (): Program => ({
+    buffers: [],
+    steps: [],
+    outputs: [],
+    slots: [],
+  })),
+};
+
 /** Bytes of the program's temporaries at their peak (slots are reused by temporaries that do not overlap). */
-export const peakTemporaryBytes = (p: Program): number =>
-  p.slots.reduce((sum, s) => sum + s.size * bytesPer[s.dtype], 0);
+export const peakTemporaryBytes = publicFn('peakTemporaryBytes', programArg, (p: Program): number =>
+  p.slots.reduce((sum, sl) => sum + sl.size * bytesPer[sl.dtype], 0),
+);
 
 /** The program as text: one line per launch and free. */
-export function formatProgram(p: Program): string {
+export const formatProgram = publicFn('formatProgram', programArg, formatProgramImpl);
+
+function formatProgramImpl(p: Program): string {
   const lines = p.buffers.map(
     (b) =>
       `  b${b.id}: ${b.dtype}[${b.size}] ${b.source.kind}${b.source.kind === 'param' ? ` ${b.source.index}` : b.source.kind === 'temp' ? ` slot ${b.source.slot}` : ''}`,
   );
-  for (const s of p.steps) {
+  for (const step of p.steps) {
     lines.push(
-      s.kind === 'launch'
-        ? `  ${s.outputs.map((o) => `b${o}`).join(', ')} = ${formatKernel(s.kernel)} on ${s.inputs.map((i) => `b${i}`).join(', ')}`
-        : `  free b${s.buffer}`,
+      step.kind === 'launch'
+        ? `  ${step.outputs.map((o) => `b${o}`).join(', ')} = ${formatKernel(step.kernel)} on ${step.inputs.map((i) => `b${i}`).join(', ')}`
+        : `  free b${step.buffer}`,
     );
   }
   lines.push(`  return ${p.outputs.map((o) => `b${o}`).join(', ')}`);

@@ -5,6 +5,7 @@
  */
 import type { DType } from '../ir/dtype.js';
 import { postorder } from '../util/postorder.js';
+import { siteOf } from './indexSites.js';
 
 /** The scalar operations (about 30). */
 export const scalarOps = [
@@ -45,17 +46,66 @@ export const scalarOps = [
   // select, convert, check
   'where',
   'cast',
-  'checkIndex', // args[0] if 0 <= args[0] < imm, else a run-time IndexError
+  'checkIndex', // args[0] if 0 <= args[0] < bound of site imm (`indexSites.ts`), else a run-time IndexError
 ] as const;
 
 export type ScalarOp = (typeof scalarOps)[number];
+
+/**
+ * Whether an op's f32 value must be rounded to f32 when computed in f64 (scalar JavaScript and
+ * WebAssembly code): the reference rounds every op's f32 result, so a fused kernel rounds after
+ * each of these too, and a value recomputed in two kernels is the same in both. The others give a
+ * value of f32 operands exactly (a leaf, a sign or exponent change, one of the operands, or an
+ * integer of an f32).
+ */
+export const roundsToF32: { readonly [O in ScalarOp]: boolean } = {
+  const: false,
+  var: false,
+  load: false,
+  // a sum's or a logsumexp's f64 accumulator
+  acc: true,
+  neg: false,
+  exp: true,
+  log: true,
+  log1p: true,
+  expm1: true,
+  sqrt: true,
+  recip: true,
+  sin: true,
+  cos: true,
+  tanh: true,
+  abs: false,
+  sign: false,
+  floor: false,
+  ceil: false,
+  add: true,
+  sub: true,
+  mul: true,
+  div: true,
+  pow: true,
+  max: false,
+  min: false,
+  idiv: false,
+  mod: false,
+  lt: false,
+  le: false,
+  eq: false,
+  ne: false,
+  where: false,
+  // from f64, and from i32 beyond 2²⁴
+  cast: true,
+  checkIndex: false,
+};
+
+/** Whether `e` is an f32 value that scalar f64 code must round (see `roundsToF32`). */
+export const needsF32Rounding = (e: ScalarExpr): boolean => e.dtype === 'f32' && roundsToF32[e.op];
 
 export interface ScalarExpr {
   readonly id: number;
   readonly op: ScalarOp;
   readonly dtype: DType;
   readonly args: readonly ScalarExpr[];
-  /** const: the value; var: the loop number; load: the input slot; checkIndex: the bound. */
+  /** const: the value; var: the loop number; load: the input slot; checkIndex: its site (`indexSite`). */
   readonly imm: number;
 }
 
@@ -88,6 +138,12 @@ export function scalarToposort(roots: readonly ScalarExpr[]): ScalarExpr[] {
   return postorder(roots, (e) => e.args);
 }
 
+/** An index-check site as text: its bound and whom it blames. */
+const formatSite = (id: number): string => {
+  const site = siteOf(id);
+  return `${site.bound} ${site.fn}.${site.arg}`;
+};
+
 /** A readable one-line form (for dumps and kernel cache keys); `loadName` names the buffer of a load's slot. */
 export function formatScalar(root: ScalarExpr, loadName = (slot: number): string => `in${slot}`): string {
   const names = new Map<ScalarExpr, string>();
@@ -109,7 +165,7 @@ export function formatScalar(root: ScalarExpr, loadName = (slot: number): string
         text =
           e.op === 'load'
             ? `${loadName(e.imm)}[${args}]`
-            : `${e.op}${e.op === 'checkIndex' ? `<${e.imm}>` : ''}:${e.dtype}(${args})`;
+            : `${e.op}${e.op === 'checkIndex' ? `<${formatSite(e.imm)}>` : ''}:${e.dtype}(${args})`;
       }
     }
     if (e.args.length === 0) names.set(e, text);

@@ -59,7 +59,7 @@ export type WasmImportName = WasmHelperName | 'indexError';
 /** The WebAssembly imports of scalar code, in import order: the helpers, then the index-error hook. */
 export const wasmImports: readonly WasmImportName[] = [...wasmHelpers, 'indexError'];
 
-/** Signatures of the WebAssembly imports: the index-error hook takes (index, bound) and raises. */
+/** Signatures of the WebAssembly imports: the index-error hook takes (index, site) and raises (`indexSites.ts`). */
 export const wasmSignature = (name: WasmImportName): WasmSignature =>
   name === 'indexError' ? { params: ['f64', 'f64'], results: [] } : scalarHelpers[name].wasm;
 

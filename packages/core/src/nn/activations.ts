@@ -1,11 +1,29 @@
 /** @file Numerically stable activations written from primitives: softplus, sigmoid, logSigmoid, relu, clip. */
-import type { DType } from '../ir/dtype.js';
-import { requireTensor } from '../trace/apply.js';
-import { add, div, exp, greater, less, log1p, neg, recip, where } from '../trace/ops/elementwise.js';
+import { fail, ValueError } from '../errors.js';
+import { type DType, isFloat } from '../ir/dtype.js';
+import { checkValue } from '../trace/apply.js';
+import {
+  add,
+  div,
+  exp,
+  greater,
+  isnan,
+  less,
+  lessEqual,
+  log1p,
+  neg,
+  recip,
+  square,
+  where,
+} from '../trace/ops/elementwise.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 type Same = <S extends ShapeT, D extends DType>(x: Tensor<S, D>) => Tensor<S, D>;
+
+const floatInput = { x: s.tensor({ dtype: 'float' }) };
 
 /**
  * −|x| written with a select whose branches have derivatives ∓1, so that derivatives of every order
@@ -13,35 +31,55 @@ type Same = <S extends ShapeT, D extends DType>(x: Tensor<S, D>) => Tensor<S, D>
  */
 const negAbs = (t: Tensor): Tensor => where(greater(t, 0), neg(t), t);
 
+/**
+ * `t` with the derivative NaN where `t` is NaN (1 elsewhere): a select passes a NaN through with the
+ * derivative of its branch, which would make a NaN input's gradient look finite. Integers have no NaN.
+ */
+function nanSticky(t: Tensor): Tensor {
+  if (!isFloat(t.dtype)) return t;
+  const nan = isnan(t);
+  // square(NaN) is NaN with derivative 2·NaN; elsewhere it squares 0 (double select: no overflow, no 0·∞)
+  return where(nan, square(where(nan, t, 0)), t);
+}
+
+/** The softplus graph (logSigmoid is built on it too). */
+const softplusOf = (t: Tensor): Tensor => add(where(greater(t, 0), t, 0), log1p(exp(negAbs(t))));
+
 /** log(1 + eˣ) = [x > 0]·x + log1p(e^−|x|): no overflow for large |x|; softplus'(x) = σ(x), exact at 0 in every order. */
-export const softplus: Same = (x) => {
-  const t = requireTensor('softplus', 'x', x);
-  return add(where(greater(t, 0), t, 0), log1p(exp(negAbs(t)))) as never;
-};
+export const softplus: Same = publicFn('softplus', floatInput, (t: Tensor) => softplusOf(t) as never);
 
 /** σ(x) = 1/(1 + e^−x), evaluated through e^−|x| ≤ 1 so that neither branch overflows (value or gradient). */
-export const sigmoid: Same = (x) => {
-  const t = requireTensor('sigmoid', 'x', x);
+export const sigmoid: Same = publicFn('sigmoid', floatInput, (t: Tensor) => {
   const e: Tensor = exp(negAbs(t));
   const onePlus: Tensor = add(e, 1);
   return where(greater(t, 0), recip(onePlus), div(e, onePlus)) as never;
-};
+});
 
 /** log σ(x) = −softplus(−x), never log of an underflowed σ. */
-export const logSigmoid: Same = (x) => {
-  const t = requireTensor('logSigmoid', 'x', x);
-  return neg(softplus(neg(t))) as never;
-};
+export const logSigmoid: Same = publicFn('logSigmoid', floatInput, (t: Tensor) => neg(softplusOf(neg(t))) as never);
 
-/** max(x, 0), with relu'(0) = 0. */
-export const relu: Same = (x) => {
-  const t = requireTensor('relu', 'x', x);
-  return where(greater(t, 0), t, 0) as never;
-};
+/** max(x, 0), with relu'(0) = 0; NaN stays NaN (its derivative too), as in PyTorch and JAX. */
+export const relu: Same = publicFn(
+  'relu',
+  { x: s.tensor({ dtype: 'numeric' }) },
+  (t: Tensor) => where(lessEqual(t, 0), 0, nanSticky(t)) as never,
+);
 
-/** x limited to [lo, hi]; the gradient is 1 inside (bounds included) and 0 outside. */
-export function clip<S extends ShapeT, D extends DType>(x: Tensor<S, D>, lo: number, hi: number): Tensor<S, D> {
-  const t = requireTensor('clip', 'x', x);
-  const upper: Tensor = where(greater(t, hi), hi, t);
-  return where(less(t, lo), lo, upper) as never;
-}
+/**
+ * x limited to [lo, hi] (lo ≤ hi, either may be infinite); the gradient is 1 inside (bounds included)
+ * and 0 outside. NaN stays NaN (its derivative too).
+ */
+export const clip = publicFn(
+  'clip',
+  { x: s.tensor({ dtype: 'numeric' }), lo: s.number(), hi: s.number() },
+  function clip<S extends ShapeT, D extends DType>(x: Tensor<S, D>, lo: number, hi: number): Tensor<S, D> {
+    if (lo > hi) fail(ValueError, 'clip', 'hi', `a number ≥ lo (${lo})`, `number ${hi}`);
+    // an infinite bound on the open side clips nothing; the others must be values of x's dtype
+    if (lo !== -Infinity) checkValue('clip', 'lo', lo, x.dtype);
+    if (hi !== Infinity) checkValue('clip', 'hi', hi, x.dtype);
+    const t: Tensor = x;
+    const kept = nanSticky(t);
+    const upper: Tensor = hi === Infinity ? kept : where(greater(t, hi), hi, kept);
+    return (lo === -Infinity ? upper : where(less(t, lo), lo, upper)) as never;
+  },
+);

@@ -1,45 +1,61 @@
 /** @file Information-theoretic building blocks in log space: xlogy, log1mexp, log(1 − softmax). */
 import type { DType } from '../ir/dtype.js';
-import { requireTensor } from '../trace/apply.js';
 import { equal, exp, expm1, greater, log, log1p, mul, neg, sub, where } from '../trace/ops/elementwise.js';
 import { argmax, logsumexp, reductionAxes } from '../trace/ops/reduce.js';
 import { iota } from '../trace/ops/movement.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
+import { requireBroadcast, requireSameDType } from './operands.js';
 import { logSoftmax } from './softmax.js';
 
 /** x·log y with 0·log y = 0 for every y (0·log 0 included): value and gradient are 0 where x = 0. */
-export function xlogy<D extends DType>(x: Tensor<ShapeT, D>, y: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
-  const a = requireTensor('xlogy', 'x', x);
-  const b = requireTensor('xlogy', 'y', y);
-  const zero = equal(a, 0);
-  return where(zero, 0, mul(a, log(where(zero, 1, b)))) as never;
+export const xlogy = publicFn(
+  'xlogy',
+  { x: s.tensor({ dtype: 'float' }), y: s.tensor({ dtype: 'float' }) },
+  function xlogy<D extends DType>(x: Tensor<ShapeT, D>, y: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
+    const [a, b]: [Tensor, Tensor] = [x, y];
+    requireSameDType('xlogy', 'y', b, 'x', a);
+    requireBroadcast('xlogy', 'y', b, a);
+    const zero = equal(a, 0);
+    return where(zero, 0, mul(a, log(where(zero, 1, b)))) as never;
+  },
+);
+
+/** log(1 − eᵃ) (the graph of log1mexp, for composites). */
+function log1mexpOf(t: Tensor): Tensor {
+  const near = greater(t, -Math.LN2);
+  return where(near, log(neg(expm1(where(near, t, -1)))), log1p(neg(exp(where(near, -1, t)))));
 }
 
 /** log(1 − eᵃ) for a ≤ 0: log(−expm1(a)) near 0, log1p(−eᵃ) below −ln 2 (Mächler's split), −Inf at a = 0. */
-export function log1mexp<S extends ShapeT, D extends DType>(a: Tensor<S, D>): Tensor<S, D> {
-  const t = requireTensor('log1mexp', 'a', a);
-  const near = greater(t, -Math.LN2);
-  return where(near, log(neg(expm1(where(near, t, -1)))), log1p(neg(exp(where(near, -1, t))))) as never;
-}
+export const log1mexp = publicFn(
+  'log1mexp',
+  { a: s.tensor({ dtype: 'float' }) },
+  <S extends ShapeT, D extends DType>(a: Tensor<S, D>): Tensor<S, D> => log1mexpOf(a) as never,
+);
 
 /**
- * log(1 − softmax(z)_k) for every k, finite for finite logits: log1mexp(log p_k) where p_k < ½ (any
- * class but the arg-max), and log s − log1p(s) with s = Σ_{j≠k} e^{z_j − z_k} at the arg-max, where
- * 1 − p_k would cancel.
+ * log(1 − softmax(z)_k) for every k along `axis` (one axis, default −1), finite for finite logits:
+ * log1mexp(log p_k) where p_k < ½ (any class but the arg-max), and log s − log1p(s) with
+ * s = Σ_{j≠k} e^{z_j − z_k} at the arg-max, where 1 − p_k would cancel.
  */
-export function logOneMinusSoftmax<S extends ShapeT, D extends DType>(
-  z: Tensor<S, D>,
-  options: { readonly axis?: number } = {},
-): Tensor<S, D> {
-  const fn = 'logOneMinusSoftmax';
-  const t = requireTensor(fn, 'z', z);
-  const [axis] = reductionAxes(fn, t, options.axis ?? -1) as [number];
-  const logp = logSoftmax(t, { axis });
-  const topAt = equal(iota(t.shape, axis), argmax(t, { axis, keepDims: true }));
-  const topLogit = logsumexp(where(topAt, t, -Infinity), { axis, keepDims: true });
-  // log s with s = Σ_{j≠top} e^{z_j − z_top}: the others' logsumexp minus the top logit.
-  const logOthers = sub(logsumexp(where(topAt, -Infinity, t), { axis, keepDims: true }), topLogit);
-  const atTop = sub(logOthers, log1p(exp(logOthers)));
-  return where(topAt, atTop, log1mexp(where(topAt, -1, logp))) as never;
-}
+export const logOneMinusSoftmax = publicFn(
+  'logOneMinusSoftmax',
+  { z: s.tensor({ dtype: 'float' }), options: s.options({ axis: s.optional(s.axis) }) },
+  function logOneMinusSoftmax<S extends ShapeT, D extends DType>(
+    z: Tensor<S, D>,
+    options: { readonly axis?: number } = {},
+  ): Tensor<S, D> {
+    const t: Tensor = z;
+    const axis = reductionAxes('logOneMinusSoftmax', t, options.axis ?? -1)[0] as number;
+    const logp = logSoftmax(t, { axis });
+    const topAt = equal(iota(t.shape, axis), argmax(t, { axis, keepDims: true }));
+    const topLogit = logsumexp(where(topAt, t, -Infinity), { axis, keepDims: true });
+    // log s with s = Σ_{j≠top} e^{z_j − z_top}: the others' logsumexp minus the top logit.
+    const logOthers = sub(logsumexp(where(topAt, -Infinity, t), { axis, keepDims: true }), topLogit);
+    const atTop = sub(logOthers, log1p(exp(logOthers)));
+    return where(topAt, atTop, log1mexpOf(where(topAt, -1, logp))) as never;
+  },
+);

@@ -1,11 +1,14 @@
 /** @file linearLogitStats: the row statistics of the logits s(h·Wᵀ + b) without forming them (the fused prim, typed). */
-import { fail, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, fail, ShapeError } from '../errors.js';
 import { statColumn } from '../autodiff/linearLogitRules.js';
 import * as B from '../ir/build.js';
 import { formatShape } from '../ir/shape.js';
 import { LinearStat } from '../ir/prim.js';
-import { applyOp, describe, requireTensor, wrap } from '../trace/apply.js';
+import { formatType } from '../ir/printer.js';
+import { applyOp, wrap } from '../trace/apply.js';
 import type { Tensor } from '../trace/tensor.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 export interface LinearLogitStatsOptions {
   /** Bias b [V] added to every row of logits (default none). */
@@ -38,31 +41,41 @@ export interface LinearLogitStats {
  * @example
  * x.linearLogitStats(x.tensor([[1, 0]]), x.tensor([[1, 0], [0, 1]]), { targets: x.tensor([0], { dtype: 'i32' }) }).pick // [1]
  */
-export function linearLogitStats(h: Tensor, w: Tensor, options: LinearLogitStatsOptions = {}): LinearLogitStats {
-  const fn = 'linearLogitStats';
-  const ht = requireTensor(fn, 'h', h);
-  const wt = requireTensor(fn, 'w', w);
-  if (ht.rank !== 2) fail(ShapeError, fn, 'h', 'a matrix [N, D] of hidden states', `shape ${formatShape(ht.shape)}`);
-  const v = wt.shape[0] ?? 0;
-  const bias = options.bias === undefined ? undefined : requireTensor(fn, 'options.bias', options.bias);
-  const targets = options.targets === undefined ? undefined : requireTensor(fn, 'options.targets', options.targets);
-  const softcap = options.softcap ?? null;
-  if (softcap !== null && !(typeof softcap === 'number' && softcap > 0 && Number.isFinite(softcap)))
-    fail(ValueError, fn, 'options.softcap', 'a finite number > 0', describe(softcap));
-  const gradFilter = options.gradFilter ?? false;
-  if (typeof gradFilter !== 'boolean') fail(ValueError, fn, 'options.gradFilter', 'a boolean', describe(gradFilter));
-  const b = bias?.node ?? B.full([v], 0, ht.dtype);
-  const stats = applyOp(fn, 'linearLogitStats', { softcap, targets: targets !== undefined, filter: gradFilter }, [
-    ht.node,
-    wt.node,
-    b,
-    ...(targets === undefined ? [] : [targets.node]),
-  ]);
-  const column = (c: number): Tensor => wrap(statColumn(stats.node, c));
-  return {
-    lse: column(LinearStat.Lse),
-    pick: column(LinearStat.Pick),
-    sum: column(LinearStat.Sum),
-    max: column(LinearStat.Max),
-  };
-}
+export const linearLogitStats = publicFn(
+  'linearLogitStats',
+  {
+    h: s.tensor({ dtype: 'float', rank: 2 }),
+    w: s.tensor({ dtype: 'float', rank: 2 }),
+    options: s.options({
+      bias: s.optional(s.tensor({ dtype: 'float', rank: 1 })),
+      targets: s.optional(s.tensor({ dtype: ['i32'], rank: 1 })),
+      softcap: s.optional(s.finite({ min: 0, minOpen: true })),
+      gradFilter: s.optional(s.boolean),
+    }),
+  },
+  (h: Tensor, w: Tensor, options: LinearLogitStatsOptions = {}): LinearLogitStats => {
+    const fn = 'linearLogitStats';
+    const [n, d] = h.shape as [number, number];
+    const v = w.shape[0] as number;
+    const { bias, targets } = options;
+    if (w.dtype !== h.dtype) fail(DTypeError, fn, 'w', `a ${h.dtype} matrix (the dtype of h)`, `dtype ${w.dtype}`);
+    if (w.shape[1] !== d) fail(ShapeError, fn, 'w', `a matrix [V, ${d}] (D as in h)`, `shape ${formatShape(w.shape)}`);
+    if (bias !== undefined && (bias.dtype !== h.dtype || bias.shape[0] !== v))
+      fail(ShapeError, fn, 'bias', `${h.dtype}[${v}] (one per row of w)`, formatType(bias.node.type));
+    if (targets !== undefined && targets.shape[0] !== n)
+      fail(ShapeError, fn, 'targets', `i32[${n}] (one per row of h)`, formatType(targets.node.type));
+    const stats = applyOp(
+      fn,
+      'linearLogitStats',
+      { softcap: options.softcap ?? null, targets: targets !== undefined, filter: options.gradFilter ?? false },
+      [h.node, w.node, bias?.node ?? B.full([v], 0, h.dtype), ...(targets === undefined ? [] : [targets.node])],
+    );
+    const column = (c: number): Tensor => wrap(statColumn(stats.node, c));
+    return {
+      lse: column(LinearStat.Lse),
+      pick: column(LinearStat.Pick),
+      sum: column(LinearStat.Sum),
+      max: column(LinearStat.Max),
+    };
+  },
+);

@@ -1,14 +1,13 @@
-/** @file Moments and norms: variance, std, and a p-norm whose gradient at 0 is 0 (a custom VJP). */
+/** @file Moments and norms: variance, std, and the p-norm (without overflow or underflow; its gradient at 0 is 0). */
 import { fail, ValueError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
-import { isFloat } from '../ir/dtype.js';
-import { describe, requireTensor } from '../trace/apply.js';
-import { abs, div, equal, mul, sqrt, square, sub, where } from '../trace/ops/elementwise.js';
-import { max, mean, reductionAxes, sum } from '../trace/ops/reduce.js';
-import { reshape } from '../trace/ops/movement.js';
+import { div, sqrt, square, sub } from '../trace/ops/elementwise.js';
+import { mean, reductionAxes, sum } from '../trace/ops/reduce.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
-import { customVjp } from '../transforms/customVjp.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
+import { normOf, normOrder } from './scaledNorm.js';
 
 export interface MomentOptions {
   readonly axis?: number | readonly number[];
@@ -17,30 +16,35 @@ export interface MomentOptions {
   readonly unbiased?: boolean;
 }
 
-function requireFloatTensor(fn: string, x: Tensor): Tensor {
-  const t = requireTensor(fn, 'x', x);
-  if (!isFloat(t.dtype)) fail(ValueError, fn, 'x', 'a floating-point tensor', t.dtype);
-  return t;
-}
+const momentParams = {
+  x: s.tensor({ dtype: 'float' }),
+  options: s.options({ axis: s.optional(s.axes), keepDims: s.optional(s.boolean), unbiased: s.optional(s.boolean) }),
+};
 
-/** Mean squared deviation from the mean (two passes, so no catastrophic cancellation). */
-export function variance<D extends DType>(x: Tensor<ShapeT, D>, options: MomentOptions = {}): Tensor<ShapeT, D> {
-  const fn = 'variance';
-  const t = requireFloatTensor(fn, x);
+/** Mean squared deviation from the mean (two passes, so no catastrophic cancellation), for `fn`. */
+function varianceOf(fn: string, t: Tensor, options: MomentOptions): Tensor {
   const axes = reductionAxes(fn, t, options.axis);
   const n = axes.reduce((k, a) => k * (t.shape[a] as number), 1);
   const dof = options.unbiased === true ? n - 1 : n;
   if (dof <= 0)
     fail(ValueError, fn, 'x', `more than ${options.unbiased === true ? 1 : 0} element(s) along the axes`, `${n}`);
   const centered = sub(t, mean(t, { axis: axes, keepDims: true }));
-  return div(sum(square(centered), { axis: axes, keepDims: options.keepDims ?? false }), dof) as never;
+  return div(sum(square(centered), { axis: axes, keepDims: options.keepDims ?? false }), dof);
 }
 
+/** Mean squared deviation from the mean (two passes, so no catastrophic cancellation). */
+export const variance = publicFn('variance', momentParams, function variance<
+  D extends DType,
+>(x: Tensor<ShapeT, D>, options: MomentOptions = {}): Tensor<ShapeT, D> {
+  return varianceOf('variance', x, options) as never;
+});
+
 /** √variance. */
-export function std<D extends DType>(x: Tensor<ShapeT, D>, options: MomentOptions = {}): Tensor<ShapeT, D> {
-  requireFloatTensor('std', x);
-  return sqrt(variance(x, options));
-}
+export const std = publicFn('std', momentParams, function std<
+  D extends DType,
+>(x: Tensor<ShapeT, D>, options: MomentOptions = {}): Tensor<ShapeT, D> {
+  return sqrt(varianceOf('std', x, options)) as never;
+});
 
 export interface NormOptions {
   /** 2 (Euclidean, default), 1, or Infinity. */
@@ -49,44 +53,18 @@ export interface NormOptions {
   readonly keepDims?: boolean;
 }
 
-/** ‖x‖₂ with the subgradient 0 at x = 0 (the plain composite gives 0/0 = NaN there). */
-const euclidean = (axes: readonly number[], keepDims: boolean) =>
-  customVjp(
-    (x: Tensor) => {
-      const n = sqrt(sum(square(x), { axis: axes, keepDims: true }));
-      return [
-        keepDims
-          ? n
-          : reshape(
-              n,
-              x.shape.filter((_, i) => !axes.includes(i)),
-            ),
-        { x, n },
-      ] as const;
-    },
-    ({ x, n }, ct) => {
-      const g = keepDims ? ct : reshape(ct, n.shape);
-      const zero = equal(n, 0);
-      // x/‖x‖ with a guarded divisor (double where: the untaken branch stays finite too).
-      return [mul(where(zero, 0, div(x, where(zero, 1, n))), g)];
-    },
-    { name: 'norm' },
-  );
-
-/** The vector p-norm over the axes (all by default). Its gradient at x = 0 is 0. */
-export function norm<D extends DType>(x: Tensor<ShapeT, D>, options: NormOptions = {}): Tensor<ShapeT, D> {
-  const fn = 'norm';
-  const t = requireFloatTensor(fn, x);
-  const axes = reductionAxes(fn, t, options.axis);
-  const keepDims = options.keepDims ?? false;
-  switch (options.ord ?? 2) {
-    case 2:
-      return euclidean(axes, keepDims)(t) as never;
-    case 1:
-      return sum(abs(t), { axis: axes, keepDims }) as never;
-    case Infinity:
-      return max(abs(t), { axis: axes, keepDims }) as never;
-    default:
-      return fail(ValueError, fn, 'ord', '1, 2 or Infinity', describe(options.ord));
-  }
-}
+/**
+ * The vector p-norm over the axes (all by default): ord 2 (default), 1 or Infinity. Computed without
+ * overflow or underflow (scaled by the largest magnitude first); its gradient at x = 0 is 0.
+ */
+export const norm = publicFn(
+  'norm',
+  {
+    x: s.tensor({ dtype: 'float' }),
+    options: s.options({ ord: s.optional(normOrder), axis: s.optional(s.axes), keepDims: s.optional(s.boolean) }),
+  },
+  function norm<D extends DType>(x: Tensor<ShapeT, D>, options: NormOptions = {}): Tensor<ShapeT, D> {
+    const axes = reductionAxes('norm', x, options.axis);
+    return normOf(x, axes, options.ord ?? 2, options.keepDims ?? false) as never;
+  },
+);

@@ -3,7 +3,8 @@
  * startup. While it is on, tracing records where nodes came from and every run checks its outputs
  * (`jit(f, { checkNumerics })` decides for one function).
  */
-import { fail, ValueError } from '../errors.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 interface HostGlobals {
   readonly process?: { readonly env?: Record<string, string | undefined> };
@@ -20,10 +21,8 @@ export const debugNansOn = (): boolean => enabled;
  * primitive, the public op and the line of your code that traced it, and for gradients, the forward op
  * whose derivative it was. Off (the default) it costs nothing: no stack is captured, no kernel is added.
  */
-export function debugNans(on: boolean): boolean {
-  if (typeof on !== 'boolean')
-    fail(ValueError, 'debugNans', 'on', 'a boolean', (on as unknown) === null ? 'null' : typeof on);
+export const debugNans = publicFn('debugNans', { on: s.boolean }, (on: boolean): boolean => {
   const was = enabled;
   enabled = on;
   return was;
-}
+});

@@ -9,7 +9,18 @@ import { tensor, zerosLike } from '../trace/create.js';
 import { add, cast, div, mul, pow, sqrt, square, sub } from '../trace/ops/elementwise.js';
 import { Tensor } from '../trace/tensor.js';
 import { describeNode } from '../tree/flatten.js';
-import { domains, type Hyper, type HyperSpec, hyperOptions, oneMinus, scalarAs, withOverrides } from './hyper.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
+import {
+  domains,
+  type Hyper,
+  hyperFields,
+  type HyperSpec,
+  oneMinus,
+  scalarAs,
+  withDefaults,
+  withOverrides,
+} from './hyper.js';
 import type { AdamState, Optimizer } from './optimizer.js';
 import { floatLeaves, leavesAs, rebuild, stateFields } from './params.js';
 
@@ -67,14 +78,18 @@ interface AdamHypers extends Readonly<Record<AdamHyper, Hyper>> {
 function adamFamily<K extends 'adam' | 'adamw', H extends string>(
   fn: string,
   spec: HyperSpec<H>,
-  options: unknown,
+  options: Readonly<Partial<Record<H, Hyper>>>,
   named: (h: Readonly<Record<H, Hyper>>) => AdamHypers,
 ): Optimizer<K> {
-  const base = hyperOptions(fn, options, spec);
+  const base = withDefaults(spec, options);
   return {
     init: <P>(params: P): AdamState<P> => {
       const p = floatLeaves(`${fn}.init`, 'params', params);
-      const zeros = (): P => rebuild(p, p.leaves.map(zerosLike));
+      const zeros = (): P =>
+        rebuild(
+          p,
+          p.leaves.map((t) => zerosLike(t)),
+        );
       return { m: zeros(), v: zeros(), count: tensor(0, { dtype: 'i32' }) };
     },
     step: <P>(params: P, grads: P, state: AdamState<P>, hyper?: unknown) => {
@@ -113,14 +128,18 @@ function adamFamily<K extends 'adam' | 'adamw', H extends string>(
 }
 
 /** Adam (Kingma & Ba 2015; torch.optim.Adam, optax.adam): θ ← θ − η·m̂/(√v̂ + ε). */
-export function adam(options: AdamOptions): Optimizer<'adam'> {
-  return adamFamily('optim.adam', adamSpec, options, (h) => h);
-}
+export const adam = publicFn(
+  'adam',
+  { options: s.options(hyperFields(adamSpec)) },
+  (options: AdamOptions): Optimizer<'adam'> => adamFamily('adam', adamSpec, options, (h) => h),
+);
 
 /**
  * AdamW (Loshchilov & Hutter 2019), as torch.optim.AdamW and optax.adamw define it (they agree): the decay is
  * decoupled from the moments and scaled by the learning rate, θ ← θ − η·(m̂/(√v̂ + ε) + λθ).
  */
-export function adamw(options: AdamWOptions): Optimizer<'adamw'> {
-  return adamFamily('optim.adamw', adamwSpec, options, (h) => h);
-}
+export const adamw = publicFn(
+  'adamw',
+  { options: s.options(hyperFields(adamwSpec)) },
+  (options: AdamWOptions): Optimizer<'adamw'> => adamFamily('adamw', adamwSpec, options, (h) => h),
+);

@@ -21,7 +21,9 @@ import {
 import { max, sum } from '../trace/ops/reduce.js';
 import type { Tensor } from '../trace/tensor.js';
 import { describeNode } from '../tree/flatten.js';
-import { domains, type Hyper, hyperArg, scalarAs } from './hyper.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
+import { domains, type Hyper, hyperSchema, scalarAs } from './hyper.js';
 import { type FloatLeaves, floatLeaves, rebuild } from './params.js';
 
 /** ‖g‖₂ over every leaf of `tree` = a·√(Σ (g/a)²) with a = max |g|, so no square overflows. */
@@ -37,23 +39,27 @@ function normOf(fn: string, arg: string, tree: unknown): { readonly flat: FloatL
 }
 
 /** The L2 norm of all the leaves of `tree` together, a scalar (f64 when a leaf is f64, else f32). */
-export function globalNorm(tree: unknown): Tensor<[], FloatDType> {
-  return normOf('optim.globalNorm', 'tree', tree).norm as Tensor<[], FloatDType>;
-}
+export const globalNorm = publicFn(
+  'globalNorm',
+  { tree: s.anything },
+  (tree: unknown): Tensor<[], FloatDType> => normOf('globalNorm', 'tree', tree).norm as Tensor<[], FloatDType>,
+);
 
 /**
  * `grads` as they are when their global norm is at most `maxNorm` (> 0, a number or a scalar tensor), else
  * scaled by maxNorm / ‖grads‖₂; a NaN leaf makes the norm and every clipped leaf NaN.
  */
-export function clipByGlobalNorm<T>(grads: T, maxNorm: Hyper): T {
-  const fn = 'optim.clipByGlobalNorm';
-  const limit = hyperArg(fn, 'maxNorm', maxNorm, domains.positive);
-  const { flat, norm } = normOf(fn, 'grads', grads);
-  const c = scalarAs(limit, norm.dtype as FloatDType);
-  // s = 1 when ‖g‖ ≤ c, else c/‖g‖ (NaN when ‖g‖ is)
-  const s = where(lessEqual(norm, c), 1, div(c, norm));
-  return rebuild<T>(
-    flat,
-    flat.leaves.map((g) => mul(g, cast(s, g.dtype))),
-  );
-}
+export const clipByGlobalNorm = publicFn(
+  'clipByGlobalNorm',
+  { grads: s.anything, maxNorm: hyperSchema(domains.positive) },
+  function clipByGlobalNorm<T>(grads: T, maxNorm: Hyper): T {
+    const { flat, norm } = normOf('clipByGlobalNorm', 'grads', grads);
+    const c = scalarAs(maxNorm, norm.dtype as FloatDType);
+    // s = 1 when ‖g‖ ≤ c, else c/‖g‖ (NaN when ‖g‖ is)
+    const scale = where(lessEqual(norm, c), 1, div(c, norm));
+    return rebuild<T>(
+      flat,
+      flat.leaves.map((g) => mul(g, cast(scale, g.dtype))),
+    );
+  },
+);

@@ -1,32 +1,86 @@
 /**
  * @file Optimizer hyperparameters: a number (checked against its domain, a constant of every trace) or a
- * scalar float tensor (a dynamic input under jit, so a schedule never retraces); options and per-step overrides.
+ * scalar float tensor (a dynamic input under jit, so a schedule never retraces); their schemas, defaults
+ * and per-step overrides.
  */
 import { DTypeError, fail, ShapeError, ValueError } from '../errors.js';
 import type { FloatDType } from '../ir/dtype.js';
 import { cast, sub } from '../trace/ops/elementwise.js';
 import { Tensor } from '../trace/tensor.js';
 import { describeNode, isContainer } from '../tree/flatten.js';
+import type { Schema } from '../validate/schema.js';
+import * as s from '../validate/schemas.js';
 
 /** A hyperparameter: a number, or a scalar f32 or f64 tensor (whose value is not checked: it may be traced). */
 export type Hyper = number | Tensor;
 
-/** The domain of a numeric hyperparameter, as text for messages and as a predicate. */
+/** The domain of a numeric hyperparameter, as text for messages, as a predicate and as a number schema. */
 export interface Domain {
   readonly text: string;
   readonly ok: (v: number) => boolean;
+  /** The same numbers as a schema (what the bad-input suite draws out-of-range values from). */
+  readonly numbers: Schema<number>;
 }
 
 export const domains = {
-  nonNegative: { text: 'a finite number ≥ 0', ok: (v: number) => v >= 0 && Number.isFinite(v) },
-  positive: { text: 'a finite number > 0', ok: (v: number) => v > 0 && Number.isFinite(v) },
-  unit: { text: 'a number in [0, 1)', ok: (v: number) => v >= 0 && v < 1 },
+  nonNegative: {
+    text: 'a finite number ≥ 0',
+    ok: (v: number) => v >= 0 && Number.isFinite(v),
+    numbers: s.finite({ min: 0 }),
+  },
+  positive: {
+    text: 'a finite number > 0',
+    ok: (v: number) => v > 0 && Number.isFinite(v),
+    numbers: s.finite({ min: 0, minOpen: true }),
+  },
+  unit: {
+    text: 'a number in [0, 1)',
+    ok: (v: number) => v >= 0 && v < 1,
+    numbers: s.number({ min: 0, max: 1, maxOpen: true }),
+  },
 } as const satisfies Record<string, Domain>;
 
 /** Each hyperparameter of an optimizer: its domain, and its default (none: required). */
 export type HyperSpec<H extends string> = {
   readonly [K in H]: { readonly domain: Domain; readonly fallback?: number };
 };
+
+/** A hyperparameter argument in `domain`: a number in it, or a scalar float tensor. */
+export function hyperSchema(domain: Domain): Schema<Hyper> {
+  return {
+    spec: { kind: 'oneOf', options: [domain.numbers, s.tensor({ dtype: 'float', rank: 0 })] },
+    expected: `${domain.text} or a scalar float tensor`,
+    optional: false,
+    nullable: false,
+    check: (v, fn, arg) => hyperArg(fn, arg, v, domain),
+  };
+}
+
+/**
+ * The options fields of the hyperparameters of `spec`, optional where they have a default. Required ones come
+ * last: fields are checked in order, so a wrong value given is reported before a required one left out.
+ */
+export function hyperFields<H extends string>(spec: HyperSpec<H>): Record<H, Schema<Hyper | undefined>> {
+  const keys = Object.keys(spec) as H[];
+  const required = (k: H): boolean => spec[k].fallback === undefined;
+  return Object.fromEntries(
+    [...keys.filter((k) => !required(k)), ...keys.filter(required)].map((k) => {
+      const schema = hyperSchema(spec[k].domain);
+      return [k, required(k) ? schema : s.optional(schema)];
+    }),
+  ) as Record<H, Schema<Hyper | undefined>>;
+}
+
+/** The hyperparameters of checked options, defaults filled in. */
+export function withDefaults<H extends string>(
+  spec: HyperSpec<H>,
+  options: Readonly<Partial<Record<H, Hyper>>>,
+): Record<H, Hyper> {
+  return Object.fromEntries((Object.keys(spec) as H[]).map((k) => [k, options[k] ?? spec[k].fallback])) as Record<
+    H,
+    Hyper
+  >;
+}
 
 /** `v` as a hyperparameter in `domain`: a number in it, or a scalar float tensor. */
 export function hyperArg(fn: string, arg: string, v: unknown, domain: Domain): Hyper {
@@ -59,24 +113,6 @@ function optionKeys(fn: string, arg: string, v: unknown, allowed: readonly strin
   const unknown = keys.find((k) => !allowed.includes(k));
   if (unknown !== undefined) fail(ValueError, fn, arg, `only the keys ${listed(allowed)}`, `key '${unknown}'`);
   return keys;
-}
-
-/** An optimizer's options: only `spec`'s keys and `flags`, each hyperparameter in its domain, defaults filled in. */
-export function hyperOptions<H extends string>(
-  fn: string,
-  options: unknown,
-  spec: HyperSpec<H>,
-  flags: readonly string[] = [],
-): Record<H, Hyper> {
-  const names = Object.keys(spec) as H[];
-  optionKeys(fn, 'options', options, [...names, ...flags]);
-  const given = options as Readonly<Record<string, unknown>>;
-  return Object.fromEntries(
-    names.map((k) => {
-      const { domain, fallback } = spec[k];
-      return [k, hyperArg(fn, k, given[k] === undefined ? fallback : given[k], domain)];
-    }),
-  ) as Record<H, Hyper>;
 }
 
 /** The hyperparameters of one step: `base` with those in `overrides` (when given) replaced. */

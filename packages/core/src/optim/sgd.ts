@@ -1,10 +1,10 @@
 /** @file SGD over a params tree: momentum, Nesterov momentum and L2 weight decay (torch.optim.SGD without dampening). */
-import { fail, ValueError } from '../errors.js';
 import { zerosLike } from '../trace/create.js';
 import { add, mul, sub } from '../trace/ops/elementwise.js';
 import type { Tensor } from '../trace/tensor.js';
-import { describeNode } from '../tree/flatten.js';
-import { domains, type Hyper, type HyperSpec, hyperOptions, scalarAs, withOverrides } from './hyper.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
+import { domains, type Hyper, hyperFields, type HyperSpec, scalarAs, withDefaults, withOverrides } from './hyper.js';
 import type { Optimizer, SgdState } from './optimizer.js';
 import { floatLeaves, leavesAs, rebuild, stateFields } from './params.js';
 
@@ -26,31 +26,39 @@ const spec: HyperSpec<'lr' | 'momentum' | 'weightDecay'> = {
 };
 
 /** Stochastic gradient descent: g ← g + λθ, v ← μ·v + g, θ ← θ − η·v (Nesterov: θ ← θ − η·(g + μ·v)). */
-export function sgd(options: SgdOptions): Optimizer<'sgd'> {
-  const fn = 'optim.sgd';
-  const base = hyperOptions(fn, options, spec, ['nesterov']);
-  const nesterov: unknown = options.nesterov ?? false;
-  if (typeof nesterov !== 'boolean') fail(ValueError, fn, 'nesterov', 'a boolean', describeNode(nesterov));
-  return {
-    init: <P>(params: P): SgdState<P> => {
-      const p = floatLeaves(`${fn}.init`, 'params', params);
-      return { velocity: rebuild(p, p.leaves.map(zerosLike)) };
-    },
-    step: <P>(params: P, grads: P, state: SgdState<P>, hyper?: unknown) => {
-      const at = `${fn}.step`;
-      const h = withOverrides(at, hyper, spec, base);
-      const p = floatLeaves(at, 'params', params);
-      const g = leavesAs(at, 'grads', p, grads);
-      const v0 = leavesAs(at, 'state.velocity', p, stateFields(at, state, ['velocity']).velocity);
-      const velocity: Tensor[] = [];
-      const next = p.leaves.map((theta, i) => {
-        const [lr, mu, wd] = [h.lr, h.momentum, h.weightDecay].map((k) => scalarAs(k, theta.dtype));
-        const gi = wd === 0 ? (g[i] as Tensor) : add(g[i] as Tensor, mul(wd as Hyper, theta));
-        const vi = mu === 0 ? gi : add(mul(mu as Hyper, v0[i] as Tensor), gi);
-        velocity.push(vi);
-        return sub(theta, mul(lr as Hyper, nesterov ? add(gi, mul(mu as Hyper, vi)) : vi));
-      });
-      return { params: rebuild<P>(p, next), state: { velocity: rebuild<P>(p, velocity) } };
-    },
-  };
-}
+export const sgd = publicFn(
+  'sgd',
+  { options: s.options({ nesterov: s.optional(s.boolean), ...hyperFields(spec) }) },
+  (options: SgdOptions): Optimizer<'sgd'> => {
+    const fn = 'sgd';
+    const base = withDefaults(spec, options);
+    const nesterov = options.nesterov ?? false;
+    return {
+      init: <P>(params: P): SgdState<P> => {
+        const p = floatLeaves(`${fn}.init`, 'params', params);
+        return {
+          velocity: rebuild(
+            p,
+            p.leaves.map((t) => zerosLike(t)),
+          ),
+        };
+      },
+      step: <P>(params: P, grads: P, state: SgdState<P>, hyper?: unknown) => {
+        const at = `${fn}.step`;
+        const h = withOverrides(at, hyper, spec, base);
+        const p = floatLeaves(at, 'params', params);
+        const g = leavesAs(at, 'grads', p, grads);
+        const v0 = leavesAs(at, 'state.velocity', p, stateFields(at, state, ['velocity']).velocity);
+        const velocity: Tensor[] = [];
+        const next = p.leaves.map((theta, i) => {
+          const [lr, mu, wd] = [h.lr, h.momentum, h.weightDecay].map((k) => scalarAs(k, theta.dtype));
+          const gi = wd === 0 ? (g[i] as Tensor) : add(g[i] as Tensor, mul(wd as Hyper, theta));
+          const vi = mu === 0 ? gi : add(mul(mu as Hyper, v0[i] as Tensor), gi);
+          velocity.push(vi);
+          return sub(theta, mul(lr as Hyper, nesterov ? add(gi, mul(mu as Hyper, vi)) : vi));
+        });
+        return { params: rebuild<P>(p, next), state: { velocity: rebuild<P>(p, velocity) } };
+      },
+    };
+  },
+);

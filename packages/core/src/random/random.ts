@@ -2,13 +2,16 @@
  * @file Seeded random tensors with JAX-style keys: a key names a reproducible stream; `split`
  * derives independent keys. Samples are concrete tensors (drawn on the host, outside any graph).
  */
-import { fail, ShapeError, ValueError } from '../errors.js';
-import { allocHost, type DType, isFloat } from '../ir/dtype.js';
-import { formatShape, isValidDim, sizeOf } from '../ir/shape.js';
-import { describe, requireTensor } from '../trace/apply.js';
+import { fail, ValueError } from '../errors.js';
+import { allocHost } from '../ir/dtype.js';
+import { sizeOf } from '../ir/shape.js';
+import { checkAllocation, overLimit } from '../limits.js';
 import { tensor } from '../trace/create.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
+import { atOrAbove, below, roundTo } from './floats.js';
 import { openUnit, philox } from './philox.js';
 
 /** A position in the space of random streams: a Philox key and a stream id. */
@@ -17,37 +20,60 @@ export interface RandomKey {
   readonly stream: number;
 }
 
+const isWord = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+
+/** Whether `v` is a key (`{ key, stream }` of unsigned 32-bit integers, as `key`, `split` and `foldIn` make). */
+const isKey = (v: unknown): v is RandomKey =>
+  typeof v === 'object' &&
+  v !== null &&
+  isWord((v as { key?: unknown }).key) &&
+  isWord((v as { stream?: unknown }).stream);
+
+/** The most keys one `split` makes: each is a JS object (for more streams, `foldIn` an index). */
+const MAX_SPLIT_KEYS = 2 ** 24;
+
+const safeInteger = s.number({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true });
+const floatDType = s.optional(s.oneOf(['f32', 'f64']));
+
 /** The key for an integer seed (any safe integer; equal seeds give equal streams). */
-export function key(seed: number): RandomKey {
-  if (!Number.isSafeInteger(seed)) fail(ValueError, 'random.key', 'seed', 'a safe integer', describe(seed));
-  const [k, s] = philox(seed >>> 0, Math.floor(seed / 0x100000000) >>> 0, 0x5eed);
-  return { key: k, stream: s };
-}
+export const key = publicFn('key', { seed: safeInteger }, (seed: number): RandomKey => {
+  const [k, st] = philox(seed >>> 0, Math.floor(seed / 0x100000000) >>> 0, 0x5eed);
+  return { key: k, stream: st };
+});
 
-function requireKey(fn: string, k: unknown): RandomKey {
-  const r = k as RandomKey;
-  if (typeof k !== 'object' || k === null || !Number.isInteger(r.key) || !Number.isInteger(r.stream))
-    fail(ValueError, fn, 'key', 'a key from random.key or random.split', describe(k));
-  return r;
-}
+/** A random key argument. */
+const randomKey = s.custom('a random key (x.random.key)', isKey, () => key(0));
 
-/** `n` (default 2) keys whose streams are independent of each other and of `k`'s. */
-export function split(k: RandomKey, n = 2): RandomKey[] {
-  const parent = requireKey('random.split', k);
-  if (!Number.isInteger(n) || n < 1) fail(ValueError, 'random.split', 'n', 'a positive integer', describe(n));
-  return Array.from({ length: n }, (_, i) => {
-    const [a, b] = philox(i, parent.stream ^ 0x8badf00d, parent.key);
-    return { key: a, stream: b };
-  });
-}
+/** `n` (default 2) keys whose streams are independent of each other and of `k`'s (at most 2²⁴ keys). */
+export const split = publicFn(
+  'split',
+  { key: randomKey, n: s.optional(s.number({ min: 1, integer: true })) },
+  (k: RandomKey, n = 2): RandomKey[] => {
+    if (n > MAX_SPLIT_KEYS)
+      throw overLimit({
+        fn: 'split',
+        arg: 'n',
+        requested: n,
+        limit: MAX_SPLIT_KEYS,
+        unit: 'keys',
+        limitName: 'maxSplitKeys; for more streams, foldIn an index',
+      });
+    return Array.from({ length: n }, (_, i) => {
+      const [a, b] = philox(i, k.stream ^ 0x8badf00d, k.key);
+      return { key: a, stream: b };
+    });
+  },
+);
 
 /** A key derived from `k` and an integer `data` (a step number, a test index). */
-export function foldIn(k: RandomKey, data: number): RandomKey {
-  const parent = requireKey('random.foldIn', k);
-  if (!Number.isSafeInteger(data)) fail(ValueError, 'random.foldIn', 'data', 'a safe integer', describe(data));
-  const [a, b] = philox(data >>> 0, (parent.stream ^ Math.floor(data / 0x100000000)) >>> 0, parent.key ^ 0x2545f491);
-  return { key: a, stream: b };
-}
+export const foldIn = publicFn(
+  'foldIn',
+  { key: randomKey, data: safeInteger },
+  (k: RandomKey, data: number): RandomKey => {
+    const [a, b] = philox(data >>> 0, (k.stream ^ Math.floor(data / 0x100000000)) >>> 0, k.key ^ 0x2545f491);
+    return { key: a, stream: b };
+  },
+);
 
 /** Element i of the stream: a double uniform on (0, 1). */
 function unitAt(k: RandomKey, i: number): number {
@@ -55,30 +81,18 @@ function unitAt(k: RandomKey, i: number): number {
   return openUnit(w0, w1);
 }
 
-function checkShape(fn: string, shape: readonly number[]): readonly number[] {
-  if (!Array.isArray(shape) || !shape.every(isValidDim))
-    fail(ShapeError, fn, 'shape', 'an array of non-negative integer dims', describe(shape));
-  return shape;
-}
-
-function floatDType(fn: string, dtype: DType | undefined): 'f32' | 'f64' {
-  const d = dtype ?? 'f32';
-  if (!isFloat(d)) fail(ValueError, fn, 'dtype', "'f32' or 'f64'", describe(d));
-  return d;
-}
-
-function sample<const S extends readonly number[], D extends 'f32' | 'f64'>(
+/** A concrete tensor of `shape` whose element i is `draw(i)`, its size checked before anything is allocated. */
+function sample<D extends 'f32' | 'f64'>(
   fn: string,
-  k: RandomKey,
-  shape: S,
+  shape: readonly number[],
   dtype: D,
   draw: (i: number) => number,
 ): Tensor<ShapeT, D> {
-  requireKey(fn, k);
-  const dims = checkShape(fn, shape);
-  const out = allocHost(dtype, sizeOf(dims));
+  const size = sizeOf(shape);
+  checkAllocation(fn, size, dtype, 'shape');
+  const out = allocHost(dtype, size);
   for (let i = 0; i < out.length; i++) out[i] = draw(i);
-  return tensor(out, { shape: dims, dtype });
+  return tensor(out, { shape, dtype });
 }
 
 export interface UniformOptions<D extends 'f32' | 'f64'> {
@@ -87,92 +101,138 @@ export interface UniformOptions<D extends 'f32' | 'f64'> {
   readonly high?: number;
 }
 
-/** Uniform on the open interval (low, high) (default (0, 1)). */
-export function uniform<const S extends readonly number[], D extends 'f32' | 'f64' = 'f32'>(
+/**
+ * Uniform on [low, high) (default [0, 1)), in the dtype: every sample is a finite value of the dtype
+ * ≥ low and < high, for any finite bounds (±1.7e308 included).
+ */
+export const uniform = publicFn(
+  'uniform',
+  {
+    key: randomKey,
+    shape: s.shape,
+    options: s.options({ dtype: floatDType, low: s.optional(s.finite()), high: s.optional(s.finite()) }),
+  },
+  uniformImpl,
+);
+
+function uniformImpl<const S extends readonly number[], D extends 'f32' | 'f64' = 'f32'>(
   k: RandomKey,
   shape: S,
   options: UniformOptions<D> = {},
 ): Tensor<ShapeT, D> {
-  const fn = 'random.uniform';
+  const fn = 'uniform';
+  const dtype = (options.dtype ?? 'f32') as D;
   const low = options.low ?? 0;
   const high = options.high ?? 1;
-  if (!Number.isFinite(low) || !Number.isFinite(high) || !(high > low))
-    fail(ValueError, fn, 'low, high', 'finite bounds with low < high', `${describe(low)}, ${describe(high)}`);
-  return sample(fn, k, shape, floatDType(fn, options.dtype) as D, (i) => low + (high - low) * unitAt(k, i));
+  for (const [arg, v] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
+    if (!Number.isFinite(roundTo(v, dtype))) fail(ValueError, fn, arg, `a number within the ${dtype} range`, String(v));
+  }
+  // the dtype's values a sample may take: from the first ≥ low to the last < high
+  const first = atOrAbove(low, dtype);
+  const last = below(high, dtype);
+  if (!(first <= last))
+    fail(ValueError, fn, 'high', `a bound above low (${low}) with an ${dtype} value in [low, high)`, String(high));
+  const span = high - low;
+  // lo + (hi − lo)·u overflows when hi − lo does (bounds ±1e308): then lo + h·u + h·u with h = hi/2 − lo/2
+  const half = high / 2 - low / 2;
+  const value = Number.isFinite(span)
+    ? (u: number): number => low + span * u
+    : (u: number): number => low + half * u + half * u;
+  return sample(fn, shape, dtype, (i) => {
+    const r = roundTo(value(unitAt(k, i)), dtype);
+    return r < first ? first : r > last ? last : r;
+  });
 }
 
 /** Standard normal samples (Box–Muller on two uniforms per element), times `scale` plus `mean`. */
-export function normal<const S extends readonly number[], D extends 'f32' | 'f64' = 'f32'>(
+export const normal = publicFn(
+  'normal',
+  {
+    key: randomKey,
+    shape: s.shape,
+    options: s.options({ dtype: floatDType, mean: s.optional(s.finite()), scale: s.optional(s.finite({ min: 0 })) }),
+  },
+  normalImpl,
+);
+
+function normalImpl<const S extends readonly number[], D extends 'f32' | 'f64' = 'f32'>(
   k: RandomKey,
   shape: S,
   options: { readonly dtype?: D; readonly mean?: number; readonly scale?: number } = {},
 ): Tensor<ShapeT, D> {
-  const fn = 'random.normal';
   const mu = options.mean ?? 0;
   const scale = options.scale ?? 1;
-  if (!Number.isFinite(mu) || !(scale >= 0) || !Number.isFinite(scale))
-    fail(ValueError, fn, 'mean, scale', 'a finite mean and a finite scale ≥ 0', `${describe(mu)}, ${describe(scale)}`);
-  return sample(fn, k, shape, floatDType(fn, options.dtype) as D, (i) => {
+  return sample('normal', shape, (options.dtype ?? 'f32') as D, (i) => {
     const r = Math.sqrt(-2 * Math.log(unitAt(k, 2 * i)));
     return mu + scale * r * Math.cos(2 * Math.PI * unitAt(k, 2 * i + 1));
   });
 }
 
 /** Standard Gumbel samples −log(−log u). */
-export function gumbel<const S extends readonly number[], D extends 'f32' | 'f64' = 'f32'>(
+export const gumbel = publicFn(
+  'gumbel',
+  { key: randomKey, shape: s.shape, options: s.options({ dtype: floatDType }) },
+  gumbelImpl,
+);
+
+function gumbelImpl<const S extends readonly number[], D extends 'f32' | 'f64' = 'f32'>(
   k: RandomKey,
   shape: S,
   options: { readonly dtype?: D } = {},
 ): Tensor<ShapeT, D> {
-  const fn = 'random.gumbel';
-  return sample(fn, k, shape, floatDType(fn, options.dtype) as D, (i) => -Math.log(-Math.log(unitAt(k, i))));
+  return sample('gumbel', shape, (options.dtype ?? 'f32') as D, (i) => -Math.log(-Math.log(unitAt(k, i))));
 }
 
 /** A uniformly random permutation of 0..n−1 (Fisher–Yates), as i32. */
-export function permutation(k: RandomKey, n: number): Tensor<[number], 'i32'> {
-  const fn = 'random.permutation';
-  requireKey(fn, k);
-  if (!isValidDim(n)) fail(ValueError, fn, 'n', 'a non-negative integer', describe(n));
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(unitAt(k, i) * (i + 1));
-    const t = out[i] as number;
-    out[i] = out[j] as number;
-    out[j] = t;
-  }
-  return tensor(out);
-}
+export const permutation = publicFn(
+  'permutation',
+  { key: randomKey, n: s.number({ min: 0, integer: true }) },
+  (k: RandomKey, n: number): Tensor<[number], 'i32'> => {
+    checkAllocation('permutation', n, 'i32', 'n');
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(unitAt(k, i) * (i + 1));
+      const t = out[i] as number;
+      out[i] = out[j] as number;
+      out[j] = t;
+    }
+    return tensor(out);
+  },
+);
 
 /**
  * Class indices drawn from softmax(logits) along the last axis (Gumbel-max), one per row: i32 of
  * the logits' shape without the class axis. −Inf logits are never drawn; a row of all −Inf is an error.
  */
-export function categorical(k: RandomKey, logits: Tensor): Tensor<ShapeT, 'i32'> {
-  const fn = 'random.categorical';
-  requireKey(fn, k);
-  const z = requireTensor(fn, 'logits', logits);
-  if (!isFloat(z.dtype) || z.rank < 1)
-    fail(ValueError, fn, 'logits', 'a float tensor with a class axis', `${z.dtype} ${formatShape(z.shape)}`);
-  const classes = z.shape[z.rank - 1] as number;
-  const values = z.data() as ArrayLike<number>;
-  const rows = classes === 0 ? 0 : values.length / classes;
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = -Infinity;
-    let arg = -1;
-    for (let c = 0; c < classes; c++) {
-      const v = values[r * classes + c] as number;
-      if (Number.isNaN(v) || v === Infinity)
-        fail(ValueError, fn, 'logits', 'logits < +Inf and not NaN', `${v} in row ${r}`);
-      const score = v - Math.log(-Math.log(unitAt(k, r * classes + c)));
-      if (score > best) {
-        best = score;
-        arg = c;
+export const categorical = publicFn(
+  'categorical',
+  { key: randomKey, logits: s.tensor({ dtype: 'float', rank: [1, Infinity] }) },
+  (k: RandomKey, logits: Tensor): Tensor<ShapeT, 'i32'> => {
+    const fn = 'categorical';
+    const classes = logits.shape[logits.rank - 1] as number;
+    const values = logits.data() as ArrayLike<number>;
+    const rows = classes === 0 ? 0 : values.length / classes;
+    const out = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let best = -Infinity;
+      let arg = -1;
+      for (let c = 0; c < classes; c++) {
+        const v = values[r * classes + c] as number;
+        if (Number.isNaN(v) || v === Infinity)
+          fail(ValueError, fn, 'logits', 'logits < +Inf and not NaN', `${v} in row ${r}`);
+        const score = v - Math.log(-Math.log(unitAt(k, r * classes + c)));
+        if (score > best) {
+          best = score;
+          arg = c;
+        }
       }
+      if (arg < 0) fail(ValueError, fn, 'logits', 'rows with at least one finite logit', `row ${r} all −Inf`);
+      out[r] = arg;
     }
-    if (arg < 0) fail(ValueError, fn, 'logits', 'rows with at least one finite logit', `row ${r} all −Inf`);
-    out[r] = arg;
-  }
-  return tensor(out, { shape: z.shape.slice(0, -1), dtype: 'i32' });
-}
+    return tensor(out, { shape: logits.shape.slice(0, -1), dtype: 'i32' });
+  },
+);

@@ -1,12 +1,15 @@
 /** @file Applying primitives to tensors: type-check, build the node, and compute it now when concrete. */
 import { either as E } from 'fp-ts';
-import { fail, fromIrError, ValueError } from '../errors.js';
+import { fail, fromIrError, ResourceError, ValueError } from '../errors.js';
 import * as B from '../ir/build.js';
 import type { DType } from '../ir/dtype.js';
 import type { Node } from '../ir/node.js';
 import type { Prim, PrimParamMap } from '../ir/prim.js';
 import { applyingOp } from '../ir/provenance.js';
+import { describe } from '../validate/describe.js';
 import { evaluateNodes, Tensor } from './tensor.js';
+
+export { describe };
 
 /** A tensor, or a JS literal that takes the dtype of the tensor it meets. */
 export type TensorLike = Tensor | number | boolean;
@@ -21,7 +24,12 @@ export function wrap(node: Node): Tensor {
 export function applyOp<P extends Prim>(fn: string, prim: P, params: PrimParamMap[P], inputs: readonly Node[]): Tensor {
   const r = applyingOp(fn, () => B.tryOp(prim, params, inputs));
   if (E.isLeft(r)) throw fromIrError(r.left, fn);
-  return wrap(r.right);
+  try {
+    return wrap(r.right);
+  } catch (e) {
+    // a backend refuses eager work over its limits as `run`; the user called `fn`
+    throw e instanceof ResourceError && e.fn === 'run' ? e.calledBy(fn) : e;
+  }
 }
 
 const F32_MAX = 3.4028234663852886e38;
@@ -68,28 +76,6 @@ export function nodeOf(fn: string, arg: string, x: TensorLike, dtype: DType): No
 export function requireTensor(fn: string, arg: string, x: unknown): Tensor {
   if (x instanceof Tensor) return x as Tensor;
   return fail(ValueError, fn, arg, 'a Tensor', describe(x));
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array (wrap it with x.tensor)';
-  switch (typeof x) {
-    case 'object':
-      return `an object (${x.constructor.name})`;
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-    case 'string':
-      return `string ${x}`;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `${typeof x} ${x.toString()}`;
-    case 'undefined':
-      return 'undefined';
-  }
-  return typeof x;
 }
 
 /** The dtype literals take when they meet these operands: the first tensor's, else f32 (bool for booleans). */

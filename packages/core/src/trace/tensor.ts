@@ -1,6 +1,6 @@
 /** @file The user-facing Tensor: a handle on an IR node, concrete (a constant) or traced (symbolic). */
 import { getDefaultBackend } from '../backend.js';
-import { fail, ShapeError, TraceError } from '../errors.js';
+import { TraceError } from '../errors.js';
 import { isDeviceArray } from '../device.js';
 import type { DType, HostArray, HostArrayOf } from '../ir/dtype.js';
 import type { ConstNode, Node } from '../ir/node.js';
@@ -11,6 +11,7 @@ import { runChecked } from '../numerics/check.js';
 import { debugNansOn } from '../numerics/mode.js';
 import { checksOf } from '../numerics/pending.js';
 import { formatTensor } from './format.js';
+import { tensorBrand } from './tensorBrand.js';
 import type { NumericShape, ShapeT } from './shapeTypes.js';
 
 /** Node's util.inspect hook, by its registered name (core does not import node:util). */
@@ -28,6 +29,11 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
   declare readonly phantomShape: S;
 
   constructor(readonly node: Node) {}
+
+  /** Marks tensors made by xent (see tensorBrand.ts). */
+  get [tensorBrand](): true {
+    return true;
+  }
 
   get shape(): NumericShape<S> {
     return this.node.type.shape as unknown as NumericShape<S>;
@@ -145,13 +151,4 @@ export function evaluateNodes(nodes: readonly Node[]): ConstNode[] {
   if (!debugNansOn()) return runGraph(graph, [], getDefaultBackend());
   const backend = getDefaultBackend();
   return toConstNodes(nodes, runChecked(graph, backend, prepare(graph, backend), []));
-}
-
-/** The value of a one-element tensor: a number (a boolean for bool tensors). */
-export function item(t: Tensor<ShapeT, 'bool'>): boolean;
-export function item(t: Tensor): number;
-export function item(t: Tensor): number | boolean {
-  const value = hostValue(t, 'item');
-  if (value.length !== 1) fail(ShapeError, 'item', 't', 'a tensor with one element', `shape [${t.shape.join(', ')}]`);
-  return t.dtype === 'bool' ? value[0] === 1 : (value[0] as number);
 }

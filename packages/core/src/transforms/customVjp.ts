@@ -8,6 +8,8 @@ import { formatType } from '../ir/printer.js';
 import { shapeEq } from '../ir/shape.js';
 import { describe, requireTensor, wrap } from '../trace/apply.js';
 import { Tensor } from '../trace/tensor.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 /** The forward pass: the output and whatever the backward pass needs (residuals). */
 export type CustomForward<A extends readonly Tensor[], R> = (...args: A) => readonly [Tensor, R];
@@ -21,7 +23,13 @@ let nextRuleId = 0;
  * A function whose value is `fwd(...args)[0]` and whose VJP is `bwd`. The backward graph is built
  * from ordinary ops, so it can itself be differentiated (second order goes through `bwd`).
  */
-export function customVjp<A extends readonly Tensor[], R>(
+export const customVjp = publicFn(
+  'customVjp',
+  { fwd: s.fn, bwd: s.fn, options: s.options({ name: s.optional(s.string) }) },
+  customVjpImpl,
+);
+
+function customVjpImpl<A extends readonly Tensor[], R>(
   fwd: CustomForward<A, R>,
   bwd: CustomBackward<R>,
   options: { readonly name?: string } = {},

@@ -24,6 +24,8 @@ import { TreeDef } from '../tree/treeDef.js';
 import type { TreeMap } from '../tree/types.js';
 import { argnumList, bind, flattenDifferentiated, flattenFloat, type Trace, traceFunction } from './tracing.js';
 import type { AnyFn } from './jit.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 
 /** Which arguments to differentiate: one position (its gradient comes back) or a list (a tuple of gradients). */
 export type Argnums = number | readonly number[];
@@ -59,13 +61,7 @@ type GradFn = (...args: unknown[]) => unknown;
 
 /** The gradient, value and aux of scalar `f` at `args`, from one evaluation. */
 function differentiate(fn: string, f: AnyFn, args: readonly unknown[], options: GradOptions) {
-  const given: unknown = options;
-  if (typeof given !== 'object' || given === null)
-    fail(ValueError, fn, 'options', 'an object { argnums?, hasAux? }', describeNode(options));
-  const unknown = Object.keys(options).find((k) => k !== 'argnums' && k !== 'hasAux');
-  if (unknown !== undefined) fail(ValueError, fn, 'options', 'only the keys argnums and hasAux', `key '${unknown}'`);
   const { argnums = 0, hasAux = false } = options;
-  if (typeof hasAux !== 'boolean') fail(ValueError, fn, 'hasAux', 'a boolean', describeNode(hasAux));
   const which = argnumList(fn, argnums, args);
   const inputs = flattenDifferentiated(fn, args, which);
   const trace = traceFunction(fn, f, args, inputs);
@@ -111,37 +107,52 @@ function rebuild(which: readonly number[], inputs: ReadonlyMap<number, Flat>, ct
   });
 }
 
-/** ∇f: the gradient of scalar `f` with respect to the `argnums` arguments, each in its argument's structure. */
-export function grad<F extends AuxFn, const A extends Argnums = 0>(
+/** The arguments of grad and valueAndGrad: the function and which of its arguments to differentiate. */
+const gradParams = {
+  f: s.fn,
+  options: s.options({
+    argnums: s.optional(
+      s.either(s.number({ min: 0, integer: true }), s.array(s.number({ min: 0, integer: true }), { minLength: 1 })),
+    ),
+    hasAux: s.optional(s.boolean),
+  }),
+};
+
+function gradImpl<F extends AuxFn, const A extends Argnums = 0>(
   f: F,
   options: GradOptions<A> & { readonly hasAux: true },
 ): (...args: Parameters<F>) => [NoInfer<Grads<Parameters<F>, A>>, ReturnType<F>[1]];
-export function grad<F extends TensorFn, const A extends Argnums = 0>(
+function gradImpl<F extends TensorFn, const A extends Argnums = 0>(
   f: F,
   options?: GradOptions<A> & { readonly hasAux?: false },
 ): (...args: Parameters<F>) => NoInfer<Grads<Parameters<F>, A>>;
-export function grad(f: AnyFn, options: GradOptions = {}): GradFn {
+function gradImpl(f: AnyFn, options: GradOptions = {}): GradFn {
   return (...args) => {
     const { aux, grads } = differentiate('grad', f, args, options);
     return options.hasAux === true ? [grads, aux] : grads;
   };
 }
 
-/** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`, from one evaluation. */
-export function valueAndGrad<F extends AuxFn, const A extends Argnums = 0>(
+/** ∇f: the gradient of scalar `f` with respect to the `argnums` arguments, each in its argument's structure. */
+export const grad = publicFn('grad', gradParams, gradImpl);
+
+function valueAndGradImpl<F extends AuxFn, const A extends Argnums = 0>(
   f: F,
   options: GradOptions<A> & { readonly hasAux: true },
 ): (...args: Parameters<F>) => [[ReturnType<F>[0], ReturnType<F>[1]], NoInfer<Grads<Parameters<F>, A>>];
-export function valueAndGrad<F extends TensorFn, const A extends Argnums = 0>(
+function valueAndGradImpl<F extends TensorFn, const A extends Argnums = 0>(
   f: F,
   options?: GradOptions<A> & { readonly hasAux?: false },
 ): (...args: Parameters<F>) => [ReturnType<F>, NoInfer<Grads<Parameters<F>, A>>];
-export function valueAndGrad(f: AnyFn, options: GradOptions = {}): GradFn {
+function valueAndGradImpl(f: AnyFn, options: GradOptions = {}): GradFn {
   return (...args) => {
     const { value, aux, grads } = differentiate('valueAndGrad', f, args, options);
     return options.hasAux === true ? [[value, aux], grads] : [value, grads];
   };
 }
+
+/** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`, from one evaluation. */
+export const valueAndGrad = publicFn('valueAndGrad', gradParams, valueAndGradImpl);
 
 /** The tensor leaves of `given` (a tree of `def`'s structure), each checked against the node it pairs with. */
 function matching(fn: string, root: string, def: TreeDef, given: unknown, like: readonly Node[]): Node[] {
@@ -171,10 +182,9 @@ function tracePrimals(fn: string, f: AnyFn, primals: readonly unknown[]): { trac
 export type Pullback<O = unknown, P extends readonly unknown[] = unknown[]> = (cotangent: TreeMap<O, Tensor>) => P;
 
 /** `[f(...primals), pullback]`; outputs and primals are pytrees. */
-export function vjp<F extends AnyFn>(
-  f: F,
-  ...primals: Parameters<F>
-): [ReturnType<F>, Pullback<ReturnType<F>, Parameters<F>>] {
+export const vjp = publicFn('vjp', { f: s.fn, '...primals': s.anything }, function vjp<
+  F extends AnyFn,
+>(f: F, ...primals: Parameters<F>): [ReturnType<F>, Pullback<ReturnType<F>, Parameters<F>>] {
   const { trace, inputs } = tracePrimals('vjp', f, primals);
   const values = bind(trace, trace.outputs);
   const pullback = (cotangent: unknown): unknown[] => {
@@ -183,7 +193,7 @@ export function vjp<F extends AnyFn>(
     return rebuild([...inputs.keys()], inputs, bind(trace, grads));
   };
   return [unflattenTree(trace.out, values) as ReturnType<F>, pullback as Pullback<ReturnType<F>, Parameters<F>>];
-}
+});
 
 /** Tangents for `primals`: the same trees, any tensors of the same shapes and dtypes. */
 export type Tangents<P extends readonly unknown[]> = { readonly [K in keyof P]: TreeMap<P[K], Tensor> };
@@ -192,13 +202,10 @@ export type Tangents<P extends readonly unknown[]> = { readonly [K in keyof P]: 
  * Forward mode: `[f(...primals), J·tangents]`, both in the output's structure. Computed by transposing
  * the VJP: the pullback u ↦ Jᵀu is linear, and its own VJP with cotangent t is J·t. Exact, no JVP rules.
  */
-export function jvp<F extends AnyFn>(
-  f: F,
-  primals: Parameters<F>,
-  tangents: Tangents<Parameters<F>>,
-): [ReturnType<F>, ReturnType<F>] {
+export const jvp = publicFn('jvp', { f: s.fn, primals: s.array(s.anything), tangents: s.anything }, function jvp<
+  F extends AnyFn,
+>(f: F, primals: Parameters<F>, tangents: Tangents<Parameters<F>>): [ReturnType<F>, ReturnType<F>] {
   const fn = 'jvp';
-  if (!Array.isArray(primals)) fail(ValueError, fn, 'primals', 'an array of arguments', describeNode(primals));
   const { trace } = tracePrimals(fn, f, primals);
   const tans = matching(fn, 'tangents', flattenTree(fn, 'primals', primals).def, tangents, trace.argNodes);
   const us = trace.outputs.map((o) => makeParamNode(o.type, 'u'));
@@ -224,13 +231,19 @@ export function jvp<F extends AnyFn>(
     ReturnType<F>,
     ReturnType<F>,
   ];
-}
+});
+
+/** The gradient of scalar `f` at `x`, its errors named for `fn`. */
+const gradOf = (fn: string, f: AnyFn, x: unknown): unknown => differentiate(fn, f, [x], {}).grads;
 
 /**
  * Hessian-vector product H(x)·v of scalar `f` of one pytree `x` (a tuple or object for several tensors),
  * as the gradient of ⟨∇f(x), v⟩ (reverse over reverse). `v` has `x`'s structure; so does the result.
  */
-export function hvp<T = Tensor>(f: (x: T) => Tensor): (x: T, v: TreeMap<T, Tensor>) => T {
+export const hvp = publicFn('hvp', { f: s.fn }, function hvp<T = Tensor>(f: (x: T) => Tensor): (
+  x: T,
+  v: TreeMap<T, Tensor>,
+) => T {
   return (x, v) => {
     const fn = 'hvp';
     if (!(x instanceof Tensor) && !isContainer(x))
@@ -245,15 +258,15 @@ export function hvp<T = Tensor>(f: (x: T) => Tensor): (x: T, v: TreeMap<T, Tenso
     );
     if (vs.length === 0) return x;
     const dot = (y: T): Tensor => {
-      const gs = flattenTree(fn, 'x', grad(f)(y)).leaves;
+      const gs = flattenTree(fn, 'x', gradOf(fn, f, y)).leaves;
       const terms = gs.map((g, k) =>
         B.sum(
           B.mul(g.node, vs[k] as Node),
           g.shape.map((_, i) => i),
         ),
       );
-      return wrap(terms.reduce((s, t) => B.add(s, t)));
+      return wrap(terms.reduce((sum, t) => B.add(sum, t)));
     };
-    return grad(dot)(x);
+    return gradOf(fn, dot, x) as T;
   };
-}
+});

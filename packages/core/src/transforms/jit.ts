@@ -3,20 +3,22 @@
  * dtypes and shapes, and what the trace stage knows of the target backend), run the compile
  * pipeline, keep the executable in a bounded LRU cache.
  */
-import { type Backend, type Executable, getDefaultBackend } from '../backend.js';
+import { type Backend, backendSchema, type Executable, getDefaultBackend } from '../backend.js';
 import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
 import type { Program } from '../kernel/program.js';
 import { kernelOptions, prepare, toConstNodes } from '../compile/run.js';
-import { fail, ValueError } from '../errors.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node, ParamNode } from '../ir/node.js';
 import { recordingWhile } from '../ir/provenance.js';
 import { runChecked } from '../numerics/check.js';
 import { debugNansOn } from '../numerics/mode.js';
 import { concreteNode, Tensor } from '../trace/tensor.js';
-import { describeNode, flattenTree, unflattenTree } from '../tree/flatten.js';
+import { flattenTree, unflattenTree } from '../tree/flatten.js';
+import { publicFn } from '../validate/publicFn.js';
+import * as s from '../validate/schemas.js';
 import type { TreeDef } from '../tree/treeDef.js';
 import { explainChange, type Signature, signatureOf } from './signature.js';
+import { jitOptionFields } from './jitOptions.js';
 import { targetKey, traceContext } from './traceContext.js';
 import { bind, type Trace, traceFunction } from './tracing.js';
 
@@ -72,17 +74,6 @@ interface HostGlobals {
   readonly console?: { readonly warn: (message: string) => void };
 }
 
-function checkOptions(options: JitOptions): { limit: number; warn: boolean } {
-  const { cacheLimit = 64, warnRetrace = true, checkNumerics = false } = options;
-  if (cacheLimit !== Infinity && !(Number.isInteger(cacheLimit) && cacheLimit >= 1))
-    fail(ValueError, 'jit', 'cacheLimit', 'an integer ≥ 1 or Infinity', describeNode(cacheLimit));
-  if (typeof warnRetrace !== 'boolean') fail(ValueError, 'jit', 'warnRetrace', 'a boolean', describeNode(warnRetrace));
-  if (typeof checkNumerics !== 'boolean')
-    fail(ValueError, 'jit', 'checkNumerics', 'a boolean', describeNode(checkNumerics));
-  const host = globalThis as HostGlobals;
-  return { limit: cacheLimit, warn: warnRetrace && host.process?.env?.['XENT_NO_RETRACE_WARN'] !== '1' };
-}
-
 /**
  * Traces `f` once per signature and reuses the compiled graph (expandCustom → verify → simplify → dce).
  * Arguments are pytrees: every tensor leaf, at any depth, is a dynamic input; everything else is static
@@ -92,8 +83,16 @@ function checkOptions(options: JitOptions): { limit: number; warn: boolean } {
  * a backend that declares other capabilities traces again. Inside another transform the traced graph
  * is inlined instead, so transforms compose.
  */
-export function jit<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
-  const { limit, warn } = checkOptions(options);
+export const jit = publicFn(
+  'jit',
+  { f: s.fn, options: s.options({ ...jitOptionFields, backend: s.optional(backendSchema) }) },
+  jitImpl,
+);
+
+function jitImpl<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
+  const limit = options.cacheLimit ?? 64;
+  const warn =
+    (options.warnRetrace ?? true) && (globalThis as HostGlobals).process?.env?.['XENT_NO_RETRACE_WARN'] !== '1';
   const cache = new Map<string, Entry>();
   const checking = (): boolean => options.checkNumerics ?? debugNansOn();
   let traces = 0;

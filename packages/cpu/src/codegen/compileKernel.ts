@@ -1,11 +1,11 @@
 /** @file Turns kernel source into functions, once per distinct source (a cache shared by all programs). */
 import {
-  gatherIndexError,
   globalName,
   type Kernel,
   type LinearLogitsKernel,
   type ScalarHelperName,
   scalarHelpers,
+  siteIndexError,
 } from '@xent/core/internal';
 import type { HostArray } from '@xent/core';
 import { runLinearLogits } from '../linalg/linearLogits.js';
@@ -15,8 +15,9 @@ import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource
 /** A compiled kernel: input arrays, then output arrays. */
 export type KernelFn = (...buffers: unknown[]) => void;
 
-const checkIndex = (j: number, n: number): number => {
-  if (j < 0 || j >= n) throw gatherIndexError(n, j);
+/** Index j checked against [0, n), raising the IndexError of site `site`. */
+const checkIndex = (j: number, n: number, site: number): number => {
+  if (j < 0 || j >= n) throw siteIndexError(site, j);
   return j;
 };
 

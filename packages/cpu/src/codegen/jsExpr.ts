@@ -1,10 +1,17 @@
 /**
  * @file Scalar ops as JavaScript expressions, one exhaustive table. Floats compute in f64 (JS
- * numbers) and round once when stored into an f32 array; i32 arithmetic wraps as Int32Array does;
- * bools are 0/1.
+ * numbers), an f32 value rounded to f32 after each op that can be inexact (core's `roundsToF32`),
+ * as the reference rounds each op's result; i32 arithmetic wraps as Int32Array does; bools are 0/1.
  */
 import type { DType } from '@xent/core';
-import { globalName, type ScalarHelperName, type ScalarOp } from '@xent/core/internal';
+import {
+  globalName,
+  needsF32Rounding,
+  type ScalarExpr,
+  type ScalarHelperName,
+  type ScalarOp,
+  siteOf,
+} from '@xent/core/internal';
 
 type Render = (args: readonly string[], dtype: DType, argDTypes: readonly DType[], imm: number) => string;
 
@@ -65,8 +72,20 @@ export const jsOps: { readonly [O in ScalarOp]: Render } = {
   cast: ([a], d, [from]) => {
     const v = a ?? '';
     if (d === 'bool') return `(${v}!==0?1:0)`;
-    if (d === 'i32') return from === 'f32' || from === 'f64' ? callHelper('toI32', [v]) : v;
-    return d === 'f32' && from === 'f64' ? `Math.fround(${v})` : v;
+    // to f32: rounded by `jsExpr`
+    return d === 'i32' && (from === 'f32' || from === 'f64') ? callHelper('toI32', [v]) : v;
   },
-  checkIndex: ([a], _d, _ad, imm) => `checkIndex(${a ?? ''},${imm})`,
+  /** the index, or the IndexError of site imm (its bound inline, the site only read on failure) */
+  checkIndex: ([a], _d, _ad, imm) => `checkIndex(${a ?? ''},${siteOf(imm).bound},${imm})`,
 };
+
+/** The JavaScript of `e` over its arguments' expressions `args`, rounded to f32 where the reference rounds. */
+export function jsExpr(e: ScalarExpr, args: readonly string[]): string {
+  const text = jsOps[e.op](
+    args,
+    e.dtype,
+    e.args.map((a) => a.dtype),
+    e.imm,
+  );
+  return needsF32Rounding(e) ? `Math.fround(${text})` : text;
+}

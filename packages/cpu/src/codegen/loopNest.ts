@@ -3,7 +3,7 @@
  * loop where all its inputs are known (loop-invariant code motion) and naming shared ones once.
  */
 import { type Placement, placement, type ScalarExpr } from '@xent/core/internal';
-import { jsOps } from './jsExpr.js';
+import { jsExpr } from './jsExpr.js';
 
 /** One loop: its variable (by loop number), extent and direction. */
 export interface Loop {
@@ -36,19 +36,10 @@ export class LoopNest {
   ref(e: ScalarExpr): string {
     const named = this.names.get(e);
     if (named !== undefined) return named;
-    if (e.op === 'const' || e.op === 'var' || e.op === 'acc')
-      return (jsOps[e.op] as (a: readonly string[], d: string, ad: readonly string[], imm: number) => string)(
-        [],
-        e.dtype,
-        [],
-        e.imm,
-      );
-    const args = e.args.map((a) => this.ref(a));
-    const text = jsOps[e.op](
-      args,
-      e.dtype,
-      e.args.map((a) => a.dtype),
-      e.imm,
+    if (e.op === 'const' || e.op === 'var' || e.op === 'acc') return jsExpr(e, []);
+    const text = jsExpr(
+      e,
+      e.args.map((a) => this.ref(a)),
     );
     const name = `t${this.counter++}`;
     const p = this.place(e);

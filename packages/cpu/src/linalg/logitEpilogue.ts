@@ -12,7 +12,7 @@ import {
   type ScalarExpr,
   scalarToposort,
 } from '@xent/core/internal';
-import { jsOps } from '../codegen/jsExpr.js';
+import { jsExpr } from '../codegen/jsExpr.js';
 
 /**
  * Runs expressions over `count` logits of a row: from u = us[i] at column v0 + i, writes
@@ -60,15 +60,7 @@ function compile(roots: readonly ScalarExpr[]): RowEpilogue {
   for (const e of scalarToposort(roots)) {
     if (perLogit(e) || e.args.some((a) => varies.has(a))) varies.add(e);
     const args = e.args.map((a) => names.get(a) ?? '');
-    const text =
-      e.op === 'load'
-        ? leafSource[e.imm as LogitLeafSlot]((e.args[0] as ScalarExpr).imm)
-        : jsOps[e.op](
-            args,
-            e.dtype,
-            e.args.map((a) => a.dtype),
-            e.imm,
-          );
+    const text = e.op === 'load' ? leafSource[e.imm as LogitLeafSlot]((e.args[0] as ScalarExpr).imm) : jsExpr(e, args);
     if (e.op === 'const') names.set(e, text);
     else {
       const name = `t${names.size}`;

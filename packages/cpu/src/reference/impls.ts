@@ -6,7 +6,7 @@
 import { linearLogitGradAll, linearLogitStatsRows } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import type { DType, HostArray } from '@xent/core';
-import { gatherIndexError, type ir, type LinearLogitPass, linearLogitSlots } from '@xent/core/internal';
+import { gatherBlame, gatherIndexError, type ir, type LinearLogitPass, linearLogitSlots } from '@xent/core/internal';
 import { stridedLoop } from './strided.js';
 
 type Prim = ir.Prim;
@@ -375,10 +375,10 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     return dst;
   },
   stopGradient: ([x]) => (x as Value).data,
-  checkIndex: ([idx], { bound }) => {
+  checkIndex: ([idx], { bound, fn = gatherBlame.fn, arg = gatherBlame.arg }) => {
     const data = (idx as Value).data;
     const bad = data.findIndex((j) => j < 0 || j >= bound);
-    if (bad >= 0) throw gatherIndexError(bound, data[bad] as number);
+    if (bad >= 0) throw gatherIndexError(bound, data[bad] as number, { fn, arg });
     return data;
   },
 };

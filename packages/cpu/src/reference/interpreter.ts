@@ -1,6 +1,15 @@
 /** @file The reference backend: interprets a graph node by node with the reference implementations. */
 import { BackendError, type Graph, type HostArray } from '@xent/core';
-import { type ArrayData, type Executable, type GraphBackend, hostArrayOf, type ir } from '@xent/core/internal';
+import {
+  type ArrayData,
+  bytesPer,
+  type Executable,
+  type GraphBackend,
+  hostArrayOf,
+  type ir,
+  MAX_HOST_BYTES,
+  overLimit,
+} from '@xent/core/internal';
 import { type CpuImpl, cpuImpls, type Value } from './impls.js';
 
 type Node = ir.Node;
@@ -52,9 +61,29 @@ function interpret(graph: Graph, data: readonly ArrayData[]): HostArray[] {
   return graph.outputs.map((o) => (values.get(o) as Value).data);
 }
 
+/** Refuses, before anything runs, a graph with a value larger than a host array may be. */
+function checkSizes(graph: Graph): void {
+  for (const n of graph.nodes) {
+    const { dtype, shape } = n.type;
+    const bytes = shape.reduce((a, b) => a * b, 1) * bytesPer[dtype];
+    if (bytes > MAX_HOST_BYTES)
+      throw overLimit({
+        fn: 'run',
+        what: `a ${dtype}[${shape.join(', ')}] value`,
+        requested: bytes,
+        limit: MAX_HOST_BYTES,
+        unit: 'bytes',
+        limitName: 'maxHostBytes (the largest host array)',
+      });
+  }
+}
+
 /** The CPU reference interpreter as a Backend: the oracle for every other backend. */
 export const referenceBackend: GraphBackend = {
   kind: 'graph',
   name: 'reference',
-  compile: (graph: Graph): Executable => ({ run: (args) => interpret(graph, args) }),
+  compile: (graph: Graph): Executable => {
+    checkSizes(graph);
+    return { run: (args) => interpret(graph, args) };
+  },
 };

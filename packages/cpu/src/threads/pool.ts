@@ -5,7 +5,7 @@
  * single-threaded path runs, so results are identical for any thread count.
  */
 import { BackendError } from '@xent/core';
-import { gatherIndexError, helperSource, wasmHelpers } from '@xent/core/internal';
+import { helperSource, siteIndexError, wasmHelpers } from '@xent/core/internal';
 import { memory } from '../memory.js';
 import { CTL, STATE, workerMain } from './worker.js';
 
@@ -124,8 +124,8 @@ export function runSplit(
     while (Atomics.load(ctl, CTL.state) === STATE.job) Atomics.wait(ctl, CTL.state, STATE.job);
     const state = Atomics.load(ctl, CTL.state);
     if (state === STATE.indexError && failure === undefined) {
-      const [j, n] = [ctl[CTL.kernel] as number, ctl[CTL.argc] as number];
-      failure = gatherIndexError(n, j);
+      const [j, site] = [ctl[CTL.kernel] as number, ctl[CTL.argc] as number];
+      failure = siteIndexError(site, j);
     }
     if (state === STATE.failed && failure === undefined) {
       failure = new BackendError('run', `xent.run: a worker thread failed: ${failureMessage(ctl)}`);

@@ -34,10 +34,11 @@ export function workerMain(): void {
     Atomics.notify(ctl, 0);
   };
   const kernels = new Map<number, (...args: number[]) => void>();
+  /** An index out of range: the index and its check's site (the main thread raises the site's IndexError). */
   class GatherIndexError extends Error {
     constructor(
       readonly j: number,
-      readonly n: number,
+      readonly site: number,
     ) {
       super('index');
     }
@@ -48,8 +49,8 @@ export function workerMain(): void {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the helpers' own source text, sent by the pool
     imports[name] = (new Function(`"use strict";return ${source};`) as () => unknown)();
   }
-  imports['indexError'] = (j: number, n: number): void => {
-    throw new GatherIndexError(j, n);
+  imports['indexError'] = (j: number, site: number): void => {
+    throw new GatherIndexError(j, site);
   };
   Atomics.store(ctl, 48, 1);
   Atomics.notify(ctl, 48);
@@ -74,7 +75,7 @@ export function workerMain(): void {
     } catch (e) {
       if (e instanceof GatherIndexError) {
         ctl[1] = e.j;
-        ctl[2] = e.n;
+        ctl[2] = e.site;
         Atomics.store(ctl, 0, 3);
         Atomics.notify(ctl, 0);
       } else fail(e);

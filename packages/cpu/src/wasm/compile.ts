@@ -4,10 +4,10 @@
  */
 import {
   formatKernel,
-  gatherIndexError,
   type MapKernel,
   type MatmulKernel,
   scalarHelpers,
+  siteIndexError,
   wasmHelpers,
   type WasmImportName,
   wasmImports,
@@ -25,8 +25,8 @@ export type WasmKernelFn = (...offsetsAndRange: number[]) => void;
 /** The imports' values on this thread: the scalar helpers, and the index-error hook raising the IndexError. */
 const importValues: Readonly<Record<string, unknown>> = {
   ...Object.fromEntries(wasmHelpers.map((h) => [h, scalarHelpers[h].js])),
-  indexError: (j: number, n: number) => {
-    throw gatherIndexError(n, j);
+  indexError: (j: number, site: number) => {
+    throw siteIndexError(site, j);
   },
 };
 

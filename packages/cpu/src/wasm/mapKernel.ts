@@ -167,6 +167,9 @@ export function emitMapKernel(
     }
     if (reduction !== undefined && depth === outDims) {
       reduction.finish(g);
+      // an f32 reduction's result, rounded as the reference stores it (core's `roundsToF32.acc`)
+      if (k.reduce?.body.dtype === 'f32')
+        g.op('local.get', acc).op('f32.demote_f64').op('f64.promote_f32').op('local.set', acc);
       run(g, values.epilogue);
       run(g, stores);
     }

@@ -4,7 +4,7 @@
  * or null where it has none (a kernel with that op in its inner loop stays JavaScript).
  */
 import { InternalError } from '@xent/core';
-import type { ScalarExpr, ScalarOp, WasmImportName } from '@xent/core/internal';
+import { type ScalarExpr, type ScalarOp, siteOf, type WasmImportName } from '@xent/core/internal';
 import type { FunctionBuilder, Mnemonic } from './encoder.js';
 import { bytes, f32x4Const, i32x4Const, isFloat } from './emit.js';
 import { exp4, log4 } from './simdMath.js';
@@ -280,8 +280,8 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
         if (isFloat(from)) g.op('f64.const', 0).op('f64.ne');
         else g.op('i32.const', 0).op('i32.ne');
       } else if (float(c)) {
+        // to f32: rounded by the scalar code (core's `roundsToF32`)
         if (!isFloat(from)) g.op('f64.convert_i32_s');
-        else if (e.dtype === 'f32' && from === 'f64') g.op('f32.demote_f64').op('f64.promote_f32');
       } else if (isFloat(from)) g.op('i32.trunc_sat_f64_s');
     },
     vector: (c) => {
@@ -294,11 +294,11 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
       else g.op(lanesFloat(c) ? 'f32x4.convert_i32x4_s' : 'i32x4.trunc_sat_f32x4_s');
     },
   },
-  /** a when 0 ≤ a < imm, else the index-error import raises */
+  /** a when 0 ≤ a < the bound of site imm, else the index-error import raises that site's IndexError */
   checkIndex: {
     scalar: ({ g, e, get, a, call }) => {
       get(a).op('i32.const', 0).op('i32.lt_s');
-      get(a).op('i32.const', e.imm).op('i32.ge_s').op('i32.or');
+      get(a).op('i32.const', siteOf(e.imm).bound).op('i32.ge_s').op('i32.or');
       g.op('if');
       get(a).op('f64.convert_i32_s').op('f64.const', e.imm);
       call('indexError');

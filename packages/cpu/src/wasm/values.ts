@@ -7,6 +7,7 @@ import { InternalError } from '@xent/core';
 import {
   lit,
   type MapKernel,
+  needsF32Rounding,
   type Placement,
   placement,
   type ScalarExpr,
@@ -26,7 +27,7 @@ export interface VectorBody {
 export class KernelValues {
   /** The local of each loop var (output loops first, then reduction loops). */
   readonly varLocal: ReadonlyMap<number, number>;
-  /** The reduction's f64 accumulator. */
+  /** The reduction's f64 accumulator (rounded to f32 when finished, for an f32 reduction). */
   readonly acc: number;
   /** The inner (vectorised) loop var's local. */
   readonly iv: number;
@@ -71,6 +72,7 @@ export class KernelValues {
     this.scalars.set(e, out);
     this.emitAt(e, (g) => {
       wasmOps[e.op].scalar({ ...opContext(g, e, args), call: (name) => g.op('call', this.importIndex(name)) });
+      if (needsF32Rounding(e)) g.op('f32.demote_f64').op('f64.promote_f32');
       g.op('local.set', out);
     });
     return out;

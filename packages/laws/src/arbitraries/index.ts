@@ -1,4 +1,16 @@
 /** @file All arbitraries, as the `arbitraries` namespace. */
-export * from './values.js';
-export * from './distributions.js';
-export * from './groups.js';
+export { broadcastPair, direction, type Domain, largest, shape, tensor, value, values, withLarge } from './values.js';
+export {
+  type ClassificationCase,
+  classification,
+  labels,
+  logit,
+  type LogitOptions,
+  logitPair,
+  oneHotRows,
+  simplexPoint,
+  simplexRows,
+  type SimplexOptions,
+  softmaxRow,
+} from './distributions.js';
+export { cyclicShift, flip, orthogonal, permutation, rotation2d, rotation3d } from './groups.js';

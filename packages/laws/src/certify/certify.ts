@@ -3,6 +3,7 @@
  * fails (with the shrunk counterexample and the numbers) or does not apply (and why).
  */
 import type { Backend, Tensor } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import fc from 'fast-check';
 import { permutation } from '../arbitraries/groups.js';
 import { boundedAbove, nonNegative, properScoringRule, symmetricLoss } from '../laws/classification.js';
@@ -23,7 +24,16 @@ import {
 } from '../laws/measures.js';
 import type { Operand } from '../laws/operands.js';
 import { brief, ensureBackend } from '../numeric.js';
-import { type InputOptions, type Kind, operandsFor, signatures } from './kinds.js';
+import { backend, count } from '../schemas.js';
+import {
+  checkInputOptions,
+  type InputOptions,
+  inputOptionsSchema,
+  type Kind,
+  kinds,
+  operandsOf,
+  signatures,
+} from './kinds.js';
 
 /** Every law certify knows, by the name a claim uses. */
 export const lawNames = [
@@ -87,7 +97,7 @@ export interface LawContext {
   readonly backend: Backend | undefined;
 }
 
-const ops = (kind: Kind, ctx: LawContext): fc.Arbitrary<Operand[]> => operandsFor(kind, ctx.inputs);
+const ops = (kind: Kind, ctx: LawContext): fc.Arbitrary<Operand[]> => operandsOf(kind, ctx.inputs);
 const onlyFor =
   (kinds: readonly Kind[], why: string) =>
   (kind: Kind): string | undefined =>
@@ -121,7 +131,7 @@ export const laws: Record<LawName, LawEntry> = {
   },
   finite: {
     title: 'finite value and gradient, f64 and f32, inputs up to ±1e4',
-    build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsFor(kind, { ...ctx.inputs, large: true }))),
+    build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsOf(kind, { ...ctx.inputs, large: true }))),
   },
   vjpDotProduct: {
     title: 'VJP dot-product test ⟨Jt, c⟩ = ⟨t, Jᵀc⟩',
@@ -163,10 +173,11 @@ export const laws: Record<LawName, LawEntry> = {
     title: 'invariant to permuting the classes (with the labels)',
     build: (kind, f, ctx) =>
       onlyFor(logitKinds, 'embeddings have no class axis')(kind) ??
+      ((ctx.inputs.maxClasses ?? 6) < 3 ? 'permuting classes needs maxClasses ≥ 3' : undefined) ??
       runnable(
         invariant(
           f,
-          operandsFor(kind, { ...ctx.inputs })
+          operandsOf(kind, { ...ctx.inputs })
             .filter((o) => (o[0]?.shape[1] ?? 0) >= 3)
             .chain((o) => fc.tuple(fc.constant(o), permutation(o[0]?.shape[1] ?? 0))),
           permuteClasses,
@@ -221,7 +232,7 @@ export const laws: Record<LawName, LawEntry> = {
   },
   finiteAtExtremes: {
     title: 'finite value and gradient at ±1e4 (and −Inf masks)',
-    build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsFor(kind, ctx.inputs, true))),
+    build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsOf(kind, ctx.inputs, true))),
   },
   backendAgreement: {
     title: 'backend (f32) agrees with f64 on the CPU',
@@ -297,8 +308,33 @@ export interface Report {
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 
+/** The most runs per law. */
+const MAX_RUNS = 2 ** 31 - 1;
+
 /** Runs every applicable law against `f` and reports each (see `formatReport`). */
-export async function certify(f: Fn, options: CertifyOptions): Promise<Report> {
+export const certify = publicFn(
+  'certify',
+  {
+    f: s.fn,
+    options: s.options({
+      runs: s.optional(count(1, MAX_RUNS, 'runs', 'a 32-bit number of runs')),
+      seed: s.optional(s.number({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true })),
+      backend: s.optional(backend),
+      // Any strings: a claim that is not a law name is reported (unknownClaims), never ignored.
+      claims: s.optional(s.array(s.string)),
+      laws: s.optional(s.array(s.oneOf(lawNames))),
+      inputs: s.optional(inputOptionsSchema),
+      onLaw: s.optional(s.fn),
+      name: s.optional(s.string),
+      // The one required key comes last, so that a bad value of another key is reported as such.
+      kind: s.oneOf(kinds),
+    }),
+  },
+  certifyImpl,
+);
+
+async function certifyImpl(f: Fn, options: CertifyOptions): Promise<Report> {
+  checkInputOptions('certify', options.inputs);
   ensureBackend();
   const { kind } = options;
   const runs = options.runs ?? 40;

@@ -1,10 +1,12 @@
 /** @file The kinds of function certify understands: how to call one, and the operands it is tested on. */
 import type { Tensor } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import fc from 'fast-check';
-import { classification, logit, simplexRows } from '../arbitraries/distributions.js';
-import { value, values, withLarge } from '../arbitraries/values.js';
+import { checkLogitOptions, classificationOf, logit, simplexRowsOf } from '../arbitraries/distributions.js';
+import { positiveScale, value, values, withLarge } from '../arbitraries/values.js';
 import type { TensorFunction } from '../laws/gradient.js';
 import { float, integer, type Operand } from '../laws/operands.js';
+import { count } from '../schemas.js';
 
 /** What a function takes: logits and labels, logits and soft targets, two logit tensors, logits, or embeddings. */
 export type Kind = 'classification' | 'soft-target' | 'divergence' | 'entropy' | 'regularizer';
@@ -32,8 +34,16 @@ export interface InputOptions {
   readonly large?: boolean;
 }
 
-/** Random operands for a kind; `extreme` adds ±1e4 logits (and −Inf masks where a label keeps a row finite). */
-export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = false): fc.Arbitrary<Operand[]> {
+/** What an InputOptions argument may hold. */
+export const inputOptionsSchema = s.options({
+  scale: s.optional(positiveScale),
+  maxClasses: s.optional(count(1)),
+  maxBatch: s.optional(count(1)),
+  large: s.optional(s.boolean),
+});
+
+/** `operandsFor` for options already checked (by `checkInputOptions`). */
+export function operandsOf(kind: Kind, options: InputOptions = {}, extreme = false): fc.Arbitrary<Operand[]> {
   const logitOptions = {
     scale: options.scale ?? 5,
     maxClasses: options.maxClasses ?? 6,
@@ -44,16 +54,16 @@ export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = fa
   };
   switch (kind) {
     case 'classification':
-      return classification(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes]), integer(c.labels)]);
+      return classificationOf(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes]), integer(c.labels)]);
     case 'soft-target':
-      return classification(logitOptions).chain((c) =>
-        simplexRows(c.batch, c.classes, { sparse: false }).map((q) => [
+      return classificationOf(logitOptions).chain((c) =>
+        simplexRowsOf(c.batch, c.classes, { sparse: false }).map((q) => [
           float(c.logits, [c.batch, c.classes]),
           { ...float(q, [c.batch, c.classes]), fixed: true },
         ]),
       );
     case 'divergence':
-      return classification(logitOptions).chain((c) =>
+      return classificationOf(logitOptions).chain((c) =>
         fc
           .array(logit({ ...logitOptions, extreme: false }), { minLength: c.logits.length, maxLength: c.logits.length })
           .map((q) => [
@@ -62,7 +72,7 @@ export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = fa
           ]),
       );
     case 'entropy':
-      return classification(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes])]);
+      return classificationOf(logitOptions).map((c) => [float(c.logits, [c.batch, c.classes])]);
     case 'regularizer':
       return fc
         .record({
@@ -77,6 +87,21 @@ export function operandsFor(kind: Kind, options: InputOptions = {}, extreme = fa
         );
   }
 }
+
+/** The checks InputOptions that passed `inputOptionsSchema` need on behalf of `fn`: a batch of logits of bounded size. */
+export function checkInputOptions(fn: string, options: InputOptions = {}): void {
+  checkLogitOptions(fn, { maxClasses: options.maxClasses ?? 6, maxBatch: options.maxBatch ?? 4 });
+}
+
+/** Random operands for a kind; `extreme` adds ±1e4 logits (and −Inf masks where a label keeps a row finite). */
+export const operandsFor = publicFn(
+  'operandsFor',
+  { kind: s.oneOf(kinds), options: inputOptionsSchema, extreme: s.optional(s.boolean) },
+  (kind: Kind, options: InputOptions = {}, extreme = false): fc.Arbitrary<Operand[]> => {
+    checkInputOptions('operandsFor', options);
+    return operandsOf(kind, options, extreme);
+  },
+);
 
 /** The function as a TensorFunction of its operands (every kind takes its operands in order). */
 export const asTensorFunction = (f: (...args: Tensor[]) => Tensor): TensorFunction => f;

@@ -1,12 +1,42 @@
 /** @file Printing a certify report: a table for people, JSON for tools. */
+import { publicFn, s } from '@xent/core/internal';
 import type { LawResult, Report } from './certify.js';
+import { kinds, signatures } from './kinds.js';
+
+const isReport = (v: unknown): v is Report => {
+  const r = v as Partial<Report> | null;
+  return (
+    typeof v === 'object' &&
+    r !== null &&
+    typeof r.name === 'string' &&
+    kinds.includes(r.kind as Report['kind']) &&
+    Array.isArray(r.results) &&
+    Array.isArray(r.failedClaims) &&
+    Array.isArray(r.unknownClaims) &&
+    typeof r.ok === 'boolean'
+  );
+};
+
+/** A report from `certify`. */
+const report = s.custom('a Report from certify', isReport, (): Report => ({
+  name: 'loss',
+  kind: 'classification',
+  signature: signatures.classification,
+  seed: 1,
+  results: [],
+  gradientWrong: false,
+  notFinite: false,
+  failedClaims: [],
+  unknownClaims: [],
+  ok: true,
+}));
 
 const mark: Record<LawResult['status'], string> = { holds: 'holds', fails: 'FAILS', 'not applicable': 'n/a' };
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 /** The report as a text table: one row per law, then the counterexamples of the failures. */
-export function formatReport(r: Report): string {
+export const formatReport = publicFn('formatReport', { r: report }, (r: Report): string => {
   const rows = r.results.map((l) => [
     `${l.claimed ? '* ' : '  '}${l.title}`,
     mark[l.status],
@@ -52,7 +82,7 @@ export function formatReport(r: Report): string {
     '(* = claimed)',
   );
   return out.join('\n');
-}
+});
 
 /** The report as JSON (stable keys; counterexamples as fast-check prints them). */
-export const reportJson = (r: Report): string => JSON.stringify(r, null, 2);
+export const reportJson = publicFn('reportJson', { r: report }, (r: Report): string => JSON.stringify(r, null, 2));

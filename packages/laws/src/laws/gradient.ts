@@ -1,13 +1,29 @@
 /** @file Derivative laws: gradient vs f64 finite differences, the VJP dot-product test, JVP/VJP consistency, a symmetric Hessian, convexity. */
 import * as x from '@xent/core';
 import type { Tensor } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import fc from 'fast-check';
 import { direction } from '../arbitraries/values.js';
-import { brief, close, directional, dot, ensureBackend, numbers, type Tolerance, total } from '../numeric.js';
-import { floatPositions, type Operand, tensorOf, withFloats } from './operands.js';
+import {
+  brief,
+  directional,
+  dot,
+  ensureBackend,
+  isClose,
+  numbers,
+  requireTolerance,
+  type Tolerance,
+  toleranceSchema,
+  total,
+} from '../numeric.js';
+import { arbitrary } from '../schemas.js';
+import { floatPositions, type Operand, operandTensor, withFloats } from './operands.js';
 
 /** A function under test: tensors in, a tensor out (its entries are summed where a scalar is needed). */
 export type TensorFunction = (...args: Tensor[]) => Tensor;
+
+/** The arguments of every derivative law: the function, its operands, and a tolerance. */
+const lawParams = { f: s.fn, operands: arbitrary, tol: toleranceSchema };
 
 /** The operands with random directions for the float ones. */
 const withDirections = (operands: fc.Arbitrary<Operand[]>): fc.Arbitrary<[Operand[], number[][]]> =>
@@ -18,12 +34,12 @@ const withDirections = (operands: fc.Arbitrary<Operand[]>): fc.Arbitrary<[Operan
     ),
   );
 
-const evalSum = (f: TensorFunction, ops: readonly Operand[]): number => total(f(...ops.map(tensorOf)));
+const evalSum = (f: TensorFunction, ops: readonly Operand[]): number => total(f(...ops.map(operandTensor)));
 
 /** ⟨∇Σf, d⟩ by autodiff for every float operand at once. */
 function analyticDirectional(f: TensorFunction, ops: readonly Operand[], dirs: readonly number[][]): number {
   const pos = floatPositions(ops);
-  const grads = x.grad((...args: Tensor[]) => x.sum(f(...args)), { argnums: pos })(...ops.map(tensorOf));
+  const grads = x.grad((...args: Tensor[]) => x.sum(f(...args)), { argnums: pos })(...ops.map(operandTensor));
   const list = Array.isArray(grads) ? grads : [grads];
   return list.reduce((s, g, k) => s + dot(numbers(g), dirs[k] as number[]), 0);
 }
@@ -41,76 +57,91 @@ function numericDirectional(f: TensorFunction, ops: readonly Operand[], dirs: re
 }
 
 /** ⟨∇f, d⟩ equals the central difference of f along d, in f64, for random inputs and directions. */
-export function gradientMatchesFiniteDifferences(
-  f: TensorFunction,
-  operands: fc.Arbitrary<Operand[]>,
-  tol: Tolerance = { rtol: 1e-5, atol: 1e-7 },
-): fc.IPropertyWithHooks<[[Operand[], number[][]]]> {
-  ensureBackend();
-  return fc.property(withDirections(operands), ([ops, dirs]) => {
-    const analytic = analyticDirectional(f, ops, dirs);
-    const numeric = numericDirectional(f, ops, dirs);
-    if (!close(analytic, numeric, tol))
-      throw new Error(`⟨∇f, d⟩ = ${analytic} by autodiff but ${numeric} by finite differences`);
-  });
-}
+export const gradientMatchesFiniteDifferences = publicFn(
+  'gradientMatchesFiniteDifferences',
+  lawParams,
+  (
+    f: TensorFunction,
+    operands: fc.Arbitrary<Operand[]>,
+    tol: Tolerance = { rtol: 1e-5, atol: 1e-7 },
+  ): fc.IPropertyWithHooks<[[Operand[], number[][]]]> => {
+    requireTolerance('gradientMatchesFiniteDifferences', tol);
+    ensureBackend();
+    return fc.property(withDirections(operands), ([ops, dirs]) => {
+      const analytic = analyticDirectional(f, ops, dirs);
+      const numeric = numericDirectional(f, ops, dirs);
+      if (!isClose(analytic, numeric, tol))
+        throw new Error(`⟨∇f, d⟩ = ${analytic} by autodiff but ${numeric} by finite differences`);
+    });
+  },
+);
 
 /** The dot-product test ⟨J t, c⟩ = ⟨t, Jᵀ c⟩ with J t from finite differences and Jᵀ c from the VJP. */
-export function vjpDotProduct(
-  f: TensorFunction,
-  operands: fc.Arbitrary<Operand[]>,
-  tol: Tolerance = { rtol: 1e-5, atol: 1e-7 },
-): fc.IPropertyWithHooks<[[[Operand[], number[][]], number]]> {
-  ensureBackend();
-  return fc.property(
-    fc.tuple(withDirections(operands), fc.integer({ min: 0, max: 2 ** 30 })),
-    ([[ops, dirs], seed]) => {
-      const out = f(...ops.map(tensorOf));
-      // A fixed-pattern cotangent c of the output's shape (drawn from the seed).
-      const c = numbers(out).map((_, i) => Math.sin(seed + 7.3 * i));
-      const cot = x.tensor(Float64Array.from(c), { shape: out.shape, dtype: 'f64' });
-      const weighted: TensorFunction = (...args) => x.mul(f(...args), cot);
-      const jtc = analyticDirectional(weighted, ops, dirs);
-      const jt = numericDirectional(weighted, ops, dirs);
-      if (!close(jtc, jt, tol)) throw new Error(`⟨t, Jᵀc⟩ = ${jtc} but ⟨J t, c⟩ = ${jt} by finite differences`);
-    },
-  );
-}
+export const vjpDotProduct = publicFn(
+  'vjpDotProduct',
+  lawParams,
+  (
+    f: TensorFunction,
+    operands: fc.Arbitrary<Operand[]>,
+    tol: Tolerance = { rtol: 1e-5, atol: 1e-7 },
+  ): fc.IPropertyWithHooks<[[[Operand[], number[][]], number]]> => {
+    requireTolerance('vjpDotProduct', tol);
+    ensureBackend();
+    return fc.property(
+      fc.tuple(withDirections(operands), fc.integer({ min: 0, max: 2 ** 30 })),
+      ([[ops, dirs], seed]) => {
+        const out = f(...ops.map(operandTensor));
+        // A fixed-pattern cotangent c of the output's shape (drawn from the seed).
+        const c = numbers(out).map((_, i) => Math.sin(seed + 7.3 * i));
+        const cot = x.tensor(Float64Array.from(c), { shape: out.shape, dtype: 'f64' });
+        const weighted: TensorFunction = (...args) => x.mul(f(...args), cot);
+        const jtc = analyticDirectional(weighted, ops, dirs);
+        const jt = numericDirectional(weighted, ops, dirs);
+        if (!isClose(jtc, jt, tol)) throw new Error(`⟨t, Jᵀc⟩ = ${jtc} but ⟨J t, c⟩ = ${jt} by finite differences`);
+      },
+    );
+  },
+);
 
 /** Forward mode against reverse mode: ⟨jvp(t), c⟩ = ⟨t, vjp(c)⟩ up to rounding. */
-export function jvpMatchesVjp(
-  f: TensorFunction,
-  operands: fc.Arbitrary<Operand[]>,
-  tol: Tolerance = { rtol: 1e-9, atol: 1e-11 },
-): fc.IPropertyWithHooks<[[Operand[], number[][]]]> {
-  ensureBackend();
-  return fc.property(withDirections(operands), ([ops, dirs]) => {
-    const pos = floatPositions(ops);
-    const tensors = ops.map(tensorOf);
-    // Close over the integer operands; jvp and vjp see the float ones only.
-    const g = (...floats: Tensor[]): Tensor => {
-      let k = 0;
-      return f(...tensors.map((t, i) => (pos.includes(i) ? (floats[k++] as Tensor) : t)));
-    };
-    const floats = pos.map((i) => tensors[i] as Tensor);
-    const tangents = pos.map((i, k) =>
-      x.tensor(Float64Array.from(dirs[k] as number[]), { shape: (ops[i] as Operand).shape, dtype: 'f64' }),
-    );
-    const [out, jt] = x.jvp(g, floats, tangents);
-    const c = numbers(out).map((_, i) => Math.cos(1.7 * i + 0.3));
-    const [, pullback] = x.vjp(g, ...floats);
-    const ct = pullback(x.tensor(Float64Array.from(c), { shape: out.shape, dtype: 'f64' }));
-    const lhs = dot(numbers(jt), c);
-    const rhs = ct.reduce((s, gk, k) => s + dot(numbers(gk), dirs[k] as number[]), 0);
-    if (!close(lhs, rhs, tol)) throw new Error(`⟨jvp(t), c⟩ = ${lhs} but ⟨t, vjp(c)⟩ = ${rhs}`);
-  });
-}
+export const jvpMatchesVjp = publicFn(
+  'jvpMatchesVjp',
+  lawParams,
+  (
+    f: TensorFunction,
+    operands: fc.Arbitrary<Operand[]>,
+    tol: Tolerance = { rtol: 1e-9, atol: 1e-11 },
+  ): fc.IPropertyWithHooks<[[Operand[], number[][]]]> => {
+    requireTolerance('jvpMatchesVjp', tol);
+    ensureBackend();
+    return fc.property(withDirections(operands), ([ops, dirs]) => {
+      const pos = floatPositions(ops);
+      const tensors = ops.map(operandTensor);
+      // Close over the integer operands; jvp and vjp see the float ones only.
+      const g = (...floats: Tensor[]): Tensor => {
+        let k = 0;
+        return f(...tensors.map((t, i) => (pos.includes(i) ? (floats[k++] as Tensor) : t)));
+      };
+      const floats = pos.map((i) => tensors[i] as Tensor);
+      const tangents = pos.map((i, k) =>
+        x.tensor(Float64Array.from(dirs[k] as number[]), { shape: (ops[i] as Operand).shape, dtype: 'f64' }),
+      );
+      const [out, jt] = x.jvp(g, floats, tangents);
+      const c = numbers(out).map((_, i) => Math.cos(1.7 * i + 0.3));
+      const [, pullback] = x.vjp(g, ...floats);
+      const ct = pullback(x.tensor(Float64Array.from(c), { shape: out.shape, dtype: 'f64' }));
+      const lhs = dot(numbers(jt), c);
+      const rhs = ct.reduce((s, gk, k) => s + dot(numbers(gk), dirs[k] as number[]), 0);
+      if (!isClose(lhs, rhs, tol)) throw new Error(`⟨jvp(t), c⟩ = ${lhs} but ⟨t, vjp(c)⟩ = ${rhs}`);
+    });
+  },
+);
 
 /** Hessian-vector products along two directions u, v: the first float operand; returns ⟨u, H v⟩. */
 function hvpDot(f: TensorFunction, ops: readonly Operand[], u: readonly number[], v: readonly number[]): number {
   const pos = floatPositions(ops);
   const first = pos[0] as number;
-  const tensors = ops.map(tensorOf);
+  const tensors = ops.map(operandTensor);
   const g = (t: Tensor): Tensor => x.sum(f(...tensors.map((s, i) => (i === first ? t : s))));
   const hv = x.hvp(g)(
     tensors[first] as Tensor,
@@ -126,36 +157,46 @@ const twoDirections = (operands: fc.Arbitrary<Operand[]>): fc.Arbitrary<[Operand
   });
 
 /** The Hessian (w.r.t. the first float argument) is symmetric: ⟨u, H v⟩ = ⟨v, H u⟩. */
-export function hessianSymmetric(
-  f: TensorFunction,
-  operands: fc.Arbitrary<Operand[]>,
-  tol: Tolerance = { rtol: 1e-8, atol: 1e-10 },
-): fc.IPropertyWithHooks<[[Operand[], number[], number[]]]> {
-  ensureBackend();
-  return fc.property(twoDirections(operands), ([ops, u, v]) => {
-    const uhv = hvpDot(f, ops, u, v);
-    const vhu = hvpDot(f, ops, v, u);
-    if (!close(uhv, vhu, tol)) throw new Error(`⟨u, H v⟩ = ${uhv} but ⟨v, H u⟩ = ${vhu}`);
-  });
-}
+export const hessianSymmetric = publicFn(
+  'hessianSymmetric',
+  lawParams,
+  (
+    f: TensorFunction,
+    operands: fc.Arbitrary<Operand[]>,
+    tol: Tolerance = { rtol: 1e-8, atol: 1e-10 },
+  ): fc.IPropertyWithHooks<[[Operand[], number[], number[]]]> => {
+    requireTolerance('hessianSymmetric', tol);
+    ensureBackend();
+    return fc.property(twoDirections(operands), ([ops, u, v]) => {
+      const uhv = hvpDot(f, ops, u, v);
+      const vhu = hvpDot(f, ops, v, u);
+      if (!isClose(uhv, vhu, tol)) throw new Error(`⟨u, H v⟩ = ${uhv} but ⟨v, H u⟩ = ${vhu}`);
+    });
+  },
+);
 
 /**
  * Convexity in the first float argument: the Hessian is positive semi-definite, ⟨v, H v⟩ ≥ 0 (up to
  * rounding) at random points along random directions. A failure is a concrete direction of negative curvature.
  */
-export function convex(
-  f: TensorFunction,
-  operands: fc.Arbitrary<Operand[]>,
-  tol: Tolerance = { rtol: 1e-7, atol: 1e-8 },
-): fc.IPropertyWithHooks<[[Operand[], number[], number[]]]> {
-  ensureBackend();
-  return fc.property(twoDirections(operands), ([ops, , raw]) => {
-    // A unit direction, so that shrinking cannot hide a violation by making v small.
-    const length = Math.hypot(...raw);
-    const v = length > 0 ? raw.map((t) => t / length) : raw;
-    const curvature = hvpDot(f, ops, v, v);
-    const scale = Math.abs(hvpDot(f, ops, v, v.map(Math.abs)));
-    if (curvature < -(tol.atol + tol.rtol * scale))
-      throw new Error(`⟨v, H v⟩ = ${curvature} < 0 along v = ${brief(v)}`);
-  });
-}
+export const convex = publicFn(
+  'convex',
+  lawParams,
+  (
+    f: TensorFunction,
+    operands: fc.Arbitrary<Operand[]>,
+    tol: Tolerance = { rtol: 1e-7, atol: 1e-8 },
+  ): fc.IPropertyWithHooks<[[Operand[], number[], number[]]]> => {
+    requireTolerance('convex', tol);
+    ensureBackend();
+    return fc.property(twoDirections(operands), ([ops, , raw]) => {
+      // A unit direction, so that shrinking cannot hide a violation by making v small.
+      const length = Math.hypot(...raw);
+      const v = length > 0 ? raw.map((t) => t / length) : raw;
+      const curvature = hvpDot(f, ops, v, v);
+      const scale = Math.abs(hvpDot(f, ops, v, v.map(Math.abs)));
+      if (curvature < -(tol.atol + tol.rtol * scale))
+        throw new Error(`⟨v, H v⟩ = ${curvature} < 0 along v = ${brief(v)}`);
+    });
+  },
+);

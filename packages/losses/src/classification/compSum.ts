@@ -1,7 +1,8 @@
 /** @file The comp-sum family Φ^τ (sum-exponential, CE, GCE, MAE as members) and generalised cross-entropy. */
 import * as x from '@xent/core';
 import type { Tensor } from '@xent/core';
-import { numberArg, rules } from '../validate.js';
+import { s } from '@xent/core/internal';
+import { nonNegativeOption } from '../validate.js';
 import { type HardLabelLoss, hardLabelLoss } from './labelled.js';
 
 /** (1 − p_y^a)/a = −expm1(a·log p_y)/a, and −log p_y at a = 0 (the a → 0 limit). */
@@ -21,10 +22,8 @@ export interface GceOptions {
  */
 export const generalizedCrossEntropy: HardLabelLoss<GceOptions> = hardLabelLoss(
   'generalizedCrossEntropy',
-  (c, options: GceOptions, fn) => {
-    const q = numberArg(fn, 'q', options.q, 0.7, rules.qOpenUnit);
-    return qLogLoss(c.logpy, q);
-  },
+  { q: s.optional(s.number({ min: 0, max: 1, minOpen: true })) },
+  (c, options: GceOptions) => qLogLoss(c.logpy, options.q ?? 0.7),
 );
 
 export interface CompSumOptions {
@@ -43,8 +42,6 @@ export interface CompSumOptions {
  */
 export const compSumLoss: HardLabelLoss<CompSumOptions> = hardLabelLoss(
   'compSumLoss',
-  (c, options: CompSumOptions, fn) => {
-    const tau = numberArg(fn, 'tau', options.tau, 1, rules.nonNegative);
-    return qLogLoss(c.logpy, tau - 1);
-  },
+  { tau: nonNegativeOption },
+  (c, options: CompSumOptions) => qLogLoss(c.logpy, (options.tau ?? 1) - 1),
 );

@@ -1,16 +1,53 @@
 /** @file Cross-entropy with hard labels (class weights, ignoreIndex, label smoothing, temperature) and with soft targets. */
 import * as x from '@xent/core';
 import type { DType, ShapeT, Tensor } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
-import { logitsArg, numberArg, reductionArg, rules, simplexArg } from '../validate.js';
-import { finish, type LabelOptions, labelled } from './labelled.js';
+import {
+  floatTensor,
+  logitsSchema,
+  nonEmpty,
+  positiveOption,
+  reductionSchema,
+  simplexArg,
+  unitOpenOption,
+} from '../validate.js';
+import { finish, hardLabelParams, type LabelOptions, labelled } from './labelled.js';
 
 export interface CrossEntropyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
   /** ε ∈ [0, 1): the target becomes (1 − ε)·e_y + ε/K (default 0). */
   readonly labelSmoothing?: number;
   /** T > 0: the loss of softmax(z/T) (default 1). */
   readonly temperature?: number;
+}
+
+/**
+ * Cross-entropy on behalf of `fn` (crossEntropy itself, or a loss built on it such as
+ * sequenceCrossEntropy): the options are already checked by `fn`'s schema.
+ */
+export function crossEntropyOf(fn: string, logits: Tensor, labels: Tensor, options: CrossEntropyOptions): Tensor {
+  const c = labelled(fn, logits, labels, options);
+  const eps = options.labelSmoothing ?? 0;
+  if (eps === 0) return finish(c, x.neg(c.logpy));
+  // Smoothing term Σ_k w_k·(−log p_k)/K (mean_k −log p_k without class weights), not scaled by w_y.
+  const smooth =
+    c.classWeights === undefined
+      ? x.neg(x.mean(c.logp, { axis: -1 }))
+      : x.div(x.neg(x.sum(x.mul(c.logp, c.classWeights), { axis: -1 })), c.classes);
+  const hard = c.classWeights === undefined ? x.neg(c.logpy) : x.mul(x.neg(c.logpy), c.sampleWeights as Tensor);
+  return finish(c, x.add(x.mul(1 - eps, hard), x.mul(eps, smooth)), true);
+}
+
+/** The options of crossEntropy, as schemas. */
+export const crossEntropyFields = { labelSmoothing: unitOpenOption, temperature: positiveOption } as const;
+
+function crossEntropyImpl<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  labels: Tensor<BatchOf<S>>,
+  options: CrossEntropyOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  return crossEntropyOf('crossEntropy', logits, labels, options) as never;
 }
 
 /**
@@ -22,27 +59,23 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> extends La
  * @example
  * losses.crossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 0.4076060
  */
-export function crossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  labels: Tensor<BatchOf<S>>,
-  options: CrossEntropyOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'crossEntropy';
-  const c = labelled(fn, logits, labels, options);
-  const eps = numberArg(fn, 'labelSmoothing', options.labelSmoothing, 0, rules.unitOpen);
-  if (eps === 0) return finish(c, x.neg(c.logpy)) as never;
-  // Smoothing term Σ_k w_k·(−log p_k)/K (mean_k −log p_k without class weights), not scaled by w_y.
-  const smooth =
-    c.classWeights === undefined
-      ? x.neg(x.mean(c.logp, { axis: -1 }))
-      : x.div(x.neg(x.sum(x.mul(c.logp, c.classWeights), { axis: -1 })), c.classes);
-  const hard = c.classWeights === undefined ? x.neg(c.logpy) : x.mul(x.neg(c.logpy), c.sampleWeights as Tensor);
-  return finish(c, x.add(x.mul(1 - eps, hard), x.mul(eps, smooth)), true) as never;
-}
+export const crossEntropy = publicFn('crossEntropy', hardLabelParams(crossEntropyFields), crossEntropyImpl);
 
 export interface SoftTargetOptions<R extends Reduction = Reduction> {
   readonly reduction?: R;
   readonly temperature?: number;
+}
+
+function softTargetCrossEntropyImpl<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<S, D>,
+  targets: Tensor<S, D>,
+  options: SoftTargetOptions<R> = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'softTargetCrossEntropy';
+  const z = nonEmpty(fn, 'logits', logits);
+  const q = simplexArg(fn, 'targets', targets, z, 'logits');
+  const logp = x.logSoftmax(z, { temperature: options.temperature ?? 1 });
+  return reduce(x.neg(x.sum(qTimesLog(q, logp), { axis: -1 })), options.reduction ?? 'mean') as never;
 }
 
 /**
@@ -52,19 +85,15 @@ export interface SoftTargetOptions<R extends Reduction = Reduction> {
  * @example
  * losses.softTargetCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[0.2, 0.3, 0.5]], { dtype: 'f64' }))
  */
-export function softTargetCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<S, D>,
-  targets: Tensor<S, D>,
-  options: SoftTargetOptions<R> = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'softTargetCrossEntropy';
-  const z = logitsArg(fn, 'logits', logits);
-  const q = simplexArg(fn, 'targets', targets, z, 'logits');
-  const reduction = reductionArg(fn, options.reduction);
-  const temperature = numberArg(fn, 'temperature', options.temperature, 1, rules.positive);
-  const logp = x.logSoftmax(z, { temperature });
-  return reduce(x.neg(x.sum(qTimesLog(q, logp), { axis: -1 })), reduction) as never;
-}
+export const softTargetCrossEntropy = publicFn(
+  'softTargetCrossEntropy',
+  {
+    logits: logitsSchema,
+    targets: floatTensor,
+    options: s.options({ reduction: reductionSchema, temperature: positiveOption }),
+  },
+  softTargetCrossEntropyImpl,
+);
 
 /** q·log p with 0·(−Inf) = 0 and a zero gradient where q = 0. */
 function qTimesLog(q: Tensor, logp: Tensor): Tensor {

@@ -1,7 +1,7 @@
 /** @file Focal loss and the entropy-regularised cross-entropy (confidence penalty). */
 import * as x from '@xent/core';
 import type { Tensor } from '@xent/core';
-import { numberArg, rules } from '../validate.js';
+import { finiteOption, nonNegativeOption, positiveOption } from '../validate.js';
 import { type HardLabelLoss, hardLabelLoss } from './labelled.js';
 
 /**
@@ -14,8 +14,15 @@ export function oneMinusPow(logp: Tensor, gamma: number): Tensor {
   return x.where(below, x.exp(x.mul(gamma, x.log1mexp(x.where(below, logp, -1)))), 0);
 }
 
-/** Focal terms −(1 − p)^γ·log p, elementwise in log p. */
-export const focalOf = (logp: Tensor, gamma: number): Tensor => x.neg(x.mul(oneMinusPow(logp, gamma), logp));
+/**
+ * Focal terms −(1 − p)^γ·log p, elementwise in log p: +Inf at p = 0 (a −Inf logit) with the limit
+ * derivative −1 in log p (p·log p → 0), where the product rule would give 0·∞ = NaN.
+ */
+export function focalOf(logp: Tensor, gamma: number): Tensor {
+  const dead = x.equal(logp, -Infinity);
+  const safe = x.where(dead, -1, logp);
+  return x.where(dead, x.neg(logp), x.neg(x.mul(oneMinusPow(safe, gamma), safe)));
+}
 
 export interface FocalOptions {
   /** γ ≥ 0 (default 2); γ = 0 is cross-entropy. Class weights (`weights`) play the role of α_y. */
@@ -29,10 +36,11 @@ export interface FocalOptions {
  * @example
  * losses.focalLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' }), { gamma: 2 }) // 0.25·log 2 = 0.1732868
  */
-export const focalLoss: HardLabelLoss<FocalOptions> = hardLabelLoss('focalLoss', (c, options: FocalOptions, fn) => {
-  const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
-  return focalOf(c.logpy, gamma);
-});
+export const focalLoss: HardLabelLoss<FocalOptions> = hardLabelLoss(
+  'focalLoss',
+  { gamma: nonNegativeOption },
+  (c, options: FocalOptions) => focalOf(c.logpy, options.gamma ?? 2),
+);
 
 /** −Σ_k p_k·log p_k from log p, with 0·log 0 = 0 at −Inf (masked) logits. */
 export function entropyOfLogProbs(logp: Tensor): Tensor {
@@ -56,8 +64,7 @@ export interface ConfidencePenaltyOptions {
  */
 export const confidencePenalty: HardLabelLoss<ConfidencePenaltyOptions> = hardLabelLoss(
   'confidencePenalty',
-  (c, options: ConfidencePenaltyOptions, fn) => {
-    const beta = numberArg(fn, 'beta', options.beta, 0.1, rules.finite);
-    return x.sub(x.neg(c.logpy), x.mul(beta, entropyOfLogProbs(c.logp)));
-  },
+  { beta: finiteOption, temperature: positiveOption },
+  (c, options: ConfidencePenaltyOptions) =>
+    x.sub(x.neg(c.logpy), x.mul(options.beta ?? 0.1, entropyOfLogProbs(c.logp))),
 );

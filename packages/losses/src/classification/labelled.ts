@@ -1,9 +1,18 @@
 /** @file Hard-label plumbing shared by the classification losses: validation, log p_y, ignoreIndex and class weights. */
 import * as x from '@xent/core';
 import type { DType, ShapeT, Tensor } from '@xent/core';
+import { type Params, primitive, publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
-import { labelsArg, logitsArg, numberArg, reductionArg, rules, weightVectorArg } from '../validate.js';
+import {
+  integerOption,
+  labelsArg,
+  labelsSchema,
+  logitsSchema,
+  nonEmpty,
+  reductionSchema,
+  weightVectorArg,
+} from '../validate.js';
 
 /** Options every hard-label loss accepts (PyTorch vocabulary). */
 export interface LabelOptions<R extends Reduction = Reduction> {
@@ -34,26 +43,46 @@ export interface Labelled {
   readonly valid: Tensor | undefined;
 }
 
-/** Validates logits [..., K] and labels [...], and computes log p_y in logit space. */
+/** The schemas of the options every hard-label loss takes (`LabelOptions`). */
+export const labelOptionFields = {
+  reduction: reductionSchema,
+  weights: s.optional(s.tensor({ dtype: 'float', rank: 1 })),
+  ignoreIndex: integerOption,
+} as const;
+
+/** The signature of a hard-label loss: logits, labels and the label options plus the loss's own `fields`. */
+export const hardLabelParams = (fields: Params): Params => ({
+  logits: logitsSchema,
+  labels: labelsSchema,
+  options: s.options({ ...labelOptionFields, ...fields }),
+});
+
+/**
+ * Checks what the schemas cannot (a non-empty batch and class axis, labels of the batch shape and in
+ * range, class weights [K]) and computes log p_y in logit space.
+ */
 export function labelled(
   fn: string,
-  logits: unknown,
-  labels: unknown,
+  logits: Tensor,
+  labels: Tensor,
   options: LabelOptions & { readonly temperature?: number },
 ): Labelled {
-  const z = logitsArg(fn, 'logits', logits);
-  const reduction = reductionArg(fn, options.reduction);
+  const z = nonEmpty(fn, 'logits', logits);
+  const reduction = options.reduction ?? 'mean';
   const ignoreIndex = options.ignoreIndex;
-  if (ignoreIndex !== undefined) numberArg(fn, 'ignoreIndex', ignoreIndex, 0, rules.integerIndex);
   const y = labelsArg(fn, labels, z, ignoreIndex);
   const classes = z.shape[z.rank - 1] as number;
-  const temperature = numberArg(fn, 'temperature', options.temperature, 1, rules.positive);
+  const temperature = options.temperature ?? 1;
   const classWeights =
     options.weights === undefined
       ? undefined
       : weightVectorArg(fn, 'weights', options.weights, classes, z.dtype, 'one weight per class');
   const valid = ignoreIndex === undefined ? undefined : x.notEqual(y, ignoreIndex);
-  const ySafe = valid === undefined ? y : x.where(valid, y, 0);
+  const unchecked = valid === undefined ? y : x.where(valid, y, 0);
+  // traced labels are checked as the program runs, blaming this loss (concrete ones were checked above)
+  const ySafe = unchecked.isTraced
+    ? primitive('checkIndex', { bound: classes, fn, arg: 'labels' }, unchecked)
+    : unchecked;
   const logp = x.logSoftmax(z, { temperature });
   const picked = x.squeeze(x.gather(logp, x.expandDims(ySafe, -1), { axis: -1 }), -1);
   const logpy = valid === undefined ? picked : x.where(valid, picked, 0);
@@ -90,16 +119,19 @@ export type HardLabelLoss<O> = <S extends ShapeT, D extends DType, R extends Red
 ) => LossOf<BatchOf<S>, R, D>;
 
 /**
- * A hard-label loss from its per-sample terms: `terms` reads and checks its own options; labels,
- * class weights, ignoreIndex and the reduction are handled here once for every loss.
+ * A hard-label loss from its per-sample terms, declared with its own option schemas `fields` (read,
+ * already checked, by `terms`); labels, class weights, ignoreIndex and the reduction are handled here
+ * once for every loss.
  */
 export function hardLabelLoss<O extends object>(
   fn: string,
+  fields: Params,
   terms: (c: Labelled, options: O, fn: string) => Tensor,
 ): HardLabelLoss<O> {
-  return (logits, labels, options) => {
+  const impl: HardLabelLoss<O> = (logits, labels, options) => {
     const o = (options ?? {}) as O & LabelOptions;
     const c = labelled(fn, logits, labels, o);
     return finish(c, terms(c, o, fn)) as never;
   };
+  return publicFn(fn, hardLabelParams(fields), impl);
 }

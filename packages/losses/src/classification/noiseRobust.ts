@@ -1,9 +1,18 @@
 /** @file Label-noise-robust losses: reverse and symmetric CE, normalised losses (NCE, NFL, any base loss), active–passive pairs. */
 import * as x from '@xent/core';
 import type { DType, ShapeT, Tensor } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
-import { choiceArg, logitsArg, numberArg, reductionArg, rules, sameAs } from '../validate.js';
+import {
+  floatTensor,
+  labelsSchema,
+  logitsSchema,
+  nonEmpty,
+  nonNegativeOption,
+  reductionSchema,
+  sameAs,
+} from '../validate.js';
 import { expectedLog } from '../information/logSpace.js';
 import { focalOf } from './focal.js';
 import { maeTerms } from './squareLosses.js';
@@ -19,6 +28,9 @@ const nceTerms = (c: Labelled): Tensor => x.div(c.logpy, x.sum(c.logp, { axis: -
 const nflTerms = (c: Labelled, gamma: number): Tensor =>
   x.div(focalOf(c.logpy, gamma), x.sum(focalOf(c.logp, gamma), { axis: -1 }));
 
+/** A < 0: the value RCE gives to log 0. */
+const logZeroOption = s.optional(s.finite({ max: 0, maxOpen: true }));
+
 export interface ReverseCrossEntropyOptions {
   /** A < 0 (default −4): the value given to log 0. */
   readonly logZero?: number;
@@ -33,10 +45,8 @@ export interface ReverseCrossEntropyOptions {
  */
 export const reverseCrossEntropy: HardLabelLoss<ReverseCrossEntropyOptions> = hardLabelLoss(
   'reverseCrossEntropy',
-  (c, options: ReverseCrossEntropyOptions, fn) => {
-    const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
-    return rceTerms(c, a);
-  },
+  { logZero: logZeroOption },
+  (c, options: ReverseCrossEntropyOptions) => rceTerms(c, options.logZero ?? -4),
 );
 
 export interface SymmetricCrossEntropyOptions extends ReverseCrossEntropyOptions {
@@ -54,13 +64,25 @@ export interface SymmetricCrossEntropyOptions extends ReverseCrossEntropyOptions
  */
 export const symmetricCrossEntropy: HardLabelLoss<SymmetricCrossEntropyOptions> = hardLabelLoss(
   'symmetricCrossEntropy',
-  (c, options: SymmetricCrossEntropyOptions, fn) => {
-    const alpha = numberArg(fn, 'alpha', options.alpha, 0.1, rules.nonNegative);
-    const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
-    const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
-    return x.add(x.mul(-alpha, c.logpy), x.mul(beta, rceTerms(c, a)));
-  },
+  { alpha: nonNegativeOption, beta: nonNegativeOption, logZero: logZeroOption },
+  (c, options: SymmetricCrossEntropyOptions) =>
+    x.add(x.mul(-(options.alpha ?? 0.1), c.logpy), x.mul(options.beta ?? 1, rceTerms(c, options.logZero ?? -4))),
 );
+
+function softSymmetricCrossEntropyImpl<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+  studentLogits: Tensor<S, D>,
+  teacherLogits: Tensor<S, D>,
+  options: { readonly reduction?: R } = {},
+): LossOf<BatchOf<S>, R, D> {
+  const fn = 'softSymmetricCrossEntropy';
+  const zs = nonEmpty(fn, 'studentLogits', studentLogits);
+  const zt = x.stopGradient(sameAs(fn, 'teacherLogits', teacherLogits, zs, 'studentLogits'));
+  const logps = x.logSoftmax(zs);
+  const logqt = x.logSoftmax(zt);
+  const forward = x.neg(expectedLog(logqt, logps));
+  const backward = x.neg(expectedLog(logps, logqt));
+  return reduce(x.mul(0.5, x.add(forward, backward)), options.reduction ?? 'mean') as never;
+}
 
 /**
  * The mean-teacher consistency form ½[H(sg(q_T), p_S) + H(p_S, sg(q_T))] with q_T = softmax of the
@@ -69,21 +91,11 @@ export const symmetricCrossEntropy: HardLabelLoss<SymmetricCrossEntropyOptions> 
  * @example
  * losses.softSymmetricCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[0, 1, 1]], { dtype: 'f64' }))
  */
-export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
-  studentLogits: Tensor<S, D>,
-  teacherLogits: Tensor<S, D>,
-  options: { readonly reduction?: R } = {},
-): LossOf<BatchOf<S>, R, D> {
-  const fn = 'softSymmetricCrossEntropy';
-  const zs = logitsArg(fn, 'studentLogits', studentLogits);
-  const zt = x.stopGradient(sameAs(fn, 'teacherLogits', teacherLogits, zs, 'studentLogits'));
-  const reduction = reductionArg(fn, options.reduction);
-  const logps = x.logSoftmax(zs);
-  const logqt = x.logSoftmax(zt);
-  const forward = x.neg(expectedLog(logqt, logps));
-  const backward = x.neg(expectedLog(logps, logqt));
-  return reduce(x.mul(0.5, x.add(forward, backward)), reduction) as never;
-}
+export const softSymmetricCrossEntropy = publicFn(
+  'softSymmetricCrossEntropy',
+  { studentLogits: logitsSchema, teacherLogits: floatTensor, options: s.options({ reduction: reductionSchema }) },
+  softSymmetricCrossEntropyImpl,
+);
 
 /**
  * Normalised cross-entropy (−log p_y)/Σ_j(−log p_j) ∈ [0, 1] (Ma et al. 2020; catalog L16):
@@ -92,9 +104,7 @@ export function softSymmetricCrossEntropy<S extends ShapeT, D extends DType, R e
  * @example
  * losses.normalizedCrossEntropy(x.log(x.tensor([[0.5, 0.25, 0.25]], { dtype: 'f64' })), x.tensor([0], { dtype: 'i32' })) // 0.2
  */
-export const normalizedCrossEntropy: HardLabelLoss<object> = hardLabelLoss('normalizedCrossEntropy', (c) =>
-  nceTerms(c),
-);
+export const normalizedCrossEntropy: HardLabelLoss<object> = hardLabelLoss('normalizedCrossEntropy', {}, nceTerms);
 
 /**
  * Normalised focal loss FL(z, y)/Σ_j FL(z, j) (Ma et al. 2020; catalog L16).
@@ -104,31 +114,21 @@ export const normalizedCrossEntropy: HardLabelLoss<object> = hardLabelLoss('norm
  */
 export const normalizedFocalLoss: HardLabelLoss<{ readonly gamma?: number }> = hardLabelLoss(
   'normalizedFocalLoss',
-  (c, options: { readonly gamma?: number }, fn) => {
-    const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
-    return nflTerms(c, gamma);
-  },
+  { gamma: nonNegativeOption },
+  (c, options: { readonly gamma?: number }) => nflTerms(c, options.gamma ?? 2),
 );
 
 /** A hard-label loss with per-sample output (`reduction: 'none'`). */
 export type PerSampleLoss = (logits: Tensor, labels: Tensor, options: { readonly reduction: 'none' }) => Tensor;
 
-/**
- * The normalising wrapper L_norm(z, y) = L(z, y)/Σ_j L(z, j) for any per-sample hard-label loss
- * (catalog L16): it evaluates L once per class, so Σ_y L_norm(z, y) = 1 by construction.
- *
- * @example
- * losses.normalized(losses.crossEntropy, 'crossEntropy')(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // = normalizedCrossEntropy
- */
-export function normalized(base: PerSampleLoss, name = base.name || 'loss') {
-  return <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
+function normalizedImpl(base: PerSampleLoss, name: string = base.name || 'loss') {
+  const fn = `normalized(${name})`;
+  const loss = <S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     logits: Tensor<S, D>,
     labels: Tensor<BatchOf<S>>,
     options: { readonly reduction?: R } = {},
   ): LossOf<BatchOf<S>, R, D> => {
-    const fn = `normalized(${name})`;
     const c = labelled(fn, logits, labels, {});
-    const reduction = reductionArg(fn, options.reduction);
     const z = c.logits;
     const batch = z.shape.slice(0, -1);
     const perClass = Array.from({ length: c.classes }, (_, j) =>
@@ -136,9 +136,24 @@ export function normalized(base: PerSampleLoss, name = base.name || 'loss') {
     );
     const total = perClass.reduce((a, b) => x.add(a, b));
     const mine = base(z, labels, { reduction: 'none' });
-    return reduce(x.div(mine, total), reduction) as never;
+    return reduce(x.div(mine, total), options.reduction ?? 'mean') as never;
   };
+  return publicFn(
+    fn,
+    { logits: logitsSchema, labels: labelsSchema, options: s.options({ reduction: reductionSchema }) },
+    loss,
+  );
 }
+
+/**
+ * The normalising wrapper L_norm(z, y) = L(z, y)/Σ_j L(z, j) for any per-sample hard-label loss
+ * (catalog L16): it evaluates L once per class, so Σ_y L_norm(z, y) = 1 by construction. The
+ * returned loss checks its own arguments and names itself `normalized(<name>)` in errors.
+ *
+ * @example
+ * losses.normalized(losses.crossEntropy, 'crossEntropy')(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // = normalizedCrossEntropy
+ */
+export const normalized = publicFn('normalized', { base: s.fn, name: s.optional(s.string) }, normalizedImpl);
 
 export interface ActivePassiveOptions {
   /** The active (normalised) term: 'nce' (default) or 'nfl'. */
@@ -163,15 +178,17 @@ export interface ActivePassiveOptions {
  */
 export const activePassiveLoss: HardLabelLoss<ActivePassiveOptions> = hardLabelLoss(
   'activePassiveLoss',
-  (c, options: ActivePassiveOptions, fn) => {
-    const alpha = numberArg(fn, 'alpha', options.alpha, 1, rules.nonNegative);
-    const beta = numberArg(fn, 'beta', options.beta, 1, rules.nonNegative);
-    const gamma = numberArg(fn, 'gamma', options.gamma, 2, rules.nonNegative);
-    const a = numberArg(fn, 'logZero', options.logZero, -4, rules.negative);
-    const active = choiceArg(fn, 'active', options.active, ['nce', 'nfl'], 'nce');
-    const passive = choiceArg(fn, 'passive', options.passive, ['rce', 'mae'], 'rce');
-    const activeTerm = active === 'nce' ? nceTerms(c) : nflTerms(c, gamma);
-    const passiveTerm = passive === 'rce' ? rceTerms(c, a) : maeTerms(c);
-    return x.add(x.mul(alpha, activeTerm), x.mul(beta, passiveTerm));
+  {
+    active: s.optional(s.oneOf(['nce', 'nfl'])),
+    passive: s.optional(s.oneOf(['rce', 'mae'])),
+    alpha: nonNegativeOption,
+    beta: nonNegativeOption,
+    gamma: nonNegativeOption,
+    logZero: logZeroOption,
+  },
+  (c, options: ActivePassiveOptions) => {
+    const activeTerm = (options.active ?? 'nce') === 'nce' ? nceTerms(c) : nflTerms(c, options.gamma ?? 2);
+    const passiveTerm = (options.passive ?? 'rce') === 'rce' ? rceTerms(c, options.logZero ?? -4) : maeTerms(c);
+    return x.add(x.mul(options.alpha ?? 1, activeTerm), x.mul(options.beta ?? 1, passiveTerm));
   },
 );

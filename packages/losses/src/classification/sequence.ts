@@ -1,10 +1,11 @@
 /** @file Sequence cross-entropy (mean over kept tokens) and perplexity. */
 import * as x from '@xent/core';
-import type { ShapeT, Tensor, DType } from '@xent/core';
+import type { DType, Tensor } from '@xent/core';
+import { type Params, publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { Reduction } from '../types.js';
-import { crossEntropy } from './crossEntropy.js';
-import { choiceArg, logitsArg } from '../validate.js';
+import { integerOption, labelsSchema } from '../validate.js';
+import { crossEntropyOf } from './crossEntropy.js';
 
 export interface SequenceOptions<R extends Reduction = Reduction> {
   /** 'mean' over all kept tokens (default), 'sum', or 'none': one mean per sequence [B]. */
@@ -13,15 +14,38 @@ export interface SequenceOptions<R extends Reduction = Reduction> {
   readonly ignoreIndex?: number;
 }
 
-/** Per-sequence (token sum, kept-token count) of the token cross-entropies. */
-function tokenTotals(fn: string, logits: Tensor, labels: Tensor, ignoreIndex: number | undefined) {
-  const z = logitsArg(fn, 'logits', logits, 3);
-  const perToken = crossEntropy(z, labels as Tensor<ShapeT, 'i32'>, {
+/** The signature of a sequence loss taking the given reductions. */
+const sequenceParams = (reductions: readonly Reduction[]): Params => ({
+  logits: s.tensor({ dtype: 'float', rank: 3 }),
+  labels: labelsSchema,
+  options: s.options({ reduction: s.optional(s.oneOf(reductions)), ignoreIndex: integerOption }),
+});
+
+/** The sequence cross-entropy on behalf of `fn` (its options already checked). */
+function sequenceOf(fn: string, logits: Tensor, labels: Tensor, options: SequenceOptions): Tensor {
+  const { ignoreIndex } = options;
+  const perToken = crossEntropyOf(fn, logits, labels, {
     reduction: 'none',
     ...(ignoreIndex === undefined ? {} : { ignoreIndex }),
   });
-  const kept = ignoreIndex === undefined ? x.onesLike(perToken) : x.cast(x.notEqual(labels, ignoreIndex), z.dtype);
-  return { perToken, kept };
+  const kept = ignoreIndex === undefined ? x.onesLike(perToken) : x.cast(x.notEqual(labels, ignoreIndex), logits.dtype);
+  const reduction = options.reduction ?? 'mean';
+  switch (reduction) {
+    case 'none':
+      return x.safeDiv(x.sum(perToken, { axis: -1 }), x.sum(kept, { axis: -1 }));
+    case 'sum':
+      return x.sum(perToken);
+    case 'mean':
+      return reduce(perToken, 'mean', kept);
+  }
+}
+
+function sequenceCrossEntropyImpl<D extends DType, R extends Reduction = 'mean'>(
+  logits: Tensor<[number, number, number], D> | Tensor,
+  labels: Tensor,
+  options: SequenceOptions<R> = {},
+): Tensor {
+  return sequenceOf('sequenceCrossEntropy', logits, labels, options);
 }
 
 /**
@@ -31,21 +55,18 @@ function tokenTotals(fn: string, logits: Tensor, labels: Tensor, ignoreIndex: nu
  * @example
  * losses.sequenceCrossEntropy(x.zeros([2, 4, 5]), x.tensor([[0, 1, 2, 3], [4, 0, -100, -100]], { dtype: 'i32' }), { ignoreIndex: -100 }) // log 5
  */
-export function sequenceCrossEntropy<D extends DType, R extends Reduction = 'mean'>(
-  logits: Tensor<[number, number, number], D> | Tensor,
+export const sequenceCrossEntropy = publicFn(
+  'sequenceCrossEntropy',
+  sequenceParams(['mean', 'sum', 'none']),
+  sequenceCrossEntropyImpl,
+);
+
+function perplexityImpl(
+  logits: Tensor,
   labels: Tensor,
-  options: SequenceOptions<R> = {},
+  options: Omit<SequenceOptions<'mean' | 'none'>, never> = {},
 ): Tensor {
-  const fn = 'sequenceCrossEntropy';
-  const { perToken, kept } = tokenTotals(fn, logits, labels, options.ignoreIndex);
-  switch (options.reduction ?? 'mean') {
-    case 'none':
-      return x.safeDiv(x.sum(perToken, { axis: -1 }), x.sum(kept, { axis: -1 }));
-    case 'sum':
-      return x.sum(perToken);
-    default:
-      return reduce(perToken, 'mean', kept);
-  }
+  return x.exp(sequenceOf('perplexity', logits, labels, options));
 }
 
 /**
@@ -54,11 +75,4 @@ export function sequenceCrossEntropy<D extends DType, R extends Reduction = 'mea
  * @example
  * losses.perplexity(x.zeros([1, 3, 5]), x.tensor([[0, 1, 2]], { dtype: 'i32' })) // 5
  */
-export function perplexity(
-  logits: Tensor,
-  labels: Tensor,
-  options: Omit<SequenceOptions<'mean' | 'none'>, never> = {},
-): Tensor {
-  choiceArg('perplexity', 'reduction', options.reduction, ['mean', 'none'], 'mean');
-  return x.exp(sequenceCrossEntropy(logits, labels, options));
-}
+export const perplexity = publicFn('perplexity', sequenceParams(['mean', 'none']), perplexityImpl);

@@ -2,7 +2,7 @@
 import * as x from '@xent/core';
 import { fail } from '@xent/core/internal';
 import type { Tensor } from '@xent/core';
-import { numberArg, rules } from '../validate.js';
+import { finiteOption, positiveOption } from '../validate.js';
 import { type HardLabelLoss, hardLabelLoss, type Labelled } from './labelled.js';
 
 /** 2·(1 − p_y) = −2·expm1(log p_y): no cancellation when p_y is close to 1. */
@@ -14,7 +14,7 @@ export const maeTerms = (c: Labelled): Tensor => x.mul(-2, x.expm1(c.logpy));
  * @example
  * losses.maeLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' })) // 2·(1 − 0.665241)
  */
-export const maeLoss: HardLabelLoss<object> = hardLabelLoss('maeLoss', maeTerms);
+export const maeLoss: HardLabelLoss<object> = hardLabelLoss('maeLoss', {}, maeTerms);
 
 /**
  * Brier score ‖softmax(z) − e_y‖² ∈ [0, 2] (Brier 1950; catalog L09): strictly proper.
@@ -22,9 +22,18 @@ export const maeLoss: HardLabelLoss<object> = hardLabelLoss('maeLoss', maeTerms)
  * @example
  * losses.brierLoss(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([2], { dtype: 'i32' }))
  */
-export const brierLoss: HardLabelLoss<object> = hardLabelLoss('brierLoss', (c) =>
+export const brierLoss: HardLabelLoss<object> = hardLabelLoss('brierLoss', {}, (c) =>
   x.sum(x.square(x.sub(x.exp(c.logp), c.onehot())), { axis: -1 }),
 );
+
+/**
+ * Σ_{k≠y} z_k² per sample, with z_y replaced by 0 before squaring: a product with (1 − one-hot)
+ * would give 0·(−Inf) = NaN in the gradient at a −Inf target logit.
+ */
+function offTargetSquares(c: Labelled): Tensor {
+  const hot = x.greater(c.onehot(), 0);
+  return x.sum(x.square(x.where(hot, 0, c.logits)), { axis: -1 });
+}
 
 export interface RescaledSquareOptions {
   /** k > 0: weight of the target term (default 1). */
@@ -42,13 +51,11 @@ export interface RescaledSquareOptions {
  */
 export const rescaledSquareLoss: HardLabelLoss<RescaledSquareOptions> = hardLabelLoss(
   'rescaledSquareLoss',
-  (c, options: RescaledSquareOptions, fn) => {
-    const k = numberArg(fn, 'k', options.k, 1, rules.positive);
-    const m = numberArg(fn, 'm', options.m, 1, rules.finite);
-    const onehot = c.onehot();
-    const zy = x.sum(x.mul(c.logits, onehot), { axis: -1 });
-    const others = x.sum(x.mul(x.square(c.logits), x.sub(1, onehot)), { axis: -1 });
-    return x.add(x.mul(k, x.square(x.sub(zy, m))), others);
+  { k: positiveOption, m: finiteOption },
+  (c, options: RescaledSquareOptions) => {
+    // z_y picked with where: a product with the one-hot would make 0·(−Inf) = NaN at masked logits.
+    const zy = x.sum(x.where(x.greater(c.onehot(), 0), c.logits, 0), { axis: -1 });
+    return x.add(x.mul(options.k ?? 1, x.square(x.sub(zy, options.m ?? 1))), offTargetSquares(c));
   },
 );
 
@@ -59,8 +66,8 @@ export const rescaledSquareLoss: HardLabelLoss<RescaledSquareOptions> = hardLabe
  * @example
  * losses.squentropy(x.tensor([[2, 0, 1]], { dtype: 'f64' }), x.tensor([0], { dtype: 'i32' })) // 0.9076060
  */
-export const squentropy: HardLabelLoss<object> = hardLabelLoss('squentropy', (c, _options, fn) => {
+export const squentropy: HardLabelLoss<object> = hardLabelLoss('squentropy', {}, (c, _options, fn) => {
   if (c.classes < 2) fail(x.ShapeError, fn, 'logits', 'at least 2 classes', `${c.classes}`);
-  const square = x.div(x.sum(x.mul(x.square(c.logits), x.sub(1, c.onehot())), { axis: -1 }), c.classes - 1);
+  const square = x.div(offTargetSquares(c), c.classes - 1);
   return x.add(x.neg(c.logpy), square);
 });

@@ -4,9 +4,9 @@
  * constants in a traced loss and print readably.
  */
 import * as x from '@xent/core';
-import { fail } from '@xent/core/internal';
+import { describe, fail, publicFn, s } from '@xent/core/internal';
 import type { RandomKey } from '@xent/core';
-import { describe } from '../validate.js';
+import { checkSample, count, MAX_GROUP_SIZE, refuseSize } from './args.js';
 
 /** A group: the laws ρ(gh) = ρ(g)ρ(h), ρ(e) = I hold for every representation built on it. */
 export interface Group<E> {
@@ -31,11 +31,23 @@ export interface Group<E> {
 
 const fn = (group: string): string => `equivariance.${group}`;
 
-function countArg(group: string, n: unknown): number {
-  if (!Number.isInteger(n) || (n as number) < 1)
-    fail(x.ValueError, fn(group), 'n', 'a positive number of samples', describe(n));
-  return n as number;
-}
+/** Whether `v` has a group's name and methods. */
+export const isGroup = (v: unknown): v is Group<unknown> => {
+  const g = v as Partial<Record<keyof Group<unknown>, unknown>> | null;
+  return (
+    typeof v === 'object' &&
+    g !== null &&
+    typeof g.name === 'string' &&
+    (['identity', 'compose', 'inverse', 'sample', 'check'] as const).every((m) => typeof g[m] === 'function')
+  );
+};
+
+/** A group (`equivariance.so3`, `equivariance.symmetricGroup(n)`...). */
+export const groupSchema = s.custom(
+  'a group (equivariance.so3, equivariance.symmetricGroup(n), …)',
+  isGroup,
+  () => so2,
+);
 
 /** Uniform numbers on (0, 1) from a key, as a JS array. */
 const uniforms = (key: RandomKey, n: number): number[] =>
@@ -48,25 +60,58 @@ export const trivialGroup: Group<null> = {
   identity: () => null,
   compose: () => null,
   inverse: () => null,
-  sample: (_key, n) => Array.from({ length: countArg('trivial', n) }, () => null),
+  sample: (key, n) => Array.from({ length: checkSample('trivial', key, n) }, () => null),
   elements: () => [null],
   check: () => null,
 };
 
 // ---- matrices ----
 
-/** Row-major product of two n×n matrices. */
-export function matMul(a: readonly number[], b: readonly number[], n: number): number[] {
+/** The largest n of the n×n host matrices `matMul` and `transposed` take (a product costs n³). */
+const MAX_MATRIX = 512;
+
+const matrixArgs = { n: count(1, MAX_MATRIX, 'rows', 'a product costs n³') };
+
+/** `matrix` holds n×n numbers, for argument `arg` of `fnName`. */
+function checkSquare(fnName: string, arg: string, matrix: readonly number[], n: number): void {
+  if (matrix.length !== n * n)
+    fail(x.ShapeError, fnName, arg, `${n * n} numbers (an ${n}×${n} matrix, row-major)`, `${matrix.length}`);
+}
+
+/** Row-major product of two n×n matrices, unchecked (the groups' own elements). */
+function product(a: readonly number[], b: readonly number[], n: number): number[] {
   return Array.from({ length: n * n }, (_, k) => {
     const [i, j] = [Math.floor(k / n), k % n];
-    let s = 0;
-    for (let r = 0; r < n; r++) s += (a[i * n + r] as number) * (b[r * n + j] as number);
-    return s;
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += (a[i * n + r] as number) * (b[r * n + j] as number);
+    return sum;
   });
 }
 
-export const transposed = (a: readonly number[], n: number): number[] =>
+/** The transpose of a row-major n×n matrix, unchecked. */
+const transpose = (a: readonly number[], n: number): number[] =>
   Array.from({ length: n * n }, (_, k) => a[(k % n) * n + Math.floor(k / n)] as number);
+
+/** Row-major product of two n×n matrices (n ≤ 512). */
+export const matMul = publicFn(
+  'matMul',
+  { a: s.array(s.finite()), b: s.array(s.finite()), ...matrixArgs },
+  (a: readonly number[], b: readonly number[], n: number): number[] => {
+    checkSquare('matMul', 'a', a, n);
+    checkSquare('matMul', 'b', b, n);
+    return product(a, b, n);
+  },
+);
+
+/** The transpose of a row-major n×n matrix (n ≤ 512). */
+export const transposed = publicFn(
+  'transposed',
+  { a: s.array(s.finite()), ...matrixArgs },
+  (a: readonly number[], n: number): number[] => {
+    checkSquare('transposed', 'a', a, n);
+    return transpose(a, n);
+  },
+);
 
 const det = (a: readonly number[], n: number): number => {
   const m = (i: number) => a[i] as number;
@@ -82,10 +127,10 @@ function checkOrthogonal(group: string, g: unknown, n: number, special: boolean)
       fn(group),
       'g',
       `a ${n}×${n} matrix as ${n * n} finite numbers (row-major)`,
-      describe(Array.isArray(g) ? `${g.length} numbers` : g),
+      Array.isArray(g) ? `${g.length} numbers` : describe(g),
     );
   const m = g as number[];
-  const gram = matMul(transposed(m, n), m, n);
+  const gram = product(transpose(m, n), m, n);
   const err = Math.max(...gram.map((v, k) => Math.abs(v - (k % (n + 1) === 0 ? 1 : 0))));
   if (err > 1e-6)
     fail(
@@ -102,10 +147,8 @@ function checkOrthogonal(group: string, g: unknown, n: number, special: boolean)
 
 const rotation2 = (t: number): number[] => [Math.cos(t), -Math.sin(t), Math.sin(t), Math.cos(t)];
 
-/** The rotation of a quaternion (normalised first; Haar on SO(3) when the quaternion is Gaussian), row-major 3×3. */
-export function rotationFromQuaternion(q: readonly number[]): number[] {
-  const len = Math.hypot(...q) || 1;
-  const [w, a, b, c] = q.map((v) => v / len) as [number, number, number, number];
+/** The rotation of a unit quaternion [w, a, b, c], row-major 3×3. */
+function rotationOfUnit([w, a, b, c]: readonly [number, number, number, number]): number[] {
   return [
     1 - 2 * (b * b + c * c),
     2 * (a * b - c * w),
@@ -119,6 +162,33 @@ export function rotationFromQuaternion(q: readonly number[]): number[] {
   ];
 }
 
+/**
+ * The rotation of a non-zero quaternion [w, a, b, c] (normalised first; Haar on SO(3) when the
+ * quaternion is Gaussian), row-major 3×3. The zero quaternion has no rotation: it is an error.
+ */
+export const rotationFromQuaternion = publicFn(
+  'rotationFromQuaternion',
+  { q: s.array(s.finite()) },
+  (q: readonly number[]): number[] => {
+    if (q.length !== 4) fail(x.ShapeError, 'rotationFromQuaternion', 'q', '4 numbers [w, a, b, c]', `${q.length}`);
+    // Divided by the largest magnitude first, so that neither huge nor tiny entries overflow or underflow the norm.
+    const top = Math.max(...q.map(Math.abs));
+    if (top === 0) fail(x.ValueError, 'rotationFromQuaternion', 'q', 'a non-zero quaternion', '[0, 0, 0, 0]');
+    const scaled = q.map((v) => v / top);
+    const len = Math.hypot(...scaled);
+    return rotationOfUnit(scaled.map((v) => v / len) as [number, number, number, number]);
+  },
+);
+
+/** The rotation of a standard-normal quaternion drawn with `key` (the zero quaternion, of probability 0, is drawn again). */
+function haarRotation(key: RandomKey): number[] {
+  for (let attempt = 0; ; attempt++) {
+    const q = normals(attempt === 0 ? key : x.random.foldIn(key, attempt), 4);
+    const len = Math.hypot(...q);
+    if (len > 0) return rotationOfUnit(q.map((v) => v / len) as [number, number, number, number]);
+  }
+}
+
 /** SO(n) or O(n) for n = 2, 3: rotations (and reflections), as row-major n×n matrices. */
 function orthogonalGroup(n: 2 | 3, special: boolean): Group<number[]> {
   const name = `${special ? 'SO' : 'O'}(${n})`;
@@ -127,16 +197,16 @@ function orthogonalGroup(n: 2 | 3, special: boolean): Group<number[]> {
   return {
     name,
     identity: () => eye.slice(),
-    compose: (g, h) => matMul(g, h, n),
-    inverse: (g) => transposed(g, n),
+    compose: (g, h) => product(g, h, n),
+    inverse: (g) => transpose(g, n),
     sample: (key, count) => {
-      const c = countArg(name, count);
+      const c = checkSample(name, key, count, n * n);
       const [k1, k2] = x.random.split(key) as [RandomKey, RandomKey];
       const flips = uniforms(k2, c);
       const rots =
         n === 2
           ? uniforms(k1, c).map((u) => rotation2(2 * Math.PI * u))
-          : Array.from({ length: c }, (_, i) => rotationFromQuaternion(normals(x.random.foldIn(k1, i), 4)));
+          : Array.from({ length: c }, (_, i) => haarRotation(x.random.foldIn(k1, i)));
       return rots.map((r, i) => (special || (flips[i] as number) < 0.5 ? r : reflect(r)));
     },
     check: (g) => checkOrthogonal(name, g, n, special),
@@ -144,41 +214,77 @@ function orthogonalGroup(n: 2 | 3, special: boolean): Group<number[]> {
 }
 
 /** [.., 2, 2] rotation matrices of angles θ [..], differentiable in θ. */
-export function rotation2dOfAngle(theta: x.Tensor): x.Tensor {
-  const c = x.cos(theta);
-  const s = x.sin(theta);
-  return x.reshape(x.stack([c, x.neg(s), s, c], -1), [...theta.shape, 2, 2]);
+export const rotation2dOfAngle = publicFn(
+  'rotation2dOfAngle',
+  { theta: s.tensor({ dtype: 'float' }) },
+  (theta: x.Tensor): x.Tensor => {
+    const c = x.cos(theta);
+    const sin = x.sin(theta);
+    return x.reshape(x.stack([c, x.neg(sin), sin, c], -1), [...theta.shape, 2, 2]);
+  },
+);
+
+/** A concrete quaternion tensor [.., 4] has finite entries and no zero quaternion (which has no rotation). */
+function checkQuaternions(q: x.Tensor): void {
+  const fnName = 'rotation3dOfQuaternion';
+  const v = q.data() as ArrayLike<number>;
+  for (let i = 0; i < v.length; i += 4) {
+    const row = [v[i], v[i + 1], v[i + 2], v[i + 3]] as number[];
+    if (!row.every(Number.isFinite))
+      fail(x.ValueError, fnName, 'q', 'finite quaternions', `[${row.join(', ')}] at quaternion ${i / 4}`);
+    if (row.every((e) => e === 0))
+      fail(
+        x.ValueError,
+        fnName,
+        'q',
+        'non-zero quaternions (the zero quaternion has no rotation)',
+        `[0, 0, 0, 0] at quaternion ${i / 4}`,
+      );
+  }
 }
 
-/** [.., 3, 3] rotation matrices of quaternions q [.., 4] (normalised inside), differentiable in q. */
-export function rotation3dOfQuaternion(q: x.Tensor): x.Tensor {
-  if (q.rank < 1 || q.shape[q.rank - 1] !== 4)
-    fail(x.ShapeError, 'equivariance.rotation3dOfQuaternion', 'q', 'quaternions [..., 4]', `[${q.shape.join(', ')}]`);
-  const u = x.normalize(q);
-  const part = (i: number): x.Tensor =>
-    x.squeeze(
-      x.slice(
-        u,
-        q.shape.map((_, a) => (a === q.rank - 1 ? i : null)),
-        q.shape.map((d, a) => (a === q.rank - 1 ? i + 1 : d)),
-      ),
-      -1,
-    );
-  const [w, a, b, c] = [part(0), part(1), part(2), part(3)];
-  const two = (p: x.Tensor, r: x.Tensor): x.Tensor => x.mul(2, x.mul(p, r));
-  const entries = [
-    x.sub(1, x.add(two(b, b), two(c, c))),
-    x.sub(two(a, b), two(c, w)),
-    x.add(two(a, c), two(b, w)),
-    x.add(two(a, b), two(c, w)),
-    x.sub(1, x.add(two(a, a), two(c, c))),
-    x.sub(two(b, c), two(a, w)),
-    x.sub(two(a, c), two(b, w)),
-    x.add(two(b, c), two(a, w)),
-    x.sub(1, x.add(two(a, a), two(b, b))),
-  ];
-  return x.reshape(x.stack(entries, -1), [...q.shape.slice(0, -1), 3, 3]);
-}
+/**
+ * [.., 3, 3] rotation matrices of quaternions q [.., 4] (normalised inside), differentiable in q. A
+ * zero quaternion is an error when q's values are on the host, and gives NaN entries otherwise (traced,
+ * or on a device): never the identity.
+ */
+export const rotation3dOfQuaternion = publicFn(
+  'rotation3dOfQuaternion',
+  { q: s.tensor({ dtype: 'float', rank: [1, Infinity] }) },
+  (q: x.Tensor): x.Tensor => {
+    if (q.shape[q.rank - 1] !== 4)
+      fail(x.ShapeError, 'rotation3dOfQuaternion', 'q', 'quaternions [..., 4]', `[${q.shape.join(', ')}]`);
+    if (!q.isTraced && !q.onDevice) checkQuaternions(q);
+    // q/|q| with the largest magnitude divided out first (so that |q| neither overflows nor underflows); u does
+    // not depend on that scale, so it is held constant for the gradient. A zero quaternion gives 0/0 = NaN.
+    const top = x.stopGradient(x.max(x.abs(q), { axis: -1, keepDims: true }));
+    const scaled = x.div(q, top);
+    const u = x.div(scaled, x.sqrt(x.sum(x.square(scaled), { axis: -1, keepDims: true })));
+    const part = (i: number): x.Tensor =>
+      x.squeeze(
+        x.slice(
+          u,
+          q.shape.map((_, a) => (a === q.rank - 1 ? i : null)),
+          q.shape.map((d, a) => (a === q.rank - 1 ? i + 1 : d)),
+        ),
+        -1,
+      );
+    const [w, a, b, c] = [part(0), part(1), part(2), part(3)];
+    const two = (p: x.Tensor, r: x.Tensor): x.Tensor => x.mul(2, x.mul(p, r));
+    const entries = [
+      x.sub(1, x.add(two(b, b), two(c, c))),
+      x.sub(two(a, b), two(c, w)),
+      x.add(two(a, c), two(b, w)),
+      x.add(two(a, b), two(c, w)),
+      x.sub(1, x.add(two(a, a), two(c, c))),
+      x.sub(two(b, c), two(a, w)),
+      x.sub(two(a, c), two(b, w)),
+      x.add(two(b, c), two(a, w)),
+      x.sub(1, x.add(two(a, a), two(b, b))),
+    ];
+    return x.reshape(x.stack(entries, -1), [...q.shape.slice(0, -1), 3, 3]);
+  },
+);
 
 export const so2: Group<number[]> = { ...orthogonalGroup(2, true), parametrize: rotation2dOfAngle };
 export const o2 = orthogonalGroup(2, false);
@@ -187,10 +293,12 @@ export const o3 = orthogonalGroup(3, false);
 
 // ---- permutations, shifts, flips, grid rotations ----
 
-/** S_n: g acts on an axis by (g·x)[i] = x[g[i]]; composition follows from that action. */
-export function symmetricGroup(n: number): Group<number[]> {
+/** n of S(n) and Z(n): a positive integer, at most `MAX_GROUP_SIZE` (`what` n counts). */
+const groupSize = (what: string) => ({ n: count(1, MAX_GROUP_SIZE, what, 'the largest n of S(n) and Z(n)') });
+
+/** S_n (n ≤ 2²⁰): g acts on an axis by (g·x)[i] = x[g[i]]; composition follows from that action. */
+export const symmetricGroup = publicFn('symmetricGroup', groupSize('points'), (n: number): Group<number[]> => {
   const name = `S(${n})`;
-  if (!Number.isInteger(n) || n < 1) fail(x.ValueError, fn('symmetricGroup'), 'n', 'a positive integer', describe(n));
   return {
     name,
     identity: () => [...Array(n).keys()],
@@ -201,7 +309,7 @@ export function symmetricGroup(n: number): Group<number[]> {
       return inv;
     },
     sample: (key, count) =>
-      Array.from({ length: countArg(name, count) }, (_, i) =>
+      Array.from({ length: checkSample(name, key, count, n) }, (_, i) =>
         Array.from(x.random.permutation(x.random.foldIn(key, i), n).data()),
       ),
     ...(n <= 6 ? { elements: () => permutationsOf(n) } : {}),
@@ -219,12 +327,12 @@ export function symmetricGroup(n: number): Group<number[]> {
           fn(name),
           'g',
           `a permutation of 0..${n - 1}`,
-          describe(Array.isArray(g) ? `[${g.join(', ')}]` : g),
+          Array.isArray(g) ? `[${g.join(', ')}]` : describe(g),
         );
       return g as number[];
     },
   };
-}
+});
 
 function permutationsOf(n: number): number[][] {
   if (n === 0) return [[]];
@@ -233,24 +341,23 @@ function permutationsOf(n: number): number[][] {
   );
 }
 
-/** Z_n as shifts by s places (roll). */
-export function cyclicGroup(n: number): Group<number> {
+/** Z_n (n ≤ 2²⁰) as shifts by s places (roll). */
+export const cyclicGroup = publicFn('cyclicGroup', groupSize('shifts'), (n: number): Group<number> => {
   const name = `Z(${n})`;
-  if (!Number.isInteger(n) || n < 1) fail(x.ValueError, fn('cyclicGroup'), 'n', 'a positive integer', describe(n));
   const mod = (v: number): number => ((v % n) + n) % n;
   return {
     name,
     identity: () => 0,
     compose: (g, h) => mod(g + h),
     inverse: (g) => mod(-g),
-    sample: (key, count) => uniforms(key, countArg(name, count)).map((u) => Math.min(n - 1, Math.floor(u * n))),
+    sample: (key, count) => uniforms(key, checkSample(name, key, count)).map((u) => Math.min(n - 1, Math.floor(u * n))),
     elements: () => [...Array(n).keys()],
     check: (g) => {
       if (!Number.isInteger(g)) fail(x.ValueError, fn(name), 'g', 'an integer shift', describe(g));
       return mod(g as number);
     },
   };
-}
+});
 
 /** Z_2 as "flip or not". */
 export const flipGroup: Group<boolean> = {
@@ -258,7 +365,7 @@ export const flipGroup: Group<boolean> = {
   identity: () => false,
   compose: (g, h) => g !== h,
   inverse: (g) => g,
-  sample: (key, n) => uniforms(key, countArg('flipGroup', n)).map((u) => u < 0.5),
+  sample: (key, n) => uniforms(key, checkSample('flipGroup', key, n)).map((u) => u < 0.5),
   elements: () => [false, true],
   check: (g) => {
     if (typeof g !== 'boolean') fail(x.ValueError, fn('flipGroup'), 'g', 'a boolean', describe(g));
@@ -284,7 +391,7 @@ function gridGroup(withFlips: boolean): Group<GridElement> {
     compose: (g, h) => ({ turns: (((g.turns + (g.flip ? -h.turns : h.turns)) % 4) + 4) % 4, flip: g.flip !== h.flip }),
     inverse: (g) => (g.flip ? g : { turns: (4 - g.turns) % 4, flip: false }),
     sample: (key, n) =>
-      uniforms(key, countArg(name, n)).map(
+      uniforms(key, checkSample(name, key, n)).map(
         (u) => all[Math.min(all.length - 1, Math.floor(u * all.length))] as GridElement,
       ),
     elements: () => all.slice(),
@@ -312,19 +419,20 @@ function euclideanGroup(special: boolean, translationScale: number): Group<Motio
   const name = special ? 'SE(3)' : 'E(3)';
   const rot = special ? so3 : o3;
   const apply = (r: readonly number[], v: readonly number[]): number[] =>
-    [0, 1, 2].map((i) => [0, 1, 2].reduce((s, j) => s + (r[i * 3 + j] as number) * (v[j] as number), 0));
+    [0, 1, 2].map((i) => [0, 1, 2].reduce((acc, j) => acc + (r[i * 3 + j] as number) * (v[j] as number), 0));
   return {
     name,
     identity: () => ({ rotation: rot.identity(), translation: [0, 0, 0] }),
     compose: (g, h) => ({
-      rotation: matMul(g.rotation, h.rotation, 3),
+      rotation: product(g.rotation, h.rotation, 3),
       translation: apply(g.rotation, h.translation).map((v, i) => v + (g.translation[i] as number)),
     }),
     inverse: (g) => {
-      const rt = transposed(g.rotation, 3);
+      const rt = transpose(g.rotation, 3);
       return { rotation: rt, translation: apply(rt, g.translation).map((v) => -v) };
     },
     sample: (key, n) => {
+      checkSample(name, key, n, 12);
       const [k1, k2] = x.random.split(key) as [RandomKey, RandomKey];
       const rots = rot.sample(k1, n);
       const t = normals(k2, 3 * n).map((v) => v * translationScale);
@@ -332,52 +440,81 @@ function euclideanGroup(special: boolean, translationScale: number): Group<Motio
     },
     check: (g) => {
       const m = (typeof g === 'object' && g !== null ? g : {}) as { rotation?: unknown; translation?: unknown };
-      if (!Array.isArray(m.translation) || m.translation.length !== 3)
-        fail(x.ShapeError, fn(name), 'g', '{ rotation: 9 numbers, translation: 3 numbers }', describe(g));
+      if (
+        !Array.isArray(m.translation) ||
+        m.translation.length !== 3 ||
+        !m.translation.every((v) => typeof v === 'number' && Number.isFinite(v))
+      )
+        fail(x.ShapeError, fn(name), 'g', '{ rotation: 9 numbers, translation: 3 finite numbers }', describe(g));
       return { rotation: rot.check(m.rotation), translation: m.translation as number[] };
     },
   };
 }
 
-/** E(3) (rotations, reflections, translations; translations sampled with scale `translationScale`, default 1). */
-export const e3 = (translationScale = 1): Group<Motion> => euclideanGroup(false, translationScale);
-/** SE(3): rotations and translations. */
-export const se3 = (translationScale = 1): Group<Motion> => euclideanGroup(true, translationScale);
+const translationParams = { translationScale: s.optional(s.finite({ min: 0 })) };
 
-/** Positive scalings c > 0, sampled log-uniformly in [e^−range, e^range] (default range 1). */
-export function scalingGroup(range = 1): Group<number> {
-  return {
+/** The largest translation scale: standard normal draws (|z| < 9) times it stay finite. */
+const MAX_TRANSLATION_SCALE = 1e300;
+
+/** E(3) or SE(3) for a translation scale that passed its schema, on behalf of `fnName`. */
+function motions(fnName: string, special: boolean, translationScale: number): Group<Motion> {
+  if (translationScale > MAX_TRANSLATION_SCALE)
+    fail(
+      x.ValueError,
+      fnName,
+      'translationScale',
+      `a number in [0, ${MAX_TRANSLATION_SCALE}] (sampled translations stay finite)`,
+      String(translationScale),
+    );
+  return euclideanGroup(special, translationScale);
+}
+
+/** E(3) (rotations, reflections, translations; translations sampled with scale `translationScale`, default 1). */
+export const e3 = publicFn('e3', translationParams, (translationScale = 1): Group<Motion> =>
+  motions('e3', false, translationScale),
+);
+/** SE(3): rotations and translations. */
+export const se3 = publicFn('se3', translationParams, (translationScale = 1): Group<Motion> =>
+  motions('se3', true, translationScale),
+);
+
+/** Positive scalings c > 0, sampled log-uniformly in [e^−range, e^range] (default range 1; at most 700, where e^range is still finite). */
+export const scalingGroup = publicFn(
+  'scalingGroup',
+  { range: s.optional(s.number({ min: 0, max: 700 })) },
+  (range = 1): Group<number> => ({
     name: 'R+ scaling',
     identity: () => 1,
     compose: (g, h) => g * h,
     inverse: (g) => 1 / g,
-    sample: (key, n) => uniforms(key, countArg('scalingGroup', n)).map((u) => Math.exp(range * (2 * u - 1))),
+    sample: (key, n) => uniforms(key, checkSample('scalingGroup', key, n)).map((u) => Math.exp(range * (2 * u - 1))),
     check: (g) => {
       if (typeof g !== 'number' || !(g > 0) || !Number.isFinite(g))
         fail(x.ValueError, fn('scalingGroup'), 'g', 'a finite number > 0', describe(g));
       return g;
     },
-  };
-}
+  }),
+);
 
 /** The real line under addition: adding a constant to logits (the loss symmetry), sampled in ±range (default 10). */
-export function shiftGroup(range = 10): Group<number> {
-  return {
+export const shiftGroup = publicFn(
+  'shiftGroup',
+  { range: s.optional(s.finite({ min: 0 })) },
+  (range = 10): Group<number> => ({
     name: 'R shifts',
     identity: () => 0,
     compose: (g, h) => g + h,
     inverse: (g) => -g,
-    sample: (key, n) => uniforms(key, countArg('shiftGroup', n)).map((u) => range * (2 * u - 1)),
+    sample: (key, n) => uniforms(key, checkSample('shiftGroup', key, n)).map((u) => range * (2 * u - 1)),
     check: (g) => {
       if (typeof g !== 'number' || !Number.isFinite(g))
         fail(x.ValueError, fn('shiftGroup'), 'g', 'a finite number', describe(g));
       return g;
     },
-  };
-}
+  }),
+);
 
-/** G × H: pairs acting componentwise. */
-export function productGroup<A, B>(a: Group<A>, b: Group<B>): Group<[A, B]> {
+function productGroupImpl<A, B>(a: Group<A>, b: Group<B>): Group<[A, B]> {
   const name = `${a.name} × ${b.name}`;
   return {
     name,
@@ -385,12 +522,28 @@ export function productGroup<A, B>(a: Group<A>, b: Group<B>): Group<[A, B]> {
     compose: (g, h) => [a.compose(g[0], h[0]), b.compose(g[1], h[1])],
     inverse: (g) => [a.inverse(g[0]), b.inverse(g[1])],
     sample: (key, n) => {
+      checkSample(name, key, n);
       const [k1, k2] = x.random.split(key) as [RandomKey, RandomKey];
       const sb = b.sample(k2, n);
       return a.sample(k1, n).map((ga, i) => [ga, sb[i] as B]);
     },
     ...(a.elements !== undefined && b.elements !== undefined
-      ? { elements: () => (a.elements?.() ?? []).flatMap((ga) => (b.elements?.() ?? []).map((gb): [A, B] => [ga, gb])) }
+      ? {
+          elements: () => {
+            const [ea, eb] = [a.elements?.() ?? [], b.elements?.() ?? []];
+            // The pairs are counted before they are made: |G|·|H| of two large finite groups is huge.
+            if (ea.length * eb.length > MAX_GROUP_SIZE)
+              refuseSize(
+                fn(`${name}.elements`),
+                'group',
+                'elements',
+                MAX_GROUP_SIZE,
+                ea.length * eb.length,
+                'the largest group size',
+              );
+            return ea.flatMap((ga) => eb.map((gb): [A, B] => [ga, gb]));
+          },
+        }
       : {}),
     check: (g) => {
       if (!Array.isArray(g) || g.length !== 2) fail(x.ValueError, fn(name), 'g', 'a pair [g1, g2]', describe(g));
@@ -398,3 +551,6 @@ export function productGroup<A, B>(a: Group<A>, b: Group<B>): Group<[A, B]> {
     },
   };
 }
+
+/** G × H: pairs acting componentwise. */
+export const productGroup = publicFn('productGroup', { a: groupSchema, b: groupSchema }, productGroupImpl);

@@ -1,23 +1,35 @@
 /** @file KL, reverse KL and Jensen–Shannon divergences, from logits (the stable form) and from probabilities. */
 import * as x from '@xent/core';
 import type { ShapeT, Tensor, DType } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
-import { logitsArg, reductionArg, sameAs, simplexArg } from '../validate.js';
+import { floatTensor, logitsSchema, nonEmpty, reductionSchema, sameAs, simplexArg } from '../validate.js';
 import { expectedLog, logAddExp, logOfProbs } from './logSpace.js';
 
 type Pair = readonly [Tensor, Tensor];
 
-function logitPair(fn: string, p: unknown, q: unknown): Pair {
-  const a = logitsArg(fn, 'pLogits', p);
-  return [x.logSoftmax(a), x.logSoftmax(sameAs(fn, 'qLogits', q, a, 'pLogits'))];
+/** How a divergence reads its two arguments: their names and their log-probabilities. */
+interface Inputs {
+  readonly names: readonly [string, string];
+  readonly pair: (fn: string, p: Tensor, q: Tensor) => Pair;
 }
 
-function probPair(fn: string, p: unknown, q: unknown): Pair {
-  const a = logitsArg(fn, 'p', p);
-  const pp = simplexArg(fn, 'p', a, a, 'p');
-  return [logOfProbs(pp), logOfProbs(simplexArg(fn, 'q', q, a, 'p'))];
-}
+const fromLogits: Inputs = {
+  names: ['pLogits', 'qLogits'],
+  pair: (fn, p, q) => {
+    const a = nonEmpty(fn, 'pLogits', p);
+    return [x.logSoftmax(a), x.logSoftmax(sameAs(fn, 'qLogits', q, a, 'pLogits'))];
+  },
+};
+
+const fromProbs: Inputs = {
+  names: ['p', 'q'],
+  pair: (fn, p, q) => {
+    const a = nonEmpty(fn, 'p', p);
+    return [logOfProbs(simplexArg(fn, 'p', a, a, 'p')), logOfProbs(simplexArg(fn, 'q', q, a, 'p'))];
+  },
+};
 
 /** KL(p‖q) = Σ p·(log p − log q) per row, from log-probabilities. */
 const klRows = ([lp, lq]: Pair): Tensor => x.sub(expectedLog(lp, lp), expectedLog(lp, lq));
@@ -41,10 +53,16 @@ export type Divergence = <S extends ShapeT, D extends DType, R extends Reduction
   options?: DivergenceOptions<R>,
 ) => LossOf<BatchOf<S>, R, D>;
 
-const divergence =
-  (fn: string, pair: (fn: string, p: unknown, q: unknown) => Pair, rows: (pq: Pair) => Tensor): Divergence =>
-  (p, q, options = {}) =>
-    reduce(rows(pair(fn, p, q)), reductionArg(fn, options.reduction)) as never;
+function divergence(fn: string, inputs: Inputs, rows: (pq: Pair) => Tensor): Divergence {
+  const impl: Divergence = (p, q, options = {}) =>
+    reduce(rows(inputs.pair(fn, p, q)), options.reduction ?? 'mean') as never;
+  const [first, second] = inputs.names;
+  return publicFn(
+    fn,
+    { [first]: logitsSchema, [second]: floatTensor, options: s.options({ reduction: reductionSchema }) },
+    impl,
+  );
+}
 
 /**
  * KL(softmax(a) ‖ softmax(b)) from logits a, b (Kullback & Leibler 1951; catalog D01); ∇_b = softmax(b) − softmax(a).
@@ -52,7 +70,7 @@ const divergence =
  * @example
  * divergence.kl(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.5108256
  */
-export const klDivergence: Divergence = divergence('klDivergence', logitPair, klRows);
+export const klDivergence: Divergence = divergence('kl', fromLogits, klRows);
 
 /**
  * KL(softmax(b) ‖ softmax(a)): the reverse (mode-seeking) direction, same argument order as klDivergence (catalog D02).
@@ -60,9 +78,7 @@ export const klDivergence: Divergence = divergence('klDivergence', logitPair, kl
  * @example
  * divergence.reverseKl(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.3680642
  */
-export const reverseKlDivergence: Divergence = divergence('reverseKlDivergence', logitPair, ([lp, lq]) =>
-  klRows([lq, lp]),
-);
+export const reverseKlDivergence: Divergence = divergence('reverseKl', fromLogits, ([lp, lq]) => klRows([lq, lp]));
 
 /**
  * Jensen–Shannon divergence of softmax(a) and softmax(b) ∈ [0, log 2] (Lin 1991; catalog D03).
@@ -70,7 +86,7 @@ export const reverseKlDivergence: Divergence = divergence('reverseKlDivergence',
  * @example
  * divergence.js(x.log(x.tensor([[0.5, 0.5]])), x.log(x.tensor([[0.9, 0.1]]))) // 0.1017492
  */
-export const jsDivergence: Divergence = divergence('jsDivergence', logitPair, jsRows);
+export const jsDivergence: Divergence = divergence('js', fromLogits, jsRows);
 
 /**
  * KL(p‖q) for probability rows (0·log 0 = 0; +Inf where q = 0 < p).
@@ -78,7 +94,7 @@ export const jsDivergence: Divergence = divergence('jsDivergence', logitPair, js
  * @example
  * divergence.klFromProbs(x.tensor([[0.5, 0.5]]), x.tensor([[0.9, 0.1]])) // 0.5108256
  */
-export const klDivergenceFromProbs: Divergence = divergence('klDivergenceFromProbs', probPair, klRows);
+export const klDivergenceFromProbs: Divergence = divergence('klFromProbs', fromProbs, klRows);
 
 /**
  * JS(p, q) for probability rows.
@@ -86,4 +102,4 @@ export const klDivergenceFromProbs: Divergence = divergence('klDivergenceFromPro
  * @example
  * divergence.jsFromProbs(x.tensor([[0.5, 0.5]]), x.tensor([[0.9, 0.1]])) // 0.1017492
  */
-export const jsDivergenceFromProbs: Divergence = divergence('jsDivergenceFromProbs', probPair, jsRows);
+export const jsDivergenceFromProbs: Divergence = divergence('jsFromProbs', fromProbs, jsRows);

@@ -1,13 +1,23 @@
 /** @file Entropies of categorical distributions from logits (Shannon, binary, Tsallis, Rényi), perplexity and the CE = H + KL split. */
 import * as x from '@xent/core';
-import { fail } from '@xent/core/internal';
 import type { ShapeT, Tensor, DType } from '@xent/core';
+import { publicFn, s } from '@xent/core/internal';
 import type { BatchOf } from '../types.js';
-import { describe, logitsArg, simplexArg } from '../validate.js';
+import { floatTensor, logitsSchema, nonEmpty, simplexArg } from '../validate.js';
 import { expectedLog, logOfProbs } from './logSpace.js';
 
 /** The signature of a per-row measure of the distributions given by logits (one value per row). */
 export type Measure = <S extends ShapeT, D extends DType>(logits: Tensor<S, D>) => Tensor<BatchOf<S>, D>;
+
+/** H(softmax z) per row for logits already checked on behalf of `fn` (the measures built on it). */
+export function shannonOf(fn: string, logits: Tensor): Tensor {
+  const logp = x.logSoftmax(nonEmpty(fn, 'logits', logits));
+  return x.neg(expectedLog(logp, logp));
+}
+
+function shannonImpl<S extends ShapeT, D extends DType>(logits: Tensor<S, D>): Tensor<BatchOf<S>, D> {
+  return shannonOf('shannon', logits) as never;
+}
 
 /**
  * Shannon entropy H(softmax z) = logsumexp(z) − ⟨softmax z, z⟩ in nats, one value per row (catalog
@@ -16,10 +26,14 @@ export type Measure = <S extends ShapeT, D extends DType>(logits: Tensor<S, D>) 
  * @example
  * entropy.shannon(x.tensor([[1, 2, 3]], { dtype: 'f64' })) // [0.8323956]
  */
-export const shannon: Measure = (logits) => {
-  const logp = x.logSoftmax(logitsArg('entropy.shannon', 'logits', logits));
+export const shannon: Measure = publicFn('shannon', { logits: logitsSchema }, shannonImpl);
+
+function shannonFromProbsImpl<S extends ShapeT, D extends DType>(probs: Tensor<S, D>): Tensor<BatchOf<S>, D> {
+  const fn = 'shannonFromProbs';
+  const p = nonEmpty(fn, 'probs', probs);
+  const logp = logOfProbs(simplexArg(fn, 'probs', p, p, 'probs'));
   return x.neg(expectedLog(logp, logp)) as never;
-};
+}
 
 /**
  * Shannon entropy −Σ p·log p of probability rows (0·log 0 = 0).
@@ -27,10 +41,11 @@ export const shannon: Measure = (logits) => {
  * @example
  * entropy.shannonFromProbs(x.tensor([[0.5, 0.25, 0.25]])) // [1.0397208]
  */
-export function shannonFromProbs<S extends ShapeT, D extends DType>(probs: Tensor<S, D>): Tensor<BatchOf<S>, D> {
-  const p = logitsArg('entropy.shannonFromProbs', 'probs', probs);
-  const logp = logOfProbs(simplexArg('entropy.shannonFromProbs', 'probs', p, p, 'probs'));
-  return x.neg(expectedLog(logp, logp)) as never;
+export const shannonFromProbs = publicFn('shannonFromProbs', { probs: logitsSchema }, shannonFromProbsImpl);
+
+function binaryImpl<S extends ShapeT, D extends DType>(logits: Tensor<S, D>): Tensor<S, D> {
+  const z = nonEmpty('binary', 'logits', logits, 'a non-empty tensor of logits');
+  return x.sub(x.softplus(z), x.mul(z, x.sigmoid(z))) as never;
 }
 
 /**
@@ -39,21 +54,19 @@ export function shannonFromProbs<S extends ShapeT, D extends DType>(probs: Tenso
  * @example
  * entropy.binary(x.tensor([0])) // [log 2]
  */
-export function binary<S extends ShapeT, D extends DType>(logits: Tensor<S, D>): Tensor<S, D> {
-  const s = logitsArg('entropy.binary', 'logits', logits, 0);
-  return x.sub(x.softplus(s), x.mul(s, x.sigmoid(s))) as never;
-}
-
-function orderArg(fn: string, arg: string, v: number, allowInfinity: boolean): number {
-  if (typeof v !== 'number' || !(v >= 0) || (!allowInfinity && !Number.isFinite(v)))
-    fail(x.ValueError, fn, arg, allowInfinity ? 'a number ≥ 0 (Infinity allowed)' : 'a finite number ≥ 0', describe(v));
-  return v;
-}
+export const binary = publicFn('binary', { logits: floatTensor }, binaryImpl);
 
 /** log Σ_k p_k^a = logsumexp(a·log p) with 0^a = 0 at −Inf logits (so a = 0 counts the support). */
 function logPowerSum(logp: Tensor, a: number): Tensor {
   const dead = x.equal(logp, -Infinity);
   return x.logsumexp(x.where(dead, -Infinity, x.mul(a, x.where(dead, 0, logp))), { axis: -1 });
+}
+
+function tsallisImpl<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, q: number): Tensor<BatchOf<S>, D> {
+  const fn = 'tsallis';
+  const z = nonEmpty(fn, 'logits', logits);
+  if (q === 1) return shannonOf(fn, z) as never;
+  return x.div(x.expm1(logPowerSum(x.logSoftmax(z), q)), 1 - q) as never;
 }
 
 /**
@@ -63,12 +76,19 @@ function logPowerSum(logp: Tensor, a: number): Tensor {
  * @example
  * entropy.tsallis(x.log(x.tensor([[0.5, 0.25, 0.25]])), 2) // [0.625]
  */
-export function tsallis<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, q: number): Tensor<BatchOf<S>, D> {
-  const fn = 'entropy.tsallis';
-  const z = logitsArg(fn, 'logits', logits);
-  if (orderArg(fn, 'q', q, false) === 0) fail(x.ValueError, fn, 'q', 'a finite number > 0', '0');
-  if (q === 1) return shannon(z as never) as never;
-  return x.div(x.expm1(logPowerSum(x.logSoftmax(z), q)), 1 - q) as never;
+export const tsallis = publicFn(
+  'tsallis',
+  { logits: logitsSchema, q: s.finite({ min: 0, minOpen: true }) },
+  tsallisImpl,
+);
+
+function renyiImpl<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, alpha: number): Tensor<BatchOf<S>, D> {
+  const fn = 'renyi';
+  const z = nonEmpty(fn, 'logits', logits);
+  if (alpha === 1) return shannonOf(fn, z) as never;
+  const logp = x.logSoftmax(z);
+  if (alpha === Infinity) return x.neg(x.max(logp, { axis: -1 })) as never;
+  return x.div(logPowerSum(logp, alpha), 1 - alpha) as never;
 }
 
 /**
@@ -78,14 +98,10 @@ export function tsallis<S extends ShapeT, D extends DType>(logits: Tensor<S, D>,
  * @example
  * entropy.renyi(x.log(x.tensor([[0.5, 0.25, 0.25]])), 2) // [0.9808293]
  */
-export function renyi<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, alpha: number): Tensor<BatchOf<S>, D> {
-  const fn = 'entropy.renyi';
-  const z = logitsArg(fn, 'logits', logits);
-  orderArg(fn, 'alpha', alpha, true);
-  if (alpha === 1) return shannon(z as never) as never;
-  const logp = x.logSoftmax(z);
-  if (alpha === Infinity) return x.neg(x.max(logp, { axis: -1 })) as never;
-  return x.div(logPowerSum(logp, alpha), 1 - alpha) as never;
+export const renyi = publicFn('renyi', { logits: logitsSchema, alpha: s.number({ min: 0 }) }, renyiImpl);
+
+function perplexityImpl<S extends ShapeT, D extends DType>(logits: Tensor<S, D>): Tensor<BatchOf<S>, D> {
+  return x.exp(shannonOf('perplexity', logits)) as never;
 }
 
 /**
@@ -94,16 +110,9 @@ export function renyi<S extends ShapeT, D extends DType>(logits: Tensor<S, D>, a
  * @example
  * entropy.perplexity(x.tensor([[1, 2, 3]], { dtype: 'f64' })) // [exp(0.8323956)]
  */
-export const perplexity: Measure = (logits) =>
-  x.exp(shannon(logitsArg('entropy.perplexity', 'logits', logits))) as never;
+export const perplexity: Measure = publicFn('perplexity', { logits: logitsSchema }, perplexityImpl);
 
-/**
- * The cross-entropy of targets q against softmax(z), split as H(q, p) = H(q) + KL(q‖p) per row (Cover & Thomas, Elements of Information Theory §2.3; catalog E03).
- *
- * @example
- * entropy.crossEntropyDecomposition(x.tensor([[0.2, 0.3, 0.5]], { dtype: 'f64' }), x.tensor([[1, 2, 3]], { dtype: 'f64' })).kl
- */
-export function crossEntropyDecomposition<S extends ShapeT, D extends DType>(
+function crossEntropyDecompositionImpl<S extends ShapeT, D extends DType>(
   targets: Tensor<S, D>,
   logits: Tensor<S, D>,
 ): {
@@ -111,11 +120,23 @@ export function crossEntropyDecomposition<S extends ShapeT, D extends DType>(
   readonly entropy: Tensor<BatchOf<S>, D>;
   readonly kl: Tensor<BatchOf<S>, D>;
 } {
-  const fn = 'entropy.crossEntropyDecomposition';
-  const z = logitsArg(fn, 'logits', logits);
+  const fn = 'crossEntropyDecomposition';
+  const z = nonEmpty(fn, 'logits', logits);
   const logq = logOfProbs(simplexArg(fn, 'targets', targets, z, 'logits'));
   const logp = x.logSoftmax(z);
   const crossEntropy = x.neg(expectedLog(logq, logp));
   const entropy = x.neg(expectedLog(logq, logq));
   return { crossEntropy, entropy, kl: x.sub(crossEntropy, entropy) } as never;
 }
+
+/**
+ * The cross-entropy of targets q against softmax(z), split as H(q, p) = H(q) + KL(q‖p) per row (Cover & Thomas, Elements of Information Theory §2.3; catalog E03).
+ *
+ * @example
+ * entropy.crossEntropyDecomposition(x.tensor([[0.2, 0.3, 0.5]], { dtype: 'f64' }), x.tensor([[1, 2, 3]], { dtype: 'f64' })).kl
+ */
+export const crossEntropyDecomposition = publicFn(
+  'crossEntropyDecomposition',
+  { targets: floatTensor, logits: logitsSchema },
+  crossEntropyDecompositionImpl,
+);

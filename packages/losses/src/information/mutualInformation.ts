@@ -1,10 +1,10 @@
 /** @file Discrete mutual information and conditional entropy from joint tables; information maximisation and Tent on batches. */
 import * as x from '@xent/core';
-import { fail } from '@xent/core/internal';
+import { fail, publicFn, s } from '@xent/core/internal';
 import type { ShapeT, Tensor, DType } from '@xent/core';
-import { describe, formatShape, logitsArg, numberArg, rules, tensorArg } from '../validate.js';
+import { finiteOption, logitsSchema, matrixSchema, nonEmpty, positiveOption } from '../validate.js';
 import { expectedLog, logOfProbs } from './logSpace.js';
-import { shannon } from './entropy.js';
+import { shannonOf } from './entropy.js';
 
 /** −Σ p log p over all entries of the last two axes. */
 function tableEntropy(p: Tensor): Tensor {
@@ -14,22 +14,20 @@ function tableEntropy(p: Tensor): Tensor {
 }
 
 /** A joint table [..., X, Y]: entries ≥ 0 summing to 1 over the last two axes (checked when concrete). */
-function jointArg(fn: string, v: unknown): Tensor {
-  const t = tensorArg(fn, 'joint', v);
-  if ((t.dtype !== 'f32' && t.dtype !== 'f64') || t.rank < 2 || t.size === 0)
-    fail(x.ShapeError, fn, 'joint', 'a non-empty float table [..., X, Y]', `${t.dtype} ${formatShape(t.shape)}`);
+function jointArg(fn: string, t: Tensor): Tensor {
+  nonEmpty(fn, 'joint', t, 'a non-empty table [..., X, Y]');
   if (!t.isTraced) {
     const cells = (t.shape[t.rank - 1] as number) * (t.shape[t.rank - 2] as number);
     const values = t.data() as ArrayLike<number>;
     for (let b = 0; b * cells < values.length; b++) {
-      let s = 0;
+      let total = 0;
       for (let i = 0; i < cells; i++) {
         const v = values[b * cells + i] as number;
-        if (!(v >= 0) || !Number.isFinite(v)) fail(x.ValueError, fn, 'joint', 'probabilities ≥ 0', describe(v));
-        s += v;
+        if (!(v >= 0) || !Number.isFinite(v)) fail(x.ValueError, fn, 'joint', 'probabilities ≥ 0', String(v));
+        total += v;
       }
-      if (Math.abs(s - 1) > (t.dtype === 'f32' ? 1e-4 : 1e-9) * Math.max(1, cells))
-        fail(x.ValueError, fn, 'joint', 'a table summing to 1', `a table ${b} summing to ${s}`);
+      if (Math.abs(total - 1) > (t.dtype === 'f32' ? 1e-4 : 1e-9) * Math.max(1, cells))
+        fail(x.ValueError, fn, 'joint', 'a table summing to 1', `a table ${b} summing to ${total}`);
     }
   }
   return t;
@@ -41,15 +39,26 @@ const marginalEntropy = (p: Tensor, axis: number): Tensor => {
   return x.neg(expectedLog(logm, logm));
 };
 
+function mutualInformationImpl<D extends DType>(joint: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
+  const p = jointArg('mutualInformation', joint);
+  return x.sub(x.add(marginalEntropy(p, -1), marginalEntropy(p, -2)), tableEntropy(p)) as never;
+}
+
 /**
  * I(X; Y) = H(X) + H(Y) − H(X, Y) ≥ 0 of a joint table [..., X, Y] (catalog E09).
  *
  * @example
  * entropy.mutualInformation(x.tensor([[0.5, 0], [0, 0.5]])) // log 2
  */
-export function mutualInformation<D extends DType>(joint: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
-  const p = jointArg('entropy.mutualInformation', joint);
-  return x.sub(x.add(marginalEntropy(p, -1), marginalEntropy(p, -2)), tableEntropy(p)) as never;
+export const mutualInformation = publicFn(
+  'mutualInformation',
+  { joint: s.tensor({ dtype: 'float', rank: [2, Infinity] }) },
+  mutualInformationImpl,
+);
+
+function conditionalEntropyImpl<D extends DType>(joint: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
+  const p = jointArg('conditionalEntropy', joint);
+  return x.sub(tableEntropy(p), marginalEntropy(p, -1)) as never;
 }
 
 /**
@@ -58,9 +67,23 @@ export function mutualInformation<D extends DType>(joint: Tensor<ShapeT, D>): Te
  * @example
  * entropy.conditionalEntropy(x.tensor([[0.25, 0.25], [0.25, 0.25]])) // log 2
  */
-export function conditionalEntropy<D extends DType>(joint: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
-  const p = jointArg('entropy.conditionalEntropy', joint);
-  return x.sub(tableEntropy(p), marginalEntropy(p, -1)) as never;
+export const conditionalEntropy = publicFn(
+  'conditionalEntropy',
+  { joint: s.tensor({ dtype: 'float', rank: [2, Infinity] }) },
+  conditionalEntropyImpl,
+);
+
+function informationMaximizationImpl<D extends DType>(
+  logits: Tensor<[number, number], D> | Tensor,
+  options: { readonly diversity?: number } = {},
+): Tensor<[], D> {
+  const fn = 'informationMaximization';
+  const z = nonEmpty(fn, 'logits', logits);
+  const lambda = options.diversity ?? 1;
+  const conditional = x.mean(shannonOf(fn, z));
+  const meanP = x.mean(x.softmax(z), { axis: 0 });
+  const logMean = logOfProbs(meanP);
+  return x.sub(conditional, x.mul(lambda, x.neg(expectedLog(logMean, logMean)))) as never;
 }
 
 /**
@@ -71,18 +94,21 @@ export function conditionalEntropy<D extends DType>(joint: Tensor<ShapeT, D>): T
  * @example
  * entropy.informationMaximization(x.tensor([[4, 0], [0, 4]])) // ≤ 0
  */
-export function informationMaximization<D extends DType>(
-  logits: Tensor<[number, number], D> | Tensor,
-  options: { readonly diversity?: number } = {},
+export const informationMaximization = publicFn(
+  'informationMaximization',
+  { logits: matrixSchema, options: s.options({ diversity: finiteOption }) },
+  informationMaximizationImpl,
+);
+
+function entropyMinimizationImpl<D extends DType>(
+  logits: Tensor<ShapeT, D>,
+  options: { readonly threshold?: number } = {},
 ): Tensor<[], D> {
-  const fn = 'entropy.informationMaximization';
-  const z = logitsArg(fn, 'logits', logits, 2);
-  if (z.rank !== 2) fail(x.ShapeError, fn, 'logits', 'a [B, K] matrix', formatShape(z.shape));
-  const lambda = numberArg(fn, 'diversity', options.diversity, 1, rules.finite);
-  const conditional = x.mean(shannon(z));
-  const meanP = x.mean(x.softmax(z), { axis: 0 });
-  const logMean = logOfProbs(meanP);
-  return x.sub(conditional, x.mul(lambda, x.neg(expectedLog(logMean, logMean)))) as never;
+  const fn = 'entropyMinimization';
+  const h = shannonOf(fn, logits);
+  if (options.threshold === undefined) return x.mean(h) as never;
+  const keep = x.cast(x.less(x.stopGradient(h), options.threshold), logits.dtype);
+  return x.safeDiv(x.sum(x.mul(h, keep)), x.sum(keep)) as never;
 }
 
 /**
@@ -92,15 +118,8 @@ export function informationMaximization<D extends DType>(
  * @example
  * entropy.entropyMinimization(x.tensor([[4, 0], [1, 1]]), { threshold: 0.5 })
  */
-export function entropyMinimization<D extends DType>(
-  logits: Tensor<ShapeT, D>,
-  options: { readonly threshold?: number } = {},
-): Tensor<[], D> {
-  const fn = 'entropy.entropyMinimization';
-  const z = logitsArg(fn, 'logits', logits);
-  const h = shannon(z);
-  if (options.threshold === undefined) return x.mean(h) as never;
-  const e0 = numberArg(fn, 'threshold', options.threshold, 0, rules.positive);
-  const keep = x.cast(x.less(x.stopGradient(h), e0), z.dtype);
-  return x.safeDiv(x.sum(x.mul(h, keep)), x.sum(keep)) as never;
-}
+export const entropyMinimization = publicFn(
+  'entropyMinimization',
+  { logits: logitsSchema, options: s.options({ threshold: positiveOption }) },
+  entropyMinimizationImpl,
+);

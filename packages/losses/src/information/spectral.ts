@@ -1,8 +1,8 @@
 /** @file Spectral entropies: von Neumann entropy of a normalised Gram/covariance and the Vendi score (orders 1, q, ∞). */
 import * as x from '@xent/core';
-import { fail } from '@xent/core/internal';
+import { fail, publicFn, s } from '@xent/core/internal';
 import type { DType, ShapeT, Tensor } from '@xent/core';
-import { describe, formatShape, logitsArg, tensorArg } from '../validate.js';
+import { formatShape, matrixSchema, nonEmpty } from '../validate.js';
 
 /** −Σ λ log λ over the positive eigenvalues (rounding can leave −1e-17 where the spectrum is 0). */
 function spectralShannon(lambda: Tensor): Tensor {
@@ -12,13 +12,20 @@ function spectralShannon(lambda: Tensor): Tensor {
 }
 
 /** The eigenvalues of X̂ᵀX̂/n, computed on the smaller side (X̂X̂ᵀ/n has the same nonzero spectrum). */
-function normalizedGramSpectrum(fn: string, h: unknown): Tensor {
-  const t = logitsArg(fn, 'embeddings', h, 2);
-  if (t.rank !== 2) fail(x.ShapeError, fn, 'embeddings', 'a matrix [n, d] of row vectors', formatShape(t.shape));
+function normalizedGramSpectrum(fn: string, t: Tensor): Tensor {
+  nonEmpty(fn, 'embeddings', t, 'a matrix [n, d] of row vectors with d ≥ 1');
   const [n, d] = t.shape as [number, number];
   const unit = x.normalize(t);
   const small = d <= n ? x.matmul(x.transpose(unit), unit) : x.matmul(unit, x.transpose(unit));
   return x.eigvalsh(x.div(small, n));
+}
+
+/** The von Neumann entropy of `embeddings` on behalf of `fn` (vonNeumann and the regulariser built on it). */
+export const vonNeumannOf = (fn: string, embeddings: Tensor): Tensor =>
+  spectralShannon(normalizedGramSpectrum(fn, embeddings));
+
+function vonNeumannImpl<D extends DType>(embeddings: Tensor<ShapeT, D>): Tensor<[], D> {
+  return vonNeumannOf('vonNeumann', embeddings) as never;
 }
 
 /**
@@ -30,18 +37,25 @@ function normalizedGramSpectrum(fn: string, h: unknown): Tensor {
  * @example
  * entropy.vonNeumann(x.tensor([[1, 0], [0, 1]])) // log 2
  */
-export function vonNeumann<D extends DType>(embeddings: Tensor<ShapeT, D>): Tensor<[], D> {
-  return spectralShannon(normalizedGramSpectrum('entropy.vonNeumann', embeddings)) as never;
-}
+export const vonNeumann = publicFn('vonNeumann', { embeddings: matrixSchema }, vonNeumannImpl);
+
+/** The order q ≥ 0 of a Vendi score (Infinity allowed). */
+const vendiOptions = s.options({ q: s.optional(s.number({ min: 0 })) });
 
 /** The order-q Rényi entropy of a spectrum (1: Shannon, Infinity: −log λ_max). */
-function spectralRenyi(fn: string, lambda: Tensor, q: number): Tensor {
-  if (typeof q !== 'number' || !(q >= 0)) fail(x.ValueError, fn, 'q', 'an order ≥ 0 (Infinity allowed)', describe(q));
+function spectralRenyi(lambda: Tensor, q: number): Tensor {
   if (q === 1) return spectralShannon(lambda);
   if (q === Infinity) return x.neg(x.log(x.max(lambda, { axis: -1 })));
   const pos = x.greater(lambda, 0);
   const powers = x.where(pos, x.exp(x.mul(q, x.log(x.where(pos, lambda, 1)))), 0);
   return x.div(x.log(x.sum(powers, { axis: -1 })), 1 - q);
+}
+
+function vendiScoreImpl<D extends DType>(
+  embeddings: Tensor<ShapeT, D>,
+  options: { readonly q?: number } = {},
+): Tensor<[], D> {
+  return x.exp(spectralRenyi(normalizedGramSpectrum('vendiScore', embeddings), options.q ?? 1)) as never;
 }
 
 /**
@@ -53,12 +67,24 @@ function spectralRenyi(fn: string, lambda: Tensor, q: number): Tensor {
  * @example
  * entropy.vendiScore(x.tensor([[1, 0], [1, 0], [0, 1]])) // 1.8898816
  */
-export function vendiScore<D extends DType>(
-  embeddings: Tensor<ShapeT, D>,
+export const vendiScore = publicFn('vendiScore', { embeddings: matrixSchema, options: vendiOptions }, vendiScoreImpl);
+
+function vendiScoreFromKernelImpl<D extends DType>(
+  kernel: Tensor<ShapeT, D>,
   options: { readonly q?: number } = {},
 ): Tensor<[], D> {
-  const fn = 'entropy.vendiScore';
-  return x.exp(spectralRenyi(fn, normalizedGramSpectrum(fn, embeddings), options.q ?? 1)) as never;
+  const fn = 'vendiScoreFromKernel';
+  const k: Tensor = kernel;
+  const n = k.shape[0] as number;
+  if (k.shape[1] !== n || n === 0)
+    fail(x.ShapeError, fn, 'kernel', 'a non-empty square similarity matrix [n, n]', formatShape(k.shape));
+  if (!k.isTraced) {
+    const v = k.data() as ArrayLike<number>;
+    for (let i = 0; i < n; i++)
+      if (Math.abs((v[i * n + i] as number) - 1) > 1e-6)
+        fail(x.ValueError, fn, 'kernel', 'a unit diagonal (k(x, x) = 1)', `K[${i}, ${i}] = ${v[i * n + i]}`);
+  }
+  return x.exp(spectralRenyi(x.eigvalsh(x.div(k, n)), options.q ?? 1)) as never;
 }
 
 /**
@@ -68,22 +94,8 @@ export function vendiScore<D extends DType>(
  * @example
  * entropy.vendiScoreFromKernel(x.tensor([[1, 1, 0], [1, 1, 0], [0, 0, 1]])) // 1.8898816
  */
-export function vendiScoreFromKernel<D extends DType>(
-  kernel: Tensor<ShapeT, D>,
-  options: { readonly q?: number } = {},
-): Tensor<[], D> {
-  const fn = 'entropy.vendiScoreFromKernel';
-  const k = tensorArg(fn, 'kernel', kernel);
-  const n = k.shape[0] as number;
-  if (k.rank !== 2 || k.shape[1] !== n || n === 0)
-    fail(x.ShapeError, fn, 'kernel', 'a non-empty square similarity matrix [n, n]', formatShape(k.shape));
-  if (k.dtype !== 'f32' && k.dtype !== 'f64')
-    fail(x.DTypeError, fn, 'kernel', 'an f32 or f64 matrix', `dtype ${k.dtype}`);
-  if (!k.isTraced) {
-    const v = k.data() as ArrayLike<number>;
-    for (let i = 0; i < n; i++)
-      if (Math.abs((v[i * n + i] as number) - 1) > 1e-6)
-        fail(x.ValueError, fn, 'kernel', 'a unit diagonal (k(x, x) = 1)', `K[${i}, ${i}] = ${v[i * n + i]}`);
-  }
-  return x.exp(spectralRenyi(fn, x.eigvalsh(x.div(k, n)), options.q ?? 1)) as never;
-}
+export const vendiScoreFromKernel = publicFn(
+  'vendiScoreFromKernel',
+  { kernel: matrixSchema, options: vendiOptions },
+  vendiScoreFromKernelImpl,
+);

@@ -1,13 +1,20 @@
 /** @file Representation regularisers: Barlow Twins redundancy reduction, two-view alignment, and the VNE regulariser. */
 import * as x from '@xent/core';
-import { fail } from '@xent/core/internal';
+import { fail, publicFn, s } from '@xent/core/internal';
 import type { Tensor, DType } from '@xent/core';
-import { vonNeumann } from '../information/spectral.js';
-import { choiceArg, formatShape, logitsArg, numberArg, rules, sameAs } from '../validate.js';
+import { vonNeumannOf } from '../information/spectral.js';
+import {
+  finiteOption,
+  floatTensor,
+  formatShape,
+  matrixSchema,
+  nonEmpty,
+  nonNegativeOption,
+  sameAs,
+} from '../validate.js';
 
-function views(fn: string, a: unknown, b: unknown): [Tensor, Tensor] {
-  const ta = logitsArg(fn, 'a', a, 2);
-  if (ta.rank !== 2) fail(x.ShapeError, fn, 'a', 'embeddings [N, d]', formatShape(ta.shape));
+function views(fn: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
+  const ta = nonEmpty(fn, 'a', a, 'embeddings [N, d] with d ≥ 1');
   return [ta, sameAs(fn, 'b', b, ta, 'a')];
 }
 
@@ -22,24 +29,15 @@ function standardize(z: Tensor, eps: number): Tensor {
   return x.safeDiv(centered, x.safeSqrt(x.add(x.variance(z, { axis: 0, keepDims: true }), eps)));
 }
 
-/**
- * Barlow Twins Σ_i (1 − C_ii)² + λ·Σ_{i≠j} C_ij² with C = z̃_Aᵀz̃_B/B the cross-correlation of the
- * batch-standardised views [B, d] (Zbontar et al. 2021; catalog S01); λ default 5·10⁻³, ε (added to
- * each feature's variance) default 1e-5. Batch-level. Invariant to positive per-feature affine maps
- * of either view (exactly at ε = 0).
- *
- * @example
- * losses.barlowTwins(x.tensor([[1, 1], [1, -1], [-1, 1], [-1, -1]]), x.tensor([[1, 1], [1, -1], [-1, 1], [-1, -1]])) // ≈ 0
- */
-export function barlowTwins<D extends DType>(
+function barlowTwinsImpl<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
   b: Tensor<[number, number], D> | Tensor,
   options: { readonly lambda?: number; readonly eps?: number } = {},
 ): Tensor<[], D> {
   const fn = 'barlowTwins';
   const [ta, tb] = views(fn, a, b);
-  const lambda = numberArg(fn, 'lambda', options.lambda, 5e-3, rules.nonNegative);
-  const eps = numberArg(fn, 'eps', options.eps, 1e-5, rules.nonNegative);
+  const lambda = options.lambda ?? 5e-3;
+  const eps = options.eps ?? 1e-5;
   const n = ta.shape[0] as number;
   if (n < 2)
     fail(x.ShapeError, fn, 'a', 'a batch of at least 2 (features are standardised over it)', formatShape(ta.shape));
@@ -52,13 +50,21 @@ export function barlowTwins<D extends DType>(
 }
 
 /**
- * View alignment mean_i d(a_i, sg(b_i)) between two views [N, d] (Grill et al. 2020, BYOL-style; catalog S05): 'cosine' (default)
- * 1 − cos, or 'l2' ‖a − b‖². The second view is detached unless `stopGradient: false`.
+ * Barlow Twins Σ_i (1 − C_ii)² + λ·Σ_{i≠j} C_ij² with C = z̃_Aᵀz̃_B/B the cross-correlation of the
+ * batch-standardised views [B, d] (Zbontar et al. 2021; catalog S01); λ default 5·10⁻³, ε (added to
+ * each feature's variance) default 1e-5. Batch-level. Invariant to positive per-feature affine maps
+ * of either view (exactly at ε = 0).
  *
  * @example
- * losses.alignmentLoss(x.tensor([[1, 0]]), x.tensor([[0, 1]])) // 1 − cos = 1
+ * losses.barlowTwins(x.tensor([[1, 1], [1, -1], [-1, 1], [-1, -1]]), x.tensor([[1, 1], [1, -1], [-1, 1], [-1, -1]])) // ≈ 0
  */
-export function alignmentLoss<D extends DType>(
+export const barlowTwins = publicFn(
+  'barlowTwins',
+  { a: matrixSchema, b: floatTensor, options: s.options({ lambda: nonNegativeOption, eps: nonNegativeOption }) },
+  barlowTwinsImpl,
+);
+
+function alignmentLossImpl<D extends DType>(
   a: Tensor<[number, number], D> | Tensor,
   b: Tensor<[number, number], D> | Tensor,
   options: { readonly distance?: 'cosine' | 'l2'; readonly stopGradient?: boolean } = {},
@@ -66,9 +72,34 @@ export function alignmentLoss<D extends DType>(
   const fn = 'alignmentLoss';
   const [ta, raw] = views(fn, a, b);
   const tb = options.stopGradient === false ? raw : x.stopGradient(raw);
-  const distance = choiceArg(fn, 'distance', options.distance, ['cosine', 'l2'], 'cosine');
-  if (distance === 'cosine') return x.mean(x.sub(1, x.cosineSimilarity(ta, tb))) as never;
+  if (options.distance !== 'l2') return x.mean(x.sub(1, x.cosineSimilarity(ta, tb))) as never;
   return x.mean(x.sum(x.square(x.sub(ta, tb)), { axis: -1 })) as never;
+}
+
+/**
+ * View alignment mean_i d(a_i, sg(b_i)) between two views [N, d] (Grill et al. 2020, BYOL-style; catalog S05): 'cosine' (default)
+ * 1 − cos, or 'l2' ‖a − b‖². The second view is detached unless `stopGradient: false`.
+ *
+ * @example
+ * losses.alignmentLoss(x.tensor([[1, 0]]), x.tensor([[0, 1]])) // 1 − cos = 1
+ */
+export const alignmentLoss = publicFn(
+  'alignmentLoss',
+  {
+    a: matrixSchema,
+    b: floatTensor,
+    options: s.options({ distance: s.optional(s.oneOf(['cosine', 'l2'])), stopGradient: s.optional(s.boolean) }),
+  },
+  alignmentLossImpl,
+);
+
+function vneRegularizerImpl<D extends DType>(
+  embeddings: Tensor<[number, number], D> | Tensor,
+  options: { readonly alpha?: number; readonly maximize?: boolean } = {},
+): Tensor<[], D> {
+  const alpha = options.alpha ?? 1;
+  const entropy = vonNeumannOf('vneRegularizer', embeddings);
+  return x.mul(options.maximize === false ? alpha : -alpha, entropy) as never;
 }
 
 /**
@@ -79,11 +110,8 @@ export function alignmentLoss<D extends DType>(
  * @example
  * losses.vneRegularizer(x.tensor([[1, 0], [0, 1]]), { alpha: 0.1 }) // −0.1·log 2
  */
-export function vneRegularizer<D extends DType>(
-  embeddings: Tensor<[number, number], D> | Tensor,
-  options: { readonly alpha?: number; readonly maximize?: boolean } = {},
-): Tensor<[], D> {
-  const alpha = numberArg('vneRegularizer', 'alpha', options.alpha, 1, rules.finite);
-  const s = vonNeumann(embeddings);
-  return x.mul(options.maximize === false ? alpha : -alpha, s) as never;
-}
+export const vneRegularizer = publicFn(
+  'vneRegularizer',
+  { embeddings: matrixSchema, options: s.options({ alpha: finiteOption, maximize: s.optional(s.boolean) }) },
+  vneRegularizerImpl,
+);

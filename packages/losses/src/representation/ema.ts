@@ -1,28 +1,36 @@
 /** @file An exponential-moving-average teacher (mean teacher), updated outside any traced graph. */
 import * as x from '@xent/core';
-import { fail } from '@xent/core/internal';
 import type { Tensor } from '@xent/core';
-import { describe, formatShape, tensorArg } from '../validate.js';
+import { checkArgs, declareSignature, fail, type Params, s } from '@xent/core/internal';
+import { formatShape } from '../validate.js';
+
+const parameters = s.array(s.tensor({ dtype: 'float' }));
+const constructorParams: Params = { initial: parameters, decay: s.number({ min: 0, max: 1, maxOpen: true }) };
+const updateParams: Params = { student: parameters };
+
+/** Concrete tensors only: the teacher lives outside any traced graph. */
+function concrete(fn: string, arg: string, list: readonly Tensor[]): readonly Tensor[] {
+  list.forEach((t, i) => {
+    if (t.isTraced) fail(x.TraceError, fn, `${arg}[${i}]`, 'a concrete tensor', 'a traced tensor');
+  });
+  return list;
+}
 
 /**
  * θ_T ← d·θ_T + (1 − d)·θ_S after each student step (Tarvainen & Valpola 2017; catalog C04). The
- * teacher's parameters are concrete tensors; use them with stopGradient (or as constants) in a loss.
+ * teacher's parameters are concrete float tensors; use them with stopGradient (or as constants) in a loss.
  */
 export class EmaTeacher {
-  #params: Tensor[];
+  #params: readonly Tensor[];
   #updates = 0;
+  readonly decay: number;
 
   /** Starts from copies of the student's parameters; `decay` d ∈ [0, 1). */
-  constructor(
-    initial: readonly Tensor[],
-    readonly decay: number,
-  ) {
-    if (!(decay >= 0 && decay < 1)) fail(x.ValueError, 'EmaTeacher', 'decay', 'a number in [0, 1)', describe(decay));
-    this.#params = initial.map((p, i) => {
-      const t = tensorArg('EmaTeacher', `initial[${i}]`, p);
-      if (t.isTraced) fail(x.TraceError, 'EmaTeacher', `initial[${i}]`, 'a concrete tensor', 'a traced tensor');
-      return t;
-    });
+  constructor(initial: readonly Tensor[], decay: number) {
+    // eslint-disable-next-line prefer-rest-params -- every argument, extra ones included, is checked
+    checkArgs('EmaTeacher', constructorParams, arguments);
+    this.#params = [...concrete('EmaTeacher', 'initial', initial)];
+    this.decay = decay;
   }
 
   /** The teacher's current parameters. */
@@ -38,21 +46,25 @@ export class EmaTeacher {
   /** Moves every teacher parameter towards the student's (same count, shapes and dtypes). */
   update(student: readonly Tensor[]): void {
     const fn = 'EmaTeacher.update';
+    // eslint-disable-next-line prefer-rest-params -- every argument, extra ones included, is checked
+    checkArgs(fn, updateParams, arguments);
     if (student.length !== this.#params.length)
       fail(x.ValueError, fn, 'student', `${this.#params.length} parameters`, `${student.length}`);
+    concrete(fn, 'student', student);
     this.#params = this.#params.map((t, i) => {
-      const s = tensorArg(fn, `student[${i}]`, student[i]);
-      if (s.rank !== t.rank || s.shape.some((d, j) => d !== t.shape[j]) || s.dtype !== t.dtype)
+      const next = student[i] as Tensor;
+      if (next.rank !== t.rank || next.shape.some((d, j) => d !== t.shape[j]) || next.dtype !== t.dtype)
         fail(
           x.ShapeError,
           fn,
           `student[${i}]`,
           `${t.dtype} ${formatShape(t.shape)}`,
-          `${s.dtype} ${formatShape(s.shape)}`,
+          `${next.dtype} ${formatShape(next.shape)}`,
         );
-      if (s.isTraced) fail(x.TraceError, fn, `student[${i}]`, 'a concrete tensor', 'a traced tensor');
-      return x.add(x.mul(t, this.decay), x.mul(s, 1 - this.decay));
+      return x.add(x.mul(t, this.decay), x.mul(next, 1 - this.decay));
     });
     this.#updates++;
   }
 }
+
+declareSignature(EmaTeacher, 'EmaTeacher', constructorParams);

@@ -4,7 +4,25 @@
  * functions that pick the chunk, so work over any size runs without refusing or truncating.
  */
 import type { DType } from '@xent/core';
+import { indexSite } from '@xent/core/internal';
 import { wgslType } from './wgslOps.js';
+
+/** The i32 words of a program's index-check status buffer (cleared before each run). */
+export const StatusWord = {
+  /** 1 once a check failed (0: none did) */
+  Failed: 0,
+  /** the first failure's index */
+  Index: 1,
+  /** the first failure's site (core's `indexSite`: its bound and whom it blames) */
+  Site: 2,
+} as const;
+
+/**
+ * The WGSL of index `j` checked against [0, bound) by a kernel that binds the status array; a
+ * failure blames `site` (core's `indexSite`: a gather's indices unless a check names another).
+ */
+export const checkedIndex = (j: string, bound: number, site = indexSite(bound)): string =>
+  `xent_check(${j}, ${bound}, ${site})`;
 
 export interface BufferSpec {
   /** WGSL name stem (in0, out1, ...). */
@@ -83,11 +101,15 @@ export function renderBuffers(
   if (status) {
     lines.push(`@group(0) @binding(${bindings.length}) var<storage, read_write> xent_status: array<atomic<i32>, 4>;`);
     bindings.push({ buffer: 'status', offsetBytes: 0, sizeBytes: 16, readOnly: false });
-    // A bad index is recorded (the host raises an IndexError when the results are read) and clamped,
-    // so the kernel never reads outside its buffers.
+    // A bad index is recorded (the host raises the IndexError of its check's site when the results are
+    // read) and clamped, so the kernel never reads outside its buffers. The status words are
+    // `StatusWord`'s: the first failure of the run (in any kernel) writes the index and the site.
     lines.push(
-      'fn xent_check(j: i32, n: i32) -> i32 {',
-      '  if (j < 0 || j >= n) { atomicStore(&xent_status[0], 1); atomicStore(&xent_status[1], j); atomicStore(&xent_status[2], n); return clamp(j, 0, n - 1); }',
+      'fn xent_check(j: i32, n: i32, site: i32) -> i32 {',
+      '  if (j < 0 || j >= n) {',
+      `    if (atomicExchange(&xent_status[${StatusWord.Failed}], 1) == 0) { atomicStore(&xent_status[${StatusWord.Index}], j); atomicStore(&xent_status[${StatusWord.Site}], site); }`,
+      '    return clamp(j, 0, n - 1);',
+      '  }',
       '  return j;',
       '}',
     );

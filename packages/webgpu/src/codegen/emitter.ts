@@ -3,7 +3,8 @@
  * known: per element or row ("outer"), per reduction step ("body"), or after the reduction
  * ("epilogue", where `acc` is known). Shared subexpressions are computed once.
  */
-import { type Placement, placement, type ScalarExpr } from '@xent/core/internal';
+import { type Placement, placement, type ScalarExpr, siteOf } from '@xent/core/internal';
+import { checkedIndex } from './buffers.js';
 import type { Helper } from './prelude.js';
 import { wgslOps } from './wgslOps.js';
 
@@ -47,7 +48,7 @@ export class WgslEmitter {
     if (e.op === 'load') text = this.load(e.imm, args[0] ?? '0');
     else if (e.op === 'checkIndex') {
       this.checks = true;
-      text = `xent_check(${args[0] ?? ''}, ${e.imm})`;
+      text = checkedIndex(args[0] ?? '', siteOf(e.imm).bound, e.imm);
     } else {
       text = wgslOps[e.op](
         args,

@@ -5,14 +5,13 @@
  * for the run and raise its errors (validation, out of memory, a bad index), and the failed index
  * checks of the device arrays it read.
  */
-import { BackendError, DeviceDataError, type Program } from '@xent/core';
+import { BackendError, DeviceDataError, type Program, ResourceError } from '@xent/core';
 import {
   type ArrayData,
   type BufferInfo,
   checkProgramArgs,
   type Executable,
   formatKernel,
-  gatherIndexError,
   isDeviceArray,
 } from '@xent/core/internal';
 import type { BufferSpec } from '../codegen/buffers.js';
@@ -20,7 +19,7 @@ import type { KernelPass } from '../codegen/rendered.js';
 import { renderKernel } from '../codegen/renderKernel.js';
 import { mapRead } from './flags.js';
 import { GpuArray } from './gpuArray.js';
-import { firstFailure, IndexChecks } from './indexChecks.js';
+import { firstFailure, IndexChecks, statusError } from './indexChecks.js';
 import { guarded, type GpuRuntime } from './runtime.js';
 
 interface CompiledPass {
@@ -51,9 +50,12 @@ function checkProgram(program: Program, runtime: GpuRuntime): void {
   const most = runtime.limits.maxBufferSize;
   for (const b of [...program.buffers, ...program.slots]) {
     if (b.size * 4 > most) {
-      throw new BackendError(
+      throw new ResourceError(
         'webgpu',
         `xent.webgpu: a ${b.dtype}[${b.size}] buffer needs ${b.size * 4} bytes, over this device's maxBufferSize of ${most} bytes`,
+        b.size * 4,
+        most,
+        'maxBufferSize',
       );
     }
   }
@@ -79,9 +81,12 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
       const rendered = renderKernel(s.kernel, maxBinding);
       const passes = rendered.passes.map((pass) => {
         if (pass.bindings.length > runtime.limits.maxStorageBuffersPerShaderStage) {
-          throw new BackendError(
+          throw new ResourceError(
             'webgpu',
             `xent.webgpu: a kernel needs ${pass.bindings.length} storage bindings, over this device's maxStorageBuffersPerShaderStage of ${runtime.limits.maxStorageBuffersPerShaderStage}: ${formatKernel(s.kernel)}`,
+            pass.bindings.length,
+            runtime.limits.maxStorageBuffersPerShaderStage,
+            'maxStorageBuffersPerShaderStage',
           );
         }
         const layout = runtime.layoutFor(pass.bindings);
@@ -217,7 +222,7 @@ function deviceBuffer(arg: ArrayData, runtime: GpuRuntime, b: BufferInfo, what: 
   return arg.bufferFor('run');
 }
 
-/** Reads the index-check status of a run: a bad gather index becomes an IndexError. */
+/** Reads the index-check status of a run: a bad index becomes the IndexError of its check. */
 async function statusCheck(runtime: GpuRuntime, staging: GPUBuffer | undefined): Promise<void> {
   if (staging === undefined) return;
   try {
@@ -225,8 +230,8 @@ async function statusCheck(runtime: GpuRuntime, staging: GPUBuffer | undefined):
   } catch (cause) {
     throw await runtime.failure('dataAsync', 'reading the index-check status', cause);
   }
-  const [flag, j, n] = new Int32Array(staging.getMappedRange(0, 16).slice(0));
+  const failure = statusError(new Int32Array(staging.getMappedRange(0, 16).slice(0)));
   staging.unmap();
   runtime.pool.give('staging', staging);
-  if (flag !== 0) throw gatherIndexError(n ?? 0, j ?? 0);
+  if (failure !== undefined) throw failure;
 }

@@ -1,8 +1,18 @@
 /**
  * @file Index checks that travel with device data: an array carries the pending index-check
  * statuses of the runs it was computed from (its own and, transitively, its device inputs'), so
- * reading anything derived from a buffer whose check failed raises that IndexError.
+ * reading anything derived from a buffer whose check failed raises that IndexError, blaming the
+ * public function whose indices were out of range (the site its kernel's check recorded).
  */
+import type { IndexError } from '@xent/core';
+import { siteIndexError } from '@xent/core/internal';
+import { StatusWord } from '../codegen/buffers.js';
+
+/** The IndexError a run's status words report (`StatusWord`), or undefined when every check passed. */
+export function statusError(status: Int32Array): IndexError | undefined {
+  if (status[StatusWord.Failed] === 0) return undefined;
+  return siteIndexError(status[StatusWord.Site] as number, status[StatusWord.Index] as number);
+}
 
 /** Settles once every promise has, rejecting with the first failure in the given order. */
 export function firstFailure(promises: readonly Promise<void>[]): Promise<void> {

@@ -3,7 +3,7 @@
  * that runs the same program allocates nothing after its first iteration. Counts what is in use
  * and what waits in the pool (`stats()`); beyond a byte cap, returned buffers are destroyed.
  */
-import { BackendError } from '@xent/core';
+import { ResourceError } from '@xent/core';
 import { usage } from './flags.js';
 
 export type BufferKind = 'storage' | 'staging';
@@ -56,9 +56,12 @@ export class BufferPool {
   take(kind: BufferKind, bytes: number, what: string): GPUBuffer {
     const size = BufferPool.sizeFor(bytes);
     if (size > this.maxBufferSize) {
-      throw new BackendError(
+      throw new ResourceError(
         'webgpu',
         `xent.webgpu: ${what} needs ${size} bytes, over this device's maxBufferSize of ${this.maxBufferSize} bytes`,
+        size,
+        this.maxBufferSize,
+        'maxBufferSize',
       );
     }
     const list = this.free.get(`${kind}:${size}`);

@@ -3,7 +3,7 @@
  * and readbacks, and the translation of every GPU failure (validation, out of memory, device loss,
  * use after dispose) into an XentError raised where the user next touches the data.
  */
-import { BackendError, type DType, type HostArray } from '@xent/core';
+import { BackendError, type DType, type HostArray, ResourceError } from '@xent/core';
 import { allocHost } from '@xent/core/internal';
 import type { Binding } from '../codegen/buffers.js';
 import type { DeviceLimits } from './acquire.js';
@@ -154,9 +154,12 @@ export class GpuRuntime {
     const x = Math.min(workgroups, most);
     const y = Math.ceil(workgroups / x);
     if (y > most) {
-      throw new BackendError(
+      throw new ResourceError(
         'webgpu',
-        `xent.webgpu: a kernel needs ${workgroups} workgroups, over the ${most}×${most} this device can dispatch`,
+        `xent.webgpu: a kernel needs ${workgroups} workgroups, over the ${most}×${most} this device can dispatch (maxComputeWorkgroupsPerDimension squared)`,
+        workgroups,
+        most * most,
+        'maxComputeWorkgroupsPerDimension²',
       );
     }
     return [x, y];

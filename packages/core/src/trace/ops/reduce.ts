@@ -3,9 +3,11 @@ import { either as E } from 'fp-ts';
 import { fail, fromIrError, ValueError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import type { DType } from '../../ir/dtype.js';
-import { isFloat } from '../../ir/dtype.js';
 import { normalizeAxes } from '../../ir/shape.js';
 import { applyOp, describe, requireTensor, wrap } from '../apply.js';
+import { type Params, publicFn } from '../../validate/publicFn.js';
+import type { DTypeRule } from '../../validate/schema.js';
+import * as s from '../../validate/schemas.js';
 import type { Check, Ok, ReduceShape, ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
 import { div, neg } from './elementwise.js';
@@ -67,40 +69,65 @@ export type ReductionFn = <
   options?: ReduceOptions<Ax, K> & Check<ReduceShape<S, Ax, K>>,
 ) => Tensor<Reduced<S, Ax, K>, D>;
 
+/** The options of every reduction: `axis` (one or several, all by default) and `keepDims`. */
+export const reduceOptions = s.options({ axis: s.optional(s.axes), keepDims: s.optional(s.boolean) });
+
+const reductionParams = (dtype: DTypeRule): Params => ({ x: s.tensor({ dtype }), options: reduceOptions });
+
 /** Σ over the axes. */
-export const sum: ReductionFn = (x, options) => reduce('sum', 'sum', x, options) as never;
+export const sum: ReductionFn = publicFn(
+  'sum',
+  reductionParams('numeric'),
+  (x, options) => reduce('sum', 'sum', x, options) as never,
+);
 
 /** Maximum over the axes (−Inf for an empty float reduction). The gradient is split evenly among ties. */
-export const max: ReductionFn = (x, options) => reduce('max', 'max', x, options) as never;
+export const max: ReductionFn = publicFn(
+  'max',
+  reductionParams('numeric'),
+  (x, options) => reduce('max', 'max', x, options) as never,
+);
 
 /** Minimum over the axes: −max(−x). */
-export const min: ReductionFn = (x, options) => {
-  requireTensor('min', 'x', x);
-  return neg(reduce('min', 'max', neg(x), options)) as never;
-};
+export const min: ReductionFn = publicFn(
+  'min',
+  reductionParams('numeric'),
+  (x, options) => neg(reduce('min', 'max', neg(x), options)) as never,
+);
 
 /**
  * log Σ exp over the axes, computed as one online (max, sum) pass: finite for logits of ±1e4,
  * −Inf (with a zero gradient) for rows that are all −Inf.
  */
-export const logsumexp: ReductionFn = (x, options) => reduce('logsumexp', 'logsumexp', x, options) as never;
+export const logsumexp: ReductionFn = publicFn(
+  'logsumexp',
+  reductionParams('float'),
+  (x, options) => reduce('logsumexp', 'logsumexp', x, options) as never,
+);
 
 /** Arithmetic mean over the axes (float tensors). */
-export const mean: ReductionFn = (x, options) => {
-  const t = requireTensor('mean', 'x', x);
-  if (!isFloat(t.dtype)) fail(ValueError, 'mean', 'x', 'a floating-point tensor', t.dtype);
-  const axes = reductionAxes('mean', t, options?.axis);
-  const count = axes.reduce((n, a) => n * (t.shape[a] as number), 1);
-  return div(reduce('mean', 'sum', t, options), count) as never;
-};
+export const mean: ReductionFn = publicFn('mean', reductionParams('float'), (x, options) => {
+  const axes = reductionAxes('mean', x, options?.axis);
+  const count = axes.reduce((n, a) => n * (x.shape[a] as number), 1);
+  return div(reduce('mean', 'sum', x, options), count) as never;
+});
 
 /** The index of the maximum along `axis` (the first on ties; the first NaN if any), as i32; not differentiable. */
-export function argmax<S extends ShapeT, const Ax extends number = -1, K extends boolean = false>(
+export const argmax = publicFn(
+  'argmax',
+  {
+    x: s.tensor({ dtype: 'numeric' }),
+    options: s.options({ axis: s.optional(s.axis), keepDims: s.optional(s.boolean) }),
+  },
+  argmaxImpl,
+);
+
+function argmaxImpl<S extends ShapeT, const Ax extends number = -1, K extends boolean = false>(
   x: Tensor<S>,
   options: { readonly axis?: Ax; readonly keepDims?: K } = {},
 ): Tensor<Reduced<S, Ax, K>, 'i32'> {
   const fn = 'argmax';
-  const t = requireTensor(fn, 'x', x);
+  const t: Tensor = x;
   const [axis] = reductionAxes(fn, t, options.axis ?? -1) as [number];
   const n = t.shape[axis] as number;
   if (n === 0) fail(ValueError, fn, 'x', `a non-empty axis ${axis}`, `shape [${t.shape.join(', ')}]`);

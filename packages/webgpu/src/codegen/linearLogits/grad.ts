@@ -5,7 +5,7 @@
  * ∂b_c = Σ_n dZ_c are tiled products. Passes of every chunk share one shader.
  */
 import { type LinearLogitsKernel, launchSlots, LINEAR_STATS, packedGradient } from '@xent/core/internal';
-import { type BufferSpec, inputSpecs, outputSpec } from '../buffers.js';
+import { type BufferSpec, checkedIndex, inputSpecs, outputSpec } from '../buffers.js';
 import { entryParams, flatWorkgroup, type KernelPass, type RenderedKernel } from '../rendered.js';
 import { TILE, tiledProduct, tiles } from '../tiledProduct.js';
 import { Coef, epilogueFunctions } from './epilogue.js';
@@ -43,7 +43,7 @@ fn main(${entryParams}) {
     st_coef(at + ${Coef.Stats} + c, ld_in${stats}(row * ${LINEAR_STATS} + c));
     st_coef(at + ${Coef.Cotangent} + c, ld_in${ct}(row * ${LINEAR_STATS} + c));
   }
-  st_coef(at + ${Coef.Target}, ${s.y === undefined ? '-1.0' : `f32(xent_check(ld_in${s.y}(row), ${v}))`});
+  st_coef(at + ${Coef.Target}, ${s.y === undefined ? '-1.0' : `f32(${checkedIndex(`ld_in${s.y}(row)`, v)})`});
 }`;
   const starts = startTable(specs, table, chunks, vc, maxBindingBytes);
   const chunkPasses = starts.each;

@@ -4,7 +4,7 @@
  * epilogue's z and pick term) and write them as partials; a second pass merges each row's partials.
  */
 import { LINEAR_STATS, type LinearLogitsKernel, launchSlots } from '@xent/core/internal';
-import { type BufferSpec, inputSpecs, outputSpec } from '../buffers.js';
+import { type BufferSpec, checkedIndex, inputSpecs, outputSpec } from '../buffers.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from '../rendered.js';
 import { TILE, tiledProduct, tiles } from '../tiledProduct.js';
 import { epilogueFunctions } from './epilogue.js';
@@ -39,7 +39,7 @@ export function renderStats(k: LinearLogitsKernel, maxBindingBytes: number): Ren
   const partial = out + 1;
   const inputs = k.inputs.map((_, i) => i);
   const tileBuffers = buffersOf(specs, [...inputs, partial], maxBindingBytes, k.targets);
-  const target = s.y === undefined ? '-1' : `xent_check(ld_in${s.y}(row), ${k.v})`;
+  const target = s.y === undefined ? '-1' : checkedIndex(`ld_in${s.y}(row)`, k.v);
   const tileCode = `${tileBuffers.code}
 ${epilogueFunctions(k, false)}
 ${logitOperands(k, `v >= ${k.v}`)}

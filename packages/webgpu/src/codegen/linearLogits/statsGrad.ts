@@ -10,7 +10,7 @@ import {
   packedGradient,
   pairedBuffers,
 } from '@xent/core/internal';
-import { type BufferSpec, inputSpecs, outputSpec } from '../buffers.js';
+import { type BufferSpec, checkedIndex, inputSpecs, outputSpec } from '../buffers.js';
 import { entryParams, flatWorkgroup, type KernelPass, type RenderedKernel } from '../rendered.js';
 import { TILE, tiledProduct, tiles } from '../tiledProduct.js';
 import { Coef, epilogueFunctions } from './epilogue.js';
@@ -89,7 +89,7 @@ ${blockStart}
   let row = r0_ + local;
   let lane = i32(lid.x);
   var tgt = -1;
-  if (local < rows_) { tgt = ${s.y === undefined ? '-1' : `xent_check(ld_in${s.y}(row), ${v})`}; }
+  if (local < rows_) { tgt = ${s.y === undefined ? '-1' : checkedIndex(`ld_in${s.y}(row)`, v)}; }
   var state: RowState;
   if (local < rows_) {
     for (var col = lane; col < ${v}; col = col + 64) {
