@@ -1,7 +1,6 @@
 /** @file Argument schemas the law kit shares: fast-check arbitraries, backends, and counts bounded before anything is drawn. */
-import { ResourceError } from '@xent/core';
 import type { Backend } from '@xent/core';
-import { s, type Schema } from '@xent/core/internal';
+import { overLimit, s, type Schema } from '@xent/core/internal';
 import { cpuBackend } from '@xent/cpu';
 import fc from 'fast-check';
 
@@ -10,6 +9,8 @@ export const MAX_DRAWN = 2 ** 20;
 
 /** The highest rank of a drawn shape. */
 export const MAX_RANK = 32;
+
+const DRAWN_LIMIT = `the law kit's limit of ${MAX_DRAWN} drawn entries`;
 
 /**
  * Refuses a request for `got` > `max` of something (`what`, plural) with a ResourceError, before any
@@ -21,31 +22,14 @@ export function refuseSize(
   what: string,
   max: number,
   got: number,
-  limitName = `the law kit's limit of ${MAX_DRAWN} drawn entries`,
+  limitName = DRAWN_LIMIT,
 ): never {
-  throw new ResourceError(
-    fn,
-    `xent.${fn}: argument '${arg}' expected at most ${max} ${what} (${limitName}), got ${got} ${what}`,
-    got,
-    max,
-    limitName,
-  );
+  throw overLimit({ fn, arg, requested: got, limit: max, unit: what, limitName });
 }
 
-/**
- * An integer in [min, max] where the upper bound is a size limit: the range is declared as a number's,
- * and a count over `max` is a ResourceError (`what`, plural, says what is counted).
- */
-export function count(min: number, max = MAX_DRAWN, what = 'entries', limitName?: string): Schema<number> {
-  const base = s.number({ min, max, integer: true });
-  return {
-    ...base,
-    check: (v, fn, arg) => {
-      if (typeof v === 'number' && Number.isInteger(v) && v > max) refuseSize(fn, arg, what, max, v, limitName);
-      return base.check(v, fn, arg);
-    },
-  };
-}
+/** An integer in [min, max] where `max` is a size limit (a ResourceError above it; `what`, plural, is counted). */
+export const count = (min: number, max = MAX_DRAWN, what = 'entries', limitName = DRAWN_LIMIT): Schema<number> =>
+  s.count(min, max, what, limitName);
 
 const isArbitrary = (v: unknown): v is fc.Arbitrary<unknown> =>
   typeof v === 'object' &&

@@ -6,6 +6,7 @@ import { DTypeError, fail, ShapeError, ValueError, type XentError } from '../err
 import { type DType, dtypes, isFloat, isNumeric } from '../ir/dtype.js';
 import type { Tensor } from '../trace/tensor.js';
 import { isTensor } from '../trace/tensorBrand.js';
+import { overLimit } from '../limits.js';
 import { describe } from './describe.js';
 
 /** An XentError subclass a failed check throws. */
@@ -172,6 +173,22 @@ export function number(
     if (!ok) fail(ValueError, fn, arg, expected, String(v));
     return v;
   });
+}
+
+/**
+ * An integer in [min, max] where `max` is a size limit: the range is declared as a number's, and a count
+ * over `max` is a ResourceError (`what`, plural, says what is counted; `limitName` which limit, in words).
+ */
+export function count(min: number, max: number, what: string, limitName: string): Schema<number> {
+  const base = number({ min, max, integer: true });
+  return {
+    ...base,
+    check: (v, fn, arg) => {
+      if (typeof v === 'number' && Number.isInteger(v) && v > max)
+        throw overLimit({ fn, arg, requested: v, limit: max, unit: what, limitName });
+      return base.check(v, fn, arg);
+    },
+  };
 }
 
 /** A finite number (no NaN, no ±Infinity), optionally in a range. */

@@ -5,6 +5,7 @@ export {
   axes,
   axis,
   boolean,
+  count,
   custom,
   dtype,
   either,

@@ -1,7 +1,7 @@
 /** @file Argument checks the equivariance module shares: random keys, and sizes bounded before anything is allocated or looped over. */
 import * as x from '@xent/core';
 import type { RandomKey } from '@xent/core';
-import { describe, fail, s, type Schema } from '@xent/core/internal';
+import { describe, fail, overLimit, s, type Schema } from '@xent/core/internal';
 
 /** The largest n of S(n) and Z(n) (an element of S(n) is n numbers). */
 export const MAX_GROUP_SIZE = 2 ** 20;
@@ -20,29 +20,12 @@ export const MAX_TERMS = 2 ** 16;
  * anything is allocated; `limitName` says which limit, in words.
  */
 export function refuseSize(fn: string, arg: string, what: string, max: number, got: number, limitName: string): never {
-  throw new x.ResourceError(
-    fn,
-    `xent.${fn}: argument '${arg}' expected at most ${max} ${what} (${limitName}), got ${got} ${what}`,
-    got,
-    max,
-    limitName,
-  );
+  throw overLimit({ fn, arg, requested: got, limit: max, unit: what, limitName });
 }
 
-/**
- * An integer in [min, max] where the upper bound is a size limit: the range is declared as a number's,
- * and a count over `max` is a ResourceError (`what`, plural, says what is counted).
- */
-export function count(min: number, max: number, what: string, limitName: string): Schema<number> {
-  const base = s.number({ min, max, integer: true });
-  return {
-    ...base,
-    check: (v, fn, arg) => {
-      if (typeof v === 'number' && Number.isInteger(v) && v > max) refuseSize(fn, arg, what, max, v, limitName);
-      return base.check(v, fn, arg);
-    },
-  };
-}
+/** An integer in [min, max] where `max` is a size limit (a ResourceError above it; `what`, plural, is counted). */
+export const count = (min: number, max: number, what: string, limitName: string): Schema<number> =>
+  s.count(min, max, what, limitName);
 
 export const isRandomKey = (v: unknown): v is RandomKey =>
   typeof v === 'object' &&
