@@ -213,7 +213,10 @@ const programArg = {
   })),
 };
 
-/** Bytes of the program's temporaries at their peak (slots are reused by temporaries that do not overlap). */
+/**
+ * Bytes of the program's temporary slots: what its temporaries hold at most. A slot is reused only by a later
+ * temporary of the same dtype and size, so this bounds the live peak from above and can exceed it.
+ */
 export const peakTemporaryBytes = publicFn('peakTemporaryBytes', programArg, (p: Program): number =>
   p.slots.reduce((sum, sl) => sum + sl.size * bytesPer[sl.dtype], 0),
 );
