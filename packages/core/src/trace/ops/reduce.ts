@@ -4,7 +4,7 @@ import { fail, fromIrError, ValueError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import type { DType } from '../../ir/dtype.js';
 import { normalizeAxes } from '../../ir/shape.js';
-import { applyOp, describe, requireTensor, wrap } from '../apply.js';
+import { applyOp, describe, wrap } from '../apply.js';
 import { type Params, publicFn } from '../../validate/publicFn.js';
 import type { DTypeRule } from '../../validate/schema.js';
 import * as s from '../../validate/schemas.js';
@@ -36,16 +36,16 @@ export function reductionAxes(fn: string, x: Tensor, axis: AxisArg | undefined):
 /** The result shape of a reduction of `S` over `Ax`, keeping reduced axes with `K`. */
 export type Reduced<S extends ShapeT, Ax, K extends boolean> = Ok<ReduceShape<S, Ax, K>>;
 
+/** A reduction of a tensor its public function has already checked (the schema of `reductionParams`). */
 function reduce(
   fn: string,
   prim: 'sum' | 'max' | 'logsumexp',
   x: Tensor,
   options: ReduceOptions<AxisArg, boolean> = {},
 ): Tensor {
-  const t = requireTensor(fn, 'x', x);
-  const axes = reductionAxes(fn, t, options.axis);
-  const out = applyOp(fn, prim, { axes }, [t.node]);
-  return options.keepDims === true ? keep(t, out, axes) : out;
+  const axes = reductionAxes(fn, x, options.axis);
+  const out = applyOp(fn, prim, { axes }, [x.node]);
+  return options.keepDims === true ? keep(x, out, axes) : out;
 }
 
 /** Reinserts reduced axes as size 1. */
