@@ -1,11 +1,13 @@
 /**
  * @file One benchmark cell, run in its own process so that its peak RSS is its own:
  * `node bench/dist/cell.js <lib> <workload> <size index> <reps> <threads>` prints one JSON line.
+ * The library `native` is the C floor, run as a child process that times itself (peak RSS: its own).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Library } from './libs/library.js';
-import { type WorkloadId, workloads } from './workloads.js';
+import { runNative } from './native.js';
+import { type Inputs, type Reference, type Workload, type WorkloadId, workloads } from './workloads.js';
 
 export interface CellResult {
   readonly lib: string;
@@ -46,43 +48,73 @@ export const median = (xs: readonly number[]): number => {
     : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
+/** max |out − ref| / max |ref| over the reference's checks; `valueAt(c, k)` is the value at check c's k-th position. */
+function relativeError(reference: Reference, valueAt: (check: number, k: number) => number): number {
+  if (reference.checks.length === 0) return NaN;
+  let worst = 0;
+  let scale = 0;
+  reference.checks.forEach((c, check) => {
+    c.values.forEach((expected, k) => {
+      worst = Math.max(worst, Math.abs(valueAt(check, k) - expected));
+      scale = Math.max(scale, Math.abs(expected));
+    });
+  });
+  return worst / scale;
+}
+
+/** Times a JS library: a checked warm-up run (read before its outputs are released), a second warm-up, then `reps` runs. */
+async function measureLibrary(
+  lib: string,
+  w: Workload,
+  inputs: Inputs,
+  reps: number,
+  threads: number,
+): Promise<{ samples: number[]; relError: number; peakRssMB: number }> {
+  const { load, device } = libraryOf(lib);
+  if (load === undefined) throw new Error(`unknown library ${lib}`);
+  const prepared = await (await load())(w, inputs, { threads, device });
+  const first = await prepared.run(); // warm-up (tracing, compilation)
+  const reference = w.reference(inputs);
+  const relError = relativeError(reference, (check, k) => {
+    const c = reference.checks[check] as Reference['checks'][number];
+    return (first.values[c.output] as ArrayLike<number>)[c.positions[k] as number] as number;
+  });
+  first.release();
+  (await prepared.run()).release();
+  const samples: number[] = [];
+  const steps = w.steps ?? 1;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    (await prepared.run()).release();
+    samples.push((performance.now() - t0) / steps);
+  }
+  return { samples, relError, peakRssMB: peakRssMB() };
+}
+
+/** The C floor: timed inside C; its values at the reference's positions come back with the times. */
+async function measureNative(
+  w: Workload,
+  inputs: Inputs,
+  reps: number,
+): Promise<{ samples: readonly number[]; relError: number; peakRssMB: number }> {
+  const reference = w.reference(inputs);
+  const run = await runNative(w, inputs, reference, reps);
+  const relError = relativeError(reference, (check, k) => run.checked[check]?.[k] ?? NaN);
+  return { samples: run.samples, relError, peakRssMB: run.peakRssMB };
+}
+
 async function main(): Promise<void> {
   const [lib = 'xent', id = 'W1', sizeIndex = '0', repsText = '5', threads = '1'] = process.argv.slice(2);
   const w = workloads[id as WorkloadId];
   const dims = w.sizes[Number(sizeIndex)] as readonly number[];
   const inputs = w.inputs(dims);
-  const { load, device } = libraryOf(lib);
-  if (load === undefined) throw new Error(`unknown library ${lib}`);
-  const prepared = await (await load())(w, inputs, { threads: Number(threads), device });
-  const first = await prepared.run(); // warm-up (tracing, compilation)
-  const reference = w.reference(inputs);
-  let worst = 0;
-  let scale = 0;
-  for (const c of reference.checks) {
-    const out = first[c.output] as ArrayLike<number>;
-    c.positions.forEach((p, i) => {
-      worst = Math.max(worst, Math.abs((out[p] as number) - (c.values[i] as number)));
-      scale = Math.max(scale, Math.abs(c.values[i] as number));
-    });
-  }
-  await prepared.run();
-  const samples: number[] = [];
-  const steps = w.steps ?? 1;
-  for (let r = 0; r < Number(repsText); r++) {
-    const t0 = performance.now();
-    await prepared.run();
-    samples.push((performance.now() - t0) / steps);
-  }
-  const result: CellResult = {
-    lib,
-    workload: w.id,
-    dims,
-    samples,
-    medianMs: median(samples),
-    relError: reference.checks.length === 0 ? NaN : worst / scale,
-    peakRssMB: peakRssMB(),
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const measured =
+    lib === 'native'
+      ? await measureNative(w, inputs, Number(repsText))
+      : await measureLibrary(lib, w, inputs, Number(repsText), Number(threads));
+  const result: CellResult = { lib, workload: w.id, dims, ...measured, medianMs: median(measured.samples) };
+  // a peer's worker threads (jax-js's) would keep the process alive: the cell ends it once its line is out
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
 }
 
 await main();

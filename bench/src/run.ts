@@ -1,11 +1,13 @@
 /**
  * @file The benchmark suite (`npm run bench [-- --workloads W1,W4 --sizes small --libs xent,tfjs --reps 5]`;
  * `--sizes` is `all`, `small` (each workload's first size) or size positions such as `0,2`).
- * Libraries: xent (all cores), xent-1, xent-norelax and xent-1-norelax (relaxed SIMD off), jax-js,
- * tfjs, and on WebGPU under Dawn xent-webgpu, tfjs-webgpu, jax-js-webgpu. Each cell runs in a child
- * process; the table shows the median time, the ratio to the measured bandwidth floor and to the
- * first library listed, the error against an f64 reference, and peak RSS. Results go to bench/results/latest.json. This is a measurement, not
- * a test: nothing asserts a time.
+ * Libraries: native (the C floor, bench/native, compiled here with gcc; one thread), xent (all cores),
+ * xent-1, xent-norelax and xent-1-norelax (relaxed SIMD off), jax-js (its wasm worker threads, one per
+ * core, as in a browser), jax-js-1 (one thread), tfjs, and on WebGPU under Dawn xent-webgpu,
+ * tfjs-webgpu, jax-js-webgpu. Each cell runs in a child process; the table shows the median time, its
+ * ratio to the measured bandwidth floor, to the native floor and to the first library listed after
+ * it, the error against an f64 reference, and peak RSS (also as a ratio to the native floor's).
+ * Results go to bench/results/latest.json. This is a measurement, not a test: nothing asserts a time.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CellResult } from './cell.js';
 import { copyBandwidth } from './floor.js';
+import { buildNative } from './native.js';
 import { type WorkloadId, workloads } from './workloads.js';
 
 interface Options {
@@ -38,7 +41,7 @@ function parse(argv: readonly string[]): Options {
   return {
     workloads: (get('--workloads') ?? 'W1,W2,W3,W4,W5').split(',') as WorkloadId[],
     sizes: sizesOption(get('--sizes') ?? 'all'),
-    libs: (get('--libs') ?? 'xent,xent-norelax,xent-1,xent-1-norelax,jax-js,tfjs').split(','),
+    libs: (get('--libs') ?? 'native,xent,xent-norelax,xent-1,xent-1-norelax,jax-js,jax-js-1,tfjs').split(','),
     reps: Number(get('--reps') ?? '5'),
     timeoutS: Number(get('--timeout') ?? '600'),
   };
@@ -46,12 +49,17 @@ function parse(argv: readonly string[]): Options {
 
 const cellScript = fileURLToPath(new URL('./cell.js', import.meta.url));
 
-/** The cell's library and threads: `xent` uses every core, `xent-1` one thread; `-norelax` turns relaxed SIMD off. */
+/**
+ * The cell's library and threads: `xent` and `jax-js` use every core, `xent-1` and `jax-js-1` one
+ * thread; `-norelax` turns xent's relaxed SIMD off.
+ */
 function cellLibrary(lib: string): [string, number] {
   const suffix = lib.endsWith('-norelax') ? '-norelax' : '';
   const base = lib.slice(0, lib.length - suffix.length);
   if (base === 'xent-1') return [`xent${suffix}`, 1];
   if (base === 'xent') return [`xent${suffix}`, cpus().length];
+  if (lib === 'jax-js-1') return ['jax-js', 1];
+  if (lib === 'jax-js') return ['jax-js', cpus().length];
   return [lib, 1];
 }
 
@@ -79,18 +87,20 @@ function runCell(lib: string, id: WorkloadId, size: number, reps: number, timeou
 
 const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 
+type Cell = CellResult | { lib: string; error: string };
+
 function main(): void {
   const options = parse(process.argv.slice(2));
-  // ratios are to the first library listed (xent, or xent-webgpu in a GPU run)
-  const base = options.libs[0] ?? 'xent';
+  // `× <base>` is the ratio to the first library listed other than the native floor (xent, or xent-webgpu)
+  const base = options.libs.find((l) => l !== 'native') ?? 'xent';
+  const baseWidth = Math.max(7, base.length + 2);
+  const native = options.libs.includes('native') ? buildNative() : undefined;
   const bandwidth = copyBandwidth();
-  console.log(`copy bandwidth ${(bandwidth / 1e6).toFixed(1)} GB/s; ${cpus().length} cores; ${process.version}\n`);
-  const results: {
-    workload: WorkloadId;
-    dims: readonly number[];
-    floorMs: number;
-    cells: (CellResult | { lib: string; error: string })[];
-  }[] = [];
+  console.log(`copy bandwidth ${(bandwidth / 1e6).toFixed(1)} GB/s; ${cpus().length} cores; ${process.version}`);
+  if (native !== undefined)
+    console.log(`native: ${'built' in native ? native.built : `${native.missing}; its rows say so`}`);
+  console.log('');
+  const results: { workload: WorkloadId; dims: readonly number[]; floorMs: number; cells: Cell[] }[] = [];
   for (const id of options.workloads) {
     const w = workloads[id];
     const picked = options.sizes;
@@ -101,22 +111,29 @@ function main(): void {
       const scale = w.steps === undefined ? 1 : 1000;
       console.log(`${id} ${w.title} [${dims.join(' × ')}]${w.steps === undefined ? `; floor ${fmt(floorMs)} ms` : ''}`);
       console.log(
-        `  ${'library'.padEnd(14)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${`× ${base}`.padStart(7)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)}`,
+        `  ${'library'.padEnd(14)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${'× native'.padStart(8)} ${`× ${base}`.padStart(baseWidth)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)} ${'RSS × native'.padStart(12)}`,
       );
-      const cells: (CellResult | { lib: string; error: string })[] = [];
+      const run = (lib: string): Cell => {
+        if (lib === 'native' && native !== undefined && 'missing' in native) return { lib, error: native.missing };
+        const r = runCell(lib, id, size, options.reps, options.timeoutS);
+        return typeof r === 'string' ? { lib, error: r } : { ...r, lib };
+      };
+      // the native floor runs first, so that every row's ratio to it is known when the row is printed
+      const nativeCell = options.libs.includes('native') ? run('native') : undefined;
+      const nativeResult = nativeCell !== undefined && 'medianMs' in nativeCell ? nativeCell : undefined;
+      const cells: Cell[] = [];
       let baseMs = NaN;
       for (const lib of options.libs) {
-        const r = runCell(lib, id, size, options.reps, options.timeoutS);
-        if (typeof r === 'string') {
-          cells.push({ lib, error: r });
-          console.log(`  ${lib.padEnd(14)} ${r}`);
+        const r = lib === 'native' && nativeCell !== undefined ? nativeCell : run(lib);
+        cells.push(r);
+        if ('error' in r) {
+          console.log(`  ${lib.padEnd(14)} ${r.error}`);
           continue;
         }
-        cells.push({ ...r, lib });
         if (lib === base) baseMs = r.medianMs;
         const ratioFloor = w.steps === undefined ? r.medianMs / floorMs : NaN;
         console.log(
-          `  ${lib.padEnd(14)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(7)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)}`,
+          `  ${lib.padEnd(14)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / (nativeResult?.medianMs ?? NaN), 2).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(baseWidth)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)} ${fmt(r.peakRssMB / (nativeResult?.peakRssMB ?? NaN), 2).padStart(12)}`,
         );
       }
       results.push({ workload: id, dims, floorMs, cells });
@@ -127,7 +144,17 @@ function main(): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     `${dir}latest.json`,
-    JSON.stringify({ date: new Date().toISOString(), bandwidthBytesPerMs: bandwidth, options, results }, null, 2),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        bandwidthBytesPerMs: bandwidth,
+        native: native === undefined ? 'not listed' : 'built' in native ? native.built : native.missing,
+        options,
+        results,
+      },
+      null,
+      2,
+    ),
   );
   console.log(`wrote ${dir}latest.json`);
 }

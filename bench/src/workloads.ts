@@ -153,6 +153,34 @@ const W3: Workload = {
 /** W4's loss: a small two-layer classifier with label smoothing, an entropy bonus and weight decay (~30 ops). */
 export const W4_SHAPES = { batch: 8, features: 10, hidden: 16, classes: 10 } as const;
 
+/** W4's loss in f64: 0.9·nll + 0.1·smooth − 0.01·ent + 1e-3·(‖w1‖² + ‖w2‖²) over lp = logSoftmax(tanh(x·w1)·w2). */
+function smallLossF64(x: Float32Array, w1: Float64Array, w2: Float64Array, y: Int32Array): number {
+  const { batch, features, hidden, classes } = W4_SHAPES;
+  let nll = 0;
+  let smooth = 0;
+  let ent = 0;
+  for (let b = 0; b < batch; b++) {
+    const t = Array.from({ length: hidden }, (_, h) => {
+      let a = 0;
+      for (let f = 0; f < features; f++) a += (x[b * features + f] as number) * (w1[f * hidden + h] as number);
+      return Math.tanh(a);
+    });
+    const z = Array.from({ length: classes }, (_, c) =>
+      t.reduce((s, th, h) => s + th * (w2[h * classes + c] as number), 0),
+    );
+    const m = Math.max(...z);
+    const lse = m + Math.log(z.reduce((s, zc) => s + Math.exp(zc - m), 0));
+    z.forEach((zc, c) => {
+      const lp = zc - lse;
+      smooth += lp;
+      ent += Math.exp(lp) * lp;
+      if (c === y[b]) nll += lp;
+    });
+  }
+  const decay = [...w1, ...w2].reduce((s, v) => s + v * v, 0);
+  return (-0.9 * nll) / batch - (0.1 * smooth) / (batch * classes) + (0.01 * ent) / batch + 1e-3 * decay;
+}
+
 const W4: Workload = {
   id: 'W4',
   title: 'autodiff overhead: a ~30-op loss on [8, 10], forward + backward, per step',
@@ -167,7 +195,27 @@ const W4: Workload = {
     };
   },
   bytes: () => 0,
-  reference: () => ({ checks: [] }),
+  reference: ({ floats, labels: y }) => {
+    // the loss in f64, and its gradients by central differences of that f64 loss (an oracle independent of autodiff)
+    const params = [Float64Array.from(floats[1] as Float32Array), Float64Array.from(floats[2] as Float32Array)];
+    const loss = (): number =>
+      smallLossF64(floats[0] as Float32Array, params[0] as Float64Array, params[1] as Float64Array, y);
+    const step = 1e-5;
+    const gradients = params.map((p, k) => ({
+      output: k + 1,
+      positions: [...p.keys()],
+      values: [...p.keys()].map((i) => {
+        const saved = p[i] as number;
+        p[i] = saved + step;
+        const up = loss();
+        p[i] = saved - step;
+        const down = loss();
+        p[i] = saved;
+        return (up - down) / (2 * step);
+      }),
+    }));
+    return { checks: [{ output: 0, positions: [0], values: [loss()] }, ...gradients] };
+  },
 };
 
 const W5: Workload = {

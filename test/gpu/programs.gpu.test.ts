@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import { programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { renderKernel } from '../../packages/webgpu/src/codegen/renderKernel.js';
 import { valuesArb } from '../support/arbitraries.js';
@@ -98,7 +99,7 @@ describe.runIf(gpu !== undefined)('webgpu programs', () => {
       { shape: [n] },
     );
     const fwd = x.jit(ce, { backend });
-    const launches = fwd.program(z, y).steps.filter((s) => s.kind === 'launch');
+    const launches = programLaunches(fwd.program(z, y));
     expect(launches.filter((s) => s.kernel.kind === 'map' && s.kernel.reduce?.shape[0] === v)).toHaveLength(1);
     const vg = x.jit(x.valueAndGrad(ce), { backend });
     const [loss, grad] = vg(z, y);
@@ -257,12 +258,9 @@ describe.runIf(gpu !== undefined)('webgpu programs', () => {
       x.sum(x.tanh(t), { axis: 1 }),
       x.softmax(t),
     ];
-    const reductions = x
-      .jit(f, { backend })
-      .program(z)
-      .steps.flatMap((s) =>
-        s.kind === 'launch' && s.kernel.kind === 'map' && s.kernel.reduce !== undefined ? [s.kernel] : [],
-      );
+    const reductions = programLaunches(x.jit(f, { backend }).program(z)).flatMap((s) =>
+      s.kernel.kind === 'map' && s.kernel.reduce !== undefined ? [s.kernel] : [],
+    );
     expect(reductions.length).toBeGreaterThan(0);
     for (const k of reductions) {
       expect(renderKernel(k, backend.limits.maxStorageBufferBindingSize).passes).toHaveLength(2);

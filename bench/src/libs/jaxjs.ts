@@ -1,23 +1,28 @@
 /**
- * @file The workloads written with jax-js on its fastest CPU path (the wasm device, with jit), or on
- * its WebGPU device under Dawn.
+ * @file The workloads written with jax-js on its fastest CPU path (the wasm device, with jit: with
+ * `threads` > 1 on its worker threads as in a browser, else on the main thread), or on its WebGPU
+ * device under Dawn.
+ * jax-js builds its wasm backend when it is imported, deciding then whether it has workers, so it
+ * is imported once the Worker shim is installed.
  * jax-js moves ownership of arrays into calls, so inputs are passed with `.ref` to keep them.
  * Its jit cannot differentiate takeAlongAxis (the scatter in the gradient is rejected), so the
  * target logit is taken with a one-hot mask, the usual JAX idiom.
  */
-import { init, jit, nn, numpy as np, valueAndGrad, defaultDevice } from '@jax-js/jax';
 import { W4_SHAPES } from '../workloads.js';
 import { installDawnGlobals } from './dawnGlobals.js';
-import { type Library, oneHotRows } from './library.js';
+import { copies, type Library, type Outputs, oneHotRows } from './library.js';
+import { installWorkerShim, startedWorkers } from './workerShim.js';
 
-type JArray = np.Array;
+type JArray = import('@jax-js/jax').numpy.Array;
 
-const read = async (ts: readonly JArray[]): Promise<Float32Array[]> =>
-  Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
+const read = async (ts: readonly JArray[]): Promise<Outputs> =>
+  copies(await Promise.all(ts.map(async (t) => (await t.data()) as Float32Array)));
 
-export const jaxjsLibrary: Library = async (w, inputs, { device }) => {
+export const jaxjsLibrary: Library = async (w, inputs, { device, threads }) => {
   const target = device === 'webgpu' ? 'webgpu' : 'wasm';
   if (device === 'webgpu') await installDawnGlobals();
+  else if (threads > 1) installWorkerShim(threads);
+  const { init, jit, nn, numpy: np, valueAndGrad, defaultDevice } = await import('@jax-js/jax');
   const devices = await init(target);
   if (!devices.includes(target))
     throw new Error(`jax-js could not start its ${target} device (has ${devices.join(', ')})`);
@@ -29,7 +34,7 @@ export const jaxjsLibrary: Library = async (w, inputs, { device }) => {
       .logsumexp(z.ref, -1)
       .sub(np.sum(z.mul(onehot), -1))
       .mean();
-  let run: () => Promise<readonly ArrayLike<number>[]>;
+  let run: () => Promise<Outputs>;
   switch (w.id) {
     case 'W1': {
       const [n, v] = dims as [number, number];
@@ -108,5 +113,13 @@ export const jaxjsLibrary: Library = async (w, inputs, { device }) => {
       break;
     }
   }
-  return { run };
+  if (device === 'webgpu' || threads === 1) return { run };
+  const onWorkers = run;
+  return {
+    run: async () => {
+      const out = await onWorkers();
+      if (startedWorkers() === 0) throw new Error('jax-js ran without starting its worker threads');
+      return out;
+    },
+  };
 };

@@ -2,14 +2,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { W4_SHAPES } from '../workloads.js';
 import { installDawnGlobals } from './dawnGlobals.js';
-import { type Library, oneHotRows } from './library.js';
+import { copies, type Library, type Outputs, oneHotRows } from './library.js';
 
-const read = async (ts: readonly tf.Tensor[]): Promise<Float32Array[]> => {
+const read = async (ts: readonly tf.Tensor[]): Promise<Outputs> => {
   const out = await Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
   ts.forEach((t) => {
     t.dispose();
   });
-  return out;
+  return copies(out);
 };
 
 export const tfjsLibrary: Library = async (w, inputs, { device }) => {
@@ -22,7 +22,7 @@ export const tfjsLibrary: Library = async (w, inputs, { device }) => {
   const { dims, floats, labels } = inputs;
   const t = (i: number, shape: number[]): tf.Tensor2D =>
     tf.tensor2d(floats[i] as Float32Array, shape as [number, number]);
-  let run: () => Promise<readonly ArrayLike<number>[]>;
+  let run: () => Promise<Outputs>;
   switch (w.id) {
     case 'W1': {
       const [n, v] = dims as [number, number];

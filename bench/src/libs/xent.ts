@@ -1,7 +1,10 @@
-/** @file The workloads written with xent, jitted on the CPU backend (with or without relaxed SIMD) or on WebGPU. */
+/**
+ * @file The workloads written with xent, jitted on the CPU backend (with or without relaxed SIMD) or on
+ * WebGPU. Outputs are read without a copy on the CPU (`view()`), read back on WebGPU, and disposed after.
+ */
 import * as x from 'xent';
 import { type Inputs, W4_SHAPES, type Workload } from '../workloads.js';
-import { type Library, type LibraryOptions, oneHotRows, type Prepared } from './library.js';
+import { type Library, type LibraryOptions, oneHotRows, type Outputs, type Prepared } from './library.js';
 
 const ce = (z: x.Tensor, y: x.Tensor): x.Tensor =>
   x.mean(x.sub(x.logsumexp(z, { axis: -1 }), x.squeeze(x.gather(z, x.expandDims(y, -1), { axis: -1 }), -1)));
@@ -22,13 +25,6 @@ const smallLoss = (xs: x.Tensor, w1: x.Tensor, w2: x.Tensor, onehot: x.Tensor): 
   return x.add(x.sub(x.add(x.mul(0.9, nll), x.mul(0.1, smooth)), x.mul(0.01, ent)), decay);
 };
 
-/** The outputs' values (read back from the GPU, whose buffers are then released). */
-const flat = async (outs: readonly x.Tensor[]): Promise<Float32Array[]> => {
-  const values = await Promise.all(outs.map(async (t) => (await t.dataAsync()) as Float32Array));
-  for (const t of outs) t.dispose();
-  return values;
-};
-
 /** The workload on xent, the CPU backend taking these options (threads come from the cell). */
 async function prepare(
   w: Workload,
@@ -37,13 +33,20 @@ async function prepare(
   cpu: Omit<x.CpuOptions, 'threads'>,
 ): Promise<Prepared> {
   const gpu = device === 'webgpu' ? await x.webgpu() : undefined;
+  /** The outputs' values: views of the CPU backend's memory, or read back from the GPU; disposed on release. */
+  const flat = async (outs: readonly x.Tensor[]): Promise<Outputs> => ({
+    values: await Promise.all(outs.map(async (t) => (gpu === undefined ? t.view() : await t.dataAsync()))),
+    release: () => {
+      for (const t of outs) t.dispose();
+    },
+  });
   x.setDefaultBackend(gpu ?? x.createCpuBackend({ ...cpu, threads }));
   const { dims, floats, labels } = inputs;
   // on the GPU, inputs are uploaded once, as a training loop keeps its data there
   const put = (t: x.Tensor): x.Tensor => (gpu === undefined ? t : gpu.upload(t));
   const t = (i: number, shape: readonly number[]): x.Tensor => put(x.tensor(floats[i] as Float32Array, { shape }));
   const y = put(x.tensor(labels, { shape: [labels.length] }));
-  let run: () => Promise<readonly ArrayLike<number>[]>;
+  let run: () => Promise<Outputs>;
   switch (w.id) {
     case 'W1': {
       const f = x.jit(x.valueAndGrad(ce));

@@ -5,6 +5,7 @@
  */
 import { BackendError, fail, ValueError } from './errors.js';
 import { type ArrayData, lengthOf } from './device.js';
+import type { HostMemory } from './hostMemory.js';
 import type { Graph } from './ir/graph.js';
 import type { BufferInfo, Program } from './kernel/program.js';
 import type { KernelLimits } from './compile/fuse.js';
@@ -29,6 +30,8 @@ export interface BackendCapabilities {
    * functions traced for this backend from that size (absent or `Infinity`: never).
    */
   readonly linearLogitsMinElements?: number;
+  /** Host memory the backend's programs read in place: tensors made on the host go there (absent: ordinary arrays). */
+  readonly hostMemory?: HostMemory;
 }
 
 /** A backend option `linearLogitsMinElements`, checked: a number ≥ 0 or `Infinity` (absent: `fallback`). */

@@ -4,6 +4,7 @@
  * backend's programs without a round trip.
  */
 import { XentError } from './errors.js';
+import { checkNotDisposed } from './hostMemory.js';
 import type { DType, HostArray } from './ir/dtype.js';
 
 /** Device data where host data is needed (or data of another device). */
@@ -33,7 +34,10 @@ export const lengthOf = (v: ArrayData): number => (isDeviceArray(v) ? v.size : v
 
 /** The host array behind data a host backend received, or an error naming where the data lives. */
 export function hostArrayOf(v: ArrayData, fn: string, arg: string): HostArray {
-  if (!isDeviceArray(v)) return v;
+  if (!isDeviceArray(v)) {
+    checkNotDisposed(v, fn, `argument '${arg}' (a ${v.constructor.name} of ${v.length})`);
+    return v;
+  }
   throw new DeviceDataError(
     fn,
     `xent.${fn}: argument '${arg}' expected host data, got a ${v.dtype}[${v.size}] array on ${v.backend} (read it back with await t.dataAsync(), or run this on ${v.backend})`,

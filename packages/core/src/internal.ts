@@ -15,8 +15,9 @@ export {
   linearLogitsMinElementsOption,
 } from './backend.js';
 export { type ArrayData, type DeviceArray, hostArrayOf, isDeviceArray, lengthOf } from './device.js';
+export { checkNotDisposed, type HostMemory, isDisposedHost, registerHostMemory } from './hostMemory.js';
 export * as ir from './ir/index.js';
-export { allocHost, bytesPer } from './ir/dtype.js';
+export { allocHost, bytesPer, dtypeOfHost } from './ir/dtype.js';
 export { parseGraph } from './ir/parse.js';
 export { LINEAR_STATS, LinearStat, Prim, prims, type LinearLogitParams } from './ir/prim.js';
 export * from './ir/linearLogitLayout.js';
@@ -38,9 +39,13 @@ export {
 export { fuse, type Group, type KernelLimits, type Partition, type ReductionNode } from './compile/fuse.js';
 export { lower, type LoweredKernel, type LoweredProgram } from './compile/lower.js';
 export { schedule } from './compile/schedule.js';
+export { rowGroups, rowLocal, type ScheduleUnit } from './compile/rowGroups.js';
 export {
   formatKernel,
   kernelOutputSizes,
+  programLaunches,
+  type LaunchStep,
+  type RowGroupStep,
   type BufferInfo,
   type BufferSource,
   type EighKernel,

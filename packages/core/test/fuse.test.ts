@@ -12,6 +12,7 @@ import {
   kernelOutputSizes,
   lower,
   type Partition,
+  programLaunches,
   type ScalarExpr,
   scalarToposort,
 } from '@xent/core/internal';
@@ -54,7 +55,7 @@ const kernelBindings = (k: Kernel, chunk: number): number =>
   );
 
 /** The kernels a compiled program launches. */
-const kernelsOf = (p: x.Program): Kernel[] => p.steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
+const kernelsOf = (p: x.Program): Kernel[] => programLaunches(p).map((s) => s.kernel);
 
 describe('fusion', () => {
   test('an elementwise chain with one consumer is one map kernel writing only the output', () => {

@@ -1,7 +1,7 @@
 /** @file schedule: temporaries freed after their last reader, slots reused, inputs and outputs never freed, peak temporary bytes. */
 import { describe, expect, test } from 'vitest';
 import { type Program, peakTemporaryBytes } from '@xent/core';
-import { fuse, ir, lower, schedule, type Step } from '@xent/core/internal';
+import { fuse, ir, type LaunchStep, lower, schedule, type Step } from '@xent/core/internal';
 
 const { build: B } = ir;
 const param = (shape: number[], dtype: ir.DType = 'f32'): ir.ParamNode => ir.makeParamNode({ shape, dtype });
@@ -9,17 +9,24 @@ const scheduled = (params: ir.ParamNode[], outputs: ir.Node[]): Program =>
   schedule(lower(fuse(ir.makeGraph(params, outputs))));
 const mm = (a: ir.Node, b: ir.Node): ir.Node => B.op('matmul', {}, [a, b]);
 
-/** The steps as text: `b2 = (b0, b1)` for a launch, `free b2`. */
+const launchText = (s: LaunchStep): string =>
+  `${s.outputs.map((o) => `b${o}`).join(', ')} = (${s.inputs.map((i) => `b${i}`).join(', ')})`;
+/** The steps as text: `b2 = (b0, b1)` for a launch, `group(b1 = (b0); b2 = (b1))` for a row group, `free b2`. */
 const stepsOf = (p: Program): string[] =>
   p.steps.map((s: Step) =>
     s.kind === 'launch'
-      ? `${s.outputs.map((o) => `b${o}`).join(', ')} = (${s.inputs.map((i) => `b${i}`).join(', ')})`
-      : `free b${s.buffer}`,
+      ? launchText(s)
+      : s.kind === 'rowGroup'
+        ? `group(${s.launches.map(launchText).join('; ')})`
+        : `free b${s.buffer}`,
   );
+const launchesOf = (s: Step): readonly LaunchStep[] =>
+  s.kind === 'launch' ? [s] : s.kind === 'rowGroup' ? s.launches : [];
 
 /**
- * Checks buffer lifetimes by replaying the steps: a launch reads only live buffers and never writes
- * a slot it reads, each temporary is freed once, after its last reader, and no other buffer is freed.
+ * Checks buffer lifetimes by replaying the steps: a launch reads only live buffers, a step (a launch
+ * or a row group) never writes a slot another buffer it touches has, each temporary is freed once,
+ * after its last reader, and no other buffer is freed.
  */
 function checkLifetimes(p: Program): void {
   const live = new Set(
@@ -28,19 +35,22 @@ function checkLifetimes(p: Program): void {
   const freed = new Set<number>();
   const lastRead = new Map<number, number>();
   p.steps.forEach((s, i) => {
-    if (s.kind === 'launch') for (const b of s.inputs) lastRead.set(b, i);
+    for (const l of launchesOf(s)) for (const b of l.inputs) lastRead.set(b, i);
   });
   const slotOf = (id: number): number | undefined => {
     const src = p.buffers[id]?.source;
     return src?.kind === 'temp' ? src.slot : undefined;
   };
   p.steps.forEach((s, i) => {
-    if (s.kind === 'launch') {
-      for (const b of s.inputs) expect(live.has(b), `step ${i} reads b${b}`).toBe(true);
-      const read = new Set(s.inputs.map(slotOf));
-      for (const b of s.outputs) {
-        if (slotOf(b) !== undefined) expect(read.has(slotOf(b)), `step ${i} writes a slot it reads`).toBe(false);
-        live.add(b);
+    if (s.kind !== 'free') {
+      const touched = new Set(launchesOf(s).flatMap((l) => [...l.inputs, ...l.outputs]));
+      for (const l of launchesOf(s)) {
+        for (const b of l.inputs) expect(live.has(b), `step ${i} reads b${b}`).toBe(true);
+        for (const b of l.outputs) {
+          const sharing = [...touched].filter((t) => slotOf(b) !== undefined && slotOf(t) === slotOf(b));
+          expect(sharing.length, `step ${i} writes a slot another of its buffers has`).toBeLessThanOrEqual(1);
+          live.add(b);
+        }
       }
     } else {
       expect(p.buffers[s.buffer]?.source.kind).toBe('temp');
@@ -132,4 +142,20 @@ describe('program inputs and outputs are never freed', () => {
     expect(stepsOf(p)).toEqual(['b1 = (b0)', 'b2 = (b1, b0)', 'b3 = (b0, b1)', 'b4 = (b1)', 'free b1']);
     checkLifetimes(p);
   });
+});
+
+test('a row group frees its temporaries after the whole group, none sharing a slot inside it', () => {
+  const x = param([4, 8]);
+  const col = (r: ir.Node): ir.Node => B.broadcast(B.reshape(r, [4, 1]), [4, 8]);
+  const m = B.op('max', { axes: [1] }, [x]);
+  const lse = B.op('logsumexp', { axes: [1] }, [B.sub(x, col(m))]);
+  const p = scheduled([x], [B.sum(B.sum(B.mul(x, col(lse)), [1]), [0])]);
+  expect(stepsOf(p)).toEqual([
+    'group(b1 = (b0); b2 = (b0, b1); b3 = (b0, b2))',
+    'free b1',
+    'free b2',
+    'b4 = (b3)',
+    'free b3',
+  ]);
+  checkLifetimes(p);
 });

@@ -2,10 +2,12 @@
  * @file The fast CPU backend: a kernel backend that lays a program's buffers out in one shared
  * memory and runs each kernel as generated code over it.
  */
-import { BackendError, type HostArray, type Program } from '@xent/core';
+import { BackendError, type DType, type HostArray, type Program } from '@xent/core';
 import {
   type ArrayData,
+  bytesPer,
   checkProgramArgs,
+  dtypeOfHost,
   fail,
   hostArrayOf,
   type BufferInfo,
@@ -18,12 +20,23 @@ import {
   s,
 } from '@xent/core/internal';
 import { compileKernel, type KernelFn } from './codegen/compileKernel.js';
-import { checkLayout, ensureMemory, layoutProgram, memory, view } from './memory.js';
+import { arenaLayout, checkFits, view } from './memory.js';
+import {
+  allocateBlock,
+  freeBlock,
+  MIN_RESIDENT_BYTES,
+  type MemoryUsage,
+  memoryUsage,
+  residentArray,
+  residentMemory,
+  residentOffset,
+} from './heap/resident.js';
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit } from './threads/pool.js';
 import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
+import { groupBuffers, rowGroupRunner } from './wasm/rowChain.js';
 
 /** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
@@ -31,9 +44,6 @@ function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): H
   checkProgramArgs(params, args);
   return args;
 }
-
-/** Which executable ran last: its constants are still in place when it runs again. */
-let lastRun: object | undefined;
 
 /** Runs one launch given its buffers' views and byte offsets (inputs, then outputs) and the scratch offset. */
 type Runner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
@@ -85,58 +95,123 @@ function scratchBytesOf(kernel: Kernel, options: Required<CpuOptions>): number {
   return 0;
 }
 
+/** A buffer's place in one run: its byte offset and a typed-array view of it. */
+interface Placed {
+  offset: number;
+  view: HostArray;
+}
+
 function compileProgram(program: Program, options: Required<CpuOptions>): Executable {
   const { simd } = options;
-  const runners = program.steps.map((s) => (s.kind === 'launch' ? runnerFor(s.kernel, options) : undefined));
+  const runners = program.steps.map((s) =>
+    s.kind === 'launch'
+      ? runnerFor(s.kernel, options)
+      : s.kind === 'rowGroup'
+        ? rowGroupRunner(s, options, (k) => runnerFor(k, options), SPLIT_WORK)
+        : undefined,
+  );
   const scratchBytes = program.steps.reduce(
     (most, s) => (simd && s.kind === 'launch' ? Math.max(most, scratchBytesOf(s.kernel, options)) : most),
     0,
   );
-  const layout = layoutProgram(program, scratchBytes);
-  checkLayout(program, layout);
+  const arena = arenaLayout(program, scratchBytes, MIN_RESIDENT_BYTES);
+  checkFits(program, arena);
   const params = program.buffers.filter((b) => b.source.kind === 'param');
-  const consts = program.buffers.filter((b) => b.source.kind === 'const');
   const launches = program.steps.flatMap((s, i) =>
-    s.kind === 'launch' ? [{ ids: [...s.inputs, ...s.outputs], runner: runners[i] as Runner }] : [],
+    s.kind === 'launch'
+      ? [{ ids: [...s.inputs, ...s.outputs], runner: runners[i] as Runner }]
+      : s.kind === 'rowGroup'
+        ? [{ ids: groupBuffers(s), runner: runners[i] as Runner }]
+        : [],
   );
-  const offsets = launches.map((l) => l.ids.map((b) => layout.offsets[b] as number));
-  // Views of the shared memory, rebuilt only when the memory has grown (its buffer object changes).
-  let viewsOf: ArrayBuffer | SharedArrayBuffer | undefined;
-  let buffers: HostArray[] = [];
-  let launchViews: HostArray[][] = [];
-  // Arguments of the previous run: an array passed again (tensors are immutable) is still in place
-  // when no other program ran in between, and is not copied again.
-  let lastArgs: readonly HostArray[] = [];
-  const self = {
+  // A result is returned as the buffer the program wrote it to when that buffer is its own: not an
+  // argument, a constant or a temporary, and not a result already returned.
+  const ownsResult = program.outputs.map(
+    (b, i) => program.buffers[b]?.source.kind === 'output' && program.outputs.indexOf(b) === i,
+  );
+  // Views of the previous run, reused while a buffer keeps its offset (a shared memory never moves).
+  const placed: (Placed | undefined)[] = program.buffers.map(() => undefined);
+  const place = (b: BufferInfo, offset: number): HostArray => {
+    const known = placed[b.id];
+    if (known?.offset === offset) return known.view;
+    const v = view(b.dtype, offset, b.size);
+    placed[b.id] = { offset, view: v };
+    return v;
+  };
+  return {
     run(data: readonly ArrayData[]): HostArray[] {
       const args = checkArgs(params, data);
-      ensureMemory(layout.bytes);
-      const fresh = viewsOf !== memory.buffer;
-      if (fresh) {
-        viewsOf = memory.buffer;
-        buffers = program.buffers.map((b) => view(b.dtype, layout.offsets[b.id] as number, b.size));
-        launchViews = launches.map((l) => l.ids.map((b) => buffers[b] as HostArray));
-      }
-      const inPlace = !fresh && lastRun === self;
-      for (const b of params) {
-        const i = b.source.kind === 'param' ? b.source.index : 0;
-        if (!inPlace || lastArgs[i] !== args[i]) (buffers[b.id] as HostArray).set(args[i] as HostArray);
-      }
-      if (!inPlace) {
-        for (const b of consts) {
-          if (b.source.kind === 'const')
-            (buffers[b.id] as HostArray).set(hostArrayOf(b.source.data, 'run', 'constant'));
+      const offsets: number[] = [];
+      const views: HostArray[] = [];
+      // blocks this run holds until it ends: the arena, copies of arrays that are not resident, and copied-out results
+      const held: number[] = [];
+      const results: (HostArray | undefined)[] = [];
+      const hold = (bytes: number): number => {
+        const offset = allocateBlock(bytes);
+        held.push(offset);
+        return offset;
+      };
+      try {
+        const base = hold(arena.bytes);
+        for (const b of program.buffers) {
+          const source = b.source;
+          if (source.kind === 'temp') {
+            offsets[b.id] = base + (arena.slotOffsets[source.slot] as number);
+            views[b.id] = place(b, offsets[b.id] as number);
+            continue;
+          }
+          if (source.kind === 'output') continue;
+          const host =
+            source.kind === 'param' ? (args[source.index] as HostArray) : hostArrayOf(source.data, 'run', 'constant');
+          const at = residentOffset(host);
+          const staged = arena.staged[b.id];
+          if (at !== undefined) {
+            offsets[b.id] = at;
+            views[b.id] = host;
+          } else {
+            offsets[b.id] = staged === undefined ? hold(host.byteLength) : base + staged;
+            views[b.id] = place(b, offsets[b.id] as number);
+            views[b.id]?.set(host);
+          }
         }
+        program.outputs.forEach((b, i) => {
+          if (!(ownsResult[i] as boolean)) return;
+          const info = program.buffers[b] as BufferInfo;
+          const staged = arena.staged[b];
+          const resident = staged === undefined ? residentArray(info.dtype, info.size) : undefined;
+          results[i] = resident;
+          offsets[b] =
+            resident !== undefined
+              ? (residentOffset(resident) as number)
+              : staged === undefined
+                ? hold(info.size * bytesPer[info.dtype])
+                : base + staged;
+          views[b] = resident ?? place(info, offsets[b]);
+        });
+        for (const l of launches) {
+          l.runner(
+            l.ids.map((b) => views[b] as HostArray),
+            l.ids.map((b) => offsets[b] as number),
+            base + arena.scratch,
+          );
+        }
+        return program.outputs.map((b, i) => results[i] ?? copyOut(views[b] as HostArray));
+      } catch (e) {
+        for (const r of results) if (r !== undefined) residentMemory.release(r);
+        throw e;
+      } finally {
+        for (const offset of held) freeBlock(offset);
       }
-      lastRun = self;
-      lastArgs = args;
-      launches.forEach((l, i) => {
-        l.runner(launchViews[i] as HostArray[], offsets[i] as number[], layout.scratch);
-      });
-      return program.outputs.map((b) => (buffers[b] as HostArray).slice());
     },
   };
-  return self;
+}
+
+/** A result copied out of a buffer that is not its own: into a resident array when there is room, else an ordinary one. */
+function copyOut(values: HostArray): HostArray {
+  const out = residentMemory.allocate(dtypeOfHost(values) as DType, values.length);
+  if (out === undefined) return values.slice();
+  out.set(values);
+  return out;
 }
 
 export interface CpuOptions {
@@ -163,6 +238,8 @@ export interface CpuOptions {
 /** A CPU backend, and the optional WebAssembly features its runtime has. */
 export interface CpuBackend extends KernelBackend {
   readonly features: WasmFeatures;
+  /** What the memory shared by every CPU backend holds now (resident tensors and running programs' buffers). */
+  memoryUsage(): MemoryUsage;
 }
 
 /** The default of `linearLogitsMinElements` (measured with the SIMD kernels on all cores). */
@@ -219,7 +296,15 @@ export const createCpuBackend = publicFn(
     const resolved = cpuOptions(options, features);
     const { simd, threads, linearLogitsMinElements } = resolved;
     const name = simd ? (threads === 1 ? 'cpu-1thread' : 'cpu') : 'cpu-js';
-    return { kind: 'kernel', name, features, linearLogitsMinElements, compile: (p) => compileProgram(p, resolved) };
+    return {
+      kind: 'kernel',
+      name,
+      features,
+      linearLogitsMinElements,
+      hostMemory: residentMemory,
+      memoryUsage,
+      compile: (p) => compileProgram(p, resolved),
+    };
   },
 );
 

@@ -1,7 +1,8 @@
 /**
- * @file The CPU backend's memory: one growable shared WebAssembly memory that holds every buffer of
- * a program run (parameters copied in, constants, temporaries, outputs copied out). JavaScript
- * kernels see typed-array views of it, WebAssembly kernels byte offsets, and worker threads share it.
+ * @file The CPU backend's memory: one growable shared WebAssembly memory that holds resident tensors
+ * and every buffer of a program run (see heap/). JavaScript kernels see typed-array views of it,
+ * WebAssembly kernels byte offsets, and worker threads share it. Growing a shared memory never
+ * moves it: views made before still see the same bytes.
  */
 import type { DType, HostArray, Program } from '@xent/core';
 import { bytesPer, overLimit } from '@xent/core/internal';
@@ -15,7 +16,7 @@ export const MAX_MEMORY_BYTES = MAX_PAGES * PAGE;
 export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
 
 /**
- * Grows the memory to at least `bytes` (at most `MAX_MEMORY_BYTES`: `checkLayout` refused more at
+ * Grows the memory to at least `bytes` (at most `MAX_MEMORY_BYTES`: `checkFits` refused more at
  * compile time); a ResourceError when the system cannot give that much.
  */
 export function ensureMemory(bytes: number): void {
@@ -51,47 +52,61 @@ export function view(dtype: DType, offset: number, size: number): HostArray {
   }
 }
 
-/** Byte offsets of every buffer of a program (temporaries sharing a slot share an offset), and of a scratch region. */
-export interface Layout {
-  readonly offsets: readonly number[];
+/**
+ * Where a run keeps its temporaries: one arena holding every temporary slot, a scratch region, and
+ * a place for each argument, constant and result smaller than `stagedBelow` bytes (never resident:
+ * copied in and out through the arena).
+ */
+export interface ArenaLayout {
+  /** Byte offset of each temporary slot in the arena. */
+  readonly slotOffsets: readonly number[];
+  /** Byte offset in the arena of each small argument, constant or result, by buffer id. */
+  readonly staged: readonly (number | undefined)[];
   readonly scratch: number;
   readonly bytes: number;
 }
 
-const align = (n: number): number => Math.ceil(n / 16) * 16;
+const align = (n: number): number => Math.ceil(n / 64) * 64;
 
-export function layoutProgram(program: Program, scratchBytes: number): Layout {
-  let next = 64; // keep address 0 unused
-  const slotOffsets = program.slots.map((s) => {
+export function arenaLayout(program: Program, scratchBytes: number, stagedBelow: number): ArenaLayout {
+  let next = 0;
+  const take = (bytes: number): number => {
     const at = next;
-    next += align(s.size * bytesPer[s.dtype]);
+    next += align(bytes);
     return at;
+  };
+  const slotOffsets = program.slots.map((s) => take(s.size * bytesPer[s.dtype]));
+  const staged = program.buffers.map((b) => {
+    const bytes = b.size * bytesPer[b.dtype];
+    return b.source.kind !== 'temp' && bytes < stagedBelow ? take(bytes) : undefined;
   });
-  const offsets = program.buffers.map((b) => {
-    if (b.source.kind === 'temp') return slotOffsets[b.source.slot] as number;
-    const at = next;
-    next += align(b.size * bytesPer[b.dtype]);
-    return at;
-  });
-  return { offsets, scratch: next, bytes: next + align(scratchBytes) };
+  const scratch = take(scratchBytes);
+  return { slotOffsets, staged, scratch, bytes: next };
 }
 
 /**
- * Refuses, before anything is allocated or run, a program whose buffers do not fit the memory: a
- * ResourceError with the bytes needed, the limit and the largest buffer.
+ * Refuses, before anything is allocated or run, a program whose buffers (arguments, constants,
+ * results and the arena) do not fit the memory: a ResourceError with the bytes needed, the limit
+ * and the largest buffer.
  */
-export function checkLayout(program: Program, layout: Layout): void {
-  if (layout.bytes <= MAX_MEMORY_BYTES) return;
+export function checkFits(program: Program, arena: ArenaLayout): void {
+  const own = program.buffers.reduce(
+    (sum, b) =>
+      b.source.kind === 'temp' || arena.staged[b.id] !== undefined ? sum : sum + align(b.size * bytesPer[b.dtype]),
+    0,
+  );
+  const bytes = own + arena.bytes;
+  if (bytes <= MAX_MEMORY_BYTES) return;
   let largest = '';
   let most = -1;
   for (const b of [...program.buffers, ...program.slots]) {
-    const bytes = b.size * bytesPer[b.dtype];
-    if (bytes > most) [most, largest] = [bytes, `${b.dtype}[${b.size}]`];
+    const size = b.size * bytesPer[b.dtype];
+    if (size > most) [most, largest] = [size, `${b.dtype}[${b.size}]`];
   }
   throw overLimit({
     fn: 'run',
     what: `this program (largest buffer ${largest})`,
-    requested: layout.bytes,
+    requested: bytes,
     limit: MAX_MEMORY_BYTES,
     unit: 'bytes',
     limitName: "maxMemoryBytes (the CPU backend's 32-bit WebAssembly memory)",

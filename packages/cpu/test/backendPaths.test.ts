@@ -6,7 +6,14 @@
  * vector code where it has a vector form) and in JavaScript, so no emitter is left untried.
  */
 import { describe, expect, test } from 'vitest';
-import { type Kernel, type ScalarExpr, type ScalarOp, scalarOps, scalarToposort } from '@xent/core/internal';
+import {
+  type Kernel,
+  programLaunches,
+  type ScalarExpr,
+  type ScalarOp,
+  scalarOps,
+  scalarToposort,
+} from '@xent/core/internal';
 import { availableThreads, createCpuBackend } from '@xent/cpu';
 import * as x from 'xent';
 import { type PathCase, pathCases } from '../../../test/support/backendPaths.js';
@@ -24,7 +31,7 @@ const threads = createCpuBackend({ threads: Math.max(2, availableThreads()) });
 /** Scalar ops seen in the kernels run: in JavaScript, in WebAssembly scalar code, in WebAssembly vector code. */
 const seen = { js: new Set<ScalarOp>(), scalar: new Set<ScalarOp>(), vector: new Set<ScalarOp>() };
 
-const kernelsOf = (p: x.Program): Kernel[] => p.steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
+const kernelsOf = (p: x.Program): Kernel[] => programLaunches(p).map((s) => s.kernel);
 
 /** The expressions of a kernel that kernel code evaluates. */
 function rootsOf(k: Kernel): readonly ScalarExpr[] {

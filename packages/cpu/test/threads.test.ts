@@ -3,6 +3,7 @@
  * an index error raised inside a worker reaches the caller as the usual IndexError.
  */
 import { describe, expect, test } from 'vitest';
+import { programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { availableThreads, createCpuBackend } from '@xent/cpu';
 import { wasmIneligibility } from '../src/wasm/plan.js';
@@ -59,7 +60,7 @@ test('an index error inside a worker thread surfaces as an IndexError', { timeou
   idx[rows - 3] = rows + 7; // in the last (worker's) range
   const f = x.jit((t: x.Tensor, i: x.Tensor) => x.take(t, i, { axis: 0 }), { backend: many });
   const program = f.program(table, x.tensor(idx));
-  const kernels = program.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'map' ? [s.kernel] : []));
+  const kernels = programLaunches(program).flatMap((s) => (s.kernel.kind === 'map' ? [s.kernel] : []));
   expect(kernels.map((k) => wasmIneligibility(k))).toEqual([undefined]);
   expect(() => f(table, x.tensor(idx))).toThrow(
     // the worker reports the check's site: the IndexError blames take, whose indices they are

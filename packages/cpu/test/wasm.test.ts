@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { MapKernel } from '@xent/core/internal';
+import { type MapKernel, programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { createCpuBackend } from '@xent/cpu';
 import { wasmIneligibility } from '../src/wasm/plan.js';
@@ -15,7 +15,7 @@ import { expectMatchesReference } from '../../../test/support/parity.js';
 import { exprArb } from '../../../test/support/randomGraphs.js';
 
 const mapKernels = (p: x.Program): MapKernel[] =>
-  p.steps.flatMap((s) => (s.kind === 'launch' && s.kernel.kind === 'map' ? [s.kernel] : []));
+  programLaunches(p).flatMap((s) => (s.kernel.kind === 'map' ? [s.kernel] : []));
 const vectorised = (p: x.Program): number => mapKernels(p).filter((k) => wasmIneligibility(k) === undefined).length;
 
 /** Every 4099th f32 bit pattern (≈ one million values, all exponents, both signs, NaNs and infinities). */
@@ -185,7 +185,7 @@ describe.each(relaxedBackends)('vectorised matmul, %s', (_label, backend) => {
           const f = (p: x.Tensor, q: x.Tensor): x.Tensor =>
             x.matmul(ta ? x.transpose(p, [0, 2, 1]) : p, tb ? x.transpose(q, [0, 2, 1]) : q);
           const fast = x.jit(f, { backend });
-          const kinds = fast.program(a, b).steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel.kind] : []));
+          const kinds = programLaunches(fast.program(a, b)).map((s) => s.kernel.kind);
           expect(kinds).toEqual(['matmul']);
           expectAllClose(toNumbers(fast(a, b)), toNumbers(x.jit(f, { backend: 'reference' })(a, b)), {
             rtol: 1e-5,
@@ -212,7 +212,7 @@ test('vectorised matmul multiply-adds with relaxed_madd when enabled: fused wher
   const [[, on], [, off]] = relaxedBackends;
   const run = (backend: (typeof relaxedBackends)[number][1]): Set<number> => {
     const f = x.jit((p: x.Tensor, q: x.Tensor) => x.matmul(p, q), { backend });
-    expect(f.program(a, b).steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel.kind] : []))).toEqual(['matmul']);
+    expect(programLaunches(f.program(a, b)).map((s) => s.kernel.kind)).toEqual(['matmul']);
     return new Set(toNumbers(f(a, b)));
   };
   expect(run(off)).toEqual(new Set([0]));

@@ -4,7 +4,7 @@
  * (Whether the WGSL is right is tested by running it: test/gpu.)
  */
 import { describe, expect, test } from 'vitest';
-import type { Kernel } from '@xent/core/internal';
+import { type Kernel, programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { renderKernel } from '../src/codegen/renderKernel.js';
 
@@ -12,10 +12,7 @@ const LIMIT = 128 * 2 ** 20;
 
 /** The kernels of a function's program for these arguments. */
 const kernelsOf = (f: (...a: x.Tensor[]) => x.Tensor | x.Tensor[], ...args: x.Tensor[]): Kernel[] =>
-  x
-    .jit(f)
-    .program(...args)
-    .steps.flatMap((s) => (s.kind === 'launch' ? [s.kernel] : []));
+  programLaunches(x.jit(f).program(...args)).map((s) => s.kernel);
 
 const only = (ks: readonly Kernel[]): Kernel => {
   expect(ks).toHaveLength(1);

@@ -1,13 +1,15 @@
 /**
- * @file Pass: orders kernel launches and assigns buffers. Parameters and constants are buffers the
- * program is given; graph outputs get fresh buffers; every other materialised node gets a
- * temporary slot, and slots are reused once the last kernel reading them has run.
+ * @file Pass: orders kernel launches into launches and row groups (`rowGroups.ts`) and assigns
+ * buffers. Parameters and constants are buffers the program is given; graph outputs get fresh
+ * buffers; every other materialised node gets a temporary slot, and slots are reused once the last
+ * launch or row group reading them has run.
  */
 import { InternalError } from '../errors.js';
 import type { Node } from '../ir/node.js';
 import { sizeOf } from '../ir/shape.js';
-import type { BufferInfo, BufferSource, Program, Step } from '../kernel/program.js';
-import type { LoweredProgram } from './lower.js';
+import type { BufferInfo, BufferSource, LaunchStep, Program, Step } from '../kernel/program.js';
+import type { LoweredKernel, LoweredProgram } from './lower.js';
+import { rowGroups, type ScheduleUnit } from './rowGroups.js';
 
 export function schedule(lowered: LoweredProgram): Program {
   const { graph } = lowered.partition;
@@ -31,14 +33,17 @@ export function schedule(lowered: LoweredProgram): Program {
     throw new InternalError(`node #${n.id} is read before any kernel writes it`);
   };
 
-  // The last launch reading each temporary.
+  const units = rowGroups(lowered.kernels);
+  const kernelsOf = (u: ScheduleUnit): LoweredKernel[] =>
+    (u.kind === 'launch' ? [u.kernel] : u.kernels).map((i) => lowered.kernels[i] as LoweredKernel);
+
+  // The last unit reading each temporary: a row group reads its members' inputs until it ends.
   const lastRead = new Map<Node, number>();
-  lowered.kernels.forEach((k, step) => {
-    k.inputs.forEach((n) => lastRead.set(n, step));
+  units.forEach((u, i) => {
+    for (const k of kernelsOf(u)) for (const n of k.inputs) lastRead.set(n, i);
   });
 
-  const steps: Step[] = [];
-  lowered.kernels.forEach((k, step) => {
+  const launch = (k: LoweredKernel): LaunchStep => {
     const inputs = k.inputs.map(leafBuffer);
     const outs = k.outputs.map((n) => {
       if (outputs.has(n)) return define(n, { kind: 'output' });
@@ -48,10 +53,17 @@ export function schedule(lowered: LoweredProgram): Program {
         reuse >= 0 ? (freeSlots.splice(reuse, 1)[0] as number) : slots.push({ dtype: n.type.dtype, size }) - 1;
       return define(n, { kind: 'temp', slot });
     });
-    steps.push({ kind: 'launch', kernel: k.kernel, inputs, outputs: outs });
-    for (const n of new Set(k.inputs)) {
+    return { kind: 'launch', kernel: k.kernel, inputs, outputs: outs };
+  };
+
+  const steps: Step[] = [];
+  units.forEach((u, i) => {
+    // slots are freed only after the whole unit, so no two buffers of a row group share one
+    const launches = kernelsOf(u).map(launch);
+    steps.push(u.kind === 'launch' ? (launches[0] as LaunchStep) : { kind: 'rowGroup', rows: u.rows, launches });
+    for (const n of new Set(kernelsOf(u).flatMap((k) => k.inputs))) {
       const b = buffers[bufferOf.get(n) as number] as BufferInfo;
-      if (b.source.kind === 'temp' && lastRead.get(n) === step) {
+      if (b.source.kind === 'temp' && lastRead.get(n) === i) {
         steps.push({ kind: 'free', buffer: b.id });
         freeSlots.push(b.source.slot);
       }

@@ -120,14 +120,31 @@ export interface BufferInfo {
   readonly source: BufferSource;
 }
 
-export type Step =
-  | {
-      readonly kind: 'launch';
-      readonly kernel: Kernel;
-      readonly inputs: readonly number[];
-      readonly outputs: readonly number[];
-    }
-  | { readonly kind: 'free'; readonly buffer: number };
+/** One kernel launch: the buffers of its input slots, in order, and of its outputs. */
+export interface LaunchStep {
+  readonly kind: 'launch';
+  readonly kernel: Kernel;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+/**
+ * Map kernels over the same leading `rows` loop, each reading what an earlier member wrote only at
+ * its own rows (`rowGroups.ts`): a backend may run them one after another, or all of them over each
+ * block of rows in turn, so a row is read from memory once for the whole group. Every buffer a
+ * group touches is live for the whole group (none shares a slot with another).
+ */
+export interface RowGroupStep {
+  readonly kind: 'rowGroup';
+  readonly rows: number;
+  readonly launches: readonly LaunchStep[];
+}
+
+export type Step = LaunchStep | RowGroupStep | { readonly kind: 'free'; readonly buffer: number };
+
+/** Every launch of the program in order, a row group's members in theirs. */
+export const programLaunches = (p: Program): LaunchStep[] =>
+  p.steps.flatMap((st) => (st.kind === 'launch' ? [st] : st.kind === 'rowGroup' ? st.launches : []));
 
 /** A compiled graph: buffers, kernel launches in order, and the buffer holding each graph output. */
 export interface Program {
@@ -191,7 +208,7 @@ function isProgram(v: unknown): v is Program {
       Array.isArray(buffers) &&
       Array.isArray(outputs) &&
       objects(steps) &&
-      steps.every((st) => st['kind'] === 'launch' || st['kind'] === 'free') &&
+      steps.every((st) => st['kind'] === 'launch' || st['kind'] === 'rowGroup' || st['kind'] === 'free') &&
       objects(slots) &&
       slots.every(
         (sl) =>
@@ -215,14 +232,18 @@ const programArg = {
 
 /**
  * Bytes of the program's temporary slots: what its temporaries hold at most. A slot is reused only by a later
- * temporary of the same dtype and size, so this bounds the live peak from above and can exceed it.
+ * temporary of the same dtype and size, and never within a row group (its buffers are live together), so this
+ * bounds the live peak from above and can exceed it.
  */
 export const peakTemporaryBytes = publicFn('peakTemporaryBytes', programArg, (p: Program): number =>
   p.slots.reduce((sum, sl) => sum + sl.size * bytesPer[sl.dtype], 0),
 );
 
-/** The program as text: one line per launch and free. */
+/** The program as text: one line per launch and free, a row group's launches indented in braces. */
 export const formatProgram = publicFn('formatProgram', programArg, formatProgramImpl);
+
+const formatLaunch = (step: LaunchStep, indent: string): string =>
+  `${indent}${step.outputs.map((o) => `b${o}`).join(', ')} = ${formatKernel(step.kernel)} on ${step.inputs.map((i) => `b${i}`).join(', ')}`;
 
 function formatProgramImpl(p: Program): string {
   const lines = p.buffers.map(
@@ -230,11 +251,10 @@ function formatProgramImpl(p: Program): string {
       `  b${b.id}: ${b.dtype}[${b.size}] ${b.source.kind}${b.source.kind === 'param' ? ` ${b.source.index}` : b.source.kind === 'temp' ? ` slot ${b.source.slot}` : ''}`,
   );
   for (const step of p.steps) {
-    lines.push(
-      step.kind === 'launch'
-        ? `  ${step.outputs.map((o) => `b${o}`).join(', ')} = ${formatKernel(step.kernel)} on ${step.inputs.map((i) => `b${i}`).join(', ')}`
-        : `  free b${step.buffer}`,
-    );
+    if (step.kind === 'launch') lines.push(formatLaunch(step, '  '));
+    else if (step.kind === 'rowGroup')
+      lines.push(`  rowGroup rows ${step.rows} {`, ...step.launches.map((l) => formatLaunch(l, '    ')), '  }');
+    else lines.push(`  free b${step.buffer}`);
   }
   lines.push(`  return ${p.outputs.map((o) => `b${o}`).join(', ')}`);
   return `program {\n${lines.join('\n')}\n}`;

@@ -2,7 +2,9 @@
 import { fail, ShapeError, ValueError } from '../errors.js';
 import * as B from '../ir/build.js';
 import { checkAllocation } from '../limits.js';
-import { allocHost, type DType, dtypeOfHost, type HostArray, type HostArrayOf } from '../ir/dtype.js';
+import { defaultBackendIfSet } from '../backend.js';
+import { hostCopy, type HostMemory, hostZeros } from '../hostMemory.js';
+import { type DType, dtypeOfHost, type HostArray, type HostArrayOf } from '../ir/dtype.js';
 import { formatShape, sizeOf } from '../ir/shape.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
@@ -73,6 +75,9 @@ const numericDType = s.oneOf(['f32', 'f64', 'i32']);
 
 const NESTED = 'nested arrays of numbers or booleans';
 
+/** Where tensors made now keep their values: the default backend's host memory, if it has one. */
+const hostMemoryNow = (): HostMemory | undefined => defaultBackendIfSet()?.hostMemory;
+
 /** The shape of nested arrays, read along the first elements (`flatten` checks the rest against it). */
 function shapeOfNested(fn: string, data: NestedInput): number[] {
   const shape: number[] = [];
@@ -120,7 +125,7 @@ function flatten(fn: string, data: NestedInput, shape: readonly number[], out: (
 
 /** Copies `values` into a new host array of `dtype`, checking each value fits. */
 function fill(fn: string, dtype: DType, values: ArrayLike<number | boolean>, shape: readonly number[]): HostArray {
-  const out = allocHost(dtype, values.length);
+  const out = hostZeros(hostMemoryNow(), dtype, values.length);
   const boolData = values.length > 0 && typeof values[0] === 'boolean';
   if (boolData && dtype !== 'bool') fail(ValueError, fn, 'data', `numbers for dtype ${dtype}`, 'booleans');
   for (let i = 0; i < values.length; i++) {
@@ -172,7 +177,8 @@ function tensorImpl(
       );
     }
     const dtype = options.dtype ?? hostDType;
-    const values = dtype === hostDType && dtype !== 'bool' ? host.slice() : fill(fn, dtype, host, shape);
+    const values =
+      dtype === hostDType && dtype !== 'bool' ? hostCopy(hostMemoryNow(), host) : fill(fn, dtype, host, shape);
     return new Tensor(B.constant(values, shape, dtype));
   }
   if (options.shape !== undefined)
@@ -191,7 +197,7 @@ function filled(fn: string, shape: readonly number[], value: number | boolean, d
   const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
   checkValue(fn, 'value', v, d);
   checkAllocation(fn, sizeOf(shape), d, 'shape');
-  const data = allocHost(d, sizeOf(shape));
+  const data = hostZeros(hostMemoryNow(), d, sizeOf(shape));
   data.fill(v);
   return new Tensor(B.constant(data, shape, d));
 }
@@ -232,7 +238,7 @@ export const zerosLike = publicFn(
   'zerosLike',
   { t: s.tensor() },
   <S extends ShapeT, D extends DType>(t: Tensor<S, D>): Tensor<S, D> =>
-    new Tensor(B.constant(allocHost(t.dtype, t.size), t.node.type.shape, t.dtype)),
+    new Tensor(B.constant(hostZeros(hostMemoryNow(), t.dtype, t.size), t.node.type.shape, t.dtype)),
 );
 
 /** Ones of the shape and dtype of `t`. */
@@ -240,7 +246,7 @@ export const onesLike = publicFn(
   'onesLike',
   { t: s.tensor() },
   <S extends ShapeT, D extends DType>(t: Tensor<S, D>): Tensor<S, D> => {
-    const data = allocHost(t.dtype, t.size);
+    const data = hostZeros(hostMemoryNow(), t.dtype, t.size);
     data.fill(1);
     return new Tensor(B.constant(data, t.node.type.shape, t.dtype));
   },

@@ -1,15 +1,17 @@
 /** @file The user-facing Tensor: a handle on an IR node, concrete (a constant) or traced (symbolic). */
-import { getDefaultBackend } from '../backend.js';
+import { defaultBackendIfSet, getDefaultBackend } from '../backend.js';
 import { TraceError } from '../errors.js';
 import { isDeviceArray } from '../device.js';
+import { checkNotDisposed, claimHost, isDisposedHost, releaseHost } from '../hostMemory.js';
 import type { DType, HostArray, HostArrayOf } from '../ir/dtype.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
-import { prepare, runGraph, toConstNodes } from '../compile/run.js';
+import { prepare, toConstNodes } from '../compile/run.js';
 import { makeGraph } from '../ir/graph.js';
 import { runChecked } from '../numerics/check.js';
 import { debugNansOn } from '../numerics/mode.js';
 import { checksOf } from '../numerics/pending.js';
+import { evaluateCached } from './eagerCache.js';
 import { formatTensor } from './format.js';
 import { tensorBrand } from './tensorBrand.js';
 import type { NumericShape, ShapeT } from './shapeTypes.js';
@@ -28,7 +30,12 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
   /** Type-level only: the shape `tsc` tracks (there is no such runtime field). */
   declare readonly phantomShape: S;
 
-  constructor(readonly node: Node) {}
+  /** Set by `dispose()`: this tensor no longer holds its values. */
+  private disposedHere = false;
+
+  constructor(readonly node: Node) {
+    if (node.kind === 'const' && !isDeviceArray(node.value)) claimHost(node.value);
+  }
 
   /** Marks tensors made by xent (see tensorBrand.ts). */
   get [tensorBrand](): true {
@@ -66,6 +73,16 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
     return hostValue(this, 'data').slice() as HostArrayOf[D];
   }
 
+  /**
+   * The values themselves, row-major, without a copy: on the CPU backend a typed array over its
+   * memory. Read it, do not write it (tensors are immutable; a write changes every use of this
+   * tensor). Valid while the tensor (or this array) is reachable and not disposed: after
+   * `dispose()` the memory holds other tensors, so copy first (`data()`) to keep values longer.
+   */
+  view(): HostArrayOf[D] {
+    return hostValue(this, 'view') as HostArrayOf[D];
+  }
+
   /** The values as nested arrays (a plain number or boolean for a scalar). */
   toArray(): NestedArray {
     return nest(hostValue(this, 'toArray'), this.node.type.shape, this.node.type.dtype === 'bool');
@@ -74,7 +91,7 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
   /** A copy of the values, waiting for the device when they live on one. */
   async dataAsync(): Promise<HostArrayOf[D]> {
     const { value } = concreteNode(this, 'dataAsync');
-    if (!isDeviceArray(value)) return value.slice() as HostArrayOf[D];
+    if (!isDeviceArray(value)) return hostValue(this, 'dataAsync').slice() as HostArrayOf[D];
     const checks = checksOf(value);
     if (checks !== undefined) await checks;
     return (await value.read()) as HostArrayOf[D];
@@ -85,10 +102,26 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
     return nest(await this.dataAsync(), this.node.type.shape, this.node.type.dtype === 'bool');
   }
 
-  /** Releases device memory now (a no-op for host tensors); the tensor cannot be used afterwards. */
+  /**
+   * Frees the tensor's memory now (device memory, or the CPU backend's); the tensor cannot be read
+   * or used afterwards. Never needed for correctness: memory nothing references is freed anyway.
+   */
   dispose(): void {
     const n = this.node;
-    if (n.kind === 'const' && isDeviceArray(n.value)) n.value.dispose();
+    if (n.kind !== 'const' || this.disposedHere) return;
+    this.disposedHere = true;
+    if (isDeviceArray(n.value)) n.value.dispose();
+    else releaseHost(n.value);
+  }
+
+  /** Whether `dispose()` was called on this tensor. */
+  get disposed(): boolean {
+    return this.disposedHere;
+  }
+
+  /** `using t = …` disposes `t` at the end of its block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**
@@ -99,7 +132,8 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
     const { dtype, shape } = this.node.type;
     if (this.node.symbolic) return formatTensor(dtype, shape, 'traced');
     const { value } = concreteNode(this, 'toString');
-    return formatTensor(dtype, shape, isDeviceArray(value) ? `on ${value.backend}` : value);
+    if (isDeviceArray(value)) return formatTensor(dtype, shape, `on ${value.backend}`);
+    return formatTensor(dtype, shape, this.disposedHere || isDisposedHost(value) ? 'disposed' : value);
   }
 
   /** What console.log and util.inspect print: toString(). */
@@ -129,6 +163,9 @@ export function hostValue(t: Tensor, fn: string): HostArray {
       `xent.${fn}: the values of this ${t.dtype}[${t.shape.join(', ')}] tensor live on ${value.backend}; read them with await t.dataAsync() or t.toArrayAsync()`,
     );
   }
+  const what = `this ${t.dtype}[${t.shape.join(', ')}] tensor`;
+  if (t.disposed) checkNotDisposed(value, fn, what, true);
+  checkNotDisposed(value, fn, what);
   return value;
 }
 
@@ -147,8 +184,9 @@ export function concreteNode(t: Tensor, fn: string): ConstNode {
 
 /** Computes param-free nodes on the default backend, returning constants (checked for NaN in debug mode). */
 export function evaluateNodes(nodes: readonly Node[]): ConstNode[] {
+  const backend = defaultBackendIfSet() ?? getDefaultBackend();
+  if (!debugNansOn()) return evaluateCached(nodes, backend);
+  // NaN debugging compiles the graph as built, so that its errors name where these very nodes came from
   const graph = makeGraph([], nodes);
-  if (!debugNansOn()) return runGraph(graph, [], getDefaultBackend());
-  const backend = getDefaultBackend();
   return toConstNodes(nodes, runChecked(graph, backend, prepare(graph, backend), []));
 }

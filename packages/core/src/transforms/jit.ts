@@ -3,7 +3,7 @@
  * dtypes and shapes, and what the trace stage knows of the target backend), run the compile
  * pipeline, keep the executable in a bounded LRU cache.
  */
-import { type Backend, backendSchema, type Executable, getDefaultBackend } from '../backend.js';
+import { type Backend, backendSchema, defaultBackendIfSet, type Executable, getDefaultBackend } from '../backend.js';
 import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
 import type { Program } from '../kernel/program.js';
 import { kernelOptions, prepare, toConstNodes } from '../compile/run.js';
@@ -17,7 +17,7 @@ import { flattenTree, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
 import type { TreeDef } from '../tree/treeDef.js';
-import { explainChange, type Signature, signatureOf } from './signature.js';
+import { explainChange, hasSignature, type Signature, signatureOf } from './signature.js';
 import { jitOptionFields } from './jitOptions.js';
 import { targetKey, traceContext } from './traceContext.js';
 import { bind, type Trace, traceFunction } from './tracing.js';
@@ -53,6 +53,8 @@ interface Entry {
   /** Whether the trace recorded where its nodes came from (NaN debugging was on for it). */
   readonly recorded: boolean;
   compiled?: { readonly backend: Backend; readonly exe: Executable };
+  /** When it was last used, on its function's clock (the least recently used is dropped first). */
+  used: number;
 }
 
 /** Any function of pytrees (of tensors and static leaves) returning a pytree. */
@@ -94,6 +96,21 @@ function jitImpl<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
   const warn =
     (options.warnRetrace ?? true) && (globalThis as HostGlobals).process?.env?.['XENT_NO_RETRACE_WARN'] !== '1';
   const cache = new Map<string, Entry>();
+  let clock = 0;
+  /** The signature and entry of the last call that found one: the next call is matched against it first. */
+  let found: { readonly sig: Signature; readonly entry: Entry } | undefined;
+  const dropOldest = (): void => {
+    let oldest: string | undefined;
+    let at = Infinity;
+    for (const [key, e] of cache) {
+      if (e.used < at) {
+        at = e.used;
+        oldest = key;
+      }
+    }
+    if (found?.entry === cache.get(oldest as string)) found = undefined;
+    cache.delete(oldest as string);
+  };
   const checking = (): boolean => options.checkNumerics ?? debugNansOn();
   let traces = 0;
   let last: Signature | undefined;
@@ -114,12 +131,15 @@ function jitImpl<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
     const leaves = flats.flatMap((fl) => fl.leaves);
     // traced for the backend it runs on (or the enclosing trace's): a trace for another target is not reused
     const context = traceContext(options.backend, options.dump);
-    const sig = signatureOf(flats, targetKey(context.target));
-    const hit = cache.get(sig.key);
-    if (hit !== undefined) cache.delete(sig.key);
+    const target = targetKey(context.target);
+    // a call like the last one that found its entry builds no key
+    const same = found !== undefined && hasSignature(found.sig, flats, target) ? found : undefined;
+    const sig = same?.sig ?? signatureOf(flats, target);
+    const hit = same?.entry ?? cache.get(sig.key);
     // a trace made without NaN debugging is made again when it is on, so errors can name call sites
     if (hit !== undefined && (hit.recorded || !checking())) {
-      cache.set(sig.key, hit);
+      hit.used = ++clock;
+      if (same === undefined) found = { sig, entry: hit };
       return { entry: hit, leaves };
     }
     retraced(sig);
@@ -128,13 +148,14 @@ function jitImpl<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
     const { params, outputs, out } = recorded ? recordingWhile(trace) : trace();
     const own = new Set<Node>(params);
     const closed = toposort(outputs).every((n) => n.kind !== 'param' || own.has(n));
-    const entry: Entry = { params, outputs, out, closed, recorded };
-    if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+    const entry: Entry = { params, outputs, out, closed, recorded, used: ++clock };
+    if (hit === undefined && cache.size >= limit) dropOldest();
     cache.set(sig.key, entry);
+    found = { sig, entry };
     return { entry, leaves };
   };
   const compiled = (entry: Entry): NonNullable<Entry['compiled']> => {
-    const backend = options.backend ?? getDefaultBackend();
+    const backend = options.backend ?? defaultBackendIfSet() ?? getDefaultBackend();
     if (entry.compiled?.backend !== backend) {
       entry.compiled = { backend, exe: prepare(makeGraph(entry.params, entry.outputs), backend, options) };
     }

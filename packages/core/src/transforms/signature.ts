@@ -14,6 +14,8 @@ export interface Signature {
   readonly context: string;
   /** Each argument's structure. */
   readonly args: readonly TreeNode[];
+  /** Each argument's structure key (TreeDef.key). */
+  readonly structures: readonly string[];
   /** Each argument's tensor leaf types, in leaf order. */
   readonly types: readonly (readonly TensorType[])[];
   /** Equal for two calls exactly when one trace serves both. */
@@ -23,8 +25,32 @@ export interface Signature {
 /** The signature of a call whose arguments flatten to `flats`, traced in `context`. */
 export function signatureOf(flats: readonly Flat[], context = ''): Signature {
   const types = flats.map((f) => f.leaves.map((t) => t.node.type));
-  const args = flats.map((f, i) => `${f.def.key}|${(types[i] as TensorType[]).map(formatType).join(';')}`);
-  return { context, args: flats.map((f) => f.def.root), types, key: [context, ...args].join('\n') };
+  const structures = flats.map((f) => f.def.key);
+  const args = flats.map(
+    (f, i) => `${structures[i] as string}|${(types[i] as TensorType[]).map(formatType).join(';')}`,
+  );
+  return { context, args: flats.map((f) => f.def.root), structures, types, key: [context, ...args].join('\n') };
+}
+
+/**
+ * Whether a call whose arguments flatten to `flats`, traced in `context`, has the signature `sig`: its
+ * key would equal `sig.key` (the parts are compared one by one, without building the key).
+ */
+export function hasSignature(sig: Signature, flats: readonly Flat[], context: string): boolean {
+  if (sig.context !== context || sig.structures.length !== flats.length) return false;
+  for (let i = 0; i < flats.length; i++) {
+    const { def, leaves } = flats[i] as Flat;
+    // equal structure keys give equal leaf counts
+    if (def.key !== sig.structures[i]) return false;
+    const types = sig.types[i] as readonly TensorType[];
+    for (let k = 0; k < leaves.length; k++) {
+      const a = (leaves[k] as Flat['leaves'][number]).node.type;
+      const b = types[k] as TensorType;
+      if (a.dtype !== b.dtype || a.shape.length !== b.shape.length) return false;
+      for (let d = 0; d < a.shape.length; d++) if (a.shape[d] !== b.shape[d]) return false;
+    }
+  }
+  return true;
 }
 
 const slotText = (n: TreeNode, type: TensorType | undefined): string =>

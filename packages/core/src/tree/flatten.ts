@@ -3,7 +3,7 @@
  * second tree against a structure. Arrays and plain objects are containers; tensors are leaves;
  * everything else is a static leaf kept in the structure.
  */
-import { fail, ValueError } from '../errors.js';
+import { BackendError, fail, ValueError } from '../errors.js';
 import { formatType } from '../ir/printer.js';
 import { Tensor } from '../trace/tensor.js';
 import { childPath, formatStatic, TreeDef, type TreeNode } from './treeDef.js';
@@ -40,6 +40,14 @@ export function flattenTree<T>(fn: string, root: string, tree: T): Flat<T> {
   const open = new Map<object, string>();
   const walk = (v: unknown, path: string): TreeNode => {
     if (v instanceof Tensor) {
+      if (v.disposed)
+        fail(
+          BackendError,
+          fn,
+          path,
+          'a Tensor that is not disposed',
+          `a ${formatType(v.node.type)} tensor that was disposed`,
+        );
       leaves.push(v as Tensor);
       return tensorSlot;
     }

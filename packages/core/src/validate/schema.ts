@@ -2,7 +2,7 @@
  * @file Argument schemas: what a public function accepts for each argument and option, checked with
  * one error grammar (`xent.<fn>: argument '<arg>' expected …, got …`) and described for the bad-input suite.
  */
-import { DTypeError, fail, ShapeError, ValueError, type XentError } from '../errors.js';
+import { BackendError, DTypeError, fail, ShapeError, ValueError, type XentError } from '../errors.js';
 import { type DType, dtypes, isFloat, isNumeric } from '../ir/dtype.js';
 import type { Tensor } from '../trace/tensor.js';
 import { isTensor } from '../trace/tensorBrand.js';
@@ -110,6 +110,10 @@ const rankText = ([lo, hi]: readonly [number, number]): string =>
         ? ` of rank ≥ ${lo}`
         : ` of rank ${lo} to ${hi}`;
 
+/** What a tensor that was disposed is called in errors. */
+const disposedText = (t: Tensor): string =>
+  `a ${t.dtype}[${t.shape.join(', ')}] tensor that was disposed (its memory is freed)`;
+
 const notATensor = (v: unknown): string => `${describe(v)}${Array.isArray(v) ? ' (wrap it with x.tensor)' : ''}`;
 
 /** A Tensor of ours (not a duck-typed object), with a dtype rule and a rank range. */
@@ -125,6 +129,7 @@ export function tensor(options: { dtype?: DTypeRule; rank?: number | readonly [n
   return make({ kind: 'tensor', dtype, rank }, expected, (v, fn, arg): Tensor => {
     if (!isTensor(v)) return fail(ValueError, fn, arg, expected, notATensor(v));
     const t = v;
+    if (t.disposed) fail(BackendError, fn, arg, expected, disposedText(t));
     if (!dtypeOk(t.dtype, dtype)) fail(DTypeError, fn, arg, expected, `dtype ${t.dtype}`);
     if (t.rank < rank[0] || t.rank > rank[1]) fail(ShapeError, fn, arg, expected, `shape [${t.shape.join(', ')}]`);
     return t;
@@ -139,6 +144,7 @@ export function tensorLike(options: { dtype?: DTypeRule } = {}): Schema<Tensor |
     if (typeof v === 'number' || typeof v === 'boolean') return v;
     if (!isTensor(v)) return fail(ValueError, fn, arg, expected, notATensor(v));
     const t = v;
+    if (t.disposed) fail(BackendError, fn, arg, expected, disposedText(t));
     if (!dtypeOk(t.dtype, dtype)) fail(DTypeError, fn, arg, expected, `dtype ${t.dtype}`);
     return t;
   });

@@ -66,7 +66,8 @@ export interface WasmKernel {
 
 const cache = new Map<string, WasmKernel>();
 
-function instantiate(key: string, build: () => Uint8Array): WasmKernel {
+/** The kernel of module `build()` exporting `kernel`, instantiated on this thread once per `key`. */
+export function instantiate(key: string, build: () => Uint8Array): WasmKernel {
   let kernel = cache.get(key);
   if (kernel === undefined) {
     const bytes = build();

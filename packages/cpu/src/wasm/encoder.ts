@@ -141,6 +141,8 @@ const ops: Record<string, readonly [number, number, Imm]> = {
   // relaxed SIMD (a·b + c and −(a·b) + c, fused or not: see features.ts)
   'f32x4.relaxed_madd': [0xfd, 0x105, 'none'],
   'f32x4.relaxed_nmadd': [0xfd, 0x106, 'none'],
+  // max of lanes as the hardware computes it (maxps): NaN and ±0 operands give either one
+  'f32x4.relaxed_max': [0xfd, 0x10e, 'none'],
 };
 
 export type Mnemonic = keyof typeof ops;

@@ -66,17 +66,30 @@ export function reductionCode(
     }
     case 'max': {
       const m = f.local('v128');
+      // relaxed: the hardware max, with NaN lanes noted apart (max propagates NaN)
+      const nan = f.local('v128');
       const vec = vectorBody(true);
       const v = vec.value(body);
       return {
         init: (g) => {
           g.op('v128.const', ...f32x4Const(-Infinity)).op('local.set', m);
+          g.op('v128.const', ...i32x4Const(0)).op('local.set', nan);
           g.op('f64.const', -Infinity).op('local.set', acc);
         },
         loops: (g) => {
           loop(g, iv, constant(0), constant(e4), 4, (h) => {
             run(h, vec.code);
-            h.op('local.get', m).op('local.get', v).op('f32x4.max').op('local.set', m);
+            h.op('local.get', m)
+              .op('local.get', v)
+              .op(relaxed ? 'f32x4.relaxed_max' : 'f32x4.max')
+              .op('local.set', m);
+            if (relaxed)
+              h.op('local.get', nan)
+                .op('local.get', v)
+                .op('local.get', v)
+                .op('f32x4.ne')
+                .op('v128.or')
+                .op('local.set', nan);
           });
           loop(g, iv, constant(e4), constant(extent), 1, (h) => {
             run(h, tail.code);
@@ -86,6 +99,14 @@ export function reductionCode(
           });
         },
         finish: (g) => {
+          if (relaxed) {
+            // lanes that met a NaN are NaN (f64.max below propagates it); a zero maximum may keep either sign
+            g.op('v128.const', ...f32x4Const(NaN))
+              .op('local.get', m)
+              .op('local.get', nan)
+              .op('v128.bitselect');
+            g.op('local.set', m);
+          }
           for (let l = 0; l < 4; l++) {
             g.op('local.get', acc)
               .op('local.get', m)
@@ -153,7 +174,11 @@ export function reductionCode(
               4,
               (q) => {
                 run(q, passMax.code);
-                q.op('local.get', mb).op('local.get', vMax).op('f32x4.max').op('local.set', mb);
+                // relaxed max may drop a NaN here: the sum pass then reads it (exp(NaN − mb) is NaN)
+                q.op('local.get', mb)
+                  .op('local.get', vMax)
+                  .op(relaxed ? 'f32x4.relaxed_max' : 'f32x4.max')
+                  .op('local.set', mb);
               },
             );
             h.op('v128.const', ...f32x4Const(0)).op('local.set', sb);

@@ -13,6 +13,7 @@ import {
   type Executable,
   formatKernel,
   isDeviceArray,
+  programLaunches,
 } from '@xent/core/internal';
 import type { BufferSpec } from '../codegen/buffers.js';
 import type { KernelPass } from '../codegen/rendered.js';
@@ -76,8 +77,8 @@ export function compileOnGpu(program: Program, runtime: GpuRuntime): Executable 
   checkProgram(program, runtime);
   const maxBinding = runtime.limits.maxStorageBufferBindingSize;
   const { result: launches, errors: compileErrors } = guarded(runtime.device, 'webgpu', 'the compiled kernels', () =>
-    program.steps.flatMap((s): CompiledLaunch[] => {
-      if (s.kind !== 'launch') return [];
+    // a row group's members run one after another
+    programLaunches(program).flatMap((s): CompiledLaunch[] => {
       const rendered = renderKernel(s.kernel, maxBinding);
       const passes = rendered.passes.map((pass) => {
         if (pass.bindings.length > runtime.limits.maxStorageBuffersPerShaderStage) {

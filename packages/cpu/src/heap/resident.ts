@@ -1,0 +1,131 @@
+/**
+ * @file Tensor data resident in the CPU backend's WebAssembly memory: blocks from one allocator,
+ * handed out as typed-array views that programs read in place and write their results into. A
+ * block is freed when its view is disposed, or once the garbage collector has found the view
+ * unreachable. That second way waits for the event loop (FinalizationRegistry callbacks are tasks;
+ * no JavaScript can observe a collection synchronously), so one task (a synchronous loop that
+ * never disposes) may keep at most `TASK_RESIDENT_BYTES` it made resident: past them its results
+ * are ordinary arrays the collector frees (copied out: slower, never wrong).
+ */
+import type { DType, HostArray } from '@xent/core';
+import { bytesPer, type HostMemory, registerHostMemory } from '@xent/core/internal';
+import { Allocator } from './allocator.js';
+import { ensureMemory, memory, view } from '../memory.js';
+
+/** Live resident bytes past which new results are ordinary arrays (copied out of the memory). */
+export const MAX_RESIDENT_BYTES = 2 ** 31;
+
+/**
+ * Arrays smaller than this are ordinary arrays: copying them in and out costs less than a block
+ * and its finalizer (scalars, small batches).
+ */
+export const MIN_RESIDENT_BYTES = 4096;
+
+/** Resident bytes one task may allocate and keep (not disposed) before its results become ordinary arrays. */
+export const TASK_RESIDENT_BYTES = 2 ** 28;
+
+/** Bytes below this offset are never handed out (address 0 stays unused). */
+const BASE = 64;
+
+const allocator = new Allocator(BASE);
+
+/** One resident block: made in task `task`, `freed` once it went back to the allocator. */
+interface Block {
+  readonly offset: number;
+  readonly bytes: number;
+  readonly task: number;
+  freed: boolean;
+}
+
+const blockOf = new WeakMap<HostArray, Block>();
+
+/** The task now running (counted by a timer that fires once the event loop turns) and the resident bytes it keeps. */
+let task = 0;
+let taskBytes = 0;
+let taskEndScheduled = false;
+
+function noteTask(): void {
+  if (taskEndScheduled) return;
+  taskEndScheduled = true;
+  const timer = setTimeout(() => {
+    task++;
+    taskBytes = 0;
+    taskEndScheduled = false;
+  }, 0) as { unref?: () => void } | number;
+  if (typeof timer === 'object') timer.unref?.();
+}
+
+function freeOnce(block: Block): void {
+  if (block.freed) return;
+  block.freed = true;
+  if (block.task === task) taskBytes -= block.bytes;
+  allocator.free(block.offset);
+}
+
+const collected = new FinalizationRegistry<Block>(freeOnce);
+
+/** A block of at least `bytes` bytes, the memory grown to hold it; a ResourceError when the system cannot give that much. */
+export function allocateBlock(bytes: number): number {
+  const offset = allocator.allocate(bytes);
+  try {
+    ensureMemory(allocator.top);
+  } catch (e) {
+    allocator.free(offset);
+    throw e;
+  }
+  return offset;
+}
+
+/** Returns a block from `allocateBlock`. */
+export function freeBlock(offset: number): void {
+  allocator.free(offset);
+}
+
+/** Whether `bytes` more resident bytes stay within `MAX_RESIDENT_BYTES`. */
+export const residentRoom = (bytes: number): boolean =>
+  allocator.live + Allocator.blockBytes(bytes) <= MAX_RESIDENT_BYTES;
+
+/**
+ * A resident array of `size` elements of `dtype` (contents unspecified), owned by its view: freed
+ * when the view is disposed or collected. Undefined below `MIN_RESIDENT_BYTES` or past `MAX_RESIDENT_BYTES`.
+ */
+export function residentArray(dtype: DType, size: number): HostArray | undefined {
+  const bytes = Allocator.blockBytes(size * bytesPer[dtype]);
+  if (bytes < MIN_RESIDENT_BYTES || !residentRoom(bytes) || taskBytes + bytes > TASK_RESIDENT_BYTES) return undefined;
+  const offset = allocateBlock(bytes);
+  const array = view(dtype, offset, size);
+  noteTask();
+  taskBytes += bytes;
+  const block: Block = { offset, bytes, task, freed: false };
+  blockOf.set(array, block);
+  collected.register(array, block, block);
+  return array;
+}
+
+/** The byte offset of a live resident array in the memory (undefined for any other array). */
+export function residentOffset(array: HostArray): number | undefined {
+  const block = blockOf.get(array);
+  return block === undefined || block.freed ? undefined : block.offset;
+}
+
+/** What the CPU backend's memory holds: bytes in live blocks (resident tensors, a running program's buffers) and its size. */
+export interface MemoryUsage {
+  readonly liveBytes: number;
+  readonly memoryBytes: number;
+}
+
+export const memoryUsage = (): MemoryUsage => ({ liveBytes: allocator.live, memoryBytes: memory.buffer.byteLength });
+
+/** The CPU backends' host memory (one shared WebAssembly memory serves them all). */
+export const residentMemory: HostMemory = {
+  allocate: residentArray,
+  release(array) {
+    const block = blockOf.get(array);
+    if (block === undefined) return false;
+    collected.unregister(block);
+    freeOnce(block);
+    return true;
+  },
+};
+
+registerHostMemory(residentMemory);

@@ -1,0 +1,174 @@
+/**
+ * @file Row groups on the CPU: one WebAssembly module per group holding each member's kernel and a
+ * driver that walks its row range in blocks small enough to stay in L2, running every member on a
+ * block before the next, so the group reads each row from memory once. Where a member does not
+ * vectorise, the members run one after another over all rows instead.
+ */
+import type { HostArray } from '@xent/core';
+import {
+  bytesPer,
+  formatKernel,
+  type Kernel,
+  kernelOutputSizes,
+  type LaunchStep,
+  type MapKernel,
+  type RowGroupStep,
+  type WasmImportName,
+  wasmImports,
+  wasmSignature,
+} from '@xent/core/internal';
+import { loop } from './emit.js';
+import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
+import { instantiate } from './compile.js';
+import { emitMapKernel } from './mapKernel.js';
+import { wasmIneligibility } from './plan.js';
+import { type PoolKernel, runSplit } from '../threads/pool.js';
+import { CTL } from '../threads/worker.js';
+
+/** Runs a step given its buffers' views and byte offsets and the scratch offset (the backend's runner). */
+export type StepRunner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
+
+/** Bytes of row data a block of rows aims at: what its members touch of it stays in L2 between them. */
+const BLOCK_BYTES = 192 * 1024;
+
+/** The most arguments a pool job carries (its control block's argument words). */
+const MAX_JOB_ARGS = CTL.ready - CTL.args;
+
+/** The buffers a row group's runner takes: each member's inputs then outputs, member after member. */
+export const groupBuffers = (step: RowGroupStep): number[] => step.launches.flatMap((l) => [...l.inputs, ...l.outputs]);
+
+/** Whether a member is a 1-D elementwise kernel, whose vector loop runs over rows and needs ranges starting at multiples of 4. */
+const rowVectorised = (k: MapKernel): boolean => k.shape.length === 1 && k.reduce === undefined;
+
+/** Records the element count and bytes per element of each buffer a launch touches, by buffer id. */
+function recordBuffers(l: LaunchStep, into: Map<number, readonly [size: number, bytes: number]>): void {
+  const k = l.kernel as MapKernel;
+  l.inputs.forEach((b, i) => {
+    const input = k.inputs[i];
+    if (input !== undefined) into.set(b, [input.size, bytesPer[input.dtype]]);
+  });
+  const sizes = kernelOutputSizes(k);
+  l.outputs.forEach((b, i) => {
+    const out = k.outputs[i];
+    if (out !== undefined) into.set(b, [sizes[i] as number, bytesPer[out.dtype]]);
+  });
+}
+
+/**
+ * Rows per block: BLOCK_BYTES over the bytes per row of the buffers the group touches that hold
+ * whole rows (a buffer whose size is not a multiple of the rows is shared by all rows), at least
+ * one row, and a multiple of `align`.
+ */
+export function blockRows(step: RowGroupStep, align: number): number {
+  const buffers = new Map<number, readonly [size: number, bytes: number]>();
+  for (const l of step.launches) recordBuffers(l, buffers);
+  let rowBytes = 0;
+  for (const [size, bytes] of buffers.values()) if (size % step.rows === 0) rowBytes += (size / step.rows) * bytes;
+  const rows = Math.min(step.rows, Math.max(1, Math.floor(BLOCK_BYTES / Math.max(rowBytes, 1))));
+  return Math.max(align, rows - (rows % align));
+}
+
+const i32s = (n: number): ValType[] => Array.from({ length: n }, () => 'i32');
+
+/**
+ * The module bytes of a chain over `kernels`: each member as `member<i>(ins…, outs…, lo, hi)`, and
+ * `kernel(…every member's offsets, lo, hi)` calling every member on [a, min(a + block, hi)) for a
+ * = lo, lo + block, … (relaxed SIMD in exp and log with `relaxed`).
+ */
+export function rowChainModule(kernels: readonly MapKernel[], block: number, relaxed: boolean): Uint8Array {
+  const mb = new ModuleBuilder();
+  const index = new Map<WasmImportName, number>();
+  for (const name of wasmImports) {
+    const { params, results } = wasmSignature(name);
+    index.set(name, mb.importFunction(name, params, results));
+  }
+  const members = kernels.map((k, i) => {
+    const args = k.inputs.length + k.outputs.length;
+    const f = new FunctionBuilder(i32s(args + 2), []);
+    emitMapKernel(k, f, (name) => index.get(name) as number, relaxed);
+    return { fn: mb.addFunction(`member${i}`, f), args };
+  });
+  const total = members.reduce((sum, m) => sum + m.args, 0);
+  const driver = new FunctionBuilder(i32s(total + 2), []);
+  const [lo, hi] = [total, total + 1];
+  const [a, b] = [driver.local('i32'), driver.local('i32')];
+  loop(
+    driver,
+    a,
+    (g) => g.op('local.get', lo),
+    (g) => g.op('local.get', hi),
+    block,
+    (g) => {
+      // b = min(a + block, hi)
+      g.op('local.get', a).op('i32.const', block).op('i32.add').op('local.tee', b);
+      g.op('local.get', hi).op('local.get', b).op('local.get', hi).op('i32.lt_s').op('select').op('local.set', b);
+      let first = 0;
+      for (const m of members) {
+        for (let p = 0; p < m.args; p++) g.op('local.get', first + p);
+        g.op('local.get', a).op('local.get', b).op('call', m.fn);
+        first += m.args;
+      }
+    },
+  );
+  mb.addFunction('kernel', driver);
+  return mb.toBytes();
+}
+
+/** A compiled chain: the pool kernel, and the multiple its thread ranges must start at. */
+export interface RowChain {
+  readonly kernel: PoolKernel;
+  readonly align: number;
+}
+
+/**
+ * The compiled chain of a row group, or undefined when a member does not vectorise or the
+ * members' offsets are more than a pool job carries.
+ */
+export function rowChain(step: RowGroupStep, relaxed: boolean): RowChain | undefined {
+  const kernels: MapKernel[] = [];
+  for (const l of step.launches) {
+    if (l.kernel.kind !== 'map' || wasmIneligibility(l.kernel) !== undefined) return undefined;
+    kernels.push(l.kernel);
+  }
+  if (groupBuffers(step).length + 2 > MAX_JOB_ARGS) return undefined;
+  const align = kernels.some(rowVectorised) ? 4 : 1;
+  const block = blockRows(step, align);
+  const key = `rowChain block ${block}${relaxed ? ' relaxed' : ''}\n${kernels.map(formatKernel).join('\n')}`;
+  return { kernel: instantiate(key, () => rowChainModule(kernels, block, relaxed)), align };
+}
+
+/** Elements (or multiply-adds) a kernel's loops visit. */
+const workOf = (k: Kernel): number =>
+  k.kind === 'map' ? k.shape.concat(k.reduce?.shape ?? []).reduce((x, y) => x * y, 1) : Infinity;
+
+/**
+ * The runner of a row group: its chain, split by rows across `threads` when the members' work
+ * reaches `splitWork`, when there is one (`simd`); else each member's own runner in turn, on its
+ * slice of the group's buffers (`groupBuffers`).
+ */
+export function rowGroupRunner(
+  step: RowGroupStep,
+  options: { readonly simd: boolean; readonly threads: number; readonly relaxedSimd: boolean },
+  memberRunner: (k: Kernel) => StepRunner,
+  splitWork: number,
+): StepRunner {
+  const chain = options.simd ? rowChain(step, options.relaxedSimd) : undefined;
+  if (chain !== undefined) {
+    const work = step.launches.reduce((sum, l) => sum + workOf(l.kernel), 0);
+    const threads = work >= splitWork ? options.threads : 1;
+    return (_views, offsets) => {
+      runSplit(chain.kernel, offsets, step.rows, threads, chain.align);
+    };
+  }
+  const members = step.launches.map((l) => ({
+    run: memberRunner(l.kernel),
+    count: l.inputs.length + l.outputs.length,
+  }));
+  return (views, offsets, scratch) => {
+    let first = 0;
+    for (const m of members) {
+      m.run(views.slice(first, first + m.count), offsets.slice(first, first + m.count), scratch);
+      first += m.count;
+    }
+  };
+}
