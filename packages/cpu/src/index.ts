@@ -3,6 +3,7 @@ import { publicFn } from '@xent/core/internal';
 import { availableThreads as threadsHere } from './threads/pool.js';
 
 export { type CpuBackend, cpuBackend, cpuJsBackend, createCpuBackend, type CpuOptions } from './backend.js';
+export type { MemoryUsage } from './heap/resident.js';
 export { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 export { referenceBackend } from './reference/interpreter.js';
 

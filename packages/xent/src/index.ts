@@ -14,7 +14,7 @@ import {
 import { backendSchema, jitOptionFields, publicFn, s } from '@xent/core/internal';
 import { cpuBackend, cpuJsBackend, referenceBackend } from '@xent/cpu';
 
-export { availableThreads, createCpuBackend, type CpuOptions } from '@xent/cpu';
+export { availableThreads, createCpuBackend, type CpuOptions, type MemoryUsage } from '@xent/cpu';
 export { webgpu, type WebGpuBackend, type WebGpuOptions, type RuntimeStats } from '@xent/webgpu';
 export {
   losses,
