@@ -59,8 +59,14 @@ interface PrimStep {
   readonly floatDType: 'f32' | 'f64';
 }
 
+/**
+ * Every primitive but eigh: its cases come from a filter (well-separated eigenvalues) that, drawn inside
+ * a sequence, can reject for minutes; prims.test.ts runs eigh's cases one after another through the cache.
+ */
+const sequencedPrims = prims.filter((p) => p !== 'eigh');
+
 const primStep: fc.Arbitrary<PrimStep> = fc
-  .tuple(fc.constantFrom(...prims), fc.constantFrom('f32' as const, 'f64' as const))
+  .tuple(fc.constantFrom(...sequencedPrims), fc.constantFrom('f32' as const, 'f64' as const))
   .chain(([prim, floatDType]) =>
     (primSpecs[prim] as PrimTestSpec<unknown>).cases.map((c): PrimStep => ({ prim, c, floatDType })),
   );

@@ -4,9 +4,9 @@
  * as parameters, then run with the constants' values as arguments; the compile pipeline is skipped.
  *
  * Memory stays bounded: each backend keeps at most `MAX_ENTRIES` programs, least recently used dropped
- * first, and a compiled program may hold the arrays it last ran with (the CPU backend keeps them to skip
- * copying them in again), so the cache also holds at most `MAX_HELD_BYTES` of arguments and never keeps
- * a program whose arguments take more than `MAX_ENTRY_BYTES` (its compile time is small next to its work).
+ * first; and since a compiled program may keep the arrays it last ran with (the Executable contract allows
+ * it), the cache counts at most `MAX_HELD_BYTES` of arguments and never keeps a program whose arguments
+ * take more than `MAX_ENTRY_BYTES` (its compile time is small next to its work).
  */
 import type { Backend, Executable } from '../backend.js';
 import { runGraph, prepare, toConstNodes } from '../compile/run.js';
