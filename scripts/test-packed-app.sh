@@ -77,7 +77,7 @@ EOF
     "module": "nodenext",
     "moduleResolution": "nodenext",
     "target": "es2024",
-    "lib": ["es2024"],
+    "lib": ["es2024", "esnext.disposable"],
     "types": ["node"],
     "noEmit": true,
     "skipLibCheck": false,
@@ -134,7 +134,7 @@ typecheck_dom() {
   cat >"$app/browser/tsconfig.json" <<'EOF'
 {
   "extends": "../tsconfig.json",
-  "compilerOptions": { "lib": ["es2024", "dom"], "types": [] },
+  "compilerOptions": { "lib": ["es2024", "esnext.disposable", "dom"], "types": [] },
   "include": ["*.ts"]
 }
 EOF
