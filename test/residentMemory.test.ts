@@ -191,6 +191,24 @@ describe('lifetimes over long loops', () => {
     expect(Math.abs(last - expected) / Math.abs(expected)).toBeLessThan(1e-5);
   });
 
+  test('data the user keeps does not count in the task budget: a disposed step result stays resident in a synchronous loop', () => {
+    // 200 MiB of kept data and a 64 MiB result: past 256 MiB together, but only results count
+    const kept = x.zeros([50 * 2 ** 20]);
+    const b = x.tensor(values(2 ** 24, 15), { shape: [2 ** 24] });
+    const twice = x.jit((t: x.Tensor) => x.mul(t, 2));
+    const live = usage().liveBytes;
+    for (let i = 0; i < 10; i++) {
+      const r = twice(b);
+      expect(r.view().buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(usage().liveBytes - live).toBeGreaterThanOrEqual(2 ** 26);
+      expect(r.view()[12345]).toBe((b.view()[12345] as number) * 2);
+      r.dispose();
+    }
+    expect(usage().liveBytes).toBe(live);
+    kept.dispose();
+    b.dispose();
+  });
+
   test('results dropped without dispose are freed once collected and the event loop turns', async () => {
     const z = x.tensor(values(N * V, 13), { shape: [N, V] });
     const settle = async (): Promise<void> => {
@@ -222,7 +240,7 @@ describe('growth', () => {
     let growths = 0;
     for (let k = 0; k < 24 && growths < 3; k++) {
       const grownFrom = usage().memoryBytes;
-      // 64 MiB more each round (a new task each time: one task keeps at most 256 MiB resident)
+      // 64 MiB more each round
       await new Promise((r) => setTimeout(r, 1));
       big.push(x.full([1 << 24], k));
       if (usage().memoryBytes > grownFrom) growths++;

@@ -178,7 +178,7 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
           if (!(ownsResult[i] as boolean)) return;
           const info = program.buffers[b] as BufferInfo;
           const staged = arena.staged[b];
-          const resident = staged === undefined ? residentArray(info.dtype, info.size) : undefined;
+          const resident = staged === undefined ? residentArray(info.dtype, info.size, 'result') : undefined;
           results[i] = resident;
           offsets[b] =
             resident !== undefined
@@ -208,7 +208,7 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
 
 /** A result copied out of a buffer that is not its own: into a resident array when there is room, else an ordinary one. */
 function copyOut(values: HostArray): HostArray {
-  const out = residentMemory.allocate(dtypeOfHost(values) as DType, values.length);
+  const out = residentArray(dtypeOfHost(values) as DType, values.length, 'result');
   if (out === undefined) return values.slice();
   out.set(values);
   return out;

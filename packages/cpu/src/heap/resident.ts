@@ -3,9 +3,10 @@
  * handed out as typed-array views that programs read in place and write their results into. A
  * block is freed when its view is disposed, or once the garbage collector has found the view
  * unreachable. That second way waits for the event loop (FinalizationRegistry callbacks are tasks;
- * no JavaScript can observe a collection synchronously), so one task (a synchronous loop that
- * never disposes) may keep at most `TASK_RESIDENT_BYTES` it made resident: past them its results
- * are ordinary arrays the collector frees (copied out: slower, never wrong).
+ * no JavaScript can observe a collection synchronously), so the program results one task (a
+ * synchronous loop that never disposes) keeps resident are bounded by `taskResultBudget`: past it
+ * its results are ordinary arrays the collector frees (copied out: slower, never wrong). Data the
+ * user puts in (`x.tensor`, `zeros`) is bounded by `MAX_RESIDENT_BYTES` alone.
  */
 import type { DType, HostArray } from '@xent/core';
 import { bytesPer, type HostMemory, registerHostMemory } from '@xent/core/internal';
@@ -21,15 +22,18 @@ export const MAX_RESIDENT_BYTES = 2 ** 31;
  */
 export const MIN_RESIDENT_BYTES = 4096;
 
-/** Resident bytes one task may allocate and keep (not disposed) before its results become ordinary arrays. */
+/** Resident result bytes one task may allocate and keep (not disposed): at least this much… */
 export const TASK_RESIDENT_BYTES = 2 ** 28;
+
+/** …and at least two results of the size asked for, so that a step's result as large as its input stays resident. */
+export const taskResultBudget = (bytes: number): number => Math.max(TASK_RESIDENT_BYTES, 2 * bytes);
 
 /** Bytes below this offset are never handed out (address 0 stays unused). */
 const BASE = 64;
 
 const allocator = new Allocator(BASE);
 
-/** One resident block: made in task `task`, `freed` once it went back to the allocator. */
+/** One resident block: a program result made in task `task` (or data: task -1), `freed` once it went back to the allocator. */
 interface Block {
   readonly offset: number;
   readonly bytes: number;
@@ -37,9 +41,12 @@ interface Block {
   freed: boolean;
 }
 
+/** What a resident array holds: a program's result (counted in the task's budget) or data the user put in. */
+export type ResidentUse = 'result' | 'data';
+
 const blockOf = new WeakMap<HostArray, Block>();
 
-/** The task now running (counted by a timer that fires once the event loop turns) and the resident bytes it keeps. */
+/** The task now running (counted by a timer that fires once the event loop turns) and the result bytes it keeps resident. */
 let task = 0;
 let taskBytes = 0;
 let taskEndScheduled = false;
@@ -86,17 +93,21 @@ export const residentRoom = (bytes: number): boolean =>
   allocator.live + Allocator.blockBytes(bytes) <= MAX_RESIDENT_BYTES;
 
 /**
- * A resident array of `size` elements of `dtype` (contents unspecified), owned by its view: freed
- * when the view is disposed or collected. Undefined below `MIN_RESIDENT_BYTES` or past `MAX_RESIDENT_BYTES`.
+ * A resident array of `size` elements of `dtype` (contents unspecified) for `use`, owned by its
+ * view: freed when the view is disposed or collected. Undefined below `MIN_RESIDENT_BYTES`, past
+ * `MAX_RESIDENT_BYTES`, or for a result past the task's budget.
  */
-export function residentArray(dtype: DType, size: number): HostArray | undefined {
+export function residentArray(dtype: DType, size: number, use: ResidentUse): HostArray | undefined {
   const bytes = Allocator.blockBytes(size * bytesPer[dtype]);
-  if (bytes < MIN_RESIDENT_BYTES || !residentRoom(bytes) || taskBytes + bytes > TASK_RESIDENT_BYTES) return undefined;
+  if (bytes < MIN_RESIDENT_BYTES || !residentRoom(bytes)) return undefined;
+  if (use === 'result' && taskBytes + bytes > taskResultBudget(bytes)) return undefined;
   const offset = allocateBlock(bytes);
   const array = view(dtype, offset, size);
-  noteTask();
-  taskBytes += bytes;
-  const block: Block = { offset, bytes, task, freed: false };
+  if (use === 'result') {
+    noteTask();
+    taskBytes += bytes;
+  }
+  const block: Block = { offset, bytes, task: use === 'result' ? task : -1, freed: false };
   blockOf.set(array, block);
   collected.register(array, block, block);
   return array;
@@ -116,9 +127,9 @@ export interface MemoryUsage {
 
 export const memoryUsage = (): MemoryUsage => ({ liveBytes: allocator.live, memoryBytes: memory.buffer.byteLength });
 
-/** The CPU backends' host memory (one shared WebAssembly memory serves them all). */
+/** The CPU backends' host memory (one shared WebAssembly memory serves them all): data the user puts in. */
 export const residentMemory: HostMemory = {
-  allocate: residentArray,
+  allocate: (dtype, size) => residentArray(dtype, size, 'data'),
   release(array) {
     const block = blockOf.get(array);
     if (block === undefined) return false;

@@ -173,6 +173,9 @@ const scratch = new DataView(new ArrayBuffer(8));
 export class FunctionBuilder {
   readonly code: number[] = [];
   private readonly locals: ValType[] = [];
+  /** Code run once on entry, before `code`: it sets the v128 constants' locals. */
+  private readonly prologue: number[] = [];
+  private readonly constants = new Map<string, number>();
 
   constructor(
     readonly params: readonly ValType[],
@@ -183,6 +186,28 @@ export class FunctionBuilder {
   local(type: ValType): number {
     this.locals.push(type);
     return this.params.length + this.locals.length - 1;
+  }
+
+  /**
+   * A v128 local holding the constant `bytes`, set once on entry (constants used in a loop then cost
+   * a register or a reload, not a rebuild each time round); one local per distinct constant.
+   */
+  constant(bytes: readonly number[]): number {
+    const key = bytes.join(',');
+    let local = this.constants.get(key);
+    if (local === undefined) {
+      local = this.local('v128');
+      this.constants.set(key, local);
+      const code = this.code.length;
+      this.op('v128.const', ...bytes).op('local.set', local);
+      this.prologue.push(...this.code.splice(code));
+    }
+    return local;
+  }
+
+  /** Pushes the v128 constant `bytes` (its local from `constant`). */
+  pushConstant(bytes: readonly number[]): this {
+    return this.op('local.get', this.constant(bytes));
   }
 
   /** Appends an instruction. Immediates: u32/i32/f32/f64 numbers, [align, offset] for memory, a lane index, 16 bytes for v128.const. */
@@ -240,7 +265,7 @@ export class FunctionBuilder {
       uleb(out, n);
       out.push(valTypeCode[t]);
     }
-    out.push(...this.code, 0x0b);
+    out.push(...this.prologue, ...this.code, 0x0b);
     return out;
   }
 }

@@ -150,9 +150,7 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
       g.op('f64.const', 1).op('local.get', a).op('f64.div');
     },
     vector: ({ g, a }) => {
-      g.op('v128.const', ...f32x4Const(1))
-        .op('local.get', a)
-        .op('f32x4.div');
+      g.pushConstant(f32x4Const(1)).op('local.get', a).op('f32x4.div');
     },
   },
   sin: { scalar: callUnary('sin'), vector: null },
@@ -194,17 +192,9 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
     vector: (c) => {
       const { g, get, a } = c;
       const [lane, lt] = lanesFloat(c) ? ([f32x4Const, 'f32x4.lt'] as const) : ([i32x4Const, 'i32x4.lt_s'] as const);
-      g.op('v128.const', ...lane(1))
-        .op('v128.const', ...lane(-1))
-        .op('local.get', a);
-      get(a)
-        .op('v128.const', ...lane(0))
-        .op(lt)
-        .op('v128.bitselect');
-      g.op('v128.const', ...lane(0))
-        .op('local.get', a)
-        .op(lt)
-        .op('v128.bitselect');
+      g.pushConstant(lane(1)).pushConstant(lane(-1)).op('local.get', a);
+      get(a).pushConstant(lane(0)).op(lt).op('v128.bitselect');
+      g.pushConstant(lane(0)).op('local.get', a).op(lt).op('v128.bitselect');
     },
   },
   floor: { scalar: unaryOp('f64.floor'), vector: unaryOp('f32x4.floor') },
@@ -289,8 +279,8 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
       const from = e.args[0]?.dtype;
       get(a);
       if (e.dtype === from) return;
-      if (e.dtype === 'bool') g.op('v128.const', ...i32x4Const(0)).op(from === 'f32' ? 'f32x4.ne' : 'i32x4.ne');
-      else if (from === 'bool') g.op('v128.const', ...(lanesFloat(c) ? f32x4Const(1) : i32x4Const(1))).op('v128.and');
+      if (e.dtype === 'bool') g.pushConstant(i32x4Const(0)).op(from === 'f32' ? 'f32x4.ne' : 'i32x4.ne');
+      else if (from === 'bool') g.pushConstant(lanesFloat(c) ? f32x4Const(1) : i32x4Const(1)).op('v128.and');
       else g.op(lanesFloat(c) ? 'f32x4.convert_i32x4_s' : 'i32x4.trunc_sat_f32x4_s');
     },
   },

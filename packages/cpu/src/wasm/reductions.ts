@@ -35,9 +35,7 @@ export function reductionCode(
       const v = vec.value(body);
       return {
         init: (g) => {
-          g.op('v128.const', ...i32x4Const(0))
-            .op('local.tee', lo)
-            .op('local.set', hi);
+          g.pushConstant(i32x4Const(0)).op('local.tee', lo).op('local.set', hi);
         },
         loops: (g) => {
           loop(g, iv, constant(0), constant(e4), 4, (h) => {
@@ -72,8 +70,8 @@ export function reductionCode(
       const v = vec.value(body);
       return {
         init: (g) => {
-          g.op('v128.const', ...f32x4Const(-Infinity)).op('local.set', m);
-          g.op('v128.const', ...i32x4Const(0)).op('local.set', nan);
+          g.pushConstant(f32x4Const(-Infinity)).op('local.set', m);
+          g.pushConstant(i32x4Const(0)).op('local.set', nan);
           g.op('f64.const', -Infinity).op('local.set', acc);
         },
         loops: (g) => {
@@ -101,10 +99,7 @@ export function reductionCode(
         finish: (g) => {
           if (relaxed) {
             // lanes that met a NaN are NaN (f64.max below propagates it); a zero maximum may keep either sign
-            g.op('v128.const', ...f32x4Const(NaN))
-              .op('local.get', m)
-              .op('local.get', nan)
-              .op('v128.bitselect');
+            g.pushConstant(f32x4Const(NaN)).op('local.get', m).op('local.get', nan).op('v128.bitselect');
             g.op('local.set', m);
           }
           for (let l = 0; l < 4; l++) {
@@ -139,7 +134,7 @@ export function reductionCode(
       const vSum = passSum.value(body);
       const expIf = (g: FunctionBuilder, diff: Emit, equal: Emit): void => {
         // exp(diff), or exactly 1 where the operands were equal (also when both are ±Inf)
-        g.op('v128.const', ...f32x4Const(1));
+        g.pushConstant(f32x4Const(1));
         diff(g);
         g.op('local.set', t);
         exp4(g, t, relaxed);
@@ -151,8 +146,8 @@ export function reductionCode(
       };
       return {
         init: (g) => {
-          g.op('v128.const', ...f32x4Const(-Infinity)).op('local.set', m);
-          g.op('v128.const', ...f32x4Const(0)).op('local.set', s);
+          g.pushConstant(f32x4Const(-Infinity)).op('local.set', m);
+          g.pushConstant(f32x4Const(0)).op('local.set', s);
         },
         loops: (g) => {
           loop(g, bStart, constant(0), constant(e4), BLOCK, (h) => {
@@ -165,7 +160,7 @@ export function reductionCode(
               .op('i32.lt_s')
               .op('select')
               .op('local.set', bEnd);
-            h.op('v128.const', ...f32x4Const(-Infinity)).op('local.set', mb);
+            h.pushConstant(f32x4Const(-Infinity)).op('local.set', mb);
             loop(
               h,
               iv,
@@ -181,7 +176,7 @@ export function reductionCode(
                   .op('local.set', mb);
               },
             );
-            h.op('v128.const', ...f32x4Const(0)).op('local.set', sb);
+            h.pushConstant(f32x4Const(0)).op('local.set', sb);
             loop(
               h,
               iv,

@@ -8,10 +8,11 @@
  *   denormals are rescaled first. Error ≤ 4 ulp of the result (3 measured, near x = 1);
  *   log 0 = −Inf, log(x < 0) = NaN, log(+Inf) = +Inf, NaN → NaN.
  */
+import { f32x4Const, i32x4Const } from './emit.js';
 import type { FunctionBuilder } from './encoder.js';
 
-const f32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.op('f32.const', v).op('f32x4.splat');
-const i32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.op('i32.const', v).op('i32x4.splat');
+const f32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.pushConstant(f32x4Const(v));
+const i32splat = (f: FunctionBuilder, v: number): FunctionBuilder => f.pushConstant(i32x4Const(v));
 
 type Push = (f: FunctionBuilder) => void;
 /** Pushes nothing: the operand is already on the stack (only `a` of madd4 may be). */

@@ -119,7 +119,7 @@ export class KernelValues {
         memo.set(e, out);
         code.push((g) => {
           g.op('local.get', iv).op('i32x4.splat');
-          if (contiguous) g.op('v128.const', 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0).op('i32x4.add');
+          if (contiguous) g.pushConstant([0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]).op('i32x4.add');
           g.op('local.set', out);
         });
         return out;
