@@ -112,7 +112,9 @@ describe.each(losses)('%s: values equal the reference backend', (_name, loss) =>
     for (const [name, backend] of backends) {
       const [gotValue, gotGrad] = x.jit(f, { backend })(z, y);
       expectAllClose(toNumbers(gotValue), toNumbers(value), { rtol: 2e-6, atol: 1e-7 }, `${name} value`);
-      expectAllClose(toNumbers(gotGrad), toNumbers(grad), { rtol: 1e-5, atol: 1e-9 }, `${name} gradient`);
+      // atol: the entropy gradient −p(log p + H) cancels where log p ≈ −H, and each f32 computation of it
+      // (the reference's, and the CPU's, which computes the softmax as e/Σe) is up to ~3e-8 from the f64 value
+      expectAllClose(toNumbers(gotGrad), toNumbers(grad), { rtol: 1e-5, atol: 1e-7 }, `${name} gradient`);
       const p = x.jit(f, { backend }).program(z, y);
       expect(p.steps.some((s) => s.kind === 'rowGroup')).toBe(true);
       expect(runUngrouped(backend, p, [z.data(), y.data()])).toEqual([toNumbers(gotValue), toNumbers(gotGrad)]);

@@ -107,14 +107,15 @@ static double now_ms(void) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/** The peak RSS of this process image in KiB (VmHWM; ru_maxrss also counts the parent's before exec). */
-static long vm_hwm_kb(void) {
+/** A size line of /proc/self/status in KiB (`VmHWM:` the peak RSS of this process image, `VmRSS:` the RSS now; -1 if absent). */
+static long status_kb(const char *key) {
   FILE *f = fopen("/proc/self/status", "r");
   char line[256];
   long kb = -1;
+  size_t n = strlen(key);
   if (f == NULL) return kb;
   while (fgets(line, sizeof line, f) != NULL)
-    if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+    if (strncmp(line, key, n) == 0) kb = strtol(line + n, NULL, 10);
   fclose(f);
   return kb;
 }
@@ -127,6 +128,7 @@ static void print_float(double x) {
 }
 
 int main(int argc, char **argv) {
+  long base_kb = status_kb("VmRSS:"); /* before any input or output is allocated */
   if (argc < 4) fail("usage: xent-bench-native <W1..W5> <reps> <steps> <dims...>");
   const Workload *w = NULL;
   for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
@@ -186,6 +188,6 @@ int main(int argc, char **argv) {
   }
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  printf("],\"vmHwmKB\":%ld,\"maxRssKB\":%ld}\n", vm_hwm_kb(), usage.ru_maxrss);
+  printf("],\"vmHwmKB\":%ld,\"maxRssKB\":%ld,\"baseRssKB\":%ld}\n", status_kb("VmHWM:"), usage.ru_maxrss, base_kb);
   return 0;
 }

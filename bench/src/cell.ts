@@ -1,7 +1,10 @@
 /**
  * @file One benchmark cell, run in its own process so that its peak RSS is its own:
- * `node bench/dist/cell.js <lib> <workload> <size index> <reps> <threads>` prints one JSON line.
- * The library `native` is the C floor, run as a child process that times itself (peak RSS: its own).
+ * `node bench/dist/cell.js <lib> <workload> <size index> <reps> <threads> <reference.json>` prints one
+ * JSON line. The reference (f64, computed once by the parent) is read from its file, so that its
+ * memory is nobody's peak. The library `native` is the C floor, run as a child process that times
+ * itself (peak RSS: its own). `baseRssMB` is the RSS before the inputs exist (the runtime and the
+ * library loaded): peak − base is what the workload itself holds.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -19,12 +22,13 @@ export interface CellResult {
   /** max |out − ref| / max |ref| over the checked outputs (NaN when nothing is checked). */
   readonly relError: number;
   readonly peakRssMB: number;
+  readonly baseRssMB: number;
 }
 
-/** Peak resident memory of this process (VmHWM; getrusage's maxRSS would include the parent's before exec). */
-function peakRssMB(): number {
+/** A size line of /proc/self/status in MB (VmHWM: peak resident memory of this process; getrusage's maxRSS would include the parent's before exec). */
+function statusMB(key: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync('/proc/self/status', 'utf8');
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  const kb = new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1];
   return kb === undefined ? process.resourceUsage().maxRSS / 1024 : Number(kb) / 1024;
 }
 
@@ -66,15 +70,17 @@ function relativeError(reference: Reference, valueAt: (check: number, k: number)
 async function measureLibrary(
   lib: string,
   w: Workload,
-  inputs: Inputs,
+  dims: readonly number[],
+  reference: Reference,
   reps: number,
   threads: number,
-): Promise<{ samples: number[]; relError: number; peakRssMB: number }> {
+): Promise<{ samples: number[]; relError: number; peakRssMB: number; baseRssMB: number }> {
   const { load, device } = libraryOf(lib);
   if (load === undefined) throw new Error(`unknown library ${lib}`);
-  const prepared = await (await load())(w, inputs, { threads, device });
+  const library = await load();
+  const baseRssMB = statusMB('VmRSS');
+  const prepared = await library(w, w.inputs(dims), { threads, device });
   const first = await prepared.run(); // warm-up (tracing, compilation)
-  const reference = w.reference(inputs);
   const relError = relativeError(reference, (check, k) => {
     const c = reference.checks[check] as Reference['checks'][number];
     return (first.values[c.output] as ArrayLike<number>)[c.positions[k] as number] as number;
@@ -88,30 +94,34 @@ async function measureLibrary(
     (await prepared.run()).release();
     samples.push((performance.now() - t0) / steps);
   }
-  return { samples, relError, peakRssMB: peakRssMB() };
+  return { samples, relError, peakRssMB: statusMB('VmHWM'), baseRssMB };
 }
 
 /** The C floor: timed inside C; its values at the reference's positions come back with the times. */
 async function measureNative(
   w: Workload,
   inputs: Inputs,
+  reference: Reference,
   reps: number,
-): Promise<{ samples: readonly number[]; relError: number; peakRssMB: number }> {
-  const reference = w.reference(inputs);
+): Promise<{ samples: readonly number[]; relError: number; peakRssMB: number; baseRssMB: number }> {
   const run = await runNative(w, inputs, reference, reps);
   const relError = relativeError(reference, (check, k) => run.checked[check]?.[k] ?? NaN);
-  return { samples: run.samples, relError, peakRssMB: run.peakRssMB };
+  return { samples: run.samples, relError, peakRssMB: run.peakRssMB, baseRssMB: run.baseRssMB };
 }
 
 async function main(): Promise<void> {
-  const [lib = 'xent', id = 'W1', sizeIndex = '0', repsText = '5', threads = '1'] = process.argv.slice(2);
+  const [lib = 'xent', id = 'W1', sizeIndex = '0', repsText = '5', threads = '1', referenceFile] =
+    process.argv.slice(2);
   const w = workloads[id as WorkloadId];
   const dims = w.sizes[Number(sizeIndex)] as readonly number[];
-  const inputs = w.inputs(dims);
+  const reference =
+    referenceFile === undefined
+      ? w.reference(w.inputs(dims))
+      : (JSON.parse(readFileSync(referenceFile, 'utf8')) as Reference);
   const measured =
     lib === 'native'
-      ? await measureNative(w, inputs, Number(repsText))
-      : await measureLibrary(lib, w, inputs, Number(repsText), Number(threads));
+      ? await measureNative(w, w.inputs(dims), reference, Number(repsText))
+      : await measureLibrary(lib, w, dims, reference, Number(repsText), Number(threads));
   const result: CellResult = { lib, workload: w.id, dims, ...measured, medianMs: median(measured.samples) };
   // a peer's worker threads (jax-js's) would keep the process alive: the cell ends it once its line is out
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));

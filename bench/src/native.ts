@@ -38,8 +38,9 @@ export interface NativeRun {
   readonly samples: readonly number[];
   /** For each check of the reference, the floor's values at its positions. */
   readonly checked: readonly (readonly number[])[];
-  /** The C process's own peak RSS. */
+  /** The C process's own peak RSS, and its RSS before it allocated anything. */
   readonly peakRssMB: number;
+  readonly baseRssMB: number;
 }
 
 /** The stdin of bench/native/main.c: the inputs, the labels, and the positions the reference checks. */
@@ -80,10 +81,12 @@ export async function runNative(w: Workload, inputs: Inputs, reference: Referenc
     checks: (number | null)[][];
     vmHwmKB: number;
     maxRssKB: number;
+    baseRssKB: number;
   };
   return {
     samples: result.samples,
     checked: result.checks.map((values) => values.map((v) => v ?? NaN)),
     peakRssMB: (result.vmHwmKB > 0 ? result.vmHwmKB : result.maxRssKB) / 1024,
+    baseRssMB: Math.max(0, result.baseRssKB) / 1024,
   };
 }

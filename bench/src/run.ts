@@ -6,12 +6,15 @@
  * core, as in a browser), jax-js-1 (one thread), tfjs, and on WebGPU under Dawn xent-webgpu,
  * tfjs-webgpu, jax-js-webgpu. Each cell runs in a child process; the table shows the median time, its
  * ratio to the measured bandwidth floor, to the native floor and to the first library listed after
- * it, the error against an f64 reference, and peak RSS (also as a ratio to the native floor's).
+ * it, the error against an f64 reference (computed once here and handed to the cells in a file),
+ * peak RSS, and the workload's own memory: peak RSS less the RSS before the inputs existed (the
+ * runtime and the library loaded), also as a ratio to the native floor's.
  * Results go to bench/results/latest.json. This is a measurement, not a test: nothing asserts a time.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellResult } from './cell.js';
 import { copyBandwidth } from './floor.js';
@@ -63,12 +66,19 @@ function cellLibrary(lib: string): [string, number] {
   return [lib, 1];
 }
 
-function runCell(lib: string, id: WorkloadId, size: number, reps: number, timeoutS: number): CellResult | string {
+function runCell(
+  lib: string,
+  id: WorkloadId,
+  size: number,
+  reps: number,
+  timeoutS: number,
+  referenceFile: string,
+): CellResult | string {
   const [name, threads] = cellLibrary(lib);
   try {
     const out = execFileSync(
       process.execPath,
-      ['--max-old-space-size=16384', cellScript, name, id, String(size), String(reps), String(threads)],
+      ['--max-old-space-size=16384', cellScript, name, id, String(size), String(reps), String(threads), referenceFile],
       {
         encoding: 'utf8',
         timeout: timeoutS * 1000,
@@ -84,6 +94,9 @@ function runCell(lib: string, id: WorkloadId, size: number, reps: number, timeou
     return `failed: ${lines[0]?.trim() ?? 'no error message'}`;
   }
 }
+
+/** What a cell's workload itself holds: peak RSS less the RSS before its inputs existed. */
+const ownRss = (r: CellResult): number => r.peakRssMB - r.baseRssMB;
 
 const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 
@@ -107,15 +120,17 @@ function main(): void {
     w.sizes.forEach((dims, size) => {
       if (picked !== 'all' && !picked.includes(size)) return;
       const floorMs = w.bytes(dims) / bandwidth;
+      const referenceFile = join(tmpdir(), `xent-bench-reference-${id}-${String(size)}.json`);
+      writeFileSync(referenceFile, JSON.stringify(w.reference(w.inputs(dims))));
       const unit = w.steps === undefined ? 'ms' : 'µs/step';
       const scale = w.steps === undefined ? 1 : 1000;
       console.log(`${id} ${w.title} [${dims.join(' × ')}]${w.steps === undefined ? `; floor ${fmt(floorMs)} ms` : ''}`);
       console.log(
-        `  ${'library'.padEnd(14)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${'× native'.padStart(8)} ${`× ${base}`.padStart(baseWidth)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)} ${'RSS × native'.padStart(12)}`,
+        `  ${'library'.padEnd(14)} ${unit.padStart(10)} ${'× floor'.padStart(8)} ${'× native'.padStart(8)} ${`× ${base}`.padStart(baseWidth)} ${'rel. error'.padStart(10)} ${'peak RSS'.padStart(9)} ${'own RSS'.padStart(8)} ${'own × native'.padStart(12)}`,
       );
       const run = (lib: string): Cell => {
         if (lib === 'native' && native !== undefined && 'missing' in native) return { lib, error: native.missing };
-        const r = runCell(lib, id, size, options.reps, options.timeoutS);
+        const r = runCell(lib, id, size, options.reps, options.timeoutS, referenceFile);
         return typeof r === 'string' ? { lib, error: r } : { ...r, lib };
       };
       // the native floor runs first, so that every row's ratio to it is known when the row is printed
@@ -133,7 +148,7 @@ function main(): void {
         if (lib === base) baseMs = r.medianMs;
         const ratioFloor = w.steps === undefined ? r.medianMs / floorMs : NaN;
         console.log(
-          `  ${lib.padEnd(14)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / (nativeResult?.medianMs ?? NaN), 2).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(baseWidth)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)} ${fmt(r.peakRssMB / (nativeResult?.peakRssMB ?? NaN), 2).padStart(12)}`,
+          `  ${lib.padEnd(14)} ${fmt(r.medianMs * scale).padStart(10)} ${fmt(ratioFloor).padStart(8)} ${fmt(r.medianMs / (nativeResult?.medianMs ?? NaN), 2).padStart(8)} ${fmt(r.medianMs / baseMs, 2).padStart(baseWidth)} ${(Number.isFinite(r.relError) ? r.relError.toExponential(1) : '—').padStart(10)} ${`${fmt(r.peakRssMB, 0)} MB`.padStart(9)} ${`${fmt(ownRss(r), 0)} MB`.padStart(8)} ${fmt(ownRss(r) / (nativeResult === undefined ? NaN : ownRss(nativeResult)), 2).padStart(12)}`,
         );
       }
       results.push({ workload: id, dims, floorMs, cells });

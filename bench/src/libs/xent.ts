@@ -25,7 +25,18 @@ const smallLoss = (xs: x.Tensor, w1: x.Tensor, w2: x.Tensor, onehot: x.Tensor): 
   return x.add(x.sub(x.add(x.mul(0.9, nll), x.mul(0.1, smooth)), x.mul(0.01, ent)), decay);
 };
 
-/** The workload on xent, the CPU backend taking these options (threads come from the cell). */
+/** On the GPU, inputs are uploaded once, as a training loop keeps its data there. */
+const put = (gpu: x.WebGpuBackend | undefined, t: x.Tensor): x.Tensor => (gpu === undefined ? t : gpu.upload(t));
+
+/** Float input `i` as a tensor of `shape` (a function of its own, so that no closure of `prepare` holds the inputs). */
+const tensorOf = (gpu: x.WebGpuBackend | undefined, inputs: Inputs, i: number, shape: readonly number[]): x.Tensor =>
+  put(gpu, x.tensor(inputs.floats[i] as Float32Array, { shape }));
+
+/**
+ * The workload on xent, the CPU backend taking these options (threads come from the cell). No
+ * closure that outlives this call holds the JS inputs: once copied into tensors they can be
+ * collected, as a program that loads its data would let them go.
+ */
 async function prepare(
   w: Workload,
   inputs: Inputs,
@@ -41,22 +52,19 @@ async function prepare(
     },
   });
   x.setDefaultBackend(gpu ?? x.createCpuBackend({ ...cpu, threads }));
-  const { dims, floats, labels } = inputs;
-  // on the GPU, inputs are uploaded once, as a training loop keeps its data there
-  const put = (t: x.Tensor): x.Tensor => (gpu === undefined ? t : gpu.upload(t));
-  const t = (i: number, shape: readonly number[]): x.Tensor => put(x.tensor(floats[i] as Float32Array, { shape }));
-  const y = put(x.tensor(labels, { shape: [labels.length] }));
+  const { dims, labels } = inputs;
+  const y = put(gpu, x.tensor(labels, { shape: [labels.length] }));
   let run: () => Promise<Outputs>;
   switch (w.id) {
     case 'W1': {
       const f = x.jit(x.valueAndGrad(ce));
-      const z = t(0, dims);
+      const z = tensorOf(gpu, inputs, 0, dims);
       run = () => flat(f(z, y));
       break;
     }
     case 'W2': {
       const f = x.jit((z: x.Tensor) => x.logsumexp(z, { axis: -1 }));
-      const z = t(0, dims);
+      const z = tensorOf(gpu, inputs, 0, dims);
       run = () => flat([f(z)]);
       break;
     }
@@ -65,8 +73,8 @@ async function prepare(
       const f = x.jit(
         x.valueAndGrad((h: x.Tensor, wc: x.Tensor) => ce(x.matmul(h, x.transpose(wc)), y), { argnums: [0, 1] }),
       );
-      const h = t(0, [n, d]);
-      const wc = t(1, [v, d]);
+      const h = tensorOf(gpu, inputs, 0, [n, d]);
+      const wc = tensorOf(gpu, inputs, 1, [v, d]);
       run = () => {
         const [loss, [dh, dw]] = f(h, wc) as unknown as [x.Tensor, [x.Tensor, x.Tensor]];
         return flat([loss, dh, dw]);
@@ -77,10 +85,10 @@ async function prepare(
       const { batch, features, hidden, classes } = W4_SHAPES;
       const f = x.jit(x.valueAndGrad(smallLoss, { argnums: [1, 2] }));
       const args = [
-        t(0, [batch, features]),
-        t(1, [features, hidden]),
-        t(2, [hidden, classes]),
-        put(x.tensor(oneHotRows(labels, classes), { shape: [batch, classes] })),
+        tensorOf(gpu, inputs, 0, [batch, features]),
+        tensorOf(gpu, inputs, 1, [features, hidden]),
+        tensorOf(gpu, inputs, 2, [hidden, classes]),
+        put(gpu, x.tensor(oneHotRows(labels, classes), { shape: [batch, classes] })),
       ] as const;
       const steps = w.steps ?? 1;
       run = () => {
@@ -96,7 +104,7 @@ async function prepare(
     }
     case 'W5': {
       const f = x.jit(x.valueAndGrad(entropy));
-      const z = t(0, dims);
+      const z = tensorOf(gpu, inputs, 0, dims);
       run = () => flat(f(z));
       break;
     }

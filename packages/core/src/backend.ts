@@ -59,6 +59,11 @@ export interface KernelBackend extends BackendCapabilities {
   readonly kind: 'kernel';
   /** Binding limits of the device (fusion keeps kernels within them). */
   readonly kernelLimits?: KernelLimits;
+  /**
+   * Whether temporaries written and read only inside a row group stay in cache (a block of rows at
+   * a time): a softmax then reuses its exponentials instead of computing them again (`shareSoftmax`).
+   */
+  readonly rowLocalTemporaries?: boolean;
   compile(program: Program): Executable;
 }
 
@@ -69,7 +74,8 @@ const countOrAbsent = (v: unknown): boolean => v === undefined || (typeof v === 
 
 /**
  * Whether `v` has what core uses of a backend: a kind ('graph' or 'kernel'), a name, `compile`, and, when
- * given, a `linearLogitsMinElements` ≥ 0 and `kernelLimits` with numeric bounds. Never throws (proxies, getters).
+ * given, a `linearLogitsMinElements` ≥ 0, `kernelLimits` with numeric bounds and a boolean
+ * `rowLocalTemporaries`. Never throws (proxies, getters).
  */
 export function isBackend(v: unknown): v is Backend {
   if (typeof v !== 'object' || v === null) return false;
@@ -87,6 +93,7 @@ export function isBackend(v: unknown): v is Backend {
       typeof b['name'] === 'string' &&
       typeof b['compile'] === 'function' &&
       countOrAbsent(b['linearLogitsMinElements']) &&
+      (b['rowLocalTemporaries'] === undefined || typeof b['rowLocalTemporaries'] === 'boolean') &&
       limitsOk
     );
   } catch {

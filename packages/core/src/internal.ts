@@ -43,6 +43,7 @@ export { rowGroups, rowLocal, type ScheduleUnit } from './compile/rowGroups.js';
 export {
   formatKernel,
   kernelOutputSizes,
+  groupLocalBuffers,
   programLaunches,
   type LaunchStep,
   type RowGroupStep,

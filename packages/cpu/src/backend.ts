@@ -9,6 +9,7 @@ import {
   checkProgramArgs,
   dtypeOfHost,
   fail,
+  groupLocalBuffers,
   hostArrayOf,
   type BufferInfo,
   type Executable,
@@ -36,7 +37,7 @@ import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit } from './threads/pool.js';
 import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
-import { groupBuffers, rowGroupRunner } from './wasm/rowChain.js';
+import { groupBuffers, rowGroupRunner, rowGroupScratchBytes } from './wasm/rowChain.js';
 
 /** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
@@ -103,25 +104,42 @@ interface Placed {
 
 function compileProgram(program: Program, options: Required<CpuOptions>): Executable {
   const { simd } = options;
-  const runners = program.steps.map((s) =>
+  const locals = program.steps.map((_, i) => groupLocalBuffers(program, i));
+  const runners = program.steps.map((s, i) =>
     s.kind === 'launch'
       ? runnerFor(s.kernel, options)
       : s.kind === 'rowGroup'
-        ? rowGroupRunner(s, options, (k) => runnerFor(k, options), SPLIT_WORK)
+        ? rowGroupRunner(s, options, locals[i] as ReadonlySet<number>, (k) => runnerFor(k, options), SPLIT_WORK)
         : undefined,
   );
   const scratchBytes = program.steps.reduce(
-    (most, s) => (simd && s.kind === 'launch' ? Math.max(most, scratchBytesOf(s.kernel, options)) : most),
+    (most, s, i) =>
+      Math.max(
+        most,
+        s.kind === 'launch' && simd
+          ? scratchBytesOf(s.kernel, options)
+          : s.kind === 'rowGroup'
+            ? rowGroupScratchBytes(s, options, locals[i] as ReadonlySet<number>)
+            : 0,
+      ),
     0,
   );
   const arena = arenaLayout(program, scratchBytes, MIN_RESIDENT_BYTES);
   checkFits(program, arena);
   const params = program.buffers.filter((b) => b.source.kind === 'param');
+  // each launch's buffers, and the arrays its views and offsets are gathered into for a run (a run
+  // is synchronous: one set per launch serves every run)
+  const launchOf = (ids: readonly number[], runner: Runner) => ({
+    ids,
+    runner,
+    views: ids.map((): HostArray => new Float32Array(0)),
+    offsets: ids.map(() => 0),
+  });
   const launches = program.steps.flatMap((s, i) =>
     s.kind === 'launch'
-      ? [{ ids: [...s.inputs, ...s.outputs], runner: runners[i] as Runner }]
+      ? [launchOf([...s.inputs, ...s.outputs], runners[i] as Runner)]
       : s.kind === 'rowGroup'
-        ? [{ ids: groupBuffers(s), runner: runners[i] as Runner }]
+        ? [launchOf(groupBuffers(s), runners[i] as Runner)]
         : [],
   );
   // A result is returned as the buffer the program wrote it to when that buffer is its own: not an
@@ -189,11 +207,12 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
           views[b] = resident ?? place(info, offsets[b]);
         });
         for (const l of launches) {
-          l.runner(
-            l.ids.map((b) => views[b] as HostArray),
-            l.ids.map((b) => offsets[b] as number),
-            base + arena.scratch,
-          );
+          for (let k = 0; k < l.ids.length; k++) {
+            const b = l.ids[k] as number;
+            l.views[k] = views[b] as HostArray;
+            l.offsets[k] = offsets[b] as number;
+          }
+          l.runner(l.views, l.offsets, base + arena.scratch);
         }
         return program.outputs.map((b, i) => results[i] ?? copyOut(views[b] as HostArray));
       } catch (e) {
@@ -301,6 +320,8 @@ export const createCpuBackend = publicFn(
       name,
       features,
       linearLogitsMinElements,
+      // the SIMD row chains keep a group's own temporaries a block of rows at a time, in cache
+      rowLocalTemporaries: simd,
       hostMemory: residentMemory,
       memoryUsage,
       compile: (p) => compileProgram(p, resolved),

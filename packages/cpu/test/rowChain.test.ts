@@ -4,7 +4,7 @@
  * elementwise members), and results equal to the reference on both paths.
  */
 import { describe, expect, test } from 'vitest';
-import type { RowGroupStep } from '@xent/core/internal';
+import { groupLocalBuffers, type RowGroupStep } from '@xent/core/internal';
 import * as x from 'xent';
 import { blockRows, rowChain } from '../src/wasm/rowChain.js';
 import { expectAllClose, toNumbers } from '../../../test/support/numeric.js';
@@ -34,14 +34,14 @@ const rowBytes = (g: RowGroupStep, p: x.Program): number =>
   [...new Set(g.launches.flatMap((l) => [...l.inputs, ...l.outputs]))]
     .map((b) => p.buffers[b] as x.Program['buffers'][number])
     .filter((b) => b.size % g.rows === 0)
-    .reduce((sum, b) => sum + (b.size / g.rows) * (b.dtype === 'f64' ? 8 : 4), 0);
+    .reduce((sum, b) => sum + (b.size / g.rows) * { f64: 8, f32: 4, i32: 4, bool: 1 }[b.dtype], 0);
 
 describe('blocks of rows', () => {
   test('W1 (1024 × 32768): a row of logits and of gradient is 256 KiB, so a block is one row', () => {
     const [n, v] = [1024, 32768];
     const p = x.jit(ce).program(x.tensor(new Float32Array(n * v), { shape: [n, v] }), labels(n, v));
     const g = groupOf(p);
-    expect(rowChain(g, false)?.align).toBe(1);
+    expect(rowChain(g, false, new Set())?.align).toBe(1);
     expect(blockRows(g, 1)).toBe(1);
   });
 
@@ -65,7 +65,7 @@ describe('blocks of rows', () => {
     };
     for (const v of [300, 70_000]) {
       const g = groupOf(x.jit(f).program(logits(37, v), x.tensor(new Float32Array(37))));
-      expect(rowChain(g, false)?.align).toBe(4);
+      expect(rowChain(g, false, new Set())?.align).toBe(4);
       const block = blockRows(g, 4);
       expect(block % 4).toBe(0);
       expect(block).toBeGreaterThanOrEqual(4);
@@ -75,15 +75,15 @@ describe('blocks of rows', () => {
 
 describe('chain or members in turn', () => {
   test('the cross-entropy and entropy gradient groups run as chains', () => {
-    expect(rowChain(groupOf(x.jit(ce).program(logits(37, 1000), labels(37, 1000))), true)).toBeDefined();
-    expect(rowChain(groupOf(x.jit(entropy).program(logits(37, 1000))), false)).toBeDefined();
+    expect(rowChain(groupOf(x.jit(ce).program(logits(37, 1000), labels(37, 1000))), true, new Set())).toBeDefined();
+    expect(rowChain(groupOf(x.jit(entropy).program(logits(37, 1000))), false, new Set())).toBeDefined();
   });
 
-  test('rows of 5 logits do not vectorise: the members run in turn, and equal the reference', () => {
-    const [z, y] = [logits(41, 5), labels(41, 5)];
+  test('f64 logits do not vectorise: the members run in turn, and equal the reference', () => {
+    const [z, y] = [x.cast(logits(41, 5), 'f64'), labels(41, 5)];
     const backend = x.createCpuBackend({ threads: 3 });
     const p = x.jit(ce, { backend }).program(z, y);
-    expect(rowChain(groupOf(p), true)).toBeUndefined();
+    expect(rowChain(groupOf(p), true, new Set())).toBeUndefined();
     const got = x.jit(ce, { backend })(z, y);
     const want = x.jit(ce, { backend: 'reference' })(z, y);
     got.forEach((t, i) => {
@@ -98,9 +98,30 @@ describe('chain or members in turn', () => {
       launches: Array.from({ length: times }, () => g.launches).flat(),
     });
     const buffers = g.launches.reduce((sum, l) => sum + l.inputs.length + l.outputs.length, 0);
-    // a pool job carries 45 arguments: the offsets, then lo and hi
-    const fits = Math.floor(43 / buffers);
-    expect(rowChain(repeated(fits), false)).toBeDefined();
-    expect(rowChain(repeated(fits + 1), false)).toBeUndefined();
+    // a pool job carries 128 arguments: the offsets, then scratch, chunk, lo and hi
+    const fits = Math.floor(124 / buffers);
+    expect(rowChain(repeated(fits), false, new Set())).toBeDefined();
+    expect(rowChain(repeated(fits + 1), false, new Set())).toBeUndefined();
+  });
+
+  test('group-local buffers take a block of rows per thread in the scratch, and results equal the reference', () => {
+    const [n, v] = [203, 300];
+    const backend = x.createCpuBackend({ threads: 3 });
+    const p = x.jit(entropy, { backend }).program(logits(n, v));
+    const at = p.steps.findIndex((s) => s.kind === 'rowGroup');
+    const g = p.steps[at] as RowGroupStep;
+    const locals = groupLocalBuffers(p, at);
+    // the temporaries the group writes and nothing after it reads: per-row values and whole rows
+    expect(locals.size).toBeGreaterThan(1);
+    for (const b of locals) expect(p.buffers[b]?.source.kind).toBe('temp');
+    const chain = rowChain(g, false, locals);
+    const block = blockRows(g, 1);
+    const perRow = [...locals].map((b) => ((p.buffers[b]?.size ?? 0) / g.rows) * 4);
+    expect(chain?.threadBytes).toBe(perRow.reduce((sum, r) => sum + Math.ceil((block * r) / 64) * 64, 0));
+    const got = x.jit(entropy, { backend })(logits(n, v));
+    const want = x.jit(entropy, { backend: 'reference' })(logits(n, v));
+    got.forEach((t, i) => {
+      expectAllClose(toNumbers(t), toNumbers(want[i] as x.Tensor), { rtol: 2e-5, atol: 1e-9 });
+    });
   });
 });

@@ -141,6 +141,9 @@ function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
 
 const RECOMPUTE_LIMIT = 8;
 
+/** A movement op costs nothing to recompute itself: what makes it expensive is its input, which is the one to materialise. */
+const isMovement = (n: Node): boolean => n.kind === 'op' && primInfo[n.prim].kind === 'movement';
+
 function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
   if (root.kind === 'op' && isOwnKernelPrim(root.prim)) return { kind: ownKernels[root.prim], roots: [root] };
   const { reduction } = regionOf([root], materialized, true);
@@ -232,6 +235,23 @@ function splitCandidate(g: Group, region: Region, limits: KernelLimits): Node | 
 }
 
 /**
+ * The splits, in order, after which a kernel over its limits fits (empty when it fits already), or
+ * undefined when no sequence of splits gets it there: splitting what cannot fit only adds passes.
+ */
+function splitsToFit(g: Group, materialized: ReadonlySet<Node>, limits: KernelLimits): Node[] | undefined {
+  const assumed = new Set(materialized);
+  const splits: Node[] = [];
+  for (;;) {
+    const region = groupRegion(g, assumed);
+    if (kernelBindings(g, region, limits) <= limits.maxBindings) return splits;
+    const split = splitCandidate(g, region, limits);
+    if (split === undefined) return undefined;
+    assumed.add(split);
+    splits.push(split);
+  }
+}
+
+/**
  * Partitions the graph into kernel groups (the materialised set grows until every group is valid
  * and, given a device's limits, fits its bindings wherever splitting can achieve that).
  */
@@ -255,7 +275,10 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
     }
     if (changed) continue;
     for (const [i, r] of limits === undefined ? [] : regions.entries()) {
-      const split = splitCandidate(groups[i] as Group, r, limits as KernelLimits);
+      const split =
+        splitCandidate(groups[i] as Group, r, limits as KernelLimits) === undefined
+          ? undefined
+          : splitsToFit(groups[i] as Group, materialized, limits as KernelLimits)?.[0];
       if (split !== undefined) {
         materialized.add(split);
         changed = true;
@@ -263,14 +286,20 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
       }
     }
     if (changed) continue;
-    // An expensive node inlined into several kernels is computed once instead. One at a time, the
-    // one nearest the outputs first: materialising it often makes its own inputs single-use.
+    // An expensive node inlined into several kernels is computed once instead. One at a time: the
+    // smallest first (a per-row value costs a row's worth of memory, and once it is a buffer the
+    // larger nodes over it may be cheap to recompute), then the one nearest the outputs
+    // (materialising it often makes its own inputs single-use).
     const kernelsUsing = new Map<Node, number>();
     for (const r of regions) for (const n of r.nodes) kernelsUsing.set(n, (kernelsUsing.get(n) ?? 0) + 1);
+    const elements = (n: Node): number => n.type.shape.reduce((a, b) => a * b, 1);
     const candidates = [...kernelsUsing]
-      .filter(([n, count]) => count > 1 && !isReduction(n) && inlineCost(n, materialized) >= RECOMPUTE_LIMIT)
+      .filter(
+        ([n, count]) =>
+          count > 1 && !isReduction(n) && !isMovement(n) && inlineCost(n, materialized) >= RECOMPUTE_LIMIT,
+      )
       .map(([n]) => n)
-      .sort((a, b) => (order.get(b) ?? 0) - (order.get(a) ?? 0));
+      .sort((a, b) => elements(a) - elements(b) || (order.get(b) ?? 0) - (order.get(a) ?? 0));
     const chosen = candidates[0];
     if (chosen !== undefined) {
       materialized.add(chosen);

@@ -15,6 +15,7 @@ import { fuseLinearLogits } from './linearLogits.js';
 import { lower, type LoweredProgram } from './lower.js';
 import { pairLinearLogits } from './pairLinearLogits.js';
 import { schedule } from './schedule.js';
+import { shareSoftmax } from './shareSoftmax.js';
 import { simplify } from './simplify.js';
 import { verify } from './verify.js';
 
@@ -43,10 +44,12 @@ export const tracePasses: readonly (readonly [name: string, pass: (target: Trace
   ['linearLogits', (target) => fuseLinearLogits(target.linearLogitsMinElements)],
 ];
 
-/** The graph-to-graph passes, in order. */
-export const passes: readonly (readonly [name: string, pass: Pass])[] = [
+/** The graph-to-graph passes, in order; a pass with `when` runs only for the compile options it accepts. */
+export const passes: readonly (readonly [name: string, pass: Pass, when?: (options: CompileOptions) => boolean])[] = [
   ['expandCustom', expandCustom],
   ['verify', verifyOrThrow],
+  // before simplify, which may reshape the softmax it looks for
+  ['shareSoftmax', shareSoftmax, (options) => options.shareSoftmax === true],
   ['simplify', simplify],
   ['dce', dce],
 ];
@@ -65,6 +68,11 @@ export interface CompileOptions {
   readonly dumpKernels?: (pass: string, output: PassOutput) => void;
   /** A device's binding limits; fuse splits kernels to fit them. */
   readonly kernelLimits?: KernelLimits;
+  /**
+   * Recompute a logsumexp whose softmax the graph also takes from max, e^(x − max) and Σ, so the
+   * softmax reuses e (`shareSoftmax`): for backends whose row groups keep such temporaries in cache.
+   */
+  readonly shareSoftmax?: boolean;
 }
 
 interface HostGlobals {
@@ -127,7 +135,8 @@ export function rewriteTraced(
 /** Runs every pass over the graph. */
 export function compileGraph(graph: Graph, options: CompileOptions = {}): Graph {
   const dump = options.dump ?? envDump();
-  return passes.reduce((g, [name, pass]) => {
+  return passes.reduce((g, [name, pass, when]) => {
+    if (when !== undefined && !when(options)) return g;
     const out = pass(g);
     dump?.(name, out);
     return out;

@@ -6,9 +6,12 @@ import type { Graph } from '../ir/graph.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { compileGraph, type CompileOptions, compileProgram } from './pipeline.js';
 
-/** The compile options for a kernel backend: the caller's, with the backend's binding limits. */
-export const kernelOptions = (backend: KernelBackend, options: CompileOptions): CompileOptions =>
-  backend.kernelLimits === undefined ? options : { ...options, kernelLimits: backend.kernelLimits };
+/** The compile options for a kernel backend: the caller's, with the backend's binding limits and whether it shares softmaxes. */
+export const kernelOptions = (backend: KernelBackend, options: CompileOptions): CompileOptions => ({
+  ...options,
+  ...(backend.kernelLimits === undefined ? {} : { kernelLimits: backend.kernelLimits }),
+  ...(backend.rowLocalTemporaries === true ? { shareSoftmax: true } : {}),
+});
 
 /** Runs the passes the backend needs (graph passes; then fuse, lower, schedule for kernel backends) and compiles. */
 export function prepare(graph: Graph, backend: Backend, options: CompileOptions = {}): Executable {

@@ -146,6 +146,23 @@ export type Step = LaunchStep | RowGroupStep | { readonly kind: 'free'; readonly
 export const programLaunches = (p: Program): LaunchStep[] =>
   p.steps.flatMap((st) => (st.kind === 'launch' ? [st] : st.kind === 'rowGroup' ? st.launches : []));
 
+/**
+ * The temporaries of the row group at `steps[index]` that live only inside it: written by a member
+ * and read by no later step nor returned. Members read them only at their own rows, so a backend may
+ * keep just the current block's rows of each (in cache) instead of the whole buffer.
+ */
+export function groupLocalBuffers(p: Program, index: number): ReadonlySet<number> {
+  const group = p.steps[index];
+  if (group?.kind !== 'rowGroup') return new Set();
+  const readLater = new Set<number>(p.outputs);
+  for (const st of p.steps.slice(index + 1))
+    for (const l of st.kind === 'launch' ? [st] : st.kind === 'rowGroup' ? st.launches : [])
+      for (const b of l.inputs) readLater.add(b);
+  return new Set(
+    group.launches.flatMap((l) => l.outputs).filter((b) => p.buffers[b]?.source.kind === 'temp' && !readLater.has(b)),
+  );
+}
+
 /** A compiled graph: buffers, kernel launches in order, and the buffer holding each graph output. */
 export interface Program {
   readonly buffers: readonly BufferInfo[];

@@ -78,7 +78,8 @@ export interface PoolKernel {
 
 /**
  * Runs `kernel(...args, lo, hi)` over [0, extent) split into `threads` ranges whose bounds are
- * multiples of `align` (the last one ends at `extent`).
+ * multiples of `align` (the last one ends at `extent`); with `chunkIndex`, `kernel(...args, c, lo,
+ * hi)` where c < threads numbers the range (a kernel's own scratch per thread).
  */
 export function runSplit(
   kernel: PoolKernel,
@@ -86,10 +87,12 @@ export function runSplit(
   extent: number,
   threads: number,
   align: number,
+  chunkIndex = false,
 ): void {
   const chunks = Math.min(threads, Math.floor(extent / align));
+  const argsOf = (c: number): readonly number[] => (chunkIndex ? [...args, c] : args);
   if (chunks <= 1 || !ensureWorkers(chunks - 1)) {
-    kernel.fn(...args, 0, extent);
+    kernel.fn(...argsOf(0), 0, extent);
     return;
   }
   let id = kernelIds.get(kernel);
@@ -106,16 +109,17 @@ export function runSplit(
     }
     const ctl = w.ctl;
     ctl[CTL.kernel] = id;
-    ctl[CTL.argc] = args.length + 2;
-    args.forEach((a, i) => (ctl[CTL.args + i] = a));
-    ctl[CTL.args + args.length] = bound(c);
-    ctl[CTL.args + args.length + 1] = bound(c + 1);
+    const job = argsOf(c);
+    ctl[CTL.argc] = job.length + 2;
+    job.forEach((a, i) => (ctl[CTL.args + i] = a));
+    ctl[CTL.args + job.length] = bound(c);
+    ctl[CTL.args + job.length + 1] = bound(c + 1);
     Atomics.store(ctl, CTL.state, STATE.job);
     Atomics.notify(ctl, CTL.state);
   }
   let failure: Error | undefined;
   try {
-    kernel.fn(...args, 0, bound(1));
+    kernel.fn(...argsOf(0), 0, bound(1));
   } catch (e) {
     failure = e as Error;
   }

@@ -9,7 +9,7 @@
  * Control block layout (Int32Array over a SharedArrayBuffer), one per worker: state, kernel id,
  * argument count, arguments, a ready flag, then the UTF-8 bytes of a failure message.
  */
-export const CTL = { state: 0, kernel: 1, argc: 2, args: 3, ready: 48, message: 49, size: 256 } as const;
+export const CTL = { state: 0, kernel: 1, argc: 2, args: 3, ready: 131, message: 132, size: 384 } as const;
 /** States of a control block. */
 export const STATE = { idle: 0, job: 1, done: 2, indexError: 3, failed: 4 } as const;
 

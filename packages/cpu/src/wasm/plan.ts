@@ -61,11 +61,15 @@ function innerCoefficient(e: ScalarExpr, p: Plan): number | undefined {
 
 const mulOrUndefined = (c: number, x: number | undefined): number | undefined => (x === undefined ? undefined : c * x);
 
+/** Reductions over inner loops shorter than this stay on the JavaScript path (their blocked vector loops would not run once). */
+const MIN_REDUCE_EXTENT = 8;
+
 /** Why the kernel stays on the JavaScript path (undefined: it is vectorised). */
 export function wasmIneligibility(k: MapKernel): string | undefined {
   const p = plan(k);
   if (p === undefined) return 'no loop to vectorise';
-  if (p.extent < 8) return `inner loop of ${p.extent} elements`;
+  if (k.reduce !== undefined && p.extent < MIN_REDUCE_EXTENT)
+    return `a reduction over an inner loop of ${p.extent} elements`;
   if (k.reduce !== undefined && k.reduce.body.dtype !== 'f32') return `a ${k.reduce.body.dtype} reduction`;
   if (k.reduce === undefined && k.outputs.some((o) => o.dtype !== 'f32' && o.dtype !== 'i32'))
     return 'a bool or f64 output';

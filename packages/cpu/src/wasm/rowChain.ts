@@ -70,12 +70,27 @@ export function blockRows(step: RowGroupStep, align: number): number {
 
 const i32s = (n: number): ValType[] => Array.from({ length: n }, () => 'i32');
 
+/** Where a group-local buffer lives during a block: at `offset` in its thread's scratch, `rowBytes` per row. */
+export interface LocalPlace {
+  readonly offset: number;
+  readonly rowBytes: number;
+}
+
 /**
  * The module bytes of a chain over `kernels`: each member as `member<i>(ins…, outs…, lo, hi)`, and
- * `kernel(…every member's offsets, lo, hi)` calling every member on [a, min(a + block, hi)) for a
- * = lo, lo + block, … (relaxed SIMD in exp and log with `relaxed`).
+ * `kernel(…every member's offsets, scratch, chunk, lo, hi)` calling every member on [a, min(a +
+ * block, hi)) for a = lo, lo + block, … (relaxed SIMD in exp and log with `relaxed`). The member
+ * argument at flat position p whose `locals[p]` is set reads and writes that block's rows in the
+ * calling thread's scratch (at scratch + chunk·threadBytes) instead of its buffer: its base is
+ * moved back by a rows so that row a lands at the start of its place.
  */
-export function rowChainModule(kernels: readonly MapKernel[], block: number, relaxed: boolean): Uint8Array {
+export function rowChainModule(
+  kernels: readonly MapKernel[],
+  block: number,
+  relaxed: boolean,
+  locals: readonly (LocalPlace | undefined)[],
+  threadBytes: number,
+): Uint8Array {
   const mb = new ModuleBuilder();
   const index = new Map<WasmImportName, number>();
   for (const name of wasmImports) {
@@ -89,9 +104,13 @@ export function rowChainModule(kernels: readonly MapKernel[], block: number, rel
     return { fn: mb.addFunction(`member${i}`, f), args };
   });
   const total = members.reduce((sum, m) => sum + m.args, 0);
-  const driver = new FunctionBuilder(i32s(total + 2), []);
-  const [lo, hi] = [total, total + 1];
-  const [a, b] = [driver.local('i32'), driver.local('i32')];
+  const driver = new FunctionBuilder(i32s(total + 4), []);
+  const [scratch, chunk, lo, hi] = [total, total + 1, total + 2, total + 3];
+  const [a, b, mine] = [driver.local('i32'), driver.local('i32'), driver.local('i32')];
+  // mine = scratch + chunk·threadBytes: this thread's scratch
+  driver.op('local.get', scratch).op('local.get', chunk).op('i32.const', threadBytes).op('i32.mul').op('i32.add');
+  driver.op('local.set', mine);
+  const bases = locals.map((place) => (place === undefined ? undefined : { place, local: driver.local('i32') }));
   loop(
     driver,
     a,
@@ -102,9 +121,16 @@ export function rowChainModule(kernels: readonly MapKernel[], block: number, rel
       // b = min(a + block, hi)
       g.op('local.get', a).op('i32.const', block).op('i32.add').op('local.tee', b);
       g.op('local.get', hi).op('local.get', b).op('local.get', hi).op('i32.lt_s').op('select').op('local.set', b);
+      // each local's base = mine + offset − a·rowBytes (wrapping: only rows [a, b) are addressed)
+      for (const base of bases) {
+        if (base === undefined) continue;
+        g.op('local.get', mine).op('i32.const', base.place.offset).op('i32.add');
+        g.op('local.get', a).op('i32.const', base.place.rowBytes).op('i32.mul').op('i32.sub');
+        g.op('local.set', base.local);
+      }
       let first = 0;
       for (const m of members) {
-        for (let p = 0; p < m.args; p++) g.op('local.get', first + p);
+        for (let p = 0; p < m.args; p++) g.op('local.get', bases[first + p]?.local ?? first + p);
         g.op('local.get', a).op('local.get', b).op('call', m.fn);
         first += m.args;
       }
@@ -114,50 +140,82 @@ export function rowChainModule(kernels: readonly MapKernel[], block: number, rel
   return mb.toBytes();
 }
 
-/** A compiled chain: the pool kernel, and the multiple its thread ranges must start at. */
+/** A compiled chain: the pool kernel, the multiple its thread ranges must start at, and the scratch bytes each thread needs. */
 export interface RowChain {
   readonly kernel: PoolKernel;
   readonly align: number;
+  readonly threadBytes: number;
 }
 
+const align64 = (n: number): number => Math.ceil(n / 64) * 64;
+
 /**
- * The compiled chain of a row group, or undefined when a member does not vectorise or the
- * members' offsets are more than a pool job carries.
+ * The compiled chain of a row group whose buffers `locals` live only inside it (kept a block at a
+ * time in each thread's scratch), or undefined when a member does not vectorise or the members'
+ * offsets are more than a pool job carries.
  */
-export function rowChain(step: RowGroupStep, relaxed: boolean): RowChain | undefined {
+export function rowChain(step: RowGroupStep, relaxed: boolean, locals: ReadonlySet<number>): RowChain | undefined {
   const kernels: MapKernel[] = [];
   for (const l of step.launches) {
     if (l.kernel.kind !== 'map' || wasmIneligibility(l.kernel) !== undefined) return undefined;
     kernels.push(l.kernel);
   }
-  if (groupBuffers(step).length + 2 > MAX_JOB_ARGS) return undefined;
+  const flat = groupBuffers(step);
+  if (flat.length + 4 > MAX_JOB_ARGS) return undefined;
   const align = kernels.some(rowVectorised) ? 4 : 1;
   const block = blockRows(step, align);
-  const key = `rowChain block ${block}${relaxed ? ' relaxed' : ''}\n${kernels.map(formatKernel).join('\n')}`;
-  return { kernel: instantiate(key, () => rowChainModule(kernels, block, relaxed)), align };
+  const buffers = new Map<number, readonly [size: number, bytes: number]>();
+  for (const l of step.launches) recordBuffers(l, buffers);
+  const places = new Map<number, LocalPlace>();
+  let threadBytes = 0;
+  for (const id of locals) {
+    const [size, bytes] = buffers.get(id) ?? [0, 0];
+    const rowBytes = (size / step.rows) * bytes;
+    places.set(id, { offset: threadBytes, rowBytes });
+    threadBytes += align64(block * rowBytes);
+  }
+  const placeOf = flat.map((id) => places.get(id));
+  const layout = placeOf.map((p) => (p === undefined ? '-' : `${p.offset}+${p.rowBytes}`)).join(',');
+  const key = `rowChain block ${block} locals ${layout} of ${threadBytes}${relaxed ? ' relaxed' : ''}\n${kernels.map(formatKernel).join('\n')}`;
+  return {
+    kernel: instantiate(key, () => rowChainModule(kernels, block, relaxed, placeOf, threadBytes)),
+    align,
+    threadBytes,
+  };
 }
 
 /** Elements (or multiply-adds) a kernel's loops visit. */
 const workOf = (k: Kernel): number =>
   k.kind === 'map' ? k.shape.concat(k.reduce?.shape ?? []).reduce((x, y) => x * y, 1) : Infinity;
 
+/** Scratch bytes a row group's chain needs on `threads` threads (its group-local buffers, a block per thread). */
+export function rowGroupScratchBytes(
+  step: RowGroupStep,
+  options: { readonly simd: boolean; readonly threads: number; readonly relaxedSimd: boolean },
+  locals: ReadonlySet<number>,
+): number {
+  const chain = options.simd ? rowChain(step, options.relaxedSimd, locals) : undefined;
+  return chain === undefined ? 0 : chain.threadBytes * options.threads;
+}
+
 /**
  * The runner of a row group: its chain, split by rows across `threads` when the members' work
- * reaches `splitWork`, when there is one (`simd`); else each member's own runner in turn, on its
- * slice of the group's buffers (`groupBuffers`).
+ * reaches `splitWork`, when there is one (`simd`), its group-local buffers `locals` in the scratch;
+ * else each member's own runner in turn, on its slice of the group's buffers (`groupBuffers`).
  */
 export function rowGroupRunner(
   step: RowGroupStep,
   options: { readonly simd: boolean; readonly threads: number; readonly relaxedSimd: boolean },
+  locals: ReadonlySet<number>,
   memberRunner: (k: Kernel) => StepRunner,
   splitWork: number,
 ): StepRunner {
-  const chain = options.simd ? rowChain(step, options.relaxedSimd) : undefined;
+  const chain = options.simd ? rowChain(step, options.relaxedSimd, locals) : undefined;
   if (chain !== undefined) {
     const work = step.launches.reduce((sum, l) => sum + workOf(l.kernel), 0);
     const threads = work >= splitWork ? options.threads : 1;
-    return (_views, offsets) => {
-      runSplit(chain.kernel, offsets, step.rows, threads, chain.align);
+    return (_views, offsets, scratch) => {
+      runSplit(chain.kernel, [...offsets, scratch], step.rows, threads, chain.align, true);
     };
   }
   const members = step.launches.map((l) => ({

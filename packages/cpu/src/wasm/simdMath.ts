@@ -65,15 +65,15 @@ export function exp4(f: FunctionBuilder, x: number, relaxed: boolean): void {
   const r = f.local('v128');
   const p = f.local('v128');
   const k = f.local('v128');
+  const half = f.local('v128');
   const MAGIC = 12582912; // 1.5·2²³: adding it rounds to an integer kept in the low mantissa bits
   // clamp to [-104, 89] keeping NaN (pmax/pmin return their first operand when it is NaN)
   f.op('local.get', x);
   f32splat(f, -104).op('f32x4.pmax');
   f32splat(f, 89).op('f32x4.pmin').op('local.set', x);
-  // k = round(x·log₂e) as the bits of x·log₂e + MAGIC, t = k as a float
-  f.op('local.get', x);
-  f32splat(f, Math.LOG2E).op('f32x4.mul');
-  f32splat(f, MAGIC).op('f32x4.add').op('local.tee', k);
+  // k = round(x·log₂e) as the bits of x·log₂e + MAGIC (fused or not: t is k either way), t = k as a float
+  madd4(f, relaxed, get(x), splat(Math.LOG2E), splat(MAGIC));
+  f.op('local.tee', k);
   f32splat(f, MAGIC).op('f32x4.sub').op('local.set', t);
   f.op('local.get', k);
   i32splat(f, 0x4b400000).op('i32x4.sub').op('local.set', k);
@@ -91,14 +91,12 @@ export function exp4(f: FunctionBuilder, x: number, relaxed: boolean): void {
     madd4(f, relaxed, get(p), get(r), splat(c));
     f.op('local.set', p);
   }
-  // 2^k as 2^(k>>1)·2^(k−(k>>1)): each factor a normal power of two
+  // 2^k as 2^h·2^(k−h), h = k>>1: each factor a normal power of two (gradual underflow, overflow to +Inf)
   f.op('local.get', p);
-  f.op('local.get', k);
-  f.op('i32.const', 1).op('i32x4.shr_s');
+  f.op('local.get', k).op('i32.const', 1).op('i32x4.shr_s').op('local.tee', half);
   i32splat(f, 127).op('i32x4.add');
   f.op('i32.const', 23).op('i32x4.shl').op('f32x4.mul');
-  f.op('local.get', k).op('local.get', k);
-  f.op('i32.const', 1).op('i32x4.shr_s').op('i32x4.sub');
+  f.op('local.get', k).op('local.get', half).op('i32x4.sub');
   i32splat(f, 127).op('i32x4.add');
   f.op('i32.const', 23).op('i32x4.shl').op('f32x4.mul');
 }
