@@ -37,7 +37,7 @@ import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit } from './threads/pool.js';
 import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
-import { groupBuffers, rowGroupRunner, rowGroupScratchBytes } from './wasm/rowChain.js';
+import { groupBuffers, rowChain, rowGroupRunner } from './wasm/rowChain.js';
 
 /** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
@@ -96,6 +96,9 @@ function scratchBytesOf(kernel: Kernel, options: Required<CpuOptions>): number {
   return 0;
 }
 
+/** The view of a temporary a row chain keeps in its scratch (no runner reads it through a view). */
+const NO_VIEW: HostArray = new Float32Array(0);
+
 /** A buffer's place in one run: its byte offset and a typed-array view of it. */
 interface Placed {
   offset: number;
@@ -104,12 +107,16 @@ interface Placed {
 
 function compileProgram(program: Program, options: Required<CpuOptions>): Executable {
   const { simd } = options;
-  const locals = program.steps.map((_, i) => groupLocalBuffers(program, i));
+  // the row groups that run as one WebAssembly chain, and the temporaries those keep in their scratch
+  const chains = program.steps.map((s, i) =>
+    s.kind === 'rowGroup' && simd ? rowChain(s, options.relaxedSimd, groupLocalBuffers(program, i)) : undefined,
+  );
+  const inScratch = new Set(chains.flatMap((c) => (c === undefined ? [] : [...c.locals])));
   const runners = program.steps.map((s, i) =>
     s.kind === 'launch'
       ? runnerFor(s.kernel, options)
       : s.kind === 'rowGroup'
-        ? rowGroupRunner(s, options, locals[i] as ReadonlySet<number>, (k) => runnerFor(k, options), SPLIT_WORK)
+        ? rowGroupRunner(s, chains[i], options.threads, (k) => runnerFor(k, options), SPLIT_WORK)
         : undefined,
   );
   const scratchBytes = program.steps.reduce(
@@ -118,13 +125,14 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         most,
         s.kind === 'launch' && simd
           ? scratchBytesOf(s.kernel, options)
-          : s.kind === 'rowGroup'
-            ? rowGroupScratchBytes(s, options, locals[i] as ReadonlySet<number>)
-            : 0,
+          : (chains[i]?.threadBytes ?? 0) * options.threads,
       ),
     0,
   );
-  const arena = arenaLayout(program, scratchBytes, MIN_RESIDENT_BYTES);
+  // a slot holds only temporaries the chains keep in their scratch: it needs no bytes
+  const slotUsed = program.slots.map(() => false);
+  for (const b of program.buffers) if (b.source.kind === 'temp' && !inScratch.has(b.id)) slotUsed[b.source.slot] = true;
+  const arena = arenaLayout(program, scratchBytes, MIN_RESIDENT_BYTES, slotUsed);
   checkFits(program, arena);
   const params = program.buffers.filter((b) => b.source.kind === 'param');
   // each launch's buffers, and the arrays its views and offsets are gathered into for a run (a run
@@ -173,6 +181,11 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         const base = hold(arena.bytes);
         for (const b of program.buffers) {
           const source = b.source;
+          if (source.kind === 'temp' && inScratch.has(b.id)) {
+            offsets[b.id] = 0;
+            views[b.id] = NO_VIEW;
+            continue;
+          }
           if (source.kind === 'temp') {
             offsets[b.id] = base + (arena.slotOffsets[source.slot] as number);
             views[b.id] = place(b, offsets[b.id] as number);

@@ -53,8 +53,9 @@ export function view(dtype: DType, offset: number, size: number): HostArray {
 }
 
 /**
- * Where a run keeps its temporaries: one arena holding every temporary slot, a scratch region, and
- * a place for each argument, constant and result smaller than `stagedBelow` bytes (never resident:
+ * Where a run keeps its temporaries: one arena holding every temporary slot in use (`slotUsed`; a
+ * slot whose temporaries row chains keep in their scratch takes none), a scratch region, and a
+ * place for each argument, constant and result smaller than `stagedBelow` bytes (never resident:
  * copied in and out through the arena).
  */
 export interface ArenaLayout {
@@ -68,14 +69,19 @@ export interface ArenaLayout {
 
 const align = (n: number): number => Math.ceil(n / 64) * 64;
 
-export function arenaLayout(program: Program, scratchBytes: number, stagedBelow: number): ArenaLayout {
+export function arenaLayout(
+  program: Program,
+  scratchBytes: number,
+  stagedBelow: number,
+  slotUsed: readonly boolean[] = program.slots.map(() => true),
+): ArenaLayout {
   let next = 0;
   const take = (bytes: number): number => {
     const at = next;
     next += align(bytes);
     return at;
   };
-  const slotOffsets = program.slots.map((s) => take(s.size * bytesPer[s.dtype]));
+  const slotOffsets = program.slots.map((s, i) => take(slotUsed[i] === false ? 0 : s.size * bytesPer[s.dtype]));
   const staged = program.buffers.map((b) => {
     const bytes = b.size * bytesPer[b.dtype];
     return b.source.kind !== 'temp' && bytes < stagedBelow ? take(bytes) : undefined;

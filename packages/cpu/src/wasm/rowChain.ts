@@ -140,10 +140,14 @@ export function rowChainModule(
   return mb.toBytes();
 }
 
-/** A compiled chain: the pool kernel, the multiple its thread ranges must start at, and the scratch bytes each thread needs. */
+/**
+ * A compiled chain: the pool kernel, the multiple its thread ranges must start at, the group-local
+ * buffers it keeps in its scratch and the scratch bytes each thread needs for them.
+ */
 export interface RowChain {
   readonly kernel: PoolKernel;
   readonly align: number;
+  readonly locals: ReadonlySet<number>;
   readonly threadBytes: number;
 }
 
@@ -180,6 +184,7 @@ export function rowChain(step: RowGroupStep, relaxed: boolean, locals: ReadonlyS
   return {
     kernel: instantiate(key, () => rowChainModule(kernels, block, relaxed, placeOf, threadBytes)),
     align,
+    locals,
     threadBytes,
   };
 }
@@ -188,34 +193,23 @@ export function rowChain(step: RowGroupStep, relaxed: boolean, locals: ReadonlyS
 const workOf = (k: Kernel): number =>
   k.kind === 'map' ? k.shape.concat(k.reduce?.shape ?? []).reduce((x, y) => x * y, 1) : Infinity;
 
-/** Scratch bytes a row group's chain needs on `threads` threads (its group-local buffers, a block per thread). */
-export function rowGroupScratchBytes(
-  step: RowGroupStep,
-  options: { readonly simd: boolean; readonly threads: number; readonly relaxedSimd: boolean },
-  locals: ReadonlySet<number>,
-): number {
-  const chain = options.simd ? rowChain(step, options.relaxedSimd, locals) : undefined;
-  return chain === undefined ? 0 : chain.threadBytes * options.threads;
-}
-
 /**
- * The runner of a row group: its chain, split by rows across `threads` when the members' work
- * reaches `splitWork`, when there is one (`simd`), its group-local buffers `locals` in the scratch;
- * else each member's own runner in turn, on its slice of the group's buffers (`groupBuffers`).
+ * The runner of a row group: its `chain` when it has one, split by rows across `threads` when the
+ * members' work reaches `splitWork` (its group-local buffers in the scratch); else each member's own
+ * runner in turn, on its slice of the group's buffers (`groupBuffers`).
  */
 export function rowGroupRunner(
   step: RowGroupStep,
-  options: { readonly simd: boolean; readonly threads: number; readonly relaxedSimd: boolean },
-  locals: ReadonlySet<number>,
+  chain: RowChain | undefined,
+  threads: number,
   memberRunner: (k: Kernel) => StepRunner,
   splitWork: number,
 ): StepRunner {
-  const chain = options.simd ? rowChain(step, options.relaxedSimd, locals) : undefined;
   if (chain !== undefined) {
     const work = step.launches.reduce((sum, l) => sum + workOf(l.kernel), 0);
-    const threads = work >= splitWork ? options.threads : 1;
+    const split = work >= splitWork ? threads : 1;
     return (_views, offsets, scratch) => {
-      runSplit(chain.kernel, [...offsets, scratch], step.rows, threads, chain.align, true);
+      runSplit(chain.kernel, [...offsets, scratch], step.rows, split, chain.align, true);
     };
   }
   const members = step.launches.map((l) => ({
