@@ -7,10 +7,12 @@
 import { BackendError } from '@xent/core';
 import { helperSource, siteIndexError, wasmHelpers } from '@xent/core/internal';
 import { memory } from '../memory.js';
-import { CTL, STATE, workerMain } from './worker.js';
+import { CTL, MAX_JOB_ARGS, STATE, workerMain } from './worker.js';
 
 interface WorkerHandle {
   readonly ctl: Int32Array;
+  /** The control block's job arguments (`CTL.args`). */
+  readonly args: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly known: Set<number>;
 }
@@ -55,7 +57,7 @@ function ensureWorkers(count: number): boolean {
       unavailable = true;
       return false;
     }
-    workers.push({ ctl, port: port1, known: new Set() });
+    workers.push({ ctl, args: new Float64Array(ctlBuffer, CTL.args * 4, MAX_JOB_ARGS), port: port1, known: new Set() });
   }
   return true;
 }
@@ -107,9 +109,9 @@ export function runSplit(
     const ctl = w.ctl;
     ctl[CTL.kernel] = id;
     ctl[CTL.argc] = args.length + 2;
-    args.forEach((a, i) => (ctl[CTL.args + i] = a));
-    ctl[CTL.args + args.length] = bound(c);
-    ctl[CTL.args + args.length + 1] = bound(c + 1);
+    w.args.set(args);
+    w.args[args.length] = bound(c);
+    w.args[args.length + 1] = bound(c + 1);
     Atomics.store(ctl, CTL.state, STATE.job);
     Atomics.notify(ctl, CTL.state);
   }

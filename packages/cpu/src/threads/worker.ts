@@ -6,10 +6,14 @@
  */
 
 /**
- * Control block layout (Int32Array over a SharedArrayBuffer), one per worker: state, kernel id,
- * argument count, arguments, a ready flag, then the UTF-8 bytes of a failure message.
+ * Control block layout in 32-bit words (a SharedArrayBuffer), one per worker: state, kernel id,
+ * argument count, the arguments as f64s (addresses reach past 4 GiB in a 64-bit memory; from word
+ * 4, 8-byte aligned, up to `ready`), a ready flag, then the UTF-8 bytes of a failure message.
  */
-export const CTL = { state: 0, kernel: 1, argc: 2, args: 3, ready: 48, message: 49, size: 256 } as const;
+export const CTL = { state: 0, kernel: 1, argc: 2, args: 4, ready: 94, message: 95, size: 256 } as const;
+
+/** The most arguments a job carries: the f64s between `CTL.args` and `CTL.ready`. */
+export const MAX_JOB_ARGS = (CTL.ready - CTL.args) / 2;
 /** States of a control block. */
 export const STATE = { idle: 0, job: 1, done: 2, indexError: 3, failed: 4 } as const;
 
@@ -25,11 +29,13 @@ export function workerMain(): void {
     port: import('node:worker_threads').MessagePort;
   };
   const ctl = new Int32Array(ctlBuffer);
+  // the job arguments: f64s from CTL.args (word 4) to CTL.ready (word 94)
+  const args = new Float64Array(ctlBuffer, 4 * 4, (94 - 4) / 2);
   const fail = (e: unknown): void => {
     const text = new TextEncoder()
       .encode(String(e instanceof Error ? (e.stack ?? e.message) : e))
-      .slice(0, (256 - 50) * 4 - 1);
-    new Uint8Array(ctlBuffer, 49 * 4, text.length + 1).set([...text, 0]);
+      .slice(0, (256 - 96) * 4 - 1);
+    new Uint8Array(ctlBuffer, 95 * 4, text.length + 1).set([...text, 0]);
     Atomics.store(ctl, 0, 4);
     Atomics.notify(ctl, 0);
   };
@@ -52,8 +58,8 @@ export function workerMain(): void {
   imports['indexError'] = (j: number, site: number): void => {
     throw new GatherIndexError(j, site);
   };
-  Atomics.store(ctl, 48, 1);
-  Atomics.notify(ctl, 48);
+  Atomics.store(ctl, 94, 1);
+  Atomics.notify(ctl, 94);
   for (;;) {
     // Sleep until the main thread posts a job (state 1); after a job the state is "done" until the
     // main thread has collected it, so waiting only for "not idle" would rerun the old job.
@@ -68,8 +74,7 @@ export function workerMain(): void {
         kernels.set(kid, instance.exports['kernel'] as (...args: number[]) => void);
       }
       const argc = ctl[2] as number;
-      const args = Array.from(ctl.subarray(3, 3 + argc));
-      (kernels.get(id) as (...a: number[]) => void)(...args);
+      (kernels.get(id) as (...a: number[]) => void)(...args.subarray(0, argc));
       Atomics.store(ctl, 0, 2);
       Atomics.notify(ctl, 0);
     } catch (e) {

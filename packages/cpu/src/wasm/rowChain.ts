@@ -18,21 +18,19 @@ import {
   wasmSignature,
 } from '@xent/core/internal';
 import { loop } from './emit.js';
-import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
-import { instantiate } from './compile.js';
+import { FunctionBuilder, ModuleBuilder } from './encoder.js';
+import { instantiate, kernelParams } from './compile.js';
 import { emitMapKernel } from './mapKernel.js';
 import { wasmIneligibility } from './plan.js';
+import { memoryType } from '../memory.js';
 import { type PoolKernel, runSplit } from '../threads/pool.js';
-import { CTL } from '../threads/worker.js';
+import { MAX_JOB_ARGS } from '../threads/worker.js';
 
 /** Runs a step given its buffers' views and byte offsets and the scratch offset (the backend's runner). */
 export type StepRunner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
 
 /** Bytes of row data a block of rows aims at: what its members touch of it stays in L2 between them. */
 const BLOCK_BYTES = 192 * 1024;
-
-/** The most arguments a pool job carries (its control block's argument words). */
-const MAX_JOB_ARGS = CTL.ready - CTL.args;
 
 /** The buffers a row group's runner takes: each member's inputs then outputs, member after member. */
 export const groupBuffers = (step: RowGroupStep): number[] => step.launches.flatMap((l) => [...l.inputs, ...l.outputs]);
@@ -68,15 +66,13 @@ export function blockRows(step: RowGroupStep, align: number): number {
   return Math.max(align, rows - (rows % align));
 }
 
-const i32s = (n: number): ValType[] => Array.from({ length: n }, () => 'i32');
-
 /**
  * The module bytes of a chain over `kernels`: each member as `member<i>(ins…, outs…, lo, hi)`, and
  * `kernel(…every member's offsets, lo, hi)` calling every member on [a, min(a + block, hi)) for a
  * = lo, lo + block, … (relaxed SIMD in exp and log with `relaxed`).
  */
 export function rowChainModule(kernels: readonly MapKernel[], block: number, relaxed: boolean): Uint8Array {
-  const mb = new ModuleBuilder();
+  const mb = new ModuleBuilder(memoryType);
   const index = new Map<WasmImportName, number>();
   for (const name of wasmImports) {
     const { params, results } = wasmSignature(name);
@@ -84,12 +80,12 @@ export function rowChainModule(kernels: readonly MapKernel[], block: number, rel
   }
   const members = kernels.map((k, i) => {
     const args = k.inputs.length + k.outputs.length;
-    const f = new FunctionBuilder(i32s(args + 2), []);
+    const f = new FunctionBuilder(kernelParams(args), [], memoryType.address);
     emitMapKernel(k, f, (name) => index.get(name) as number, relaxed);
     return { fn: mb.addFunction(`member${i}`, f), args };
   });
   const total = members.reduce((sum, m) => sum + m.args, 0);
-  const driver = new FunctionBuilder(i32s(total + 2), []);
+  const driver = new FunctionBuilder(kernelParams(total), [], memoryType.address);
   const [lo, hi] = [total, total + 1];
   const [a, b] = [driver.local('i32'), driver.local('i32')];
   loop(
