@@ -33,6 +33,17 @@ export default defineConfig({
       },
       {
         extends: true,
+        // the CPU backend's tests again with its 32-bit memory, as runtimes without memory64 run it
+        test: {
+          name: 'memory32',
+          include: ['packages/cpu/test/**/*.test.ts'],
+          env: { XENT_CPU_MEMORY: '32' },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
         test: {
           name: 'property',
           include: ['test/**/*.test.ts'],

@@ -58,14 +58,33 @@ describe('random: sizes are checked before any loop or allocation (these ran unb
   });
 });
 
-describe('CPU memory: the bytes needed against the 4 GiB WebAssembly limit, not a raw RangeError', () => {
-  test('arange(2³¹) on the default CPU backend', () => {
+describe("CPU memory: the bytes needed against the memory's limit (4 GiB, or 16 GiB with memory64), not a raw RangeError", () => {
+  const { maxMemoryBytes } = x.backends.cpu.memoryUsage();
+  const bits = maxMemoryBytes === 2 ** 32 ? 32 : 64;
+
+  test('arange(2³¹) on the default CPU backend: its 8 GiB buffer is over the memory (32-bit) or one buffer (64-bit)', () => {
     const e = resourceError(() => x.arange(2 ** 31));
-    // 2³¹ i32 values are 8 GiB (plus the program's alignment)
-    expect(e.requested).toBeGreaterThanOrEqual(2 ** 33);
     expect(e.limit).toBe(2 ** 32);
-    expect(e.message).toMatch(
-      /^xent\.arange: this program \(largest buffer i32\[2147483648\]\) needs \d+ bytes \(8 GiB\), over the limit maxMemoryBytes/,
+    if (bits === 32) {
+      // 2³¹ i32 values are 8 GiB (plus the program's alignment)
+      expect(e.requested).toBeGreaterThanOrEqual(2 ** 33);
+      expect(e.message).toMatch(
+        /^xent\.arange: this program \(largest buffer i32\[2147483648\]\) needs \d+ bytes \(8 GiB\), over the limit maxMemoryBytes \(the CPU backend's 32-bit WebAssembly memory\)/,
+      );
+    } else
+      expect(e.message).toBe(
+        "xent.arange: this program's buffer i32[2147483648] needs 8589934592 bytes (8 GiB), over the limit maxHostBytes (4294967296 bytes (4 GiB) per buffer: kernels address within one with 32-bit offsets) of 4294967296 bytes (4 GiB)",
+      );
+  });
+
+  test('a program whose buffers are each under 4 GiB and together over the memory', () => {
+    // five f32 results of 4 GiB − 64 bytes each (20 GiB together, over either memory) and the 64-byte arena staging the argument
+    const n = 2 ** 30 - 16;
+    const five = (t: x.Tensor): x.Tensor[] => [1, 2, 3, 4, 5].map((c) => x.add(x.broadcastTo(t, [n]), c));
+    const e = resourceError(() => x.jit(five)(x.tensor(1)));
+    expect([e.requested, e.limit]).toEqual([5 * n * 4 + 64, maxMemoryBytes]);
+    expect(e.message).toBe(
+      `xent.run: this program (largest buffer f32[${n}]) needs ${e.requested} bytes (20 GiB), over the limit maxMemoryBytes (the CPU backend's ${bits}-bit WebAssembly memory) of ${maxMemoryBytes} bytes (${bits === 32 ? 4 : 16} GiB)`,
     );
   });
 

@@ -6,9 +6,9 @@ import { ResourceError } from './errors.js';
 import { bytesPer, type DType } from './ir/dtype.js';
 
 /**
- * The most bytes one host array may take: 4 GiB. It is the CPU backend's whole memory (a WebAssembly
- * memory is 32-bit), so no tensor larger than this can be computed on it, and it bounds the host loops
- * that fill an array (random samples) to seconds, not hours.
+ * The most bytes one host array may take: 4 GiB. The CPU backend's kernels address within one buffer
+ * with 32-bit offsets (and a 32-bit memory holds 4 GiB in all), so no tensor larger than this can be
+ * computed on it, and it bounds the host loops that fill an array (random samples) to seconds, not hours.
  */
 export const MAX_HOST_BYTES = 2 ** 32;
 

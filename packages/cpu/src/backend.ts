@@ -35,7 +35,7 @@ import {
 import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
-import { availableThreads, runSplit } from './threads/pool.js';
+import { availableThreads, runSplit, startedWorkers } from './threads/pool.js';
 import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
 import { groupBuffers, rowChain, rowGroupRunner } from './wasm/rowChain.js';
 
@@ -272,6 +272,11 @@ export interface CpuBackend extends KernelBackend {
   readonly features: WasmFeatures;
   /** What the memory shared by every CPU backend holds now (resident tensors and running programs' buffers). */
   memoryUsage(): MemoryUsage;
+  /**
+   * Worker threads started and ready, shared by every CPU backend: none until a kernel is first
+   * split, and none where threads cannot start (kernels then run on the calling thread).
+   */
+  startedWorkers(): number;
 }
 
 /** The default of `linearLogitsMinElements` (measured with the SIMD kernels on all cores). */
@@ -337,6 +342,7 @@ export const createCpuBackend = publicFn(
       rowLocalTemporaries: simd,
       hostMemory: residentMemory,
       memoryUsage,
+      startedWorkers,
       compile: (p) => compileProgram(p, resolved),
     };
   },

@@ -1,19 +1,56 @@
 /**
  * @file The CPU backend's memory: one growable shared WebAssembly memory that holds resident tensors
  * and every buffer of a program run (see heap/). JavaScript kernels see typed-array views of it,
- * WebAssembly kernels byte offsets, and worker threads share it. Growing a shared memory never
- * moves it: views made before still see the same bytes.
+ * WebAssembly kernels byte addresses, and worker threads share it. Growing a shared memory never
+ * moves it: views made before still see the same bytes. It is 64-bit (up to 16 GiB) where the
+ * runtime has memory64, else 32-bit (4 GiB); `XENT_CPU_MEMORY=32` in the environment, read at load,
+ * keeps it 32-bit. That choice decides the address width of every kernel (`memoryType`).
  */
 import type { DType, HostArray, Program } from '@xent/core';
-import { bytesPer, overLimit } from '@xent/core/internal';
+import { bytesPer, formatBytes, MAX_HOST_BYTES, overLimit } from '@xent/core/internal';
+import type { AddressWidth, MemoryType } from './wasm/encoder.js';
+import { wasmFeatures } from './wasm/features.js';
 
 const PAGE = 65536;
-const MAX_PAGES = 65536; // 4 GiB
 
-/** The most bytes the memory can hold: a WebAssembly memory is 32-bit (4 GiB). */
-export const MAX_MEMORY_BYTES = MAX_PAGES * PAGE;
+/** Each address width's largest memory, in pages: 4 GiB for 32-bit, and the 16 GiB V8 allows a 64-bit memory. */
+const maxPages: { readonly [A in AddressWidth]: number } = { 32: 65536, 64: 262144 };
 
-export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+/** Whether the environment asks for the 32-bit memory. */
+const asked32 =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['XENT_CPU_MEMORY'] === '32';
+
+/**
+ * The memory and its type: 64-bit where memory64 exists, the environment does not ask for 32-bit and
+ * the engine accepts a 16 GiB maximum (the JavaScript API counts its pages in BigInts), else 32-bit.
+ */
+function createMemory(): readonly [WebAssembly.Memory, MemoryType] {
+  if (wasmFeatures().memory64 && !asked32) {
+    try {
+      const maximum = BigInt(maxPages[64]);
+      return [
+        new WebAssembly.Memory({ initial: 16n, maximum, shared: true, address: 'i64' }),
+        { address: 64, maxPages: maxPages[64] },
+      ];
+    } catch (e) {
+      // an engine whose 64-bit memories are smaller: the 32-bit memory
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return [
+    new WebAssembly.Memory({ initial: 16, maximum: maxPages[32], shared: true }),
+    { address: 32, maxPages: maxPages[32] },
+  ];
+}
+
+/** The memory, and its type: what every kernel module declares it imports and addresses. */
+export const [memory, memoryType] = createMemory();
+
+/** The most bytes the memory can hold. */
+export const MAX_MEMORY_BYTES = memoryType.maxPages * PAGE;
+
+/** The memory's limit in words, for ResourceErrors. */
+const memoryLimitName = `maxMemoryBytes (the CPU backend's ${memoryType.address}-bit WebAssembly memory)`;
 
 /**
  * Grows the memory to at least `bytes` (at most `MAX_MEMORY_BYTES`: `checkFits` refused more at
@@ -22,8 +59,11 @@ export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, 
 export function ensureMemory(bytes: number): void {
   const have = memory.buffer.byteLength;
   if (bytes <= have) return;
+  const pages = Math.ceil((bytes - have) / PAGE);
   try {
-    memory.grow(Math.ceil((bytes - have) / PAGE));
+    // a 64-bit memory counts its pages in BigInts
+    if (memoryType.address === 32) memory.grow(pages);
+    else memory.grow(BigInt(pages));
   } catch (cause) {
     if (!(cause instanceof RangeError)) throw cause;
     throw overLimit({
@@ -92,8 +132,9 @@ export function arenaLayout(
 
 /**
  * Refuses, before anything is allocated or run, a program whose buffers (arguments, constants,
- * results and the arena) do not fit the memory: a ResourceError with the bytes needed, the limit
- * and the largest buffer.
+ * results and the arena) do not fit the memory, or one of whose buffers is over the `MAX_HOST_BYTES`
+ * kernels address with 32-bit offsets: a ResourceError with the bytes needed, the limit and the
+ * largest buffer.
  */
 export function checkFits(program: Program, arena: ArenaLayout): void {
   const own = program.buffers.reduce(
@@ -102,19 +143,28 @@ export function checkFits(program: Program, arena: ArenaLayout): void {
     0,
   );
   const bytes = own + arena.bytes;
-  if (bytes <= MAX_MEMORY_BYTES) return;
   let largest = '';
   let most = -1;
   for (const b of [...program.buffers, ...program.slots]) {
     const size = b.size * bytesPer[b.dtype];
     if (size > most) [most, largest] = [size, `${b.dtype}[${b.size}]`];
   }
-  throw overLimit({
-    fn: 'run',
-    what: `this program (largest buffer ${largest})`,
-    requested: bytes,
-    limit: MAX_MEMORY_BYTES,
-    unit: 'bytes',
-    limitName: "maxMemoryBytes (the CPU backend's 32-bit WebAssembly memory)",
-  });
+  if (bytes > MAX_MEMORY_BYTES)
+    throw overLimit({
+      fn: 'run',
+      what: `this program (largest buffer ${largest})`,
+      requested: bytes,
+      limit: MAX_MEMORY_BYTES,
+      unit: 'bytes',
+      limitName: memoryLimitName,
+    });
+  if (most > MAX_HOST_BYTES)
+    throw overLimit({
+      fn: 'run',
+      what: `this program's buffer ${largest}`,
+      requested: most,
+      limit: MAX_HOST_BYTES,
+      unit: 'bytes',
+      limitName: `maxHostBytes (${formatBytes(MAX_HOST_BYTES)} per buffer: kernels address within one with 32-bit offsets)`,
+    });
 }

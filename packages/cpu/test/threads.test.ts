@@ -67,3 +67,13 @@ test('an index error inside a worker thread surfaces as an IndexError', { timeou
     new x.IndexError('take', `xent.take: argument 'indices' expected values in [0, ${rows}), got ${rows + 7}`),
   );
 });
+
+test('the worker threads start and run their share of a split kernel', { timeout: TIMEOUT }, () => {
+  const rows = 4096;
+  const f = x.jit((t: x.Tensor) => x.sum(x.exp(t), { axis: -1 }), { backend: many });
+  const t = x.tensor(values(rows * 256, 6), { shape: [rows, 256] });
+  const want = x.jit((u: x.Tensor) => x.sum(x.exp(u), { axis: -1 }), { backend: createCpuBackend({ threads: 1 }) })(t);
+  expect(Array.from(f(t).data())).toEqual(Array.from(want.data()));
+  // a worker that never reported ready (a control block laid out differently on the two sides) leaves none
+  expect(many.startedWorkers()).toBeGreaterThan(0);
+});

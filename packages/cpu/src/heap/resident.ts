@@ -11,10 +11,13 @@
 import type { DType, HostArray } from '@xent/core';
 import { bytesPer, type HostMemory, registerHostMemory } from '@xent/core/internal';
 import { Allocator } from './allocator.js';
-import { ensureMemory, memory, view } from '../memory.js';
+import { ensureMemory, MAX_MEMORY_BYTES, memory, view } from '../memory.js';
 
-/** Live resident bytes past which new results are ordinary arrays (copied out of the memory). */
-export const MAX_RESIDENT_BYTES = 2 ** 31;
+/**
+ * Live resident bytes past which new results are ordinary arrays (copied out of the memory): half
+ * the memory (2 GiB of a 32-bit one, 8 GiB of a 64-bit one), the rest left to programs' buffers.
+ */
+export const MAX_RESIDENT_BYTES = MAX_MEMORY_BYTES / 2;
 
 /**
  * Arrays smaller than this are ordinary arrays: copying them in and out costs less than a block
@@ -119,13 +122,21 @@ export function residentOffset(array: HostArray): number | undefined {
   return block === undefined || block.freed ? undefined : block.offset;
 }
 
-/** What the CPU backend's memory holds: bytes in live blocks (resident tensors, a running program's buffers) and its size. */
+/**
+ * What the CPU backend's memory holds: bytes in live blocks (resident tensors, a running program's
+ * buffers), its size, and the size it can grow to (16 GiB where the runtime has memory64, else 4 GiB).
+ */
 export interface MemoryUsage {
   readonly liveBytes: number;
   readonly memoryBytes: number;
+  readonly maxMemoryBytes: number;
 }
 
-export const memoryUsage = (): MemoryUsage => ({ liveBytes: allocator.live, memoryBytes: memory.buffer.byteLength });
+export const memoryUsage = (): MemoryUsage => ({
+  liveBytes: allocator.live,
+  memoryBytes: memory.buffer.byteLength,
+  maxMemoryBytes: MAX_MEMORY_BYTES,
+});
 
 /** The CPU backends' host memory (one shared WebAssembly memory serves them all): data the user puts in. */
 export const residentMemory: HostMemory = {

@@ -7,10 +7,12 @@
 import { BackendError } from '@xent/core';
 import { helperSource, siteIndexError, wasmHelpers } from '@xent/core/internal';
 import { memory } from '../memory.js';
-import { CTL, STATE, workerMain } from './worker.js';
+import { CTL, MAX_JOB_ARGS, STATE, workerMain } from './worker.js';
 
 interface WorkerHandle {
   readonly ctl: Int32Array;
+  /** The control block's job arguments (`CTL.args`). */
+  readonly args: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly known: Set<number>;
 }
@@ -34,6 +36,9 @@ const workers: WorkerHandle[] = [];
 /** Set when workers could not be started here: everything then runs on the calling thread. */
 let unavailable = workerThreads === undefined;
 
+/** Worker threads started and ready (none where they could not be started: work then runs on the calling thread). */
+export const startedWorkers = (): number => workers.length;
+
 /** Starts workers up to `count`, waiting for each to report ready (10 s at most). */
 function ensureWorkers(count: number): boolean {
   if (workerThreads === undefined || unavailable) return false;
@@ -42,7 +47,13 @@ function ensureWorkers(count: number): boolean {
     const { port1, port2 } = new workerThreads.MessageChannel();
     const w = new workerThreads.Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { memory, ctlBuffer, port: port2, helpers: wasmHelpers.map((h) => [h, helperSource(h)]) },
+      workerData: {
+        memory,
+        ctlBuffer,
+        layout: CTL,
+        port: port2,
+        helpers: wasmHelpers.map((h) => [h, helperSource(h)]),
+      },
       transferList: [port2],
     });
     w.unref();
@@ -55,7 +66,7 @@ function ensureWorkers(count: number): boolean {
       unavailable = true;
       return false;
     }
-    workers.push({ ctl, port: port1, known: new Set() });
+    workers.push({ ctl, args: new Float64Array(ctlBuffer, CTL.args * 4, MAX_JOB_ARGS), port: port1, known: new Set() });
   }
   return true;
 }
@@ -111,9 +122,9 @@ export function runSplit(
     ctl[CTL.kernel] = id;
     const job = argsOf(c);
     ctl[CTL.argc] = job.length + 2;
-    job.forEach((a, i) => (ctl[CTL.args + i] = a));
-    ctl[CTL.args + job.length] = bound(c);
-    ctl[CTL.args + job.length + 1] = bound(c + 1);
+    w.args.set(job);
+    w.args[job.length] = bound(c);
+    w.args[job.length + 1] = bound(c + 1);
     Atomics.store(ctl, CTL.state, STATE.job);
     Atomics.notify(ctl, CTL.state);
   }

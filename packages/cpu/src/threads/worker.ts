@@ -6,10 +6,14 @@
  */
 
 /**
- * Control block layout (Int32Array over a SharedArrayBuffer), one per worker: state, kernel id,
- * argument count, arguments, a ready flag, then the UTF-8 bytes of a failure message.
+ * Control block layout in 32-bit words (a SharedArrayBuffer), one per worker: state, kernel id,
+ * argument count, the arguments as f64s (addresses reach past 4 GiB in a 64-bit memory; from word
+ * 4, 8-byte aligned, up to `ready`), a ready flag, then the UTF-8 bytes of a failure message.
  */
-export const CTL = { state: 0, kernel: 1, argc: 2, args: 3, ready: 131, message: 132, size: 384 } as const;
+export const CTL = { state: 0, kernel: 1, argc: 2, args: 4, ready: 260, message: 261, size: 512 } as const;
+
+/** The most arguments a job carries: the f64s between `CTL.args` and `CTL.ready`. */
+export const MAX_JOB_ARGS = (CTL.ready - CTL.args) / 2;
 /** States of a control block. */
 export const STATE = { idle: 0, job: 1, done: 2, indexError: 3, failed: 4 } as const;
 
@@ -17,21 +21,25 @@ export function workerMain(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- eval'd worker code is CommonJS
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
   const { receiveMessageOnPort } = threads;
-  const { memory, ctlBuffer, port, helpers } = threads.workerData as unknown as {
+  const { memory, ctlBuffer, layout, port, helpers } = threads.workerData as unknown as {
     memory: WebAssembly.Memory;
     /** The scalar helpers WebAssembly kernels import: name and source text. */
     helpers: readonly (readonly [string, string])[];
     ctlBuffer: SharedArrayBuffer;
+    /** `CTL` (this function runs as eval'd source: it sees nothing of its module). */
+    layout: typeof CTL;
     port: import('node:worker_threads').MessagePort;
   };
   const ctl = new Int32Array(ctlBuffer);
+  // the job arguments: f64s from layout.args to layout.ready
+  const args = new Float64Array(ctlBuffer, layout.args * 4, (layout.ready - layout.args) / 2);
   const fail = (e: unknown): void => {
     const text = new TextEncoder()
       .encode(String(e instanceof Error ? (e.stack ?? e.message) : e))
-      .slice(0, (256 - 50) * 4 - 1);
-    new Uint8Array(ctlBuffer, 49 * 4, text.length + 1).set([...text, 0]);
-    Atomics.store(ctl, 0, 4);
-    Atomics.notify(ctl, 0);
+      .slice(0, (layout.size - layout.message) * 4 - 1);
+    new Uint8Array(ctlBuffer, layout.message * 4, text.length + 1).set([...text, 0]);
+    Atomics.store(ctl, layout.state, 4);
+    Atomics.notify(ctl, layout.state);
   };
   const kernels = new Map<number, (...args: number[]) => void>();
   /** An index out of range: the index and its check's site (the main thread raises the site's IndexError). */
@@ -52,13 +60,14 @@ export function workerMain(): void {
   imports['indexError'] = (j: number, site: number): void => {
     throw new GatherIndexError(j, site);
   };
-  Atomics.store(ctl, 48, 1);
-  Atomics.notify(ctl, 48);
+  Atomics.store(ctl, layout.ready, 1);
+  Atomics.notify(ctl, layout.ready);
   for (;;) {
     // Sleep until the main thread posts a job (state 1); after a job the state is "done" until the
     // main thread has collected it, so waiting only for "not idle" would rerun the old job.
-    for (let state = Atomics.load(ctl, 0); state !== 1; state = Atomics.load(ctl, 0)) Atomics.wait(ctl, 0, state);
-    const id = ctl[1] as number;
+    for (let state = Atomics.load(ctl, layout.state); state !== 1; state = Atomics.load(ctl, layout.state))
+      Atomics.wait(ctl, layout.state, state);
+    const id = ctl[layout.kernel] as number;
     try {
       while (!kernels.has(id)) {
         const m = receiveMessageOnPort(port);
@@ -67,17 +76,16 @@ export function workerMain(): void {
         const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: imports });
         kernels.set(kid, instance.exports['kernel'] as (...args: number[]) => void);
       }
-      const argc = ctl[2] as number;
-      const args = Array.from(ctl.subarray(3, 3 + argc));
-      (kernels.get(id) as (...a: number[]) => void)(...args);
-      Atomics.store(ctl, 0, 2);
-      Atomics.notify(ctl, 0);
+      const argc = ctl[layout.argc] as number;
+      (kernels.get(id) as (...a: number[]) => void)(...args.subarray(0, argc));
+      Atomics.store(ctl, layout.state, 2);
+      Atomics.notify(ctl, layout.state);
     } catch (e) {
       if (e instanceof GatherIndexError) {
-        ctl[1] = e.j;
-        ctl[2] = e.site;
-        Atomics.store(ctl, 0, 3);
-        Atomics.notify(ctl, 0);
+        ctl[layout.kernel] = e.j;
+        ctl[layout.argc] = e.site;
+        Atomics.store(ctl, layout.state, 3);
+        Atomics.notify(ctl, layout.state);
       } else fail(e);
     }
   }

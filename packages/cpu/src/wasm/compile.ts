@@ -13,13 +13,13 @@ import {
   wasmImports,
   wasmSignature,
 } from '@xent/core/internal';
-import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
+import { addressParam, FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
 import { emitMapKernel } from './mapKernel.js';
 import { emitMatmulKernel, matmulVectorisable } from './matmulKernel.js';
 import { wasmIneligibility } from './plan.js';
-import { memory } from '../memory.js';
+import { memory, memoryType } from '../memory.js';
 
-/** A WebAssembly kernel: byte offsets of its inputs and outputs, then the outermost loop's [lo, hi). */
+/** A WebAssembly kernel: byte addresses of its inputs and outputs, then the outermost loop's [lo, hi). */
 export type WasmKernelFn = (...offsetsAndRange: number[]) => void;
 
 /** The imports' values on this thread: the scalar helpers, and the index-error hook raising the IndexError. */
@@ -30,16 +30,22 @@ const importValues: Readonly<Record<string, unknown>> = {
   },
 };
 
+/** The parameters of a kernel over `buffers` buffers: their addresses, then the range [lo, hi) (i32). */
+export const kernelParams = (buffers: number): ValType[] => [
+  ...Array.from({ length: buffers }, () => addressParam(memoryType.address)),
+  'i32',
+  'i32',
+];
+
 /** The module bytes of a map kernel (exported as `kernel`); `relaxed`: exp and log use relaxed_madd. */
 export function mapKernelModule(k: MapKernel, relaxed: boolean): Uint8Array {
-  const mb = new ModuleBuilder();
+  const mb = new ModuleBuilder(memoryType);
   const index = new Map<WasmImportName, number>();
   for (const name of wasmImports) {
     const { params, results } = wasmSignature(name);
     index.set(name, mb.importFunction(name, params, results));
   }
-  const params: ValType[] = Array.from({ length: k.inputs.length + k.outputs.length + 2 }, () => 'i32');
-  const f = new FunctionBuilder(params, []);
+  const f = new FunctionBuilder(kernelParams(k.inputs.length + k.outputs.length), [], memoryType.address);
   emitMapKernel(k, f, (name) => index.get(name) as number, relaxed);
   mb.addFunction('kernel', f);
   return mb.toBytes();
@@ -50,9 +56,8 @@ export function mapKernelModule(k: MapKernel, relaxed: boolean): Uint8Array {
  * `accumulate`, multiply-adding with relaxed_madd with `relaxed`.
  */
 export function matmulKernelModule(k: MatmulKernel, accumulate: boolean, relaxed: boolean): Uint8Array {
-  const mb = new ModuleBuilder();
-  const params: ValType[] = Array.from({ length: k.inputs.length + 4 }, () => 'i32');
-  const f = new FunctionBuilder(params, []);
+  const mb = new ModuleBuilder(memoryType);
+  const f = new FunctionBuilder(kernelParams(k.inputs.length + 2), [], memoryType.address);
   emitMatmulKernel(k, f, accumulate, relaxed);
   mb.addFunction('kernel', f);
   return mb.toBytes();

@@ -1,9 +1,28 @@
 /**
- * @file A small WebAssembly binary encoder: modules with an imported shared memory and imported
- * functions, and function bodies written as WAT mnemonics (`f.op('f32x4.add')`), SIMD included.
+ * @file A small WebAssembly binary encoder: modules with an imported shared memory (32- or 64-bit
+ * addresses) and imported functions, and function bodies written as WAT mnemonics
+ * (`f.op('f32x4.add')`), SIMD included.
  */
 
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+
+/** The address width of a memory: 32 (at most 4 GiB) or 64 (memory64). */
+export type AddressWidth = 32 | 64;
+
+/** The shared memory a module imports: its address width and its maximum in 64 KiB pages. */
+export interface MemoryType {
+  readonly address: AddressWidth;
+  readonly maxPages: number;
+}
+
+/**
+ * The type of a parameter holding a buffer's byte address: i32, or in a 64-bit memory f64 (a
+ * JavaScript number, exact below 2⁵³, so calls pass no BigInt), turned into an i64 on entry.
+ */
+export const addressParam = (address: AddressWidth): ValType => (address === 32 ? 'i32' : 'f64');
+
+/** The type of a local holding an address. */
+export const pointerType = (address: AddressWidth): ValType => (address === 32 ? 'i32' : 'i64');
 
 const valTypeCode: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
@@ -58,6 +77,8 @@ const ops: Record<string, readonly [number, number, Imm]> = {
   'i32.or': [0, 0x72, 'none'],
   'i32.shl': [0, 0x74, 'none'],
   'i32.shr_s': [0, 0x75, 'none'],
+  // i64
+  'i64.add': [0, 0x7c, 'none'],
   // f64
   'f64.eq': [0, 0x61, 'none'],
   'f64.ne': [0, 0x62, 'none'],
@@ -73,14 +94,17 @@ const ops: Record<string, readonly [number, number, Imm]> = {
   'f64.add': [0, 0xa0, 'none'],
   'f64.sub': [0, 0xa1, 'none'],
   'f64.mul': [0, 0xa2, 'none'],
+  'f64.convert_i32_u': [0, 0xb8, 'none'],
   'f64.div': [0, 0xa3, 'none'],
   'f64.min': [0, 0xa4, 'none'],
   'f64.max': [0, 0xa5, 'none'],
   // conversions
   'f32.demote_f64': [0, 0xb6, 'none'],
+  'i64.extend_i32_u': [0, 0xad, 'none'],
   'f64.convert_i32_s': [0, 0xb7, 'none'],
   'f64.promote_f32': [0, 0xbb, 'none'],
   'i32.trunc_sat_f64_s': [0xfc, 0x02, 'none'],
+  'i64.trunc_sat_f64_s': [0xfc, 0x06, 'none'],
   // SIMD
   'v128.load': [0xfd, 0x00, 'mem'],
   'v128.load32_splat': [0xfd, 0x09, 'mem'],
@@ -169,18 +193,44 @@ function sleb(out: number[], v: number): void {
 
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** The body of one function: instructions appended in order, locals declared as needed. */
+/**
+ * The body of one function: instructions appended in order, locals declared as needed. Its loads
+ * and stores address a memory of `address` bits: addresses are pointers (`pointerType`), a buffer's
+ * address plus an unsigned i32 byte offset within it (`offsetPointer`).
+ */
 export class FunctionBuilder {
   readonly code: number[] = [];
   private readonly locals: ValType[] = [];
-  /** Code run once on entry, before `code`: it sets the v128 constants' locals. */
+  /** Code run once on entry, before `code`: it sets the v128 constants' locals and the pointers of address parameters. */
   private readonly prologue: number[] = [];
   private readonly constants = new Map<string, number>();
 
   constructor(
     readonly params: readonly ValType[],
     readonly results: readonly ValType[],
+    readonly address: AddressWidth,
   ) {}
+
+  /**
+   * The pointer local of each address parameter (`addressParam`): the parameter itself, or an i64 set
+   * from it on entry, as a signed value (a row chain may pass a base below its buffer, to which the
+   * kernel adds unsigned offsets that bring every address it uses back into the buffer).
+   */
+  pointers(params: readonly number[]): number[] {
+    if (this.address === 32) return [...params];
+    return params.map((p) => {
+      const pointer = this.local('i64');
+      const code = this.code.length;
+      this.op('local.get', p).op('i64.trunc_sat_f64_s').op('local.set', pointer);
+      this.prologue.push(...this.code.splice(code));
+      return pointer;
+    });
+  }
+
+  /** Pops an i32 byte offset (unsigned) and a pointer below it; pushes the pointer that far on. */
+  offsetPointer(): this {
+    return this.address === 32 ? this.op('i32.add') : this.op('i64.extend_i32_u').op('i64.add');
+  }
 
   /** A new local of `type`; returns its index. */
   local(type: ValType): number {
@@ -290,7 +340,10 @@ function funcType(out: number[], params: readonly ValType[], results: readonly V
   for (const r of results) out.push(valTypeCode[r]);
 }
 
-/** A module importing `env.memory` (shared) and the given functions, exporting its own functions. */
+/** Limits flags of the memory import: shared with a maximum (0x03), and 64-bit addresses (0x04). */
+const memoryFlags: { readonly [A in AddressWidth]: number } = { 32: 0x03, 64: 0x07 };
+
+/** A module importing `env.memory` (shared, of type `memory`) and the given functions, exporting its own functions. */
 export class ModuleBuilder {
   private readonly imports: {
     readonly name: string;
@@ -298,6 +351,8 @@ export class ModuleBuilder {
     readonly results: readonly ValType[];
   }[] = [];
   private readonly functions: { readonly name: string; readonly body: FunctionBuilder }[] = [];
+
+  constructor(readonly memory: MemoryType) {}
 
   /** Declares an imported function `env.<name>`; returns its function index. Call before adding functions. */
   importFunction(fnName: string, params: readonly ValType[], results: readonly ValType[]): number {
@@ -322,9 +377,9 @@ export class ModuleBuilder {
     uleb(imports, this.imports.length + 1);
     name(imports, 'env');
     name(imports, 'memory');
-    imports.push(0x02, 0x03); // memory, limits: shared with a maximum
+    imports.push(0x02, memoryFlags[this.memory.address]);
     uleb(imports, 1);
-    uleb(imports, 65536);
+    uleb(imports, this.memory.maxPages);
     this.imports.forEach((imp, i) => {
       name(imports, 'env');
       name(imports, imp.name);

@@ -1,7 +1,7 @@
 /**
  * @file Optional WebAssembly features, probed once at first use by validating tiny modules: relaxed
- * SIMD (kernels then use `f32x4.relaxed_madd`) and memory64 (reported only). Browsers without them
- * keep the plain SIMD kernels.
+ * SIMD (kernels then use `f32x4.relaxed_madd`) and memory64 (the backend's memory is then 64-bit:
+ * see memory.ts). Browsers without them keep the plain SIMD kernels and a 32-bit memory.
  */
 import { FunctionBuilder } from './encoder.js';
 
@@ -9,7 +9,7 @@ import { FunctionBuilder } from './encoder.js';
 export interface WasmFeatures {
   /** Relaxed SIMD: `f32x4.relaxed_madd` computes a·b + c, fused or not depending on the machine. */
   readonly relaxedSimd: boolean;
-  /** 64-bit memories (limits flag 0x04): memories past 4 GiB. */
+  /** 64-bit memories (limits flag 0x04): the CPU backend's memory grows past 4 GiB. */
   readonly memory64: boolean;
 }
 
@@ -17,7 +17,7 @@ const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** A module with one function `() → v128` returning relaxed_madd(0, 0, 0). */
 function relaxedSimdModule(): Uint8Array {
-  const f = new FunctionBuilder([], ['v128']);
+  const f = new FunctionBuilder([], ['v128'], 32);
   for (let i = 0; i < 3; i++) f.op('v128.const', ...new Array<number>(16).fill(0));
   f.op('f32x4.relaxed_madd');
   const body = f.encode();

@@ -11,7 +11,7 @@ import { type Plan, plan } from './plan.js';
 import { reductionCode } from './reductions.js';
 import { KernelValues } from './values.js';
 
-/** The kernel function's parameters: byte offsets of inputs then outputs, then the outermost loop's [lo, hi). */
+/** The kernel function's parameters: addresses of inputs then outputs (`addressParam`), then the outermost loop's [lo, hi). */
 interface Params {
   readonly nIn: number;
   readonly lo: number;
@@ -47,9 +47,9 @@ function elementwiseLoop(f: FunctionBuilder, k: MapKernel, p: Plan, values: Kern
   const base = rowBase(k, p, values);
   const store = (g: FunctionBuilder, i: number, vector: boolean): void => {
     const int = (k.outputs[i] as ScalarExpr).dtype === 'i32';
-    g.op('local.get', at.nIn + i);
+    g.op('local.get', values.pointers[at.nIn + i] as number);
     base(g);
-    g.op('local.get', iv).op('i32.add').op('i32.const', 2).op('i32.shl').op('i32.add');
+    g.op('local.get', iv).op('i32.add').op('i32.const', 2).op('i32.shl').offsetPointer();
     g.op('local.get', (vector ? vOuts : tOuts)[i] as number);
     if (vector) g.op('v128.store', 2, 0);
     else g.op(int ? 'i32x4.extract_lane' : 'f32x4.extract_lane', 0).op(int ? 'i32.store' : 'f32.store', 2, 0);
@@ -95,11 +95,11 @@ function rowStores(k: MapKernel, p: Plan, values: KernelValues, at: Params): Emi
   return k.outputs.map((o, i) => {
     const v = values.scalar(o);
     return (g) => {
-      g.op('local.get', at.nIn + i);
+      g.op('local.get', values.pointers[at.nIn + i] as number);
       base(g);
       g.op('i32.const', Math.log2(bytes(o.dtype)))
         .op('i32.shl')
-        .op('i32.add');
+        .offsetPointer();
       g.op('local.get', v);
       if (o.dtype === 'f32') g.op('f32.demote_f64').op('f32.store', 2, 0);
       else if (o.dtype === 'f64') g.op('f64.store', 3, 0);
@@ -110,7 +110,7 @@ function rowStores(k: MapKernel, p: Plan, values: KernelValues, at: Params): Emi
 }
 
 /**
- * Emits the kernel as one function `(in0, …, out0, …, lo, hi)` over byte offsets; `lo`/`hi` bound
+ * Emits the kernel as one function `(in0, …, out0, …, lo, hi)` over buffer addresses; `lo`/`hi` bound
  * the outermost output loop (the whole of it when called with 0 and its extent). With `relaxed`,
  * the vector exp and log use relaxed SIMD multiply-adds.
  */
@@ -126,7 +126,8 @@ export function emitMapKernel(
   const outDims = k.shape.length;
   const reduceShape = k.reduce?.shape ?? [];
   const extentOf = (v: number): number => (v < outDims ? (k.shape[v] as number) : (reduceShape[v - outDims] as number));
-  const values = new KernelValues(f, k, p, importIndex, relaxed);
+  const pointers = f.pointers([...Array(at.lo).keys()]);
+  const values = new KernelValues(f, k, p, importIndex, relaxed, pointers);
   const { acc } = values;
   const reduction =
     k.reduce === undefined

@@ -5,7 +5,7 @@
  * SIMD each multiply-accumulate is one `relaxed_madd`.
  */
 import type { MatmulKernel } from '@xent/core/internal';
-import type { FunctionBuilder } from './encoder.js';
+import { type FunctionBuilder, pointerType } from './encoder.js';
 
 const PANEL = 8;
 
@@ -23,8 +23,9 @@ export const matmulPanels = (k: MatmulKernel): number => Math.ceil(k.n / PANEL);
 
 /**
  * Emits `(in…, out, scratch, lo, hi)`: the column panels [lo, hi) of C, every row and batch. Each
- * call packs only its own panels, so disjoint ranges can run on different threads. Inputs are byte
- * offsets of the kernel's input slots; `out` the output's; `scratch` `matmulScratchBytes` bytes.
+ * call packs only its own panels, so disjoint ranges can run on different threads. Inputs are the
+ * addresses of the kernel's input slots (`addressParam`); `out` the output's; `scratch` that of
+ * `matmulScratchBytes` bytes.
  * With `accumulate`, C += A·B instead of C = A·B; with `relaxed`, acc += a·b is one relaxed_madd.
  */
 export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate: boolean, relaxed: boolean): void {
@@ -39,14 +40,16 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
   const [aRow, aCol] = [k.a.strides[rank] ?? 0, k.a.strides[rank + 1] ?? 0];
   const [bRow, bCol] = [k.b.strides[rank] ?? 0, k.b.strides[rank + 1] ?? 0];
   const batchSize = k.batch.reduce((p, q) => p * q, 1);
-  const i32 = (): number => f.local('i32');
-  const [t, aBase, bBase, cBase, p, q, c, i, aPtr, bPtr, tmp] = Array.from({ length: 11 }, i32) as [
+  const pointer = f.pointers([...Array(lo).keys()]);
+  const [t, p, q, c, i, tmp] = Array.from({ length: 6 }, () => f.local('i32')) as [
     number,
     number,
     number,
     number,
     number,
     number,
+  ];
+  const [aBase, bBase, cBase, aPtr, bPtr] = Array.from({ length: 5 }, () => f.local(pointerType(f.address))) as [
     number,
     number,
     number,
@@ -77,11 +80,9 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
   const konst = (v: number) => (): void => void f.op('i32.const', v);
   const get = (v: number) => (): void => void f.op('local.get', v);
 
-  /** Byte offset of a batch's operand start: slot offset + 4·(offset + Σ batch index·stride). */
+  /** Address of a batch's operand start: slot address + 4·(offset + Σ batch index·stride). */
   const batchBase = (slot: number, offset: number, strides: readonly number[], target: number): void => {
-    f.op('local.get', slot)
-      .op('i32.const', 4 * offset)
-      .op('i32.add');
+    f.op('local.get', pointer[slot] as number).op('i32.const', 4 * offset);
     const inner = k.batch.map((_, d) => k.batch.slice(d + 1).reduce((x, y) => x * y, 1));
     k.batch.forEach((dim, d) => {
       // ((t / inner[d]) mod dim)·stride·4
@@ -94,23 +95,23 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
         .op('i32.mul')
         .op('i32.add');
     });
-    f.op('local.set', target);
+    f.offsetPointer().op('local.set', target);
   };
 
   loop(t, konst(0), konst(batchSize), 1, () => {
     batchBase(k.a.slot, k.a.offset, k.a.strides, aBase);
     batchBase(k.b.slot, k.b.offset, k.b.strides, bBase);
-    f.op('local.get', out)
+    f.op('local.get', pointer[out] as number)
       .op('local.get', t)
       .op('i32.const', m * n * 4)
       .op('i32.mul')
-      .op('i32.add')
+      .offsetPointer()
       .op('local.set', cBase);
     // Pack B: scratch[(p·K + q)·8 + c] = B[q, 8p + c] (0 past column n).
     loop(p, get(lo), get(hi), 1, () => {
       loop(q, konst(0), konst(kk), 1, () => {
         loop(c, konst(0), konst(PANEL), 1, () => {
-          f.op('local.get', scratch);
+          f.op('local.get', pointer[scratch] as number);
           f.op('local.get', p).op('i32.const', kk).op('i32.mul').op('local.get', q).op('i32.add');
           f.op('i32.const', PANEL)
             .op('i32.mul')
@@ -118,7 +119,7 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
             .op('i32.add')
             .op('i32.const', 2)
             .op('i32.shl')
-            .op('i32.add');
+            .offsetPointer();
           // column j = 8p + c; value B[q, j] or 0
           f.op('local.get', p)
             .op('i32.const', PANEL)
@@ -130,8 +131,7 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
           f.op('local.get', bBase);
           f.op('local.get', q)
             .op('i32.const', 4 * bRow)
-            .op('i32.mul')
-            .op('i32.add');
+            .op('i32.mul');
           f.op('local.get', tmp)
             .op('i32.const', n - 1)
             .op('local.get', tmp)
@@ -141,6 +141,7 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
           f.op('i32.const', 4 * bCol)
             .op('i32.mul')
             .op('i32.add')
+            .offsetPointer()
             .op('f32.load', 2, 0);
           f.op('f32.const', 0);
           f.op('local.get', tmp).op('i32.const', n).op('i32.lt_s').op('select');
@@ -167,13 +168,13 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
           .op('local.get', i)
           .op('i32.const', 4 * aRow)
           .op('i32.mul')
-          .op('i32.add')
+          .offsetPointer()
           .op('local.set', aPtr);
-        f.op('local.get', scratch)
+        f.op('local.get', pointer[scratch] as number)
           .op('local.get', p)
           .op('i32.const', kk * PANEL * 4)
           .op('i32.mul')
-          .op('i32.add')
+          .offsetPointer()
           .op('local.set', bPtr);
         loop(q, konst(0), konst(kk), 1, () => {
           f.op('local.get', bPtr).op('v128.load', 4, 0).op('local.set', b0);
@@ -187,11 +188,11 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
           }
           f.op('local.get', aPtr)
             .op('i32.const', 4 * aCol)
-            .op('i32.add')
+            .offsetPointer()
             .op('local.set', aPtr);
           f.op('local.get', bPtr)
             .op('i32.const', PANEL * 4)
-            .op('i32.add')
+            .offsetPointer()
             .op('local.set', bPtr);
         });
         // store rows: whole panel as two vectors, or column by column at the edge
@@ -202,12 +203,12 @@ export function emitMatmulKernel(k: MatmulKernel, f: FunctionBuilder, accumulate
               .op('i32.const', row)
               .op('i32.add')
               .op('i32.const', 4 * n)
-              .op('i32.mul')
-              .op('i32.add');
+              .op('i32.mul');
             f.op('local.get', p)
               .op('i32.const', PANEL * 4)
               .op('i32.mul')
-              .op('i32.add');
+              .op('i32.add')
+              .offsetPointer();
           };
           fullPanel();
           f.op('if');

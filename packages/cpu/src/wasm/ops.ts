@@ -24,6 +24,8 @@ export interface OpContext {
 export interface ScalarContext extends OpContext {
   /** Calls an import of scalar code. */
   readonly call: (name: WasmImportName) => void;
+  /** The local holding the address of input `i`. */
+  readonly pointer: (i: number) => number;
 }
 
 export interface VectorContext extends OpContext {
@@ -106,9 +108,9 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
   },
   /** in[imm] at element args[0] */
   load: {
-    scalar: ({ g, e, a, get }) => {
+    scalar: ({ g, e, a, get, pointer }) => {
       const shift = Math.log2(bytes(e.dtype));
-      get(e.imm, a).op('i32.const', shift).op('i32.shl').op('i32.add');
+      get(pointer(e.imm), a).op('i32.const', shift).op('i32.shl').offsetPointer();
       if (e.dtype === 'f32') g.op('f32.load', 2, 0).op('f64.promote_f32');
       else if (e.dtype === 'f64') g.op('f64.load', 3, 0);
       else if (e.dtype === 'i32') g.op('i32.load', 2, 0);

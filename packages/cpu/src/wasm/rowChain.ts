@@ -18,21 +18,19 @@ import {
   wasmSignature,
 } from '@xent/core/internal';
 import { loop } from './emit.js';
-import { FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
-import { instantiate } from './compile.js';
+import { addressParam, FunctionBuilder, ModuleBuilder, type ValType } from './encoder.js';
+import { instantiate, kernelParams } from './compile.js';
 import { emitMapKernel } from './mapKernel.js';
 import { wasmIneligibility } from './plan.js';
+import { memoryType } from '../memory.js';
 import { type PoolKernel, runSplit } from '../threads/pool.js';
-import { CTL } from '../threads/worker.js';
+import { MAX_JOB_ARGS } from '../threads/worker.js';
 
 /** Runs a step given its buffers' views and byte offsets and the scratch offset (the backend's runner). */
 export type StepRunner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
 
 /** Bytes of row data a block of rows aims at: what its members touch of it stays in L2 between them. */
 const BLOCK_BYTES = 192 * 1024;
-
-/** The most arguments a pool job carries (its control block's argument words). */
-const MAX_JOB_ARGS = CTL.ready - CTL.args;
 
 /** The buffers a row group's runner takes: each member's inputs then outputs, member after member. */
 export const groupBuffers = (step: RowGroupStep): number[] => step.launches.flatMap((l) => [...l.inputs, ...l.outputs]);
@@ -68,8 +66,6 @@ export function blockRows(step: RowGroupStep, align: number): number {
   return Math.max(align, rows - (rows % align));
 }
 
-const i32s = (n: number): ValType[] => Array.from({ length: n }, () => 'i32');
-
 /** Where a group-local buffer lives during a block: at `offset` in its thread's scratch, `rowBytes` per row. */
 export interface LocalPlace {
   readonly offset: number;
@@ -91,7 +87,7 @@ export function rowChainModule(
   locals: readonly (LocalPlace | undefined)[],
   threadBytes: number,
 ): Uint8Array {
-  const mb = new ModuleBuilder();
+  const mb = new ModuleBuilder(memoryType);
   const index = new Map<WasmImportName, number>();
   for (const name of wasmImports) {
     const { params, results } = wasmSignature(name);
@@ -99,18 +95,24 @@ export function rowChainModule(
   }
   const members = kernels.map((k, i) => {
     const args = k.inputs.length + k.outputs.length;
-    const f = new FunctionBuilder(i32s(args + 2), []);
+    const f = new FunctionBuilder(kernelParams(args), [], memoryType.address);
     emitMapKernel(k, f, (name) => index.get(name) as number, relaxed);
     return { fn: mb.addFunction(`member${i}`, f), args };
   });
   const total = members.reduce((sum, m) => sum + m.args, 0);
-  const driver = new FunctionBuilder(i32s(total + 4), []);
+  // (offsets…, scratch, chunk, lo, hi): addresses as the memory's address parameters
+  const address: ValType = addressParam(memoryType.address);
+  const params: ValType[] = [...kernelParams(total).slice(0, total), address, 'i32', 'i32', 'i32'];
+  const driver = new FunctionBuilder(params, [], memoryType.address);
   const [scratch, chunk, lo, hi] = [total, total + 1, total + 2, total + 3];
-  const [a, b, mine] = [driver.local('i32'), driver.local('i32'), driver.local('i32')];
-  // mine = scratch + chunk·threadBytes: this thread's scratch
-  driver.op('local.get', scratch).op('local.get', chunk).op('i32.const', threadBytes).op('i32.mul').op('i32.add');
+  const [a, b, mine] = [driver.local('i32'), driver.local('i32'), driver.local(address)];
+  // mine = scratch + chunk·threadBytes: this thread's scratch (f64 arithmetic on a 64-bit memory's addresses: exact below 2^53)
+  const wide = address === 'f64';
+  driver.op('local.get', scratch).op('local.get', chunk);
+  if (wide) driver.op('f64.convert_i32_u').op('f64.const', threadBytes).op('f64.mul').op('f64.add');
+  else driver.op('i32.const', threadBytes).op('i32.mul').op('i32.add');
   driver.op('local.set', mine);
-  const bases = locals.map((place) => (place === undefined ? undefined : { place, local: driver.local('i32') }));
+  const bases = locals.map((place) => (place === undefined ? undefined : { place, local: driver.local(address) }));
   loop(
     driver,
     a,
@@ -121,11 +123,18 @@ export function rowChainModule(
       // b = min(a + block, hi)
       g.op('local.get', a).op('i32.const', block).op('i32.add').op('local.tee', b);
       g.op('local.get', hi).op('local.get', b).op('local.get', hi).op('i32.lt_s').op('select').op('local.set', b);
-      // each local's base = mine + offset − a·rowBytes (wrapping: only rows [a, b) are addressed)
+      // each local's base = mine + offset − a·rowBytes, below the scratch by a rows (only rows [a, b)
+      // are addressed: i32 arithmetic wraps back into the scratch; a 64-bit memory's members take a
+      // negative base as a signed address and add their unsigned offsets to it)
       for (const base of bases) {
         if (base === undefined) continue;
-        g.op('local.get', mine).op('i32.const', base.place.offset).op('i32.add');
-        g.op('local.get', a).op('i32.const', base.place.rowBytes).op('i32.mul').op('i32.sub');
+        if (wide) {
+          g.op('local.get', mine).op('f64.const', base.place.offset).op('f64.add');
+          g.op('local.get', a).op('f64.convert_i32_u').op('f64.const', base.place.rowBytes).op('f64.mul').op('f64.sub');
+        } else {
+          g.op('local.get', mine).op('i32.const', base.place.offset).op('i32.add');
+          g.op('local.get', a).op('i32.const', base.place.rowBytes).op('i32.mul').op('i32.sub');
+        }
         g.op('local.set', base.local);
       }
       let first = 0;

@@ -45,6 +45,8 @@ export class KernelValues {
     private readonly p: Plan,
     private readonly importIndex: (name: WasmImportName) => number,
     private readonly relaxed: boolean,
+    /** The local holding the address of each input then output (`FunctionBuilder.pointers`). */
+    readonly pointers: readonly number[],
   ) {
     const outDims = k.shape.length;
     const loops = outDims + (k.reduce?.shape.length ?? 0);
@@ -71,7 +73,11 @@ export class KernelValues {
     const out = this.f.local(isFloat(e.dtype) ? 'f64' : 'i32');
     this.scalars.set(e, out);
     this.emitAt(e, (g) => {
-      wasmOps[e.op].scalar({ ...opContext(g, e, args), call: (name) => g.op('call', this.importIndex(name)) });
+      wasmOps[e.op].scalar({
+        ...opContext(g, e, args),
+        call: (name) => g.op('call', this.importIndex(name)),
+        pointer: (i) => this.pointers[i] as number,
+      });
       if (needsF32Rounding(e)) g.op('f32.demote_f64').op('f64.promote_f32');
       g.op('local.set', out);
     });
@@ -108,8 +114,11 @@ export class KernelValues {
         const out = f.local('v128');
         memo.set(e, out);
         code.push((g) => {
-          g.op('local.get', e.imm).op('local.get', base).op('local.get', iv).op('i32.add');
-          g.op('i32.const', 2).op('i32.shl').op('i32.add');
+          g.op('local.get', this.pointers[e.imm] as number)
+            .op('local.get', base)
+            .op('local.get', iv)
+            .op('i32.add');
+          g.op('i32.const', 2).op('i32.shl').offsetPointer();
           g.op(contiguous ? 'v128.load' : 'v128.load32_splat', 2, 0).op('local.set', out);
         });
         return out;

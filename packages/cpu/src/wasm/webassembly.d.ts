@@ -3,15 +3,15 @@
  * neither lib ES2023 nor @types/node declares it (only lib DOM does, which a Node package should not pull in).
  */
 declare namespace WebAssembly {
-  interface MemoryDescriptor {
-    initial: number;
-    maximum?: number;
-    shared?: boolean;
-  }
+  /** A 32-bit memory counts pages in numbers; a 64-bit one (memory64, `address: 'i64'`) in BigInts. */
+  type MemoryDescriptor =
+    | { initial: number; maximum?: number; shared?: boolean }
+    | { initial: bigint; maximum?: bigint; shared?: boolean; address: 'i64' };
   class Memory {
     constructor(descriptor: MemoryDescriptor);
     readonly buffer: ArrayBuffer | SharedArrayBuffer;
     grow(delta: number): number;
+    grow(delta: bigint): bigint;
   }
   interface Module {
     readonly __wasmModule?: never;
