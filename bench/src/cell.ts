@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Library } from './libs/library.js';
+import type { LibraryEntry } from './libs/library.js';
 import { runNative } from './native.js';
 import { type Inputs, type Reference, type Workload, type WorkloadId, workloads } from './workloads.js';
 
@@ -32,15 +32,21 @@ function statusMB(key: 'VmHWM' | 'VmRSS'): number {
   return kb === undefined ? process.resourceUsage().maxRSS / 1024 : Number(kb) / 1024;
 }
 
-const libraries: Record<string, () => Promise<Library>> = {
-  xent: async () => (await import('./libs/xent.js')).xentLibrary,
-  'xent-norelax': async () => (await import('./libs/xent.js')).xentNoRelaxLibrary,
-  tfjs: async () => (await import('./libs/tfjs.js')).tfjsLibrary,
-  'jax-js': async () => (await import('./libs/jaxjs.js')).jaxjsLibrary,
+const libraries: Record<string, () => Promise<LibraryEntry>> = {
+  xent: async () => {
+    const m = await import('./libs/xent.js');
+    return { library: m.xentLibrary, floatsAt: m.tensorFloats };
+  },
+  'xent-norelax': async () => {
+    const m = await import('./libs/xent.js');
+    return { library: m.xentNoRelaxLibrary, floatsAt: m.tensorFloats };
+  },
+  tfjs: async () => ({ library: (await import('./libs/tfjs.js')).tfjsLibrary }),
+  'jax-js': async () => ({ library: (await import('./libs/jaxjs.js')).jaxjsLibrary }),
 };
 
 /** A library name, with `-webgpu` for its WebGPU path. */
-function libraryOf(name: string): { load: (() => Promise<Library>) | undefined; device: 'cpu' | 'webgpu' } {
+function libraryOf(name: string): { load: (() => Promise<LibraryEntry>) | undefined; device: 'cpu' | 'webgpu' } {
   const gpu = name.endsWith('-webgpu');
   return { load: libraries[gpu ? name.slice(0, -'-webgpu'.length) : name], device: gpu ? 'webgpu' : 'cpu' };
 }
@@ -77,9 +83,10 @@ async function measureLibrary(
 ): Promise<{ samples: number[]; relError: number; peakRssMB: number; baseRssMB: number }> {
   const { load, device } = libraryOf(lib);
   if (load === undefined) throw new Error(`unknown library ${lib}`);
-  const library = await load();
+  const { library, floatsAt } = await load();
   const baseRssMB = statusMB('VmRSS');
-  const prepared = await library(w, w.inputs(dims), { threads, device });
+  // on the GPU the inputs are uploaded from ordinary arrays
+  const prepared = await library(w, w.inputs(dims, device === 'cpu' ? floatsAt : undefined), { threads, device });
   const first = await prepared.run(); // warm-up (tracing, compilation)
   const relError = relativeError(reference, (check, k) => {
     const c = reference.checks[check] as Reference['checks'][number];

@@ -13,9 +13,21 @@ export function rng(seed: number): () => number {
 }
 
 /** Normal(0, scale²) values as f32 (Box–Muller). */
-export function normals(n: number, scale: number, seed: number): Float32Array {
+/** Where a library wants its float inputs made (of their shape): an ordinary array by default. */
+export type FloatsAt = (shape: readonly number[]) => Float32Array;
+
+export const ordinaryFloats: FloatsAt = (shape) => new Float32Array(shape.reduce((a, b) => a * b, 1));
+
+/** Normally distributed values of the given scale from `seed`, written into an array of `shape` made by `at`. */
+export function normals(
+  n: number,
+  scale: number,
+  seed: number,
+  at: FloatsAt = ordinaryFloats,
+  shape = [n],
+): Float32Array {
   const u = rng(seed);
-  const out = new Float32Array(n);
+  const out = at(shape);
   for (let i = 0; i < n; i += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - u())) * scale;
     const t = 2 * Math.PI * u();

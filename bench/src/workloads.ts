@@ -2,7 +2,7 @@
  * @file The benchmark workloads: their sizes, inputs, the bytes each must move (for the bandwidth
  * floor) and an f64 reference of (a sample of) their outputs for correctness.
  */
-import { labels, normals } from './data.js';
+import { type FloatsAt, labels, normals } from './data.js';
 
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
 
@@ -27,7 +27,8 @@ export interface Workload {
   readonly id: WorkloadId;
   readonly title: string;
   readonly sizes: readonly (readonly number[])[];
-  readonly inputs: (dims: readonly number[]) => Inputs;
+  /** The inputs, float ones made where `at` says (a library may hold them in its own memory, as C does). */
+  readonly inputs: (dims: readonly number[], at?: FloatsAt) => Inputs;
   /** Bytes a perfect implementation must read and write. */
   readonly bytes: (dims: readonly number[]) => number;
   readonly reference: (inputs: Inputs) => Reference;
@@ -48,9 +49,9 @@ function rowLse(z: Float32Array, row: number, v: number): number {
 const sampleRows = (n: number, k = 8): number[] =>
   n <= k ? [...Array(n).keys()] : Array.from({ length: k }, (_, i) => Math.floor((i * (n - 1)) / (k - 1)));
 
-const logitInputs = (dims: readonly number[]): Inputs => {
+const logitInputs = (dims: readonly number[], at?: FloatsAt): Inputs => {
   const [n, v] = dims as [number, number];
-  return { dims, floats: [normals(n * v, 2, 1)], labels: labels(n, v, 2) };
+  return { dims, floats: [normals(n * v, 2, 1, at, [n, v])], labels: labels(n, v, 2) };
 };
 
 const W1: Workload = {
@@ -115,9 +116,13 @@ const W3: Workload = {
     // the memory case: 4 GiB of f32 logits, as much again for their gradient
     [8192, 64, 128256],
   ],
-  inputs: (dims) => {
+  inputs: (dims, at) => {
     const [n, d, v] = dims as [number, number, number];
-    return { dims, floats: [normals(n * d, 1, 3), normals(v * d, 1 / Math.sqrt(d), 4)], labels: labels(n, v, 5) };
+    return {
+      dims,
+      floats: [normals(n * d, 1, 3, at, [n, d]), normals(v * d, 1 / Math.sqrt(d), 4, at, [v, d])],
+      labels: labels(n, v, 5),
+    };
   },
   bytes: ([n, d, v]) => 4 * ((n as number) * (d as number) * 2 + (v as number) * (d as number) * 2),
   reference: ({ dims, floats, labels: y }) => {
@@ -186,11 +191,15 @@ const W4: Workload = {
   title: 'autodiff overhead: a ~30-op loss on [8, 10], forward + backward, per step',
   sizes: [[8, 10]],
   steps: 10_000,
-  inputs: (dims) => {
+  inputs: (dims, at) => {
     const { batch, features, hidden, classes } = W4_SHAPES;
     return {
       dims,
-      floats: [normals(batch * features, 1, 6), normals(features * hidden, 0.3, 7), normals(hidden * classes, 0.3, 8)],
+      floats: [
+        normals(batch * features, 1, 6, at, [batch, features]),
+        normals(features * hidden, 0.3, 7, at, [features, hidden]),
+        normals(hidden * classes, 0.3, 8, at, [hidden, classes]),
+      ],
       labels: labels(batch, classes, 9),
     };
   },

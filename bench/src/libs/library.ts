@@ -1,4 +1,5 @@
 /** @file What each benchmarked library provides: a prepared workload whose run returns its outputs. */
+import type { FloatsAt } from '../data.js';
 import type { Inputs, Workload } from '../workloads.js';
 
 export interface Outputs {
@@ -21,6 +22,12 @@ export interface LibraryOptions {
 }
 
 export type Library = (workload: Workload, inputs: Inputs, options: LibraryOptions) => Promise<Prepared>;
+
+/** A library, and where it wants its float inputs made (absent: ordinary arrays it copies from). */
+export interface LibraryEntry {
+  readonly library: Library;
+  readonly floatsAt?: FloatsAt;
+}
 
 /** Outputs that are the library's own copies (TensorFlow.js's and jax-js's `data()`). */
 export const copies = (values: readonly ArrayLike<number>[]): Outputs => ({ values, release: () => undefined });

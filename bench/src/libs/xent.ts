@@ -4,6 +4,7 @@
  */
 import * as x from 'xent';
 import { type Inputs, W4_SHAPES, type Workload } from '../workloads.js';
+import type { FloatsAt } from '../data.js';
 import { type Library, type LibraryOptions, oneHotRows, type Outputs, type Prepared } from './library.js';
 
 const ce = (z: x.Tensor, y: x.Tensor): x.Tensor =>
@@ -28,9 +29,23 @@ const smallLoss = (xs: x.Tensor, w1: x.Tensor, w2: x.Tensor, onehot: x.Tensor): 
 /** On the GPU, inputs are uploaded once, as a training loop keeps its data there. */
 const put = (gpu: x.WebGpuBackend | undefined, t: x.Tensor): x.Tensor => (gpu === undefined ? t : gpu.upload(t));
 
-/** Float input `i` as a tensor of `shape` (a function of its own, so that no closure of `prepare` holds the inputs). */
-const tensorOf = (gpu: x.WebGpuBackend | undefined, inputs: Inputs, i: number, shape: readonly number[]): x.Tensor =>
-  put(gpu, x.tensor(inputs.floats[i] as Float32Array, { shape }));
+/** The tensors whose memory the float inputs were made in (`tensorFloats`), by their views. */
+const madeIn = new WeakMap<Float32Array, x.Tensor>();
+
+/** Float inputs made in tensors on the CPU backend's memory, as C holds its inputs in its own: read there without a copy. */
+export const tensorFloats: FloatsAt = (shape) => {
+  const t = x.zeros(shape);
+  const values = t.view();
+  madeIn.set(values, t);
+  return values;
+};
+
+/** Float input `i` as a tensor of `shape`: the one it was made in, or a copy of it (a function of its own, so that no closure of `prepare` holds the inputs). */
+const tensorOf = (gpu: x.WebGpuBackend | undefined, inputs: Inputs, i: number, shape: readonly number[]): x.Tensor => {
+  const values = inputs.floats[i] as Float32Array;
+  const made = madeIn.get(values);
+  return put(gpu, made !== undefined && made.shape.join() === shape.join() ? made : x.tensor(values, { shape }));
+};
 
 /**
  * The workload on xent, the CPU backend taking these options (threads come from the cell). No

@@ -6,7 +6,7 @@
  * the original nodes give.
  */
 import * as B from '../ir/build.js';
-import type { Graph } from '../ir/graph.js';
+import { type Graph, rewriteGraph } from '../ir/graph.js';
 import type { Node, OpNode } from '../ir/node.js';
 
 /** e^(x − lse) with the expansion of lse back to x's shape: log-softmax's exp (an all −Inf row gives NaN). */
@@ -76,22 +76,9 @@ export function shareSoftmax(graph: Graph): Graph {
     if (site.plain !== undefined) softmaxOf.set(site.plain, [site, 'plain']);
   }
   if (sites.size === 0) return graph;
-  const memo = new Map<Node, Node>();
-  for (const p of graph.params) memo.set(p, p);
-  const mapped = (n: Node): Node => memo.get(n) ?? n;
   const parts = new Map<Site, Map<'lse' | 'guarded' | 'plain', Node>>();
-  const nodes: Node[] = [];
-  const emitted = new Set<Node>(graph.params);
-  const emit = (n: Node): void => {
-    if (emitted.has(n)) return;
-    for (const i of n.inputs) emit(i);
-    emitted.add(n);
-    nodes.push(n);
-  };
-  for (const n of graph.nodes) {
+  return rewriteGraph(graph, (n, mapped) => {
     const site = sites.get(n);
-    const softmax = softmaxOf.get(n);
-    let r: Node;
     if (site !== undefined) {
       const made = fromParts(
         site.lse,
@@ -100,11 +87,10 @@ export function shareSoftmax(graph: Graph): Graph {
         site.plain !== undefined,
       );
       parts.set(site, made);
-      r = made.get('lse') as Node;
-    } else if (softmax !== undefined) r = parts.get(softmax[0])?.get(softmax[1]) as Node;
-    else r = B.withInputs(n, n.inputs.map(mapped));
-    memo.set(n, r);
-    emit(r);
-  }
-  return { params: graph.params, nodes, outputs: graph.outputs.map(mapped) };
+      return made.get('lse') as Node;
+    }
+    const softmax = softmaxOf.get(n);
+    if (softmax !== undefined) return parts.get(softmax[0])?.get(softmax[1]) as Node;
+    return B.withInputs(n, n.inputs.map(mapped));
+  });
 }

@@ -1,6 +1,6 @@
 /** @file Pass: algebraic rewrites that never change a value (beyond the sign of a zero). */
 import * as B from '../ir/build.js';
-import type { Graph } from '../ir/graph.js';
+import { type Graph, rewriteGraph } from '../ir/graph.js';
 import { type AnyOpNode, hostScalar, type Node, type OpNode } from '../ir/node.js';
 import type { Prim } from '../ir/prim.js';
 import {
@@ -164,25 +164,5 @@ function rewrite(n: Node): Node {
 
 /** Rewrites every node (inputs first), keeping the node order; unused nodes are left for `dce`. */
 export function simplify(graph: Graph): Graph {
-  const memo = new Map<Node, Node>();
-  for (const p of graph.params) memo.set(p, p);
-  const nodes: Node[] = [];
-  const emitted = new Set<Node>(graph.params);
-  const emit = (n: Node): void => {
-    if (emitted.has(n)) return;
-    for (const i of n.inputs) emit(i);
-    emitted.add(n);
-    nodes.push(n);
-  };
-  for (const n of graph.nodes) {
-    const r = rewrite(
-      B.withInputs(
-        n,
-        n.inputs.map((i) => memo.get(i) ?? i),
-      ),
-    );
-    memo.set(n, r);
-    emit(r);
-  }
-  return { params: graph.params, nodes, outputs: graph.outputs.map((o) => memo.get(o) ?? o) };
+  return rewriteGraph(graph, (n, mapped) => rewrite(B.withInputs(n, n.inputs.map(mapped))));
 }

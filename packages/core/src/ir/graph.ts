@@ -54,3 +54,28 @@ export function usersOf(nodes: readonly Node[]): Map<Node, Node[]> {
   }
   return users;
 }
+
+/**
+ * Rebuilds `graph` node by node (inputs first): each node becomes `rewrite(node, mapped)`, where
+ * `mapped` gives what a node already visited became. The node list holds the new nodes in
+ * dependency order; nodes no output uses any more are left for `dce`.
+ */
+export function rewriteGraph(graph: Graph, rewrite: (n: Node, mapped: (m: Node) => Node) => Node): Graph {
+  const memo = new Map<Node, Node>();
+  for (const p of graph.params) memo.set(p, p);
+  const mapped = (n: Node): Node => memo.get(n) ?? n;
+  const nodes: Node[] = [];
+  const emitted = new Set<Node>(graph.params);
+  const emit = (n: Node): void => {
+    if (emitted.has(n)) return;
+    for (const i of n.inputs) emit(i);
+    emitted.add(n);
+    nodes.push(n);
+  };
+  for (const n of graph.nodes) {
+    const r = rewrite(n, mapped);
+    memo.set(n, r);
+    emit(r);
+  }
+  return { params: graph.params, nodes, outputs: graph.outputs.map(mapped) };
+}
