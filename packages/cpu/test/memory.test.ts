@@ -55,7 +55,8 @@ function crossEntropyReference(z: Float32Array, y: Int32Array, rows: number, col
     const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
     loss += max + Math.log(sum) - (row[y[r] as number] as number);
     for (let c = 0; c < cols; c++) grad[r * cols + c] = Math.exp((row[c] as number) - max) / sum / rows;
-    grad[r * cols + (y[r] as number)] -= 1 / rows;
+    const target = r * cols + (y[r] as number);
+    grad[target] = (grad[target] as number) - 1 / rows;
   }
   return [loss / rows, grad];
 }
