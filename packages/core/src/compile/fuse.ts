@@ -274,11 +274,9 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
       }
     }
     if (changed) continue;
-    for (const [i, r] of limits === undefined ? [] : regions.entries()) {
-      const split =
-        splitCandidate(groups[i] as Group, r, limits as KernelLimits) === undefined
-          ? undefined
-          : splitsToFit(groups[i] as Group, materialized, limits as KernelLimits)?.[0];
+    for (const i of limits === undefined ? [] : regions.keys()) {
+      // the first of the splits that make the kernel fit (none when it fits, or when no splits can make it)
+      const split = splitsToFit(groups[i] as Group, materialized, limits as KernelLimits)?.[0];
       if (split !== undefined) {
         materialized.add(split);
         changed = true;
