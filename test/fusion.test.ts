@@ -430,25 +430,39 @@ describe('matmul operands that are views of buffers', () => {
     );
   const gcd = (p: number, q: number): number => (q === 0 ? p : gcd(q, p % q));
 
-  test('a matmul of random view chains (transpose, reshape, broadcast, slice, flip) equals the reference', () => {
+  test('a matmul of random view chains (transpose, reshape, broadcast, slice, flip) over buffers or expressions equals the reference', () => {
+    // an expression under a chain: fuse materialises it, or the operand, so that the matmul reads a buffer
+    const computedOf = (t: x.Tensor, computed: boolean): x.Tensor => (computed ? x.add(x.mul(t, 2), 1) : t);
     fc.assert(
-      fc.property(chainArb, chainArb, fc.boolean(), fc.nat(), fc.nat(), (ca, cb, shared, rk, rb) => {
-        // both chains over one buffer, or each over its own (integer values: every sum is exact)
-        const pa = leafOf(ca.shape, 1);
-        const pb = shared ? pa : leafOf(cb.shape, 2);
-        const chainOf = (t: x.Tensor, c: Chain): x.Tensor => c.steps.reduce(applyView, t);
-        // the sizes the chains end with decide a common k and batch that both operands reshape to
-        const [na, nb] = [chainOf(pa, ca).size, chainOf(pb, cb).size];
-        const k = pick(divisors(gcd(na, nb)), rk);
-        const batch = pick(divisors(gcd(na / k, nb / k)), rb);
-        const [m, n] = [na / k / batch, nb / k / batch];
-        const lead = batch > 1 ? [batch] : [];
-        const f = (s: x.Tensor, t: x.Tensor): x.Tensor =>
-          x.matmul(x.reshape(chainOf(s, ca), [...lead, m, k]), x.reshape(chainOf(t, cb), [...lead, k, n]));
-        const want = toNumbers(x.jit(f, { backend: 'reference' })(pa, pb));
-        for (const backend of ['cpu', 'cpu-js'] as const)
-          expect(toNumbers(x.jit(f, { backend })(pa, pb)), backend).toEqual(want);
-      }),
+      fc.property(
+        chainArb,
+        chainArb,
+        fc.boolean(),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        fc.boolean(),
+        (ca, cb, shared, rk, rb, computedA, computedB) => {
+          // both chains over one buffer, or each over its own (integer values: every sum is exact)
+          const pa = leafOf(ca.shape, 1);
+          const pb = shared ? pa : leafOf(cb.shape, 2);
+          const chainOf = (t: x.Tensor, c: Chain): x.Tensor => c.steps.reduce(applyView, t);
+          // the sizes the chains end with decide a common k and batch that both operands reshape to
+          const [na, nb] = [chainOf(pa, ca).size, chainOf(pb, cb).size];
+          const k = pick(divisors(gcd(na, nb)), rk);
+          const batch = pick(divisors(gcd(na / k, nb / k)), rb);
+          const [m, n] = [na / k / batch, nb / k / batch];
+          const lead = batch > 1 ? [batch] : [];
+          const f = (s: x.Tensor, t: x.Tensor): x.Tensor =>
+            x.matmul(
+              x.reshape(chainOf(computedOf(s, computedA), ca), [...lead, m, k]),
+              x.reshape(chainOf(computedOf(t, computedB), cb), [...lead, k, n]),
+            );
+          const want = toNumbers(x.jit(f, { backend: 'reference' })(pa, pb));
+          for (const backend of ['cpu', 'cpu-js'] as const)
+            expect(toNumbers(x.jit(f, { backend })(pa, pb)), backend).toEqual(want);
+        },
+      ),
     );
   });
 });

@@ -229,6 +229,57 @@ describe('lifetimes over long loops', () => {
   });
 });
 
+describe('small tensors (pooled host arrays)', () => {
+  test('small results of many calls keep their own values; data() owns its buffer, and transferring it changes no tensor', () => {
+    const sizes = [17, 40, 160, 1000];
+    const doubled = x.jit((t: x.Tensor) => x.mul(t, 2));
+    const kept = sizes.flatMap((n, k) =>
+      Array.from({ length: 50 }, (_, i) => {
+        const input = values(n, 100 * k + i);
+        return { want: input.map((v) => Math.fround(v * 2)), got: doubled(x.tensor(input, { shape: [n] })) };
+      }),
+    );
+    const copy = (kept[3] as (typeof kept)[number]).got.data();
+    const { buffer } = copy;
+    expect(buffer).toBeInstanceOf(ArrayBuffer);
+    expect(buffer.byteLength).toBe(copy.byteLength);
+    structuredClone(copy, { transfer: [buffer as ArrayBuffer] });
+    expect(copy.byteLength).toBe(0);
+    for (const { want, got } of kept) expect(got.data()).toEqual(want);
+  });
+});
+
+describe('a compiled program holds no argument or result of its last run', () => {
+  test('an input dropped after a call is freed while the jitted function lives on', async () => {
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const sum = x.jit((t: x.Tensor) => x.sum(x.mul(t, 3), { axis: -1 }));
+    const shape = [64, 4096];
+    // one call first, so that what the first call allocates for good (workers, modules) is in the baseline
+    const first = x.zeros(shape);
+    sum(first).data();
+    first.dispose();
+    await settle();
+    const before = usage().liveBytes;
+    (() => {
+      const input = x.tensor(values(64 * 4096, 21), { shape });
+      expect(usage().liveBytes - before).toBeGreaterThanOrEqual(64 * 4096 * 4);
+      const out = sum(input).data();
+      expect(out[0]).toBeCloseTo(
+        values(4096, 21).reduce((a, v) => a + 3 * v, 0),
+        1,
+      );
+    })();
+    await settle();
+    expect(usage().liveBytes).toBe(before);
+    expect(sum.cacheSize).toBe(1);
+  });
+});
+
 describe('growth', () => {
   test('a tensor kept across programs that grow the memory keeps its values, on worker threads too', async () => {
     const keptValues = values(1 << 16, 14);

@@ -5,7 +5,8 @@
  * read of memory that may already hold another tensor.
  */
 import { BackendError } from './errors.js';
-import { allocHost, type DType, dtypeOfHost, type HostArray } from './ir/dtype.js';
+import { type DType, dtypeOfHost, type HostArray } from './ir/dtype.js';
+import { pooledCopy, pooledHost } from './hostPool.js';
 
 /** Memory that hands out host arrays its backend's programs read in place, without a copy. */
 export interface HostMemory {
@@ -27,18 +28,18 @@ export function registerHostMemory(memory: HostMemory): void {
 
 const disposed = new WeakSet<HostArray>();
 
-/** A zero-filled host array of `dtype` in `memory` when it has room, else an ordinary one. */
+/** A zero-filled host array of `dtype` in `memory` when it has room, else an ordinary one (pooled when small). */
 export function hostZeros(memory: HostMemory | undefined, dtype: DType, size: number): HostArray {
   const a = memory?.allocate(dtype, size);
-  if (a === undefined) return allocHost(dtype, size);
+  if (a === undefined) return pooledHost(dtype, size);
   a.fill(0);
   return a;
 }
 
-/** A copy of `values` in `memory` when it has room, else an ordinary copy. */
+/** A copy of `values` in `memory` when it has room, else an ordinary copy (pooled when small). */
 export function hostCopy(memory: HostMemory | undefined, values: HostArray): HostArray {
   const a = memory?.allocate(dtypeOfHost(values) as DType, values.length);
-  if (a === undefined) return values.slice();
+  if (a === undefined) return pooledCopy(values);
   a.set(values);
   return a;
 }

@@ -16,6 +16,7 @@ export {
 } from './backend.js';
 export { type ArrayData, type DeviceArray, hostArrayOf, isDeviceArray, lengthOf } from './device.js';
 export { checkNotDisposed, type HostMemory, isDisposedHost, registerHostMemory } from './hostMemory.js';
+export { pooledCopy, pooledHost } from './hostPool.js';
 export * as ir from './ir/index.js';
 export { allocHost, bytesPer, dtypeOfHost } from './ir/dtype.js';
 export { parseGraph } from './ir/parse.js';

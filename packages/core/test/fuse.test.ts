@@ -172,6 +172,27 @@ describe('own kernels', () => {
     expect(fused([rows], [m]).groups).toEqual([{ kind: 'matmul', roots: [m] }]);
   });
 
+  test('a transposed or broadcast expression operand: the expression is materialised, the matmul reads it through the view', () => {
+    const ea = B.exp(param([3, 2], 'at'));
+    const eb = B.exp(param([1, 4], 'row'));
+    const m = B.op('matmul', {}, [B.transpose(ea, [1, 0]), B.broadcast(eb, [3, 4])]);
+    expect(fused([], [m]).groups).toEqual([
+      { kind: 'map', roots: [ea] },
+      { kind: 'map', roots: [eb] },
+      { kind: 'matmul', roots: [m] },
+    ]);
+  });
+
+  test('a sliced expression operand is materialised as the slice (never more than the matmul reads)', () => {
+    const e = B.exp(param([4, 3], 'rows'));
+    const sliced = B.op('slice', { start: [1, 0], end: [3, 3] }, [e]);
+    const m = B.op('matmul', {}, [sliced, b]);
+    expect(fused([b], [m]).groups).toEqual([
+      { kind: 'map', roots: [sliced] },
+      { kind: 'matmul', roots: [m] },
+    ]);
+  });
+
   // regression: these were accepted as views, and lowering then failed on an address with ⌊/⌋ and mod
   const t = param([3, 2], 't');
   const v = param([3], 'v');

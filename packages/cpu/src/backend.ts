@@ -17,6 +17,7 @@ import {
   type KernelBackend,
   linearLogitsMinElementsOption,
   overLimit,
+  pooledCopy,
   publicFn,
   s,
 } from '@xent/core/internal';
@@ -36,8 +37,9 @@ import { wasmMapKernel, wasmMatmulKernel } from './wasm/compile.js';
 import { wasmFeatures, type WasmFeatures } from './wasm/features.js';
 import { matmulPanels, matmulScratchBytes, matmulVectorisable } from './wasm/matmulKernel.js';
 import { availableThreads, runSplit, startedWorkers } from './threads/pool.js';
+import { borrowSharedArena, returnSharedArena } from './heap/runArena.js';
 import { tiledLinearLogits } from './linalg/tiledLinearLogits.js';
-import { groupBuffers, rowChain, rowGroupRunner } from './wasm/rowChain.js';
+import { groupBuffers, rowChain, rowGroupRunner, type StepRunner } from './wasm/rowChain.js';
 
 /** The host arrays of the arguments, checked against the program's parameters (count and element counts). */
 function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): HostArray[] {
@@ -46,13 +48,10 @@ function checkArgs(params: readonly BufferInfo[], data: readonly ArrayData[]): H
   return args;
 }
 
-/** Runs one launch given its buffers' views and byte offsets (inputs, then outputs) and the scratch offset. */
-type Runner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
-
 /** Below this much work (elements or multiply-adds) a kernel is not worth splitting across threads. */
 const SPLIT_WORK = 1 << 16;
 
-function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
+function runnerFor(kernel: Kernel, options: Required<CpuOptions>): StepRunner {
   if (options.simd && kernel.kind === 'map') {
     const wasm = wasmMapKernel(kernel, options.relaxedSimd);
     if (wasm !== undefined) {
@@ -61,8 +60,11 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
       // A 1-D elementwise kernel splits its vector loop: ranges must start at multiples of 4.
       const align = kernel.shape.length === 1 && kernel.reduce === undefined ? 4 : 1;
       const threads = kernel.shape.length > 0 && work >= SPLIT_WORK ? options.threads : 1;
-      return (_views, offsets) => {
-        runSplit(wasm, offsets, rows, threads, align);
+      return {
+        run: (_views, offsets) => {
+          runSplit(wasm, offsets, rows, threads, align);
+        },
+        readsViews: false,
       };
     }
   }
@@ -70,21 +72,30 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): Runner {
     const wasm = wasmMatmulKernel(kernel, false, options.relaxedSimd);
     if (wasm !== undefined) {
       const threads = kernel.m * kernel.n * kernel.k >= 4 * SPLIT_WORK ? options.threads : 1;
-      return (_views, offsets, scratch) => {
-        runSplit(wasm, [...offsets, scratch], matmulPanels(kernel), threads, 1);
+      return {
+        run: (_views, offsets, scratch) => {
+          runSplit(wasm, offsets, matmulPanels(kernel), threads, 1, scratch);
+        },
+        readsViews: false,
       };
     }
   }
   if (options.simd && kernel.kind === 'linearLogits') {
     const tiled = tiledLinearLogits(kernel, options.threads, options.relaxedSimd);
     if (tiled !== undefined)
-      return (views, offsets, scratch) => {
-        tiled.run(views, offsets, scratch);
+      return {
+        run: (views, offsets, scratch) => {
+          tiled.run(views, offsets, scratch);
+        },
+        readsViews: true,
       };
   }
   const js: KernelFn = compileKernel(kernel);
-  return (views) => {
-    js(...views);
+  return {
+    run: (views) => {
+      js(...views);
+    },
+    readsViews: true,
   };
 }
 
@@ -137,7 +148,7 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
   const params = program.buffers.filter((b) => b.source.kind === 'param');
   // each launch's buffers, and the arrays its views and offsets are gathered into for a run (a run
   // is synchronous: one set per launch serves every run)
-  const launchOf = (ids: readonly number[], runner: Runner) => ({
+  const launchOf = (ids: readonly number[], runner: StepRunner) => ({
     ids,
     runner,
     views: ids.map((): HostArray => new Float32Array(0)),
@@ -145,9 +156,9 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
   });
   const launches = program.steps.flatMap((s, i) =>
     s.kind === 'launch'
-      ? [launchOf([...s.inputs, ...s.outputs], runners[i] as Runner)]
+      ? [launchOf([...s.inputs, ...s.outputs], runners[i] as StepRunner)]
       : s.kind === 'rowGroup'
-        ? [launchOf(groupBuffers(s), runners[i] as Runner)]
+        ? [launchOf(groupBuffers(s), runners[i] as StepRunner)]
         : [],
   );
   // A result is returned as the buffer the program wrote it to when that buffer is its own: not an
@@ -164,12 +175,26 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
     placed[b.id] = { offset, view: v };
     return v;
   };
+  // Each buffer's offset and view in the last run: temporaries keep theirs while the arena's base does
+  // (the shared arena's never changes), arguments, constants and results are placed by each run.
+  const offsets: number[] = program.buffers.map(() => 0);
+  const views: HostArray[] = program.buffers.map(() => NO_VIEW);
+  // temporaries with their offsets in the arena; arguments and constants with where their values come from
+  const temps = program.buffers.flatMap((b) =>
+    b.source.kind === 'temp' && !inScratch.has(b.id) ? [{ b, at: arena.slotOffsets[b.source.slot] as number }] : [],
+  );
+  const inputs = program.buffers.flatMap((b): { b: BufferInfo; param: number; constant: ArrayData | undefined }[] =>
+    b.source.kind === 'param'
+      ? [{ b, param: b.source.index, constant: undefined }]
+      : b.source.kind === 'const'
+        ? [{ b, param: -1, constant: b.source.data }]
+        : [],
+  );
+  let tempsBase = -1;
   return {
     run(data: readonly ArrayData[]): HostArray[] {
       const args = checkArgs(params, data);
-      const offsets: number[] = [];
-      const views: HostArray[] = [];
-      // blocks this run holds until it ends: the arena, copies of arrays that are not resident, and copied-out results
+      // blocks this run holds until it ends: its own arena, and copies of arrays that are neither resident nor staged
       const held: number[] = [];
       const results: (HostArray | undefined)[] = [];
       const hold = (bytes: number): number => {
@@ -177,23 +202,18 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         held.push(offset);
         return offset;
       };
+      const shared = borrowSharedArena(arena.bytes);
       try {
-        const base = hold(arena.bytes);
-        for (const b of program.buffers) {
-          const source = b.source;
-          if (source.kind === 'temp' && inScratch.has(b.id)) {
-            offsets[b.id] = 0;
-            views[b.id] = NO_VIEW;
-            continue;
+        const base = shared ?? hold(arena.bytes);
+        if (base !== tempsBase) {
+          for (const { b, at } of temps) {
+            offsets[b.id] = base + at;
+            views[b.id] = place(b, base + at);
           }
-          if (source.kind === 'temp') {
-            offsets[b.id] = base + (arena.slotOffsets[source.slot] as number);
-            views[b.id] = place(b, offsets[b.id] as number);
-            continue;
-          }
-          if (source.kind === 'output') continue;
-          const host =
-            source.kind === 'param' ? (args[source.index] as HostArray) : hostArrayOf(source.data, 'run', 'constant');
+          tempsBase = base;
+        }
+        for (const { b, param, constant } of inputs) {
+          const host = constant === undefined ? (args[param] as HostArray) : hostArrayOf(constant, 'run', 'constant');
           const at = residentOffset(host);
           const staged = arena.staged[b.id];
           if (at !== undefined) {
@@ -220,12 +240,13 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
           views[b] = resident ?? place(info, offsets[b]);
         });
         for (const l of launches) {
+          const readsViews = l.runner.readsViews;
           for (let k = 0; k < l.ids.length; k++) {
             const b = l.ids[k] as number;
-            l.views[k] = views[b] as HostArray;
+            if (readsViews) l.views[k] = views[b] as HostArray;
             l.offsets[k] = offsets[b] as number;
           }
-          l.runner(l.views, l.offsets, base + arena.scratch);
+          l.runner.run(l.views, l.offsets, base + arena.scratch);
         }
         return program.outputs.map((b, i) => results[i] ?? copyOut(views[b] as HostArray));
       } catch (e) {
@@ -233,15 +254,20 @@ function compileProgram(program: Program, options: Required<CpuOptions>): Execut
         throw e;
       } finally {
         for (const offset of held) freeBlock(offset);
+        if (shared !== undefined) returnSharedArena();
+        // keep no array of this run's arguments or results reachable: they are freed once the caller drops them
+        for (const { b } of inputs) views[b.id] = NO_VIEW;
+        for (const b of program.outputs) views[b] = NO_VIEW;
+        for (const l of launches) if (l.runner.readsViews) l.views.fill(NO_VIEW);
       }
     },
   };
 }
 
-/** A result copied out of a buffer that is not its own: into a resident array when there is room, else an ordinary one. */
+/** A result copied out of a buffer that is not its own: into a resident array when there is room, else an ordinary one (pooled when small). */
 function copyOut(values: HostArray): HostArray {
   const out = residentArray(dtypeOfHost(values) as DType, values.length, 'result');
-  if (out === undefined) return values.slice();
+  if (out === undefined) return pooledCopy(values);
   out.set(values);
   return out;
 }

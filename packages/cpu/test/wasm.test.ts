@@ -1,7 +1,7 @@
 /**
- * @file The WebAssembly SIMD kernels: exp and log against Math over the whole f32 range, reductions
+ * @file The WebAssembly SIMD kernels: exp, log and tanh against Math over the whole f32 range, reductions
  * at extremes, and random programs wide enough to vectorise (with tails) against the reference;
- * exp, log, reductions and matmul both with relaxed SIMD multiply-adds and without.
+ * exp, log, tanh, reductions and matmul both with relaxed SIMD multiply-adds and without.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -67,6 +67,7 @@ function ulps(a: number, b: number): number {
 describe.each([
   ['exp', x.exp, Math.exp, 2],
   ['log', x.log, Math.log, 4],
+  ['tanh', x.tanh, Math.tanh, 2],
 ] as const)('vectorised %s over the f32 range', (name, op, ref, bound) => {
   const input = sampledFloats();
   const t = x.tensor(input, { shape: [input.length / 37, 37] });

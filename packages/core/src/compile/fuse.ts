@@ -21,6 +21,7 @@ import {
 } from '../ir/primInfo.js';
 import { shapeEq } from '../ir/shape.js';
 import { stridedView } from './lower.js';
+import { isViewNode } from './movement.js';
 
 /** The reduction primitives a map kernel can evaluate. */
 export type ReductionNode = OpNodeOf<ReducePrim>;
@@ -142,6 +143,9 @@ function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
 const RECOMPUTE_LIMIT = 8;
 
 /** A movement op costs nothing to recompute itself: what makes it expensive is its input, which is the one to materialise. */
+/** Elements of a node's value. */
+const elementsOf = (n: Node): number => n.type.shape.reduce((a, b) => a * b, 1);
+
 const isMovement = (n: Node): boolean => n.kind === 'op' && primInfo[n.prim].kind === 'movement';
 
 function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
@@ -166,13 +170,20 @@ function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
     };
   }
   // A matmul reads an operand in place when lowering can address it as a strided view of a buffer
-  // (the one rule both passes share); any other operand is computed by a kernel of its own first.
+  // (the one rule both passes share). Any other operand is computed by a kernel of its own first:
+  // the expression under its views when they would read all of it in place (a transposed product
+  // is one kernel, not two; a slice keeps its own kernel, computing no more than it reads), else
+  // the operand itself.
   const leaves = new Set<Node>();
   const conflicts: Node[] = [];
   for (const operand of root.inputs) {
     const view = stridedView(operand, (n) => isLeaf(n, materialized));
-    if (view === undefined) conflicts.push(operand);
-    else leaves.add(view.leaf);
+    if (view !== undefined) {
+      leaves.add(view.leaf);
+      continue;
+    }
+    const under = stridedView(operand, (n) => isLeaf(n, materialized) || !isViewNode(n))?.leaf;
+    conflicts.push(under !== undefined && elementsOf(under) <= elementsOf(operand) ? under : operand);
   }
   return { nodes: new Set(), leaves, reduction: undefined, conflicts };
 }
@@ -290,14 +301,13 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
     // (materialising it often makes its own inputs single-use).
     const kernelsUsing = new Map<Node, number>();
     for (const r of regions) for (const n of r.nodes) kernelsUsing.set(n, (kernelsUsing.get(n) ?? 0) + 1);
-    const elements = (n: Node): number => n.type.shape.reduce((a, b) => a * b, 1);
     const candidates = [...kernelsUsing]
       .filter(
         ([n, count]) =>
           count > 1 && !isReduction(n) && !isMovement(n) && inlineCost(n, materialized) >= RECOMPUTE_LIMIT,
       )
       .map(([n]) => n)
-      .sort((a, b) => elements(a) - elements(b) || (order.get(b) ?? 0) - (order.get(a) ?? 0));
+      .sort((a, b) => elementsOf(a) - elementsOf(b) || (order.get(b) ?? 0) - (order.get(a) ?? 0));
     const chosen = candidates[0];
     if (chosen !== undefined) {
       materialized.add(chosen);

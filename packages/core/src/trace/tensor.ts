@@ -78,6 +78,8 @@ export class Tensor<out S extends ShapeT = ShapeT, out D extends DType = DType> 
    * memory. Read it, do not write it (tensors are immutable; a write changes every use of this
    * tensor). Valid while the tensor (or this array) is reachable and not disposed: after
    * `dispose()` the memory holds other tensors, so copy first (`data()`) to keep values longer.
+   * Its `buffer` may hold other tensors' values too (the backend's memory, or a pool of small
+   * arrays): never transfer or detach it.
    */
   view(): HostArrayOf[D] {
     return hostValue(this, 'view') as HostArrayOf[D];

@@ -1,7 +1,8 @@
 /**
  * @file A free-list allocator of byte ranges (no memory of its own): 64-byte aligned blocks, free
  * blocks binned by size class (powers of two) and coalesced with their neighbours, so a block freed
- * is reused by the next request of its size (its pages are already in memory).
+ * is reused by the next request of its size (its pages are already in memory). A request looks at a
+ * bounded number of blocks per class, so its cost does not grow with fragmentation.
  */
 
 /** Every block starts at, and spans, a multiple of this many bytes (a cache line). */
@@ -13,6 +14,9 @@ const CLASSES = 48;
 /** floor(log2(bytes)), capped at the last class (exact for every block size: multiples of 64 below 2^53). */
 const classOf = (bytes: number): number =>
   Math.min(CLASSES - 1, bytes < 2 ** 32 ? 31 - Math.clz32(bytes) : 32 + (31 - Math.clz32(Math.floor(bytes / 2 ** 32))));
+
+/** Free blocks of one size class looked at for a fit before the search moves to the next class. */
+const SCAN_PER_CLASS = 16;
 
 const roundUp = (bytes: number): number => Math.max(BLOCK_ALIGN, Math.ceil(bytes / BLOCK_ALIGN) * BLOCK_ALIGN);
 
@@ -90,18 +94,24 @@ export class Allocator {
     return this.used.has(offset);
   }
 
-  /** The free block that fits `size` (split, the rest kept free), or undefined. */
+  /**
+   * The free block that fits `size` (split, the rest kept free), or undefined: the best fit among
+   * the first `SCAN_PER_CLASS` blocks of each class from `size`'s own up, so that a class holding
+   * many blocks (a fragmented memory) costs no more to search than one holding a few.
+   */
   private takeFree(size: number): number | undefined {
     for (let c = this.nextBin(classOf(size)); c < CLASSES; c = this.nextBin(c + 1)) {
       const bin = this.bins[c] as Set<number>;
       let best: number | undefined;
       let bestSize = Infinity;
+      let seen = 0;
       for (const start of bin) {
         const have = this.freeAt.get(start) as number;
         if (have >= size && have < bestSize) {
           [best, bestSize] = [start, have];
           if (have === size) break;
         }
+        if (++seen === SCAN_PER_CLASS) break;
       }
       if (best === undefined) continue;
       this.unlinkFree(best);

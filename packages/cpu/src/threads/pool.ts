@@ -87,10 +87,30 @@ export interface PoolKernel {
   readonly fn: (...args: number[]) => void;
 }
 
+/** The argument lists kernels are called with on this thread, one per length, refilled for each call. */
+const frames: number[][] = [];
+
+/** `args`, then `scratch` when given, then the chunk index when asked, then lo and hi, in a reused array. */
+function frameOf(args: readonly number[], scratch: number | undefined, chunk: number | undefined): number[] {
+  const extra = (scratch === undefined ? 0 : 1) + (chunk === undefined ? 0 : 1);
+  const length = args.length + extra + 2;
+  let frame = frames[length];
+  if (frame === undefined) {
+    frame = new Array<number>(length).fill(0);
+    frames[length] = frame;
+  }
+  for (let i = 0; i < args.length; i++) frame[i] = args[i] as number;
+  let at = args.length;
+  if (scratch !== undefined) frame[at++] = scratch;
+  if (chunk !== undefined) frame[at] = chunk;
+  return frame;
+}
+
 /**
  * Runs `kernel(...args, lo, hi)` over [0, extent) split into `threads` ranges whose bounds are
- * multiples of `align` (the last one ends at `extent`); with `chunkIndex`, `kernel(...args, c, lo,
- * hi)` where c < threads numbers the range (a kernel's own scratch per thread).
+ * multiples of `align` (the last one ends at `extent`); with `scratch`, `kernel(...args, scratch,
+ * lo, hi)`; with `chunkIndex`, the range's number c < threads comes before lo (a kernel's own
+ * scratch per thread). The calling thread's call allocates nothing.
  */
 export function runSplit(
   kernel: PoolKernel,
@@ -98,12 +118,18 @@ export function runSplit(
   extent: number,
   threads: number,
   align: number,
+  scratch?: number,
   chunkIndex = false,
 ): void {
   const chunks = Math.min(threads, Math.floor(extent / align));
-  const argsOf = (c: number): readonly number[] => (chunkIndex ? [...args, c] : args);
+  const frame = (c: number, lo: number, hi: number): number[] => {
+    const f = frameOf(args, scratch, chunkIndex ? c : undefined);
+    f[f.length - 2] = lo;
+    f[f.length - 1] = hi;
+    return f;
+  };
   if (chunks <= 1 || !ensureWorkers(chunks - 1)) {
-    kernel.fn(...argsOf(0), 0, extent);
+    kernel.fn(...frame(0, 0, extent));
     return;
   }
   let id = kernelIds.get(kernel);
@@ -120,17 +146,15 @@ export function runSplit(
     }
     const ctl = w.ctl;
     ctl[CTL.kernel] = id;
-    const job = argsOf(c);
-    ctl[CTL.argc] = job.length + 2;
+    const job = frame(c, bound(c), bound(c + 1));
+    ctl[CTL.argc] = job.length;
     w.args.set(job);
-    w.args[job.length] = bound(c);
-    w.args[job.length + 1] = bound(c + 1);
     Atomics.store(ctl, CTL.state, STATE.job);
     Atomics.notify(ctl, CTL.state);
   }
   let failure: Error | undefined;
   try {
-    kernel.fn(...argsOf(0), 0, bound(1));
+    kernel.fn(...frame(0, 0, bound(1)));
   } catch (e) {
     failure = e as Error;
   }

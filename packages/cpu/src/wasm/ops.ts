@@ -7,7 +7,7 @@ import { InternalError } from '@xent/core';
 import { type ScalarExpr, type ScalarOp, siteOf, type WasmImportName } from '@xent/core/internal';
 import type { FunctionBuilder, Mnemonic } from './encoder.js';
 import { bytes, f32x4Const, i32x4Const, isFloat } from './emit.js';
-import { exp4, log4 } from './simdMath.js';
+import { exp4, log4, tanh4 } from './simdMath.js';
 
 /** What an op's form emits into: the expression and the locals holding its arguments' values. */
 export interface OpContext {
@@ -157,7 +157,12 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
   },
   sin: { scalar: callUnary('sin'), vector: null },
   cos: { scalar: callUnary('cos'), vector: null },
-  tanh: { scalar: callUnary('tanh'), vector: null },
+  tanh: {
+    scalar: callUnary('tanh'),
+    vector: ({ g, a, relaxed }) => {
+      tanh4(g, a, relaxed);
+    },
+  },
   /** |a|; for integers a ≥ 0 ? a : 0 − a */
   abs: {
     scalar: (c) => {

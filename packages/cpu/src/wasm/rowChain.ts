@@ -26,8 +26,15 @@ import { memoryType } from '../memory.js';
 import { type PoolKernel, runSplit } from '../threads/pool.js';
 import { MAX_JOB_ARGS } from '../threads/worker.js';
 
-/** Runs a step given its buffers' views and byte offsets and the scratch offset (the backend's runner). */
-export type StepRunner = (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
+/**
+ * Runs a step given its buffers' views and byte offsets and the scratch offset (the backend's
+ * runner); `readsViews` false when it reads offsets only (WebAssembly kernels), so a run need not
+ * gather its views.
+ */
+export interface StepRunner {
+  readonly run: (views: readonly HostArray[], offsets: readonly number[], scratch: number) => void;
+  readonly readsViews: boolean;
+}
 
 /** Bytes of row data a block of rows aims at: what its members touch of it stays in L2 between them. */
 const BLOCK_BYTES = 192 * 1024;
@@ -217,19 +224,25 @@ export function rowGroupRunner(
   if (chain !== undefined) {
     const work = step.launches.reduce((sum, l) => sum + workOf(l.kernel), 0);
     const split = work >= splitWork ? threads : 1;
-    return (_views, offsets, scratch) => {
-      runSplit(chain.kernel, [...offsets, scratch], step.rows, split, chain.align, true);
+    return {
+      run: (_views, offsets, scratch) => {
+        runSplit(chain.kernel, offsets, step.rows, split, chain.align, scratch, true);
+      },
+      readsViews: false,
     };
   }
   const members = step.launches.map((l) => ({
-    run: memberRunner(l.kernel),
+    runner: memberRunner(l.kernel),
     count: l.inputs.length + l.outputs.length,
   }));
-  return (views, offsets, scratch) => {
-    let first = 0;
-    for (const m of members) {
-      m.run(views.slice(first, first + m.count), offsets.slice(first, first + m.count), scratch);
-      first += m.count;
-    }
+  return {
+    run: (views, offsets, scratch) => {
+      let first = 0;
+      for (const m of members) {
+        m.runner.run(views.slice(first, first + m.count), offsets.slice(first, first + m.count), scratch);
+        first += m.count;
+      }
+    },
+    readsViews: members.some((m) => m.runner.readsViews),
   };
 }
