@@ -350,6 +350,21 @@ const ruleGraphs: Record<keyof typeof simplifyRules, (p: ir.Node, d: Float) => i
     const column = B.op('reshape', { shape: [p.type.shape[0] as number, 1] }, [p]);
     return (['sum', 'max', 'logsumexp'] as const).map((r) => B.op(r, { axes: [1] }, [column]));
   },
+  maxOfShift: (p, d) => {
+    const n = (p.type.shape[0] as number) / 2;
+    const rows = B.reshape(p, [2, n]);
+    // shifted by the guarded row max (as logSoftmax shifts), by the guarded column max, and by +∞ and NaN
+    const guarded = (axis: number, keep: number[]): ir.Node => {
+      const m = B.op('stopGradient', {}, [B.reshape(B.op('max', { axes: [axis] }, [rows]), keep)]);
+      return B.broadcast(B.where(B.equal(m, B.full(keep, -Infinity, d)), B.full(keep, 0, d), m), [2, n]);
+    };
+    return [
+      B.op('max', { axes: [1] }, [B.sub(rows, guarded(1, [2, 1]))]),
+      B.op('max', { axes: [0] }, [B.sub(rows, guarded(0, [1, n]))]),
+      B.op('max', { axes: [1] }, [B.sub(rows, B.full([2, n], Infinity, d))]),
+      B.op('max', { axes: [1] }, [B.sub(rows, B.full([2, n], NaN, d))]),
+    ];
+  },
 };
 
 describe.each(Object.keys(ruleGraphs) as (keyof typeof simplifyRules)[])('simplify rule %s', (rule) => {

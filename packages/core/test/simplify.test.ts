@@ -34,6 +34,10 @@ const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node
   elementwiseOfBroadcasts: [B.exp(B.broadcast(row, [4, 1, 3])), B.broadcast(B.exp(row), [4, 1, 3])],
   castIdentity: [B.op('cast', { dtype: 'f64' }, [p]), p],
   reduceUnitAxes: [B.op('logsumexp', { axes: [1] }, [B.reshape(p, [2, 1, 3])]), p],
+  maxOfShift: [
+    B.op('max', { axes: [1] }, [B.sub(B.exp(p), B.full([2, 3], 2.5, 'f64'))]),
+    B.sub(B.op('max', { axes: [1] }, [B.exp(p)]), B.full([2], 2.5, 'f64')),
+  ],
 };
 
 describe.each(Object.keys(cases) as (keyof typeof cases)[])('rule %s', (name) => {
@@ -61,4 +65,35 @@ test('broadcastReshape leaves reshapes that move dims alone', () => {
   const v = ir.makeParamNode({ shape: [3], dtype: 'f64' });
   const column = B.op('broadcast', { shape: [3, 4] }, [B.op('reshape', { shape: [3, 1] }, [v])]);
   expect(simplify(ir.makeGraph([v], [column])).outputs[0]).toBe(column);
+});
+
+describe('maxOfShift', () => {
+  const maxOf = (t: ir.Node, axes: number[]): ir.Node => B.op('max', { axes }, [t]);
+  /** The row max guarded as logSoftmax guards it: where(m = −∞, 0, m), m a constant for the gradient. */
+  const guardedRowMax = B.op('stopGradient', {}, [B.reshape(maxOf(p, [1]), [2, 1])]);
+  const guard = B.where(
+    B.equal(guardedRowMax, B.full([2, 1], -Infinity, 'f64')),
+    B.full([2, 1], 0, 'f64'),
+    guardedRowMax,
+  );
+
+  test('the max of logits shifted by their guarded row max is that row max, shifted (no second pass)', () => {
+    const shifted = B.sub(p, B.broadcast(guard, [2, 3]));
+    expect(simplified(maxOf(shifted, [1]))).toBe(B.sub(maxOf(p, [1]), B.reshape(guard, [2])));
+  });
+
+  test.each<[string, ir.Node]>([
+    ['a shift that may be −∞ (x = −∞ would make the difference NaN)', B.sub(p, B.full([2, 3], -Infinity, 'f64'))],
+    ['an unguarded row max (−∞ on an all −∞ row)', B.sub(p, B.broadcast(B.reshape(maxOf(p, [1]), [2, 1]), [2, 3]))],
+    ['a shift that varies along the reduced axis', B.sub(p, B.broadcast(row, [2, 3]))],
+  ])('leaves %s alone', (_name, shifted) => {
+    const out = maxOf(shifted, [1]);
+    expect(simplified(out)).toBe(out);
+  });
+
+  test('leaves integers alone (a wrapping difference is not monotone)', () => {
+    const i = ir.makeParamNode({ shape: [2, 3], dtype: 'i32' }, 'i');
+    const out = maxOf(B.sub(i, B.full([2, 3], 7, 'i32')), [1]);
+    expect(simplify(ir.makeGraph([i], [out])).outputs[0]).toBe(out);
+  });
 });

@@ -43,6 +43,30 @@ const isScalarConst = (n: Node | undefined): boolean => n !== undefined && hostS
 /** The broadcast source of a node (itself when it is not a broadcast). */
 const unbroadcast = (n: Node): Node => (n.kind === 'op' && n.prim === 'broadcast' ? (n.inputs[0] as Node) : n);
 
+/** `n` through value-preserving wrappers (stopGradient, broadcast, reshape). */
+function unwrapped(n: Node): Node {
+  let cur = n;
+  while (cur.kind === 'op' && (cur.prim === 'stopGradient' || cur.prim === 'broadcast' || cur.prim === 'reshape'))
+    cur = cur.inputs[0] as Node;
+  return cur;
+}
+
+/**
+ * Whether `n` is never −∞ by its form: a constant other than −∞, a value-preserving wrapper of one
+ * such, or where(a = −∞, k, a) with k such (the guard the row max gets before it shifts a softmax).
+ */
+function neverNegInf(n: Node): boolean {
+  const u = unwrapped(n);
+  const value = scalarConstValue(u);
+  if (value !== undefined) return value !== -Infinity;
+  if (u.kind !== 'op' || u.prim !== 'where') return false;
+  const [cond, k, a] = u.inputs as [Node, Node, Node];
+  if (cond.kind !== 'op' || cond.prim !== 'equal' || !neverNegInf(k)) return false;
+  const [l, r] = cond.inputs.map(unwrapped) as [Node, Node];
+  const guarded = unwrapped(a);
+  return (l === guarded && scalarConstValue(r) === -Infinity) || (r === guarded && scalarConstValue(l) === -Infinity);
+}
+
 /** The value of an elementwise op of scalar constants `v`, by kind (undefined: the op is kept). */
 const foldByKind: { readonly [K in ElementwiseKind]: (n: AnyOpNode, v: readonly number[]) => number | undefined } = {
   unary: (n, v) => unaryFolds[n.prim as UnaryPrim](v[0] as number),
@@ -141,6 +165,28 @@ export const simplifyRules = {
     if (!isOpOf(n, isReducePrim)) return undefined;
     const x = n.inputs[0] as Node;
     return n.params.axes.every((a) => x.type.shape[a] === 1) ? B.reshape(x, n.type.shape) : undefined;
+  },
+  /**
+   * max(x − c) → max(x) − c over axes along which c is constant, for float x and c never −∞ by its
+   * form (rounding is monotone, so the largest difference is the difference of the largest; at
+   * c = +∞ or NaN both sides are −∞ or NaN alike; c = −∞ is excluded: x = −∞ would give NaN on the
+   * left only). The max of a softmax's shifted logits is then its row max, not another pass.
+   */
+  maxOfShift: (n) => {
+    if (n.prim !== 'max') return undefined;
+    const d = n.inputs[0] as Node;
+    if (d.kind !== 'op' || d.prim !== 'sub' || (d.type.dtype !== 'f32' && d.type.dtype !== 'f64')) return undefined;
+    const [x, c] = d.inputs as [Node, Node];
+    const source = unbroadcast(c);
+    const axes = (n as OpNode<'max'>).params.axes;
+    const rank = x.type.shape.length;
+    const constantAlong =
+      source.type.shape.length === 0 ||
+      (source.type.shape.length === rank && axes.every((a) => source.type.shape[a] === 1));
+    if (!constantAlong || !neverNegInf(source)) return undefined;
+    const reduced =
+      source.type.shape.length === 0 ? B.broadcast(source, n.type.shape) : B.reshape(source, n.type.shape);
+    return B.sub(B.op('max', { axes }, [x]), reduced);
   },
 } as const satisfies Readonly<Record<string, SimplifyRule>>;
 
