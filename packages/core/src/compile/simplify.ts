@@ -178,7 +178,7 @@ export const simplifyRules = {
     if (d.kind !== 'op' || d.prim !== 'sub' || (d.type.dtype !== 'f32' && d.type.dtype !== 'f64')) return undefined;
     const [x, c] = d.inputs as [Node, Node];
     const source = unbroadcast(c);
-    const axes = (n as OpNode<'max'>).params.axes;
+    const axes = n.params.axes;
     const rank = x.type.shape.length;
     const constantAlong =
       source.type.shape.length === 0 ||
