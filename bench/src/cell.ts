@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LibraryEntry } from './libs/library.js';
+import { warmGenerators } from './data.js';
 import { runNative } from './native.js';
 import { type Inputs, type Reference, type Workload, type WorkloadId, workloads } from './workloads.js';
 
@@ -84,6 +85,7 @@ async function measureLibrary(
   const { load, device } = libraryOf(lib);
   if (load === undefined) throw new Error(`unknown library ${lib}`);
   const { library, floatsAt } = await load();
+  warmGenerators();
   const baseRssMB = statusMB('VmRSS');
   // on the GPU the inputs are uploaded from ordinary arrays
   const prepared = await library(w, w.inputs(dims, device === 'cpu' ? floatsAt : undefined), { threads, device });
