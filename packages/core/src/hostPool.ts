@@ -5,7 +5,15 @@
  * backend copies out, small inputs); `data()` never returns one (its array is the caller's to keep
  * or transfer, so it owns its buffer).
  */
-import { allocHost, bytesPer, type DType, dtypeOfHost, type HostArray, type HostArrayOf } from './ir/dtype.js';
+import {
+  allocHost,
+  bytesPer,
+  type DType,
+  dtypeOfHost,
+  type HostArray,
+  hostArrayOver,
+  type HostArrayOf,
+} from './ir/dtype.js';
 
 /** Bytes of one pool buffer. */
 export const POOL_BYTES = 8192;
@@ -30,16 +38,7 @@ export function pooledHost(dtype: DType, size: number): HostArray {
   }
   const at = used;
   used += Math.ceil(bytes / POOL_ALIGN) * POOL_ALIGN;
-  switch (dtype) {
-    case 'f32':
-      return new Float32Array(pool, at, size);
-    case 'f64':
-      return new Float64Array(pool, at, size);
-    case 'i32':
-      return new Int32Array(pool, at, size);
-    case 'bool':
-      return new Uint8Array(pool, at, size);
-  }
+  return hostArrayOver(dtype, pool, at, size);
 }
 
 /** A copy of `values` in a pooled array (see `pooledHost`). */

@@ -18,7 +18,7 @@ export { type ArrayData, type DeviceArray, hostArrayOf, isDeviceArray, lengthOf 
 export { checkNotDisposed, type HostMemory, isDisposedHost, registerHostMemory } from './hostMemory.js';
 export { pooledCopy, pooledHost } from './hostPool.js';
 export * as ir from './ir/index.js';
-export { allocHost, bytesPer, dtypeOfHost } from './ir/dtype.js';
+export { allocHost, bytesPer, dtypeOfHost, hostArrayOver } from './ir/dtype.js';
 export { parseGraph } from './ir/parse.js';
 export { LINEAR_STATS, LinearStat, Prim, prims, type LinearLogitParams } from './ir/prim.js';
 export * from './ir/linearLogitLayout.js';

@@ -7,7 +7,7 @@
  * keeps it 32-bit. That choice decides the address width of every kernel (`memoryType`).
  */
 import type { DType, HostArray, Program } from '@xent/core';
-import { bytesPer, formatBytes, MAX_HOST_BYTES, overLimit } from '@xent/core/internal';
+import { bytesPer, formatBytes, hostArrayOver, MAX_HOST_BYTES, overLimit } from '@xent/core/internal';
 import type { AddressWidth, MemoryType } from './wasm/encoder.js';
 import { wasmFeatures } from './wasm/features.js';
 
@@ -78,19 +78,8 @@ export function ensureMemory(bytes: number): void {
 }
 
 /** A typed-array view of `size` elements of `dtype` at byte `offset`. */
-export function view(dtype: DType, offset: number, size: number): HostArray {
-  const buf = memory.buffer;
-  switch (dtype) {
-    case 'f32':
-      return new Float32Array(buf, offset, size);
-    case 'f64':
-      return new Float64Array(buf, offset, size);
-    case 'i32':
-      return new Int32Array(buf, offset, size);
-    case 'bool':
-      return new Uint8Array(buf, offset, size);
-  }
-}
+export const view = (dtype: DType, offset: number, size: number): HostArray =>
+  hostArrayOver(dtype, memory.buffer, offset, size);
 
 /**
  * Where a run keeps its temporaries: one arena holding every temporary slot in use (`slotUsed`; a

@@ -47,6 +47,20 @@ export function allocHost(dtype: DType, size: number): HostArray {
   }
 }
 
+/** A host array of `size` elements of `dtype` viewing `buffer` from byte `byteOffset` (no copy). */
+export function hostArrayOver(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, size: number): HostArray {
+  switch (dtype) {
+    case 'f32':
+      return new Float32Array(buffer, byteOffset, size);
+    case 'f64':
+      return new Float64Array(buffer, byteOffset, size);
+    case 'i32':
+      return new Int32Array(buffer, byteOffset, size);
+    case 'bool':
+      return new Uint8Array(buffer, byteOffset, size);
+  }
+}
+
 /** The dtype a host array stores, or undefined for other array types. */
 export function dtypeOfHost(a: unknown): DType | undefined {
   if (a instanceof Float32Array) return 'f32';
