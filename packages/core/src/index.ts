@@ -98,5 +98,6 @@ export type { RandomKey } from './random/random.js';
 export * from './transforms/grad.js';
 export * from './transforms/jit.js';
 export * from './transforms/customVjp.js';
+export * from './transforms/vmap.js';
 export { debugNans } from './numerics/mode.js';
 export type { TensorOutput } from './transforms/tracing.js';

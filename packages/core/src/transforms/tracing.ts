@@ -116,7 +116,11 @@ export function traceFunction(
 /** Binds a trace's parameters back to its arguments: concrete results are computed, traced ones stay graphs. */
 export function bind(trace: Pick<Trace, 'params' | 'argNodes'>, nodes: readonly Node[]): Tensor[] {
   const map = new Map<Node, Node>(trace.params.map((p, i) => [p, trace.argNodes[i] as Node]));
-  const bound = substitute(nodes, map);
+  return tensorsOf(substitute(nodes, map));
+}
+
+/** Tensors of nodes: concrete ones computed (as one graph, so shared work is done once), traced ones kept as graphs. */
+export function tensorsOf(bound: readonly Node[]): Tensor[] {
   const pending = bound.filter((n) => !n.symbolic && n.kind !== 'const');
   if (pending.length === 0) return bound.map((n) => new Tensor(n));
   // All concrete outputs run as one graph, so shared work (the forward pass) is done once.

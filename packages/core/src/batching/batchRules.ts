@@ -1,0 +1,132 @@
+/**
+ * @file Batching rules: for each primitive, the op over a batch of its inputs (batch axis 0) given
+ * the op over one example. One exhaustive table, so `tsc` names a primitive without a rule.
+ */
+import * as B from '../ir/build.js';
+import { fail, ValueError } from '../errors.js';
+import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
+import type { Prim } from '../ir/prim.js';
+
+/** A value under vmap: its node, and whether axis 0 of that node is the batch axis (else it is the same for every example). */
+export interface BatchedValue {
+  readonly node: Node;
+  readonly batched: boolean;
+}
+
+/** The node of `v` with the batch axis (of `size`) in front: broadcast when the value is the same for every example. */
+export const withBatchAxis = (v: BatchedValue, size: number): Node =>
+  v.batched ? v.node : B.broadcast(v.node, [size, ...v.node.type.shape]);
+
+/** The batched op of `n` (one example's op) over its inputs (at least one batched), the batch of `size` in front. */
+type BatchRule<P extends Prim> = (n: OpNode<P>, inputs: readonly BatchedValue[], size: number) => Node;
+
+const shiftAxis = (a: number): number => a + 1;
+
+/** The same op over every input with the batch axis in front (elementwise ops, whose inputs share one shape). */
+const sameOp = <P extends Prim>(n: OpNode<P>, inputs: readonly BatchedValue[], size: number): Node =>
+  B.op(
+    n.prim,
+    n.params,
+    inputs.map((v) => withBatchAxis(v, size)),
+  );
+
+/** A reduction over the same axes of each example: the axes move one to the right. */
+const reduction = <P extends 'sum' | 'max' | 'logsumexp'>(
+  n: OpNode<P>,
+  inputs: readonly BatchedValue[],
+  size: number,
+) => B.op(n.prim, { axes: n.params.axes.map(shiftAxis) }, [withBatchAxis(inputs[0] as BatchedValue, size)]);
+
+/** A primitive vmap cannot batch yet: a TransformError naming it (never a silent per-example loop or wrong shape). */
+const unbatchable =
+  (why: string) =>
+  (n: AnyOpNode): never =>
+    fail(ValueError, 'vmap', 'f', `a function of primitives vmap batches`, `${n.prim} (${why})`);
+
+export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
+  // elementwise: each input with the batch in front, the op unchanged
+  neg: sameOp,
+  exp: sameOp,
+  log: sameOp,
+  log1p: sameOp,
+  expm1: sameOp,
+  sqrt: sameOp,
+  recip: sameOp,
+  sin: sameOp,
+  cos: sameOp,
+  tanh: sameOp,
+  abs: sameOp,
+  sign: sameOp,
+  floor: sameOp,
+  ceil: sameOp,
+  add: sameOp,
+  sub: sameOp,
+  mul: sameOp,
+  div: sameOp,
+  pow: sameOp,
+  maximum: sameOp,
+  minimum: sameOp,
+  less: sameOp,
+  lessEqual: sameOp,
+  equal: sameOp,
+  notEqual: sameOp,
+  where: sameOp,
+  cast: sameOp,
+  stopGradient: sameOp,
+  checkIndex: sameOp,
+  sum: reduction,
+  max: reduction,
+  logsumexp: reduction,
+  /** reshape to [S, ...shape] */
+  reshape: (n, [x], size) => B.reshape(withBatchAxis(x as BatchedValue, size), [size, ...n.params.shape]),
+  /** broadcast [S, ...in] to [S, ...shape]: ones first fill the ranks between (broadcasting aligns from the right) */
+  broadcast: (n, [x], size) => {
+    const v = withBatchAxis(x as BatchedValue, size);
+    const inner = v.type.shape.slice(1);
+    const ones = new Array<number>(n.params.shape.length - inner.length).fill(1);
+    return B.broadcast(B.reshape(v, [size, ...ones, ...inner]), [size, ...n.params.shape]);
+  },
+  /** the batch axis stays first */
+  transpose: (n, [x], size) =>
+    B.transpose(withBatchAxis(x as BatchedValue, size), [0, ...n.params.perm.map(shiftAxis)]),
+  /** all of the batch axis */
+  slice: (n, [x], size) =>
+    B.op('slice', { start: [0, ...n.params.start], end: [size, ...n.params.end] }, [
+      withBatchAxis(x as BatchedValue, size),
+    ]),
+  /** no padding on the batch axis */
+  pad: (n, [x], size) =>
+    B.op('pad', { lo: [0, ...n.params.lo], hi: [0, ...n.params.hi] }, [withBatchAxis(x as BatchedValue, size)]),
+  flip: (n, [x], size) =>
+    B.op('flip', { axes: n.params.axes.map(shiftAxis) }, [withBatchAxis(x as BatchedValue, size)]),
+  concat: (n, inputs, size) =>
+    B.op(
+      'concat',
+      { axis: shiftAxis(n.params.axis) },
+      inputs.map((v) => withBatchAxis(v, size)),
+    ),
+  /** take-along-axis per example: values and indices both batched, the axis one to the right */
+  gather: (n, inputs, size) =>
+    B.op(
+      'gather',
+      { axis: shiftAxis(n.params.axis) },
+      inputs.map((v) => withBatchAxis(v, size)),
+    ),
+  /** the batch is one more leading batch dim of both operands (an unbatched one is read through a stride-0 view) */
+  matmul: sameOp,
+  cumsum: (n, [x], size) =>
+    B.op('cumsum', { axis: shiftAxis(n.params.axis), reverse: n.params.reverse }, [
+      withBatchAxis(x as BatchedValue, size),
+    ]),
+  /** eigh decomposes the last two axes; the batch is one more leading axis */
+  eigh: sameOp,
+  linearLogitStats: unbatchable('a fused linear-logit kernel: vmap traces without the fusion; call it outside vmap'),
+  linearLogitGrad: unbatchable('a fused linear-logit kernel: vmap traces without the fusion; call it outside vmap'),
+  /** a source has no inputs, so it is never batched */
+  iota: unbatchable('a source, never batched'),
+};
+
+/** The batched op of `n` (an op with at least one batched input). */
+export function batchOp(n: AnyOpNode, inputs: readonly BatchedValue[], size: number): Node {
+  return (batchRules[n.prim] as BatchRule<Prim>)(n as OpNode, inputs, size);
+}
