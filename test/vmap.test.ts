@@ -5,13 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ir, primitive, prims, programLaunches } from '@xent/core/internal';
+import { primitive, prims, programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { tensorOf } from './support/cases.js';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 import { primSpecs, type PrimCase, type PrimTestSpec } from './support/primSpecs.js';
-
-type Prim = ir.Prim;
 
 /** Example k of a batch: float inputs scaled by 1 + k/4 (keeps every domain the cases draw from), the rest as drawn. */
 const exampleOf = (c: PrimCase, k: number): x.Tensor[] =>
@@ -58,7 +56,7 @@ describe.each(batchable)('prim %s under vmap', (prim) => {
           expect(got.shape).toEqual([size, ...one.shape]);
           expect(got.dtype).toBe(one.dtype);
           if (size === 0) return;
-          const perExample = examples.map((e, k) =>
+          const perExample = examples.map((e) =>
             apply(...e.map((t, i) => (axes[i] === null ? (shared[i] as x.Tensor) : t))),
           );
           // an example's shared inputs are example 0's, as vmap sees them
@@ -96,10 +94,7 @@ const mlp = (batch: number) => {
 describe('composites', () => {
   test('per-example gradients: vmap(grad) equals the loop of grads (pytree params shared, examples mapped)', () => {
     const { params, feats, targets } = mlp(5);
-    const perExample = x.vmap(x.grad(mlpLoss), { inAxes: [null, 0, 0] })(params, feats, targets) as {
-      w1: x.Tensor;
-      w2: x.Tensor;
-    };
+    const perExample = x.vmap(x.grad(mlpLoss), { inAxes: [null, 0, 0] })(params, feats, targets);
     expect(perExample.w1.shape).toEqual([5, 6, 5]);
     for (let b = 0; b < 5; b++) {
       const g = x.grad(mlpLoss)(

@@ -128,5 +128,5 @@ export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
 
 /** The batched op of `n` (an op with at least one batched input). */
 export function batchOp(n: AnyOpNode, inputs: readonly BatchedValue[], size: number): Node {
-  return (batchRules[n.prim] as BatchRule<Prim>)(n as OpNode, inputs, size);
+  return (batchRules[n.prim] as BatchRule<Prim>)(n, inputs, size);
 }
