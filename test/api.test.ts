@@ -432,6 +432,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'valueAndGrad',
     'variance',
     'vjp',
+    'vmap',
     'webgpu',
     'weightedLogsumexp',
     'where',
