@@ -142,10 +142,10 @@ function inlineCost(n: Node, materialized: ReadonlySet<Node>): number {
 
 const RECOMPUTE_LIMIT = 8;
 
-/** A movement op costs nothing to recompute itself: what makes it expensive is its input, which is the one to materialise. */
 /** Elements of a node's value. */
 const elementsOf = (n: Node): number => n.type.shape.reduce((a, b) => a * b, 1);
 
+/** A movement op costs nothing to recompute itself: what makes it expensive is its input, which is the one to materialise. */
 const isMovement = (n: Node): boolean => n.kind === 'op' && primInfo[n.prim].kind === 'movement';
 
 function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {

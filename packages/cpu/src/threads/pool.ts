@@ -90,10 +90,15 @@ export interface PoolKernel {
 /** The argument lists kernels are called with on this thread, one per length, refilled for each call. */
 const frames: number[][] = [];
 
-/** `args`, then `scratch` when given, then the chunk index when asked, then lo and hi, in a reused array. */
-function frameOf(args: readonly number[], scratch: number | undefined, chunk: number | undefined): number[] {
-  const extra = (scratch === undefined ? 0 : 1) + (chunk === undefined ? 0 : 1);
-  const length = args.length + extra + 2;
+/** `args`, then `scratch` when given, then the chunk index when given, then lo and hi, in a reused array. */
+function frameOf(
+  args: readonly number[],
+  scratch: number | undefined,
+  chunk: number | undefined,
+  lo: number,
+  hi: number,
+): number[] {
+  const length = args.length + (scratch === undefined ? 0 : 1) + (chunk === undefined ? 0 : 1) + 2;
   let frame = frames[length];
   if (frame === undefined) {
     frame = new Array<number>(length).fill(0);
@@ -102,7 +107,9 @@ function frameOf(args: readonly number[], scratch: number | undefined, chunk: nu
   for (let i = 0; i < args.length; i++) frame[i] = args[i] as number;
   let at = args.length;
   if (scratch !== undefined) frame[at++] = scratch;
-  if (chunk !== undefined) frame[at] = chunk;
+  if (chunk !== undefined) frame[at++] = chunk;
+  frame[at] = lo;
+  frame[at + 1] = hi;
   return frame;
 }
 
@@ -122,12 +129,8 @@ export function runSplit(
   chunkIndex = false,
 ): void {
   const chunks = Math.min(threads, Math.floor(extent / align));
-  const frame = (c: number, lo: number, hi: number): number[] => {
-    const f = frameOf(args, scratch, chunkIndex ? c : undefined);
-    f[f.length - 2] = lo;
-    f[f.length - 1] = hi;
-    return f;
-  };
+  const frame = (c: number, lo: number, hi: number): number[] =>
+    frameOf(args, scratch, chunkIndex ? c : undefined, lo, hi);
   if (chunks <= 1 || !ensureWorkers(chunks - 1)) {
     kernel.fn(...frame(0, 0, extent));
     return;
