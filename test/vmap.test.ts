@@ -158,6 +158,20 @@ describe('composites', () => {
   });
 });
 
+test('a custom-VJP call and its vmap on the same tensor stay two calls (own rule ids): values and gradients', () => {
+  const total = x.customVjp(
+    (t: x.Tensor) => [x.sum(t), t] as const,
+    (t: x.Tensor, ct: x.Tensor) => [x.mul(x.onesLike(t), ct)],
+  );
+  const t = x.tensor(Float64Array.from([1, 2, 3, 4, 5, 6]), { shape: [2, 3], dtype: 'f64' });
+  const [whole, rows] = x.jit((u: x.Tensor) => [total(u), x.vmap(total)(u)])(t) as [x.Tensor, x.Tensor];
+  expect(toNumbers(whole)).toEqual([21]);
+  expect(rows.shape).toEqual([2]);
+  expect(toNumbers(rows)).toEqual([6, 15]);
+  const g = x.grad((u: x.Tensor) => x.add(total(u), x.sum(x.vmap(total)(u))))(t);
+  expect(toNumbers(g)).toEqual([2, 2, 2, 2, 2, 2]);
+});
+
 describe('errors', () => {
   const a = x.ones([3, 2]);
   const b = x.ones([4, 2]);

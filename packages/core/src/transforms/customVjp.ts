@@ -19,6 +19,9 @@ export type CustomBackward<R> = (residuals: R, cotangent: Tensor) => readonly (T
 
 let nextRuleId = 0;
 
+/** A fresh custom-rule id: calls are interned by rule id and inputs, so rules that compute differently never share one. */
+export const newCustomRuleId = (): number => nextRuleId++;
+
 /**
  * A function whose value is `fwd(...args)[0]` and whose VJP is `bwd`. The backward graph is built
  * from ordinary ops, so it can itself be differentiated (second order goes through `bwd`).
@@ -41,7 +44,7 @@ function customVjpImpl<A extends readonly Tensor[], R>(
   };
   const types = new Map<string, TensorType>();
   const rule: CustomRule = {
-    id: nextRuleId++,
+    id: newCustomRuleId(),
     name,
     type: (inputs) => {
       const key = inputs.map(formatType).join('|');

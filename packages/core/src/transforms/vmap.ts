@@ -8,12 +8,20 @@ import { batchOp, type BatchedValue, withBatchAxis } from '../batching/batchRule
 import { fail, ShapeError, ValueError } from '../errors.js';
 import * as B from '../ir/build.js';
 import { toposort } from '../ir/graph.js';
-import { type AnyOpNode, type CustomNode, makeParamNode, type Node, type ParamNode } from '../ir/node.js';
+import {
+  type AnyOpNode,
+  type CustomNode,
+  type CustomRule,
+  makeParamNode,
+  type Node,
+  type ParamNode,
+} from '../ir/node.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import { Tensor } from '../trace/tensor.js';
 import { describeNode, flattenTree, isContainer, leafPaths, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
+import { newCustomRuleId } from './customVjp.js';
 import type { AnyFn } from './jit.js';
 import { tensorsOf } from './tracing.js';
 import { traceContext, tracingIn } from './traceContext.js';
@@ -118,6 +126,12 @@ function batchNodes(roots: readonly Node[], seeds: ReadonlyMap<Node, BatchedValu
   return roots.map((r) => memo.get(r) as BatchedValue);
 }
 
+/**
+ * The batched rule of each custom rule, per batch size: a rule of its own (its own id), since calls
+ * are interned by rule id and inputs and the batched call computes something else on the same inputs.
+ */
+const batchedRules = new WeakMap<CustomRule, Map<number, CustomRule>>();
+
 /** A custom-VJP call over the batch: its forward and its VJP, each batched (every input with the batch in front). */
 function batchCustom(n: CustomNode, inputs: readonly BatchedValue[], size: number): Node {
   const batchedInputs = inputs.map((v) => withBatchAxis(v, size));
@@ -128,9 +142,12 @@ function batchCustom(n: CustomNode, inputs: readonly BatchedValue[], size: numbe
       withBatchAxis(v, size),
     );
   const rule = n.rule;
-  return B.customCall(
-    {
-      id: rule.id,
+  const forSize = batchedRules.get(rule) ?? new Map<number, CustomRule>();
+  batchedRules.set(rule, forSize);
+  let batchedRule = forSize.get(size);
+  if (batchedRule === undefined) {
+    batchedRule = {
+      id: newCustomRuleId(),
       name: `vmap(${rule.name})`,
       type: (types) => {
         const one = rule.type(types.map((t) => ({ shape: t.shape.slice(1), dtype: t.dtype })));
@@ -151,9 +168,10 @@ function batchCustom(n: CustomNode, inputs: readonly BatchedValue[], size: numbe
         let k = 0;
         return cts.map((c) => (c === null ? null : (out[k++] as Node)));
       },
-    },
-    batchedInputs,
-  );
+    };
+    forSize.set(size, batchedRule);
+  }
+  return B.customCall(batchedRule, batchedInputs);
 }
 
 function vmapImpl<F extends AnyFn>(f: F, options: VmapOptions = {}): Vmapped<F> {
@@ -167,7 +185,6 @@ function vmapImpl<F extends AnyFn>(f: F, options: VmapOptions = {}): Vmapped<F> 
     const perArgument: readonly AxisSpec[] = Array.isArray(inAxes)
       ? (inAxes as readonly AxisSpec[])
       : args.map(() => inAxes);
-    const params: ParamNode[] = [];
     const seeds = new Map<Node, BatchedValue>();
     let size = axisSize;
     let sizeFrom = 'axisSize';
@@ -192,7 +209,6 @@ function vmapImpl<F extends AnyFn>(f: F, options: VmapOptions = {}): Vmapped<F> 
             `size ${n} on axis ${axis} of ${path}`,
           );
         const p = makeParamNode({ shape: t.shape.filter((_, d) => d !== axis), dtype: t.dtype }, path);
-        params.push(p);
         seeds.set(p, { node: moveAxis(t.node, axis, 0), batched: true });
         return new Tensor(p);
       });
