@@ -1,4 +1,5 @@
 /** @file customVjp: a function whose backward pass the user writes (for numerically delicate composites). */
+import { newCustomRuleId } from './customRuleId.js';
 import { either as E } from 'fp-ts';
 import { fail, GradError } from '../errors.js';
 import { customCall } from '../ir/build.js';
@@ -16,11 +17,6 @@ export type CustomForward<A extends readonly Tensor[], R> = (...args: A) => read
 
 /** The backward pass: one cotangent per argument (null for zero), from the residuals and the output cotangent. */
 export type CustomBackward<R> = (residuals: R, cotangent: Tensor) => readonly (Tensor | null)[];
-
-let nextRuleId = 0;
-
-/** A fresh custom-rule id: calls are interned by rule id and inputs, so rules that compute differently never share one. */
-export const newCustomRuleId = (): number => nextRuleId++;
 
 /**
  * A function whose value is `fwd(...args)[0]` and whose VJP is `bwd`. The backward graph is built

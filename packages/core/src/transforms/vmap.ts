@@ -21,7 +21,7 @@ import { Tensor } from '../trace/tensor.js';
 import { describeNode, flattenTree, isContainer, leafPaths, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
-import { newCustomRuleId } from './customVjp.js';
+import { newCustomRuleId } from './customRuleId.js';
 import type { AnyFn } from './jit.js';
 import { tensorsOf } from './tracing.js';
 import { traceContext, tracingIn } from './traceContext.js';
