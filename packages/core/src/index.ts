@@ -99,5 +99,6 @@ export * from './transforms/grad.js';
 export * from './transforms/jit.js';
 export * from './transforms/customVjp.js';
 export * from './transforms/vmap.js';
+export * from './transforms/jacobian.js';
 export { debugNans } from './numerics/mode.js';
 export type { TensorOutput } from './transforms/tracing.js';
