@@ -19,8 +19,8 @@ const exampleOf = (c: PrimCase, k: number): x.Tensor[] =>
       : tensorOf(s),
   );
 
-/** Prims whose spec cases vmap runs (fused linear-logit kernels are refused; iota has no inputs to map). */
-const batchable = prims.filter((p) => p !== 'linearLogitStats' && p !== 'linearLogitGrad' && p !== 'iota');
+/** Prims whose spec cases vmap runs (iota has no inputs to map). */
+const batchable = prims.filter((p) => p !== 'iota');
 
 describe.each(batchable)('prim %s under vmap', (prim) => {
   const spec = primSpecs[prim] as PrimTestSpec<unknown>;
@@ -155,6 +155,87 @@ describe('composites', () => {
     const z = x.tensor(values(3 * 4, 9), { shape: [3, 4], dtype: 'f64' });
     const grads = x.vmap(x.grad((row: x.Tensor) => x.sum(square(row))))(z);
     expectAllClose(toNumbers(grads), toNumbers(x.mul(z, 2)), { rtol: 1e-12, atol: 1e-14 }, 'grad');
+  });
+});
+
+describe('fused linear-logit prims under vmap', () => {
+  const [batch, n, d, v] = [3, 2, 4, 5];
+  const f64 = (shape: number[], seed: number): x.Tensor =>
+    x.tensor(
+      values(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      { shape, dtype: 'f64' },
+    );
+  const targets = x.tensor(Int32Array.from([0, 4, 2, 1, 3, 3]), { shape: [batch, n], dtype: 'i32' });
+  /** Σ over rows of lse − pick (+ 0.1 Σz, + max) of the softcapped logits: every stats column the VJP reads. */
+  const loss = (h: x.Tensor, w: x.Tensor, b: x.Tensor, y: x.Tensor): x.Tensor => {
+    const s = x.linearLogitStats(h, w, { bias: b, targets: y, softcap: 3 });
+    return x.sum(x.add(x.sub(s.lse, s.pick), x.add(x.mul(s.sum, 0.1), s.max)));
+  };
+  const h = f64([batch, n, d], 1);
+  const example = (t: x.Tensor, k: number): x.Tensor =>
+    x.reshape(x.slice(t, [k, ...t.shape.slice(1).map(() => 0)], [k + 1, ...t.shape.slice(1)]), t.shape.slice(1));
+
+  test.each([
+    ['W and b shared (the batch folds into the rows of one fused kernel)', [batch, 0, 0, 0], null],
+    ['W batched (each example its own model: the dense form)', [batch, batch, 0, 0], 0],
+  ] as const)('%s: values and per-example gradients of (h, W, b) equal the loop, eager and jitted', (_, __, wAxis) => {
+    const w = wAxis === null ? f64([v, d], 2) : f64([batch, v, d], 2);
+    const b = f64([v], 3);
+    const inAxes = [0, wAxis, null, 0];
+    const perExample = x.vmap(x.valueAndGrad(loss, { argnums: [0, 1, 2] }), { inAxes });
+    const jitted = x.jit(perExample, { backend: x.createCpuBackend({ linearLogitsMinElements: 1 }) });
+    for (const [label, [values_, [gh, gw, gb]]] of [
+      ['eager', perExample(h, w, b, targets)],
+      ['jit', jitted(h, w, b, targets)],
+    ] as const)
+      for (let k = 0; k < batch; k++) {
+        const wk = wAxis === null ? w : example(w, k);
+        const [value, [eh, ew, eb]] = x.valueAndGrad(loss, { argnums: [0, 1, 2] })(
+          example(h, k),
+          wk,
+          b,
+          example(targets, k),
+        );
+        const tol = { rtol: 1e-12, atol: 1e-13 };
+        expectAllClose(toNumbers(example(values_, k)), toNumbers(value), tol, `${label} value ${k}`);
+        expectAllClose(toNumbers(example(gh, k)), toNumbers(eh), tol, `${label} ∂h ${k}`);
+        expectAllClose(toNumbers(example(gw, k)), toNumbers(ew), tol, `${label} ∂W ${k}`);
+        expectAllClose(toNumbers(example(gb, k)), toNumbers(eb), tol, `${label} ∂b ${k}`);
+      }
+  });
+
+  test('a batch of 0 launches no kernel with empty outputs (regression: an empty copy kernel trapped on its index arithmetic, mod 0)', () => {
+    const stats = (hh: x.Tensor, w: x.Tensor, y: x.Tensor): x.Tensor => x.linearLogitStats(hh, w, { targets: y }).lse;
+    const f = x.jit(x.vmap(stats, { inAxes: [0, null, 0] }));
+    const [hh, w, y] = [x.zeros([0, 2, 1], { dtype: 'f64' }), f64([1, 1], 2), x.zeros([0, 2], { dtype: 'i32' })];
+    const program = f.program(hh, w, y);
+    const empty = programLaunches(program).filter((l) => l.outputs.every((b) => program.buffers[b]?.size === 0));
+    expect(empty).toHaveLength(0);
+    expect(f(hh, w, y).shape).toEqual([0, 2]);
+    expect(x.vmap(stats, { inAxes: [0, null, 0] })(hh, w, y).shape).toEqual([0, 2]);
+  });
+
+  test('the fold keeps the fused kernel: jit(vmap(stats)) with W shared launches one linear-logit kernel over S·N rows', () => {
+    const f = x.jit(
+      x.vmap((hh: x.Tensor, w: x.Tensor, y: x.Tensor) => x.linearLogitStats(hh, w, { targets: y }).lse, {
+        inAxes: [0, null, 0],
+      }),
+    );
+    const w = f64([v, d], 2);
+    const kernels = programLaunches(f.program(h, w, targets)).map((st) => st.kernel);
+    expect(kernels.filter((k) => k.kind === 'linearLogits')).toHaveLength(1);
+    expect(kernels.some((k) => k.kind === 'matmul')).toBe(false);
+    const got = f(h, w, targets);
+    for (let k = 0; k < batch; k++)
+      expectAllClose(
+        toNumbers(example(got, k)),
+        toNumbers(x.logsumexp(x.matmul(example(h, k), x.transpose(w)), { axis: 1 })),
+        { rtol: 1e-12, atol: 1e-14 },
+        `lse ${k}`,
+      );
   });
 });
 

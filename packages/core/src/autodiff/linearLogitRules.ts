@@ -7,6 +7,7 @@
 import * as B from '../ir/build.js';
 import { type LinearLogitSlots, linearLogitSlots, packedGradient } from '../ir/linearLogitLayout.js';
 import type { Node, OpNode } from '../ir/node.js';
+import { LinearStat } from '../ir/prim.js';
 import { sizeOf } from '../ir/shape.js';
 import { linearLogitEpilogue, LogitLeaf, type LogitLeafSlot } from '../kernel/linearLogitEpilogue.js';
 import { liftScalar } from '../kernel/liftScalar.js';
@@ -41,9 +42,8 @@ export function linearLogitStatsVjp(ct: Node, node: OpNode<'linearLogitStats'>):
   ];
 }
 
-/** The gradient prim with ordinary ops: the epilogue's dZ over the [N, V] logits, then dZ·W, dZᵀ·h, Σ_n dZ, packed. */
-export function denseLinearLogitGrad(node: OpNode<'linearLogitGrad'>): Node {
-  const slots = linearLogitSlots(node.params.targets, 'grad');
+/** The [N, V] leaves a dense form lifts an epilogue over: the logits u = h·Wᵀ + b, their columns, targets, and per-row stats and cotangent. */
+function denseLeaves(node: Node, slots: LinearLogitSlots) {
   const { input, n, v } = operands(node, slots);
   const [h, w, b] = [input(slots.h), input(slots.w), input(slots.b)];
   const shape = [n, v];
@@ -56,10 +56,42 @@ export function denseLinearLogitGrad(node: OpNode<'linearLogitGrad'>): Node {
     [LogitLeaf.Stats]: (c) => perRow(input(slots.stats), c),
     [LogitLeaf.Cotangent]: (c) => perRow(input(slots.cotangent), c),
   };
+  /** Epilogue expressions as [N, V] nodes. */
+  const lift = (exprs: readonly ScalarExpr[]): Node[] =>
+    liftScalar(exprs, shape, (load) => leaves[load.imm as LogitLeafSlot]((load.args[0] as ScalarExpr).imm));
+  return { h, w, lift };
+}
+
+/** The stats prim with ordinary ops: the epilogue's logits z and picks over [N, V], reduced per row into the `LinearStat` columns. */
+export function denseLinearLogitStats(node: OpNode<'linearLogitStats'>): Node {
+  const { h, lift } = denseLeaves(node, linearLogitSlots(node.params.targets, 'stats'));
+  const { logit, pick } = linearLogitEpilogue(node.params, h.type.dtype);
+  const [z, picked] = lift([logit, pick]) as [Node, Node];
+  const max = B.op('max', { axes: [1] }, [z]);
+  const [n, v] = z.type.shape as [number, number];
+  const ties = B.sum(B.cast(B.equal(z, B.broadcast(B.reshape(max, [n, 1]), [n, v])), z.type.dtype), [1]);
+  const columns: { readonly [C in keyof typeof LinearStat]: Node } = {
+    Lse: B.op('logsumexp', { axes: [1] }, [z]),
+    Pick: B.sum(picked, [1]),
+    Sum: B.sum(z, [1]),
+    Max: max,
+    Ties: ties,
+  };
+  const ordered = (Object.keys(LinearStat) as (keyof typeof LinearStat)[]).sort(
+    (a, b) => LinearStat[a] - LinearStat[b],
+  );
+  return B.op(
+    'concat',
+    { axis: 1 },
+    ordered.map((c) => B.reshape(columns[c], [n, 1])),
+  );
+}
+
+/** The gradient prim with ordinary ops: the epilogue's dZ over the [N, V] logits, then dZ·W, dZᵀ·h, Σ_n dZ, packed. */
+export function denseLinearLogitGrad(node: OpNode<'linearLogitGrad'>): Node {
+  const { h, w, lift } = denseLeaves(node, linearLogitSlots(node.params.targets, 'grad'));
   const { cotangent } = linearLogitEpilogue(node.params, h.type.dtype);
-  const [dz] = liftScalar([cotangent], shape, (load) =>
-    leaves[load.imm as LogitLeafSlot]((load.args[0] as ScalarExpr).imm),
-  ) as [Node];
+  const [dz] = lift([cotangent]) as [Node];
   const dh = B.op('matmul', {}, [dz, w]);
   const dw = B.op('matmul', {}, [B.transposeLast2(dz), h]);
   const db = B.sum(dz, [0]);

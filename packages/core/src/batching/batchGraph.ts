@@ -34,7 +34,7 @@ export function batchNodes(
         batched: false,
       });
     else if (n.kind === 'custom') memo.set(n, { node: batchCustom(n, inputs, size), batched: true });
-    else memo.set(n, { node: batchOp(n as AnyOpNode, inputs, size), batched: true });
+    else memo.set(n, { node: batchOp(n as AnyOpNode, inputs, size, batchNodes), batched: true });
   }
   return roots.map((r) => memo.get(r) as BatchedValue);
 }

@@ -4,8 +4,10 @@
  */
 import * as B from '../ir/build.js';
 import { fail, ValueError } from '../errors.js';
-import type { AnyOpNode, Node, OpNode } from '../ir/node.js';
-import type { Prim } from '../ir/prim.js';
+import { denseLinearLogitGrad, denseLinearLogitStats } from '../autodiff/linearLogitRules.js';
+import { linearLogitSlots } from '../ir/linearLogitLayout.js';
+import { type AnyOpNode, makeParamNode, type Node, type OpNode } from '../ir/node.js';
+import { LINEAR_STATS, type Prim } from '../ir/prim.js';
 
 /** A value under vmap: its node, and whether axis 0 of that node is the batch axis (else it is the same for every example). */
 export interface BatchedValue {
@@ -17,8 +19,23 @@ export interface BatchedValue {
 export const withBatchAxis = (v: BatchedValue, size: number): Node =>
   v.batched ? v.node : B.broadcast(v.node, [size, ...v.node.type.shape]);
 
-/** The batched op of `n` (one example's op) over its inputs (at least one batched), the batch of `size` in front. */
-type BatchRule<P extends Prim> = (n: OpNode<P>, inputs: readonly BatchedValue[], size: number) => Node;
+/** Batches a whole graph: `roots` over `seeds` (the batched values of some of its nodes), as batchGraph.ts does. */
+export type BatchGraph = (
+  roots: readonly Node[],
+  seeds: ReadonlyMap<Node, BatchedValue>,
+  size: number,
+) => BatchedValue[];
+
+/**
+ * The batched op of `n` (one example's op) over its inputs (at least one batched), the batch of
+ * `size` in front; `graph` batches a subgraph (for a rule that batches an op's dense form).
+ */
+type BatchRule<P extends Prim> = (
+  n: OpNode<P>,
+  inputs: readonly BatchedValue[],
+  size: number,
+  graph: BatchGraph,
+) => Node;
 
 const shiftAxis = (a: number): number => a + 1;
 
@@ -36,6 +53,20 @@ const reduction = <P extends 'sum' | 'max' | 'logsumexp'>(
   inputs: readonly BatchedValue[],
   size: number,
 ) => B.op(n.prim, { axes: n.params.axes.map(shiftAxis) }, [withBatchAxis(inputs[0] as BatchedValue, size)]);
+
+/** `n` batched through its dense form (`dense` of the op over one example's parameters), each node of it by its own rule. */
+function batchedDenseForm<P extends Prim>(
+  n: OpNode<P>,
+  inputs: readonly BatchedValue[],
+  size: number,
+  graph: BatchGraph,
+  dense: (one: OpNode<P>) => Node,
+): Node {
+  const params = n.inputs.map((i, k) => makeParamNode(i.type, `x${k}`));
+  const form = dense(B.withInputs(n, params) as OpNode<P>);
+  const [batched] = graph([form], new Map(params.map((p, k) => [p as Node, inputs[k] as BatchedValue])), size);
+  return withBatchAxis(batched as BatchedValue, size);
+}
 
 /** A primitive vmap cannot batch yet: a TransformError naming it (never a silent per-example loop or wrong shape). */
 const unbatchable =
@@ -120,13 +151,26 @@ export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
     ]),
   /** eigh decomposes the last two axes; the batch is one more leading axis */
   eigh: sameOp,
-  linearLogitStats: unbatchable('a fused linear-logit kernel: vmap traces without the fusion; call it outside vmap'),
-  linearLogitGrad: unbatchable('a fused linear-logit kernel: vmap traces without the fusion; call it outside vmap'),
+  /** W and b shared: the batch folds into the rows, still one fused kernel; else the dense form over [S, N, V] logits */
+  linearLogitStats: (n, inputs, size, graph) => {
+    const slots = linearLogitSlots(n.params.targets, 'stats');
+    if (inputs[slots.w]?.batched === true || inputs[slots.b]?.batched === true)
+      return batchedDenseForm(n, inputs, size, graph, denseLinearLogitStats);
+    const [rows, d] = n.inputs[slots.h]?.type.shape as [number, number];
+    const folded = inputs.map((v, i) => {
+      if (i === slots.w || i === slots.b) return v.node;
+      const full = withBatchAxis(v, size);
+      return B.reshape(full, [size * rows, ...(i === slots.h ? [d] : [])]);
+    });
+    return B.reshape(B.op('linearLogitStats', n.params, folded), [size, rows, LINEAR_STATS]);
+  },
+  /** each example's ∂W and ∂b are its own: the dense form over [S, N, V] logits */
+  linearLogitGrad: (n, inputs, size, graph) => batchedDenseForm(n, inputs, size, graph, denseLinearLogitGrad),
   /** a source has no inputs, so it is never batched */
   iota: unbatchable('a source, never batched'),
 };
 
 /** The batched op of `n` (an op with at least one batched input). */
-export function batchOp(n: AnyOpNode, inputs: readonly BatchedValue[], size: number): Node {
-  return (batchRules[n.prim] as BatchRule<Prim>)(n, inputs, size);
+export function batchOp(n: AnyOpNode, inputs: readonly BatchedValue[], size: number, graph: BatchGraph): Node {
+  return (batchRules[n.prim] as BatchRule<Prim>)(n, inputs, size, graph);
 }

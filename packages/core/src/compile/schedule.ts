@@ -2,7 +2,7 @@
  * @file Pass: orders kernel launches into launches and row groups (`rowGroups.ts`) and assigns
  * buffers. Parameters and constants are buffers the program is given; graph outputs get fresh
  * buffers; every other materialised node gets a temporary slot, and slots are reused once the last
- * launch or row group reading them has run.
+ * launch or row group reading them has run. A kernel with only empty outputs is not launched.
  */
 import { InternalError } from '../errors.js';
 import type { Node } from '../ir/node.js';
@@ -59,8 +59,12 @@ export function schedule(lowered: LoweredProgram): Program {
   const steps: Step[] = [];
   units.forEach((u, i) => {
     // slots are freed only after the whole unit, so no two buffers of a row group share one
-    const launches = kernelsOf(u).map(launch);
-    steps.push(u.kind === 'launch' ? (launches[0] as LaunchStep) : { kind: 'rowGroup', rows: u.rows, launches });
+    // a kernel whose outputs have no elements computes nothing: its (empty) buffers exist, it is not launched
+    const launches = kernelsOf(u)
+      .map(launch)
+      .filter((l) => l.outputs.some((b) => (buffers[b] as BufferInfo).size > 0));
+    if (launches.length > 0)
+      steps.push(u.kind === 'launch' ? (launches[0] as LaunchStep) : { kind: 'rowGroup', rows: u.rows, launches });
     for (const n of new Set(kernelsOf(u).flatMap((k) => k.inputs))) {
       const b = buffers[bufferOf.get(n) as number] as BufferInfo;
       if (b.source.kind === 'temp' && lastRead.get(n) === i) {
