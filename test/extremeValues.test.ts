@@ -350,6 +350,14 @@ const ruleGraphs: Record<keyof typeof simplifyRules, (p: ir.Node, d: Float) => i
     const column = B.op('reshape', { shape: [p.type.shape[0] as number, 1] }, [p]);
     return (['sum', 'max', 'logsumexp'] as const).map((r) => B.op(r, { axes: [1] }, [column]));
   },
+  outerMatmul: (p) => {
+    const n = p.type.shape[0] as number;
+    // a batch of outer products, and one row against a shared row (batch dims broadcast)
+    return [
+      B.op('matmul', {}, [B.reshape(p, [2, n / 2, 1]), B.reshape(p, [2, 1, n / 2])]),
+      B.op('matmul', {}, [B.reshape(p, [n, 1]), B.reshape(p, [1, n])]),
+    ];
+  },
   maxOfShift: (p, d) => {
     const n = (p.type.shape[0] as number) / 2;
     const rows = B.reshape(p, [2, n]);

@@ -136,6 +136,24 @@ describe('composites', () => {
     expect(new Set(counts).size).toBe(1);
   });
 
+  test('a shared weight matrix: the batch folds into the rows of one product (S·m rows, no batch of small ones)', () => {
+    const w = x.tensor(values(6 * 5, 3), { shape: [6, 5], dtype: 'f64' });
+    const rows = x.tensor(values(4 * 2 * 6, 4), { shape: [4, 2, 6], dtype: 'f64' });
+    const f = x.jit(x.vmap((r: x.Tensor, m: x.Tensor) => x.matmul(r, m), { inAxes: [0, null] }));
+    const kernels = programLaunches(f.program(rows, w)).map((st) => st.kernel);
+    const products = kernels.flatMap((k) => (k.kind === 'matmul' ? [[k.batch, k.m, k.k, k.n]] : []));
+    expect(products).toEqual([[[], 8, 6, 5]]);
+    const got = f(rows, w);
+    expect(got.shape).toEqual([4, 2, 5]);
+    for (let b = 0; b < 4; b++)
+      expectAllClose(
+        toNumbers(x.slice(got, [b, 0, 0], [b + 1, 2, 5])),
+        toNumbers(x.matmul(x.reshape(x.slice(rows, [b, 0, 0], [b + 1, 2, 6]), [2, 6]), w)),
+        { rtol: 1e-14, atol: 1e-15 },
+        `example ${b}`,
+      );
+  });
+
   test('nested vmap over two axes equals the double loop; outAxes moves the batch axis', () => {
     const a = x.tensor(values(3 * 4 * 5, 7), { shape: [3, 4, 5], dtype: 'f64' });
     const f = (row: x.Tensor): x.Tensor => x.logsumexp(row, { axis: -1 });

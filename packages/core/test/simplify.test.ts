@@ -34,6 +34,10 @@ const cases: Record<keyof typeof simplifyRules, [before: ir.Node, after: ir.Node
   elementwiseOfBroadcasts: [B.exp(B.broadcast(row, [4, 1, 3])), B.broadcast(B.exp(row), [4, 1, 3])],
   castIdentity: [B.op('cast', { dtype: 'f64' }, [p]), p],
   reduceUnitAxes: [B.op('logsumexp', { axes: [1] }, [B.reshape(p, [2, 1, 3])]), p],
+  outerMatmul: [
+    B.op('matmul', {}, [B.reshape(p, [2, 3, 1]), B.reshape(p, [2, 1, 3])]),
+    B.mul(B.broadcast(B.reshape(p, [2, 3, 1]), [2, 3, 3]), B.broadcast(B.reshape(p, [2, 1, 3]), [2, 3, 3])),
+  ],
   maxOfShift: [
     B.op('max', { axes: [1] }, [B.sub(B.exp(p), B.full([2, 3], 2.5, 'f64'))]),
     B.sub(B.op('max', { axes: [1] }, [B.exp(p)]), B.full([2], 2.5, 'f64')),

@@ -8,6 +8,7 @@ import { denseLinearLogitGrad, denseLinearLogitStats } from '../autodiff/linearL
 import { linearLogitSlots } from '../ir/linearLogitLayout.js';
 import { type AnyOpNode, makeParamNode, type Node, type OpNode } from '../ir/node.js';
 import { LINEAR_STATS, type Prim } from '../ir/prim.js';
+import { sizeOf } from '../ir/shape.js';
 
 /** A value under vmap: its node, and whether axis 0 of that node is the batch axis (else it is the same for every example). */
 export interface BatchedValue {
@@ -143,8 +144,18 @@ export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
       { axis: shiftAxis(n.params.axis) },
       inputs.map((v) => withBatchAxis(v, size)),
     ),
-  /** the batch is one more leading batch dim of both operands (an unbatched one is read through a stride-0 view) */
-  matmul: sameOp,
+  /**
+   * a shared matrix b [k, n]: the batch folds into the rows of a (one product of S·…·m rows, not S
+   * small ones); otherwise the batch is one more leading batch dim of both operands (an unbatched
+   * one read through a stride-0 view)
+   */
+  matmul: (n, inputs, size) => {
+    const [a, b] = inputs as [BatchedValue, BatchedValue];
+    if (!a.batched || b.batched || b.node.type.shape.length !== 2) return sameOp(n, inputs, size);
+    const shape = a.node.type.shape;
+    const rows = B.reshape(a.node, [sizeOf(shape.slice(0, -1)), shape[shape.length - 1] as number]);
+    return B.reshape(B.op('matmul', {}, [rows, b.node]), [size, ...n.type.shape]);
+  },
   cumsum: (n, [x], size) =>
     B.op('cumsum', { axis: shiftAxis(n.params.axis), reverse: n.params.reverse }, [
       withBatchAxis(x as BatchedValue, size),

@@ -167,6 +167,17 @@ export const simplifyRules = {
     return n.params.axes.every((a) => x.type.shape[a] === 1) ? B.reshape(x, n.type.shape) : undefined;
   },
   /**
+   * matmul(a [..., m, 1], b [..., 1, n]) → a·b broadcast to [..., m, n]: a product over one term is an
+   * outer product, which then fuses into its readers (a per-example weight gradient into its norm)
+   */
+  outerMatmul: (n) => {
+    if (n.prim !== 'matmul') return undefined;
+    const [a, b] = n.inputs as [Node, Node];
+    if (a.type.shape.length < 2 || b.type.shape.length < 2 || a.type.shape[a.type.shape.length - 1] !== 1)
+      return undefined;
+    return B.mul(B.broadcast(a, n.type.shape), B.broadcast(b, n.type.shape));
+  },
+  /**
    * max(x − c) → max(x) − c over axes along which c is constant, for float x and c never −∞ by its
    * form (rounding is monotone, so the largest difference is the difference of the largest; at
    * c = +∞ or NaN both sides are −∞ or NaN alike; c = −∞ is excluded: x = −∞ would give NaN on the
