@@ -1,9 +1,12 @@
 /** @file The noisy-label study as a function: any map of losses, trained and scored on MNIST at several noise rates. */
 import * as x from 'xent';
-import { mnistSplit, withSymmetricNoise } from './data.js';
-import { accuracy, type LossFn, type ModelKind, train } from './train.js';
+import { mnistSplit, type Split, withSymmetricNoise } from './data.js';
+import { accuracy, type LossFn, type ModelKind, type Params, plainStep, type StepMaker, train } from './train.js';
 
 export type { LossFn, ModelKind } from './train.js';
+
+/** A loss, or a loss trained with a step of its own made for each noise rate (e.g. one that drops that fraction of each batch). */
+export type Method = LossFn | { readonly loss: LossFn; readonly step: (noiseRate: number) => StepMaker };
 
 /** The losses of the published study, with the papers' hyperparameters. */
 export const paperLosses = {
@@ -31,6 +34,19 @@ export interface StudyOptions {
   readonly onRun?: (index: number, total: number, what: string) => void;
   /** Called after each epoch of a run. */
   readonly onEpoch?: (epoch: number, epochs: number) => void;
+  /** Called after each run with its trained parameters, the training digits and the noisy labels it saw. */
+  readonly onTrained?: (run: TrainedRun) => void;
+}
+
+/** A finished run of the study. */
+export interface TrainedRun {
+  readonly model: ModelKind;
+  readonly loss: string;
+  readonly noise: number;
+  readonly seed: number;
+  readonly params: Params;
+  readonly trainSet: Split;
+  readonly noisyLabels: Int32Array;
 }
 
 export interface StudyResults {
@@ -44,8 +60,8 @@ export interface StudyResults {
   accuracies(model: ModelKind, loss: string, noise: number): readonly number[];
 }
 
-/** Trains every model with every loss at every noise rate and seed, and scores each run on clean test labels. */
-export function compareLosses(losses: Readonly<Record<string, LossFn>>, options: StudyOptions = {}): StudyResults {
+/** Trains every model with every loss (or method) at every noise rate and seed, and scores each run on clean test labels. */
+export function compareLosses(losses: Readonly<Record<string, Method>>, options: StudyOptions = {}): StudyResults {
   const quick = options.quick ?? false;
   const models = options.models ?? (quick ? ['softmax'] : ['softmax', 'mlp']);
   const noises = options.noises ?? (quick ? [0, 0.4] : [0, 0.2, 0.4, 0.6]);
@@ -60,21 +76,27 @@ export function compareLosses(losses: Readonly<Record<string, LossFn>>, options:
   const total = models.length * Object.keys(losses).length * noises.length * seeds;
   let index = 0;
   for (const model of models)
-    for (const [name, loss] of Object.entries(losses))
+    for (const [name, method] of Object.entries(losses))
       for (const noise of noises)
         for (let seed = 0; seed < seeds; seed++) {
+          const { loss, step } =
+            typeof method === 'function'
+              ? { loss: method, step: plainStep }
+              : { loss: method.loss, step: method.step(noise) };
           options.onRun?.(index++, total, `${model} ${name} noise ${noise * 100}% seed ${seed}`);
           const runKey = x.random.foldIn(x.random.foldIn(key, 1000 * seed + 1), Math.round(noise * 100));
           const noisy = withSymmetricNoise(trainSet.labels, noise, x.random.foldIn(runKey, 7));
           const params = train(trainSet, noisy, {
             kind: model,
             loss,
+            step,
             epochs,
             batch: 128,
             lr: model === 'mlp' ? 1e-3 : 5e-3,
             key: runKey,
             ...(options.onEpoch === undefined ? {} : { onEpoch: (e: number) => options.onEpoch?.(e, epochs) }),
           });
+          options.onTrained?.({ model, loss: name, noise, seed, params, trainSet, noisyLabels: noisy });
           const id = cell(model, name, noise);
           cells.set(id, [...(cells.get(id) ?? []), accuracy(params, testSet)]);
         }

@@ -31,6 +31,30 @@ export function logits(params: Params, images: x.Tensor): x.Tensor {
   return params.reduce<x.Tensor>((h, { w, b }, i) => x.add(x.matmul(i === 0 ? h : x.relu(h), w), b), images);
 }
 
+/** Adam's state over a model's parameters. */
+export type OptimizerState = x.optim.AdamState<Params>;
+
+/** One training step on a batch; `progress` is the fraction of training done before it, in [0, 1). */
+export type Step = (
+  params: Params,
+  state: OptimizerState,
+  images: x.Tensor,
+  labels: x.Tensor,
+  progress: number,
+) => { params: Params; state: OptimizerState };
+
+/** Makes a run's training step from its optimizer and loss. */
+export type StepMaker = (optimizer: x.optim.Optimizer<'adam'>, loss: LossFn) => Step;
+
+/** The default step: Adam on the gradient of the batch's loss, in one jitted program. */
+export const plainStep: StepMaker = (optimizer, loss) => {
+  const objective = (p: Params, xb: x.Tensor, yb: x.Tensor): x.Tensor => loss(logits(p, xb), yb);
+  const step = x.jit((p: Params, s: OptimizerState, xb: x.Tensor, yb: x.Tensor) =>
+    optimizer.step(p, x.grad(objective)(p, xb, yb), s),
+  );
+  return (p, s, xb, yb) => step(p, s, xb, yb);
+};
+
 export interface TrainOptions {
   readonly kind: ModelKind;
   readonly loss: LossFn;
@@ -38,21 +62,20 @@ export interface TrainOptions {
   readonly batch: number;
   readonly lr: number;
   readonly key: x.RandomKey;
+  /** The training step (default `plainStep`); another one can, say, train on part of each batch. */
+  readonly step?: StepMaker;
   readonly onEpoch?: (epoch: number) => void;
 }
 
 /**
- * Trains on (images, noisy labels) and returns the parameters. One jitted program does a whole
- * step over the parameter tree: the loss's gradient and xent's Adam update (whose step count is a
- * tensor in the state, so the step is traced once).
+ * Trains on (images, noisy labels) and returns the parameters. By default one jitted program does a
+ * whole step over the parameter tree: the loss's gradient and xent's Adam update (whose step count is
+ * a tensor in the state, so the step is traced once).
  */
 export function train(data: Split, noisyLabels: Int32Array, options: TrainOptions): Params {
   const { kind, loss, epochs, batch, lr, key } = options;
   const opt = x.optim.adam({ lr });
-  const objective = (p: Params, xb: x.Tensor, yb: x.Tensor): x.Tensor => loss(logits(p, xb), yb);
-  const step = x.jit((p: Params, s: x.optim.AdamState<Params>, xb: x.Tensor, yb: x.Tensor) =>
-    opt.step(p, x.grad(objective)(p, xb, yb), s),
-  );
+  const step = (options.step ?? plainStep)(opt, loss);
   let params = init(kind, key);
   let state = opt.init(params);
   const n = noisyLabels.length;
@@ -66,7 +89,7 @@ export function train(data: Split, noisyLabels: Int32Array, options: TrainOption
         shape: [idx.length],
         dtype: 'i32',
       });
-      ({ params, state } = step(params, state, xb, yb));
+      ({ params, state } = step(params, state, xb, yb, (epoch * steps + s) / (epochs * steps)));
     }
     options.onEpoch?.(epoch + 1);
   }
