@@ -3,8 +3,28 @@
  * a fast-check property, usable with `fc.assert` in any test suite.
  */
 export * as arbitraries from './arbitraries/index.js';
-export * from './laws/gradient.js';
-export * from './laws/classification.js';
+export {
+  batchedGradient,
+  convex,
+  type ConvexOptions,
+  gradientMatchesFiniteDifferences,
+  hessianSymmetric,
+  jvpMatchesVjp,
+  type TensorFunction,
+  vjpDotProduct,
+} from './laws/gradient.js';
+export {
+  boundedAbove,
+  boundedBelow,
+  classPermutationInvariant,
+  type ClassificationLoss,
+  finiteAtExtremes,
+  nonNegative,
+  properScoringRule,
+  type ProperOptions,
+  shiftInvariant,
+  symmetricLoss,
+} from './laws/classification.js';
 export * from './laws/measures.js';
 export * from './laws/generic.js';
 export { float, integer, type Operand, tensorOf } from './laws/operands.js';

@@ -28,6 +28,7 @@ describe('certify on classification losses', () => {
       'jvpMatchesVjp',
       'hessianSymmetric',
       'convex',
+      'batchedGradient',
       'shiftInvariant',
       'classPermutationInvariant',
       'proper',
@@ -40,6 +41,13 @@ describe('certify on classification losses', () => {
     expect(bounded.message).toMatch(/L = \d+(\.\d+)? > 1000/);
     expect(bounded.counterexample).toMatch(/10000/);
     expect(resultOf(r, 'zeroIffEqual').status).toBe('not applicable');
+    // the curvature laws say how they decided: small logits, so the exact Hessian every run
+    expect(resultOf(r, 'convex').method).toBe('exact Hessian eigenvalues in all 30 runs');
+    expect(resultOf(r, 'proper').method).toBe('exact Hessian eigenvalues in all 30 runs');
+    expect(resultOf(r, 'gradient').method).toBeUndefined();
+    expect(formatReport(r)).toMatch(
+      /convex in the logits \(Hessian PSD\) +holds +30 +\d+ ms \(exact Hessian eigenvalues in all 30 runs\)/,
+    );
     expect(r.ok).toBe(true);
     expect(formatReport(r)).toMatch(/bounded fails/);
   });

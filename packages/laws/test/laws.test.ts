@@ -89,6 +89,50 @@ describe('laws as fast-check properties', () => {
   });
 });
 
+describe('vmap and exact-Hessian laws', () => {
+  const ce = (z: x.Tensor, y: x.Tensor) => L.crossEntropy(z, y);
+  const clsOps = x.laws.operandsFor('classification');
+
+  test('batchedGradient holds for library losses of every kind, and reports a function whose batched trace differs', () => {
+    fc.assert(x.laws.batchedGradient(ce, clsOps), { numRuns: 15 });
+    fc.assert(
+      x.laws.batchedGradient((z, q) => L.softTargetCrossEntropy(z, q), x.laws.operandsFor('soft-target')),
+      { numRuns: 10 },
+    );
+    fc.assert(
+      x.laws.batchedGradient((z) => x.entropy.shannon(z), x.laws.operandsFor('entropy')),
+      { numRuns: 10 },
+    );
+    // a function that is not a function of its inputs: its first call (vmap's trace) doubles the loss
+    let calls = 0;
+    const impure = (z: x.Tensor, y: x.Tensor): x.Tensor => x.mul(ce(z, y), ++calls === 1 ? 2 : 1);
+    const r = fc.check(x.laws.batchedGradient(impure, clsOps), { numRuns: 1 });
+    expect(r.failed).toBe(true);
+    expect(String(r.errorInstance)).toMatch(/example 0, operand 0: vmap\(grad\) gives .* the loop/);
+  });
+
+  test('convex decides by the exact Hessian where it is small: CE holds; focal loss fails with an eigenvalue and its direction', () => {
+    fc.assert(x.laws.convex(ce, clsOps), { numRuns: 15 });
+    const focal = (z: x.Tensor, y: x.Tensor) => L.focalLoss(z, y, { gamma: 2 });
+    const exact = fc.check(x.laws.convex(focal, clsOps), { numRuns: 100 });
+    expect(exact.failed).toBe(true);
+    expect(String(exact.errorInstance)).toMatch(/the exact Hessian has eigenvalue -\d.* < 0, along v = /);
+    const sampled = fc.check(x.laws.convex(focal, clsOps, undefined, { exactUpTo: 0 }), { numRuns: 100 });
+    expect(sampled.failed).toBe(true);
+    expect(String(sampled.errorInstance)).toMatch(/⟨v, H v⟩ = .* < 0/);
+  });
+
+  test('properScoringRule checks the exact Hessian at softmax(z) = q: −CE has a zero gradient there but is a maximum', () => {
+    fc.assert(x.laws.properScoringRule(ce), { numRuns: 15 });
+    const r = fc.check(
+      x.laws.properScoringRule((z, y) => x.neg(ce(z, y))),
+      { numRuns: 5 },
+    );
+    expect(r.failed).toBe(true);
+    expect(String(r.errorInstance)).toMatch(/E_q L has negative curvature -\d.* not a minimum/);
+  });
+});
+
 describe('arbitraries', () => {
   test('tensors in a domain have the shape and the values asked for', () => {
     fc.assert(

@@ -6,10 +6,12 @@ import type { Backend, Tensor } from '@xent/core';
 import { publicFn, s } from '@xent/core/internal';
 import fc from 'fast-check';
 import { permutation } from '../arbitraries/groups.js';
-import { boundedAbove, nonNegative, properScoringRule, symmetricLoss } from '../laws/classification.js';
+import { boundedAbove, nonNegative, properProperty, symmetricLoss } from '../laws/classification.js';
+import { describePaths, EXACT_HESSIAN_ENTRIES, type HessianPaths, hessianPaths } from '../laws/exactHessian.js';
 import { backendAgreement, finite, finiteWithGradient, invariant } from '../laws/generic.js';
 import {
-  convex,
+  batchedGradient,
+  convexProperty,
   gradientMatchesFiniteDifferences,
   hessianSymmetric,
   jvpMatchesVjp,
@@ -43,6 +45,7 @@ export const lawNames = [
   'jvpMatchesVjp',
   'hessianSymmetric',
   'convex',
+  'batchedGradient',
   'shiftInvariant',
   'classPermutationInvariant',
   'symmetric',
@@ -58,8 +61,10 @@ export const lawNames = [
 ] as const;
 export type LawName = (typeof lawNames)[number];
 
-/** A law's property with its value type erased: it only needs to be checked. */
-export type AnyProperty = (runs: number, seed: number) => Promise<Checked> | Checked;
+/** A law's property with its value type erased: it only needs to be checked; `method` says how it decided its runs, after them. */
+export type AnyProperty = ((runs: number, seed: number) => Promise<Checked> | Checked) & {
+  readonly method?: () => string;
+};
 
 /** The outcome of checking a property: whether it failed, after how many runs, and the counterexample. */
 export interface Checked {
@@ -149,7 +154,11 @@ export const laws: Record<LawName, LawEntry> = {
     title: 'convex in the logits (Hessian PSD)',
     build: (kind, f, ctx) =>
       onlyFor(['classification', 'soft-target'], 'convexity is checked in the logits of losses')(kind) ??
-      runnable(convex(f, ops(kind, ctx))),
+      withPaths((paths) => convexProperty(f, ops(kind, ctx), CONVEX_TOLERANCE, EXACT_HESSIAN_ENTRIES, paths)),
+  },
+  batchedGradient: {
+    title: 'vmap(grad) equals the loop of per-example gradients',
+    build: (kind, f, ctx) => runnable(batchedGradient(f, ops(kind, ctx))),
   },
   shiftInvariant: {
     title: 'invariant to adding a constant to a row of logits',
@@ -208,7 +217,7 @@ export const laws: Record<LawName, LawEntry> = {
     title: 'proper scoring rule (expected loss minimal at the target)',
     build: (kind, f) =>
       onlyFor(['classification'], 'properness is a property of losses against hard labels')(kind) ??
-      runnable(properScoringRule(f)),
+      withPaths((paths) => properProperty(f, {}, PROPER_TOLERANCE, paths)),
   },
   zeroIffEqual: {
     title: 'D(p, q) = 0 iff p = q',
@@ -240,6 +249,16 @@ export const laws: Record<LawName, LawEntry> = {
       ctx.backend === undefined ? 'no backend given' : runnable(backendAgreement(f, ops(kind, ctx), ctx.backend)),
   },
 };
+
+/** The tolerances certify runs the curvature laws with (their public defaults). */
+const CONVEX_TOLERANCE = { rtol: 1e-7, atol: 1e-8 };
+const PROPER_TOLERANCE = { rtol: 1e-7, atol: 1e-9 };
+
+/** A curvature law's property with a tally of the path (exact Hessian or sampled) each run took, described by `method`. */
+function withPaths<T>(make: (paths: HessianPaths) => fc.IRawProperty<T>): AnyProperty {
+  const paths = hessianPaths();
+  return Object.assign(runnable(make(paths)), { method: () => describePaths(paths) });
+}
 
 /** Every entry ≥ 0 (for soft-target losses and entropies). */
 function finiteNonNegative(f: Fn, operands: fc.Arbitrary<Operand[]>): AnyProperty {
@@ -284,6 +303,8 @@ export interface LawResult {
   readonly message?: string;
   /** The shrunk counterexample, printed. */
   readonly counterexample?: string;
+  /** How the law decided its runs, where it has more than one way (the curvature laws: exact Hessian or sampled). */
+  readonly method?: string;
   readonly runs: number;
   readonly ms: number;
 }
@@ -369,11 +390,20 @@ async function certifyImpl(f: Fn, options: CertifyOptions): Promise<Report> {
             status: 'fails',
             claimed,
             message: firstLine(details.error),
+            ...(built.method === undefined ? {} : { method: built.method() }),
             ...(details.counterexample === undefined ? {} : { counterexample: details.counterexample }),
             runs: details.numRuns,
             ms,
           }
-        : { law, title: entry.title, status: 'holds', claimed, runs: details.numRuns, ms },
+        : {
+            law,
+            title: entry.title,
+            status: 'holds',
+            claimed,
+            ...(built.method === undefined ? {} : { method: built.method() }),
+            runs: details.numRuns,
+            ms,
+          },
     );
   }
   const failedClaims = results.filter((r) => r.claimed && r.status !== 'holds').map((r) => r.law);

@@ -41,7 +41,9 @@ export const formatReport = publicFn('formatReport', { r: report }, (r: Report):
     `${l.claimed ? '* ' : '  '}${l.title}`,
     mark[l.status],
     l.status === 'not applicable' ? '' : `${l.runs}`,
-    l.status === 'not applicable' ? (l.message ?? '') : `${l.ms.toFixed(0)} ms`,
+    l.status === 'not applicable'
+      ? (l.message ?? '')
+      : `${l.ms.toFixed(0)} ms${l.method === undefined ? '' : ` (${l.method})`}`,
   ]);
   const head = ['  law', 'result', 'runs', 'time / why not'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));

@@ -28,6 +28,13 @@ import {
   total,
 } from '../numeric.js';
 import { count } from '../schemas.js';
+import {
+  EXACT_HESSIAN_ENTRIES,
+  exactUpToSchema,
+  type HessianPaths,
+  hessianPaths,
+  hessianSpectrum,
+} from './exactHessian.js';
 
 /** A loss of logits [B, K] and i32 labels [B]: a scalar, or one value per sample. */
 export type ClassificationLoss = (logits: Tensor, labels: Tensor) => Tensor;
@@ -182,11 +189,69 @@ export const nonNegative = publicFn(
 /** The most classes properness is checked with (each check evaluates the loss on a [K, K] batch). */
 const MAX_PROPER_CLASSES = 1024;
 
+/** Options of `properScoringRule`. */
+export interface ProperOptions {
+  /** The most classes drawn (default 5). */
+  readonly maxClasses?: number;
+  /** Up to this many classes, also test the exact Hessian of E_q L at softmax(z) = q (default 64; 0: never). */
+  readonly exactUpTo?: number;
+}
+
+/** The properness property, counting in `paths` which runs also checked the exact Hessian. */
+export function properProperty(
+  loss: ClassificationLoss,
+  options: ProperOptions,
+  tol: Tolerance,
+  paths: HessianPaths,
+): fc.IPropertyWithHooks<[[number[], number[]]]> {
+  const exactUpTo = options.exactUpTo ?? EXACT_HESSIAN_ENTRIES;
+  const cases = fc
+    .integer({ min: 2, max: options.maxClasses ?? 5 })
+    .chain((k) =>
+      fc.tuple(
+        simplexPointOf(k, { sparse: false }),
+        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: k, maxLength: k }),
+      ),
+    );
+  return fc.property(cases, ([q, z]) => {
+    const k = q.length;
+    const labels = i32([...Array(k).keys()]);
+    const weights = f64(q, [k]);
+    // E_q L(z) as one graph: the loss of the same logits against every label, weighted by q.
+    const expected = (t: Tensor): Tensor => x.sum(x.mul(perLabel(loss, t, labels, k), weights));
+    const logq = q.map(Math.log);
+    const centre = logq.reduce((a, b) => a + b, 0) / k;
+    const zq = f64(
+      logq.map((v) => v - centre),
+      [k],
+    );
+    const atTarget = x.item(expected(zq));
+    const slope = numbers(x.grad(expected)(zq));
+    const steep = Math.max(...slope.map(Math.abs));
+    if (steep > tol.atol + tol.rtol * Math.max(1, Math.abs(atTarget)) * 100)
+      throw new Error(
+        `∇_z E_q L = ${brief(slope)} ≠ 0 at softmax(z) = q = ${brief(q)}: moving against it lowers the expected loss`,
+      );
+    if (k <= exactUpTo) {
+      // second order, exactly: a minimum has a positive semi-definite Hessian there
+      paths.exact++;
+      const { smallest, scale, direction } = hessianSpectrum(expected, zq);
+      if (smallest < -(tol.atol + tol.rtol * Math.max(1, scale)))
+        throw new Error(
+          `E_q L has negative curvature ${smallest} at softmax(z) = q = ${brief(q)} along v = ${brief(direction)}: not a minimum`,
+        );
+    } else paths.sampled++;
+    const elsewhere = x.item(expected(f64(z, [k])));
+    if (elsewhere < atTarget - (tol.atol + tol.rtol * Math.abs(atTarget)))
+      throw new Error(`E_q L(z) = ${elsewhere} < E_q L(log q) = ${atTarget} for q = ${brief(q)}, z = ${brief(z)}`);
+  });
+}
+
 /**
  * Properness: for a target distribution q, the expected loss E_{y∼q} L(z, y) is smallest when
- * softmax(z) = q. Checked two ways at the mean-zero logits z_q of q: the gradient of the expected
- * loss vanishes there (first-order condition; a non-zero gradient is a descent direction away from
- * q), and no random z does better.
+ * softmax(z) = q. Checked at the mean-zero logits z_q of q: the gradient of the expected loss
+ * vanishes there (first-order condition; a non-zero gradient is a descent direction away from q),
+ * its exact Hessian is positive semi-definite (up to `exactUpTo` classes), and no random z does better.
  */
 export const properScoringRule = publicFn(
   'properScoringRule',
@@ -194,47 +259,18 @@ export const properScoringRule = publicFn(
     loss: s.fn,
     options: s.options({
       maxClasses: s.optional(count(2, MAX_PROPER_CLASSES, 'classes', 'each check evaluates a [K, K] batch')),
+      exactUpTo: exactUpToSchema,
     }),
     tol: toleranceSchema,
   },
   (
     loss: ClassificationLoss,
-    options: { readonly maxClasses?: number } = {},
+    options: ProperOptions = {},
     tol: Tolerance = { rtol: 1e-7, atol: 1e-9 },
   ): fc.IPropertyWithHooks<[[number[], number[]]]> => {
     requireTolerance('properScoringRule', tol);
     ensureBackend();
-    const cases = fc
-      .integer({ min: 2, max: options.maxClasses ?? 5 })
-      .chain((k) =>
-        fc.tuple(
-          simplexPointOf(k, { sparse: false }),
-          fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: k, maxLength: k }),
-        ),
-      );
-    return fc.property(cases, ([q, z]) => {
-      const k = q.length;
-      const labels = i32([...Array(k).keys()]);
-      const weights = f64(q, [k]);
-      // E_q L(z) as one graph: the loss of the same logits against every label, weighted by q.
-      const expected = (t: Tensor): Tensor => x.sum(x.mul(perLabel(loss, t, labels, k), weights));
-      const logq = q.map(Math.log);
-      const centre = logq.reduce((a, b) => a + b, 0) / k;
-      const zq = f64(
-        logq.map((v) => v - centre),
-        [k],
-      );
-      const atTarget = x.item(expected(zq));
-      const slope = numbers(x.grad(expected)(zq));
-      const steep = Math.max(...slope.map(Math.abs));
-      if (steep > tol.atol + tol.rtol * Math.max(1, Math.abs(atTarget)) * 100)
-        throw new Error(
-          `∇_z E_q L = ${brief(slope)} ≠ 0 at softmax(z) = q = ${brief(q)}: moving against it lowers the expected loss`,
-        );
-      const elsewhere = x.item(expected(f64(z, [k])));
-      if (elsewhere < atTarget - (tol.atol + tol.rtol * Math.abs(atTarget)))
-        throw new Error(`E_q L(z) = ${elsewhere} < E_q L(log q) = ${atTarget} for q = ${brief(q)}, z = ${brief(z)}`);
-    });
+    return properProperty(loss, options, tol, hessianPaths());
   },
 );
 

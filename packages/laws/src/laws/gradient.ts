@@ -17,6 +17,13 @@ import {
   total,
 } from '../numeric.js';
 import { arbitrary } from '../schemas.js';
+import {
+  EXACT_HESSIAN_ENTRIES,
+  exactUpToSchema,
+  type HessianPaths,
+  hessianPaths,
+  hessianSpectrum,
+} from './exactHessian.js';
 import { floatPositions, type Operand, operandTensor, withFloats } from './operands.js';
 
 /** A function under test: tensors in, a tensor out (its entries are summed where a scalar is needed). */
@@ -175,28 +182,110 @@ export const hessianSymmetric = publicFn(
   },
 );
 
+/** An operand's row `b` along its leading axis, as a tensor of the rest of its shape. */
+function rowOf(o: Operand, b: number): Tensor {
+  const shape = o.shape.slice(1);
+  const size = shape.reduce((p, d) => p * d, 1);
+  return operandTensor({ ...o, shape, values: o.values.slice(b * size, (b + 1) * size) });
+}
+
 /**
- * Convexity in the first float argument: the Hessian is positive semi-definite, ⟨v, H v⟩ ≥ 0 (up to
- * rounding) at random points along random directions. A failure is a concrete direction of negative curvature.
+ * Per-example gradients by `vmap(grad)` equal the loop: every operand whose leading axis has the
+ * batch size (that of the first float operand) is mapped, the others shared, and the gradient of Σf
+ * on one example (a batch of one) is taken for each example at once and, separately, one at a time.
  */
-export const convex = publicFn(
-  'convex',
+export const batchedGradient = publicFn(
+  'batchedGradient',
   lawParams,
   (
     f: TensorFunction,
     operands: fc.Arbitrary<Operand[]>,
+    tol: Tolerance = { rtol: 1e-10, atol: 1e-12 },
+  ): fc.IPropertyWithHooks<[Operand[]]> => {
+    requireTolerance('batchedGradient', tol);
+    ensureBackend();
+    return fc.property(operands, (ops) => {
+      const argnums = floatPositions(ops);
+      const size = (ops[argnums[0] as number] as Operand).shape[0];
+      if (size === undefined) throw new Error('the first float operand has no leading axis to map');
+      const mapped = ops.map((o) => o.shape[0] === size);
+      const one = (...args: Tensor[]): Tensor =>
+        x.sum(f(...args.map((t, i) => (mapped[i] === true ? x.expandDims(t, 0) : t))));
+      const perExample = x.grad(one, { argnums });
+      const batched = x.vmap(perExample, { inAxes: mapped.map((m) => (m ? 0 : null)) })(
+        ...ops.map(operandTensor),
+      ) as Tensor[];
+      for (let b = 0; b < size; b++) {
+        const alone = perExample(
+          ...ops.map((o, i) => (mapped[i] === true ? rowOf(o, b) : operandTensor(o))),
+        ) as Tensor[];
+        alone.forEach((g, k) => {
+          const want = numbers(g);
+          const got = numbers(batched[k] as Tensor).slice(b * want.length, (b + 1) * want.length);
+          const bad = got.findIndex((v, i) => !isClose(v, want[i] as number, tol));
+          if (bad >= 0)
+            throw new Error(
+              `example ${b}, operand ${argnums[k]}: vmap(grad) gives ${got[bad]} at entry ${bad}, the loop ${want[bad]}`,
+            );
+        });
+      }
+    });
+  },
+);
+
+/** Options of `convex`. */
+export interface ConvexOptions {
+  /** Up to this many entries in the first float argument, test the exact Hessian's eigenvalues (default 64; 0: always sample). */
+  readonly exactUpTo?: number;
+}
+
+/** The convexity property, counting in `paths` which path decided each run. */
+export function convexProperty(
+  f: TensorFunction,
+  operands: fc.Arbitrary<Operand[]>,
+  tol: Tolerance,
+  exactUpTo: number,
+  paths: HessianPaths,
+): fc.IPropertyWithHooks<[[Operand[], number[], number[]]]> {
+  return fc.property(twoDirections(operands), ([ops, , raw]) => {
+    const first = floatPositions(ops)[0] as number;
+    if ((ops[first] as Operand).values.length <= exactUpTo) {
+      paths.exact++;
+      const tensors = ops.map(operandTensor);
+      const g = (t: Tensor): Tensor => x.sum(f(...tensors.map((u, i) => (i === first ? t : u))));
+      const { smallest, scale, direction } = hessianSpectrum(g, tensors[first] as Tensor);
+      if (smallest < -(tol.atol + tol.rtol * scale))
+        throw new Error(`the exact Hessian has eigenvalue ${smallest} < 0, along v = ${brief(direction)}`);
+      return;
+    }
+    paths.sampled++;
+    // A unit direction, so that shrinking cannot hide a violation by making v small.
+    const length = Math.hypot(...raw);
+    const v = length > 0 ? raw.map((t) => t / length) : raw;
+    const curvature = hvpDot(f, ops, v, v);
+    const scale = Math.abs(hvpDot(f, ops, v, v.map(Math.abs)));
+    if (curvature < -(tol.atol + tol.rtol * scale))
+      throw new Error(`⟨v, H v⟩ = ${curvature} < 0 along v = ${brief(v)}`);
+  });
+}
+
+/**
+ * Convexity in the first float argument: the Hessian is positive semi-definite. Where that argument
+ * has at most `exactUpTo` entries, the whole Hessian is formed (x.hessian) and its smallest
+ * eigenvalue must be ≥ 0 up to rounding, which settles the point; otherwise ⟨v, H v⟩ ≥ 0 along
+ * random directions. A failure is a concrete direction of negative curvature.
+ */
+export const convex = publicFn(
+  'convex',
+  { ...lawParams, options: s.options({ exactUpTo: exactUpToSchema }) },
+  (
+    f: TensorFunction,
+    operands: fc.Arbitrary<Operand[]>,
     tol: Tolerance = { rtol: 1e-7, atol: 1e-8 },
+    options: ConvexOptions = {},
   ): fc.IPropertyWithHooks<[[Operand[], number[], number[]]]> => {
     requireTolerance('convex', tol);
     ensureBackend();
-    return fc.property(twoDirections(operands), ([ops, , raw]) => {
-      // A unit direction, so that shrinking cannot hide a violation by making v small.
-      const length = Math.hypot(...raw);
-      const v = length > 0 ? raw.map((t) => t / length) : raw;
-      const curvature = hvpDot(f, ops, v, v);
-      const scale = Math.abs(hvpDot(f, ops, v, v.map(Math.abs)));
-      if (curvature < -(tol.atol + tol.rtol * scale))
-        throw new Error(`⟨v, H v⟩ = ${curvature} < 0 along v = ${brief(v)}`);
-    });
+    return convexProperty(f, operands, tol, options.exactUpTo ?? EXACT_HESSIAN_ENTRIES, hessianPaths());
   },
 );
