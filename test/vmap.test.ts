@@ -4,7 +4,7 @@
  * one compiled program whatever the batch size; clear errors for what it cannot do.
  */
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { primitive, prims, programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { tensorOf } from './support/cases.js';
@@ -269,6 +269,21 @@ test('a custom-VJP call and its vmap on the same tensor stay two calls (own rule
   expect(toNumbers(rows)).toEqual([6, 15]);
   const g = x.grad((u: x.Tensor) => x.add(total(u), x.sum(x.vmap(total)(u))))(t);
   expect(toNumbers(g)).toEqual([2, 2, 2, 2, 2, 2]);
+});
+
+test('types: default axes put the batch dim in front of literal shapes (pytrees too); other axes leave shapes open', () => {
+  const f = (v: x.Tensor<[3], 'f64'>, p: { w: x.Tensor<[2, 3], 'f32'> }) => ({ e: x.exp(v), s: x.sum(p.w) });
+  const g = x.vmap(f);
+  expectTypeOf(g).parameters.toEqualTypeOf<[x.Tensor<[number, 3], 'f64'>, { w: x.Tensor<[number, 2, 3], 'f32'> }]>();
+  expectTypeOf(g).returns.toEqualTypeOf<{ e: x.Tensor<[number, 3], 'f64'>; s: x.Tensor<[number], 'f32'> }>();
+  const out = g(x.ones([4, 3], { dtype: 'f64' }), { w: x.ones([4, 2, 3]) });
+  expect([out.e.shape, out.s.shape]).toEqual([[4, 3], [4]]);
+  const shared = x.vmap(f, { inAxes: [0, null] });
+  expectTypeOf(shared).returns.toEqualTypeOf<{ e: x.Tensor<x.ShapeT, 'f64'>; s: x.Tensor<x.ShapeT, 'f32'> }>();
+  const open = (t: x.Tensor): x.Tensor => t;
+  expectTypeOf(x.vmap(open)).parameters.toEqualTypeOf<[x.Tensor]>();
+  // @ts-expect-error: one example's shape where the batch is expected
+  expect(() => g(x.ones([3], { dtype: 'f64' }), { w: x.ones([2, 3]) })).toThrow(/vmap/);
 });
 
 describe('errors', () => {

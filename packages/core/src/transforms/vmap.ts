@@ -9,7 +9,7 @@ import { type BatchedValue, withBatchAxis } from '../batching/batchRules.js';
 import { fail, ShapeError, ValueError } from '../errors.js';
 import * as B from '../ir/build.js';
 import { makeParamNode, type Node } from '../ir/node.js';
-import type { ShapeT } from '../trace/shapeTypes.js';
+import type { Dim, ShapeT } from '../trace/shapeTypes.js';
 import { Tensor } from '../trace/tensor.js';
 import { describeNode, flattenTree, isContainer, leafPaths, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
@@ -30,8 +30,34 @@ export type ShapesOpen<T> =
           ? { [K in keyof T]: ShapesOpen<T[K]> }
           : T;
 
-/** `f` over a batch: its arguments and results with their shapes open (typed batch axes are another issue's work). */
-export type Vmapped<F extends AnyFn> = (...args: ShapesOpen<Parameters<F>>) => ShapesOpen<ReturnType<F>>;
+/** A pytree with a batch dim `N` in front of each tensor leaf's shape where the shape is a literal tuple (else left open). */
+export type WithBatchAxis<T, N extends Dim = number> =
+  T extends Tensor<infer S, infer D>
+    ? number extends S['length']
+      ? Tensor<ShapeT, D>
+      : Tensor<[N, ...S], D>
+    : T extends readonly unknown[]
+      ? { [K in keyof T]: WithBatchAxis<T[K], N> }
+      : T extends (...args: never[]) => unknown
+        ? T
+        : T extends object
+          ? { [K in keyof T]: WithBatchAxis<T[K], N> }
+          : T;
+
+/** Whether an axis option leaves the batch in front (absent or 0). */
+type InFront<A> = unknown extends A ? true : [A] extends [undefined] ? true : [A] extends [0] ? true : false;
+
+/**
+ * `f` over a batch. With the default axes (inAxes and outAxes absent or 0) the batch dim is added in
+ * front of every literal argument and result shape (a `number`: the batch size is known at run time);
+ * with other axes the shapes are left open (dtypes kept).
+ */
+export type Vmapped<F extends AnyFn, O extends VmapOptions = VmapOptions> =
+  InFront<O['inAxes']> extends true
+    ? InFront<O['outAxes']> extends true
+      ? (...args: WithBatchAxis<Parameters<F>>) => WithBatchAxis<ReturnType<F>>
+      : (...args: WithBatchAxis<Parameters<F>>) => ShapesOpen<ReturnType<F>>
+    : (...args: ShapesOpen<Parameters<F>>) => ShapesOpen<ReturnType<F>>;
 
 /** Where each tensor leaf is mapped: an axis (negative from the end) or null (the same for every example); a number or null covers a whole subtree. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
@@ -98,11 +124,14 @@ function moveAxis(n: Node, from: number, to: number): Node {
   return B.transpose(n, order);
 }
 
-function vmapImpl<F extends AnyFn>(f: F, options: VmapOptions = {}): Vmapped<F> {
+function vmapImpl<F extends AnyFn, const O extends VmapOptions = { readonly inAxes?: 0; readonly outAxes?: 0 }>(
+  f: F,
+  options: O = {} as O,
+): Vmapped<F, O> {
   const fn = 'vmap';
   const call = f as unknown as (...a: unknown[]) => unknown;
   const batchedF = (...args: unknown[]): unknown => {
-    const { inAxes = 0, outAxes = 0, axisSize } = options;
+    const { inAxes = 0, outAxes = 0, axisSize } = options as VmapOptions;
     // as in JAX: an array is one spec per argument (a pytree spec for one argument nests inside it)
     if (Array.isArray(inAxes) && inAxes.length !== args.length)
       fail(ValueError, fn, 'inAxes', `one axis spec per argument (${args.length})`, `${inAxes.length}`);
@@ -165,7 +194,7 @@ function vmapImpl<F extends AnyFn>(f: F, options: VmapOptions = {}): Vmapped<F> 
     });
     return unflattenTree(def, tensorsOf(nodes));
   };
-  return batchedF as unknown as Vmapped<F>;
+  return batchedF as unknown as Vmapped<F, O>;
 }
 
 /**
