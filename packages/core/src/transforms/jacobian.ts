@@ -22,7 +22,7 @@ import type { AnyFn } from './jit.js';
 import { argnumList, bind, flattenDifferentiated, requireFloat, traceFunction } from './tracing.js';
 
 /** The Jacobian blocks of output leaf shape `S` (dtype `D`) against the gradient tree `G`: each leaf [...S, ...its shape]. */
-type BlocksOf<S extends ShapeT, D extends DType, G> =
+export type BlocksOf<S extends ShapeT, D extends DType, G> =
   G extends Tensor<infer I>
     ? Tensor<[...S, ...I], D>
     : G extends readonly unknown[]
@@ -191,16 +191,13 @@ const jacobianParams = {
   }),
 };
 
-/** A function of tensor pytrees, as the Jacobian transforms take it. */
-type TreeFn = (...args: never[]) => unknown;
-
 /** The signature of a Jacobian transform: `f` and its options in, the Jacobian (and aux with `hasAux`) at the arguments out. */
-interface JacobianTransform {
+export interface JacobianTransform {
   <F extends (...args: never[]) => readonly [unknown, unknown], const A extends Argnums = 0>(
     f: F,
     options: JacobianOptions<A> & { readonly hasAux: true },
   ): (...args: Parameters<F>) => [Jacobian<ReturnType<F>[0], Grads<Parameters<F>, A>>, ReturnType<F>[1]];
-  <F extends TreeFn, const A extends Argnums = 0>(
+  <F extends AnyFn, const A extends Argnums = 0>(
     f: F,
     options?: JacobianOptions<A> & { readonly hasAux?: false },
   ): (...args: Parameters<F>) => Jacobian<ReturnType<F>, Grads<Parameters<F>, A>>;

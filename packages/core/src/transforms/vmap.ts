@@ -45,7 +45,7 @@ export type WithBatchAxis<T, N extends Dim = number> =
           : T;
 
 /** Whether an axis option leaves the batch in front (absent or 0). */
-type InFront<A> = unknown extends A ? true : [A] extends [0 | undefined] ? true : false;
+export type InFront<A> = unknown extends A ? true : [A] extends [0 | undefined] ? true : false;
 
 /**
  * `f` over a batch. With the default axes (inAxes and outAxes absent or 0) the batch dim is added in
