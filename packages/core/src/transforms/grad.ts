@@ -24,6 +24,7 @@ import { TreeDef } from '../tree/treeDef.js';
 import type { TreeMap } from '../tree/types.js';
 import { argnumList, bind, flattenDifferentiated, flattenFloat, type Trace, traceFunction } from './tracing.js';
 import type { AnyFn } from './jit.js';
+import { differentiationParams } from './differentiationParams.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
 
@@ -107,17 +108,6 @@ function rebuild(which: readonly number[], inputs: ReadonlyMap<number, Flat>, ct
   });
 }
 
-/** The arguments of grad and valueAndGrad: the function and which of its arguments to differentiate. */
-const gradParams = {
-  f: s.fn,
-  options: s.options({
-    argnums: s.optional(
-      s.either(s.number({ min: 0, integer: true }), s.array(s.number({ min: 0, integer: true }), { minLength: 1 })),
-    ),
-    hasAux: s.optional(s.boolean),
-  }),
-};
-
 function gradImpl<F extends AuxFn, const A extends Argnums = 0>(
   f: F,
   options: GradOptions<A> & { readonly hasAux: true },
@@ -134,7 +124,7 @@ function gradImpl(f: AnyFn, options: GradOptions = {}): GradFn {
 }
 
 /** ∇f: the gradient of scalar `f` with respect to the `argnums` arguments, each in its argument's structure. */
-export const grad = publicFn('grad', gradParams, gradImpl);
+export const grad = publicFn('grad', differentiationParams, gradImpl);
 
 function valueAndGradImpl<F extends AuxFn, const A extends Argnums = 0>(
   f: F,
@@ -152,7 +142,7 @@ function valueAndGradImpl(f: AnyFn, options: GradOptions = {}): GradFn {
 }
 
 /** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`, from one evaluation. */
-export const valueAndGrad = publicFn('valueAndGrad', gradParams, valueAndGradImpl);
+export const valueAndGrad = publicFn('valueAndGrad', differentiationParams, valueAndGradImpl);
 
 /** The tensor leaves of `given` (a tree of `def`'s structure), each checked against the node it pairs with. */
 function matching(fn: string, root: string, def: TreeDef, given: unknown, like: readonly Node[]): Node[] {

@@ -16,7 +16,7 @@ import type { ShapeT } from '../trace/shapeTypes.js';
 import { Tensor } from '../trace/tensor.js';
 import { type Flat, flattenTree, leafPaths, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
-import * as s from '../validate/schemas.js';
+import { differentiationParams } from './differentiationParams.js';
 import type { Argnums, Grads } from './grad.js';
 import type { AnyFn } from './jit.js';
 import { argnumList, bind, flattenDifferentiated, requireFloat, traceFunction } from './tracing.js';
@@ -75,6 +75,22 @@ const rows = (n: Node, start: number, count: number): Node =>
     [n],
   );
 
+/** `roots` vmapped over the standard basis of the concatenated `basis` parameters: [total, ...root.shape] each, row r from basis vector r. */
+function overBasis(
+  roots: readonly Node[],
+  basis: readonly ParamNode[],
+  starts: readonly number[],
+  total: number,
+): Node[] {
+  const seeds = new Map(
+    basis.map((b, i) => [
+      b as Node,
+      { node: basisBlock(total, starts[i] as number, b.type.shape, b.type.dtype), batched: true },
+    ]),
+  );
+  return batchNodes(roots, seeds, total).map((v) => withBatchAxis(v, total));
+}
+
 /** ∂outs[k]/∂params[j], shaped [...out.shape, ...param.shape], for every k then j. */
 type Blocks = (outs: readonly Node[], params: readonly ParamNode[]) => Node[][];
 
@@ -83,14 +99,8 @@ const reverseBlocks: Blocks = (outs, params) => {
   const { starts, total } = offsets(outs);
   const cts = outs.map((o) => makeParamNode(o.type, 'ct'));
   const pulled = vjpNodes(outs, params, cts).map((g, j) => g ?? B.zerosLike(params[j] as Node));
-  const seeds = new Map(
-    cts.map((c, k) => [
-      c as Node,
-      { node: basisBlock(total, starts[k] as number, c.type.shape, c.type.dtype), batched: true },
-    ]),
-  );
   // [total, ...param.shape]: row r is the gradient of the r-th output entry
-  const jacobianRows = batchNodes(pulled, seeds, total).map((v) => withBatchAxis(v, total));
+  const jacobianRows = overBasis(pulled, cts, starts, total);
   return outs.map((o, k) =>
     jacobianRows.map((jr, j) =>
       B.reshape(rows(jr, starts[k] as number, sizeOf(o.type.shape)), [
@@ -118,14 +128,8 @@ const forwardBlocks: Blocks = (outs, params) => {
   ).map((jt, k) => jt ?? B.zerosLike(outs[k] as Node));
   // J·t does not depend on u (the pullback is linear in u): bind u to 0
   const free = substitute(jvps, new Map(us.map((u) => [u as Node, B.zerosLike(u)])));
-  const seeds = new Map(
-    tangents.map((t, j) => [
-      t as Node,
-      { node: basisBlock(total, starts[j] as number, t.type.shape, t.type.dtype), batched: true },
-    ]),
-  );
   // [total, ...out.shape]: column c of J for every output
-  const columns = batchNodes(free, seeds, total).map((v) => withBatchAxis(v, total));
+  const columns = overBasis(free, tangents, starts, total);
   return outs.map((o, k) =>
     params.map((p, j) => {
       const size = sizeOf(p.type.shape);
@@ -181,16 +185,6 @@ function jacobianTransform(fn: string, blocks: Blocks, f: AnyFn, options: Jacobi
   };
 }
 
-const jacobianParams = {
-  f: s.fn,
-  options: s.options({
-    argnums: s.optional(
-      s.either(s.number({ min: 0, integer: true }), s.array(s.number({ min: 0, integer: true }), { minLength: 1 })),
-    ),
-    hasAux: s.optional(s.boolean),
-  }),
-};
-
 /** The signature of a Jacobian transform: `f` and its options in, the Jacobian (and aux with `hasAux`) at the arguments out. */
 export interface JacobianTransform {
   <F extends (...args: never[]) => readonly [unknown, unknown], const A extends Argnums = 0>(
@@ -204,7 +198,7 @@ export interface JacobianTransform {
 }
 
 const transform = (fn: string, blocks: Blocks): JacobianTransform =>
-  publicFn(fn, jacobianParams, (f: AnyFn, options: JacobianOptions = {}) =>
+  publicFn(fn, differentiationParams, (f: AnyFn, options: JacobianOptions = {}) =>
     jacobianTransform(fn, blocks, f, options),
   ) as JacobianTransform;
 
@@ -218,7 +212,7 @@ export const jacfwd: JacobianTransform = transform('jacfwd', forwardBlocks);
 export const jacobian: JacobianTransform = transform('jacobian', reverseBlocks);
 
 /** The Hessian of scalar `f` (forward over reverse: jacfwd of jacrev): blocks [...x_i.shape, ...x_j.shape] per pair of input leaves. */
-export const hessian = publicFn('hessian', jacobianParams, function hessian<
+export const hessian = publicFn('hessian', differentiationParams, function hessian<
   F extends (...args: never[]) => Tensor,
   const A extends Argnums = 0,
 >(f: F, options: JacobianOptions<A> & { readonly hasAux?: false } = {}) {
