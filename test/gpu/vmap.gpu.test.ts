@@ -1,6 +1,7 @@
 /**
- * @file vmap on the WebGPU backend: per-example gradients of a small classifier (jit(vmap(grad)))
- * in f32 on the GPU against the same code eager in f64 on the CPU.
+ * @file vmap on the WebGPU backend: per-example gradients of a small classifier (jit(vmap(grad))),
+ * per-example Hessians (jit(vmap(hessian))) and forward-mode products (jit(vmap(jvp))), in f32 on
+ * the GPU against the same code eager in f64 on the CPU.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -41,5 +42,36 @@ describe.runIf(gpu !== undefined)('vmap on WebGPU', () => {
       ),
       { numRuns: 6 },
     );
+  });
+
+  test('jit(vmap(hessian)) and jit(vmap(jvp)) of the loss in the logits: f32 on the GPU against f64 on the CPU', async () => {
+    const backend = defined(gpu);
+    const ofLogits = (z: x.Tensor, label: x.Tensor): x.Tensor =>
+      x.losses.crossEntropy(x.expandDims(z, 0), x.expandDims(label, 0));
+    const hessians = x.vmap(x.hessian(ofLogits));
+    const tangentOf = (z: x.Tensor, t: x.Tensor): x.Tensor => x.jvp((u: x.Tensor) => x.softmax(u), [z], [t])[1];
+    const jvps = x.vmap(tangentOf);
+    const z = x.tensor(
+      Float32Array.from({ length: batch * classes }, (_, i) => Math.sin(1.3 * i)),
+      {
+        shape: [batch, classes],
+      },
+    );
+    const t = x.tensor(
+      Float32Array.from({ length: batch * classes }, (_, i) => Math.cos(0.7 * i)),
+      {
+        shape: [batch, classes],
+      },
+    );
+    const y = x.tensor(
+      Int32Array.from({ length: batch }, (_, i) => i % classes),
+      { shape: [batch], dtype: 'i32' },
+    );
+    const h = x.jit(hessians, { backend })(z, y);
+    expect(h.shape).toEqual([batch, classes, classes]);
+    const z64 = x.cast(z, 'f64');
+    expectAllClose(await numbersAsync(h), toNumbers(hessians(z64, y)), { rtol: 1e-3, atol: 1e-5 }, 'Hessians');
+    const j = x.jit(jvps, { backend })(z, t);
+    expectAllClose(await numbersAsync(j), toNumbers(jvps(z64, x.cast(t, 'f64'))), { rtol: 1e-3, atol: 1e-5 }, 'JVPs');
   });
 });
