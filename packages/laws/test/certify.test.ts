@@ -42,11 +42,11 @@ describe('certify on classification losses', () => {
     expect(bounded.counterexample).toMatch(/10000/);
     expect(resultOf(r, 'zeroIffEqual').status).toBe('not applicable');
     // the curvature laws say how they decided: small logits, so the exact Hessian every run
-    expect(resultOf(r, 'convex').method).toBe('exact Hessian eigenvalues in all 30 runs');
-    expect(resultOf(r, 'proper').method).toBe('exact Hessian eigenvalues in all 30 runs');
+    expect(resultOf(r, 'convex').method).toBe('by the exact Hessian eigenvalues');
+    expect(resultOf(r, 'proper').method).toBe('by the exact Hessian eigenvalues');
     expect(resultOf(r, 'gradient').method).toBeUndefined();
     expect(formatReport(r)).toMatch(
-      /convex in the logits \(Hessian PSD\) +holds +30 +\d+ ms \(exact Hessian eigenvalues in all 30 runs\)/,
+      /convex in the logits \(Hessian PSD\) +holds +30 +\d+ ms \(by the exact Hessian eigenvalues\)/,
     );
     expect(r.ok).toBe(true);
     expect(formatReport(r)).toMatch(/bounded fails/);

@@ -25,12 +25,11 @@ export interface HessianPaths {
 /** A fresh tally. */
 export const hessianPaths = (): HessianPaths => ({ exact: 0, sampled: 0 });
 
-/** The tally in words, for a report: which path decided the runs. */
+/** The tally in words, for a report: which path decided the checks (a failing law's count includes its shrinking). */
 export function describePaths(paths: HessianPaths): string {
-  const total = paths.exact + paths.sampled;
-  if (paths.sampled === 0) return `exact Hessian eigenvalues in all ${total} runs`;
-  if (paths.exact === 0) return `sampled ⟨v, Hv⟩ in all ${total} runs`;
-  return `exact Hessian eigenvalues in ${paths.exact} of ${total} runs, sampled ⟨v, Hv⟩ in the rest`;
+  if (paths.sampled === 0) return 'by the exact Hessian eigenvalues';
+  if (paths.exact === 0) return 'by sampled ⟨v, Hv⟩';
+  return `by the exact Hessian in ${paths.exact} of ${paths.exact + paths.sampled} checks, sampled ⟨v, Hv⟩ in the rest`;
 }
 
 /** The smallest and largest-magnitude eigenvalues of the Hessian of scalar `g` at `at`, and the eigenvector of the smallest. */
