@@ -39,6 +39,10 @@ function fdColumn(value: (input: unknown) => number[], input: unknown, j: number
   return central(h / 2).map((fine, i) => (4 * fine - (coarse[i] as number)) / 3);
 }
 
+/** The gradient of a one-output `value` by differences: column j's single entry, for every input entry j. */
+const fdColumnsOf = (value: (input: unknown) => number[], input: x.Tensor): number[] =>
+  Array.from({ length: input.size }, (_, j) => fdColumn(value, input, j)[0] as number);
+
 /** A function of a pytree {a: [n], b: [2, n]} with a pytree result [[2], {s: []}]: every kind of op. */
 const treeFn = (p: { a: x.Tensor; b: x.Tensor }): [x.Tensor, { s: x.Tensor }] => {
   const z = x.matmul(p.b, x.tanh(p.a));
@@ -241,6 +245,27 @@ describe('hessian', () => {
     expectAllClose(toNumbers(batched), eager.flat(), { rtol: 1e-15, atol: 1e-300 });
   });
 });
+
+test('a Jacobian penalty differentiates: grad of ‖J‖² (jacrev and jacfwd, eager and jitted) equals f64 differences', () => {
+  fc.assert(
+    fc.property(draw(3), (v0) => {
+      const f = (v: x.Tensor): x.Tensor => x.softmax(x.mul(v, x.sin(v)));
+      const penalty =
+        (jac: typeof x.jacrev) =>
+        (v: x.Tensor): x.Tensor =>
+          x.sum(x.square(jac(f)(v)));
+      const v = f64(v0, [3]);
+      const want = fdColumnsOf((t) => [x.item(penalty(x.jacrev)(t as x.Tensor))], v);
+      for (const got of [
+        x.grad(penalty(x.jacrev))(v),
+        x.grad(penalty(x.jacfwd))(v),
+        x.jit(x.grad(penalty(x.jacrev)))(v),
+      ])
+        expectAllClose(toNumbers(got), want, { rtol: 1e-6, atol: 1e-8 }, 'grad of the penalty');
+    }),
+    { numRuns: 8 },
+  );
+}, 120_000);
 
 describe('Jacobian errors', () => {
   test('integer outputs, a hasAux function without [value, aux], bad argnums and unknown options are named', () => {
