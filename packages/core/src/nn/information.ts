@@ -1,25 +1,45 @@
 /** @file Information-theoretic building blocks in log space: xlogy, log1mexp, log(1 − softmax). */
 import type { DType } from '../ir/dtype.js';
-import { equal, exp, expm1, greater, log, log1p, mul, neg, sub, where } from '../trace/ops/elementwise.js';
+import { div, equal, exp, expm1, greater, lessEqual, log, log1p, mul, neg, sub, where } from '../trace/ops/elementwise.js';
 import { argmax, logsumexp, reductionAxes } from '../trace/ops/reduce.js';
-import { iota } from '../trace/ops/movement.js';
+import { broadcastTo, iota } from '../trace/ops/movement.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
+import { customVjp } from '../transforms/customVjp.js';
 import { requireBroadcast, requireSameDType } from './operands.js';
 import { logSoftmax } from './softmax.js';
 
-/** x·log y with 0·log y = 0 for every y (0·log 0 included): value and gradient are 0 where x = 0. */
+/**
+ * x·log y at equal shapes, with 0·log y = 0 for every y but NaN. Its VJP is written out:
+ * ∂/∂x = log y, finite at x = 0 for y > 0 (0 where x = 0 and y ≤ 0: the 0·log 0 convention), and
+ * ∂/∂y = x/y (0 at x = 0); NaN in y stays NaN, as PyTorch's xlogy.
+ */
+const xlogyRule = customVjp(
+  (a: Tensor, b: Tensor) => {
+    const zeroAndNumber = where(equal(a, 0), equal(b, b), false);
+    return [where(zeroAndNumber, 0, mul(a, log(where(zeroAndNumber, 1, b)))), { a, b, zeroAndNumber }] as const;
+  },
+  ({ a, b, zeroAndNumber }, ct) => {
+    const convention = where(equal(a, 0), lessEqual(b, 0), false);
+    // double where: the untaken branches stay finite, so their (zero) cotangents do too
+    const dx = where(convention, 0, log(where(convention, 1, b)));
+    const dy = where(zeroAndNumber, 0, div(a, where(zeroAndNumber, 1, b)));
+    return [mul(ct, dx), mul(ct, dy)];
+  },
+  { name: 'xlogy' },
+);
+
+/** x·log y with 0·log y = 0 for every y but NaN (0·log 0 included); ∂/∂x = log y (0 where x = 0 and y ≤ 0), ∂/∂y = x/y (0 at x = 0). */
 export const xlogy = publicFn(
   'xlogy',
   { x: s.tensor({ dtype: 'float' }), y: s.tensor({ dtype: 'float' }) },
   function xlogy<D extends DType>(x: Tensor<ShapeT, D>, y: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
     const [a, b]: [Tensor, Tensor] = [x, y];
     requireSameDType('xlogy', 'y', b, 'x', a);
-    requireBroadcast('xlogy', 'y', b, a);
-    const zero = equal(a, 0);
-    return where(zero, 0, mul(a, log(where(zero, 1, b)))) as never;
+    const shape = requireBroadcast('xlogy', 'y', b, a);
+    return xlogyRule(broadcastTo(a, shape), broadcastTo(b, shape)) as never;
   },
 );
 

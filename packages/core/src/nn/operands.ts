@@ -1,7 +1,7 @@
 /** @file The composites' cross-argument checks (after each argument passed its schema): same dtype, same or broadcastable shapes. */
 import { either as E } from 'fp-ts';
 import { DTypeError, fail, fromIrError, ShapeError } from '../errors.js';
-import { broadcastShapes, formatShape } from '../ir/shape.js';
+import { broadcastShapes, formatShape, type Shape } from '../ir/shape.js';
 import type { Tensor } from '../trace/tensor.js';
 
 /** Rejects `other` (argument `arg`) unless it has `base`'s dtype (`base` is argument `baseArg`). */
@@ -17,7 +17,8 @@ export function requireSameShape(fn: string, arg: string, other: Tensor, baseArg
 }
 
 /** Rejects `other` (argument `arg`) unless its shape broadcasts with `base`'s. */
-export function requireBroadcast(fn: string, arg: string, other: Tensor, base: Tensor): void {
+export function requireBroadcast(fn: string, arg: string, other: Tensor, base: Tensor): Shape {
   const r = broadcastShapes(fn, base.shape, other.shape, arg);
   if (E.isLeft(r)) throw fromIrError(r.left, fn);
+  return r.right;
 }

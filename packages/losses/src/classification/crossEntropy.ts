@@ -95,8 +95,16 @@ export const softTargetCrossEntropy = publicFn(
   softTargetCrossEntropyImpl,
 );
 
-/** q·log p with 0·(−Inf) = 0 and a zero gradient where q = 0. */
-function qTimesLog(q: Tensor, logp: Tensor): Tensor {
-  const zero = x.equal(q, 0);
-  return x.where(zero, 0, x.mul(q, x.where(zero, 0, logp)));
-}
+/**
+ * q·log p with 0·(−Inf) = 0. Its VJP is written out: ∂/∂q = log p (−Inf at a masked logit: the
+ * loss grows without bound in q there), and ∂/∂log p = q, exactly 0 where q = 0 (so a masked
+ * logit with no target mass gets no NaN).
+ */
+const qTimesLog = x.customVjp(
+  (q: Tensor, logp: Tensor) => {
+    const zero = x.equal(q, 0);
+    return [x.where(zero, 0, x.mul(q, x.where(zero, 0, logp))), { q, logp }] as const;
+  },
+  ({ q, logp }, ct) => [x.mul(ct, logp), x.mul(ct, q)],
+  { name: 'qTimesLog' },
+);
