@@ -381,6 +381,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'logOneMinusSoftmax',
     'logSigmoid',
     'logSoftmax',
+    'logaddexp',
     'logsumexp',
     'losses',
     'maskedLogsumexp',

@@ -29,6 +29,41 @@ describe('log-space helpers', () => {
     expectAllClose(toNumbers(gb as x.Tensor), [0, 0, 0.5, 2], tol, '∂/∂y');
   });
 
+  test('logaddexp: log(eᵃ + eᵇ) without overflow, gradient σ(a − b), infinities and NaN as numpy, broadcasting', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        (as, bs) => {
+          const [a, b] = [f64(as), f64(bs)];
+          const stable = as.map((u, i) => {
+            const v = bs[i] as number;
+            const m = Math.max(u, v);
+            return m + Math.log1p(Math.exp(Math.min(u, v) - m));
+          });
+          expectAllClose(toNumbers(x.logaddexp(a, b)), stable, { rtol: 1e-15, atol: 1e-300 }, 'value');
+          const [ga, gb] = x.grad((p: x.Tensor, q: x.Tensor) => x.sum(x.logaddexp(p, q)), { argnums: [0, 1] })(a, b);
+          const sigma = (t: number): number => 1 / (1 + Math.exp(-t));
+          expectAllClose(
+            toNumbers(ga),
+            as.map((u, i) => sigma(u - (bs[i] as number))),
+            { rtol: 1e-14, atol: 1e-300 },
+            '∂a',
+          );
+          expectAllClose(
+            toNumbers(gb),
+            as.map((u, i) => sigma((bs[i] as number) - u)),
+            { rtol: 1e-14, atol: 1e-300 },
+            '∂b',
+          );
+        },
+      ),
+    );
+    const edges = x.logaddexp(f64([-Infinity, Infinity, Infinity, NaN]), f64([-Infinity, 1, Infinity, 0]));
+    expect(toNumbers(edges)).toEqual([-Infinity, Infinity, Infinity, NaN]);
+    expect(x.logaddexp(x.tensor([[0], [1]], { dtype: 'f64' }), f64([0, 1, 2])).shape).toEqual([2, 3]);
+  });
+
   test('log1mexp: accurate at both ends (a = −1e-20 and a = −50) and equal to log(1 − eᵃ) between', () => {
     fc.assert(
       fc.property(fc.double({ min: -40, max: -1e-3, noNaN: true }), (a) => {

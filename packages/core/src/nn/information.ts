@@ -1,6 +1,24 @@
-/** @file Information-theoretic building blocks in log space: xlogy, log1mexp, log(1 − softmax). */
+/** @file Information-theoretic building blocks in log space: xlogy, logaddexp, log1mexp, log(1 − softmax). */
 import type { DType } from '../ir/dtype.js';
-import { div, equal, exp, expm1, greater, lessEqual, log, log1p, mul, neg, sub, where } from '../trace/ops/elementwise.js';
+import {
+  abs,
+  add,
+  div,
+  equal,
+  exp,
+  expm1,
+  greater,
+  greaterEqual,
+  lessEqual,
+  log,
+  log1p,
+  maximum,
+  mul,
+  neg,
+  stopGradient,
+  sub,
+  where,
+} from '../trace/ops/elementwise.js';
 import { argmax, logsumexp, reductionAxes } from '../trace/ops/reduce.js';
 import { broadcastTo, iota } from '../trace/ops/movement.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
@@ -40,6 +58,34 @@ export const xlogy = publicFn(
     requireSameDType('xlogy', 'y', b, 'x', a);
     const shape = requireBroadcast('xlogy', 'y', b, a);
     return xlogyRule(broadcastTo(a, shape), broadcastTo(b, shape)) as never;
+  },
+);
+
+/**
+ * log(eᵃ + eᵇ) = m + log1p(s) at equal shapes, with m = max(a, b) held constant for the gradient and
+ * s = e^{min−m} written as expm1 of the larger shift (exactly 0) plus exp of the smaller: the
+ * gradient is e^{a−m}/(e^{a−m} + e^{b−m}) whichever way a tie is decided. An infinite max is the
+ * result (+Inf, or −Inf when both are −Inf), with the max's own gradient; NaN stays NaN.
+ */
+function logAddExpOf(a: Tensor, b: Tensor): Tensor {
+  const larger = maximum(a, b);
+  const peak = stopGradient(larger);
+  const infinite = equal(abs(peak), Infinity);
+  const m = where(infinite, 0, peak);
+  const [u, v] = [sub(where(infinite, 0, a), m), sub(where(infinite, 0, b), m)];
+  const s = where(greaterEqual(a, b), add(expm1(u), exp(v)), add(exp(u), expm1(v)));
+  return where(infinite, larger, add(m, log1p(s)));
+}
+
+/** log(eᵃ + eᵇ), broadcasting, without overflow or underflow (see `logAddExpOf`); as numpy's and PyTorch's logaddexp. */
+export const logaddexp = publicFn(
+  'logaddexp',
+  { a: s.tensor({ dtype: 'float' }), b: s.tensor({ dtype: 'float' }) },
+  function logaddexp<D extends DType>(a: Tensor<ShapeT, D>, b: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
+    const [u, v]: [Tensor, Tensor] = [a, b];
+    requireSameDType('logaddexp', 'b', v, 'a', u);
+    const shape = requireBroadcast('logaddexp', 'b', v, u);
+    return logAddExpOf(broadcastTo(u, shape), broadcastTo(v, shape)) as never;
   },
 );
 

@@ -5,7 +5,7 @@ import { publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { floatTensor, logitsSchema, nonEmpty, reductionSchema, sameAs, simplexArg } from '../validate.js';
-import { expectedLog, logAddExp, logOfProbs } from './logSpace.js';
+import { expectedLog, logOfProbs } from './logSpace.js';
 
 type Pair = readonly [Tensor, Tensor];
 
@@ -36,7 +36,7 @@ const klRows = ([lp, lq]: Pair): Tensor => x.sub(expectedLog(lp, lp), expectedLo
 
 /** JS(p, q) = ½KL(p‖m) + ½KL(q‖m), m = (p + q)/2, with log m = logaddexp(log p, log q) − log 2. */
 function jsRows([lp, lq]: Pair): Tensor {
-  const lm = x.sub(logAddExp(lp, lq), Math.LN2);
+  const lm = x.sub(x.logaddexp(lp, lq), Math.LN2);
   return x.mul(0.5, x.add(klRows([lp, lm]), klRows([lq, lm])));
 }
 
