@@ -3,7 +3,7 @@
  * weighted logsumexp, safe helpers, geometry, and the Philox random streams.
  */
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import * as x from 'xent';
 import { philox } from '../packages/core/src/random/philox.js';
 import { directionArb } from './support/arbitraries.js';
@@ -62,6 +62,47 @@ describe('log-space helpers', () => {
     const edges = x.logaddexp(f64([-Infinity, Infinity, Infinity, NaN]), f64([-Infinity, 1, Infinity, 0]));
     expect(toNumbers(edges)).toEqual([-Infinity, Infinity, Infinity, NaN]);
     expect(x.logaddexp(x.tensor([[0], [1]], { dtype: 'f64' }), f64([0, 1, 2])).shape).toEqual([2, 3]);
+  });
+
+  test('softplus(x, {beta, threshold}) and logit(p, {eps}): PyTorch semantics, closed-form values and gradients', () => {
+    const xs = [-30, -2, -1e-3, 0, 0.5, 3, 15, 40];
+    const t = f64(xs);
+    const beta = 2.5;
+    const smooth = (v: number): number => (Math.max(beta * v, 0) + Math.log1p(Math.exp(-Math.abs(beta * v)))) / beta;
+    const sigma = (v: number): number => 1 / (1 + Math.exp(-v));
+    expectAllClose(toNumbers(x.softplus(t, { beta })), xs.map(smooth), tol, 'softplus β');
+    expectAllClose(
+      gradOf((u) => x.softplus(u, { beta }), t),
+      xs.map((v) => sigma(beta * v)),
+      tol,
+      'σ(βx)',
+    );
+    // threshold: x itself (gradient 1) where βx > threshold, as torch.nn.functional.softplus
+    const linear = xs.map((v) => (beta * v > 20 ? v : smooth(v)));
+    expectAllClose(toNumbers(x.softplus(t, { beta, threshold: 20 })), linear, tol, 'threshold');
+    expect(gradOf((u) => x.softplus(u, { beta, threshold: 20 }), t).slice(-2)).toEqual([1, 1]);
+    expect(toNumbers(x.softplus(f64([NaN]), { beta, threshold: 20 }))).toEqual([NaN]);
+    const ps = [1e-12, 0.1, 0.5, 0.9, 1 - 1e-9];
+    expectAllClose(
+      toNumbers(x.logit(f64(ps))),
+      ps.map((p) => Math.log(p) - Math.log1p(-p)),
+      tol,
+      'logit',
+    );
+    expectAllClose(
+      gradOf((u) => x.logit(u), f64(ps)),
+      ps.map((p) => 1 / (p * (1 - p))),
+      { rtol: 1e-9, atol: 0 },
+      'logit′',
+    );
+    expect(toNumbers(x.logit(f64([0, 1, -0.5, 1.5])))).toEqual([-Infinity, Infinity, NaN, NaN]);
+    // eps clips to [eps, 1 − eps], gradient 0 outside (bounds inside)
+    const eps = 0.01;
+    const clipped = x.logit(f64([0, 0.5, 1]), { eps });
+    expectAllClose(toNumbers(clipped), [Math.log(eps / (1 - eps)), 0, Math.log((1 - eps) / eps)], tol, 'logit eps');
+    expect(gradOf((u) => x.logit(u, { eps }), f64([0, 0.5, 1]))).toEqual([0, 4, 0]);
+    expect(() => x.logit(f64([0.5]), { eps: 0.7 })).toThrow(/logit.*eps/);
+    expect(() => x.softplus(f64([1]), { beta: 0 })).toThrow(/softplus.*beta/);
   });
 
   test('log1mexp: accurate at both ends (a = −1e-20 and a = −50) and equal to log(1 − eᵃ) between', () => {
@@ -287,5 +328,71 @@ describe('random streams (Philox-2×32-10)', () => {
     [1 / 6, 2 / 6, 0, 3 / 6].forEach((want, c) => {
       expect(Math.abs((counts[c] as number) - want)).toBeLessThan(0.025);
     });
+  });
+});
+
+describe('eye, tril and triu', () => {
+  test('eye: the n×m identity in the requested dtype, typed [N, M]', () => {
+    const i = x.eye(3);
+    expectTypeOf(i).toEqualTypeOf<x.Tensor<[3, 3], 'f32'>>();
+    expect(i.toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    const r = x.eye(2, { m: 3, dtype: 'i32' });
+    expectTypeOf(r).toEqualTypeOf<x.Tensor<[2, 3], 'i32'>>();
+    expect([r.dtype, r.toArray()]).toEqual([
+      'i32',
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+    ]);
+    expect(x.eye(0).shape).toEqual([0, 0]);
+  });
+
+  test('tril and triu keep j ≤ i + k and j ≥ i + k of the last two axes (any k, batches), gradients masked alike', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: -5, max: 5 }),
+        (batch, n, m, k) => {
+          const values = Array.from({ length: batch * n * m }, (_, i) => Math.sin(i + 1));
+          const t = x.tensor(Float64Array.from(values), { shape: [batch, n, m], dtype: 'f64' });
+          const below = (idx: number): boolean => idx % m <= (Math.floor(idx / m) % n) + k;
+          const above = (idx: number): boolean => idx % m >= (Math.floor(idx / m) % n) + k;
+          const lower = values.map((v, idx) => (below(idx) ? v : 0));
+          const upper = values.map((v, idx) => (above(idx) ? v : 0));
+          expect(toNumbers(x.tril(t, { k }))).toEqual(lower);
+          expect(toNumbers(x.triu(t, { k }))).toEqual(upper);
+          const w = x.tensor(Float64Array.from(values.map((_, i) => i + 1)), { shape: [batch, n, m], dtype: 'f64' });
+          const g = toNumbers(x.grad((u: x.Tensor) => x.sum(x.mul(x.tril(u, { k }), w)))(t));
+          expect(g).toEqual(values.map((_, i) => (below(i) ? i + 1 : 0)));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(toNumbers(x.tril(x.tensor([[NaN, NaN]], { dtype: 'f64' })))).toEqual([NaN, 0]);
+    expect(
+      x
+        .triu(
+          x.tensor(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            { dtype: 'i32' },
+          ),
+        )
+        .toArray(),
+    ).toEqual([
+      [1, 2],
+      [0, 4],
+    ]);
+    expect(() => x.tril(x.tensor([1, 2], { dtype: 'f64' }))).toThrow(/tril.*rank ≥ 2/);
+    expect(() => x.triu(x.eye(2), { k: 0.5 })).toThrow(/triu.*k/);
   });
 });

@@ -88,6 +88,7 @@ export * from './nn/indexing.js';
 export * from './nn/safe.js';
 export * from './nn/maskedLogsumexp.js';
 export * from './nn/information.js';
+export * from './nn/triangular.js';
 export * from './nn/geometry.js';
 export * from './nn/linearLogits.js';
 export * as random from './random/random.js';

@@ -1,4 +1,4 @@
-/** @file Numerically stable activations written from primitives: softplus, sigmoid, logSigmoid, relu, clip. */
+/** @file Numerically stable activations written from primitives: softplus, sigmoid, logSigmoid, logit, relu, clip. */
 import { fail, ValueError } from '../errors.js';
 import { type DType, isFloat } from '../ir/dtype.js';
 import { checkValue } from '../trace/apply.js';
@@ -10,10 +10,13 @@ import {
   isnan,
   less,
   lessEqual,
+  log,
   log1p,
+  mul,
   neg,
   recip,
   square,
+  sub,
   where,
 } from '../trace/ops/elementwise.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
@@ -45,8 +48,51 @@ function nanSticky(t: Tensor): Tensor {
 /** The softplus graph (logSigmoid is built on it too). */
 const softplusOf = (t: Tensor): Tensor => add(where(greater(t, 0), t, 0), log1p(exp(negAbs(t))));
 
-/** log(1 + eˣ) = [x > 0]·x + log1p(e^−|x|): no overflow for large |x|; softplus'(x) = σ(x), exact at 0 in every order. */
-export const softplus: Same = publicFn('softplus', floatInput, (t: Tensor) => softplusOf(t) as never);
+/**
+ * log(1 + e^{βx})/β = ([βx > 0]·βx + log1p(e^−|βx|))/β: no overflow for large |x|; softplus'(x) = σ(βx),
+ * exact at 0 in every order. `beta` > 0 (default 1); `threshold` (default none) returns x where
+ * βx > threshold, as PyTorch's `softplus(x, beta, threshold)` (whose default threshold 20 changes the
+ * value by less than e^−20·x: without one, xent's softplus is exact everywhere).
+ */
+export const softplus = publicFn(
+  'softplus',
+  {
+    ...floatInput,
+    options: s.options({
+      beta: s.optional(s.finite({ min: 0, minOpen: true })),
+      threshold: s.optional(s.finite()),
+    }),
+  },
+  function softplus<S extends ShapeT, D extends DType>(
+    x: Tensor<S, D>,
+    options: { readonly beta?: number; readonly threshold?: number } = {},
+  ): Tensor<S, D> {
+    const { beta = 1, threshold } = options;
+    const t: Tensor = x;
+    if (beta !== 1) checkValue('softplus', 'beta', beta, t.dtype);
+    const scaled = beta === 1 ? t : mul(t, beta);
+    const smooth = beta === 1 ? softplusOf(scaled) : div(softplusOf(scaled), beta);
+    return (threshold === undefined ? smooth : where(greater(scaled, threshold), t, smooth)) as never;
+  },
+);
+
+/**
+ * log(p/(1 − p)) = log p − log1p(−p), the inverse of the sigmoid; with `eps` (in [0, ½]) p is first
+ * clipped to [eps, 1 − eps] (gradient 0 outside, as PyTorch's `logit(x, eps)`); without, 0 and 1 give
+ * ∓Inf and values outside [0, 1] NaN. Gradient 1/(p(1 − p)).
+ */
+export const logit = publicFn(
+  'logit',
+  { ...floatInput, options: s.options({ eps: s.optional(s.number({ min: 0, max: 0.5 })) }) },
+  function logit<S extends ShapeT, D extends DType>(
+    x: Tensor<S, D>,
+    options: { readonly eps?: number } = {},
+  ): Tensor<S, D> {
+    const t: Tensor = x;
+    const p = options.eps === undefined ? t : clip(t, options.eps, 1 - options.eps);
+    return sub(log(p), log1p(neg(p))) as never;
+  },
+);
 
 /** σ(x) = 1/(1 + e^−x), evaluated through e^−|x| ≤ 1 so that neither branch overflows (value or gradient). */
 export const sigmoid: Same = publicFn('sigmoid', floatInput, (t: Tensor) => {
