@@ -20,13 +20,13 @@ import {
   where,
 } from '../trace/ops/elementwise.js';
 import { argmax, logsumexp, reductionAxes } from '../trace/ops/reduce.js';
-import { broadcastTo, iota } from '../trace/ops/movement.js';
+import { iota } from '../trace/ops/movement.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
 import { customVjp } from '../transforms/customVjp.js';
-import { requireBroadcast, requireSameDType } from './operands.js';
+import { broadcastPair } from './operands.js';
 import { logSoftmax } from './softmax.js';
 
 /**
@@ -54,10 +54,7 @@ export const xlogy = publicFn(
   'xlogy',
   { x: s.tensor({ dtype: 'float' }), y: s.tensor({ dtype: 'float' }) },
   function xlogy<D extends DType>(x: Tensor<ShapeT, D>, y: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
-    const [a, b]: [Tensor, Tensor] = [x, y];
-    requireSameDType('xlogy', 'y', b, 'x', a);
-    const shape = requireBroadcast('xlogy', 'y', b, a);
-    return xlogyRule(broadcastTo(a, shape), broadcastTo(b, shape)) as never;
+    return xlogyRule(...broadcastPair('xlogy', 'x', x, 'y', y)) as never;
   },
 );
 
@@ -82,10 +79,7 @@ export const logaddexp = publicFn(
   'logaddexp',
   { a: s.tensor({ dtype: 'float' }), b: s.tensor({ dtype: 'float' }) },
   function logaddexp<D extends DType>(a: Tensor<ShapeT, D>, b: Tensor<ShapeT, D>): Tensor<ShapeT, D> {
-    const [u, v]: [Tensor, Tensor] = [a, b];
-    requireSameDType('logaddexp', 'b', v, 'a', u);
-    const shape = requireBroadcast('logaddexp', 'b', v, u);
-    return logAddExpOf(broadcastTo(u, shape), broadcastTo(v, shape)) as never;
+    return logAddExpOf(...broadcastPair('logaddexp', 'a', a, 'b', b)) as never;
   },
 );
 
