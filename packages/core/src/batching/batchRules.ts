@@ -69,7 +69,7 @@ function batchedDenseForm<P extends Prim>(
   return withBatchAxis(batched as BatchedValue, size);
 }
 
-/** A primitive vmap cannot batch yet: a TransformError naming it (never a silent per-example loop or wrong shape). */
+/** A primitive vmap never meets batched (a source has no inputs): a ValueError naming it if it ever does, never a silent wrong shape. */
 const unbatchable =
   (why: string) =>
   (n: AnyOpNode): never =>
