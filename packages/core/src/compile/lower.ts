@@ -276,7 +276,11 @@ function lowerSort(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   const b = new KernelBuilder(space, isLeaf, undefined, coords);
   const value = b.valueAt(root.inputs[0] as Node, coords);
   const { axis, descending } = root.params;
-  return { kernel: { kind: 'sort', shape, axis, descending, value, inputs: b.kernelInputs() }, inputs: b.inputs, outputs: g.roots };
+  return {
+    kernel: { kind: 'sort', shape, axis, descending, value, inputs: b.kernelInputs() },
+    inputs: b.inputs,
+    outputs: g.roots,
+  };
 }
 
 function lowerEigh(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {

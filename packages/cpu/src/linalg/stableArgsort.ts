@@ -19,20 +19,18 @@ export function stableArgsort(
   tmp: Int32Array,
 ): void {
   let nans = 0;
-  for (let i = 0; i < n; i++) if (Number.isNaN(keys[i] as number)) nans++;
+  for (let i = 0; i < n; i++) if (Number.isNaN(keys[i])) nans++;
   // The numbers' segment [lo, lo + m); the NaNs fill the rest, in index order.
   const m = n - nans;
   const lo = descending ? nans : 0;
   let a = lo;
   let b = descending ? 0 : m;
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(keys[i] as number)) perm[b++] = i;
+    if (Number.isNaN(keys[i])) perm[b++] = i;
     else perm[a++] = i;
   }
   // x before y (strictly): x < y ascending, x > y descending; ties keep their order.
-  const before = descending
-    ? (x: number, y: number): boolean => x > y
-    : (x: number, y: number): boolean => x < y;
+  const before = descending ? (x: number, y: number): boolean => x > y : (x: number, y: number): boolean => x < y;
   for (let r = lo; r < lo + m; r += RUN) {
     const end = Math.min(r + RUN, lo + m);
     for (let i = r + 1; i < end; i++) {
