@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
+import { RANK_MAX } from '../../packages/webgpu/src/codegen/sortKernel.js';
 import { defined, gpuBackend, numbersAsync } from '../support/gpu.js';
 import { expectAllClose, toNumbers } from '../support/numeric.js';
 
@@ -50,6 +51,37 @@ describe.runIf(gpu !== undefined)('webgpu sort', () => {
       ),
       { numRuns: 10 },
     );
+  });
+
+  test('lines longer than one ranking pass takes are merge-sorted in passes, equal to the CPU backend (f32 and i32)', async () => {
+    const backend = defined(gpu);
+    expect(RANK_MAX).toBe(1024);
+    for (const [n, rows, first, descending, dtype] of [
+      [1025, 2, false, false, 'f32'],
+      [3000, 1, true, true, 'f32'],
+      [2049, 3, false, true, 'i32'],
+      [1500, 2, true, false, 'i32'],
+    ] as const) {
+      const shape = first ? [n, rows] : [rows, n];
+      const values = Array.from({ length: n * rows }, (_, i) => {
+        const r = (i * 7919) % 37;
+        if (dtype === 'i32') return r === 0 ? -2147483648 : r === 1 ? 2147483647 : (r % 17) - 8;
+        return r < SPECIAL.length ? (SPECIAL[r] as number) : (r % 17) - 8 + (r % 3) * 0.25;
+      });
+      const t =
+        dtype === 'f32'
+          ? x.tensor(Float32Array.from(values), { shape })
+          : x.tensor(Int32Array.from(values), { shape, dtype });
+      const axis = first ? 0 : 1;
+      const f = (u: x.Tensor) => {
+        const s = x.sort(u, { axis, descending });
+        return [s.values, s.indices] as const;
+      };
+      const got = x.jit(f, { backend })(t);
+      const want = x.jit(f, { backend: 'cpu' })(t);
+      expect(sameNumbers(await numbersAsync(got[1]), toNumbers(want[1])), `indices n=${n}`).toBe(true);
+      expect(sameNumbers(await numbersAsync(got[0]), toNumbers(want[0])), `values n=${n}`).toBe(true);
+    }
   });
 
   test('i32 with INT_MIN and INT_MAX sorts exactly', async () => {
