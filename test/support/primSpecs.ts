@@ -523,6 +523,30 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
     grad: () => 'smooth',
     f32: { rtol: 1e-5, atol: 1e-5 },
   },
+  argsort: {
+    // small integers: ties (kept in index order), exact in f32, so f32 and f64 sort alike
+    cases: shapeArb(1).chain((shape) =>
+      fc
+        .tuple(
+          fc.array(fc.integer({ min: -3, max: 3 }), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }),
+          fc.integer({ min: 0, max: shape.length - 1 }),
+          fc.boolean(),
+        )
+        .map(([v, axis, descending]) => ({ inputs: [f64(shape, v)], params: { axis, descending } })),
+    ),
+    // the element of the line whose count of elements sorting strictly before it is out[axis]
+    naive: (inputs, { axis, descending }, out) => {
+      const x = inputs[0] as NaiveArray;
+      const n = x.shape[axis] as number;
+      const key = (t: number): number => x.at(out.map((v, d) => (d === axis ? t : v)));
+      const before = (t: number, e: number): boolean =>
+        (descending ? key(t) > key(e) : key(t) < key(e)) || (key(t) === key(e) && t < e);
+      const rank = (e: number): number => Array.from({ length: n }, (_, t) => t).filter((t) => before(t, e)).length;
+      return Array.from({ length: n }, (_, e) => e).find((e) => rank(e) === out[axis]) ?? -1;
+    },
+    grad: () => 'none',
+    f32: { rtol: 0, atol: 0 },
+  },
   linearLogitStats: {
     // logits at least 0.05 apart in every row, away from the kinks of max and ties
     cases: linearCase

@@ -69,6 +69,7 @@ export {
 } from './trace/ops/elementwise.js';
 export {
   argmax,
+  argmin,
   logsumexp,
   max,
   mean,
@@ -81,6 +82,7 @@ export {
 } from './trace/ops/reduce.js';
 export * from './trace/ops/movement.js';
 export * from './trace/ops/linalg.js';
+export * from './trace/ops/sort.js';
 export * from './nn/activations.js';
 export * from './nn/softmax.js';
 export * from './nn/statistics.js';

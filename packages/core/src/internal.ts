@@ -58,6 +58,7 @@ export {
   type MatmulKernel,
   type ReduceOp,
   type ScanKernel,
+  type SortKernel,
   type Step,
   type StridedOperand,
 } from './kernel/program.js';

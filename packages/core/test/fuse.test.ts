@@ -37,6 +37,7 @@ const expressionsOf = (k: Kernel): ScalarExpr[] => {
       return k.reduce === undefined ? [...k.outputs] : [...k.outputs, k.reduce.body];
     case 'scan':
     case 'eigh':
+    case 'sort':
       return [k.value];
     case 'matmul':
     case 'linearLogits':

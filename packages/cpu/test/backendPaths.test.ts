@@ -40,6 +40,7 @@ function rootsOf(k: Kernel): readonly ScalarExpr[] {
       return k.reduce === undefined ? k.outputs : [k.reduce.body, ...k.outputs];
     case 'scan':
     case 'eigh':
+    case 'sort':
       return [k.value];
     case 'matmul':
     case 'linearLogits':

@@ -27,6 +27,24 @@ const eye = (shape: readonly number[]): Node =>
     B.op('iota', { shape, axis: shape.length - 1, dtype: 'i32' }, []),
   );
 
+/**
+ * The argsort node along `axis` of an x of `shape` that `idx` is, or whose leading entries along
+ * the axis it slices (as topK takes them): its entries are distinct, so its scatter is a gather.
+ */
+function sortingPermutation(idx: Node, axis: number, shape: readonly number[]): Node | undefined {
+  const isPerm = (p: Node): boolean =>
+    p.kind === 'op' &&
+    p.prim === 'argsort' &&
+    (p as OpNode<'argsort'>).params.axis === axis &&
+    p.type.shape.every((d, i) => d === shape[i]);
+  if (isPerm(idx)) return idx;
+  if (idx.kind !== 'op' || idx.prim !== 'slice') return undefined;
+  const { start, end } = (idx as OpNode<'slice'>).params;
+  const under = idx.inputs[0] as Node;
+  const prefix = start.every((s) => s === 0) && end.every((e, i) => i === axis || e === shape[i]);
+  return prefix && isPerm(under) ? under : undefined;
+}
+
 /** For piecewise-constant and integer-valued outputs. */
 const noGrad: VjpRule<Prim> = (_ct, node) => node.inputs.map(() => null);
 
@@ -166,11 +184,22 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
       return B.op('slice', { start, end }, [ct]);
     });
   },
-  /** scatter-add as a one-hot contraction: dx[.., k, ..] = Σ_j ct[.., j, ..]·[idx[.., j, ..] = k] */
+  /**
+   * scatter-add as a one-hot contraction: dx[.., k, ..] = Σ_j ct[.., j, ..]·[idx[.., j, ..] = k];
+   * through a sorting permutation (or its first m entries) it is a gather by the inverse permutation
+   */
   gather: (ct, n) => {
     const x = x0(n);
     const { axis } = n.params;
     const k = x.type.shape[axis] as number;
+    const perm = sortingPermutation(input(n, 1), axis, x.type.shape);
+    if (perm !== undefined) {
+      // dx[i] = ct[inv[i]], ct padded with zeros to k entries; inv = argsort(perm) inverts it
+      const m = ct.type.shape[axis] as number;
+      const hi = ct.type.shape.map((_, i) => (i === axis ? k - m : 0));
+      const padded = m === k ? ct : B.op('pad', { lo: hi.map(() => 0), hi }, [ct]);
+      return [B.op('gather', { axis }, [padded, B.op('argsort', { axis, descending: false }, [perm])]), null];
+    }
     // checked here as in the forward gather, which may be dead code in the gradient's program
     const idx = B.checkIndex(input(n, 1), k);
     const spread = [...idx.type.shape.slice(0, axis + 1), k, ...idx.type.shape.slice(axis + 1)];
@@ -213,6 +242,8 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
     const full = B.op('matmul', {}, [B.op('matmul', {}, [v, inner]), vt]);
     return [B.scale(B.add(full, B.transposeLast2(full)), 0.5)];
   },
+  /** a permutation is piecewise constant: sorted values get their gradient through the gather that reads them */
+  argsort: noGrad,
   /** ∂(h, W, b) through the recomputed logits, by the fused gradient prim */
   linearLogitStats: linearLogitStatsVjp,
   /** second order through the dense form of the gradient */

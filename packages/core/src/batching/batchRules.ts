@@ -162,6 +162,11 @@ export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
     ]),
   /** eigh decomposes the last two axes; the batch is one more leading axis */
   eigh: sameOp,
+  /** each example's lines along the axis, which moves one to the right */
+  argsort: (n, [x], size) =>
+    B.op('argsort', { axis: shiftAxis(n.params.axis), descending: n.params.descending }, [
+      withBatchAxis(x as BatchedValue, size),
+    ]),
   /** W and b shared: the batch folds into the rows, still one fused kernel; else the dense form over [S, N, V] logits */
   linearLogitStats: (n, inputs, size, graph) => {
     const slots = linearLogitSlots(n.params.targets, 'stats');

@@ -27,7 +27,7 @@ import { isViewNode } from './movement.js';
 export type ReductionNode = OpNodeOf<ReducePrim>;
 
 export interface Group {
-  readonly kind: 'map' | 'matmul' | 'scan' | 'eigh' | 'linearLogits';
+  readonly kind: 'map' | 'matmul' | 'scan' | 'eigh' | 'sort' | 'linearLogits';
   /** The nodes this kernel writes (all of one shape for map kernels). */
   readonly roots: readonly Node[];
   /** The reduction evaluated inside a map kernel, if any (it may also be a root). */
@@ -47,6 +47,7 @@ const ownKernels: { readonly [P in OwnKernelPrim]: Exclude<Group['kind'], 'map'>
   matmul: 'matmul',
   cumsum: 'scan',
   eigh: 'eigh',
+  argsort: 'sort',
   linearLogitStats: 'linearLogits',
   linearLogitGrad: 'linearLogits',
 };
@@ -158,7 +159,7 @@ function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
 function groupRegion(g: Group, materialized: ReadonlySet<Node>): Region {
   if (g.kind === 'map') return regionOf(g.roots, materialized, true);
   const root = g.roots[0] as Node;
-  if (g.kind === 'scan' || g.kind === 'eigh') return regionOf([root], materialized, false);
+  if (g.kind === 'scan' || g.kind === 'eigh' || g.kind === 'sort') return regionOf([root], materialized, false);
   if (g.kind === 'linearLogits') {
     // The fused kernels read contiguous buffers: every operand that is not one is materialised.
     const buffer = (n: Node): boolean => isLeaf(n, materialized) && hostScalar(n) === undefined;

@@ -268,6 +268,21 @@ function lowerScan(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   };
 }
 
+function lowerSort(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
+  const root = g.roots[0] as OpNode<'argsort'>;
+  const shape = root.type.shape;
+  const space = new IndexSpace();
+  const coords = loopCoords(space, shape, 0);
+  const b = new KernelBuilder(space, isLeaf, undefined, coords);
+  const value = b.valueAt(root.inputs[0] as Node, coords);
+  const { axis, descending } = root.params;
+  return {
+    kernel: { kind: 'sort', shape, axis, descending, value, inputs: b.kernelInputs() },
+    inputs: b.inputs,
+    outputs: g.roots,
+  };
+}
+
 function lowerEigh(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   const root = g.roots[0] as OpNode<'eigh'>;
   const a = root.inputs[0] as Node;
@@ -386,6 +401,8 @@ export function lower(partition: Partition): LoweredProgram {
         return lowerMatmul(g, leafOf);
       case 'eigh':
         return lowerEigh(g, leafOf);
+      case 'sort':
+        return lowerSort(g, leafOf);
       case 'linearLogits':
         return lowerLinearLogits(g);
     }

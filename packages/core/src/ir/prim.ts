@@ -55,6 +55,7 @@ export const Prim = {
   Matmul: 'matmul',
   Cumsum: 'cumsum',
   Eigh: 'eigh',
+  Argsort: 'argsort',
   LinearLogitStats: 'linearLogitStats',
   LinearLogitGrad: 'linearLogitGrad',
   // ---- sources and markers ----
@@ -150,6 +151,12 @@ export interface PrimParamMap {
   cumsum: { readonly axis: number; readonly reverse: boolean };
   /** The eigenvalues (ascending) or the eigenvectors (columns) of the symmetric part of [..., n, n]. */
   eigh: { readonly output: 'values' | 'vectors' };
+  /**
+   * The stable sorting permutation (i32) along `axis`: position j holds the index of the j-th
+   * element in ascending (or `descending`) order; NaN sorts as the largest, −0 equals +0, and equal
+   * elements keep their order.
+   */
+  argsort: { readonly axis: number; readonly descending: boolean };
   /**
    * Row statistics [N, 5] of the logits z = s(h·Wᵀ + b) (s: the softcap c·tanh(·/c), or none) from
    * h [N, D], W [V, D], b [V] (and targets y [N] when `targets`), without forming them: see

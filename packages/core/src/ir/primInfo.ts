@@ -125,6 +125,7 @@ export const primInfo = {
   matmul: info('contraction', 2, 0),
   cumsum: info('scan', 1, 0),
   eigh: info('routine', 1, 0),
+  argsort: info('routine', 1, 0),
   linearLogitStats: info('routine', 'varies', 0),
   linearLogitGrad: info('routine', 'varies', 0),
   iota: info('source', 0, 0),

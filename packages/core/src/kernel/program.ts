@@ -83,6 +83,21 @@ export interface EighKernel {
 }
 
 /**
+ * The stable sorting permutation along `axis` of `value` (an expression over the loop vars of
+ * `shape`): an i32 array of `shape` whose line along the axis lists the indices of that line's
+ * elements in ascending (or `descending`) order; NaN sorts as the largest, −0 equals +0, and
+ * equal elements keep their order.
+ */
+export interface SortKernel {
+  readonly kind: 'sort';
+  readonly shape: Shape;
+  readonly axis: number;
+  readonly descending: boolean;
+  readonly value: ScalarExpr;
+  readonly inputs: readonly KernelInput[];
+}
+
+/**
  * The fused linear-logit kernels over contiguous inputs h [N, D], W [V, D], b [V] (then y [N] with
  * targets; `linearLogitSlots` has every slot): `stats` writes the row statistics [N, 5] of
  * z = s(h·Wᵀ + b); `grad` reads the stats and their cotangent too and writes [dH | dW | db];
@@ -104,7 +119,7 @@ export interface LinearLogitsKernel {
   readonly inputs: readonly KernelInput[];
 }
 
-export type Kernel = MapKernel | MatmulKernel | ScanKernel | EighKernel | LinearLogitsKernel;
+export type Kernel = MapKernel | MatmulKernel | ScanKernel | EighKernel | SortKernel | LinearLogitsKernel;
 
 /** Where a buffer's contents come from. */
 export type BufferSource =
@@ -180,6 +195,7 @@ export const kernelOutputSizes = (k: Kernel): number[] => {
     case 'matmul':
       return [k.batch.reduce((a, b) => a * b, 1) * k.m * k.n];
     case 'scan':
+    case 'sort':
       return [k.shape.reduce((a, b) => a * b, 1)];
     case 'eigh':
       return [k.shape.slice(0, k.output === 'values' ? -1 : undefined).reduce((a, b) => a * b, 1)];
@@ -207,6 +223,8 @@ export function formatKernel(k: Kernel): string {
       return `matmul ${k.dtype} batch[${k.batch.join(', ')}] ${k.m}x${k.k}x${k.n} a(in${k.a.slot}+${k.a.offset} ${k.a.strides.join(',')}) b(in${k.b.slot}+${k.b.offset} ${k.b.strides.join(',')}) (${ins})`;
     case 'scan':
       return `scan[${k.shape.join(', ')}] axis ${k.axis}${k.reverse ? ' reverse' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
+    case 'sort':
+      return `sort[${k.shape.join(', ')}] axis ${k.axis}${k.descending ? ' descending' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
     case 'eigh':
       return `eigh ${k.output}[${k.shape.join(', ')}] (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
     case 'linearLogits':

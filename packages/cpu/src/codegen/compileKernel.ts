@@ -10,7 +10,14 @@ import {
 import type { HostArray } from '@xent/core';
 import { runLinearLogits } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
-import { eighKernelSource, matmulKernelSource, mapKernelSource, scanKernelSource } from './kernelSource.js';
+import { stableArgsort } from '../linalg/stableArgsort.js';
+import {
+  eighKernelSource,
+  matmulKernelSource,
+  mapKernelSource,
+  scanKernelSource,
+  sortKernelSource,
+} from './kernelSource.js';
 
 /** A compiled kernel: input arrays, then output arrays. */
 export type KernelFn = (...buffers: unknown[]) => void;
@@ -30,6 +37,7 @@ const kernelHelpers: Readonly<Record<string, unknown>> = {
   ),
   checkIndex,
   symmetricEigen,
+  stableArgsort,
 };
 
 const cache = new Map<string, KernelFn>();
@@ -45,6 +53,8 @@ export function kernelSource(k: Exclude<Kernel, LinearLogitsKernel>): string {
       return matmulKernelSource(k);
     case 'eigh':
       return eighKernelSource(k);
+    case 'sort':
+      return sortKernelSource(k);
   }
 }
 

@@ -2,7 +2,7 @@
  * @file JavaScript source for each kernel kind: typed-array loops with hoisted bounds and
  * loop-invariant values, no per-element dispatch or closures.
  */
-import type { EighKernel, MapKernel, MatmulKernel, ReduceOp, ScanKernel } from '@xent/core/internal';
+import type { EighKernel, MapKernel, MatmulKernel, ReduceOp, ScanKernel, SortKernel } from '@xent/core/internal';
 import { type Loop, LoopNest } from './loopNest.js';
 
 const params = (inputs: number, outputs: number): string =>
@@ -74,6 +74,26 @@ export function scanKernelSource(k: ScanKernel): string {
   (open[others.length] as string[]).push('let s=0;');
   const add = k.value.dtype === 'i32' ? `s=(s+${value})|0;` : `s+=${value};`;
   return `(${params(k.inputs.length, 1)})=>{\n${nest.render(`${add}out0[${address}]=s;`, { open })}\n}`;
+}
+
+/**
+ * sort: each line along the axis is gathered from `value` into f64 keys (exact for every dtype),
+ * sorted by `stableArgsort` (a helper bound at compile time), and its permutation stored.
+ */
+export function sortKernelSource(k: SortKernel): string {
+  const others: Loop[] = k.shape.flatMap((extent, v) => (v === k.axis ? [] : [{ v, extent }]));
+  const n = k.shape[k.axis] as number;
+  const nest = new LoopNest([...others, { v: k.axis, extent: n }]);
+  const strides = k.shape.map((_, i) => k.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const value = nest.ref(k.value);
+  const base = others.map(({ v }) => `i${v}*${strides[v] ?? 1}`).join('+') || '0';
+  const open: string[][] = Array.from({ length: others.length + 2 }, () => []);
+  const close: string[][] = Array.from({ length: others.length + 2 }, () => []);
+  (close[others.length] as string[]).push(
+    `stableArgsort(keys,${n},${String(k.descending)},perm,tmp);{const b=${base};for(let q=0;q<${n};q++)out0[b+q*${strides[k.axis] ?? 1}]=perm[q];}`,
+  );
+  const body = nest.render(`keys[i${k.axis}]=${value};`, { open, close });
+  return `(()=>{const keys=new Float64Array(${n});const perm=new Int32Array(${n});const tmp=new Int32Array(${n});return(${params(k.inputs.length, 1)})=>{\n${body}\n}})()`;
 }
 
 /**

@@ -337,6 +337,26 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     });
     return dst;
   },
+  argsort: ([x], { axis, descending }, out) => {
+    const xv = x as Value;
+    const shape = xv.type.shape;
+    const strides = stridesOf(shape);
+    const n = shape[axis] as number;
+    const stride = strides[axis] as number;
+    const dst = alloc(out);
+    const lines = shape.map((d, i) => (i === axis ? 1 : d));
+    // ascending order with NaN the largest; descending reverses it; ties by index either way
+    const ascending = (a: number, b: number): number =>
+      Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0;
+    stridedLoop(lines, strides, 0, (_k, base) => {
+      const key = (i: number): number => xv.data[base + i * stride] as number;
+      const order = Array.from({ length: n }, (_, i) => i).sort(
+        (i, j) => (descending ? -ascending(key(i), key(j)) : ascending(key(i), key(j))) || i - j,
+      );
+      order.forEach((i, t) => (dst[base + t * stride] = i));
+    });
+    return dst;
+  },
   eigh: ([x], { output }, out) => {
     const xv = x as Value;
     const n = xv.type.shape[xv.type.shape.length - 1] as number;

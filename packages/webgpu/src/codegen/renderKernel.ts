@@ -6,6 +6,7 @@ import { renderMapKernel } from './mapKernel.js';
 import { renderMatmulKernel } from './matmulKernel.js';
 import type { RenderedKernel } from './rendered.js';
 import { renderScanKernel } from './scanKernel.js';
+import { renderSortKernel } from './sortKernel.js';
 
 export function renderKernel(k: Kernel, maxBindingBytes: number): RenderedKernel {
   switch (k.kind) {
@@ -21,6 +22,8 @@ export function renderKernel(k: Kernel, maxBindingBytes: number): RenderedKernel
         'eigh',
         `xent.eigh: the WebGPU backend has no eigen-decomposition kernel (matrices ${JSON.stringify(k.shape)}); run eigh, eigvalsh and the spectral losses on a CPU backend`,
       );
+    case 'sort':
+      return renderSortKernel(k, maxBindingBytes);
     case 'linearLogits':
       return renderLinearLogitsKernel(k, maxBindingBytes);
   }

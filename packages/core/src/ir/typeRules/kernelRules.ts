@@ -1,4 +1,4 @@
-/** @file Type rules of the primitives with a kernel of their own: matmul, cumsum, eigh and the fused linear-logit routines. */
+/** @file Type rules of the primitives with a kernel of their own: matmul, cumsum, eigh, argsort and the fused linear-logit routines. */
 import { either as E } from 'fp-ts';
 import type { DType } from '../dtype.js';
 import { type IrError, irError } from '../irError.js';
@@ -94,6 +94,20 @@ export const kernelRules: { [P in PrimOfKind<'contraction' | 'scan' | 'routine'>
     if (!(['values', 'vectors'] as readonly string[]).includes(output))
       return E.left(irError('InvalidParam', 'eigh', 'output', "'values' or 'vectors'", JSON.stringify(output)));
     return E.right({ shape: output === 'values' ? a.shape.slice(0, -1) : a.shape, dtype: a.dtype });
+  },
+  /** argsort: an i32 permutation of x's shape along the axis */
+  argsort: (inputs, { axis, descending }) => {
+    const r = arity('argsort', inputs, 1);
+    if (E.isLeft(r)) return r;
+    const x = r.right[0] as TensorType;
+    const cx = requireClass('argsort', 'x', x, 'numeric');
+    if (E.isLeft(cx)) return cx;
+    if (!(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length))
+      return E.left(irError('AxisOutOfRange', 'argsort', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
+    // Parsed IR text can carry any value here.
+    if (typeof descending !== 'boolean')
+      return E.left(irError('InvalidParam', 'argsort', 'descending', 'a boolean', JSON.stringify(descending)));
+    return E.right({ shape: x.shape, dtype: 'i32' });
   },
   linearLogitStats: (inputs, params) => {
     const r = linearOperands('linearLogitStats', inputs, params, linearLogitSlots(params.targets, 'stats'));

@@ -1,16 +1,17 @@
-/** @file Reductions: sum, max, min, logsumexp (a one-pass online reduction), mean, argmax. */
+/** @file Reductions: sum, max, min, logsumexp (a one-pass online reduction), mean, argmax, argmin. */
 import { either as E } from 'fp-ts';
 import { fail, fromIrError, ValueError } from '../../errors.js';
 import * as B from '../../ir/build.js';
 import type { DType } from '../../ir/dtype.js';
 import { normalizeAxes } from '../../ir/shape.js';
+import type { Node } from '../../ir/node.js';
 import { applyOp, describe, wrap } from '../apply.js';
 import { type Params, publicFn } from '../../validate/publicFn.js';
 import type { DTypeRule } from '../../validate/schema.js';
 import * as s from '../../validate/schemas.js';
 import type { Check, Ok, ReduceShape, ShapeT } from '../shapeTypes.js';
 import type { Tensor } from '../tensor.js';
-import { div, neg } from './elementwise.js';
+import { div } from './elementwise.js';
 
 /** Which axes to reduce (all when omitted; negative axes count from the end) and whether to keep them as size 1. */
 export interface ReduceOptions<Ax, K extends boolean> {
@@ -88,12 +89,11 @@ export const max: ReductionFn = publicFn(
   (x, options) => reduce('max', 'max', x, options) as never,
 );
 
-/** Minimum over the axes: −max(−x). */
-export const min: ReductionFn = publicFn(
-  'min',
-  reductionParams('numeric'),
-  (x, options) => neg(reduce('min', 'max', neg(x), options)) as never,
-);
+/** Minimum over the axes: r(max(r(x))) for the order-reversing r of `reverseOrder` (−x, or −1 − x for i32). */
+export const min: ReductionFn = publicFn('min', reductionParams('numeric'), (x, options) => {
+  const flip = (t: Tensor): Tensor => wrap(reverseOrder(t.node));
+  return flip(reduce('min', 'max', flip(x), options)) as never;
+});
 
 /**
  * log Σ exp over the axes, computed as one online (max, sum) pass: finite for logits of ±1e4,
@@ -112,31 +112,55 @@ export const mean: ReductionFn = publicFn('mean', reductionParams('float'), (x, 
   return div(reduce('mean', 'sum', x, options), count) as never;
 });
 
+/** The options of `argmax` and `argmin`: one axis (the last by default) and `keepDims`. */
+const argOptions = s.options({ axis: s.optional(s.axis), keepDims: s.optional(s.boolean) });
+
 /** The index of the maximum along `axis` (the first on ties; the first NaN if any), as i32; not differentiable. */
-export const argmax = publicFn(
-  'argmax',
-  {
-    x: s.tensor({ dtype: 'numeric' }),
-    options: s.options({ axis: s.optional(s.axis), keepDims: s.optional(s.boolean) }),
-  },
-  argmaxImpl,
-);
+export const argmax = publicFn('argmax', { x: s.tensor({ dtype: 'numeric' }), options: argOptions }, argmaxImpl);
 
 function argmaxImpl<S extends ShapeT, const Ax extends number = -1, K extends boolean = false>(
   x: Tensor<S>,
   options: { readonly axis?: Ax; readonly keepDims?: K } = {},
 ): Tensor<Reduced<S, Ax, K>, 'i32'> {
-  const fn = 'argmax';
-  const t: Tensor = x;
-  const [axis] = reductionAxes(fn, t, options.axis ?? -1) as [number];
-  const n = t.shape[axis] as number;
-  if (n === 0) fail(ValueError, fn, 'x', `a non-empty axis ${axis}`, `shape [${t.shape.join(', ')}]`);
-  const m = B.expandReduced(B.op('max', { axes: [axis] }, [t.node]), [axis], t.shape);
-  const iota = B.op('iota', { shape: t.shape, axis, dtype: 'i32' }, []);
-  const isNaN = B.op('notEqual', {}, [t.node, t.node]);
-  const hit = B.where(isNaN, B.full(t.shape, 1, 'bool'), B.equal(t.node, m));
-  const candidates = B.where(hit, iota, B.full(t.shape, n, 'i32'));
-  const first = B.neg(B.op('max', { axes: [axis] }, [B.neg(candidates)]));
-  const out = wrap(first);
-  return (options.keepDims === true ? keep(t, out, [axis]) : out) as never;
+  return firstMax('argmax', x, (n) => n, options) as never;
+}
+
+/** The index of the minimum along `axis` (the first on ties; the first NaN if any), as i32; not differentiable. */
+export const argmin = publicFn('argmin', { x: s.tensor({ dtype: 'numeric' }), options: argOptions }, argminImpl);
+
+function argminImpl<S extends ShapeT, const Ax extends number = -1, K extends boolean = false>(
+  x: Tensor<S>,
+  options: { readonly axis?: Ax; readonly keepDims?: K } = {},
+): Tensor<Reduced<S, Ax, K>, 'i32'> {
+  return firstMax('argmin', x, reverseOrder, options) as never;
+}
+
+/**
+ * An order-reversing map without overflow: −x for floats (NaN stays NaN, −0 and +0 stay equal),
+ * −1 − x for i32 (INT_MIN ↦ INT_MAX; −x would wrap INT_MIN onto itself).
+ */
+function reverseOrder(x: Node): Node {
+  return x.type.dtype === 'i32' ? B.sub(B.fullLike(x, -1), x) : B.neg(x);
+}
+
+/** The first index along the axis where `order(x)` is largest (or NaN). */
+function firstMax(
+  fn: string,
+  x: Tensor,
+  order: (x: Node) => Node,
+  options: { readonly axis?: number; readonly keepDims?: boolean },
+): Tensor {
+  const [axis] = reductionAxes(fn, x, options.axis ?? -1) as [number];
+  const n = x.shape[axis] as number;
+  if (n === 0) fail(ValueError, fn, 'x', `a non-empty axis ${axis}`, `shape [${x.shape.join(', ')}]`);
+  const v = order(x.node);
+  const m = B.expandReduced(B.op('max', { axes: [axis] }, [v]), [axis], x.shape);
+  const iota = B.op('iota', { shape: x.shape, axis, dtype: 'i32' }, []);
+  const isNaN = B.op('notEqual', {}, [v, v]);
+  const hit = B.where(isNaN, B.full(x.shape, 1, 'bool'), B.equal(v, m));
+  // the first hit: the largest n − i (no overflow: 0 < n − i ≤ n)
+  const candidates = B.where(hit, B.sub(B.full(x.shape, n, 'i32'), iota), B.full(x.shape, 0, 'i32'));
+  const best = B.op('max', { axes: [axis] }, [candidates]);
+  const out = wrap(B.sub(B.fullLike(best, n), best));
+  return options.keepDims === true ? keep(x, out, [axis]) : out;
 }
