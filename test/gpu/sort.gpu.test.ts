@@ -91,8 +91,9 @@ describe.runIf(gpu !== undefined)('webgpu sort', () => {
       [2, 0],
       [3, 1],
     ]) {
+      const size = shape.reduce((a, b) => a * b, 1);
       const t = x.tensor(
-        new Float32Array(shape[0]! * shape[1]!).map((_, i) => -i),
+        new Float32Array(size).map((_, i) => -i),
         { shape },
       );
       const r = x.jit((u: x.Tensor) => x.sort(u).indices, { backend })(t);
