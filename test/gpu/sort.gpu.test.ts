@@ -84,6 +84,28 @@ describe.runIf(gpu !== undefined)('webgpu sort', () => {
     }
   });
 
+  test('empty tensors, lines of one, and k = 0', async () => {
+    const backend = defined(gpu);
+    for (const shape of [
+      [0, 5],
+      [2, 0],
+      [3, 1],
+    ]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const t = x.tensor(
+        new Float32Array(size).map((_, i) => -i),
+        { shape },
+      );
+      const r = x.jit((u: x.Tensor) => x.sort(u).indices, { backend })(t);
+      expect(r.shape).toEqual(shape);
+      expect(await numbersAsync(r)).toEqual(new Array<number>(size).fill(0));
+    }
+    const top = x.jit((u: x.Tensor) => x.topK(u, 0).values, { backend })(
+      x.tensor(Float32Array.from([1, 2]), { shape: [1, 2] }),
+    );
+    expect(top.shape).toEqual([1, 0]);
+  });
+
   test('i32 with INT_MIN and INT_MAX sorts exactly', async () => {
     const backend = defined(gpu);
     const big = [5, -2147483648, 2147483647, 7, -2147483648, 0, 2147483647, -1, 3, 3];

@@ -90,10 +90,10 @@ export function sortKernelSource(k: SortKernel): string {
   const open: string[][] = Array.from({ length: others.length + 2 }, () => []);
   const close: string[][] = Array.from({ length: others.length + 2 }, () => []);
   (close[others.length] as string[]).push(
-    `stableArgsort(keys,${n},${String(k.descending)},perm,tmp);{const b=${base};for(let q=0;q<${n};q++)out0[b+q*${strides[k.axis] ?? 1}]=perm[q];}`,
+    `stableArgsort(keys,${n},${String(k.descending)},perm,tmp,keyTmp);{const b=${base};for(let q=0;q<${n};q++)out0[b+q*${strides[k.axis] ?? 1}]=perm[q];}`,
   );
   const body = nest.render(`keys[i${k.axis}]=${value};`, { open, close });
-  return `(()=>{const keys=new Float64Array(${n});const perm=new Int32Array(${n});const tmp=new Int32Array(${n});return(${params(k.inputs.length, 1)})=>{\n${body}\n}})()`;
+  return `(()=>{const keys=new Float64Array(${n});const perm=new Int32Array(${n});const tmp=new Int32Array(${n});const keyTmp=new Float64Array(${n});return(${params(k.inputs.length, 1)})=>{\n${body}\n}})()`;
 }
 
 /**
