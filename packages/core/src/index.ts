@@ -79,6 +79,7 @@ export {
   type ReduceOptions,
   type ReductionFn,
 } from './trace/ops/reduce.js';
+export * from './trace/ops/special.js';
 export * from './trace/ops/movement.js';
 export * from './trace/ops/linalg.js';
 export * from './nn/activations.js';
