@@ -111,7 +111,7 @@ export function erfinv(x: number): number {
 
 /**
  * log|Γ(x)|: Stirling's series at z = x + m ≥ 10 less log Π(x + k) for x > 0; ln(π/|sin πx|) −
- * lgamma(1 − x) for x < 0; +Inf at the poles (0 and the negative integers) and at ±Inf.
+ * lgamma(1 − x) for x < 0; exactly 0 at 1 and 2; +Inf at the poles (0 and the negative integers) and at ±Inf.
  */
 export function lgamma(x: number): number {
   const positive = (v: number): number => {
@@ -140,6 +140,7 @@ export function lgamma(x: number): number {
   };
   if (Number.isNaN(x)) return x;
   if (x === Infinity || x === -Infinity) return Infinity;
+  if (x === 1 || x === 2) return 0;
   if (x > 0) return positive(x);
   const r = x - Math.round(x);
   if (r === 0) return Infinity;

@@ -100,6 +100,7 @@ export const specialHelpers = {
   lgamma: `fn xent_lgamma(x: f32) -> f32 {
   if (xent_isnan(x)) { return x; }
   if (abs(x) == xent_inf()) { return xent_inf(); }
+  if (x == 1.0 || x == 2.0) { return 0.0; }
   if (x > 0.0) { return xent_lgammapos(x); }
   let r = x - round(x);
   if (r == 0.0) { return xent_inf(); }
