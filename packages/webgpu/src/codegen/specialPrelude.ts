@@ -5,10 +5,15 @@
  */
 
 export const specialHelpers = {
-  // e^{−a²} with a² = h² + (a − h)(a + h), h = a to 8 fraction bits (h² exact for a < 16)
+  // e^{−a²} with a² = h² + (a − h)(a + h), h = a to 8 fraction bits (h² exact for a < 16), and
+  // e^{−h²} = 2⁻ᵏ e^{−r}, h² = k ln 2 + r (ln 2 split in a 16-bit head and a tail, so k·head is exact):
+  // the builtin exp is only accurate to 3 + 2|x| ulp, so it only sees |x| ≤ 0.35
   gauss: `fn xent_gauss(a: f32) -> f32 {
   let h = floor(a * 256.0) / 256.0;
-  return exp(-h * h) * exp(-(a - h) * (a + h));
+  let h2 = h * h;
+  let k = round(h2 * 1.4426950409);
+  let r = (h2 - k * 0.693145751953125) - k * 1.428606820309417e-6;
+  return ldexp(exp(-r), -i32(k)) * exp(-(a - h) * (a + h));
 }`,
   // erf x = 2/√π e^{−x²} Σ 2ⁿx^{2n+1}/(2n+1)!! for |x| < 1.03 (positive terms)
   erfseries: `fn xent_erfseries(x: f32) -> f32 {
