@@ -134,9 +134,7 @@ const unary = (
  */
 const awayFromPoles = (shape: readonly number[]): fc.Arbitrary<number[]> =>
   fc.array(
-    fc
-      .tuple(fc.integer({ min: -3, max: 2 }), fc.double({ min: 0.3, max: 0.7, noNaN: true }))
-      .map(([k, f]) => k + f),
+    fc.tuple(fc.integer({ min: -3, max: 2 }), fc.double({ min: 0.3, max: 0.7, noNaN: true })).map(([k, f]) => k + f),
     { minLength: sizeOf(shape), maxLength: sizeOf(shape) },
   );
 

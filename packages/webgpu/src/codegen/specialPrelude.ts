@@ -183,7 +183,9 @@ export const specialHelpers = {
 export type SpecialHelper = keyof typeof specialHelpers;
 
 /** Helpers each special helper calls. */
-export const specialUses: Readonly<Record<SpecialHelper, readonly (SpecialHelper | 'isnan' | 'nan' | 'inf' | 'log')[]>> = {
+export const specialUses: Readonly<
+  Record<SpecialHelper, readonly (SpecialHelper | 'isnan' | 'nan' | 'inf' | 'log')[]>
+> = {
   gauss: [],
   erfseries: ['gauss'],
   erfccf: ['gauss'],
