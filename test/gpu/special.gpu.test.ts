@@ -22,7 +22,7 @@ const gpuBound = (floor: number): Bound => ({
   floor: Math.max(floor, 2 ** -126),
 });
 
-const f32 = (v: readonly number[]): x.Tensor => x.tensor(Float32Array.from(v), { dtype: 'f32' });
+const f32 = (v: readonly number[]): x.Tensor => x.tensor(Float32Array.from(v), { shape: [v.length], dtype: 'f32' });
 
 describe.runIf(gpu !== undefined).each(specialCases)('webgpu: $name in f32', (c) => {
   test('values are within the f32 bound of the references rounded to f32', async () => {
