@@ -156,6 +156,16 @@ const elementwiseCases: { readonly [K in ir.ElementwiseKind]: (p: ir.PrimOfKind<
       apply: (a) => primitive(p, {}, a),
       grad: true,
     })),
+  ordered: (p) =>
+    floats.flatMap((d) =>
+      [0, 1, 2].map((order) => ({
+        name: `${p} ${order} ${d}`,
+        columns: [extremes[d]],
+        dtypes: [d],
+        apply: (a: x.Tensor) => primitive(p, { order }, a),
+        grad: true,
+      })),
+    ),
   binary: (p) =>
     floats.map((d) => ({
       name: `${p} ${d}`,

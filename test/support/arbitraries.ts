@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 
 /** Value domains that keep prims away from their poles and kinks. */
-export type Domain = 'any' | 'positive' | 'aboveMinusOne' | 'nonzero' | 'nonInteger' | 'unit';
+export type Domain = 'any' | 'positive' | 'aboveMinusOne' | 'nonzero' | 'nonInteger' | 'unit' | 'innerUnit';
 
 const double = (min: number, max: number): fc.Arbitrary<number> =>
   fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
@@ -13,6 +13,8 @@ export const valueIn = (domain: Domain): fc.Arbitrary<number> => {
       return double(-3, 3);
     case 'unit':
       return double(-1, 1);
+    case 'innerUnit':
+      return double(-0.9, 0.9);
     case 'positive':
       return double(0.2, 3);
     case 'aboveMinusOne':

@@ -73,6 +73,7 @@ const plain = (): readonly ir.NoParams[] => [{}];
 /** The operands and params of each elementwise kind: exhaustive over the kinds. */
 const elementwiseHarness: { readonly [K in ir.ElementwiseKind]: ElementwiseHarness<K> } = {
   unary: { roles: ['value'], variants: plain },
+  ordered: { roles: ['value'], variants: () => [{ order: 0 }, { order: 3 }] },
   binary: { roles: ['value', 'value'], variants: plain },
   compare: { roles: ['value', 'value'], variants: plain },
   select: { roles: ['mask', 'value', 'value'], variants: plain },

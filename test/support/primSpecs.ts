@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { ir } from '@xent/core/internal';
 import type { DType } from 'xent';
 import { axesArb, type Domain, permutationArb, shapeArb, sizeOf, valueIn, valuesArb } from './arbitraries.js';
+import { naiveErf, naiveErfc, naiveErfinv, naiveLgamma, naivePolygamma } from './specialNaive.js';
 import { eigenvalues3, eigenvector3 } from './symmetric3.js';
 
 type Prim = ir.Prim;
@@ -115,12 +116,30 @@ function naiveOf(input: InputSpec): NaiveArray {
 
 // ---- elementwise ----
 
-const unary = (domain: Domain, f: (v: number) => number, grad: GradClass = 'smooth'): PrimTestSpec<ir.NoParams> => ({
+const unary = (
+  domain: Domain,
+  f: (v: number) => number,
+  grad: GradClass = 'smooth',
+  f32: PrimTestSpec<ir.NoParams>['f32'] = tight,
+): PrimTestSpec<ir.NoParams> => ({
   cases: shapeArb().chain((shape) => valuesArb(shape, domain).map((v) => ({ inputs: [f64(shape, v)], params: {} }))),
   naive: (inputs, _p, out) => f(at(inputs, 0, out)),
   grad: () => grad,
-  f32: tight,
+  f32,
 });
+
+/**
+ * Values in (−3, 3) at least 0.3 from an integer: the derivatives of polygamma up to order 5 stay
+ * below 2·10⁵, so a finite difference along a direction component of 10⁻¹² is still resolved.
+ */
+const awayFromPoles = (shape: readonly number[]): fc.Arbitrary<number[]> =>
+  fc.array(
+    fc.tuple(fc.integer({ min: -3, max: 2 }), fc.double({ min: 0.3, max: 0.7, noNaN: true })).map(([k, f]) => k + f),
+    { minLength: sizeOf(shape), maxLength: sizeOf(shape) },
+  );
+
+/** The f32 tolerance of lgamma and polygamma: absolute near their zeros, a few f32 roundings of the shifted sums elsewhere. */
+const gammaF32 = { rtol: 1e-5, atol: 1e-5 };
 
 type PairMaker = (a: number) => fc.Arbitrary<number>;
 
@@ -237,6 +256,21 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
   sign: unary('any', Math.sign, 'none'),
   floor: unary('nonInteger', Math.floor, 'none'),
   ceil: unary('nonInteger', Math.ceil, 'none'),
+  erf: unary('any', naiveErf),
+  erfc: unary('any', naiveErfc),
+  erfinv: unary('innerUnit', naiveErfinv, 'smooth', { rtol: 1e-5, atol: 1e-6 }),
+  lgamma: unary('nonInteger', naiveLgamma, 'smooth', gammaF32),
+  // ---- elementwise unary of an order ----
+  polygamma: {
+    cases: shapeArb().chain((shape) =>
+      fc
+        .tuple(awayFromPoles(shape), fc.integer({ min: 0, max: 3 }))
+        .map(([v, order]) => ({ inputs: [f64(shape, v)], params: { order } })),
+    ),
+    naive: (inputs, { order }, out) => naivePolygamma(order, at(inputs, 0, out)),
+    grad: () => 'smooth',
+    f32: gammaF32,
+  },
   // ---- elementwise binary ----
   add: binary('any', independent('any'), (a, b) => a + b, 'smooth'),
   sub: binary('any', independent('any'), (a, b) => a - b, 'smooth'),

@@ -99,7 +99,7 @@ function constants(rows: number, cols: number, dtype: 'f32' | 'f64') {
 
 type Constants = ReturnType<typeof constants>;
 
-/** p squashed into (1.25, 1.75): in every elementwise primitive's smooth domain, away from integers. */
+/** p squashed into (1.25, 1.75): in every binary primitive's smooth domain, away from integers (less 1, every unary one's). */
 const low = (p: x.Tensor): x.Tensor => x.add(1.5, x.mul(0.25, x.tanh(p)));
 /** q squashed into (2.25, 2.75): at least 0.5 above any `low`, so no ties. */
 const high = (q: x.Tensor): x.Tensor => x.add(low(q), 1);
@@ -111,7 +111,8 @@ const high = (q: x.Tensor): x.Tensor => x.add(low(q), 1);
 const primHarness: {
   readonly [K in ir.ElementwiseKind]: (prim: ir.PrimOfKind<K>, p: x.Tensor, q: x.Tensor, c: Constants) => x.Tensor;
 } = {
-  unary: (prim, p) => primitive(prim, {}, low(p)),
+  unary: (prim, p) => primitive(prim, {}, x.sub(low(p), 1)),
+  ordered: (prim, p) => primitive(prim, { order: 1 }, low(p)),
   binary: (prim, p, q) => primitive(prim, {}, low(p), high(q)),
   compare: (prim, p, q) => x.where(primitive(prim, {}, low(p), high(q)), p, q),
   select: (prim, p, q, c) => primitive(prim, {}, c.mask, p, q),

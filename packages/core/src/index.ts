@@ -80,6 +80,7 @@ export {
   type ReduceOptions,
   type ReductionFn,
 } from './trace/ops/reduce.js';
+export * from './trace/ops/special.js';
 export * from './trace/ops/movement.js';
 export * from './trace/ops/linalg.js';
 export * from './trace/ops/sort.js';

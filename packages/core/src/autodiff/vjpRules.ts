@@ -45,6 +45,9 @@ function sortingPermutation(idx: Node, axis: number, shape: readonly number[]): 
   return prefix && isPerm(under) ? under : undefined;
 }
 
+/** c·e^{−x²} */
+const gaussDensity = (x: Node, c: number): Node => B.scale(B.exp(B.neg(B.mul(x, x))), c);
+
 /** For piecewise-constant and integer-valued outputs. */
 const noGrad: VjpRule<Prim> = (_ct, node) => node.inputs.map(() => null);
 
@@ -81,6 +84,17 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   sign: noGrad,
   floor: noGrad,
   ceil: noGrad,
+  /** d erf x = (2/√π) e^{−x²} */
+  erf: (ct, n) => [B.mul(ct, gaussDensity(x0(n), 1.1283791670955126))],
+  /** d erfc x = −(2/√π) e^{−x²} */
+  erfc: (ct, n) => [B.mul(ct, gaussDensity(x0(n), -1.1283791670955126))],
+  /** d erfinv x = (√π/2) e^{y²}, y = erfinv x */
+  erfinv: (ct, n) => [B.mul(ct, B.scale(B.exp(B.mul(n, n)), 0.886226925452758))],
+  /** d log|Γ(x)| = ψ(x) */
+  lgamma: (ct, n) => [B.mul(ct, B.op('polygamma', { order: 0 }, [x0(n)]))],
+  // ---- elementwise unary of an order ----
+  /** d ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x) */
+  polygamma: (ct, n) => [B.mul(ct, B.op('polygamma', { order: n.params.order + 1 }, [x0(n)]))],
   // ---- elementwise binary ----
   add: (ct) => [ct, ct],
   sub: (ct) => [ct, B.neg(ct)],

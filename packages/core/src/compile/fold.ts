@@ -4,6 +4,7 @@
  */
 import type { DType } from '../ir/dtype.js';
 import type { BinaryPrim, UnaryPrim } from '../ir/primInfo.js';
+import { erf, erfc, erfinv, lgamma } from '../kernel/special.js';
 
 type Fold1 = (x: number) => number;
 type Fold2 = (a: number, b: number) => number;
@@ -23,6 +24,10 @@ export const unaryFolds: { readonly [P in UnaryPrim]: Fold1 } = {
   sign: Math.sign,
   floor: Math.floor,
   ceil: Math.ceil,
+  erf,
+  erfc,
+  erfinv,
+  lgamma,
 };
 
 export const binaryFolds: { readonly [P in BinaryPrim]: Fold2 } = {

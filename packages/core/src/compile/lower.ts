@@ -141,6 +141,12 @@ const lowerRules: { readonly [P in InlinePrim]: LowerRule<P> } = {
   sign: elementwise('sign'),
   floor: elementwise('floor'),
   ceil: elementwise('ceil'),
+  erf: elementwise('erf'),
+  erfc: elementwise('erfc'),
+  erfinv: elementwise('erfinv'),
+  lgamma: elementwise('lgamma'),
+  /** the order rides in the scalar op's imm */
+  polygamma: (k, n, coords) => scalar('polygamma', n.type.dtype, [k.arg(n, 0, coords)], n.params.order),
   add: elementwise('add'),
   sub: elementwise('sub'),
   mul: elementwise('mul'),

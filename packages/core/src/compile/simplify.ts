@@ -13,6 +13,7 @@ import {
   type UnaryPrim,
 } from '../ir/primInfo.js';
 import { shapeEq } from '../ir/shape.js';
+import { polygamma } from '../kernel/special.js';
 import { binaryFolds, castValue, roundTo, unaryFolds } from './fold.js';
 
 /** The value of a scalar constant, possibly broadcast; undefined for anything else. */
@@ -70,6 +71,8 @@ function neverNegInf(n: Node): boolean {
 /** The value of an elementwise op of scalar constants `v`, by kind (undefined: the op is kept). */
 const foldByKind: { readonly [K in ElementwiseKind]: (n: AnyOpNode, v: readonly number[]) => number | undefined } = {
   unary: (n, v) => unaryFolds[n.prim as UnaryPrim](v[0] as number),
+  /** ψ⁽ⁿ⁾(c) */
+  ordered: (n, v) => polygamma((n as OpNode<'polygamma'>).params.order, v[0] as number),
   binary: (n, v) => binaryFolds[n.prim as BinaryPrim](v[0] as number, v[1] as number),
   compare: (n, v) => binaryFolds[n.prim as BinaryPrim](v[0] as number, v[1] as number),
   /** where(c, a, b) = a if c else b */

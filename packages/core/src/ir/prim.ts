@@ -23,6 +23,12 @@ export const Prim = {
   Sign: 'sign',
   Floor: 'floor',
   Ceil: 'ceil',
+  Erf: 'erf',
+  Erfc: 'erfc',
+  Erfinv: 'erfinv',
+  Lgamma: 'lgamma',
+  // ---- elementwise unary of an order ----
+  Polygamma: 'polygamma',
   // ---- elementwise binary ----
   Add: 'add',
   Sub: 'sub',
@@ -68,6 +74,9 @@ export type Prim = (typeof Prim)[keyof typeof Prim];
 
 /** Every primitive, in declaration order. */
 export const prims: readonly Prim[] = Object.values(Prim);
+
+/** The highest order of polygamma (its derivative raises the order by one). */
+export const MAX_POLYGAMMA_ORDER = 64;
 
 /** A primitive without parameters. */
 export type NoParams = Readonly<Record<string, never>>;
@@ -123,6 +132,12 @@ export interface PrimParamMap {
   sign: NoParams;
   floor: NoParams;
   ceil: NoParams;
+  erf: NoParams;
+  erfc: NoParams;
+  erfinv: NoParams;
+  lgamma: NoParams;
+  /** ψ⁽ⁿ⁾, the n-th derivative of digamma (n = order, an integer in [0, MAX_POLYGAMMA_ORDER]). */
+  polygamma: { readonly order: number };
   add: NoParams;
   sub: NoParams;
   mul: NoParams;

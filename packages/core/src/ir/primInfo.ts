@@ -9,6 +9,7 @@ import type { Prim, PrimTable } from './prim.js';
 /** What a primitive does to the elements of its inputs. */
 export type PrimKind =
   | 'unary' // elementwise maths of one input
+  | 'ordered' // elementwise maths of one input at a static integer order (polygamma)
   | 'binary' // elementwise arithmetic of two inputs of one shape and dtype
   | 'compare' // elementwise comparison of two inputs, a bool
   | 'select' // where(cond, a, b)
@@ -47,6 +48,7 @@ const kind = <E extends boolean, L extends Lowering, C extends boolean>(
 
 export const primKinds = {
   unary: kind(true, 'inline', false),
+  ordered: kind(true, 'inline', false),
   binary: kind(true, 'inline', false),
   compare: kind(true, 'inline', false),
   select: kind(true, 'inline', false),
@@ -98,6 +100,11 @@ export const primInfo = {
   sign: unary(1),
   floor: unary(1),
   ceil: unary(1),
+  erf: unary(8),
+  erfc: unary(8),
+  erfinv: unary(8),
+  lgamma: unary(8),
+  polygamma: info('ordered', 1, 8),
   add: binary(1),
   sub: binary(1),
   mul: binary(1),

@@ -3,7 +3,7 @@ import { either as E } from 'fp-ts';
 import { isDType, isNumeric } from './dtype.js';
 import { type IrError, irError } from './irError.js';
 import type { TensorType } from './node.js';
-import type { Prim, PrimParamMap, PrimTable } from './prim.js';
+import { MAX_POLYGAMMA_ORDER, type Prim, type PrimParamMap, type PrimTable } from './prim.js';
 import { checkShape, formatShape, isValidDim, shapeEq } from './shape.js';
 import { arity, binary, dtypeClassName, reduction, sameType, type TypeRule, unary } from './typeRules/common.js';
 import { kernelRules } from './typeRules/kernelRules.js';
@@ -27,6 +27,18 @@ export const typeRules: PrimTable<{ [P in Prim]: TypeRule<P> }> = {
   sign: unary('sign', 'numeric'),
   floor: unary('floor', 'float'),
   ceil: unary('ceil', 'float'),
+  erf: unary('erf', 'float'),
+  erfc: unary('erfc', 'float'),
+  erfinv: unary('erfinv', 'float'),
+  lgamma: unary('lgamma', 'float'),
+  // ---- elementwise unary of an order ----
+  polygamma: (inputs, { order }) => {
+    if (!Number.isInteger(order) || order < 0 || order > MAX_POLYGAMMA_ORDER)
+      return E.left(
+        irError('InvalidParam', 'polygamma', 'order', `an integer in [0, ${MAX_POLYGAMMA_ORDER}]`, String(order)),
+      );
+    return unary('polygamma', 'float')(inputs, {});
+  },
   // ---- elementwise binary ----
   add: binary('add', 'numeric'),
   sub: binary('sub', 'numeric'),

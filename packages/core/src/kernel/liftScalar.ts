@@ -29,6 +29,11 @@ const liftedPrims: { readonly [O in ScalarOp]: Prim | undefined } = {
   sign: 'sign',
   floor: 'floor',
   ceil: 'ceil',
+  erf: 'erf',
+  erfc: 'erfc',
+  erfinv: 'erfinv',
+  lgamma: 'lgamma',
+  polygamma: 'polygamma',
   add: 'add',
   sub: 'sub',
   mul: 'mul',
@@ -62,7 +67,14 @@ export function liftScalar(roots: readonly ScalarExpr[], shape: Shape, leaf: (lo
     const prim = liftedPrims[e.op];
     if (prim === undefined) throw new InternalError(`a scalar '${e.op}' has no elementwise tensor op to lift to`);
     const args = e.args.map((a) => memo.get(a) as Node);
-    memo.set(e, prim === 'cast' ? B.cast(args[0] as Node, e.dtype) : B.op(prim, {}, args));
+    memo.set(
+      e,
+      prim === 'cast'
+        ? B.cast(args[0] as Node, e.dtype)
+        : prim === 'polygamma'
+          ? B.op(prim, { order: e.imm }, args)
+          : B.op(prim, {}, args),
+    );
   }
   return roots.map((r) => memo.get(r) as Node);
 }

@@ -29,6 +29,11 @@ export const scalarOps = [
   'sign',
   'floor',
   'ceil',
+  'erf',
+  'erfc',
+  'erfinv',
+  'lgamma',
+  'polygamma', // ψ⁽ⁿ⁾ of order n = imm
   // binary
   'add',
   'sub',
@@ -78,6 +83,11 @@ export const roundsToF32: { readonly [O in ScalarOp]: boolean } = {
   sign: false,
   floor: false,
   ceil: false,
+  erf: true,
+  erfc: true,
+  erfinv: true,
+  lgamma: true,
+  polygamma: true,
   add: true,
   sub: true,
   mul: true,
@@ -105,7 +115,7 @@ export interface ScalarExpr {
   readonly op: ScalarOp;
   readonly dtype: DType;
   readonly args: readonly ScalarExpr[];
-  /** const: the value; var: the loop number; load: the input slot; checkIndex: its site (`indexSite`). */
+  /** const: the value; var: the loop number; load: the input slot; checkIndex: its site (`indexSite`); polygamma: its order. */
   readonly imm: number;
 }
 
@@ -165,7 +175,7 @@ export function formatScalar(root: ScalarExpr, loadName = (slot: number): string
         text =
           e.op === 'load'
             ? `${loadName(e.imm)}[${args}]`
-            : `${e.op}${e.op === 'checkIndex' ? `<${formatSite(e.imm)}>` : ''}:${e.dtype}(${args})`;
+            : `${e.op}${e.op === 'checkIndex' ? `<${formatSite(e.imm)}>` : e.op === 'polygamma' ? `<${e.imm}>` : ''}:${e.dtype}(${args})`;
       }
     }
     if (e.args.length === 0) names.set(e, text);

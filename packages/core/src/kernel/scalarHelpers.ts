@@ -4,6 +4,8 @@
  * and worker threads), and the WebGPU backend's WGSL column (`wgslHelpers`, exhaustive over it).
  */
 
+import { erf, erfc, erfinv, lgamma, polygamma } from './special.js';
+
 /** A WebAssembly value type of scalar code: f64 for floats, i32 for integers and bools. */
 export type WasmScalarType = 'f64' | 'i32';
 
@@ -33,6 +35,12 @@ export const scalarHelpers = {
   sin: math(Math.sin),
   cos: math(Math.cos),
   tanh: math(Math.tanh),
+  erf: math(erf),
+  erfc: math(erfc),
+  erfinv: math(erfinv),
+  lgamma: math(lgamma),
+  /** ψ⁽ⁿ⁾(x) as (n, x) */
+  polygamma: { js: polygamma, wasm: { params: ['f64', 'f64'], results: ['f64'] } },
   pow: { js: Math.pow, wasm: { params: ['f64', 'f64'], results: ['f64'] } },
   /** float → i32: truncate toward zero, saturate, NaN → 0 (WebAssembly: i32.trunc_sat_f64_s) */
   toI32: {

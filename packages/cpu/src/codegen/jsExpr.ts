@@ -55,6 +55,12 @@ export const jsOps: { readonly [O in ScalarOp]: Render } = {
   sign: fn('Math.sign'),
   floor: fn('Math.floor'),
   ceil: fn('Math.ceil'),
+  erf: helper('erf'),
+  erfc: helper('erfc'),
+  erfinv: helper('erfinv'),
+  lgamma: helper('lgamma'),
+  /** ψ⁽ⁿ⁾ with n = imm */
+  polygamma: (a, _d, _ad, imm) => callHelper('polygamma', [String(imm), a[0] ?? '']),
   add: ([a, b], d) => int(d, `(${a ?? ''}+${b ?? ''})`, `((${a ?? ''}+${b ?? ''})|0)`),
   sub: ([a, b], d) => int(d, `(${a ?? ''}-${b ?? ''})`, `((${a ?? ''}-${b ?? ''})|0)`),
   mul: ([a, b], d) => int(d, `(${a ?? ''}*${b ?? ''})`, `Math.imul(${a ?? ''},${b ?? ''})`),

@@ -6,7 +6,14 @@
 import { linearLogitGradAll, linearLogitStatsRows } from '../linalg/linearLogits.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import type { DType, HostArray } from '@xent/core';
-import { gatherBlame, gatherIndexError, type ir, type LinearLogitPass, linearLogitSlots } from '@xent/core/internal';
+import {
+  gatherBlame,
+  gatherIndexError,
+  type ir,
+  type LinearLogitPass,
+  linearLogitSlots,
+  scalarHelpers,
+} from '@xent/core/internal';
 import { stridedLoop } from './strided.js';
 
 type Prim = ir.Prim;
@@ -164,6 +171,12 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
   sign: unary(Math.sign),
   floor: unary(Math.floor),
   ceil: unary(Math.ceil),
+  erf: unary(scalarHelpers.erf.js),
+  erfc: unary(scalarHelpers.erfc.js),
+  erfinv: unary(scalarHelpers.erfinv.js),
+  lgamma: unary(scalarHelpers.lgamma.js),
+  // ---- elementwise unary of an order ----
+  polygamma: (inputs, { order }, out) => unary((v) => scalarHelpers.polygamma.js(order, v))(inputs, {}, out),
   // ---- elementwise binary ----
   add: arith(
     (a, b) => a + b,

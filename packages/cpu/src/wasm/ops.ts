@@ -206,6 +206,19 @@ export const wasmOps: { readonly [O in ScalarOp]: WasmOp } = {
   },
   floor: { scalar: unaryOp('f64.floor'), vector: unaryOp('f32x4.floor') },
   ceil: { scalar: unaryOp('f64.ceil'), vector: unaryOp('f32x4.ceil') },
+  erf: { scalar: callUnary('erf'), vector: null },
+  erfc: { scalar: callUnary('erfc'), vector: null },
+  erfinv: { scalar: callUnary('erfinv'), vector: null },
+  lgamma: { scalar: callUnary('lgamma'), vector: null },
+  /** ψ⁽ⁿ⁾(a) with the order n = imm pushed first */
+  polygamma: {
+    scalar: ({ g, e, get, a, call }) => {
+      g.op('f64.const', e.imm);
+      get(a);
+      call('polygamma');
+    },
+    vector: null,
+  },
   add: { scalar: scalarBinary('f64.add', 'i32.add'), vector: vectorBinary('f32x4.add', 'i32x4.add') },
   sub: { scalar: scalarBinary('f64.sub', 'i32.sub'), vector: vectorBinary('f32x4.sub', 'i32x4.sub') },
   mul: { scalar: scalarBinary('f64.mul', 'i32.mul'), vector: vectorBinary('f32x4.mul', 'i32x4.mul') },

@@ -4,6 +4,8 @@
  * detected by testing bits, never by `x != x`.
  */
 
+import { specialHelpers, specialUses } from './specialPrelude.js';
+
 export const helpers = {
   // the bits sit in private variables: a bitcast of a literal would be a constant expression, and
   // WGSL rejects constant NaN and Inf
@@ -84,6 +86,7 @@ export const helpers = {
   }
   return pow(a, b);
 }`,
+  ...specialHelpers,
 } as const;
 
 export type Helper = keyof typeof helpers;
@@ -101,6 +104,7 @@ const uses: Partial<Record<Helper, readonly Helper[]>> = {
   eq: ['isnan'],
   toi32: ['isnan'],
   pow: ['isnan', 'nan', 'inf'],
+  ...specialUses,
 };
 
 /** The source of the used helpers, dependencies first, each once. */

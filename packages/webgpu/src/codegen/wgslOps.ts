@@ -66,6 +66,11 @@ export const wgslHelpers: { readonly [H in ScalarHelperName]: Render } = {
   tanh: call('tanh'),
   pow: call('pow'),
   toI32: call('toi32'),
+  erf: call('erf'),
+  erfc: call('erfc'),
+  erfinv: call('erfinv'),
+  lgamma: call('lgamma'),
+  polygamma: call('polygamma'),
 };
 
 export const wgslOps: { readonly [O in ScalarOp]: Render } = {
@@ -89,6 +94,12 @@ export const wgslOps: { readonly [O in ScalarOp]: Render } = {
   sign: (a, d, ad, imm, used) => (d === 'i32' ? `sign(${a[0] ?? ''})` : call('sign')(a, d, ad, imm, used)),
   floor: builtin('floor'),
   ceil: builtin('ceil'),
+  erf: wgslHelpers.erf,
+  erfc: wgslHelpers.erfc,
+  erfinv: wgslHelpers.erfinv,
+  lgamma: wgslHelpers.lgamma,
+  /** ψ⁽ⁿ⁾ with the order n = imm */
+  polygamma: (a, d, ad, imm, used) => wgslHelpers.polygamma([String(imm), ...a], d, ad, imm, used),
   add: infix('+'),
   sub: infix('-'),
   mul: infix('*'),
