@@ -15,7 +15,7 @@ const runs = { numRuns: 15 };
 
 /** Fresh generic values (a seeded normal generator, so no ties or edge values that sit on a kink). */
 function normals(seed: number, n: number, scale = 1): number[] {
-  let s = seed >>> 0 || 1;
+  let s = seed >>> 0;
   const uniform = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;

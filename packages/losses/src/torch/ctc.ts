@@ -151,7 +151,7 @@ function ctcLossImpl<R extends Reduction = 'mean'>(
  * space, a step per time step; its gradient is the exact derivative in the log-probabilities.
  *
  * @example
- * losses.ctcLoss(x.logSoftmax(x.zeros([2, 1, 3], { dtype: 'f64' })), x.tensor([[1]], { dtype: 'i32' }), x.tensor([2], { dtype: 'i32' }), x.tensor([1], { dtype: 'i32' }))
+ * losses.ctcLoss(x.logSoftmax(x.zeros([2, 1, 3], { dtype: 'f64' })), x.tensor([[1]], { dtype: 'i32' }), x.tensor([2], { dtype: 'i32' }), x.tensor([1], { dtype: 'i32' })) // 1.0986123
  */
 export const ctcLoss = publicFn(
   'ctcLoss',
@@ -180,7 +180,7 @@ export interface CtcForward {
  * interleave along the last axis).
  *
  * @example
- * losses.ctcLossWithForwardProbs(x.logSoftmax(x.zeros([2, 1, 3], { dtype: 'f64' })), x.tensor([[1]], { dtype: 'i32' }), x.tensor([2], { dtype: 'i32' }), x.tensor([1], { dtype: 'i32' })).loss
+ * losses.ctcLossWithForwardProbs(x.logSoftmax(x.zeros([2, 1, 3], { dtype: 'f64' })), x.tensor([[1]], { dtype: 'i32' }), x.tensor([2], { dtype: 'i32' }), x.tensor([1], { dtype: 'i32' })).loss // 1.0986123
  */
 export const ctcLossWithForwardProbs = publicFn(
   'ctcLossWithForwardProbs',

@@ -23,7 +23,7 @@ const scoresSchema = s.tensor({ dtype: 'float', rank: [1, 2] });
  * softplus(−y·x) (finite for |x| = 1e4, where PyTorch's log(1 + exp) overflows in f32).
  *
  * @example
- * losses.softMarginLoss(x.tensor([0], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // log 2
+ * losses.softMarginLoss(x.tensor([0], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // 0.6931472
  */
 export const softMarginLoss = publicFn(
   'softMarginLoss',
@@ -143,7 +143,7 @@ export interface MultilabelSoftMarginOptions<R extends Reduction = Reduction> ex
  * `F.multilabel_soft_margin_loss`), with targets y ∈ [0, 1] of the input's shape.
  *
  * @example
- * losses.multilabelSoftMarginLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' })) // log 2
+ * losses.multilabelSoftMarginLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' })) // 0.6931472
  */
 export const multilabelSoftMarginLoss = publicFn(
   'multilabelSoftMarginLoss',
@@ -180,7 +180,7 @@ export interface MarginOptions<R extends Reduction = Reduction> extends Reductio
  * max(0, −y·(x₁ − x₂) + margin) for y ∈ {−1, 1} (PyTorch `F.margin_ranking_loss`): y = 1 asks x₁ to rank above x₂.
  *
  * @example
- * losses.marginRankingLoss(x.tensor([1], { dtype: 'f64' }), x.tensor([2], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // 1
+ * losses.marginRankingLoss(x.tensor([1], { dtype: 'f64' }), x.tensor([2], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // 1.0
  */
 export const marginRankingLoss = publicFn(
   'marginRankingLoss',
@@ -210,7 +210,7 @@ export const marginRankingLoss = publicFn(
  * x where y = 1, max(0, margin − x) where y = −1 (PyTorch `F.hinge_embedding_loss`; x is typically a distance).
  *
  * @example
- * losses.hingeEmbeddingLoss(x.tensor([0.3, 0.3], { dtype: 'f64' }), x.tensor([1, -1], { dtype: 'f64' })) // (0.3 + 0.7)/2
+ * losses.hingeEmbeddingLoss(x.tensor([0.3, 0.3], { dtype: 'f64' }), x.tensor([1, -1], { dtype: 'f64' })) // 0.5
  */
 export const hingeEmbeddingLoss = publicFn(
   'hingeEmbeddingLoss',
@@ -234,7 +234,7 @@ export const hingeEmbeddingLoss = publicFn(
  * the last axis of [D] or [N, D] inputs; targets [] or [N].
  *
  * @example
- * losses.cosineEmbeddingLoss(x.tensor([[1, 0]], { dtype: 'f64' }), x.tensor([[0, 1]], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // 1
+ * losses.cosineEmbeddingLoss(x.tensor([[1, 0]], { dtype: 'f64' }), x.tensor([[0, 1]], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // 1.0
  */
 export const cosineEmbeddingLoss = publicFn(
   'cosineEmbeddingLoss',

@@ -55,7 +55,7 @@ function probabilitiesArg(fn: string, t: Tensor): Tensor {
  * Prefer `binaryCrossEntropyWithLogits` when logits are available.
  *
  * @example
- * losses.binaryCrossEntropy(x.tensor([0.5], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // log 2
+ * losses.binaryCrossEntropy(x.tensor([0.5], { dtype: 'f64' }), x.tensor([1], { dtype: 'f64' })) // 0.6931472
  */
 export const binaryCrossEntropy = publicFn(
   'binaryCrossEntropy',

@@ -63,7 +63,7 @@ export interface HuberOptions {
  * Huber loss ½d² for |d| < δ, δ(|d| − ½δ) beyond (Huber 1964; PyTorch `F.huber_loss`).
  *
  * @example
- * losses.huberLoss(x.tensor([0.5, 3], { dtype: 'f64' }), x.tensor([0, 0], { dtype: 'f64' }), { delta: 1 }) // (0.125 + 2.5)/2
+ * losses.huberLoss(x.tensor([0.5, 3], { dtype: 'f64' }), x.tensor([0, 0], { dtype: 'f64' }), { delta: 1 }) // 1.3125
  */
 export const huberLoss: PairLoss<HuberOptions> = pairLoss(
   'huberLoss',
@@ -80,7 +80,7 @@ export interface SmoothL1Options {
  * Smooth L1 (Girshick 2015; PyTorch `F.smooth_l1_loss`): Huber with δ = β divided by β.
  *
  * @example
- * losses.smoothL1Loss(x.tensor([0.5, 3], { dtype: 'f64' }), x.tensor([0, 0], { dtype: 'f64' })) // (0.125 + 2.5)/2
+ * losses.smoothL1Loss(x.tensor([0.5, 3], { dtype: 'f64' }), x.tensor([0, 0], { dtype: 'f64' })) // 1.3125
  */
 export const smoothL1Loss: PairLoss<SmoothL1Options> = pairLoss(
   'smoothL1Loss',
@@ -107,7 +107,7 @@ export interface PoissonNllOptions {
  * approximation of log y! where y > 1 when `full`.
  *
  * @example
- * losses.poissonNllLoss(x.tensor([0], { dtype: 'f64' }), x.tensor([2], { dtype: 'f64' })) // 1
+ * losses.poissonNllLoss(x.tensor([0], { dtype: 'f64' }), x.tensor([2], { dtype: 'f64' })) // 1.0
  */
 export const poissonNllLoss: PairLoss<PoissonNllOptions> = pairLoss(
   'poissonNllLoss',

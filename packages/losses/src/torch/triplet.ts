@@ -56,7 +56,7 @@ export interface TripletMarginOptions<R extends Reduction = Reduction> extends R
  * PyTorch `F.triplet_margin_loss`) for embeddings [D] or [N, D].
  *
  * @example
- * losses.tripletMarginLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' }), x.tensor([[3, 0]], { dtype: 'f64' }), { eps: 0 }) // 0
+ * losses.tripletMarginLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' }), x.tensor([[3, 0]], { dtype: 'f64' }), { eps: 0 }) // 0.0
  */
 export const tripletMarginLoss = publicFn(
   'tripletMarginLoss',
@@ -106,7 +106,7 @@ export interface TripletDistanceOptions<R extends Reduction = Reduction> extends
  * `F.triplet_margin_with_distance_loss`); d's result must have the embeddings' shape without the last axis.
  *
  * @example
- * losses.tripletMarginWithDistanceLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' }), x.tensor([[1, 1]], { dtype: 'f64' }), { distanceFunction: (u, v) => x.sum(x.square(x.sub(u, v)), { axis: -1 }) }) // 0
+ * losses.tripletMarginWithDistanceLoss(x.tensor([[0, 0]], { dtype: 'f64' }), x.tensor([[1, 0]], { dtype: 'f64' }), x.tensor([[1, 1]], { dtype: 'f64' }), { distanceFunction: (u, v) => x.sum(x.square(x.sub(u, v)), { axis: -1 }) }) // 0.0
  */
 export const tripletMarginWithDistanceLoss = publicFn(
   'tripletMarginWithDistanceLoss',
