@@ -1,6 +1,8 @@
 /** @file The catalog's losses as scalar functions of two float tensors [N, K] and labels [N], for backend parity suites. */
 import * as x from 'xent';
 
+import { torchLossCases } from './torchLossCases.js';
+
 const { losses: L, entropy: H, divergence: Dv } = x;
 
 export type LossCase = (z: x.Tensor, other: x.Tensor, labels: x.Tensor) => x.Tensor;
@@ -47,6 +49,7 @@ export const lossCases: Record<string, LossCase> = {
   'entropy.informationMaximization': (z) => H.informationMaximization(z),
   'divergence.kl': (z, o) => Dv.kl(z, o),
   'divergence.js': (z, o) => Dv.js(z, o),
+  ...torchLossCases,
 };
 
 /** Spectral measures: eigh runs on the CPU backends only, so these stay off the WebGPU suite. */

@@ -47,3 +47,44 @@ export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions }
 export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
 export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';
 export { barlowTwins, alignmentLoss, vneRegularizer } from './representation/barlowTwins.js';
+export {
+  mseLoss,
+  l1Loss,
+  huberLoss,
+  smoothL1Loss,
+  poissonNllLoss,
+  gaussianNllLoss,
+  type PairLoss,
+  type HuberOptions,
+  type SmoothL1Options,
+  type PoissonNllOptions,
+  type GaussianNllOptions,
+} from './torch/regression.js';
+export {
+  softMarginLoss,
+  multiMarginLoss,
+  multilabelMarginLoss,
+  multilabelSoftMarginLoss,
+  marginRankingLoss,
+  hingeEmbeddingLoss,
+  cosineEmbeddingLoss,
+  type MultiMarginOptions,
+  type MultilabelSoftMarginOptions,
+  type MarginOptions,
+} from './torch/margin.js';
+export {
+  tripletMarginLoss,
+  tripletMarginWithDistanceLoss,
+  type TripletMarginOptions,
+  type TripletDistanceOptions,
+} from './torch/triplet.js';
+export {
+  nllLoss,
+  binaryCrossEntropy,
+  klDiv,
+  type BinaryCrossEntropyProbOptions,
+  type KlDivOptions,
+  type KlDivReduction,
+  type KlDivLoss,
+} from './torch/probabilistic.js';
+export { ctcLoss, ctcLossWithForwardProbs, type CtcOptions, type CtcForward } from './torch/ctc.js';

@@ -67,6 +67,13 @@ const specs: Record<string, Spec> = {
     masked: { kind: 'dropped' },
     dead: { value: NaN, gradient: targetRow(0) },
   },
+  nllLoss: {
+    fn: 'nllLoss',
+    // the logits taken as log-probabilities as they are: −x_y, whatever the other entries
+    loss: (z, y) => L.nllLoss(z, y, none),
+    masked: { kind: 'dropped' },
+    dead: { value: Infinity, gradient: targetRow(0) },
+  },
   'crossEntropy T=2, class weights': {
     fn: 'crossEntropy',
     loss: (z, y) => L.crossEntropy(z, y, { ...none, temperature: 2, weights: classWeights(range(z), z.dtype) }),

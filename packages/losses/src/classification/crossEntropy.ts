@@ -12,8 +12,9 @@ import {
   reductionSchema,
   simplexArg,
   unitOpenOption,
+  weightVectorArg,
 } from '../validate.js';
-import { finish, hardLabelParams, type LabelOptions, labelled } from './labelled.js';
+import { finish, hardLabelParams, type LabelOptions, labelled, labelOptionFields } from './labelled.js';
 
 export interface CrossEntropyOptions<R extends Reduction = Reduction> extends LabelOptions<R> {
   /** ε ∈ [0, 1): the target becomes (1 − ε)·e_y + ε/K (default 0). */
@@ -62,8 +63,13 @@ function crossEntropyImpl<S extends ShapeT, D extends DType, R extends Reduction
 export const crossEntropy = publicFn('crossEntropy', hardLabelParams(crossEntropyFields), crossEntropyImpl);
 
 export interface SoftTargetOptions<R extends Reduction = Reduction> {
+  /** 'mean' over the samples (default; class weights do not enter the denominator, as PyTorch), 'sum' or 'none'. */
   readonly reduction?: R;
   readonly temperature?: number;
+  /** ε ∈ [0, 1): the target becomes (1 − ε)·q + ε/K (default 0). */
+  readonly labelSmoothing?: number;
+  /** Class weights [K]: the term of class k is scaled by w_k (PyTorch's `weight` with probability targets). */
+  readonly weights?: Tensor;
 }
 
 function softTargetCrossEntropyImpl<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
@@ -74,13 +80,23 @@ function softTargetCrossEntropyImpl<S extends ShapeT, D extends DType, R extends
   const fn = 'softTargetCrossEntropy';
   const z = nonEmpty(fn, 'logits', logits);
   const q = simplexArg(fn, 'targets', targets, z, 'logits');
+  const classes = z.shape[z.rank - 1] as number;
   const logp = x.logSoftmax(z, { temperature: options.temperature ?? 1 });
-  return reduce(x.neg(x.sum(qTimesLog(q, logp), { axis: -1 })), options.reduction ?? 'mean') as never;
+  const eps = options.labelSmoothing ?? 0;
+  const smoothed = eps === 0 ? q : x.add(x.mul(q, 1 - eps), eps / classes);
+  const w = options.weights;
+  const weighted =
+    w === undefined
+      ? smoothed
+      : x.mul(smoothed, weightVectorArg(fn, 'weights', w, classes, z.dtype, 'one weight per class'));
+  return reduce(x.neg(x.sum(qTimesLog(weighted, logp), { axis: -1 })), options.reduction ?? 'mean') as never;
 }
 
 /**
  * H(q, softmax z) = −Σ_k q_k·log p_k = logsumexp(z) − Σ_k q_k z_k for targets q on the simplex
  * (catalog L02); terms with q_k = 0 add exactly 0, even at −Inf logits. ∇_z = softmax(z) − q.
+ * With PyTorch's options for probability targets (`F.cross_entropy(z, q, weight, label_smoothing)`):
+ * −Σ_k w_k·q'_k·log p_k with q' = (1 − ε)·q + ε/K, averaged over the samples.
  *
  * @example
  * losses.softTargetCrossEntropy(x.tensor([[1, 2, 3]], { dtype: 'f64' }), x.tensor([[0.2, 0.3, 0.5]], { dtype: 'f64' }))
@@ -90,7 +106,12 @@ export const softTargetCrossEntropy = publicFn(
   {
     logits: logitsSchema,
     targets: floatTensor,
-    options: s.options({ reduction: reductionSchema, temperature: positiveOption }),
+    options: s.options({
+      reduction: reductionSchema,
+      temperature: positiveOption,
+      labelSmoothing: unitOpenOption,
+      weights: labelOptionFields.weights,
+    }),
   },
   softTargetCrossEntropyImpl,
 );

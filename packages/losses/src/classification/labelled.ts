@@ -59,13 +59,15 @@ export const hardLabelParams = (fields: Params): Params => ({
 
 /**
  * Checks what the schemas cannot (a non-empty batch and class axis, labels of the batch shape and in
- * range, class weights [K]) and computes log p_y in logit space.
+ * range, class weights [K]) and computes log p_y in logit space (`logProbs`: the input already holds
+ * log-probabilities, taken as they are).
  */
 export function labelled(
   fn: string,
   logits: Tensor,
   labels: Tensor,
   options: LabelOptions & { readonly temperature?: number },
+  logProbs = false,
 ): Labelled {
   const z = nonEmpty(fn, 'logits', logits);
   const reduction = options.reduction ?? 'mean';
@@ -83,7 +85,7 @@ export function labelled(
   const ySafe = unchecked.isTraced
     ? primitive('checkIndex', { bound: classes, fn, arg: 'labels' }, unchecked)
     : unchecked;
-  const logp = x.logSoftmax(z, { temperature });
+  const logp = logProbs ? z : x.logSoftmax(z, { temperature });
   const picked = x.squeeze(x.gather(logp, x.expandDims(ySafe, -1), { axis: -1 }), -1);
   const logpy = valid === undefined ? picked : x.where(valid, picked, 0);
   let hot: Tensor | undefined;

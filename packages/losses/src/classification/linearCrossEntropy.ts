@@ -12,11 +12,14 @@ import {
   positiveOption,
   reductionSchema,
   unitOpenOption,
+  weightVectorArg,
 } from '../validate.js';
 
 export interface LinearCrossEntropyOptions<R extends Reduction = Reduction> {
   /** Bias b [V] of the head (default none). */
   readonly bias?: Tensor;
+  /** Class weights [V] (PyTorch's `weight`): row i counts w_{y_i} times, in the loss and in the mean's denominator. */
+  readonly weights?: Tensor;
   /** Targets equal to this index add nothing and are left out of the mean (PyTorch's −100 convention). */
   readonly ignoreIndex?: number;
   /** 'mean' over the kept targets (default), 'sum', or 'none' (one loss per target, shaped like the labels). */
@@ -62,22 +65,67 @@ function linearCrossEntropyImpl<R extends Reduction = 'mean'>(
   const valid = ignoreIndex === undefined ? undefined : x.notEqual(flatY, ignoreIndex);
   // traced labels are checked as the program runs, blaming this loss (ignored ones become 0 first)
   const safeY = valid === undefined ? flatY : x.where(valid, flatY, 0);
+  const checkedY = safeY.isTraced ? primitive('checkIndex', { bound: v, fn, arg: 'labels' }, safeY) : safeY;
   const stats = x.linearLogitStats(x.reshape(h, [rows, d]), w, {
     ...(bias === undefined ? {} : { bias }),
     ...(softcap === undefined ? {} : { softcap }),
-    targets: safeY.isTraced ? primitive('checkIndex', { bound: v, fn, arg: 'labels' }, safeY) : safeY,
+    targets: checkedY,
     gradFilter: options.gradFilter ?? false,
   });
-  // (1 − ε)(lse − z_y) + ε(lse − mean_v z_v)
-  const target = eps === 0 ? stats.pick : x.add(x.mul(stats.pick, 1 - eps), x.mul(stats.sum, eps / v));
-  const perRow = x.sub(stats.lse, target);
+  const classWeights =
+    options.weights === undefined
+      ? undefined
+      : weightVectorArg(fn, 'weights', options.weights, v, h.dtype, 'one weight per class');
+  const perRow =
+    classWeights === undefined
+      ? // (1 − ε)(lse − z_y) + ε(lse − mean_v z_v)
+        x.sub(stats.lse, eps === 0 ? stats.pick : x.add(x.mul(stats.pick, 1 - eps), x.mul(stats.sum, eps / v)))
+      : weightedRows(h, w, classWeights, checkedY, stats, eps, options);
   const kept = valid === undefined ? perRow : x.where(valid, perRow, 0);
-  const weights = valid === undefined ? undefined : x.cast(valid, h.dtype);
+  const rowWeights = classWeights === undefined ? undefined : x.take(classWeights, checkedY);
+  const validF = valid === undefined ? undefined : x.cast(valid, h.dtype);
+  const weights = rowWeights === undefined ? validF : validF === undefined ? rowWeights : x.mul(rowWeights, validF);
   return reduce(
     x.reshape(kept, batch),
     options.reduction ?? 'mean',
     weights === undefined ? undefined : x.reshape(weights, batch),
   );
+}
+
+/**
+ * Class-weighted rows (PyTorch's CE with `weight`): (1 − ε)·w_y·(lse − z_y) + ε/V·Σ_v w_v·(lse − z_v).
+ * Σ_v w_v·z_v is h·(wᵀW) + w·b without the logits; under a softcap the capped logits are formed.
+ */
+function weightedRows(
+  h: Tensor,
+  w: Tensor,
+  classWeights: Tensor,
+  y: Tensor,
+  stats: { readonly lse: Tensor; readonly pick: Tensor },
+  eps: number,
+  options: LinearCrossEntropyOptions,
+): Tensor {
+  const d = h.shape[h.rank - 1] as number;
+  const flat = x.reshape(h, [-1, d]);
+  const hard = x.mul(x.take(classWeights, y), x.sub(stats.lse, stats.pick));
+  if (eps === 0) return hard;
+  const v = w.shape[0] as number;
+  let weightedLogits: Tensor;
+  if (options.softcap === undefined) {
+    const projected = x.squeeze(
+      x.matmul(flat, x.expandDims(x.squeeze(x.matmul(x.expandDims(classWeights, 0), w), 0), -1)),
+      -1,
+    );
+    weightedLogits =
+      options.bias === undefined ? projected : x.add(projected, x.sum(x.mul(options.bias, classWeights)));
+  } else {
+    const raw = x.matmul(flat, x.transpose(w));
+    const z = options.bias === undefined ? raw : x.add(raw, options.bias);
+    const c = options.softcap;
+    weightedLogits = x.sum(x.mul(x.mul(c, x.tanh(x.div(z, c))), classWeights), { axis: -1 });
+  }
+  const smooth = x.sub(x.mul(stats.lse, x.sum(classWeights)), weightedLogits);
+  return x.add(x.mul(1 - eps, hard), x.mul(eps / v, smooth));
 }
 
 /**
@@ -98,6 +146,7 @@ export const linearCrossEntropy = publicFn(
     labels: labelsSchema,
     options: s.options({
       bias: s.optional(s.tensor({ dtype: 'float', rank: 1 })),
+      weights: s.optional(s.tensor({ dtype: 'float', rank: 1 })),
       ignoreIndex: integerOption,
       reduction: reductionSchema,
       labelSmoothing: unitOpenOption,
