@@ -383,6 +383,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'logSigmoid',
     'logSoftmax',
     'logaddexp',
+    'logcumsumexp',
     'logit',
     'logsumexp',
     'losses',

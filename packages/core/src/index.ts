@@ -80,6 +80,7 @@ export {
   type ReductionFn,
 } from './trace/ops/reduce.js';
 export * from './trace/ops/movement.js';
+export * from './trace/ops/logcumsumexp.js';
 export * from './trace/ops/linalg.js';
 export * from './nn/activations.js';
 export * from './nn/softmax.js';

@@ -160,6 +160,10 @@ export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
     B.op('cumsum', { axis: shiftAxis(n.params.axis), reverse: n.params.reverse }, [
       withBatchAxis(x as BatchedValue, size),
     ]),
+  logcumsumexp: (n, [x], size) =>
+    B.op('logcumsumexp', { axis: shiftAxis(n.params.axis), reverse: n.params.reverse }, [
+      withBatchAxis(x as BatchedValue, size),
+    ]),
   /** eigh decomposes the last two axes; the batch is one more leading axis */
   eigh: sameOp,
   /** W and b shared: the batch folds into the rows, still one fused kernel; else the dense form over [S, N, V] logits */
