@@ -328,6 +328,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'backends',
     'broadcastTo',
     'cast',
+    'cdist',
     'ceil',
     'clip',
     'clipByNorm',

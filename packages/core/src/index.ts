@@ -91,6 +91,7 @@ export * from './nn/maskedLogsumexp.js';
 export * from './nn/information.js';
 export * from './nn/triangular.js';
 export * from './nn/geometry.js';
+export * from './nn/cdist.js';
 export * from './nn/linearLogits.js';
 export * as random from './random/random.js';
 export * as optim from './optim/index.js';
