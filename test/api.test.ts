@@ -344,6 +344,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'doubleCenter',
     'eigh',
     'eigvalsh',
+    'einsum',
     'entropy',
     'equal',
     'equivariance',
