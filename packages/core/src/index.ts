@@ -93,7 +93,7 @@ export * from './nn/triangular.js';
 export * from './nn/geometry.js';
 export * from './nn/cdist.js';
 export * from './nn/einsum.js';
-export type { EinsumCheck, EinsumResult } from './nn/einsumTypes.js';
+export type * from './nn/einsumTypes.js';
 export * from './nn/linearLogits.js';
 export * as random from './random/random.js';
 export * as optim from './optim/index.js';
