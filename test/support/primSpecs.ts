@@ -514,6 +514,26 @@ export const primSpecs: ir.PrimTable<{ [P in Prim]: PrimTestSpec<Params<P>> }> =
     grad: () => 'smooth',
     f32: { rtol: 1e-6, atol: 1e-6 },
   },
+  logcumsumexp: {
+    cases: oneInput(shapeArb(1), (shape) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.boolean())
+        .map(([axis, reverse]) => ({ axis, reverse })),
+    ),
+    // log Σ exp over the prefix (suffix), shifted by its own max
+    naive: (inputs, { axis, reverse }, out) => {
+      const x = inputs[0] as NaiveArray;
+      const i = out[axis] as number;
+      const terms: number[] = [];
+      for (let t = 0; t < (x.shape[axis] as number); t++) {
+        if (reverse ? t >= i : t <= i) terms.push(x.at(out.map((v, d) => (d === axis ? t : v))));
+      }
+      const m = Math.max(...terms);
+      return m + Math.log(terms.reduce((s, v) => s + Math.exp(v - m), 0));
+    },
+    grad: () => 'smooth',
+    f32: { rtol: 1e-6, atol: 1e-6 },
+  },
   eigh: {
     // Matrices (not symmetric: the prim decomposes ½(A + Aᵀ)) whose eigenvalues are ≥ 0.15 apart and
     // whose eigenvectors have a clear largest entry.

@@ -82,6 +82,7 @@ export {
 } from './trace/ops/reduce.js';
 export * from './trace/ops/special.js';
 export * from './trace/ops/movement.js';
+export * from './trace/ops/logcumsumexp.js';
 export * from './trace/ops/linalg.js';
 export * from './trace/ops/sort.js';
 export * from './nn/activations.js';
@@ -93,6 +94,9 @@ export * from './nn/maskedLogsumexp.js';
 export * from './nn/information.js';
 export * from './nn/triangular.js';
 export * from './nn/geometry.js';
+export * from './nn/cdist.js';
+export * from './nn/einsum.js';
+export type * from './nn/einsumTypes.js';
 export * from './nn/linearLogits.js';
 export * as random from './random/random.js';
 export * as optim from './optim/index.js';

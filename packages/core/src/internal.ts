@@ -57,6 +57,7 @@ export {
   type MapKernel,
   type MatmulKernel,
   type ReduceOp,
+  type ScanOp,
   type ScanKernel,
   type SortKernel,
   type Step,

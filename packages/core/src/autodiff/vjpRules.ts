@@ -231,6 +231,29 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   },
   /** the adjoint of a prefix sum is the suffix sum */
   cumsum: (ct, n) => [B.op('cumsum', { axis: n.params.axis, reverse: !n.params.reverse }, [ct])],
+  /**
+   * x̄_j = Σ_{i on j's side} ḡ_i e^{x_j − y_i}, written linearly in ḡ (jvp transposes this rule) with every
+   * term in the log domain, as PyTorch's split by sign: with a constant K ≥ 0 such that ḡ + K > 0
+   * (0 where ḡ > 0, (1 + 2⁻⁸)|ḡ| where ḡ < 0, c > 0 where ḡ = 0), x̄ = e^{x + lcse⃖(log(ḡ + K) − y)} −
+   * e^{x + lcse⃖(log K − y)}; prefixes that are all −Inf shift by 0
+   */
+  logcumsumexp: (ct, n) => {
+    const x = x0(n);
+    const back = { axis: n.params.axis, reverse: !n.params.reverse };
+    const negInf = B.fullLike(n, -Infinity);
+    const shift = B.where(B.equal(n, negInf), B.zerosLike(n), n);
+    const zeros = B.zerosLike(ct);
+    const size = B.op('abs', {}, [ct]);
+    const axes = ct.type.shape.map((_, i) => i);
+    // c: the smallest nonzero |ḡ| (1 when all are 0): zero entries add c·e^{x−y} to both sums, below every other term
+    const nonzero = B.op('notEqual', {}, [B.equal(ct, zeros), B.equal(ct, ct)]);
+    const negMin = B.op('max', { axes }, [B.where(nonzero, B.neg(size), negInf)]);
+    const c = B.where(B.equal(negMin, B.fullLike(negMin, -Infinity)), B.fullLike(negMin, 1), B.neg(negMin));
+    const lift = B.where(B.less(ct, zeros), B.scale(size, 1 + 2 ** -8), B.broadcast(c, ct.type.shape));
+    const k = B.op('stopGradient', {}, [B.where(B.less(zeros, ct), zeros, lift)]);
+    const part = (g: Node): Node => B.exp(B.add(x, B.op('logcumsumexp', back, [B.sub(B.log(g), shift)])));
+    return [B.sub(part(B.add(ct, k)), part(k))];
+  },
   /** Spectral rules of A = V·diag(λ)·Vᵀ on the symmetric part: λ̄ ↦ V·diag(λ̄)·Vᵀ; V̄ ↦ sym(V·(F∘VᵀV̄)·Vᵀ), F_ij = 1/(λ_j − λ_i). */
   eigh: (ct, n) => {
     const a = x0(n);

@@ -165,6 +165,10 @@ export const batchRules: { readonly [P in Prim]: BatchRule<P> } = {
     B.op('cumsum', { axis: shiftAxis(n.params.axis), reverse: n.params.reverse }, [
       withBatchAxis(x as BatchedValue, size),
     ]),
+  logcumsumexp: (n, [x], size) =>
+    B.op('logcumsumexp', { axis: shiftAxis(n.params.axis), reverse: n.params.reverse }, [
+      withBatchAxis(x as BatchedValue, size),
+    ]),
   /** eigh decomposes the last two axes; the batch is one more leading axis */
   eigh: sameOp,
   /** each example's lines along the axis, which moves one to the right */

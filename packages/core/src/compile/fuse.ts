@@ -46,6 +46,7 @@ export const isReduction = (n: Node): n is ReductionNode => isOpOf(n, isReducePr
 const ownKernels: { readonly [P in OwnKernelPrim]: Exclude<Group['kind'], 'map'> } = {
   matmul: 'matmul',
   cumsum: 'scan',
+  logcumsumexp: 'scan',
   eigh: 'eigh',
   argsort: 'sort',
   linearLogitStats: 'linearLogits',

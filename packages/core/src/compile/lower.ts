@@ -7,12 +7,12 @@ import { gatherBlame, type IndexBlame, InternalError } from '../errors.js';
 import { irError } from '../ir/irError.js';
 import { hostScalar, type Node, type OpNode } from '../ir/node.js';
 import type { Prim } from '../ir/prim.js';
-import { type InlinePrim, isInlinePrim } from '../ir/primInfo.js';
+import { type InlinePrim, isInlinePrim, type PrimOfKind } from '../ir/primInfo.js';
 import { sizeOf, stridesOf } from '../ir/shape.js';
 import { linearLogitSlots } from '../ir/linearLogitLayout.js';
 import { indexSite, siteOf } from '../kernel/indexSites.js';
 import { linearLogitEpilogue } from '../kernel/linearLogitEpilogue.js';
-import type { Kernel, KernelInput, LinearLogitsKernel, MapKernel } from '../kernel/program.js';
+import type { Kernel, KernelInput, LinearLogitsKernel, MapKernel, ScanOp } from '../kernel/program.js';
 import { lit, load, loopVar, scalar, type ScalarExpr, type ScalarOp } from '../kernel/scalar.js';
 import type { Group, Partition } from './fuse.js';
 import { type Affine, affineKey, dotStrides, IndexSpace, toScalar } from './indexing.js';
@@ -253,8 +253,11 @@ function lowerMap(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   return { kernel, inputs: b.inputs, outputs: g.roots };
 }
 
+/** The combining op of each scan primitive's kernel. */
+const scanOps: { readonly [P in PrimOfKind<'scan'>]: ScanOp } = { cumsum: 'sum', logcumsumexp: 'logsumexp' };
+
 function lowerScan(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
-  const root = g.roots[0] as OpNode<'cumsum'>;
+  const root = g.roots[0] as OpNode<'cumsum' | 'logcumsumexp'>;
   const shape = root.type.shape;
   const space = new IndexSpace();
   const coords = loopCoords(space, shape, 0);
@@ -263,6 +266,7 @@ function lowerScan(g: Group, isLeaf: (n: Node) => boolean): LoweredKernel {
   return {
     kernel: {
       kind: 'scan',
+      op: scanOps[root.prim],
       shape,
       axis: root.params.axis,
       reverse: root.params.reverse,

@@ -60,6 +60,7 @@ export const Prim = {
   // ---- contraction and scan ----
   Matmul: 'matmul',
   Cumsum: 'cumsum',
+  Logcumsumexp: 'logcumsumexp',
   Eigh: 'eigh',
   Argsort: 'argsort',
   LinearLogitStats: 'linearLogitStats',
@@ -164,6 +165,8 @@ export interface PrimParamMap {
   gather: { readonly axis: number };
   matmul: NoParams;
   cumsum: { readonly axis: number; readonly reverse: boolean };
+  /** log Σ exp over the prefix (or the suffix when `reverse`) along `axis`. */
+  logcumsumexp: { readonly axis: number; readonly reverse: boolean };
   /** The eigenvalues (ascending) or the eigenvectors (columns) of the symmetric part of [..., n, n]. */
   eigh: { readonly output: 'values' | 'vectors' };
   /**

@@ -22,7 +22,7 @@ export type PrimKind =
   | 'gather' // an element at an index read from another input
   | 'source' // computed from its coordinates alone
   | 'contraction' // products summed over a shared axis
-  | 'scan' // a running sum along an axis
+  | 'scan' // a running sum (or log-sum-exp) along an axis
   | 'routine'; // a computation of its own (a decomposition, the fused linear logits)
 
 /**
@@ -131,6 +131,7 @@ export const primInfo = {
   gather: info('gather', 2, 0),
   matmul: info('contraction', 2, 0),
   cumsum: info('scan', 1, 0),
+  logcumsumexp: info('scan', 1, 0),
   eigh: info('routine', 1, 0),
   argsort: info('routine', 1, 0),
   linearLogitStats: info('routine', 'varies', 0),

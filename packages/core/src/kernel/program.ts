@@ -20,6 +20,8 @@ export interface KernelInput {
 
 /** How a reduction combines values: Σ, max, or the online (max, Σexp) pair of logsumexp. */
 export type ReduceOp = 'sum' | 'max' | 'logsumexp';
+/** How a scan kernel combines along its axis: a running sum, or a running log Σ exp (the online (max, Σ exp) pair). */
+export type ScanOp = 'sum' | 'logsumexp';
 
 /**
  * A loop nest over `shape` (loop vars 0..k−1), optionally with an inner reduction over
@@ -59,9 +61,10 @@ export interface MatmulKernel {
   readonly inputs: readonly KernelInput[];
 }
 
-/** An inclusive prefix sum of `value` (an expression over the loop vars of `shape`) along `axis`. */
+/** An inclusive prefix sum (or log-sum-exp, by `op`) of `value` (an expression over the loop vars of `shape`) along `axis`. */
 export interface ScanKernel {
   readonly kind: 'scan';
+  readonly op: ScanOp;
   readonly shape: Shape;
   readonly axis: number;
   readonly reverse: boolean;
@@ -222,7 +225,7 @@ export function formatKernel(k: Kernel): string {
     case 'matmul':
       return `matmul ${k.dtype} batch[${k.batch.join(', ')}] ${k.m}x${k.k}x${k.n} a(in${k.a.slot}+${k.a.offset} ${k.a.strides.join(',')}) b(in${k.b.slot}+${k.b.offset} ${k.b.strides.join(',')}) (${ins})`;
     case 'scan':
-      return `scan[${k.shape.join(', ')}] axis ${k.axis}${k.reverse ? ' reverse' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
+      return `scan ${k.op}[${k.shape.join(', ')}] axis ${k.axis}${k.reverse ? ' reverse' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
     case 'sort':
       return `sort[${k.shape.join(', ')}] axis ${k.axis}${k.descending ? ' descending' : ''} (${ins}) ${k.value.dtype}: ${formatScalar(k.value)}`;
     case 'eigh':

@@ -7,7 +7,7 @@ import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
-import { normOf, normOrder } from './scaledNorm.js';
+import { normOf } from './scaledNorm.js';
 
 export interface MomentOptions {
   readonly axis?: number | readonly number[];
@@ -47,21 +47,23 @@ export const std = publicFn('std', momentParams, function std<
 });
 
 export interface NormOptions {
-  /** 2 (Euclidean, default), 1, or Infinity. */
+  /** Any order p (not NaN): 2 (Euclidean, default), 1, ±Infinity, 0 (count of nonzeros), fractional, negative. */
   readonly ord?: number;
   readonly axis?: number | readonly number[];
   readonly keepDims?: boolean;
 }
 
 /**
- * The vector p-norm over the axes (all by default): ord 2 (default), 1 or Infinity. Computed without
- * overflow or underflow (scaled by the largest magnitude first); its gradient at x = 0 is 0.
+ * The vector p-norm (Σ|x|^p)^{1/p} over the axes (all by default), PyTorch's `torch.linalg.vector_norm`: ord 2
+ * (default), 1, Infinity (max |x|), -Infinity (min |x|), 0 (the count of nonzeros, no gradient), and any other
+ * order, fractional or negative. Computed without overflow or underflow (scaled by the largest magnitude, the
+ * smallest for p < 0); its gradient is 0 at x = 0 and at entries x_i = 0, as PyTorch's.
  */
 export const norm = publicFn(
   'norm',
   {
     x: s.tensor({ dtype: 'float' }),
-    options: s.options({ ord: s.optional(normOrder), axis: s.optional(s.axes), keepDims: s.optional(s.boolean) }),
+    options: s.options({ ord: s.optional(s.number()), axis: s.optional(s.axes), keepDims: s.optional(s.boolean) }),
   },
   function norm<D extends DType>(x: Tensor<ShapeT, D>, options: NormOptions = {}): Tensor<ShapeT, D> {
     const axes = reductionAxes('norm', x, options.axis);

@@ -2,7 +2,15 @@
  * @file JavaScript source for each kernel kind: typed-array loops with hoisted bounds and
  * loop-invariant values, no per-element dispatch or closures.
  */
-import type { EighKernel, MapKernel, MatmulKernel, ReduceOp, ScanKernel, SortKernel } from '@xent/core/internal';
+import type {
+  EighKernel,
+  MapKernel,
+  MatmulKernel,
+  ReduceOp,
+  ScanKernel,
+  ScanOp,
+  SortKernel,
+} from '@xent/core/internal';
 import { type Loop, LoopNest } from './loopNest.js';
 
 const params = (inputs: number, outputs: number): string =>
@@ -71,10 +79,24 @@ export function scanKernelSource(k: ScanKernel): string {
   const value = nest.ref(k.value);
   const address = k.shape.map((_, i) => `i${i}*${strides[i] ?? 1}`).join('+') || '0';
   const open: string[][] = Array.from({ length: loops.length + 1 }, () => []);
-  (open[others.length] as string[]).push('let s=0;');
-  const add = k.value.dtype === 'i32' ? `s=(s+${value})|0;` : `s+=${value};`;
-  return `(${params(k.inputs.length, 1)})=>{\n${nest.render(`${add}out0[${address}]=s;`, { open })}\n}`;
+  const step = scanSteps[k.op](k.value.dtype === 'i32');
+  (open[others.length] as string[]).push(step.init);
+  return `(${params(k.inputs.length, 1)})=>{\n${nest.render(`${step.update(value)}out0[${address}]=${step.current};`, { open })}\n}`;
 }
+
+/** Per scan op: the line's running state, its update with value `v`, and the running result. */
+const scanSteps: {
+  readonly [O in ScanOp]: (int: boolean) => { init: string; update: (v: string) => string; current: string };
+} = {
+  sum: (int) => ({ init: 'let s=0;', update: (v) => (int ? `s=(s+${v})|0;` : `s+=${v};`), current: 's' }),
+  // Online (max, Σ exp) pair as in the logsumexp reduction: a prefix of −Inf stays −Inf, NaN stays NaN.
+  logsumexp: () => ({
+    init: 'let m=-Infinity,s=0;',
+    update: (v) =>
+      `{const v=${v};if(v>m){s=s*Math.exp(m-v)+1;m=v;}else if(v===m){s+=1;}else if(v!==-Infinity){s+=Math.exp(v-m);}}`,
+    current: '(m===-Infinity&&s===s?-Infinity:m+Math.log(s))',
+  }),
+};
 
 /**
  * sort: each line along the axis is gathered from `value` into f64 keys (exact for every dtype),

@@ -350,6 +350,31 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
     });
     return dst;
   },
+  /** the online (max, Σ exp) pair along each line: the sum is rescaled when the max moves; equal maxima (±Inf) add 1 */
+  logcumsumexp: ([x], { axis, reverse }, out) => {
+    const xv = x as Value;
+    const shape = xv.type.shape;
+    const strides = stridesOf(shape);
+    const n = shape[axis] as number;
+    const stride = strides[axis] as number;
+    const dst = alloc(out);
+    const lines = shape.map((d, i) => (i === axis ? 1 : d));
+    stridedLoop(lines, strides, 0, (_k, base) => {
+      let m = -Infinity;
+      let s = 0;
+      for (let t = 0; t < n; t++) {
+        const off = base + (reverse ? n - 1 - t : t) * stride;
+        const v = xv.data[off] as number;
+        if (v > m) {
+          s = s * Math.exp(m - v) + 1;
+          m = v;
+        } else if (v === m) s += 1;
+        else if (v !== -Infinity) s += Math.exp(v - m);
+        dst[off] = m === -Infinity && s === 0 ? -Infinity : m + Math.log(s);
+      }
+    });
+    return dst;
+  },
   argsort: ([x], { axis, descending }, out) => {
     const xv = x as Value;
     const shape = xv.type.shape;

@@ -1,4 +1,4 @@
-/** @file Type rules of the primitives with a kernel of their own: matmul, cumsum, eigh, argsort and the fused linear-logit routines. */
+/** @file Type rules of the primitives with a kernel of their own: matmul, cumsum, logcumsumexp, eigh, argsort and the fused linear-logit routines. */
 import { either as E } from 'fp-ts';
 import type { DType } from '../dtype.js';
 import { type IrError, irError } from '../irError.js';
@@ -80,6 +80,16 @@ export const kernelRules: { [P in PrimOfKind<'contraction' | 'scan' | 'routine'>
     return Number.isInteger(axis) && axis >= 0 && axis < x.shape.length
       ? E.right(x)
       : E.left(irError('AxisOutOfRange', 'cumsum', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
+  },
+  logcumsumexp: (inputs, { axis }) => {
+    const r = arity('logcumsumexp', inputs, 1);
+    if (E.isLeft(r)) return r;
+    const x = r.right[0] as TensorType;
+    const cx = requireClass('logcumsumexp', 'x', x, 'float');
+    if (E.isLeft(cx)) return cx;
+    return Number.isInteger(axis) && axis >= 0 && axis < x.shape.length
+      ? E.right(x)
+      : E.left(irError('AxisOutOfRange', 'logcumsumexp', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
   },
   eigh: (inputs, { output }) => {
     const r = arity('eigh', inputs, 1);
