@@ -401,3 +401,88 @@ describe('x.scan bad input', () => {
     expect(caught(() => x.scan(null as never, f64([1, 2], [2]), xs), x.XentError).message).toMatch(/xent\.scan.*'f'/);
   });
 });
+
+describe('x.scan stays a loop when compiled', () => {
+  /** The CPU backend, counting the programs it compiles and their launches. */
+  const counting = () => {
+    const stats = { programs: 0, steps: 0 };
+    const cpu = x.backends.cpu as Extract<x.Backend, { kind: 'kernel' }>;
+    const backend: x.Backend = {
+      ...cpu,
+      compile(program: Parameters<typeof cpu.compile>[0]) {
+        stats.programs++;
+        stats.steps += program.steps.length;
+        return cpu.compile(program);
+      },
+    };
+    return { backend, stats };
+  };
+  const rnnLoss = (steps: number) => (w: x.Tensor, xs: x.Tensor) => {
+    const [h, ys] = x.scan(
+      rnnStep(w, f64([0.7, -0.2, 0.1, 0.5, -0.4, 0.3], [3, 2]), f64([1, -1, 0.5], [3])),
+      f64([0.1, 0.2, -0.3], [3]),
+      xs,
+      { length: steps },
+    );
+    return x.add(x.sum(x.mul(h, h)), x.sum(x.mul(ys, ys)));
+  };
+  const sizes = (steps: number) => {
+    const { backend, stats } = counting();
+    const w = f64([0.5, -0.3, 0.2, 0.1, 0.4, -0.6, 0.3, 0.2, -0.1], [3, 3]);
+    const xs = f64(
+      Array.from({ length: steps * 2 }, (_, i) => Math.sin(i)),
+      [steps, 2],
+    );
+    const value = x.jit(rnnLoss(steps), { backend })(w, xs);
+    const grads = x.jit(x.grad(rnnLoss(steps), { argnums: [0, 1] }), { backend })(w, xs);
+    return { stats, value, grads, w, xs };
+  };
+
+  test('the programs compiled for 10 and 1000 steps (value and gradient) are the same size, and agree with the eager loop', () => {
+    const short = sizes(10);
+    const long = sizes(1000);
+    expect(long.stats).toEqual(short.stats);
+    expect(short.stats.steps).toBeLessThan(200);
+    for (const run of [short, long]) {
+      const steps = run.xs.shape[0] as number;
+      const want = rnnHost(
+        [0.5, -0.3, 0.2, 0.1, 0.4, -0.6, 0.3, 0.2, -0.1],
+        [0.7, -0.2, 0.1, 0.5, -0.4, 0.3],
+        [1, -1, 0.5],
+        [0.1, 0.2, -0.3],
+        toNumbers(run.xs),
+        3,
+        2,
+      );
+      const value = want.h.reduce((a, v) => a + v * v, 0) + want.ys.reduce((a, v) => a + v * v, 0);
+      expectAllClose([x.item(run.value)], [value], { rtol: 1e-12, atol: 0 }, `value (${steps} steps)`);
+      const eager = x.grad(rnnLoss(steps), { argnums: [0, 1] })(run.w, run.xs);
+      run.grads.forEach((g, i) => {
+        expectAllClose(toNumbers(g), toNumbers(eager[i] as x.Tensor), tol, `grad ${i}`);
+      });
+    }
+  }, 120_000);
+
+  test('jit(vmap(scan)) is one loop too: the same programs for 10 and 1000 steps, equal to the per-example scans', () => {
+    const run = (steps: number) => {
+      const { backend, stats } = counting();
+      const xs = f64(
+        Array.from({ length: 2 * steps * 2 }, (_, i) => Math.cos(i)),
+        [2, steps, 2],
+      );
+      const h0 = f64([0.1, 0.2, -0.3, 0.4, -0.1, 0.2], [2, 3]);
+      const w = f64([0.5, -0.3, 0.2, 0.1, 0.4, -0.6, 0.3, 0.2, -0.1], [3, 3]);
+      const one = (hi: x.Tensor, xi: x.Tensor) =>
+        x.scan(rnnStep(w, f64([0.7, -0.2, 0.1, 0.5, -0.4, 0.3], [3, 2]), f64([1, -1, 0.5], [3])), hi, xi);
+      const [h, ys] = x.jit(x.vmap(one), { backend })(h0, xs);
+      for (let b = 0; b < 2; b++) {
+        const pick = (t: x.Tensor) => x.reshape(x.slice(t, [b], [b + 1]), t.shape.slice(1));
+        const [hb, yb] = one(pick(h0), pick(xs));
+        expectAllClose(toNumbers(pick(h)), toNumbers(hb), tol, `h[${b}]`);
+        expectAllClose(toNumbers(pick(ys)), toNumbers(yb), tol, `ys[${b}]`);
+      }
+      return stats;
+    };
+    expect(run(1000)).toEqual(run(10));
+  }, 120_000);
+});
