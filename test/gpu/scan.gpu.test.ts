@@ -32,12 +32,13 @@ const loss = (w: x.Tensor, u: x.Tensor, xs: x.Tensor): x.Tensor => {
 describe.runIf(gpu !== undefined)('scan on WebGPU', () => {
   test('value and gradient, jitted and eager, in f32 on the GPU against f64 on the CPU', async () => {
     const backend = defined(gpu);
-    const args = (dtype: 'f32' | 'f64'): [x.Tensor, x.Tensor, x.Tensor] =>
-      [
-        x.mul(x.tensor(seq(16, 1), { shape: [4, 4] }), 0.5),
-        x.tensor(seq(12, 2), { shape: [4, 3] }),
-        x.tensor(seq(steps * 3, 3), { shape: [steps, 3] }),
-      ].map((t) => x.cast(t, dtype)) as [x.Tensor, x.Tensor, x.Tensor];
+    const make = (values: Float64Array, shape: number[], dtype: 'f32' | 'f64'): x.Tensor =>
+      x.cast(x.tensor(values, { shape }), dtype);
+    const args = (dtype: 'f32' | 'f64'): [x.Tensor, x.Tensor, x.Tensor] => [
+      x.mul(make(seq(16, 1), [4, 4], dtype), 0.5),
+      make(seq(12, 2), [4, 3], dtype),
+      make(seq(steps * 3, 3), [steps, 3], dtype),
+    ];
     const f64 = args('f64');
     const want = [
       x.item(loss(...f64)),
