@@ -427,6 +427,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'safeDiv',
     'safeLog',
     'safeSqrt',
+    'scan',
     'setDefaultBackend',
     'sigmoid',
     'sign',

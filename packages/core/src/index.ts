@@ -108,5 +108,6 @@ export * from './transforms/jit.js';
 export * from './transforms/customVjp.js';
 export * from './transforms/vmap.js';
 export * from './transforms/jacobian.js';
+export * from './transforms/scan.js';
 export { debugNans } from './numerics/mode.js';
 export type { TensorOutput } from './transforms/tracing.js';

@@ -1,6 +1,7 @@
 /**
  * @file Batching a traced graph: every node rebuilt over a batch by its primitive's batching rule
- * (batchRules.ts), custom-VJP calls by batching their forward and VJP graphs into a rule of their own.
+ * (batchRules.ts), custom-VJP calls by batching their forward and VJP graphs into a rule of their own,
+ * scans as the scan of their batched body (batchScan.ts).
  */
 import * as B from '../ir/build.js';
 import { toposort } from '../ir/graph.js';
@@ -14,6 +15,7 @@ import {
 } from '../ir/node.js';
 import { newCustomRuleId } from '../transforms/customRuleId.js';
 import { batchOp, type BatchedValue, withBatchAxis } from './batchRules.js';
+import { batchScan } from './batchScan.js';
 
 /** Rebuilds `roots` over the batch: `seeds` are the batched values of the traced parameters; everything else follows its inputs. */
 export function batchNodes(
@@ -33,6 +35,8 @@ export function batchNodes(
         ),
         batched: false,
       });
+    else if (n.kind === 'custom' && n.rule.scan !== undefined)
+      memo.set(n, { node: batchScan(n, inputs, size, batchNodes), batched: true });
     else if (n.kind === 'custom') memo.set(n, { node: batchCustom(n, inputs, size), batched: true });
     else memo.set(n, { node: batchOp(n as AnyOpNode, inputs, size, batchNodes), batched: true });
   }

@@ -1,17 +1,20 @@
 /** @file Pass: replaces custom-VJP calls by their forward graphs (autodiff has already used them). */
 import { withInputs } from '../ir/build.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
-import type { Node } from '../ir/node.js';
+import type { CustomNode, Node } from '../ir/node.js';
 import { rebuilding } from '../ir/provenance.js';
 
-/** Expands custom calls in `roots`, recursively (a forward graph may call other custom functions). */
-export function expandCustomNodes(roots: readonly Node[]): Node[] {
+/**
+ * Expands custom calls in `roots`, recursively (a forward graph may call other custom functions); the
+ * calls `keep` accepts stay calls, over expanded inputs.
+ */
+export function expandCustomNodes(roots: readonly Node[], keep: (n: CustomNode) => boolean = () => false): Node[] {
   const memo = new Map<Node, Node>();
   const expand = (rootsIn: readonly Node[]): Node[] => {
     for (const n of toposort(rootsIn)) {
       if (memo.has(n)) continue;
       const inputs = n.inputs.map((i) => memo.get(i) as Node);
-      if (n.kind !== 'custom') memo.set(n, withInputs(n, inputs));
+      if (n.kind !== 'custom' || keep(n)) memo.set(n, withInputs(n, inputs));
       // the forward graph is traced now; its nodes keep where the custom call was traced
       else memo.set(n, expand([rebuilding(n, () => n.rule.expand(inputs))])[0] as Node);
     }

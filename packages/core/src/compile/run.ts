@@ -5,6 +5,7 @@ import type { ArrayData } from '../device.js';
 import type { Graph } from '../ir/graph.js';
 import type { ConstNode, Node } from '../ir/node.js';
 import { compileGraph, type CompileOptions, compileProgram } from './pipeline.js';
+import { keepingScans, returnsHostArrays, scanExecutable } from './scanRun.js';
 
 /** The compile options for a kernel backend: the caller's, with the backend's binding limits and whether it shares softmaxes. */
 export const kernelOptions = (backend: KernelBackend, options: CompileOptions): CompileOptions => ({
@@ -13,8 +14,14 @@ export const kernelOptions = (backend: KernelBackend, options: CompileOptions): 
   ...(backend.rowLocalTemporaries === true ? { shareSoftmax: true } : {}),
 });
 
-/** Runs the passes the backend needs (graph passes; then fuse, lower, schedule for kernel backends) and compiles. */
+/**
+ * Runs the passes the backend needs (graph passes; then fuse, lower, schedule for kernel backends) and
+ * compiles. On a backend with host results, scans stay loops (their bodies compiled once); elsewhere
+ * the graph passes unroll them.
+ */
 export function prepare(graph: Graph, backend: Backend, options: CompileOptions = {}): Executable {
+  const kept = returnsHostArrays(backend) ? keepingScans(graph) : undefined;
+  if (kept !== undefined) return scanExecutable(kept, (g) => prepare(g, backend, options));
   return backend.kind === 'graph'
     ? backend.compile(compileGraph(graph, options))
     : backend.compile(compileProgram(graph, kernelOptions(backend, options)));

@@ -5,6 +5,7 @@ export * from './irError.js';
 export * from './prim.js';
 export * from './primInfo.js';
 export * from './node.js';
+export type { ScanLoop } from './scanLoop.js';
 export * from './typeRules.js';
 export * as build from './build.js';
 export { tryOp, op, withInputs } from './build.js';

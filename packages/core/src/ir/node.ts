@@ -6,6 +6,7 @@ import type { IrError } from './irError.js';
 import type { Prim, PrimParamMap } from './prim.js';
 import { InternTable } from './intern.js';
 import { note } from './provenance.js';
+import type { ScanLoop } from './scanLoop.js';
 import type { Shape } from './shape.js';
 
 /** The static type of a tensor value: its shape and element type. */
@@ -66,6 +67,8 @@ export interface CustomRule {
   readonly expand: (inputs: readonly Node[]) => Node;
   /** Cotangents of the inputs (null = zero) given the output cotangent. */
   readonly vjp: (inputs: readonly Node[], cotangent: Node) => readonly (Node | null)[];
+  /** Set on the outputs of a scan: its loop and which of its outputs this call is (compilers may keep the loop). */
+  readonly scan?: { readonly loop: ScanLoop; readonly output: number };
 }
 
 // ---- hash-consing ----
