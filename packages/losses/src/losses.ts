@@ -47,3 +47,12 @@ export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions }
 export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
 export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';
 export { barlowTwins, alignmentLoss, vneRegularizer } from './representation/barlowTwins.js';
+export {
+  ldrKlLoss,
+  encouragingLoss,
+  passAtNLoss,
+  type LdrKlOptions,
+  type EncouragingOptions,
+  type PassAtNOptions,
+} from './classification/confidenceShaping.js';
+export { negativeLearningLoss, unlikelihoodLoss, contrastiveTokenLoss } from './classification/negatives.js';
