@@ -16,4 +16,20 @@ export const tier2Cases: Record<string, LossCase> = {
   negativeLearningLoss: (z, _o, y) => L.negativeLearningLoss(z, y),
   unlikelihoodLoss: (z) => L.unlikelihoodLoss(z, alternate(z)),
   contrastiveTokenLoss: (z, _o, y) => L.contrastiveTokenLoss(z, y, alternate(z)),
+  sequenceLogProbs: (z, _o, y) => x.sum(L.sequenceLogProbs(x.expandDims(z, 0), x.expandDims(y, 0))),
+  dpoLoss: (z, o) => {
+    const [a, b] = [x.logsumexp(z, { axis: -1 }), x.mean(o, { axis: -1 })];
+    return L.dpoLoss(a, b, x.mul(0.5, a), x.mul(0.25, b), { beta: 0.4 });
+  },
+  hDpoLoss: (z, o) =>
+    L.hDpoLoss(x.max(z, { axis: -1 }), x.max(o, { axis: -1 }), x.mean(z, { axis: -1 }), x.mean(o, { axis: -1 }), {
+      alpha: 0.6,
+    }),
+  aucSurrogateLoss: (z) =>
+    L.aucSurrogateLoss(
+      x.sum(z, { axis: -1 }),
+      x.tensor(Array.from({ length: z.shape[0] as number }, (_, i) => i % 2 === 0)),
+    ),
+  circleLoss: (z, o) => L.circleLoss(x.tanh(z), x.tanh(o), { gamma: 16 }),
+  pinballLoss: (z, o) => L.pinballLoss(z, o, { tau: 0.3 }),
 };

@@ -56,3 +56,7 @@ export {
   type PassAtNOptions,
 } from './classification/confidenceShaping.js';
 export { negativeLearningLoss, unlikelihoodLoss, contrastiveTokenLoss } from './classification/negatives.js';
+export { sequenceLogProbs, type SequenceLogProbOptions } from './preference/sequenceLogProbs.js';
+export { dpoLoss, hDpoLoss, type DpoOptions, type HDpoOptions } from './preference/dpo.js';
+export { aucSurrogateLoss, circleLoss, type CircleOptions } from './ranking/pairwise.js';
+export { pinballLoss, type PinballOptions } from './regression/pinball.js';
