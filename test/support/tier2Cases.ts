@@ -32,4 +32,15 @@ export const tier2Cases: Record<string, LossCase> = {
     ),
   circleLoss: (z, o) => L.circleLoss(x.tanh(z), x.tanh(o), { gamma: 16 }),
   pinballLoss: (z, o) => L.pinballLoss(z, o, { tau: 0.3 }),
+  // a teacher with well-separated probabilities: near-ties could be ordered differently in f32 and f64
+  plackettLuceLoss: (z, _o, y) =>
+    L.plackettLuceLoss(
+      z,
+      x.cast(x.mul(3, x.sin(x.reshape(x.arange(z.size, { dtype: 'f32' }), z.shape as number[]))), z.dtype),
+      y,
+      {
+        temperature: 2,
+      },
+    ),
+  adaptiveKlLoss: (z, o) => L.adaptiveKlLoss(z, o, { mu: 0.6 }),
 };

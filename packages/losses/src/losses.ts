@@ -60,3 +60,5 @@ export { sequenceLogProbs, type SequenceLogProbOptions } from './preference/sequ
 export { dpoLoss, hDpoLoss, type DpoOptions, type HDpoOptions } from './preference/dpo.js';
 export { aucSurrogateLoss, circleLoss, type CircleOptions } from './ranking/pairwise.js';
 export { pinballLoss, type PinballOptions } from './regression/pinball.js';
+export { plackettLuceLoss, type PlackettLuceOptions } from './ranking/plackettLuce.js';
+export { adaptiveKlLoss, type AdaptiveKlOptions } from './distillation/adaptiveKl.js';
