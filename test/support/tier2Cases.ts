@@ -43,4 +43,9 @@ export const tier2Cases: Record<string, LossCase> = {
       },
     ),
   adaptiveKlLoss: (z, o) => L.adaptiveKlLoss(z, o, { mu: 0.6 }),
+  harmonicLoss: (z, o, y) => L.harmonicLoss(z, x.add(o, 0.5), y, { exponent: 2 }),
+  // features away from 0: cosine gradients grow like 1/‖f‖
+  orthogonalProjectionLoss: (z, _o, y) => L.orthogonalProjectionLoss(x.add(z, 9), y, { gamma: 0.7 }),
+  consensusCrossEntropy: (z, o) => L.consensusCrossEntropy(x.stack([z, o, x.add(z, o)])),
+  twoHotLoss: (z, o) => L.twoHotLoss(z, x.sum(o, { axis: -1 }), [-4, -1, 0, 2, 5]),
 };

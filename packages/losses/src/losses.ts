@@ -62,3 +62,9 @@ export { aucSurrogateLoss, circleLoss, type CircleOptions } from './ranking/pair
 export { pinballLoss, type PinballOptions } from './regression/pinball.js';
 export { plackettLuceLoss, type PlackettLuceOptions } from './ranking/plackettLuce.js';
 export { adaptiveKlLoss, type AdaptiveKlOptions } from './distillation/adaptiveKl.js';
+export { harmonicLoss, type HarmonicOptions } from './classification/harmonic.js';
+export { orthogonalProjectionLoss } from './representation/orthogonalProjection.js';
+export { twoHotTargets, twoHotLoss } from './regression/twoHot.js';
+export { expectedCalibrationError } from './classification/calibration.js';
+export { safeStepRadius } from './classification/safeStep.js';
+export { consensusCrossEntropy } from './classification/consensus.js';
