@@ -88,3 +88,23 @@ export {
   type KlDivLoss,
 } from './torch/probabilistic.js';
 export { ctcLoss, ctcLossWithForwardProbs, type CtcOptions, type CtcForward } from './torch/ctc.js';
+  ldrKlLoss,
+  encouragingLoss,
+  passAtNLoss,
+  type LdrKlOptions,
+  type EncouragingOptions,
+  type PassAtNOptions,
+} from './classification/confidenceShaping.js';
+export { negativeLearningLoss, unlikelihoodLoss, contrastiveTokenLoss } from './classification/negatives.js';
+export { sequenceLogProbs, type SequenceLogProbOptions } from './preference/sequenceLogProbs.js';
+export { dpoLoss, hDpoLoss, type DpoOptions, type HDpoOptions } from './preference/dpo.js';
+export { aucSurrogateLoss, circleLoss, type CircleOptions } from './ranking/pairwise.js';
+export { pinballLoss, type PinballOptions } from './regression/pinball.js';
+export { plackettLuceLoss, type PlackettLuceOptions } from './ranking/plackettLuce.js';
+export { adaptiveKlLoss, type AdaptiveKlOptions } from './distillation/adaptiveKl.js';
+export { harmonicLoss, type HarmonicOptions } from './classification/harmonic.js';
+export { orthogonalProjectionLoss } from './representation/orthogonalProjection.js';
+export { twoHotTargets, twoHotLoss } from './regression/twoHot.js';
+export { expectedCalibrationError } from './classification/calibration.js';
+export { safeStepRadius } from './classification/safeStep.js';
+export { consensusCrossEntropy } from './classification/consensus.js';
