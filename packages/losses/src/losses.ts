@@ -88,6 +88,7 @@ export {
   type KlDivLoss,
 } from './torch/probabilistic.js';
 export { ctcLoss, ctcLossWithForwardProbs, type CtcOptions, type CtcForward } from './torch/ctc.js';
+export {
   ldrKlLoss,
   encouragingLoss,
   passAtNLoss,
