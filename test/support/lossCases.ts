@@ -1,5 +1,6 @@
 /** @file The catalog's losses as scalar functions of two float tensors [N, K] and labels [N], for backend parity suites. */
 import * as x from 'xent';
+import { transportInformationCases } from './transportInformationCases.js';
 
 const { losses: L, entropy: H, divergence: Dv } = x;
 
@@ -47,6 +48,7 @@ export const lossCases: Record<string, LossCase> = {
   'entropy.informationMaximization': (z) => H.informationMaximization(z),
   'divergence.kl': (z, o) => Dv.kl(z, o),
   'divergence.js': (z, o) => Dv.js(z, o),
+  ...transportInformationCases,
 };
 
 /** Spectral measures: eigh runs on the CPU backends only, so these stay off the WebGPU suite. */

@@ -47,3 +47,12 @@ export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions }
 export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
 export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';
 export { barlowTwins, alignmentLoss, vneRegularizer } from './representation/barlowTwins.js';
+export { cramerOrdinal, cramerOrdinalLoss } from './transport/cramer.js';
+export { emoLoss } from './transport/emo.js';
+export { sinkhorn, sinkhornPlan, type SinkhornOptions } from './transport/sinkhorn.js';
+export {
+  distanceCovariance,
+  distanceCorrelation,
+  type DistanceDependenceOptions,
+} from './representation/distanceCovariance.js';
+export { dvBound, nwjBound, mineBound, MineAverage } from './representation/mutualInformationBounds.js';
