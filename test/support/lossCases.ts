@@ -1,5 +1,6 @@
 /** @file The catalog's losses as scalar functions of two float tensors [N, K] and labels [N], for backend parity suites. */
 import * as x from 'xent';
+import { transportInformationCases } from './transportInformationCases.js';
 
 import { torchLossCases } from './torchLossCases.js';
 
@@ -50,6 +51,7 @@ export const lossCases: Record<string, LossCase> = {
   'divergence.kl': (z, o) => Dv.kl(z, o),
   'divergence.js': (z, o) => Dv.js(z, o),
   ...torchLossCases,
+  ...transportInformationCases,
 };
 
 /** Spectral measures: eigh runs on the CPU backends only, so these stay off the WebGPU suite. */

@@ -1,4 +1,4 @@
-/** @file The `divergence` namespace: KL, reverse KL and Jensen–Shannon, from logits or probabilities. */
+/** @file The `divergence` namespace: KL, reverse KL, Jensen–Shannon, the f-divergence family, TV, Jeffreys and Rényi, from logits or probabilities. */
 export {
   klDivergence as kl,
   reverseKlDivergence as reverseKl,
@@ -8,3 +8,20 @@ export {
   type Divergence,
   type DivergenceOptions,
 } from './information/divergence.js';
+export {
+  fDivergence,
+  fDivergenceFromProbs,
+  fGenerators,
+  tv,
+  tvFromProbs,
+  jeffreys,
+  jeffreysFromProbs,
+  type FDivergence,
+  type FGenerator,
+  type FGeneratorName,
+} from './information/fDivergence.js';
+export {
+  renyiDivergence as renyi,
+  renyiDivergenceFromProbs as renyiFromProbs,
+  type RenyiDivergence,
+} from './information/renyiDivergence.js';

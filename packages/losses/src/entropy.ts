@@ -17,3 +17,4 @@ export {
 } from './information/mutualInformation.js';
 export { gaussianMutualInformation, gaussianMutualInformationFromCovariance } from './information/gaussian.js';
 export { vonNeumann, vendiScore, vendiScoreFromKernel } from './information/spectral.js';
+export { rankMe } from './information/rankMe.js';

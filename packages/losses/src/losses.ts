@@ -109,3 +109,12 @@ export { twoHotTargets, twoHotLoss } from './regression/twoHot.js';
 export { expectedCalibrationError } from './classification/calibration.js';
 export { safeStepRadius } from './classification/safeStep.js';
 export { consensusCrossEntropy } from './classification/consensus.js';
+export { cramerOrdinal, cramerOrdinalLoss } from './transport/cramer.js';
+export { emoLoss } from './transport/emo.js';
+export { sinkhorn, sinkhornPlan, type SinkhornOptions } from './transport/sinkhorn.js';
+export {
+  distanceCovariance,
+  distanceCorrelation,
+  type DistanceDependenceOptions,
+} from './representation/distanceCovariance.js';
+export { dvBound, nwjBound, mineBound, MineAverage } from './representation/mutualInformationBounds.js';

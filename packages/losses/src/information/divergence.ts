@@ -7,15 +7,16 @@ import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { floatTensor, logitsSchema, nonEmpty, reductionSchema, sameAs, simplexArg } from '../validate.js';
 import { expectedLog, logOfProbs } from './logSpace.js';
 
-type Pair = readonly [Tensor, Tensor];
+/** Log-probabilities of the two distributions, row by row. */
+export type Pair = readonly [Tensor, Tensor];
 
 /** How a divergence reads its two arguments: their names and their log-probabilities. */
-interface Inputs {
+export interface Inputs {
   readonly names: readonly [string, string];
   readonly pair: (fn: string, p: Tensor, q: Tensor) => Pair;
 }
 
-const fromLogits: Inputs = {
+export const fromLogits: Inputs = {
   names: ['pLogits', 'qLogits'],
   pair: (fn, p, q) => {
     const a = nonEmpty(fn, 'pLogits', p);
@@ -23,7 +24,7 @@ const fromLogits: Inputs = {
   },
 };
 
-const fromProbs: Inputs = {
+export const fromProbs: Inputs = {
   names: ['p', 'q'],
   pair: (fn, p, q) => {
     const a = nonEmpty(fn, 'p', p);
@@ -32,10 +33,10 @@ const fromProbs: Inputs = {
 };
 
 /** KL(p‖q) = Σ p·(log p − log q) per row, from log-probabilities. */
-const klRows = ([lp, lq]: Pair): Tensor => x.sub(expectedLog(lp, lp), expectedLog(lp, lq));
+export const klRows = ([lp, lq]: Pair): Tensor => x.sub(expectedLog(lp, lp), expectedLog(lp, lq));
 
 /** JS(p, q) = ½KL(p‖m) + ½KL(q‖m), m = (p + q)/2, with log m = logaddexp(log p, log q) − log 2. */
-function jsRows([lp, lq]: Pair): Tensor {
+export function jsRows([lp, lq]: Pair): Tensor {
   const lm = x.sub(x.logaddexp(lp, lq), Math.LN2);
   return x.mul(0.5, x.add(klRows([lp, lm]), klRows([lq, lm])));
 }
@@ -53,7 +54,7 @@ export type Divergence = <S extends ShapeT, D extends DType, R extends Reduction
   options?: DivergenceOptions<R>,
 ) => LossOf<BatchOf<S>, R, D>;
 
-function divergence(fn: string, inputs: Inputs, rows: (pq: Pair) => Tensor): Divergence {
+export function divergence(fn: string, inputs: Inputs, rows: (pq: Pair) => Tensor): Divergence {
   const impl: Divergence = (p, q, options = {}) =>
     reduce(rows(inputs.pair(fn, p, q)), options.reduction ?? 'mean') as never;
   const [first, second] = inputs.names;

@@ -20,10 +20,10 @@ export interface OrdinalOptions<R extends Reduction = Reduction> {
   readonly reduction?: R;
 }
 
-const ordinalOptions = s.options({ centers: s.optional(s.array(s.finite())), reduction: reductionSchema });
+export const ordinalOptions = s.options({ centers: s.optional(s.array(s.finite())), reduction: reductionSchema });
 
 /** Gaps Δ_k = c_{k+1} − c_k as a [K − 1] tensor (the centres' count and order checked against K). */
-function gaps(fn: string, like: Tensor, centers: readonly number[] | undefined): Tensor {
+export function gaps(fn: string, like: Tensor, centers: readonly number[] | undefined): Tensor {
   const k = like.shape[like.rank - 1] as number;
   const c = centers ?? Array.from({ length: k }, (_, i) => i);
   if (c.length !== k || !c.every((v, i) => i === 0 || v > (c[i - 1] as number)))
@@ -34,10 +34,10 @@ function gaps(fn: string, like: Tensor, centers: readonly number[] | undefined):
   );
 }
 
-/** Σ_k Δ_k·|F_p(k) − F_q(k)| over the first K − 1 CDF entries. */
-function cdfDistance(p: Tensor, q: Tensor, delta: Tensor): Tensor {
+/** Σ_k Δ_k·g(F_p(k) − F_q(k)) over the first K − 1 CDF entries (g = |·| for W1, (·)² for Cramér). */
+export function cdfDistance(p: Tensor, q: Tensor, delta: Tensor, g: (d: Tensor) => Tensor = x.abs): Tensor {
   const k = p.shape[p.rank - 1] as number;
-  const diff = x.abs(x.cumsum(x.sub(p, q), { axis: -1 }));
+  const diff = g(x.cumsum(x.sub(p, q), { axis: -1 }));
   const head = x.slice(
     diff,
     p.shape.map((_, i) => (i === p.rank - 1 ? 0 : null)),
@@ -79,13 +79,16 @@ function wassersteinOrdinalLossImpl<S extends ShapeT, D extends DType, R extends
 ): LossOf<BatchOf<S>, R, D> {
   const fn = 'wassersteinOrdinalLoss';
   const z = nonEmpty(fn, 'logits', logits);
+  const hot = oneHotLabels(fn, z, labels);
+  return reduce(cdfDistance(x.softmax(z), hot, gaps(fn, z, options.centers)), options.reduction ?? 'mean') as never;
+}
+
+/** The one-hot rows of checked class labels for logits z (traced labels are checked as the program runs, blaming `fn`). */
+export function oneHotLabels(fn: string, z: Tensor, labels: Tensor): Tensor {
   const y = labelsArg(fn, labels, z);
-  const delta = gaps(fn, z, options.centers);
   const k = z.shape[z.rank - 1] as number;
-  // traced labels are checked as the program runs, blaming this loss
   const checked = y.isTraced ? primitive('checkIndex', { bound: k, fn, arg: 'labels' }, y) : y;
-  const hot = x.oneHot(checked, k, { dtype: z.dtype });
-  return reduce(cdfDistance(x.softmax(z), hot, delta), options.reduction ?? 'mean') as never;
+  return x.oneHot(checked, k, { dtype: z.dtype });
 }
 
 /**
