@@ -1,7 +1,8 @@
 /**
  * @file Regressions for three silent wrong results PyTorch 1.13 disagreed with: xlogy's ∂/∂x at x = 0,
  * softTargetCrossEntropy's gradient in the targets where q_k = 0, and pairwiseDistances cancelling
- * for close points far from the origin. Expected values are PyTorch's (stated) and f64 differences.
+ * for close points far from the origin; also safeSqrt (and so pairwiseDistances) reading NaN as 0.
+ * Expected values are PyTorch's (stated) and f64 differences.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -162,5 +163,26 @@ describe('pairwiseDistances', () => {
       differences((t) => x.pairwiseDistances(t), q),
       { rtol: 1e-8, atol: 1e-9 },
     );
+  });
+
+  test('a NaN coordinate gives NaN distances to its point, never 0 (safeSqrt used to read NaN as ≤ 0)', () => {
+    const p = f64([
+      [1, 2],
+      [Number.NaN, 0],
+      [4, 6],
+    ]);
+    const d = toNumbers(x.pairwiseDistances(p));
+    expect(d.map((v) => Number.isNaN(v))).toEqual([false, true, false, true, true, true, false, true, false]);
+    expect(d[2]).toBe(5);
+    const g = toNumbers(x.grad((t: x.Tensor) => x.sum(x.pairwiseDistances(t)))(p));
+    expect(g.every((v) => Number.isNaN(v))).toBe(true);
+  });
+});
+
+describe('safeSqrt', () => {
+  test('NaN stays NaN in the value and the gradient; ≤ 0 gives 0 with gradient 0; x > 0 gives √x and 1/(2√x)', () => {
+    const t = f64([Number.NaN, -1, 0, 4, Infinity]);
+    expect(toNumbers(x.safeSqrt(t))).toEqual([Number.NaN, 0, 0, 2, Infinity]);
+    expect(toNumbers(x.grad((u: x.Tensor) => x.sum(x.safeSqrt(u)))(t))).toEqual([Number.NaN, 0, 0, 0.25, 0]);
   });
 });

@@ -2,7 +2,7 @@
 import type { DType } from '../ir/dtype.js';
 import { checkValue } from '../trace/apply.js';
 import { tensor } from '../trace/create.js';
-import { div, equal, greater, log, maximum, sqrt, where } from '../trace/ops/elementwise.js';
+import { div, equal, lessEqual, log, maximum, sqrt, where } from '../trace/ops/elementwise.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import { Tensor } from '../trace/tensor.js';
 import { publicFn } from '../validate/publicFn.js';
@@ -46,13 +46,16 @@ export const safeDiv = publicFn(
   },
 );
 
-/** √x for x > 0 and 0 for x ≤ 0, with the gradient 0 at and below 0 (plain sqrt has an infinite slope at 0). */
+/**
+ * √x for x > 0, 0 for x ≤ 0 and NaN for NaN, with the gradient 0 at and below 0 (plain sqrt has an
+ * infinite slope at 0). The mask is x ≤ 0, false for NaN, so a NaN reaches the root and is never hidden.
+ */
 export const safeSqrt = publicFn(
   'safeSqrt',
   { x: s.tensor({ dtype: 'float' }) },
   <S extends ShapeT, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
     const t: Tensor = x;
-    const positive = greater(t, 0);
-    return where(positive, sqrt(where(positive, t, 1)), 0) as never;
+    const nonPositive = lessEqual(t, 0);
+    return where(nonPositive, 0, sqrt(where(nonPositive, 1, t))) as never;
   },
 );

@@ -9,7 +9,7 @@ function singularValues(t: Tensor): Tensor {
   const [n, d] = t.shape as [number, number];
   const gram = d <= n ? x.matmul(x.transpose(t), t) : x.matmul(t, x.transpose(t));
   const lambda = x.eigvalsh(gram);
-  return x.where(x.equal(lambda, lambda), x.safeSqrt(lambda), lambda);
+  return x.safeSqrt(lambda);
 }
 
 function rankMeImpl<D extends DType>(

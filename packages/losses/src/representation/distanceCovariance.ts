@@ -12,11 +12,8 @@ export interface DistanceDependenceOptions {
 
 const params = { x: matrixSchema, y: matrixSchema, options: s.options({ squared: s.optional(s.boolean) }) };
 
-/**
- * A_ij = a_ij − ā_i· − ā_·j + ā_·· for a_ij = ‖x_i − x_j‖ (the diagonal's zero distances carry a zero
- * gradient). pairwiseDistances reads a NaN coordinate as distance 0, so 0·Σx carries NaN (and ±Inf) into A.
- */
-const centred = (t: Tensor): Tensor => x.add(x.doubleCenter(x.pairwiseDistances(t)), x.mul(0, x.sum(t)));
+/** A_ij = a_ij − ā_i· − ā_·j + ā_·· for a_ij = ‖x_i − x_j‖ (the diagonal's zero distances carry a zero gradient). */
+const centred = (t: Tensor): Tensor => x.doubleCenter(x.pairwiseDistances(t));
 
 /** The checked samples [n, p] and [n, q]: the same n ≥ 1 and dtype. */
 function samples(fn: string, a: Tensor, b: Tensor): readonly [Tensor, Tensor] {
@@ -31,9 +28,6 @@ function samples(fn: string, a: Tensor, b: Tensor): readonly [Tensor, Tensor] {
 /** (1/n²)·Σ A_ij·B_ij. */
 const vStatistic = (a: Tensor, b: Tensor): Tensor => x.mean(x.mul(a, b));
 
-/** √v for v ≥ 0 (a V-statistic, ≥ 0 up to rounding: −1e-17 reads as 0, with a zero gradient at 0); NaN stays NaN. */
-const root = (v: Tensor): Tensor => x.where(x.equal(v, v), x.safeSqrt(v), v);
-
 function distanceCovarianceImpl<D extends DType>(
   xs: Tensor<ShapeT, D>,
   ys: Tensor<ShapeT, D>,
@@ -41,7 +35,7 @@ function distanceCovarianceImpl<D extends DType>(
 ): Tensor<[], D> {
   const [a, b] = samples('distanceCovariance', xs, ys);
   const v = vStatistic(centred(a), centred(b));
-  return (options.squared === true ? v : root(v)) as never;
+  return (options.squared === true ? v : x.safeSqrt(v)) as never;
 }
 
 /**
@@ -63,10 +57,10 @@ function distanceCorrelationImpl<D extends DType>(
 ): Tensor<[], D> {
   const [a, b] = samples('distanceCorrelation', xs, ys);
   const [ca, cb] = [centred(a), centred(b)];
-  const denominator = root(x.mul(vStatistic(ca, ca), vStatistic(cb, cb)));
+  const denominator = x.safeSqrt(x.mul(vStatistic(ca, ca), vStatistic(cb, cb)));
   // dCor² = dCov²/√(dVar²(X)·dVar²(Y)), defined as 0 when either sample is constant (Székely et al.)
   const r2 = x.safeDiv(vStatistic(ca, cb), denominator);
-  return (options.squared === true ? r2 : root(r2)) as never;
+  return (options.squared === true ? r2 : x.safeSqrt(r2)) as never;
 }
 
 /**
