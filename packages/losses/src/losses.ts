@@ -47,3 +47,29 @@ export { distillationLoss, reverseKlDistillationLoss, type DistillationOptions }
 export { wassersteinOrdinal, wassersteinOrdinalLoss, type OrdinalOptions } from './transport/wasserstein.js';
 export { infoNce, symmetricInfoNce, type InfoNceOptions } from './representation/infoNce.js';
 export { barlowTwins, alignmentLoss, vneRegularizer } from './representation/barlowTwins.js';
+export { hingeLoss, perceptronLoss, multiclassHingeLoss, multiclassPerceptronLoss } from './optax/margin.js';
+export { logCosh, cosineSimilarity, cosineDistance, type CosineOptions } from './optax/regression.js';
+export { generalizedKlDivergence, convexKlDivergence, klDivergenceWithLogTargets } from './optax/kl.js';
+export {
+  polyLossCrossEntropy,
+  rankingSoftmaxLoss,
+  smoothLabels,
+  type PolyLossOptions,
+  type RankingOptions,
+} from './optax/softTargets.js';
+export { sigmoidFocalLoss, type SigmoidFocalOptions } from './optax/sigmoidFocal.js';
+export { sparsemax, entmax15 } from './optax/sparsemax.js';
+export {
+  sparsemaxLoss,
+  multiclassSparsemaxLoss,
+  fenchelYoungLoss,
+  type FenchelYoungOptions,
+  type FenchelYoungRegularizer,
+} from './optax/sparseLosses.js';
+export { ntxent, type NtXentOptions } from './optax/ntxent.js';
+export {
+  binaryDiceLoss,
+  multiclassGeneralizedDiceLoss,
+  type BinaryDiceOptions,
+  type GeneralizedDiceOptions,
+} from './optax/dice.js';
