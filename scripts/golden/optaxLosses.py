@@ -141,7 +141,7 @@ case('logCosh', 'logCosh', 'binary', [a, b], per_sample=lambda p, t: torch.log(t
 case('cosineSimilarity', 'cosineSimilarity', 'binary', [a, b], per_sample=lambda p, t: F.cosine_similarity(p, t, dim=-1, eps=1e-300))
 case('cosineDistance', 'cosineDistance', 'binary', [a, b], per_sample=lambda p, t: 1 - F.cosine_similarity(p, t, dim=-1, eps=1e-300))
 measure = torch.rand(N, K) * 2
-measure[0, 1] = 0.0
+measure[0, 1] = 1e-3  # small; at t = 0 the t-derivative is −∞ (PyTorch gives NaN)
 case(
     'generalizedKlDivergence', 'generalizedKlDivergence', 'binary', [a / 3, measure],
     per_sample=lambda lq, t: F.kl_div(lq, t, reduction='none').sum(-1) + (torch.exp(lq) - t).sum(-1),

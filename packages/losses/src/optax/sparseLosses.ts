@@ -70,20 +70,31 @@ export interface FenchelYoungOptions<R extends Reduction = Reduction> extends Re
   readonly regularizer?: FenchelYoungRegularizer;
 }
 
+/**
+ * m·(1 − Σy) with m = max z (a constant for the gradient): the sparse forms work on z − m, and this
+ * restores ⟨z, y⟩ = ⟨z − m, y⟩ + m·Σy, so the gradient in y is ∇Ω(y) − z off the simplex too.
+ */
+const maxTimesDeficit = (z: Tensor, y: Tensor): Tensor => {
+  const m = x.stopGradient(x.max(z, { axis: -1 }));
+  return x.mul(x.where(x.equal(m, -Infinity), 0, m), x.sub(1, x.sum(y, { axis: -1 })));
+};
+
 /** Ω*(z) + Ω(y) − ⟨z, y⟩ per row, each regulariser in the form that is finite at −Inf scores. */
 const fenchelYoungRows: { readonly [K in FenchelYoungRegularizer]: (z: Tensor, y: Tensor) => Tensor } = {
-  // LSE(z) + Σ y log y − ⟨z, y⟩ = KL(y ‖ softmax z)
+  // LSE(z) + Σ y log y − ⟨z, y⟩ = Σ y log y − Σ y log p + LSE(z)·(1 − Σy): KL(y ‖ softmax z) on the simplex
   softmax: (z, y) => {
     const logp = x.logSoftmax(z);
     const dead = x.equal(logp, -Infinity);
     const cross = x.sum(x.mul(y, x.where(dead, x.where(x.equal(y, 0), 0, logp), logp)), { axis: -1 });
-    return x.sub(x.sum(x.xlogy(y, y), { axis: -1 }), cross);
+    const offSimplex = x.mul(x.logsumexp(z, { axis: -1 }), x.sub(1, x.sum(y, { axis: -1 })));
+    return x.add(x.sub(x.sum(x.xlogy(y, y), { axis: -1 }), cross), offSimplex);
   },
   // ⟨p, z⟩ − ½‖p‖² + ½‖y‖² − ⟨z, y⟩
   sparsemax: (z, y) => {
     const { p, support, shifted } = sparsemaxOf(z);
     const half = (t: Tensor): Tensor => x.mul(0.5, x.sum(x.square(t), { axis: -1 }));
-    return x.sub(x.add(x.sub(supportDot(p, support, shifted), half(p)), half(y)), targetDot(shifted, y));
+    const rows = x.sub(x.add(x.sub(supportDot(p, support, shifted), half(p)), half(y)), targetDot(shifted, y));
+    return x.add(rows, maxTimesDeficit(z, y));
   },
   // ⟨p, z⟩ − (4/3)(Σp^{3/2} − 1) + (4/3)(Σy^{3/2} − 1) − ⟨z, y⟩, with p^{3/2} = root³ on the support
   entmax15: (z, y) => {
@@ -91,7 +102,8 @@ const fenchelYoungRows: { readonly [K in FenchelYoungRegularizer]: (z: Tensor, y
     const tsallisP = x.sum(x.mul(root, x.square(root)), { axis: -1 });
     const tsallisY = x.sum(x.pow(y, 1.5), { axis: -1 });
     const omegas = x.mul(4 / 3, x.sub(tsallisY, tsallisP));
-    return x.sub(x.add(supportDot(p, support, shifted), omegas), targetDot(shifted, y));
+    const rows = x.sub(x.add(supportDot(p, support, shifted), omegas), targetDot(shifted, y));
+    return x.add(rows, maxTimesDeficit(z, y));
   },
 };
 
