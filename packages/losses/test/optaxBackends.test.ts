@@ -45,7 +45,7 @@ describe.each(Object.entries(optaxCases))('%s', (name, loss) => {
           );
         },
       ),
-      { numRuns: 15 },
+      { numRuns: 8 },
     );
   });
 
@@ -81,7 +81,7 @@ describe.each(Object.entries(optaxCases))('%s', (name, loss) => {
           expectAllClose(toNumbers(gi), want, { rtol: 1e-4, atol: 1e-4 * scale }, `gradient ${i} f32`);
         });
       }),
-      { numRuns: 10 },
+      { numRuns: 5 },
     );
   });
 });
