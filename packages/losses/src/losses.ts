@@ -118,3 +118,29 @@ export {
   type DistanceDependenceOptions,
 } from './representation/distanceCovariance.js';
 export { dvBound, nwjBound, mineBound, MineAverage } from './representation/mutualInformationBounds.js';
+export { hingeLoss, perceptronLoss, multiclassHingeLoss, multiclassPerceptronLoss } from './optax/margin.js';
+export { logCosh, cosineSimilarity, cosineDistance, type CosineOptions } from './optax/regression.js';
+export { generalizedKlDivergence, convexKlDivergence, klDivergenceWithLogTargets } from './optax/kl.js';
+export {
+  polyLossCrossEntropy,
+  rankingSoftmaxLoss,
+  smoothLabels,
+  type PolyLossOptions,
+  type RankingOptions,
+} from './optax/softTargets.js';
+export { sigmoidFocalLoss, type SigmoidFocalOptions } from './optax/sigmoidFocal.js';
+export { sparsemax, entmax15 } from './optax/sparsemax.js';
+export {
+  sparsemaxLoss,
+  multiclassSparsemaxLoss,
+  fenchelYoungLoss,
+  type FenchelYoungOptions,
+  type FenchelYoungRegularizer,
+} from './optax/sparseLosses.js';
+export { ntxent, type NtXentOptions } from './optax/ntxent.js';
+export {
+  binaryDiceLoss,
+  multiclassGeneralizedDiceLoss,
+  type BinaryDiceOptions,
+  type GeneralizedDiceOptions,
+} from './optax/dice.js';

@@ -98,7 +98,9 @@ describe('plackettLuceLoss (PLD)', () => {
         const onehot = b.y.flatMap((y) => Array.from({ length: b.k }, (_, k) => (k === y ? 0 : -Infinity)));
         const pld = toNumbers(L.plackettLuceLoss(logitsOf(b), f64(onehot, [b.n, b.k]), labelsOf(b), none));
         expectAllClose(pld, toNumbers(L.crossEntropy(logitsOf(b), labelsOf(b), none)), { rtol: 1e-12, atol: 1e-12 });
-        pld.forEach((v) => { expect(v).toBeGreaterThanOrEqual(0); });
+        pld.forEach((v) => {
+          expect(v).toBeGreaterThanOrEqual(0);
+        });
       }),
     );
   });
@@ -196,7 +198,9 @@ describe('adaptiveKlLoss (AKL)', () => {
         );
         const akl = toNumbers(L.adaptiveKlLoss(z, shifted, { ...none, mu: 1 }));
         expectAllClose(akl, toNumbers(x.divergence.kl(shifted, z, none)), { rtol: 1e-9, atol: 1e-12 });
-        akl.forEach((v) => { expect(v).toBeGreaterThanOrEqual(0); });
+        akl.forEach((v) => {
+          expect(v).toBeGreaterThanOrEqual(0);
+        });
       }),
     );
   });
