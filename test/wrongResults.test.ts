@@ -186,3 +186,51 @@ describe('safeSqrt', () => {
     expect(toNumbers(x.grad((u: x.Tensor) => x.sum(x.safeSqrt(u)))(t))).toEqual([Number.NaN, 0, 0, 0.25, 0]);
   });
 });
+
+describe('weightedLogsumexp', () => {
+  const z = f64([
+    [0.5, -1, 2],
+    [3, 0.25, -0.5],
+  ]);
+  const w = f64([
+    [0, 2, 0.5],
+    [1.5, 0, 0],
+  ]);
+  const lse = (zv: number[], wv: number[]): number =>
+    Math.log(zv.reduce((acc, zk, k) => acc + (wv[k] as number) * Math.exp(zk), 0));
+  const rows = (t: x.Tensor): number[][] => [toNumbers(t).slice(0, 3), toNumbers(t).slice(3)];
+
+  test('∂/∂w_k = e^{z_k − lse} also at w_k = 0 (it was 0 there); ∂/∂z_k = w_k·e^{z_k − lse}', () => {
+    const [gz, gw] = x.grad((a: x.Tensor, b: x.Tensor) => x.sum(x.weightedLogsumexp(a, b, { axis: -1 })), {
+      argnums: [0, 1],
+    })(z, w) as [x.Tensor, x.Tensor];
+    const [zr, wr] = [rows(z), rows(w)];
+    const wantW = zr.flatMap((zv, i) => zv.map((zk) => Math.exp(zk - lse(zv, wr[i] as number[]))));
+    const wantZ = zr.flatMap((zv, i) =>
+      zv.map((zk, k) => (wr[i] as number[])[k]! * Math.exp(zk - lse(zv, wr[i] as number[]))),
+    );
+    expectAllClose(toNumbers(gw), wantW, { rtol: 1e-14, atol: 0 });
+    expectAllClose(toNumbers(gz), wantZ, { rtol: 1e-14, atol: 1e-300 });
+    // a one-sided f64 difference at the zero weights agrees
+    const h = 1e-7;
+    const moved = toNumbers(w);
+    moved[0] = h;
+    const after = x.item(
+      x.sum(x.weightedLogsumexp(z, x.tensor(Float64Array.from(moved), { shape: [2, 3], dtype: 'f64' }), { axis: -1 })),
+    );
+    const before = x.item(x.sum(x.weightedLogsumexp(z, w, { axis: -1 })));
+    expect(Math.abs((after - before) / h - (wantW[0] as number))).toBeLessThan(1e-6);
+  });
+
+  test('keepDims and jit give the same values and gradients; a dropped +Inf logit keeps a zero ∂z', () => {
+    const f = (a: x.Tensor, b: x.Tensor): x.Tensor => x.sum(x.weightedLogsumexp(a, b, { axis: 1, keepDims: true }));
+    const eager = x.grad(f, { argnums: [0, 1] })(z, w) as [x.Tensor, x.Tensor];
+    const jitted = x.jit(x.grad(f, { argnums: [0, 1] }))(z, w) as [x.Tensor, x.Tensor];
+    expectAllClose(toNumbers(jitted[0]), toNumbers(eager[0]), { rtol: 1e-15, atol: 0 });
+    expectAllClose(toNumbers(jitted[1]), toNumbers(eager[1]), { rtol: 1e-15, atol: 0 });
+    expect(x.weightedLogsumexp(z, w, { axis: 1, keepDims: true }).shape).toEqual([2, 1]);
+    const zInf = f64([[Infinity, 1, 2]]);
+    const gz = x.grad((a: x.Tensor) => x.sum(x.weightedLogsumexp(a, f64([[0, 1, 1]]))))(zInf);
+    expect(toNumbers(gz)[0]).toBe(0);
+  });
+});

@@ -1,10 +1,12 @@
 /** @file logsumexp restricted by a boolean mask or scaled by non-negative weights (log Σ w·eᶻ). */
 import { fail, ValueError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
-import { add, greater, less, log, where } from '../trace/ops/elementwise.js';
+import { add, exp, greater, less, log, mul, sub, where } from '../trace/ops/elementwise.js';
+import { reshape } from '../trace/ops/movement.js';
 import { logsumexp, max, reductionAxes } from '../trace/ops/reduce.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
+import { customVjp } from '../transforms/customVjp.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
 import { requireSameDType, requireSameShape } from './operands.js';
@@ -37,8 +39,27 @@ export const maskedLogsumexp = publicFn(
 );
 
 /**
+ * log Σ_k w_k·e^{z_k} over `axes` (kept as size 1), its VJP written out: ∂z_k = w_k·e^{z_k−lse} (0 where
+ * w_k = 0, whatever z_k holds) and ∂w_k = e^{z_k−lse}, also at w_k = 0, where log w has no derivative.
+ */
+const weightedLogsumexpRule = (axes: readonly number[]) =>
+  customVjp(
+    (z: Tensor, w: Tensor) => {
+      const kept = greater(w, 0);
+      const lse = logsumexp(where(kept, add(z, log(where(kept, w, 1))), -Infinity), { axis: axes, keepDims: true });
+      return [lse, { z, w, kept, lse }] as const;
+    },
+    ({ z, w, kept, lse }, ct) => {
+      const p = exp(sub(z, lse));
+      return [mul(ct, where(kept, mul(w, p), 0)), mul(ct, p)];
+    },
+    { name: 'weightedLogsumexp' },
+  );
+
+/**
  * log Σ_k w_k·e^{z_k} = logsumexp(z + log w) over the entries with w_k > 0 (w = 0 drops an entry).
- * Negative weights are a ValueError when they are known; the gradient w.r.t. w is e^{z−lse}/w.
+ * Negative weights are a ValueError when they are known; the gradient w.r.t. w_k is e^{z_k−lse},
+ * zero weights included.
  */
 export const weightedLogsumexp = publicFn(
   'weightedLogsumexp',
@@ -55,10 +76,11 @@ export const weightedLogsumexp = publicFn(
     const axis = reductionAxes(fn, t, options.axis);
     if (!w.isTraced && (max(where(less(w, 0), 1, 0)).data()[0] as number) > 0)
       fail(ValueError, fn, 'weights', 'non-negative weights', 'a negative weight');
-    const kept = greater(w, 0);
-    return logsumexp(where(kept, add(t, log(where(kept, w, 1))), -Infinity), {
-      axis,
-      keepDims: options.keepDims ?? false,
-    }) as never;
+    const lse = weightedLogsumexpRule(axis)(t, w);
+    if (options.keepDims === true) return lse as never;
+    return reshape(
+      lse,
+      t.shape.filter((_, i) => !axis.includes(i)),
+    ) as never;
   },
 );
