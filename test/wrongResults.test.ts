@@ -207,7 +207,7 @@ describe('weightedLogsumexp', () => {
     const [zr, wr] = [rows(z), rows(w)];
     const wantW = zr.flatMap((zv, i) => zv.map((zk) => Math.exp(zk - lse(zv, wr[i] as number[]))));
     const wantZ = zr.flatMap((zv, i) =>
-      zv.map((zk, k) => (wr[i] as number[])[k]! * Math.exp(zk - lse(zv, wr[i] as number[]))),
+      zv.map((zk, k) => ((wr[i] as number[])[k] as number) * Math.exp(zk - lse(zv, wr[i] as number[]))),
     );
     expectAllClose(toNumbers(gw), wantW, { rtol: 1e-14, atol: 0 });
     expectAllClose(toNumbers(gz), wantZ, { rtol: 1e-14, atol: 1e-300 });
