@@ -106,6 +106,7 @@ export { adaptiveKlLoss, type AdaptiveKlOptions } from './distillation/adaptiveK
 export { harmonicLoss, type HarmonicOptions } from './classification/harmonic.js';
 export { orthogonalProjectionLoss } from './representation/orthogonalProjection.js';
 export { twoHotTargets, twoHotLoss } from './regression/twoHot.js';
+export { hlGaussTargets, hlGaussLoss, type HlGaussBins, type HlGaussLossOptions } from './regression/hlGauss.js';
 export { expectedCalibrationError } from './classification/calibration.js';
 export { safeStepRadius } from './classification/safeStep.js';
 export { consensusCrossEntropy } from './classification/consensus.js';
