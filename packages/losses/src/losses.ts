@@ -112,6 +112,7 @@ export { safeStepRadius } from './classification/safeStep.js';
 export { consensusCrossEntropy } from './classification/consensus.js';
 export { cramerOrdinal, cramerOrdinalLoss } from './transport/cramer.js';
 export { emoLoss } from './transport/emo.js';
+export { empiricalWasserstein, type EmpiricalWassersteinOptions } from './transport/empiricalWasserstein.js';
 export { sinkhorn, sinkhornPlan, type SinkhornOptions } from './transport/sinkhorn.js';
 export {
   distanceCovariance,
