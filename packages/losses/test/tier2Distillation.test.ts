@@ -1,6 +1,7 @@
 /**
- * @file Plackett–Luce distillation (R01) and adaptive KL (R07), computed without a sort, against
- * plain-JS f64 versions that do sort (ties included), with their gradients, laws and golden value.
+ * @file Plackett–Luce distillation (R01) and adaptive KL (R07), computed by argsort and running scans, against
+ * plain-JS f64 versions that sort and sum each suffix (ties included), with their gradients, laws and golden
+ * value, at class counts up to a vocabulary's 4096.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -98,7 +99,9 @@ describe('plackettLuceLoss (PLD)', () => {
         const onehot = b.y.flatMap((y) => Array.from({ length: b.k }, (_, k) => (k === y ? 0 : -Infinity)));
         const pld = toNumbers(L.plackettLuceLoss(logitsOf(b), f64(onehot, [b.n, b.k]), labelsOf(b), none));
         expectAllClose(pld, toNumbers(L.crossEntropy(logitsOf(b), labelsOf(b), none)), { rtol: 1e-12, atol: 1e-12 });
-        pld.forEach((v) => { expect(v).toBeGreaterThanOrEqual(0); });
+        pld.forEach((v) => {
+          expect(v).toBeGreaterThanOrEqual(0);
+        });
       }),
     );
   });
@@ -196,7 +199,9 @@ describe('adaptiveKlLoss (AKL)', () => {
         );
         const akl = toNumbers(L.adaptiveKlLoss(z, shifted, { ...none, mu: 1 }));
         expectAllClose(akl, toNumbers(x.divergence.kl(shifted, z, none)), { rtol: 1e-9, atol: 1e-12 });
-        akl.forEach((v) => { expect(v).toBeGreaterThanOrEqual(0); });
+        akl.forEach((v) => {
+          expect(v).toBeGreaterThanOrEqual(0);
+        });
       }),
     );
   });
@@ -207,4 +212,44 @@ describe('adaptiveKlLoss (AKL)', () => {
     expect(() => L.adaptiveKlLoss(z, z, { mu: 0 })).toThrow(/adaptiveKlLoss: argument 'mu'/);
     expect(() => L.adaptiveKlLoss(z, z, { mu: 1.5 })).toThrow(/adaptiveKlLoss: argument 'mu'/);
   });
+});
+
+describe('PLD and AKL at a vocabulary size (K = 4096, O(K log K))', () => {
+  const k = 4096;
+  // teacher logits with many exact ties (integers in [−3, 3]), so the tie-breaking by index matters
+  const tz = Array.from({ length: 2 * k }, (_, i) => (Math.floor(7 * Math.abs(Math.sin(1.3 * i + 0.7))) % 7) - 3);
+  const zs = Array.from({ length: 2 * k }, (_, i) => 4 * Math.sin(0.37 * i) + Math.cos(2.1 * i));
+  const hostRows = (f: (z: number[], t: number[], i: number) => number): number[] =>
+    [0, 1].map((i) => f(zs.slice(i * k, (i + 1) * k), tz.slice(i * k, (i + 1) * k), i));
+  test('plackettLuceLoss equals the sorting host', () => {
+    const y = [17, 4000];
+    const got = toNumbers(L.plackettLuceLoss(f64(zs, [2, k]), f64(tz, [2, k]), i32(y), { ...none, temperature: 0.7 }));
+    expectAllClose(
+      got,
+      hostRows((z, t, i) => hostPld(z, t, at(y, i), 0.7)),
+      { rtol: 1e-9, atol: 1e-12 },
+      'PLD',
+    );
+  }, 120_000);
+  test('adaptiveKlLoss equals the sorting host, value and gradient', () => {
+    for (const mu of [0.3, 0.9]) {
+      const f = (z: x.Tensor, t: x.Tensor) => L.adaptiveKlLoss(z, t, { mu, reduction: 'sum' });
+      const want = hostRows((z, t) => {
+        const [s, q] = [softmaxRow(z), softmaxRow(t)];
+        const order = descending(q);
+        let mass = 0;
+        let [gh, gt] = [0, 0];
+        for (const c of order) {
+          if (mass < mu) gh += Math.abs(at(q, c) - at(s, c));
+          else gt += Math.abs(at(q, c) - at(s, c));
+          mass += at(q, c);
+        }
+        const fkl = q.reduce((a, qc, c) => a + qc * (Math.log(qc) - Math.log(at(s, c))), 0);
+        const rkl = s.reduce((a, sc, c) => a + sc * (Math.log(sc) - Math.log(at(q, c))), 0);
+        return (gh * fkl + gt * rkl) / (gh + gt);
+      });
+      expect(num(f(f64(zs, [2, k]), f64(tz, [2, k])))).toBeCloseTo(at(want, 0) + at(want, 1), 9);
+      expect(toNumbers(x.grad(f)(f64(zs, [2, k]), f64(tz, [2, k]))).every(Number.isFinite)).toBe(true);
+    }
+  }, 120_000);
 });
