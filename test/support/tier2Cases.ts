@@ -48,4 +48,5 @@ export const tier2Cases: Record<string, LossCase> = {
   orthogonalProjectionLoss: (z, _o, y) => L.orthogonalProjectionLoss(x.add(z, 9), y, { gamma: 0.7 }),
   consensusCrossEntropy: (z, o) => L.consensusCrossEntropy(x.stack([z, o, x.add(z, o)])),
   twoHotLoss: (z, o) => L.twoHotLoss(z, x.sum(o, { axis: -1 }), [-4, -1, 0, 2, 5]),
+  hlGaussLoss: (z, o) => L.hlGaussLoss(z, x.mul(2, x.mean(o, { axis: -1 })), { min: -4, max: 6, bins: 5, sigma: 1.5 }),
 };

@@ -18,6 +18,7 @@ export const transportInformationCases: Record<string, LossCase> = {
   'divergence.renyi (α = 3)': (z, o) => Dv.renyi(z, o, 3),
   cramerOrdinal: (z, o) => L.cramerOrdinal(x.softmax(z), x.softmax(o)),
   cramerOrdinalLoss: (z, _o, y) => L.cramerOrdinalLoss(z, y),
+  'empiricalWasserstein (p = 2)': (z, o) => L.empiricalWasserstein(z, o, { p: 2 }),
   dvBound: (z, o) => L.dvBound(x.reshape(z, [-1]), x.reshape(o, [-1])),
   nwjBound: (z, o) => L.nwjBound(x.reshape(z, [-1]), x.reshape(o, [-1])),
 };

@@ -106,11 +106,13 @@ export { adaptiveKlLoss, type AdaptiveKlOptions } from './distillation/adaptiveK
 export { harmonicLoss, type HarmonicOptions } from './classification/harmonic.js';
 export { orthogonalProjectionLoss } from './representation/orthogonalProjection.js';
 export { twoHotTargets, twoHotLoss } from './regression/twoHot.js';
+export { hlGaussTargets, hlGaussLoss, type HlGaussBins, type HlGaussLossOptions } from './regression/hlGauss.js';
 export { expectedCalibrationError } from './classification/calibration.js';
 export { safeStepRadius } from './classification/safeStep.js';
 export { consensusCrossEntropy } from './classification/consensus.js';
 export { cramerOrdinal, cramerOrdinalLoss } from './transport/cramer.js';
 export { emoLoss } from './transport/emo.js';
+export { empiricalWasserstein, type EmpiricalWassersteinOptions } from './transport/empiricalWasserstein.js';
 export { sinkhorn, sinkhornPlan, type SinkhornOptions } from './transport/sinkhorn.js';
 export {
   distanceCovariance,

@@ -1,6 +1,7 @@
 /**
- * @file Plackett–Luce distillation (R01) and adaptive KL (R07), computed without a sort, against
- * plain-JS f64 versions that do sort (ties included), with their gradients, laws and golden value.
+ * @file Plackett–Luce distillation (R01) and adaptive KL (R07), computed by argsort and running scans, against
+ * plain-JS f64 versions that sort and sum each suffix (ties included), with their gradients, laws and golden
+ * value, at class counts up to a vocabulary's 4096.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -211,4 +212,56 @@ describe('adaptiveKlLoss (AKL)', () => {
     expect(() => L.adaptiveKlLoss(z, z, { mu: 0 })).toThrow(/adaptiveKlLoss: argument 'mu'/);
     expect(() => L.adaptiveKlLoss(z, z, { mu: 1.5 })).toThrow(/adaptiveKlLoss: argument 'mu'/);
   });
+});
+
+describe('PLD and AKL at a vocabulary size (K = 4096, O(K log K))', () => {
+  const k = 4096;
+  // teacher logits with many exact ties (integers in [−3, 3]), so the tie-breaking by index matters
+  const tz = Array.from({ length: 2 * k }, (_, i) => (Math.floor(7 * Math.abs(Math.sin(1.3 * i + 0.7))) % 7) - 3);
+  const zs = Array.from({ length: 2 * k }, (_, i) => 4 * Math.sin(0.37 * i) + Math.cos(2.1 * i));
+  const hostRows = (f: (z: number[], t: number[], i: number) => number): number[] =>
+    [0, 1].map((i) => f(zs.slice(i * k, (i + 1) * k), tz.slice(i * k, (i + 1) * k), i));
+  test('plackettLuceLoss equals the sorting host', () => {
+    const y = [17, 4000];
+    const got = toNumbers(L.plackettLuceLoss(f64(zs, [2, k]), f64(tz, [2, k]), i32(y), { ...none, temperature: 0.7 }));
+    expectAllClose(
+      got,
+      hostRows((z, t, i) => hostPld(z, t, at(y, i), 0.7)),
+      { rtol: 1e-9, atol: 1e-12 },
+      'PLD',
+    );
+  }, 120_000);
+  test('adaptiveKlLoss equals the sorting host, value and gradient', () => {
+    for (const mu of [0.3, 0.9]) {
+      const f = (z: x.Tensor, t: x.Tensor) => L.adaptiveKlLoss(z, t, { mu, reduction: 'sum' });
+      const want = [0, 1].map((i) => {
+        const [s, q] = [softmaxRow(zs.slice(i * k, (i + 1) * k)), softmaxRow(tz.slice(i * k, (i + 1) * k))];
+        let mass = 0;
+        let [gh, gt] = [0, 0];
+        for (const c of descending(q)) {
+          if (mass < mu) gh += Math.abs(at(q, c) - at(s, c));
+          else gt += Math.abs(at(q, c) - at(s, c));
+          mass += at(q, c);
+        }
+        const fkl = q.reduce((a, qc, c) => a + qc * (Math.log(qc) - Math.log(at(s, c))), 0);
+        const rkl = s.reduce((a, sc, c) => a + sc * (Math.log(sc) - Math.log(at(q, c))), 0);
+        const [wh, wt] = [gh / (gh + gt), gt / (gh + gt)];
+        const grad = s.map((sc, c) => wh * (sc - at(q, c)) + wt * sc * (Math.log(sc) - Math.log(at(q, c)) - rkl));
+        return { value: wh * fkl + wt * rkl, grad };
+      });
+      const [z, teacher] = [f64(zs, [2, k]), f64(tz, [2, k])];
+      expectAllClose(
+        toNumbers(L.adaptiveKlLoss(z, teacher, { mu, ...none })),
+        want.map((w) => w.value),
+        { rtol: 1e-9, atol: 1e-12 },
+        'AKL',
+      );
+      expectAllClose(
+        toNumbers(x.grad(f)(z, teacher)),
+        want.flatMap((w) => w.grad),
+        { rtol: 1e-8, atol: 1e-13 },
+        '∇AKL',
+      );
+    }
+  }, 120_000);
 });

@@ -3,7 +3,6 @@ import * as x from '@xent/core';
 import type { DType, ShapeT, Tensor } from '@xent/core';
 import { publicFn, s } from '@xent/core/internal';
 import { expectedLog } from '../information/logSpace.js';
-import { rankedBefore } from '../ranking/teacherOrder.js';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
 import { floatTensor, logitsSchema, nonEmpty, reductionSchema, sameAs } from '../validate.js';
@@ -25,11 +24,12 @@ function adaptiveKlImpl<S extends ShapeT, D extends DType, R extends Reduction =
   const zt = x.stopGradient(sameAs(fn, 'teacherLogits', teacherLogits, zs, 'studentLogits'));
   const [ls, lt] = [x.logSoftmax(zs), x.logSoftmax(zt)];
   const t = x.exp(lt);
-  // class i is in the head iff the teacher mass ranked strictly before it is < μ (no sort: a [K, K] mask)
-  const before = x.cast(rankedBefore(t), t.dtype);
-  const massBefore = x.sum(x.mul(before, x.expandDims(t, -2)), { axis: -1 });
+  // the teacher's order (descending, ties by lower index: argsort is stable); a class is in the head
+  // iff the teacher mass ranked strictly before it is < μ (an exclusive running sum along the order)
+  const perm = x.argsort(t, { axis: -1, descending: true });
+  const massBefore = x.cumsum(x.gather(t, perm, { axis: -1 }), { axis: -1, exclusive: true });
   const head = x.less(massBefore, options.mu ?? 0.5);
-  const gap = x.stopGradient(x.abs(x.sub(t, x.exp(ls))));
+  const gap = x.gather(x.stopGradient(x.abs(x.sub(t, x.exp(ls)))), perm, { axis: -1 });
   const gHead = x.sum(x.where(head, gap, 0), { axis: -1 });
   const gTail = x.sum(x.where(head, 0, gap), { axis: -1 });
   const total = x.add(gHead, gTail);
@@ -45,8 +45,9 @@ function adaptiveKlImpl<S extends ShapeT, D extends DType, R extends Reduction =
  * Large Language Models"; catalog R07, `[recon]`): per row, the head is the shortest prefix of the
  * classes sorted by teacher probability with mass ≥ μ, the tail the rest; with the gaps
  * g_h = Σ_head |t − s|, g_t = Σ_tail |t − s| (detached), AKL = g_h/(g_h + g_t)·KL(t‖s) +
- * g_t/(g_h + g_t)·KL(s‖t). No sort: class i is in the head iff the teacher mass ranked before it
- * (descending, ties by lower index) is < μ. 0 iff s = t; the teacher is detached.
+ * g_t/(g_h + g_t)·KL(s‖t). Class i is in the head iff the teacher mass ranked before it
+ * (descending, ties by lower index) is < μ: one stable argsort and an exclusive cumsum per row,
+ * O(K log K). 0 iff s = t; the teacher is detached.
  *
  * @example
  * losses.adaptiveKlLoss(x.tensor([[0, 1, 2]], { dtype: 'f64' }), x.tensor([[2, 1, 0]], { dtype: 'f64' }))

@@ -81,8 +81,8 @@ function twoHotLossImpl<S extends ShapeT, D extends DType, R extends Reduction =
 
 /**
  * Cross-entropy H(q, softmax z) against the two-hot targets q of `values` (catalog L33): regression
- * as classification over bins; the prediction is Σ_i p_i·c_i. Targets carry no gradient. (HL-Gauss,
- * the Gaussian-smoothed targets, needs erf and is not provided yet.)
+ * as classification over bins; the prediction is Σ_i p_i·c_i. Targets carry no gradient. HL-Gauss
+ * (Gaussian-smoothed targets) is `hlGaussLoss`.
  *
  * @example
  * losses.twoHotLoss(x.tensor([[0, 0, 0]], { dtype: 'f64' }), x.tensor([0.5], { dtype: 'f64' }), [0, 1, 2]) // log 3
