@@ -41,7 +41,7 @@ function safeStepImpl(
  * smallest over rows (+Inf when a is constant along every row), with no gradient: a step-size guard.
  *
  * @example
- * losses.safeStepRadius((w: x.Tensor) => x.matmul(x.tensor([[1, 0]], { dtype: 'f64' }), w), [x.eye(2, { dtype: 'f64' })], [x.tensor([[0, 1], [0, 0]], { dtype: 'f64' })]) // √(1 + π²): two classes, δ = 1, Δ = 1
+ * losses.safeStepRadius((w) => x.matmul(x.tensor([[1, 0]], { dtype: 'f64' }), w), [x.eye(2, { dtype: 'f64' })], [x.tensor([[0, 1], [0, 0]], { dtype: 'f64' })]) // √(1 + π²): two classes, δ = 1, Δ = 1
  */
 export const safeStepRadius = publicFn(
   'safeStepRadius',
