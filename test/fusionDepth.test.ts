@@ -4,7 +4,8 @@
  * the kernel's expression grows with the number of steps, not exponentially (checked against an
  * f64 host loop, eager and jitted).
  */
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { programLaunches } from '@xent/core/internal';
 import * as x from 'xent';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 
@@ -41,10 +42,20 @@ describe('loop-carried recurrences through shifts', () => {
       atol: 1e-12,
     });
   });
-  test('jitted f64', { timeout: 60_000 }, () => {
-    const f = x.jit((s: x.Tensor) => recurrence(s, 50));
-    expectAllClose(toNumbers(f(x.tensor(Float64Array.from(s0)))), hostRecurrence(s0, 50), { rtol: 1e-12, atol: 1e-12 });
-  });
+  for (const backend of ['cpu', 'cpu-js'] as const) {
+    test(`jitted f64 and f32 on ${backend}`, { timeout: 60_000 }, () => {
+      const f = x.jit((s: x.Tensor) => recurrence(s, 50), { backend });
+      expectAllClose(toNumbers(f(x.tensor(Float64Array.from(s0)))), hostRecurrence(s0, 50), {
+        rtol: 1e-12,
+        atol: 1e-12,
+      });
+      const s32 = s0.map(Math.fround);
+      expectAllClose(toNumbers(f(x.tensor(Float32Array.from(s32), { shape: [L] }))), hostRecurrence(s32, 50), {
+        rtol: 1e-4,
+        atol: 1e-4,
+      });
+    });
+  }
   test(
     'jitted gradient of the sum over 20 steps, against central differences of the host loop',
     { timeout: 120_000 },
@@ -59,4 +70,10 @@ describe('loop-carried recurrences through shifts', () => {
       expectAllClose(toNumbers(g(x.tensor(Float64Array.from(s0)))), fd, { rtol: 1e-6, atol: 1e-8 });
     },
   );
+  test('the 50 steps take a kernel every few steps, not one per step nor one in all', { timeout: 60_000 }, () => {
+    const program = x.jit((s: x.Tensor) => recurrence(s, 50)).program(x.tensor(Float64Array.from(s0)));
+    const launches = programLaunches(program).length;
+    expect(launches).toBeGreaterThan(1);
+    expect(launches).toBeLessThan(50);
+  });
 });
