@@ -4,7 +4,8 @@
  * reduction is evaluated inside (reached from the roots through elementwise ops only), and roots
  * that share that reduction's loop become extra outputs of the same kernel. matmul and cumsum get
  * kernels of their own. Cheap intermediates are recomputed where used; an expensive one (with a
- * transcendental or many ops) used by several kernels is materialised once.
+ * transcendental or many ops) used by several kernels is materialised once, and so is a node one
+ * kernel would recompute at too many coordinates (see `DUPLICATION_LIMIT`).
  */
 import type { Graph } from '../ir/graph.js';
 import { hostScalar, type Node } from '../ir/node.js';
@@ -150,6 +151,37 @@ const elementsOf = (n: Node): number => n.type.shape.reduce((a, b) => a * b, 1);
 /** A movement op costs nothing to recompute itself: what makes it expensive is its input, which is the one to materialise. */
 const isMovement = (n: Node): boolean => n.kind === 'op' && primInfo[n.prim].kind === 'movement';
 
+/**
+ * The most coordinate paths (distinct chains of movement ops and reductions from a root) at which
+ * one kernel may recompute an inlined node: beyond it the node is materialised, so a loop-carried
+ * recurrence read through shifts gives kernels whose expressions grow with the steps, not as 3ᵗ.
+ */
+const DUPLICATION_LIMIT = 16;
+
+/**
+ * Each inlined node's number of coordinate paths in a kernel (capped just above the limit): an
+ * elementwise op reads its inputs at its own coordinates, a movement op or reduction at new ones.
+ */
+function duplication(g: Group, region: Region, order: ReadonlyMap<Node, number>): Map<Node, number> {
+  const paths = new Map<Node, Set<string>>(g.roots.map((r) => [r, new Set([''])]));
+  const byDepth = [...new Set([...g.roots, ...region.nodes])].sort((a, b) => (order.get(b) ?? 0) - (order.get(a) ?? 0));
+  for (const n of byDepth) {
+    const mine = paths.get(n);
+    if (mine === undefined) continue;
+    const moves = n.kind === 'op' && !isElementwisePrim(n.prim);
+    for (const i of n.inputs) {
+      if (!region.nodes.has(i)) continue;
+      const theirs = paths.get(i) ?? new Set<string>();
+      paths.set(i, theirs);
+      for (const p of mine) {
+        if (theirs.size > DUPLICATION_LIMIT) break;
+        theirs.add(moves ? `${p}/${n.id}` : p);
+      }
+    }
+  }
+  return new Map([...paths].map(([n, p]) => [n, p.size]));
+}
+
 function groupOf(root: Node, materialized: ReadonlySet<Node>): Group {
   if (root.kind === 'op' && isOwnKernelPrim(root.prim)) return { kind: ownKernels[root.prim], roots: [root] };
   const { reduction } = regionOf([root], materialized, true);
@@ -294,6 +326,19 @@ export function fuse(graph: Graph, limits?: KernelLimits): Partition {
         materialized.add(split);
         changed = true;
         break;
+      }
+    }
+    if (changed) continue;
+    // A node recomputed at too many coordinates in a kernel is computed once: in each such kernel,
+    // the one nearest its roots (the nodes under it then start a kernel of their own).
+    for (const [i, g] of groups.entries()) {
+      const duplicated = [...duplication(g, regions[i] as Region, order)]
+        .filter(([n, count]) => count > DUPLICATION_LIMIT && !g.roots.includes(n) && !isReduction(n))
+        .map(([n]) => n)
+        .sort((a, b) => (order.get(b) ?? 0) - (order.get(a) ?? 0))[0];
+      if (duplicated !== undefined && !materialized.has(duplicated)) {
+        materialized.add(duplicated);
+        changed = true;
       }
     }
     if (changed) continue;

@@ -13,13 +13,6 @@ import { hostValues, indicesWithin } from './args.js';
  */
 const logSumExpOf = (terms: readonly Tensor[]): Tensor => x.logsumexp(x.stack(terms, -1), { axis: -1 });
 
-/**
- * t itself, written to memory: a cumulative sum over a new axis of size 1 has a kernel of its own
- * (so has its reverse-mode transpose), which keeps each time step's α from being recomputed inline
- * by every later step's kernel (the expression would grow with T).
- */
-const materialize = (t: Tensor): Tensor => x.squeeze(x.cumsum(x.expandDims(t, -1), { axis: -1 }), -1);
-
 /** The batch entries along the last axis shifted right by k, −Inf entering on the left. */
 function shiftRight(t: Tensor, k: number): Tensor {
   const [n, l] = t.shape as [number, number];
@@ -105,7 +98,7 @@ function ctcForward(a: CtcArgs): { readonly nll: Tensor; readonly alphas: Tensor
   for (let t = 1; t < steps; t++) {
     const paths = logSumExpOf([alpha, shiftRight(alpha, 1), x.where(skip, shiftRight(alpha, 2), -Infinity)]);
     // sequences already ended keep their last α
-    alpha = materialize(x.where(x.expandDims(x.less(t, inputLengths), -1), x.add(paths, at(t)), alpha));
+    alpha = x.where(x.expandDims(x.less(t, inputLengths), -1), x.add(paths, at(t)), alpha);
     alphas.push(alpha);
   }
   // log p(l | x) = logaddexp(α(2S_n), α(2S_n − 1)), the second only when S_n > 0
