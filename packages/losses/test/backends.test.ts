@@ -1,5 +1,5 @@
 /**
- * @file Every loss against f64 finite differences in all its float arguments, and the same loss code
+ * @file Every loss (the optax-named ones included) against f64 finite differences in all its float arguments, and the same loss code
  * jitted on the fused CPU backend against the reference interpreter (the semantics) in f64, and in f32
  * against that f64 result; value and gradient.
  */
@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, test } from 'vitest';
 import * as x from 'xent';
 import { detachedSecond, lossCases, normalizesRows, spectralCases } from '../../../test/support/lossCases.js';
+import { awayFromKinks, constantSecond, optaxCases } from '../../../test/support/optaxCases.js';
 import {
   batchPairArb,
   directionsArb,
@@ -25,15 +26,25 @@ const awayFromZero = second.map(([b, o]) => {
   return [{ ...b, z: b.z.map(push) }, o.map(push)] as const;
 });
 
+/**
+ * The optax-named cases' draws: away from zero (the draws are mostly exact zeros, on the margin losses'
+ * sign kinks), and off each loss's remaining kinks.
+ */
+const optaxInputs = (name: string): typeof second => {
+  const kinkFree = awayFromKinks[name];
+  return kinkFree === undefined ? awayFromZero : awayFromZero.filter(([b, o]) => kinkFree(b.z, o, b.y, b.k));
+};
+
 const cases = [
   ...Object.entries(lossCases).map(
     ([name, loss]) => [name, loss, normalizesRows.has(name) ? awayFromZero : second] as const,
   ),
   ...Object.entries(spectralCases).map(([name, loss]) => [name, loss, awayFromZero] as const),
+  ...Object.entries(optaxCases).map(([name, loss]) => [name, loss, optaxInputs(name)] as const),
 ];
 
 describe.each(cases)('%s', (name, loss, inputs) => {
-  const argnums = detachedSecond.has(name) ? [0] : [0, 1];
+  const argnums = detachedSecond.has(name) || constantSecond.has(name) ? [0] : [0, 1];
   test(`gradient in float argument(s) ${argnums.join(', ')} matches f64 finite differences`, () => {
     fc.assert(
       fc.property(
