@@ -1,4 +1,4 @@
-/** @file The optax-named losses as scalar functions of two float tensors [N, K] and labels [N], for the gradient, fused-CPU and WebGPU suites. */
+/** @file The optax-named losses as scalar functions of two float tensors [N, K] and labels [N], for the gradient and fused-CPU suites. */
 import * as x from 'xent';
 import type { LossCase } from './lossCases.js';
 
@@ -101,6 +101,3 @@ export const awayFromKinks: Readonly<
   'fenchelYoungLoss sparsemax': (z, o, _y, k) => sparsemaxKinkFree(z, k) && sparsemaxKinkFree(o, k),
   sparsemaxLoss: (z, o) => signed(o) && z.every((v) => Math.abs(Math.abs(v) - 1) > 1e-3),
 };
-
-/** Cases that normalise rows (cosine similarities): keep the rows away from 0. */
-export const optaxNormalizesRows: ReadonlySet<string> = new Set(['cosineSimilarity', 'cosineDistance', 'ntxent']);
