@@ -17,3 +17,11 @@ test('the WebAssembly imports are the helpers with a signature, then the index-e
   );
   expect(wasmImports).toEqual([...withSignature, 'indexError']);
 });
+
+test('polygamma is NaN for an order that is not an integer in 0…64, rather than recurring n steps', () => {
+  const { js } = scalarHelpers.polygamma;
+  for (const n of [-1, 0.5, 65, 1e10, Infinity, NaN]) expect(js(n, 2.5)).toBeNaN();
+  // ψ⁽⁶⁴⁾(1) = −64! ζ(65) ≈ −64! (ζ(65) = 1 + 2⁻⁶⁵ + …)
+  expect(js(64, 1) / -1.2688693218588417e89).toBeCloseTo(1, 12);
+  expect(js(0, 1)).toBeCloseTo(-0.5772156649015329, 14);
+});

@@ -191,6 +191,9 @@ export function polygamma(n: number, x: number): number {
     const zeta = near + Math.pow(z, -n) / n + Math.pow(z, -n - 1) / 2 + tail;
     return (n % 2 === 1 ? factorial : -factorial) * zeta;
   };
+  // orders outside 0…64 (MAX_POLYGAMMA_ORDER, written out: worker threads rebuild this function from its source) are
+  // not ψ⁽ⁿ⁾: NaN, where the recurrence to 10 + n would otherwise run n steps
+  if (!Number.isInteger(n) || n < 0 || n > 64) return NaN;
   if (Number.isNaN(x)) return x;
   if (x === Infinity) return n === 0 ? Infinity : 0;
   if (x === -Infinity) return NaN;
