@@ -2,7 +2,7 @@
  * @file x.scan: a loop with a static length over a leading axis, carrying a pytree state, as in
  * jax.lax.scan. `f` is traced once; its graph becomes the body of a `ScanLoop` whose outputs are scan
  * nodes (scanRule.ts), so gradients, vmap and jit see one loop however long it is. With concrete
- * inputs the body runs step by step at once (eager mode).
+ * inputs (eager mode) that loop is compiled and run at once.
  */
 import { DTypeError, fail, ShapeError, ValueError } from '../errors.js';
 import { makeGraph, substitute, toposort } from '../ir/graph.js';
@@ -14,7 +14,7 @@ import { Tensor } from '../trace/tensor.js';
 import { describeNode, flattenTree, leafPaths, leavesLike, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
-import { applyBody, scanNodes, sliceAt, stackNodes } from './scanRule.js';
+import { scanNodes } from './scanRule.js';
 import { tensorsOf } from './tracing.js';
 import type { WithBatchAxis } from './vmap.js';
 
@@ -117,7 +117,8 @@ function scanImpl<C, X, Y>(f: ScanFn<C, X, Y>, init: C, xs: X, options: ScanOpti
     reverse: options.reverse ?? false,
   };
   const inputs = [...consts, ...carry0.leaves.map((t) => t.node), ...xs0.leaves.map((t) => t.node)];
-  const values = inputs.some((n) => n.symbolic) ? tensorsOf(scanNodes(loop, inputs)) : runEagerly(loop, inputs);
+  // concrete inputs: the loop runs at once as one compiled program, as under jit (not op by op, step by step)
+  const values = tensorsOf(scanNodes(loop, inputs));
   return [unflattenTree(carry0.def, values.slice(0, cP.length)) as C, unflattenTree(ys.def, values.slice(cP.length))];
 }
 
@@ -136,21 +137,4 @@ function freeValues(own: readonly Node[], outs: readonly Node[]): Node[] {
   }
   for (const o of outs) if (isFree(o)) free.add(o);
   return [...free];
-}
-
-/** The loop run step by step on concrete inputs: each step's body evaluated at once. */
-function runEagerly(loop: ScanLoop, inputs: readonly Node[]): Tensor[] {
-  const consts = inputs.slice(0, loop.consts);
-  let carry = inputs.slice(loop.consts, loop.consts + loop.carries);
-  const xs = inputs.slice(loop.consts + loop.carries);
-  const ys: Node[][] = loop.body.outputs.slice(loop.carries).map(() => new Array<Node>(loop.length));
-  for (let s = 0; s < loop.length; s++) {
-    const t = loop.reverse ? loop.length - 1 - s : s;
-    const slices = tensorsOf(xs.map((x) => sliceAt(x, t))).map((v) => v.node);
-    const out = tensorsOf(applyBody(loop, [...consts, ...carry, ...slices])).map((v) => v.node);
-    carry = out.slice(0, loop.carries);
-    out.slice(loop.carries).forEach((y, j) => ((ys[j] as Node[])[t] = y));
-  }
-  const stacked = ys.map((parts, j) => stackNodes(parts, (loop.body.outputs[loop.carries + j] as Node).type));
-  return tensorsOf([...carry, ...stacked]);
 }

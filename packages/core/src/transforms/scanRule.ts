@@ -47,7 +47,7 @@ export function scanNodes(loop: ScanLoop, inputs: readonly Node[]): Node[] {
 }
 
 /** Slice `t` of `x` along its leading axis, without that axis. */
-export function sliceAt(x: Node, t: number): Node {
+function sliceAt(x: Node, t: number): Node {
   const shape = x.type.shape;
   const s = B.op(
     'slice',
@@ -58,14 +58,14 @@ export function sliceAt(x: Node, t: number): Node {
 }
 
 /** Slices of one type stacked along a new leading axis (an empty [0, ...] for none). */
-export function stackNodes(parts: readonly Node[], type: TensorType): Node {
+function stackNodes(parts: readonly Node[], type: TensorType): Node {
   if (parts.length === 0) return B.full([0, ...type.shape], 0, type.dtype);
   const rows = parts.map((p) => B.reshape(p, [1, ...type.shape]));
   return rows.length === 1 ? (rows[0] as Node) : B.op('concat', { axis: 0 }, rows);
 }
 
 /** The body applied to (consts, carries, slices): its outputs as nodes over them. */
-export function applyBody(loop: ScanLoop, args: readonly Node[]): Node[] {
+function applyBody(loop: ScanLoop, args: readonly Node[]): Node[] {
   return substitute(loop.body.outputs, new Map(loop.body.params.map((p, i) => [p as Node, args[i] as Node])));
 }
 
