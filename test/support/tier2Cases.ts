@@ -42,7 +42,9 @@ export const tier2Cases: Record<string, LossCase> = {
         temperature: 2,
       },
     ),
-  adaptiveKlLoss: (z, o) => L.adaptiveKlLoss(z, o, { mu: 0.6 }),
+  // μ = 0.55, not 0.6: a uniform teacher row (the all-zero draws) has masses 0, 0.2, …, 0.8 before its classes,
+  // and a mass equal to μ is the head's step (f32 and f64 rounding put the class on either side)
+  adaptiveKlLoss: (z, o) => L.adaptiveKlLoss(z, o, { mu: 0.55 }),
   harmonicLoss: (z, o, y) => L.harmonicLoss(z, x.add(o, 0.5), y, { exponent: 2 }),
   // features away from 0: cosine gradients grow like 1/‖f‖
   orthogonalProjectionLoss: (z, _o, y) => L.orthogonalProjectionLoss(x.add(z, 9), y, { gamma: 0.7 }),
