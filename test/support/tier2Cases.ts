@@ -8,6 +8,10 @@ const L = x.losses;
 const alternate = (z: x.Tensor): x.Tensor =>
   x.reshape(x.tensor(Array.from({ length: z.size }, (_, i) => i % 2 === 0)), z.shape as number[]);
 
+/** 3·sin(i) at flat index i, of z's shape and dtype: a fixed row of well-separated logits. */
+const sines = (z: x.Tensor): x.Tensor =>
+  x.cast(x.mul(3, x.sin(x.reshape(x.arange(z.size, { dtype: 'f32' }), z.shape as number[]))), z.dtype);
+
 /** The Tier 2 hard-label, ranking and preference losses, reduced to a scalar. */
 export const tier2Cases: Record<string, LossCase> = {
   ldrKlLoss: (z, _o, y) => L.ldrKlLoss(z, y, { lambda: 0.7, margin: 0.5 }),
@@ -34,15 +38,17 @@ export const tier2Cases: Record<string, LossCase> = {
   pinballLoss: (z, o) => L.pinballLoss(z, o, { tau: 0.3 }),
   // a teacher with well-separated probabilities: near-ties could be ordered differently in f32 and f64
   plackettLuceLoss: (z, _o, y) =>
-    L.plackettLuceLoss(
-      z,
-      x.cast(x.mul(3, x.sin(x.reshape(x.arange(z.size, { dtype: 'f32' }), z.shape as number[]))), z.dtype),
-      y,
-      {
-        temperature: 2,
-      },
-    ),
-  adaptiveKlLoss: (z, o) => L.adaptiveKlLoss(z, o, { mu: 0.6 }),
+    L.plackettLuceLoss(z, sines(z), y, {
+      temperature: 2,
+    }),
+  // the head (a prefix of the teacher's classes sorted by mass) jumps at ties of the teacher and at a mass before a
+  // class equal to μ; the draws' exact zeros sit on both (a uniform row's masses are 0, 0.2, …). The teacher is a
+  // fixed 3·sin(i) (entries ≥ 0.022 apart in a row, masses before a class ≥ 0.05 from μ = 0.7) moved by at most
+  // 0.01 by the draw, which keeps every row's order and head
+  adaptiveKlLoss: (z, o) =>
+    L.adaptiveKlLoss(z, x.add(x.mul(0.01, x.tanh(o)), sines(z)), {
+      mu: 0.7,
+    }),
   harmonicLoss: (z, o, y) => L.harmonicLoss(z, x.add(o, 0.5), y, { exponent: 2 }),
   // features away from 0: cosine gradients grow like 1/‖f‖
   orthogonalProjectionLoss: (z, _o, y) => L.orthogonalProjectionLoss(x.add(z, 9), y, { gamma: 0.7 }),

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, test } from 'vitest';
 import * as x from 'xent';
 import { detachedSecond, lossCases, normalizesRows, spectralCases } from '../../../test/support/lossCases.js';
-import { awayFromKinks, constantSecond, optaxCases } from '../../../test/support/optaxCases.js';
+import { constantSecond, kinked, optaxCases } from '../../../test/support/optaxCases.js';
+import { offKinks } from '../../../test/support/offKinks.js';
 import {
   batchPairArb,
   directionsArb,
@@ -28,12 +29,11 @@ const awayFromZero = second.map(([b, o]) => {
 
 /**
  * The optax-named cases' draws: away from zero (the draws are mostly exact zeros, on the margin losses'
- * sign kinks), and off each loss's remaining kinks.
+ * sign kinks), and for the kinked cases moved row by row onto a grid that has no kink (`offKinks`): a
+ * map, not a filter, so no run can draw forever.
  */
-const optaxInputs = (name: string): typeof second => {
-  const kinkFree = awayFromKinks[name];
-  return kinkFree === undefined ? awayFromZero : awayFromZero.filter(([b, o]) => kinkFree(b.z, o, b.y, b.k));
-};
+const onGrid = second.map(([b, o]) => [{ ...b, z: offKinks(b.z, b.k) }, offKinks(o, b.k)] as const);
+const optaxInputs = (name: string): typeof second => (kinked.has(name) ? onGrid : awayFromZero);
 
 const cases = [
   ...Object.entries(lossCases).map(
