@@ -96,6 +96,20 @@ def generalized_dice(z, t, smooth, ignore_background):
     return (d[..., 1:] if ignore_background else d).mean()
 
 
+def tversky_dice(z, t, smooth, alpha, beta, axes, weights, ignore_background, class_reduction, apply_softmax=True):
+    """optax `dice_loss` re-implemented from its source (optax is not installable here): per class,
+    1 - (I + s)/(I + alpha (P - I) + beta (T - I) + s) over `axes`, times the class weights, class 0
+    dropped when asked (more than one class), then combined over the class axis."""
+    p = (torch.sigmoid(z) if z.shape[-1] == 1 else torch.softmax(z, -1)) if apply_softmax else z
+    inter, ps, ts = (p * t).sum(axes), p.sum(axes), t.sum(axes)
+    d = 1 - (inter + smooth) / (inter + alpha * (ps - inter) + beta * (ts - inter) + smooth)
+    if weights is not None:
+        d = d * weights
+    if ignore_background and z.shape[-1] > 1:
+        d = d[..., 1:]
+    return {'mean': lambda v: v.mean(-1), 'sum': lambda v: v.sum(-1), 'none': lambda v: v}[class_reduction](d)
+
+
 def randn(*shape, scale=1.0):
     return torch.randn(*shape) * scale
 
@@ -205,6 +219,34 @@ for ib in [False, True]:
         f'multiclassGeneralizedDiceLoss ignoreBackground={ib}', 'multiclassGeneralizedDiceLoss', 'binary', [mz, mt],
         options={'ignoreBackground': ib}, per_sample=lambda p, t, ib=ib: generalized_dice(p, t, 1.0, ib), batch=True,
     )
+# optax `dice_loss` (xent `multiclassDiceLoss`): drawn after every case above, which keeps their values
+dz = randn(2, 3, 2, 4)
+dt = F.one_hot(torch.randint(0, 4, (2, 3, 2)), 4).to(torch.float64)
+dw = torch.rand(4) + 0.5
+for opts in [
+    {},
+    {'alpha': 0.3, 'beta': 0.7, 'smooth': 0.5},
+    {'alpha': 1.0, 'beta': 0.0, 'smooth': 0.0, 'classReduction': 'sum', 'ignoreBackground': True},
+    {'classReduction': 'none', 'axis': [1]},
+]:
+    case(
+        f'multiclassDiceLoss {json.dumps(opts)}', 'multiclassDiceLoss', 'binary', [dz, dt], options=opts,
+        per_sample=lambda p, t, o=opts: tversky_dice(
+            p, t, o.get('smooth', 1.0), o.get('alpha', 0.5), o.get('beta', 0.5), o.get('axis', [1, 2]), None,
+            o.get('ignoreBackground', False), o.get('classReduction', 'mean'),
+        ),
+    )
+case(
+    'multiclassDiceLoss classWeights α=0.2 β=0.9', 'multiclassDiceLoss', 'classWeights', [dz, dt, dw],
+    options={'alpha': 0.2, 'beta': 0.9},
+    per_sample=lambda p, t, w: tversky_dice(p, t, 1.0, 0.2, 0.9, [1, 2], w, False, 'mean'),
+)
+bz = randn(3, 5, 1)
+bt = (torch.rand(3, 5, 1) < 0.5).to(torch.float64)
+case(
+    'multiclassDiceLoss one class (sigmoid)', 'multiclassDiceLoss', 'binary', [bz, bt],
+    per_sample=lambda p, t: tversky_dice(p, t, 1.0, 0.5, 0.5, [1], None, False, 'mean'),
+)
 
 out = pathlib.Path(__file__).resolve().parents[2] / 'test' / 'golden' / 'optaxLosses.json'
 out.write_text(json.dumps({'torch': torch.__version__, 'cases': cases}, indent=1) + '\n')

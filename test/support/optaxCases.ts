@@ -34,6 +34,7 @@ export const optaxCases: Record<string, LossCase> = {
   ntxent: (z, _o, y) => L.ntxent(z, x.cast(x.where(x.less(y, 2), 0, 1), 'i32'), { temperature: 0.5 }),
   binaryDiceLoss: (z, o) => L.binaryDiceLoss(z, x.sigmoid(o)),
   multiclassGeneralizedDiceLoss: (z, o) => L.multiclassGeneralizedDiceLoss(z, x.sigmoid(o)),
+  multiclassDiceLoss: (z, o) => L.multiclassDiceLoss(z, x.sigmoid(o), { alpha: 0.3, beta: 0.7 }),
 };
 
 /** Cases whose second argument picks discrete targets (signs, bits) or constant labels: no gradient flows to it. */

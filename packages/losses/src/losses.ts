@@ -146,3 +146,4 @@ export {
   type BinaryDiceOptions,
   type GeneralizedDiceOptions,
 } from './optax/dice.js';
+export { multiclassDiceLoss, type MulticlassDiceOptions } from './optax/multiclassDice.js';

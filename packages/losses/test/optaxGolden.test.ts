@@ -15,7 +15,7 @@ interface Leaf {
 interface GoldenCase {
   readonly name: string;
   readonly fn: string;
-  readonly call: 'binary' | 'labels' | 'projection';
+  readonly call: 'binary' | 'labels' | 'projection' | 'classWeights';
   readonly floats: Leaf[];
   readonly ints: Leaf[];
   readonly options: Record<string, unknown>;
@@ -44,6 +44,9 @@ function callOf(c: GoldenCase): Call {
       return (reduction, [a, b]) => f(a, b, opts(reduction));
     case 'labels':
       return (reduction, [a]) => f(a, ints[0], opts(reduction));
+    case 'classWeights':
+      // the third float is the `classWeights` option
+      return (reduction, [a, b, w]) => f(a, b, { ...opts(reduction), classWeights: w });
     case 'projection':
       // PyTorch's values are p ⊙ w and its gradient that of their mean
       return (reduction, [z, w]) => {
@@ -78,6 +81,7 @@ describe(`optax-named losses against PyTorch ${golden.torch} (f64 formulas)`, ()
       'ntxent',
       'binaryDiceLoss',
       'multiclassGeneralizedDiceLoss',
+      'multiclassDiceLoss',
     ])
       expect(names.has(fn), fn).toBe(true);
   });

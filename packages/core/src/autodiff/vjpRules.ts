@@ -2,9 +2,10 @@
  * @file VJP rules: for each primitive, the input cotangents as IR built from the output cotangent.
  * Rules use the same builders as user code, so backward graphs are differentiable again.
  */
+import { GradError } from '../errors.js';
 import * as B from '../ir/build.js';
 import type { Node, OpNode } from '../ir/node.js';
-import type { Prim, PrimTable } from '../ir/prim.js';
+import { MAX_POLYGAMMA_ORDER, type Prim, type PrimTable } from '../ir/prim.js';
 import { linearLogitGradVjp, linearLogitStatsVjp } from './linearLogitRules.js';
 
 /** Reverse mode itself: the cotangents of `wrt` for `outputs` seeded with `cotangents` (null: zero). */
@@ -19,6 +20,19 @@ export type VjpRule<P extends Prim> = (ct: Node, node: OpNode<P>, walk: VjpWalk)
 const input = (n: Node, i: number): Node => n.inputs[i] as Node;
 const x0 = (n: Node): Node => input(n, 0);
 const one = (like: Node): Node => B.fullLike(like, 1);
+
+/**
+ * The order of ψ⁽ⁿ⁾'s derivative, n + 1, refused past the highest order polygamma computes: the
+ * user asked for more derivatives of `polygamma` (or digamma, lgamma) than it has.
+ */
+function polygammaDerivativeOrder(order: number): number {
+  if (order < MAX_POLYGAMMA_ORDER) return order + 1;
+  throw new GradError(
+    'polygamma',
+    `xent.polygamma: argument 'n' expected an order that stays in [0, ${MAX_POLYGAMMA_ORDER}] once differentiated ` +
+      `(the derivative of polygamma(n) is polygamma(n + 1)), got a derivative of order ${order + 1}`,
+  );
+}
 
 /** A bool identity pattern of `shape` [..., n, n]. */
 const eye = (shape: readonly number[]): Node =>
@@ -94,7 +108,7 @@ export const vjpRules: PrimTable<{ [P in Prim]: VjpRule<P> }> = {
   lgamma: (ct, n) => [B.mul(ct, B.op('polygamma', { order: 0 }, [x0(n)]))],
   // ---- elementwise unary of an order ----
   /** d ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x) */
-  polygamma: (ct, n) => [B.mul(ct, B.op('polygamma', { order: n.params.order + 1 }, [x0(n)]))],
+  polygamma: (ct, n) => [B.mul(ct, B.op('polygamma', { order: polygammaDerivativeOrder(n.params.order) }, [x0(n)]))],
   // ---- elementwise binary ----
   add: (ct) => [ct, ct],
   sub: (ct) => [ct, B.neg(ct)],

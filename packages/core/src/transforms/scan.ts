@@ -9,7 +9,8 @@ import { makeGraph, substitute, toposort } from '../ir/graph.js';
 import { makeParamNode, type Node, type ParamNode } from '../ir/node.js';
 import { formatType } from '../ir/printer.js';
 import type { ScanLoop } from '../ir/scanLoop.js';
-import { formatShape, shapeEq } from '../ir/shape.js';
+import { formatShape, shapeEq, sizeOf } from '../ir/shape.js';
+import { checkAllocation } from '../limits.js';
 import { Tensor } from '../trace/tensor.js';
 import { describeNode, flattenTree, leafPaths, leavesLike, unflattenTree } from '../tree/flatten.js';
 import { publicFn } from '../validate/publicFn.js';
@@ -104,6 +105,9 @@ function scanImpl<C, X, Y>(f: ScanFn<C, X, Y>, init: C, xs: X, options: ScanOpti
     }
   });
   const ys = flattenTree(FN, 'f (its returned y)', yOut);
+  // the stacked results hold `length` copies of each y: refused before a step runs when one would not fit
+  const lengthArg = options.length === undefined ? 'xs' : 'options.length';
+  for (const y of ys.leaves) checkAllocation(FN, length * sizeOf(y.shape), y.dtype, lengthArg);
   const outs = [...next, ...ys.leaves].map((t) => t.node);
   const own = [...cP, ...xP];
   const consts = freeValues(own, outs);

@@ -124,11 +124,13 @@ export const multilabelMarginLoss = publicFn(
     const ys = x.where(live, y, 0);
     const hot = x.mul(x.oneHot(ys, classes, { dtype: z.dtype }), x.expandDims(liveF, -1));
     const isLabel = x.greater(x.sum(hot, { axis: -2 }), 0);
-    const xy = x.gather(z, ys, { axis: -1 });
+    // a padding j reads 0, not x_0 (whose −Inf would meet x_i = −Inf as ∞ − ∞ even where masked)
+    const xy = x.where(live, x.gather(z, ys, { axis: -1 }), 0);
     // [..., j, i]: max(0, 1 − x_{y_j} + x_i) for live j and i not a label
     const hinge = x.relu(x.add(x.sub(1, x.expandDims(xy, -1)), x.expandDims(z, -2)));
     const mask = x.mul(x.expandDims(liveF, -1), x.expandDims(x.sub(1, x.cast(isLabel, z.dtype)), -2));
-    const perSample = x.div(x.sum(x.mul(hinge, mask), { axis: [-2, -1] }), classes);
+    // selected, not multiplied: a masked hinge at +Inf must not make 0·∞
+    const perSample = x.div(x.sum(x.where(x.greater(mask, 0), hinge, 0), { axis: [-2, -1] }), classes);
     return reduce(perSample, options.reduction ?? 'mean') as never;
   },
 );
@@ -136,6 +138,12 @@ export const multilabelMarginLoss = publicFn(
 export interface MultilabelSoftMarginOptions<R extends Reduction = Reduction> extends ReductionOptions<R> {
   /** Class weights [C] (default none). */
   readonly weights?: Tensor;
+}
+
+/** y·s with 0 where y = 0 and s = +Inf (a logit at ∓Inf on a target's zero side: no 0·∞), the gradient in y still s elsewhere. */
+function targetTimes(y: Tensor, sp: Tensor): Tensor {
+  const dead = x.equal(sp, Infinity);
+  return x.mul(y, x.where(dead, x.where(x.equal(y, 0), 0, sp), sp));
 }
 
 /**
@@ -161,7 +169,7 @@ export const multilabelSoftMarginLoss = publicFn(
     const z: Tensor = pairOf(fn, input, input)[0];
     const classes = z.shape[z.rank - 1] as number;
     const y = unitIntervalArg(fn, 'target', target, z, 'input');
-    const terms = x.add(x.mul(y, x.softplus(x.neg(z))), x.mul(x.sub(1, y), x.softplus(z)));
+    const terms = x.add(targetTimes(y, x.softplus(x.neg(z))), targetTimes(x.sub(1, y), x.softplus(z)));
     const w = options.weights;
     const weighted =
       w === undefined

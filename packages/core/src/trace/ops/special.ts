@@ -31,6 +31,7 @@ export const lgamma = special('lgamma');
  * ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function (n an integer in [0, 64]), as
  * `torch.special.polygamma(n, x)`. At the poles (0 and the negative integers): +Inf for odd n; for
  * even n ±Inf at ±0 (by the sign of the zero) and NaN at the negative integers. ψ⁽ⁿ⁾(+Inf) = 0 for n ≥ 1.
+ * Its derivative is ψ⁽ⁿ⁺¹⁾: differentiating past order 64 is a GradError.
  */
 export const polygamma = publicFn(
   'polygamma',
