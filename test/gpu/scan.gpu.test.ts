@@ -178,5 +178,8 @@ describe.runIf(gpu !== undefined)('scan on WebGPU', () => {
     const short = await run(10);
     expect(short.loops).toBeGreaterThanOrEqual(3);
     expect(await run(1000)).toEqual(short);
+    const graphOf = (steps: number) =>
+      x.jit(x.grad(loss, { argnums: [0, 1] }), { backend }).graph(...rnnArgs(steps, 'f32')).nodes.length;
+    expect(graphOf(1000)).toBe(graphOf(10));
   }, 120_000);
 });

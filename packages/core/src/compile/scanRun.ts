@@ -14,7 +14,8 @@ import type { ScanLoop } from '../ir/scanLoop.js';
 import { sizeOf } from '../ir/shape.js';
 import { expandCustomNodes } from './expandCustom.js';
 
-const isScan = (n: Node): n is CustomNode => n.kind === 'custom' && n.rule.scan !== undefined;
+/** Whether a node is an output of a scan. */
+export const isScan = (n: Node): n is CustomNode => n.kind === 'custom' && n.rule.scan !== undefined;
 
 /** Whether a backend's programs return host arrays (a host loop can slice and stack them). */
 export const returnsHostArrays = (backend: Backend): boolean =>
