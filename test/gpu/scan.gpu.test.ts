@@ -147,6 +147,20 @@ describe.runIf(gpu !== undefined)('scan on WebGPU', () => {
     expect(empty[1].shape).toEqual([0]);
   }, 120_000);
 
+  test('log-domain Sinkhorn (its iterations one scan) and its gradient, jitted on the GPU, against f64 on the CPU', async () => {
+    const backend = defined(gpu);
+    const args = (dtype: 'f32' | 'f64') =>
+      [
+        make(Float64Array.from([0.2, 0.5, 0.3]), [3], dtype),
+        make(Float64Array.from([0.6, 0.4]), [2], dtype),
+        make(Float64Array.from([0, 1, 2, 0.5, 1, 0]), [3, 2], dtype),
+      ] as const;
+    const f = (p: x.Tensor, q: x.Tensor, k: x.Tensor) => x.losses.sinkhorn(p, q, k, { epsilon: 0.5, iterations: 40 });
+    const vg = x.valueAndGrad(f, { argnums: [0, 1, 2] });
+    const want = await leaves(vg(...args('f64')));
+    expectAllClose(await leaves(x.jit(vg, { backend })(...args('f32'))), want, { rtol: 1e-3, atol: 1e-4 }, 'sinkhorn');
+  }, 60_000);
+
   test('an out-of-range index inside the body raises where the result is read', async () => {
     const backend = defined(gpu);
     const f = (table: x.Tensor, idx: x.Tensor) =>
