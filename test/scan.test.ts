@@ -486,3 +486,36 @@ describe('x.scan stays a loop when compiled', () => {
     expect(run(1000)).toEqual(run(10));
   }, 120_000);
 });
+
+describe('jitted.graph() shows a scan as a loop', () => {
+  const loss = (w: x.Tensor, xs: x.Tensor) => {
+    const [h, ys] = x.scan(
+      rnnStep(w, f64([0.7, -0.2, 0.1, 0.5, -0.4, 0.3], [3, 2]), f64([1, -1, 0.5], [3])),
+      x.zeros([3], { dtype: 'f64' }),
+      xs,
+    );
+    return x.add(x.sum(x.mul(h, h)), x.sum(x.mul(ys, ys)));
+  };
+  const w = f64([0.5, -0.3, 0.2, 0.1, 0.4, -0.6, 0.3, 0.2, -0.1], [3, 3]);
+  const xsOf = (steps: number) => x.zeros([steps, 2], { dtype: 'f64' });
+
+  test('the graph of 1000 steps has as many nodes as that of 10 (value and gradient), its scans one node per output', () => {
+    for (const f of [loss, x.grad(loss, { argnums: [0, 1] })]) {
+      const jf = x.jit(f);
+      const short = jf.graph(w, xsOf(10));
+      const long = jf.graph(w, xsOf(1000));
+      expect(long.nodes.length).toBe(short.nodes.length);
+      const scans = long.nodes.filter((n) => n.kind === 'custom' && n.rule.scan !== undefined);
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scans.every((n) => n.kind === 'custom' && n.rule.scan?.loop.length === 1000)).toBe(true);
+      expect(long.nodes.length).toBeLessThan(200);
+      expect(x.printGraph(long)).toMatch(/custom\[name=scan, length=1000, output=\d, body=\d+ nodes\]/);
+    }
+  });
+
+  test('program() of a function holding a scan is a ValueError pointing at graph()', () => {
+    expect(caught(() => x.jit(loss).program(w, xsOf(10)), x.ValueError).message).toMatch(
+      /xent\.program: .*scan.*loop.*jitted\.graph/,
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { BackendError, fail, ValueError } from './errors.js';
 import { type ArrayData, lengthOf } from './device.js';
 import type { HostMemory } from './hostMemory.js';
 import type { Graph } from './ir/graph.js';
+import type { KernelLoop } from './kernel/loop.js';
 import type { BufferInfo, Program } from './kernel/program.js';
 import type { KernelLimits } from './compile/fuse.js';
 import { publicFn } from './validate/publicFn.js';
@@ -65,6 +66,12 @@ export interface KernelBackend extends BackendCapabilities {
    */
   readonly rowLocalTemporaries?: boolean;
   compile(program: Program): Executable;
+  /**
+   * Compiles a scan's loop to run on the device: the body's launches repeated `length` times, the slices
+   * of the scanned inputs and the writes of the stacked results done there, nothing read back per step.
+   * Absent on backends whose results are host arrays (a host loop over the compiled body runs scans there).
+   */
+  compileLoop?(loop: KernelLoop): Executable;
 }
 
 export type Backend = GraphBackend | KernelBackend;
@@ -74,8 +81,8 @@ const countOrAbsent = (v: unknown): boolean => v === undefined || (typeof v === 
 
 /**
  * Whether `v` has what core uses of a backend: a kind ('graph' or 'kernel'), a name, `compile`, and, when
- * given, a `linearLogitsMinElements` ≥ 0, `kernelLimits` with numeric bounds and a boolean
- * `rowLocalTemporaries`. Never throws (proxies, getters).
+ * given, a `linearLogitsMinElements` ≥ 0, `kernelLimits` with numeric bounds, a boolean
+ * `rowLocalTemporaries` and a function `compileLoop`. Never throws (proxies, getters).
  */
 export function isBackend(v: unknown): v is Backend {
   if (typeof v !== 'object' || v === null) return false;
@@ -94,6 +101,7 @@ export function isBackend(v: unknown): v is Backend {
       typeof b['compile'] === 'function' &&
       countOrAbsent(b['linearLogitsMinElements']) &&
       (b['rowLocalTemporaries'] === undefined || typeof b['rowLocalTemporaries'] === 'boolean') &&
+      (b['compileLoop'] === undefined || typeof b['compileLoop'] === 'function') &&
       limitsOk
     );
   } catch {

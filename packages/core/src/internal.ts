@@ -63,6 +63,7 @@ export {
   type Step,
   type StridedOperand,
 } from './kernel/program.js';
+export type { KernelLoop } from './kernel/loop.js';
 export * from './kernel/scalar.js';
 export * from './kernel/indexSites.js';
 export * from './kernel/linearLogitEpilogue.js';

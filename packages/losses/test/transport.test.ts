@@ -304,4 +304,39 @@ describe('Sinkhorn in the log domain (T05)', () => {
     expect(() => L.sinkhornPlan(a, b, c, { iterations: 1.5 })).toThrow(/xent\.sinkhornPlan: argument 'iterations'/);
     expect(() => L.sinkhornPlan(a, b, c, { iterations: 1e6 })).toThrow(x.ResourceError);
   }, 300_000);
+
+  test('the jitted graph and compiled programs of 1000 iterations are those of 10 (value and gradient), values converged alike', () => {
+    const args = [vec([0.2, 0.5, 0.3]), vec([0.6, 0.4]), f64([0, 1, 2, 0.5, 1, 0], [3, 2])] as const;
+    const cpu = x.backends.cpu as Extract<x.Backend, { kind: 'kernel' }>;
+    const sizes = (iterations: number) => {
+      const stats = { programs: 0, launches: 0 };
+      const backend: x.Backend = {
+        ...cpu,
+        compile(program: x.Program) {
+          stats.programs++;
+          stats.launches += program.steps.length;
+          return cpu.compile(program);
+        },
+      };
+      const f = (p: x.Tensor, q: x.Tensor, k: x.Tensor) => L.sinkhorn(p, q, k, { epsilon: 0.5, iterations });
+      const vg = x.jit(x.valueAndGrad(f, { argnums: [0, 1, 2] }), { backend });
+      const [value] = vg(...args);
+      return { stats, nodes: vg.graph(...args).nodes.length, value: num(value) };
+    };
+    const short = sizes(10);
+    const long = sizes(1000);
+    expect(long.stats).toEqual(short.stats);
+    expect(long.nodes).toBe(short.nodes);
+    expect(long.nodes).toBeLessThan(300);
+    const cost = [
+      [0, 1],
+      [2, 0.5],
+      [1, 0],
+    ];
+    for (const [run, iterations] of [
+      [short, 10],
+      [long, 1000],
+    ] as const)
+      expect(run.value).toBeCloseTo(hostSinkhorn([0.2, 0.5, 0.3], [0.6, 0.4], cost, 0.5, iterations).objective, 10);
+  }, 120_000);
 });

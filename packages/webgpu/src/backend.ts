@@ -16,6 +16,7 @@ import {
 import { chunkElements } from './codegen/buffers.js';
 import { acquireDevice, type AcquireOptions, type DeviceLimits } from './runtime/acquire.js';
 import { compileOnGpu } from './runtime/executable.js';
+import { compileLoopOnGpu } from './runtime/loopExecutable.js';
 import { GpuRuntime, type RuntimeStats } from './runtime/runtime.js';
 
 export interface WebGpuOptions extends AcquireOptions {
@@ -109,6 +110,7 @@ async function webgpuImpl(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
     limits,
     adapterName,
     compile: (program) => compileOnGpu(program, runtime),
+    compileLoop: (loop) => compileLoopOnGpu(loop, runtime),
     stats: () => runtime.stats(),
     resetPeak: () => {
       runtime.pool.resetPeak();

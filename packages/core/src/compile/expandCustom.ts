@@ -23,7 +23,8 @@ export function expandCustomNodes(roots: readonly Node[], keep: (n: CustomNode) 
   return expand(roots);
 }
 
-export function expandCustom(graph: Graph): Graph {
+/** Pass: expands the graph's custom calls, except those `keep` accepts. */
+export function expandCustom(graph: Graph, keep: (n: CustomNode) => boolean = () => false): Graph {
   if (!graph.nodes.some((n) => n.kind === 'custom')) return graph;
-  return makeGraph(graph.params, expandCustomNodes(graph.outputs));
+  return makeGraph(graph.params, expandCustomNodes(graph.outputs, keep));
 }

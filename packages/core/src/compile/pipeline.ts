@@ -10,6 +10,7 @@ import { printGraph } from '../ir/printer.js';
 import { formatKernel, formatProgram, type Program } from '../kernel/program.js';
 import { dce } from './dce.js';
 import { expandCustom } from './expandCustom.js';
+import { isScan } from './scanRun.js';
 import { fuse, type KernelLimits, type Partition } from './fuse.js';
 import { fuseLinearLogits } from './linearLogits.js';
 import { lower, type LoweredProgram } from './lower.js';
@@ -132,12 +133,12 @@ export function rewriteTraced(
   }, graph);
 }
 
-/** Runs every pass over the graph. */
-export function compileGraph(graph: Graph, options: CompileOptions = {}): Graph {
+/** Runs every pass over the graph; with `keepScans`, scans stay nodes (for backends that run them as loops). */
+export function compileGraph(graph: Graph, options: CompileOptions = {}, keepScans = false): Graph {
   const dump = options.dump ?? envDump();
   return passes.reduce((g, [name, pass, when]) => {
     if (when !== undefined && !when(options)) return g;
-    const out = pass(g);
+    const out = pass === expandCustom && keepScans ? expandCustom(g, isScan) : pass(g);
     dump?.(name, out);
     return out;
   }, graph);

@@ -1,8 +1,9 @@
 /**
- * @file Running a graph that holds scans without unrolling them, on backends whose results are host
- * arrays: each scan's body is compiled once and run `length` times by a host loop that feeds each step's
- * carries to the next, slices the scanned inputs and writes the results into their stacked arrays. The
- * work around the scans runs as compiled stages: one computing each scan's inputs, one the outputs.
+ * @file Running a graph that holds scans without unrolling them: each scan's body is compiled once and
+ * run `length` times, by a host loop that feeds each step's carries to the next, slices the scanned
+ * inputs and writes the results into their stacked arrays (backends whose results are host arrays), or
+ * by the backend's own device loop (`compileLoop`). The work around the scans runs as compiled stages:
+ * one computing each scan's inputs, one the outputs.
  */
 import type { Backend, Executable } from '../backend.js';
 import { type ArrayData, hostArrayOf } from '../device.js';
@@ -13,7 +14,8 @@ import type { ScanLoop } from '../ir/scanLoop.js';
 import { sizeOf } from '../ir/shape.js';
 import { expandCustomNodes } from './expandCustom.js';
 
-const isScan = (n: Node): n is CustomNode => n.kind === 'custom' && n.rule.scan !== undefined;
+/** Whether a node is an output of a scan. */
+export const isScan = (n: Node): n is CustomNode => n.kind === 'custom' && n.rule.scan !== undefined;
 
 /** Whether a backend's programs return host arrays (a host loop can slice and stack them). */
 export const returnsHostArrays = (backend: Backend): boolean =>
@@ -46,6 +48,15 @@ function scanGroups(graph: Graph): ScanGroup[] {
   return groups;
 }
 
+/** Whether scans stay loops on `backend`: a host loop can run them, or the backend runs loops itself. */
+export const keepsLoops = (backend: Backend): boolean =>
+  returnsHostArrays(backend) || (backend.kind === 'kernel' && backend.compileLoop !== undefined);
+
+/** The loop run on host arrays over its compiled body, as an executable of (consts, carries, xs). */
+export const hostLoop = (loop: ScanLoop, body: Executable): Executable => ({
+  run: (inputs) => runLoop(loop, body, inputs),
+});
+
 /** The loop run on host arrays: returns the final carries, then the stacked results. */
 function runLoop(loop: ScanLoop, body: Executable, inputs: readonly ArrayData[]): HostArray[] {
   const hosts = inputs.map((a) => hostArrayOf(a, 'run', 'a scan input'));
@@ -71,19 +82,23 @@ function runLoop(loop: ScanLoop, body: Executable, inputs: readonly ArrayData[])
   return [...carry, ...ys];
 }
 
-/** A stage: the program computing one scan's inputs, its compiled body, and where its used outputs go. */
+/** A stage: the program computing one scan's inputs, its compiled loop, and where its used outputs go. */
 interface Stage {
   readonly inputs: Executable;
-  readonly body: Executable;
-  readonly loop: ScanLoop;
+  readonly loop: Executable;
   readonly members: readonly number[];
 }
 
 /**
- * The executable of `graph` (custom calls other than scans expanded) that runs each scan as a host loop
- * over its compiled body; `prepare` compiles the scan-free graphs (bodies may hold scans of their own).
+ * The executable of `graph` (custom calls other than scans expanded) that runs each scan as a loop:
+ * `prepare` compiles the scan-free graphs, `compileLoop` a scan's loop (returning its final carries,
+ * then its stacked results).
  */
-export function scanExecutable(graph: Graph, prepare: (g: Graph) => Executable): Executable {
+export function scanExecutable(
+  graph: Graph,
+  prepare: (g: Graph) => Executable,
+  compileLoop: (loop: ScanLoop) => Executable,
+): Executable {
   const placeholders = new Map<Node, Node>();
   const params: ParamNode[] = [...graph.params];
   const stages: Stage[] = scanGroups(graph).map((g) => {
@@ -95,15 +110,15 @@ export function scanExecutable(graph: Graph, prepare: (g: Graph) => Executable):
       placeholders.set(node, p);
       params.push(p);
     }
-    return { inputs, body: prepare(g.loop.body), loop: g.loop, members };
+    return { inputs, loop: compileLoop(g.loop), members };
   });
   const final = prepare(makeGraph(params, substitute(graph.outputs, placeholders)));
   return {
     run(args) {
       const env: ArrayData[] = [...args];
       for (const st of stages) {
-        const outs = runLoop(st.loop, st.body, st.inputs.run(env));
-        for (const k of st.members) env.push(outs[k] as HostArray);
+        const outs = st.loop.run(st.inputs.run(env));
+        for (const k of st.members) env.push(outs[k] as ArrayData);
       }
       return final.run(env);
     },

@@ -78,9 +78,15 @@ function printGraphImpl(graph: Graph, options: PrintOptions = {}): string {
       case 'param':
         lines.push(`${lhs}param`);
         break;
-      case 'custom':
-        lines.push(`${lhs}custom[name=${n.rule.name}] ${args}`);
+      case 'custom': {
+        const scan = n.rule.scan;
+        const loop =
+          scan === undefined
+            ? ''
+            : `, length=${scan.loop.length}${scan.loop.reverse ? ', reverse' : ''}, output=${scan.output}, body=${scan.loop.body.nodes.length} nodes`;
+        lines.push(`${lhs}custom[name=${n.rule.name}${loop}] ${args}`);
         break;
+      }
       case 'op': {
         const entries = Object.entries(n.params).map(([k, v]) => `${k}=${formatParamValue(v)}`);
         const params = entries.length > 0 ? `[${entries.join(', ')}]` : '';

@@ -7,6 +7,8 @@ import { type Backend, backendSchema, defaultBackendIfSet, type Executable, getD
 import { compileGraph, type CompileOptions, compileProgram } from '../compile/pipeline.js';
 import type { Program } from '../kernel/program.js';
 import { kernelOptions, prepare, toConstNodes } from '../compile/run.js';
+import { keepingScans, keepsLoops } from '../compile/scanRun.js';
+import { ValueError } from '../errors.js';
 import { type Graph, makeGraph, toposort } from '../ir/graph.js';
 import type { Node, ParamNode } from '../ir/node.js';
 import { recordingWhile } from '../ir/provenance.js';
@@ -63,9 +65,15 @@ export type AnyFn = (...args: never[]) => unknown;
 /** A jitted function, with its compiled graphs open to inspection. */
 export interface Jitted<F extends AnyFn> {
   (...args: Parameters<F>): ReturnType<F>;
-  /** The graph after the graph passes (before fusion) for these arguments: what `XENT_DUMP` shows first. */
+  /**
+   * The graph after the graph passes (before fusion) for these arguments: what `XENT_DUMP` shows first. A
+   * scan stays one node per output (its body a graph of its own), as the backend runs it: as a loop.
+   */
   graph(...args: Parameters<F>): Graph;
-  /** The scheduled kernel program for these arguments (what a kernel backend compiles). */
+  /**
+   * The scheduled kernel program for these arguments (what a kernel backend compiles); a ValueError for a
+   * function holding a scan, which runs as a loop over programs of its own.
+   */
   program(...args: Parameters<F>): Program;
   /** How many signatures are cached now (at most `cacheLimit`). */
   readonly cacheSize: number;
@@ -179,12 +187,20 @@ function jitImpl<F extends AnyFn>(f: F, options: JitOptions = {}): Jitted<F> {
   };
   const graph = (...args: Parameters<F>): Graph => {
     const { entry } = entryFor(args);
-    return compileGraph(makeGraph(entry.params, entry.outputs), options);
+    const backend = options.backend ?? defaultBackendIfSet();
+    const keep = backend !== undefined && keepsLoops(backend);
+    return compileGraph(makeGraph(entry.params, entry.outputs), options, keep);
   };
   const program = (...args: Parameters<F>): Program => {
     const { entry } = entryFor(args);
     const backend = options.backend ?? getDefaultBackend();
     const traced = makeGraph(entry.params, entry.outputs);
+    if (keepsLoops(backend) && keepingScans(traced) !== undefined) {
+      throw new ValueError(
+        'program',
+        `xent.program: this function holds a scan, which runs on ${backend.name} as a loop (its body compiled once, and the work around it as programs of their own), so it has no single kernel program; jitted.graph(...) shows each scan as one node`,
+      );
+    }
     return compileProgram(traced, backend.kind === 'kernel' ? kernelOptions(backend, options) : options);
   };
   const jitted = Object.assign(call, { graph, program });

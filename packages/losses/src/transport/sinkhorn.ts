@@ -1,4 +1,4 @@
-/** @file Entropic optimal transport by Sinkhorn's iterations in the log domain (a fixed number of unrolled, differentiable steps). */
+/** @file Entropic optimal transport by Sinkhorn's iterations in the log domain (a fixed number of differentiable steps, one `scan`). */
 import * as x from '@xent/core';
 import { fail, publicFn, s } from '@xent/core/internal';
 import type { DType, ShapeT, Tensor } from '@xent/core';
@@ -9,11 +9,11 @@ import { formatShape, matrixSchema, simplexArg } from '../validate.js';
 export interface SinkhornOptions {
   /** Entropic regularisation ε > 0, in the units of the cost (default 0.1). */
   readonly epsilon?: number;
-  /** How many (f, g) updates run, unrolled in the graph (default 100; at most 10 000). */
+  /** How many (f, g) updates run, as one loop (`x.scan`; default 100, at most 10 000). */
   readonly iterations?: number;
 }
 
-/** Unrolled iterations at most: each adds a handful of nodes to the graph. */
+/** Iterations at most: eager calls run them one by one, each a handful of operations. */
 const MAX_ITERATIONS = 10_000;
 
 const sinkhornParams = {
@@ -22,7 +22,7 @@ const sinkhornParams = {
   cost: matrixSchema,
   options: s.options({
     epsilon: s.optional(s.finite({ min: 0, minOpen: true })),
-    iterations: s.optional(s.count(1, MAX_ITERATIONS, 'iterations', 'the unrolled iteration limit')),
+    iterations: s.optional(s.count(1, MAX_ITERATIONS, 'iterations', 'the iteration limit')),
   }),
 };
 
@@ -46,12 +46,13 @@ function logPlan(fn: string, a: Tensor, b: Tensor, cost: Tensor, options: Sinkho
   // f_i/ε = log a_i − LSE_j(g_j/ε − C_ij/ε);  g_j/ε = log b_j − LSE_i(f_i/ε − C_ij/ε)  (potentials kept divided by ε)
   const fStep = (g: Tensor): Tensor => x.reshape(x.sub(la, x.logsumexp(x.sub(g, scaled), { axis: 1 })), [n, 1]);
   const gStep = (f: Tensor): Tensor => x.reshape(x.sub(lb, x.logsumexp(x.sub(f, scaled), { axis: 0 })), [1, m]);
-  let f = fStep(x.zeros([1, m], { dtype: a.dtype }));
-  let g = gStep(f);
-  for (let t = 1; t < (options.iterations ?? 100); t++) {
-    f = fStep(g);
-    g = gStep(f);
-  }
+  // one loop whatever the count, so jit compiles one step (the f of the carry only seeds its shape)
+  const step = (carry: { f: Tensor; g: Tensor }): readonly [{ f: Tensor; g: Tensor }, null] => {
+    const f = fStep(carry.g);
+    return [{ f, g: gStep(f) }, null];
+  };
+  const init = { f: x.zeros([n, 1], { dtype: a.dtype }), g: x.zeros([1, m], { dtype: a.dtype }) };
+  const [{ f, g }] = x.scan(step, init, null, { length: options.iterations ?? 100 });
   return x.sub(x.add(f, g), scaled);
 }
 
@@ -67,7 +68,7 @@ function sinkhornPlanImpl<D extends DType>(
 /**
  * The entropic transport plan P = diag(e^{f/ε})·e^{−C/ε}·diag(e^{g/ε}) between histograms a [n] and
  * b [m] under cost [n, m] after `iterations` log-domain Sinkhorn updates (Cuturi 2013; catalog T05):
- * Pᵀ1 = b exactly, P1 → a as the iterations grow. Differentiable through the unrolled iterations.
+ * Pᵀ1 = b exactly, P1 → a as the iterations grow. Differentiable through the iterations, which run as one `x.scan` (jit compiles one step).
  *
  * @example
  * losses.sinkhornPlan(x.tensor([0.5, 0.5]), x.tensor([0.5, 0.5]), x.tensor([[0, 1], [1, 0]]), { epsilon: 0.05 })

@@ -5,9 +5,9 @@
  * monoid on a small state (a sum, or the online (max, Σ exp) pair).
  */
 import type { ScanKernel, ScanOp } from '@xent/core/internal';
+import { axisLines } from './axisLines.js';
 import { inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
-import { unravel } from './mapKernel.js';
 import { type Helper, prelude } from './prelude.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
 import { wgslType } from './wgslOps.js';
@@ -56,22 +56,12 @@ const scanMonoids: { readonly [O in ScanOp]: (t: string, used: Set<Helper>) => S
 
 export function renderScanKernel(k: ScanKernel, maxBindingBytes: number): RenderedKernel {
   const size = k.shape.reduce((a, b) => a * b, 1);
-  const len = k.shape[k.axis] ?? 1;
-  const lines = size / Math.max(1, len);
+  const { count: lines, length: len, vars: lineVars, base, stride } = axisLines(k.shape, k.axis, 'wg');
   const t = wgslType(k.value.dtype);
   const specs = [...inputSpecs(k.inputs), outputSpec(0, k.value.dtype, size)];
   const em = new WgslEmitter(new Set(), (slot, at) => `ld_in${slot}(${at})`);
   const value = em.ref(k.value);
   const mo = scanMonoids[k.op](t, em.used);
-  // loop vars: the line number unravelled over the other axes, and the position along the axis
-  const others = k.shape.map((d, i) => ({ d, i })).filter(({ i }) => i !== k.axis);
-  const strides = k.shape.map((_, d) => k.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const lineVars = unravel(
-    'wg',
-    others.map((o) => o.d),
-    0,
-  ).map((l, j) => l.replace(/^let i\d+/, `let i${others[j]?.i ?? 0}`));
-  const base = others.map(({ i }) => `i${i} * ${strides[i] ?? 1}`).join(' + ') || '0';
   const position = k.reverse ? `${len - 1} - p` : 'p';
   const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
   const each = (f: (part: string, i: number) => string): string[] => mo.parts.map(f);
@@ -108,7 +98,7 @@ export function renderScanKernel(k: ScanKernel, maxBindingBytes: number): Render
     '    }',
     ...each((q) => `    var out_${q} = block_${q}[lid.x];`),
     ...mo.combine('out', 'carry').map((l) => `    ${l}`),
-    `    if (p < ${len}) { st_out0(line + (${position}) * ${strides[k.axis] ?? 1}, ${mo.result('out')}); }`,
+    `    if (p < ${len}) { st_out0(line + (${position}) * ${stride}, ${mo.result('out')}); }`,
     ...each((q) => `    var last_${q} = block_${q}[${WORKGROUP - 1}];`),
     ...mo.combine('carry', 'last').map((l) => `    ${l}`),
     '    workgroupBarrier();',

@@ -9,9 +9,9 @@
  * element placed by a binary search in its partner run (O(n log² n) work in all).
  */
 import type { SortKernel } from '@xent/core/internal';
+import { axisLines } from './axisLines.js';
 import { type BufferSpec, inputSpecs, outputSpec, renderBuffers } from './buffers.js';
 import { WgslEmitter } from './emitter.js';
-import { unravel } from './mapKernel.js';
 import { prelude } from './prelude.js';
 import { entryParams, flatWorkgroup, type RenderedKernel } from './rendered.js';
 
@@ -40,19 +40,10 @@ export function renderSortKernel(k: SortKernel, maxBindingBytes: number): Render
 
 function renderRankSort(k: SortKernel, maxBindingBytes: number): RenderedKernel {
   const size = k.shape.reduce((a, b) => a * b, 1);
-  const len = k.shape[k.axis] ?? 1;
-  const lines = len === 0 ? 0 : size / len;
+  const { count: lines, length: len, vars: lineVars, base, stride } = axisLines(k.shape, k.axis, 'wg');
   const specs = [...inputSpecs(k.inputs), outputSpec(0, 'i32', size)];
   const em = new WgslEmitter(new Set(), (slot, at) => `ld_in${slot}(${at})`);
   const value = em.ref(k.value);
-  const others = k.shape.map((d, i) => ({ d, i })).filter(({ i }) => i !== k.axis);
-  const strides = k.shape.map((_, d) => k.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const lineVars = unravel(
-    'wg',
-    others.map((o) => o.d),
-    0,
-  ).map((l, j) => l.replace(/^let i\d+/, `let i${others[j]?.i ?? 0}`));
-  const base = others.map(({ i }) => `i${i} * ${strides[i] ?? 1}`).join(' + ') || '0';
   const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
   // The key of the element at position `at` of the line (the value's lets in a scope of their own).
   const keyAt = (at: string, into: string): string[] => [
@@ -94,7 +85,7 @@ function renderRankSort(k: SortKernel, maxBindingBytes: number): RenderedKernel 
     `        if (${before}) { rank = rank + 1; }`,
     '      }',
     '    }',
-    `    if (p < ${len}) { st_out0(line + rank * ${strides[k.axis] ?? 1}, p); }`,
+    `    if (p < ${len}) { st_out0(line + rank * ${stride}, p); }`,
     '  }',
     '}',
   ]
@@ -115,14 +106,7 @@ function renderMergeSort(k: SortKernel, maxBindingBytes: number): RenderedKernel
   const specs = [...inputSpecs(k.inputs), outputSpec(0, 'i32', size), scratch];
   const em = new WgslEmitter(new Set(), (slot, at) => `ld_in${slot}(${at})`);
   const value = em.ref(k.value);
-  const others = k.shape.map((d, i) => ({ d, i })).filter(({ i }) => i !== k.axis);
-  const strides = k.shape.map((_, d) => k.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const lineVars = unravel(
-    'li',
-    others.map((o) => o.d),
-    0,
-  ).map((l, j) => l.replace(/^let i\d+/, `let i${others[j]?.i ?? 0}`));
-  const base = others.map(({ i }) => `i${i} * ${strides[i] ?? 1}`).join(' + ') || '0';
+  const { vars: lineVars, base, stride } = axisLines(k.shape, k.axis, 'li');
   const buffers = renderBuffers(specs, maxBindingBytes, em.checks);
   const workgroups = Math.ceil(size / WORKGROUP);
   // element e of the flat [lines, n] order: its line li and position p; pair (region r) at 2·(r·size + e)
@@ -177,7 +161,7 @@ function renderMergeSort(k: SortKernel, maxBindingBytes: number): RenderedKernel
       '  }',
       `  let q = (run & ~1) * ${width} + (p - run * ${width}) + lo;`,
       ...(last
-        ? [...lineVars.map((l) => `  ${l}`), `  st_out0(${base} + q * ${strides[k.axis] ?? 1}, idx);`]
+        ? [...lineVars.map((l) => `  ${l}`), `  st_out0(${base} + q * ${stride}, idx);`]
         : [
             `  st_pairs(2 * (${dst} + li * ${n} + q), bitcast<i32>(mine));`,
             `  st_pairs(2 * (${dst} + li * ${n} + q) + 1, idx);`,

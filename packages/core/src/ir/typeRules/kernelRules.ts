@@ -42,6 +42,23 @@ function linearOperands(
   return E.right({ n, d, v, dtype: h.dtype });
 }
 
+/** The one operand of a scan or sort along `axis`: of class `cls`, with that axis (its type, else the error naming `op`). */
+function alongAxis(
+  op: string,
+  inputs: readonly TensorType[],
+  axis: number,
+  cls: Parameters<typeof requireClass>[3],
+): E.Either<IrError, TensorType> {
+  const r = arity(op, inputs, 1);
+  if (E.isLeft(r)) return r;
+  const x = r.right[0] as TensorType;
+  const cx = requireClass(op, 'x', x, cls);
+  if (E.isLeft(cx)) return cx;
+  return Number.isInteger(axis) && axis >= 0 && axis < x.shape.length
+    ? E.right(x)
+    : E.left(irError('AxisOutOfRange', op, 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
+}
+
 export const kernelRules: { [P in PrimOfKind<'contraction' | 'scan' | 'routine'>]: TypeRule<P> } = {
   matmul: (inputs) => {
     const r = arity('matmul', inputs, 2);
@@ -71,26 +88,8 @@ export const kernelRules: { [P in PrimOfKind<'contraction' | 'scan' | 'routine'>
     }
     return E.right({ shape: [...batch, m, b.shape[rank - 1] as number], dtype: a.dtype });
   },
-  cumsum: (inputs, { axis }) => {
-    const r = arity('cumsum', inputs, 1);
-    if (E.isLeft(r)) return r;
-    const x = r.right[0] as TensorType;
-    const cx = requireClass('cumsum', 'x', x, 'numeric');
-    if (E.isLeft(cx)) return cx;
-    return Number.isInteger(axis) && axis >= 0 && axis < x.shape.length
-      ? E.right(x)
-      : E.left(irError('AxisOutOfRange', 'cumsum', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
-  },
-  logcumsumexp: (inputs, { axis }) => {
-    const r = arity('logcumsumexp', inputs, 1);
-    if (E.isLeft(r)) return r;
-    const x = r.right[0] as TensorType;
-    const cx = requireClass('logcumsumexp', 'x', x, 'float');
-    if (E.isLeft(cx)) return cx;
-    return Number.isInteger(axis) && axis >= 0 && axis < x.shape.length
-      ? E.right(x)
-      : E.left(irError('AxisOutOfRange', 'logcumsumexp', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
-  },
+  cumsum: (inputs, { axis }) => alongAxis('cumsum', inputs, axis, 'numeric'),
+  logcumsumexp: (inputs, { axis }) => alongAxis('logcumsumexp', inputs, axis, 'float'),
   eigh: (inputs, { output }) => {
     const r = arity('eigh', inputs, 1);
     if (E.isLeft(r)) return r;
@@ -107,17 +106,12 @@ export const kernelRules: { [P in PrimOfKind<'contraction' | 'scan' | 'routine'>
   },
   /** argsort: an i32 permutation of x's shape along the axis */
   argsort: (inputs, { axis, descending }) => {
-    const r = arity('argsort', inputs, 1);
+    const r = alongAxis('argsort', inputs, axis, 'numeric');
     if (E.isLeft(r)) return r;
-    const x = r.right[0] as TensorType;
-    const cx = requireClass('argsort', 'x', x, 'numeric');
-    if (E.isLeft(cx)) return cx;
-    if (!(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length))
-      return E.left(irError('AxisOutOfRange', 'argsort', 'axis', `an axis in [0, ${x.shape.length})`, String(axis)));
     // Parsed IR text can carry any value here.
     if (typeof descending !== 'boolean')
       return E.left(irError('InvalidParam', 'argsort', 'descending', 'a boolean', JSON.stringify(descending)));
-    return E.right({ shape: x.shape, dtype: 'i32' });
+    return E.right({ shape: r.right.shape, dtype: 'i32' });
   },
   linearLogitStats: (inputs, params) => {
     const r = linearOperands('linearLogitStats', inputs, params, linearLogitSlots(params.targets, 'stats'));
