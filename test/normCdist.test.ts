@@ -1,7 +1,8 @@
 /**
  * @file x.norm for any order and x.cdist for any p against PyTorch 1.13 (torch.linalg.vector_norm and
  * torch.cdist, f64 values and gradients stored in test/golden/normCdist.json by
- * scripts/golden/normCdist.py); f64 finite differences for general orders; second order; bad input.
+ * scripts/golden/normCdist.py; cdist batched and broadcast, eager and jitted, and in f32 against PyTorch's f32);
+ * f64 finite differences for general orders; second order; bad input.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -173,6 +174,31 @@ describe('x.cdist against torch.cdist (golden)', () => {
     30_000,
   );
 
+  test.each(
+    golden.cdist
+      .filter((c) => ['batched', 'broadcast', 'unbatched_a'].includes(c.name) && [2, 3, Infinity].includes(num(c.p)))
+      .map((c) => [`${c.name} p ${String(c.p)} ${formatShapes(c)}`, c] as const),
+  )(
+    'f64 jitted %s',
+    (_name, c) => {
+      const p = num(c.p);
+      const [a, b, w] = [f64(nums(c.a), c.aShape), f64(nums(c.b), c.bShape), f64(c.w.map(num), c.outShape)];
+      const tight = { rtol: 1e-12, atol: 1e-12 };
+      expectAllClose(
+        toNumbers(x.jit((u: x.Tensor, v: x.Tensor) => x.cdist(u, v, { p }))(a, b)),
+        c.value.map(num),
+        tight,
+        'value',
+      );
+      const grads = x.jit(
+        x.grad((u: x.Tensor, v: x.Tensor) => x.sum(x.mul(x.cdist(u, v, { p }), w)), { argnums: [0, 1] }),
+      )(a, b) as x.Tensor[];
+      expectAllClose(toNumbers(grads[0] as x.Tensor), c.gradA.map(num), { rtol: 1e-9, atol: 1e-12 }, 'gradient in a');
+      expectAllClose(toNumbers(grads[1] as x.Tensor), c.gradB.map(num), { rtol: 1e-9, atol: 1e-12 }, 'gradient in b');
+    },
+    30_000,
+  );
+
   // against torch.cdist in f32 on the same f32 inputs (not the p = Infinity tie PyTorch breaks differently): both
   // round each operation, so they agree to a few ε₃₂ relative to the case's largest value; p = 2 above 2²⁰ entries
   // (centred points) to ε₃₂·spread²/D² as documented
@@ -190,7 +216,8 @@ describe('x.cdist against torch.cdist (golden)', () => {
       const centred = p === 2 && c.name.startsWith('large');
       const atol = centred ? (64 * eps * big ** 2) / Math.min(...value) : 64 * eps * big;
       expectAllClose(toNumbers(out), value, { rtol: 64 * eps, atol }, 'value');
-      const gtol = { rtol: centred ? atol / Math.min(...value) : 1e-4, atol: 1e-5 };
+      // the gradient (a − b)/D moves by about the relative error of D, ε₃₂·spread/D on the centred path
+      const gtol = { rtol: 1e-4, atol: centred ? (64 * eps * big) / Math.min(...value) : 1e-5 };
       expectAllClose(gradA, c.gradA32.map(num), gtol, 'gradient in a');
       expectAllClose(gradB, c.gradB32.map(num), gtol, 'gradient in b');
     },
