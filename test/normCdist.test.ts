@@ -1,7 +1,8 @@
 /**
  * @file x.norm for any order and x.cdist for any p against PyTorch 1.13 (torch.linalg.vector_norm and
  * torch.cdist, f64 values and gradients stored in test/golden/normCdist.json by
- * scripts/golden/normCdist.py); f64 finite differences for general orders; second order; bad input.
+ * scripts/golden/normCdist.py; cdist batched and broadcast, eager and jitted, and in f32 against PyTorch's f32);
+ * f64 finite differences for general orders; second order; bad input.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -28,18 +29,30 @@ interface NormCase {
 interface CdistCase {
   name: string;
   p: Num;
-  a: unknown;
-  b: unknown;
+  aShape: number[];
+  bShape: number[];
+  outShape: number[];
+  /** The flat inputs, or null where they are `wave`s of `wavePhases`. */
+  a: Num[] | null;
+  b: Num[] | null;
+  wavePhases: [number, number] | null;
   w: Num[];
   value: Num[];
+  /** The gradients at every `gradStride`-th flat entry. */
+  gradStride: number;
   gradA: Num[];
   gradB: Num[];
+  /** torch.cdist in f32 on the inputs rounded to f32. */
+  value32: Num[];
+  gradA32: Num[];
+  gradB32: Num[];
 }
 const golden = JSON.parse(readFileSync(new URL('./golden/normCdist.json', import.meta.url), 'utf8')) as {
   norm: NormCase[];
   cdist: CdistCase[];
 };
 
+const formatShapes = (c: CdistCase): string => `[${c.aShape.join(', ')}] [${c.bShape.join(', ')}]`;
 const f64 = (v: readonly number[], shape: readonly number[]): x.Tensor =>
   x.tensor(Float64Array.from(v), { shape, dtype: 'f64' });
 /** Relative 1e-12 with an absolute floor scaled to the case's magnitudes (the inputs span 1e-300 to 1e200). */
@@ -118,30 +131,98 @@ describe('x.norm against torch.linalg.vector_norm (golden)', () => {
   );
 });
 
+/** 1000 + sin(0.37·i + phase) over the flat index i of `shape`, as the generator builds the large inputs. */
+const wave = (shape: readonly number[], phase: number): number[] =>
+  Array.from({ length: shape.reduce((k, d) => k * d, 1) }, (_, i) => 1000 + Math.sin(0.37 * i + phase));
+
+/** A case's inputs, value, weights and its gradients (at the stored stride) of Σ w·cdist in `dtype`. */
+function cdistCase(c: CdistCase, dtype: 'f64' | 'f32') {
+  const p = num(c.p);
+  const [av, bv] = c.wavePhases
+    ? [wave(c.aShape, c.wavePhases[0]), wave(c.bShape, c.wavePhases[1])]
+    : [(c.a ?? []).map(num), (c.b ?? []).map(num)];
+  const make = (v: number[], shape: number[]): x.Tensor =>
+    dtype === 'f64' ? f64(v, shape) : x.tensor(Float32Array.from(v), { shape, dtype: 'f32' });
+  const [a, b, w] = [make(av, c.aShape), make(bv, c.bShape), make(c.w.map(num), c.outShape)];
+  const out = x.cdist(a, b, { p });
+  const [ga, gb] = x.grad((u: x.Tensor, v: x.Tensor) => x.sum(x.mul(x.cdist(u, v, { p }), w)), {
+    argnums: [0, 1],
+  })(a, b);
+  const strided = (g: x.Tensor): number[] => toNumbers(g).filter((_, i) => i % c.gradStride === 0);
+  return { p, av, bv, out, gradA: strided(ga), gradB: strided(gb) };
+}
+
 describe('x.cdist against torch.cdist (golden)', () => {
-  test.each(golden.cdist.map((c) => [`${c.name} p ${String(c.p)}`, c] as const))('%s', (_name, c) => {
-    const p = num(c.p);
-    const av = nums(c.a);
-    const bv = nums(c.b);
-    const d = (c.a as unknown[][])[0]?.length ?? 0;
-    const a = f64(av, [av.length / d, d]);
-    const b = f64(bv, [bv.length / d, d]);
-    const value = c.value.map(num);
-    expectAllClose(toNumbers(x.cdist(a, b, { p })), value, { rtol: 1e-12, atol: 1e-12 }, 'value');
-    const w = f64(c.w.map(num), [av.length / d, bv.length / d]);
-    const [ga, gb] = x.grad((u: x.Tensor, v: x.Tensor) => x.sum(x.mul(x.cdist(u, v, { p }), w)), {
-      argnums: [0, 1],
-    })(a, b);
-    const expectedA = c.gradA.map(num);
-    const expectedB = c.gradB.map(num);
-    if (p === Infinity && c.name === 'coincident') {
-      // a tie between two coordinates: PyTorch gives each the whole cotangent, x.cdist half (a subgradient)
-      expectAllClose(toNumbers(ga), [0, 0.4, 0, 0.1, -0.8, -0.1, 2.4, -1, 0], { rtol: 1e-12, atol: 0 }, 'split tie');
-      return;
-    }
-    expectAllClose(toNumbers(ga), expectedA, { rtol: 1e-9, atol: 1e-12 }, 'gradient in a');
-    expectAllClose(toNumbers(gb), expectedB, { rtol: 1e-9, atol: 1e-12 }, 'gradient in b');
-  });
+  test.each(golden.cdist.map((c) => [`${c.name} p ${String(c.p)} ${formatShapes(c)}`, c] as const))(
+    'f64 %s',
+    (_name, c) => {
+      const { p, out, gradA, gradB } = cdistCase(c, 'f64');
+      expect(out.shape).toEqual(c.outShape);
+      const value = c.value.map(num);
+      // above 2²⁰ entries p = 2 multiplies centred points: D² is off by about ε·spread² (documented), D by that over 2D
+      const centred = p === 2 && c.name.startsWith('large');
+      const atol = centred ? (64 * 2 ** -52 * Math.max(...value) ** 2) / Math.min(...value) : 1e-12;
+      expectAllClose(toNumbers(out), value, { rtol: 1e-12, atol }, 'value');
+      if (p === Infinity && c.name === 'coincident') {
+        // a tie between two coordinates: PyTorch gives each the whole cotangent, x.cdist half (a subgradient)
+        expectAllClose(gradA, [0, 0.4, 0, 0.1, -0.8, -0.1, 2.4, -1, 0], { rtol: 1e-12, atol: 0 }, 'split tie');
+        return;
+      }
+      expectAllClose(gradA, c.gradA.map(num), { rtol: 1e-9, atol: 1e-12 }, 'gradient in a');
+      expectAllClose(gradB, c.gradB.map(num), { rtol: 1e-9, atol: 1e-12 }, 'gradient in b');
+    },
+    30_000,
+  );
+
+  test.each(
+    golden.cdist
+      .filter((c) => ['batched', 'broadcast', 'unbatched_a'].includes(c.name) && [2, 3, Infinity].includes(num(c.p)))
+      .map((c) => [`${c.name} p ${String(c.p)} ${formatShapes(c)}`, c] as const),
+  )(
+    'f64 jitted %s',
+    (_name, c) => {
+      const p = num(c.p);
+      const [a, b, w] = [f64(nums(c.a), c.aShape), f64(nums(c.b), c.bShape), f64(c.w.map(num), c.outShape)];
+      const tight = { rtol: 1e-12, atol: 1e-12 };
+      expectAllClose(
+        toNumbers(x.jit((u: x.Tensor, v: x.Tensor) => x.cdist(u, v, { p }))(a, b)),
+        c.value.map(num),
+        tight,
+        'value',
+      );
+      const grads = x.jit(
+        x.grad((u: x.Tensor, v: x.Tensor) => x.sum(x.mul(x.cdist(u, v, { p }), w)), { argnums: [0, 1] }),
+      )(a, b) as x.Tensor[];
+      expectAllClose(toNumbers(grads[0] as x.Tensor), c.gradA.map(num), { rtol: 1e-9, atol: 1e-12 }, 'gradient in a');
+      expectAllClose(toNumbers(grads[1] as x.Tensor), c.gradB.map(num), { rtol: 1e-9, atol: 1e-12 }, 'gradient in b');
+    },
+    30_000,
+  );
+
+  // against torch.cdist in f32 on the same f32 inputs (not the p = Infinity tie PyTorch breaks differently): both
+  // round each operation, so they agree to a few ε₃₂ relative to the case's largest value; p = 2 above 2²⁰ entries
+  // (centred points) to ε₃₂·spread²/D² as documented
+  test.each(
+    golden.cdist
+      .filter((c) => !(num(c.p) === Infinity && c.name === 'coincident'))
+      .map((c) => [`${c.name} p ${String(c.p)} ${formatShapes(c)}`, c] as const),
+  )(
+    'f32 %s',
+    (_name, c) => {
+      const { p, out, gradA, gradB } = cdistCase(c, 'f32');
+      const value = c.value32.map(num);
+      const eps = 2 ** -24;
+      const big = Math.max(...value);
+      const centred = p === 2 && c.name.startsWith('large');
+      const atol = centred ? (64 * eps * big ** 2) / Math.min(...value) : 64 * eps * big;
+      expectAllClose(toNumbers(out), value, { rtol: 64 * eps, atol }, 'value');
+      // the gradient (a − b)/D moves by about the relative error of D, ε₃₂·spread/D on the centred path
+      const gtol = { rtol: 1e-4, atol: centred ? (64 * eps * big) / Math.min(...value) : 1e-5 };
+      expectAllClose(gradA, c.gradA32.map(num), gtol, 'gradient in a');
+      expectAllClose(gradB, c.gradB32.map(num), gtol, 'gradient in b');
+    },
+    30_000,
+  );
 });
 
 describe('general orders: finite differences, second order, f32, bad input', () => {
@@ -217,5 +298,13 @@ describe('general orders: finite differences, second order, f32, bad input', () 
     bad(() => x.cdist(f64([1, 2], [1, 2]), f64([1, 2], [1, 2]), { p: -1 }), /cdist.*p/s);
     bad(() => x.cdist(f64([1, 2], [1, 2]), f64([1, 2, 3], [1, 3]), { p: 1 }), /cdist.*b/s);
     bad(() => x.cdist(f64([1, 2], [1, 2]), f64([1, 2], [1, 2]), { q: 1 } as never), /cdist/);
+    bad(() => x.cdist(f64([1, 2, 3, 4], [2, 1, 2]), f64([1, 2, 3], [1, 1, 3])), /cdist.*b.*dimension 2/s);
+    bad(() => x.cdist(f64(Array(12).fill(0), [2, 3, 2]), f64(Array(12).fill(0), [3, 2, 2])), /cdist.*b.*batch/s);
+    bad(() => x.cdist(f64([1, 2], [2]), f64([1, 2], [1, 2])), /cdist.*a/s);
+    bad(() => x.cdist(f64([1, 2], [1, 2]), x.tensor([[1, 2]], { dtype: 'f32' })), /cdist.*b/s);
+    expect(Number.isNaN(toNumbers(x.cdist(f64([NaN, 0, 1, 1], [2, 1, 2]), f64([0, 0], [1, 2]), { p: 3 }))[0])).toBe(
+      true,
+    );
+    expect(Number.isNaN(toNumbers(x.cdist(f64([NaN, 0, 1, 1], [2, 1, 2]), f64([0, 0], [1, 2])))[0])).toBe(true);
   });
 });

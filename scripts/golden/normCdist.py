@@ -1,7 +1,8 @@
 """Golden values and gradients of torch.linalg.vector_norm and torch.cdist (PyTorch 1.13, f64) for x.norm and x.cdist.
 
 Run with /usr/bin/python3 (Debian's python3-torch); writes test/golden/normCdist.json. Inputs are seeded; each case
-records the inputs, the options, the value and the gradient of sum(w * value) with the weights w it lists.
+records the inputs, the options, the value and the gradient of sum(w * value) with the weights w it lists (cdist
+also in f32, on the inputs rounded to f32).
 """
 import json
 import math
@@ -63,20 +64,56 @@ cdist_inputs = {
         torch.tensor([[1000.001, 0.0, 0.0], [999.0, 2.5, 1.0]], dtype=torch.float64),
     ),
 }
+
+
+def wave(shape, phase):
+    """1000 + sin(0.37·i + phase) over the flat index i: inputs the test rebuilds instead of reading."""
+    i = torch.arange(math.prod(shape), dtype=torch.float64)
+    return (1000.0 + torch.sin(0.37 * i + phase)).reshape(shape)
+
+
+# batched point sets: equal batch dims, a broadcast size-1 dim, a missing leading dim, and a large one (p = 2 above
+# 2^20 difference entries, where x.cdist multiplies centred points; far from the origin, close together), whose
+# inputs are `wave`s and whose gradients are stored at every GRAD_STRIDE-th entry
+GRAD_STRIDE = 97
+WAVE_PHASES = (0.1, 0.7)
+cdist_inputs.update({
+    'batched': (torch.randn(2, 4, 3, dtype=torch.float64), torch.randn(2, 5, 3, dtype=torch.float64)),
+    'broadcast': (torch.randn(2, 1, 3, 2, dtype=torch.float64), torch.randn(3, 4, 2, dtype=torch.float64)),
+    'unbatched_a': (torch.randn(3, 2, dtype=torch.float64), torch.randn(2, 2, 4, 2, dtype=torch.float64)),
+    'large_far': (wave([2, 1, 16, 1040], WAVE_PHASES[0]), wave([1, 2, 16, 1040], WAVE_PHASES[1])),
+})
 cdist_orders = [2.0, 1.0, INF, 0.0, 0.5, 1.5, 3.0]
+LARGE_ORDERS = [2.0, 1.0]
 cdist_cases = []
 for name, (a0, b0) in cdist_inputs.items():
-    for p in cdist_orders:
+    for p in LARGE_ORDERS if name.startswith('large') else cdist_orders:
+        # PyTorch's p = 2 takes a matrix product above 25 points: compute_mode keeps its differences exact
+        mode = 'donot_use_mm_for_euclid_dist'
         a = a0.clone().requires_grad_(True)
         b = b0.clone().requires_grad_(True)
-        out = torch.cdist(a, b, p=p)
+        out = torch.cdist(a, b, p=p, compute_mode=mode)
         w = torch.linspace(-1.0, 2.0, out.numel(), dtype=torch.float64).reshape(out.shape)
         if out.requires_grad:
             (out * w).sum().backward()
+        # the same in f32 on the inputs rounded to f32: the reference for x.cdist in f32
+        a32 = a0.float().requires_grad_(True)
+        b32 = b0.float().requires_grad_(True)
+        out32 = torch.cdist(a32, b32, p=p, compute_mode=mode)
+        if out32.requires_grad:
+            (out32 * w.float()).sum().backward()
+        large = name.startswith('large')
+        stride = GRAD_STRIDE if large else 1
         cdist_cases.append({
-            'name': name, 'p': enc(p), 'a': enc(a0.tolist()), 'b': enc(b0.tolist()),
-            'w': enc(w.reshape(-1).tolist()), 'value': enc(out.detach().reshape(-1).tolist()),
-            'gradA': enc(grad_or_zero(a).reshape(-1).tolist()), 'gradB': enc(grad_or_zero(b).reshape(-1).tolist()),
+            'name': name, 'p': enc(p), 'aShape': list(a0.shape), 'bShape': list(b0.shape), 'outShape': list(out.shape),
+            'a': None if large else enc(a0.reshape(-1).tolist()), 'b': None if large else enc(b0.reshape(-1).tolist()),
+            'w': enc(w.reshape(-1).tolist()), 'value': enc(out.detach().reshape(-1).tolist()), 'gradStride': stride,
+            'wavePhases': list(WAVE_PHASES) if large else None,
+            'gradA': enc(grad_or_zero(a).reshape(-1)[::stride].tolist()),
+            'gradB': enc(grad_or_zero(b).reshape(-1)[::stride].tolist()),
+            'value32': enc(out32.detach().double().reshape(-1).tolist()),
+            'gradA32': enc(grad_or_zero(a32).double().reshape(-1)[::stride].tolist()),
+            'gradB32': enc(grad_or_zero(b32).double().reshape(-1)[::stride].tolist()),
         })
 
 path = os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'golden', 'normCdist.json')

@@ -325,6 +325,25 @@ ctc_case('ctc zero_infinity mean', logits, torch.tensor([[1, 1, 1], [1, 2, 3], [
 ctc_case('ctc ±1e4 logits', torch.tensor([[[1e4, 0.0, -1e4]], [[0.0, 1e4, 0.0]], [[-1e4, 0.0, 1e4]]], dtype=DT),
          torch.tensor([[1, 2]]), torch.tensor([3]), torch.tensor([2]), red='sum')
 
+# concatenated 1-D targets (sum(target_lengths) labels, each sequence's in turn), as PyTorch also accepts
+for red in RED:
+    T, N, C = 10, 4, 5
+    logits = randn(T, N, C, scale=1.5)
+    tl = torch.tensor([4, 3, 2, 0])
+    flat = torch.randint(1, C, (int(tl.sum()),))
+    flat[1] = flat[0]  # a repeated label needs a blank between
+    ctc_case(f'ctc concatenated {red}', logits, flat, torch.tensor([10, 8, 6, 10]), tl, red=red)
+    flatb = torch.randint(0, C - 1, (6,))
+    ctc_case(f'ctc concatenated blank=C-1 {red}', logits, flatb, torch.tensor([10, 10, 4, 7]), torch.tensor([1, 2, 0, 3]),
+             blank=C - 1, red=red)
+logits = randn(6, 3, 4, scale=2)
+ctc_case('ctc concatenated zero_infinity (an impossible sequence)', logits, torch.tensor([1, 1, 1, 1, 2, 3, 2, 2]),
+         torch.tensor([4, 6, 6]), torch.tensor([3, 3, 2]), red='none', zero_inf=True)
+ctc_case('ctc concatenated zero_infinity mean', logits, torch.tensor([1, 1, 1, 1, 2, 3, 2, 2]),
+         torch.tensor([4, 6, 6]), torch.tensor([3, 3, 2]), red='mean', zero_inf=True)
+ctc_case('ctc concatenated, every target empty', logits, torch.zeros(0, dtype=torch.long), torch.tensor([4, 6, 6]),
+         torch.tensor([0, 0, 0]), red='mean')
+
 with open(OUT, 'w') as f:
     json.dump({'generator': 'scripts/golden/torch_losses.py', 'torch': torch.__version__, 'seed': 20261203, 'cases': CASES}, f,
               separators=(',', ':'))

@@ -202,8 +202,9 @@ function einsumImpl(subscripts: string, ...operands: readonly Tensor[]): Tensor 
  * term (broadcast axes, right-aligned) and an optional `->` output (without it: the ellipsis axes,
  * then the indices that appear once, alphabetically). A repeated index in one term takes the
  * diagonal; an index missing from the output is summed; sizes of 1 broadcast. Lowered to transposes,
- * reshapes, sums and one matmul per pair of operands, left to right. With literal subscripts and
- * shapes the result shape is typed, and a size mismatch or a wrong operand count fails `tsc`.
+ * reshapes, sums and one matmul per pair of operands, left to right. With literal subscripts (an explicit
+ * output, with or without `...`) and shapes the result shape is typed, the ellipsis dims broadcast, and a size
+ * mismatch, ellipsis dims that do not broadcast or a wrong operand count fail `tsc`.
  */
 export const einsum = publicFn(
   'einsum',

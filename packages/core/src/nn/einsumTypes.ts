@@ -1,10 +1,11 @@
 /**
- * @file Type-level einsum: explicit subscripts ('bij,bjk->bik') parsed with template literals and bound
- * to literal operand shapes, so the result shape is typed and a size mismatch, a rank mismatch or a wrong
- * operand count fails `tsc`. Implicit outputs, ellipses and non-literal shapes give the wide shape.
+ * @file Type-level einsum: explicit subscripts ('bij,bjk->bik', '...ij,...jk->...ik') parsed with template
+ * literals and bound to literal operand shapes, the ellipsis dims broadcast, so the result shape is typed and a
+ * size mismatch, a rank mismatch or a wrong operand count fails `tsc`. Implicit outputs and non-literal shapes
+ * give the wide shape.
  */
 import type { DType } from '../ir/dtype.js';
-import type { Dim, ShapeErrorT, ShapeT } from '../trace/shapeTypes.js';
+import type { Broadcast, Dim, ShapeErrorT, ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 
 export type EinsumNoSpaces<S extends string> = S extends `${infer A} ${infer B}` ? EinsumNoSpaces<`${A}${B}`> : S;
@@ -20,45 +21,91 @@ export type EinsumParse<Sub extends string> =
 export type EinsumShapeOfT<T> = T extends Tensor<infer S> ? S : ShapeT;
 export type EinsumDTypeOfT<T> = T extends Tensor<ShapeT, infer D> ? D : DType;
 
-/** Marks a binding that cannot be typed (an ellipsis, a shape that is not a tuple): the result is wide. */
+/** Marks a binding that cannot be typed (a stray '.', a shape that is not a tuple): the result is wide. */
 export interface EinsumWide {
   readonly __wide: true;
 }
 
 export type EinsumPairs = [string, Dim][];
 
-/** The (label, dim) pairs of one term and its operand's shape, or a rank error. */
-export type EinsumZipTerm<
-  C extends string[],
-  S extends ShapeT,
-  Acc extends EinsumPairs = [],
-> = number extends S['length']
-  ? EinsumWide
-  : C extends [infer L extends string, ...infer CR extends string[]]
-    ? L extends '.'
-      ? EinsumWide
-      : S extends readonly [infer D extends Dim, ...infer SR extends Dim[]]
-        ? EinsumZipTerm<CR, SR, [...Acc, [L, D]]>
-        : ShapeErrorT<'einsum: an operand has fewer axes than its term has indices'>
-    : S extends readonly []
-      ? Acc
-      : ShapeErrorT<'einsum: an operand has more axes than its term has indices'>;
+/** A term's indices before and after its ellipsis, or null for a term without one. */
+export type EinsumEllipsis<T extends string> = T extends `${infer P}...${infer Q}`
+  ? [EinsumChars<P>, EinsumChars<Q>]
+  : null;
 
-/** All terms bound to all operands, or an error (count, rank) or EinsumWide. */
+/** The leading indices C bound to the first dims of S: [(label, dim) pairs, the dims left], or a rank error. */
+export type EinsumZipFront<C extends string[], S extends ShapeT, Acc extends EinsumPairs = []> = C extends [
+  infer L extends string,
+  ...infer CR extends string[],
+]
+  ? L extends '.'
+    ? EinsumWide
+    : S extends readonly [infer D extends Dim, ...infer SR extends Dim[]]
+      ? EinsumZipFront<CR, SR, [...Acc, [L, D]]>
+      : ShapeErrorT<'einsum: an operand has fewer axes than its term has indices'>
+  : [Acc, S];
+
+/** The trailing indices C bound to the last dims of S: [(label, dim) pairs, the dims left], or a rank error. */
+export type EinsumZipBack<C extends string[], S extends ShapeT, Acc extends EinsumPairs = []> = C extends [
+  ...infer CR extends string[],
+  infer L extends string,
+]
+  ? L extends '.'
+    ? EinsumWide
+    : S extends readonly [...infer SR extends Dim[], infer D extends Dim]
+      ? EinsumZipBack<CR, SR, [[L, D], ...Acc]>
+      : ShapeErrorT<'einsum: an operand has fewer axes than its term has indices'>
+  : [Acc, S];
+
+/** The (label, dim) pairs of a term without an ellipsis and its operand's shape, or a rank error. */
+export type EinsumZipTerm<C extends string[], S extends ShapeT> =
+  EinsumZipFront<C, S> extends infer F
+    ? F extends [infer P extends EinsumPairs, infer Rest extends ShapeT]
+      ? Rest extends readonly []
+        ? P
+        : ShapeErrorT<'einsum: an operand has more axes than its term has indices'>
+      : F
+    : never;
+
+/** One term bound to its operand's shape: [(label, dim) pairs, the ellipsis dims], an error, or EinsumWide. */
+export type EinsumBindTerm<T extends string, S extends ShapeT> = number extends S['length']
+  ? EinsumWide
+  : EinsumEllipsis<T> extends [infer P extends string[], infer Q extends string[]]
+    ? EinsumZipBack<Q, S> extends infer Back
+      ? Back extends [infer QP extends EinsumPairs, infer Rest extends ShapeT]
+        ? EinsumZipFront<P, Rest> extends infer Front
+          ? Front extends [infer PP extends EinsumPairs, infer Mid extends ShapeT]
+            ? [[...PP, ...QP], Mid]
+            : Front
+          : never
+        : Back
+      : never
+    : EinsumZipTerm<EinsumChars<T>, S> extends infer Z
+      ? Z extends EinsumPairs
+        ? [Z, []]
+        : Z
+      : never;
+
+/** All terms bound to all operands: [(label, dim) pairs, the broadcast ellipsis dims], an error, or EinsumWide. */
 export type EinsumBind<
   Terms extends string[],
   Ops extends readonly unknown[],
   Acc extends EinsumPairs = [],
+  Ell extends ShapeT = [],
 > = Terms extends [infer T extends string, ...infer TR extends string[]]
   ? Ops extends readonly [infer O, ...infer OR]
-    ? EinsumZipTerm<EinsumChars<T>, EinsumShapeOfT<O>> extends infer Z
-      ? Z extends EinsumPairs
-        ? EinsumBind<TR, OR, [...Acc, ...Z]>
+    ? EinsumBindTerm<T, EinsumShapeOfT<O>> extends infer Z
+      ? Z extends [infer P extends EinsumPairs, infer Mid extends ShapeT]
+        ? Broadcast<Ell, Mid> extends infer E
+          ? E extends ShapeT
+            ? EinsumBind<TR, OR, [...Acc, ...P], E>
+            : ShapeErrorT<'einsum: the ellipsis dims of the operands do not broadcast'>
+          : never
         : Z
       : never
     : ShapeErrorT<'einsum: fewer operands than terms'>
   : Ops extends readonly []
-    ? Acc
+    ? [Acc, Ell]
     : number extends Ops['length']
       ? EinsumWide
       : ShapeErrorT<'einsum: more operands than terms'>;
@@ -101,8 +148,8 @@ export type EinsumCheck<Sub extends string, Ops extends readonly unknown[]> = st
   : EinsumBound<Sub, Ops> extends infer B
     ? B extends ShapeErrorT<string>
       ? B
-      : B extends EinsumPairs
-        ? EinsumConflicts<B>
+      : B extends [infer P extends EinsumPairs, ShapeT]
+        ? EinsumConflicts<P>
         : unknown
     : unknown;
 
@@ -110,15 +157,23 @@ export type EinsumOutShape<Out extends string[], P extends EinsumPairs> = {
   [K in keyof Out]: EinsumLookup<Out[K] & string, P>;
 };
 
+/** The output shape of an explicit output term: its indices' sizes, the ellipsis dims where it has `...`. */
+export type EinsumOutTerm<Out extends string, P extends EinsumPairs, Ell extends ShapeT> =
+  EinsumEllipsis<Out> extends [infer OP extends string[], infer OQ extends string[]]
+    ? '.' extends OP[number] | OQ[number]
+      ? ShapeT
+      : [...EinsumOutShape<OP, P>, ...Ell, ...EinsumOutShape<OQ, P>]
+    : Out extends `${string}.${string}`
+      ? ShapeT
+      : EinsumOutShape<EinsumChars<Out>, P>;
+
 /** The typed result of an einsum call: a literal shape for explicit subscripts over literal shapes, else wide. */
 export type EinsumResult<Sub extends string, Ops extends readonly unknown[]> = Tensor<
   string extends Sub
     ? ShapeT
     : EinsumParse<Sub>[1] extends infer Out extends string
-      ? EinsumBound<Sub, Ops> extends infer B extends EinsumPairs
-        ? Out extends `${string}.${string}`
-          ? ShapeT
-          : EinsumOutShape<EinsumChars<Out>, B>
+      ? EinsumBound<Sub, Ops> extends [infer P extends EinsumPairs, infer Ell extends ShapeT]
+        ? EinsumOutTerm<Out, P, Ell>
         : ShapeT
       : ShapeT,
   Ops extends readonly [infer First, ...unknown[]] ? EinsumDTypeOfT<First> : DType

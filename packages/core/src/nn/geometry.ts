@@ -3,15 +3,15 @@ import { fail, ShapeError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
 import { formatShape } from '../ir/shape.js';
 import { checkValue } from '../trace/apply.js';
-import { add, div, maximum, minimum, mul, square, stopGradient, sub } from '../trace/ops/elementwise.js';
+import { add, div, maximum, minimum, mul, sub } from '../trace/ops/elementwise.js';
 import { matmul } from '../trace/ops/linalg.js';
-import { expandDims, transpose } from '../trace/ops/movement.js';
+import { transpose } from '../trace/ops/movement.js';
 import { mean, reductionAxes, sum } from '../trace/ops/reduce.js';
 import type { ShapeT } from '../trace/shapeTypes.js';
 import type { Tensor } from '../trace/tensor.js';
 import { publicFn } from '../validate/publicFn.js';
 import * as s from '../validate/schemas.js';
-import { safeSqrt } from './safe.js';
+import { euclideanDistances } from './euclidean.js';
 import { requireSameDType, requireSameShape } from './operands.js';
 import { normOf, normOrder } from './scaledNorm.js';
 
@@ -102,9 +102,6 @@ export const cosineSimilarity = publicFn(
 
 const points = s.tensor({ dtype: 'float', rank: 2 });
 
-/** Up to this many difference entries (n·m·d), pairwise distances sum the squared differences directly. */
-const DIRECT_DISTANCE_ENTRIES = 2 ** 20;
-
 /**
  * Euclidean distances between the rows of a [n, d] and b [m, d] (b = a by default). Small problems
  * (n·m·d ≤ 2²⁰) sum the squared differences Σ_k (a_ik − b_jk)² directly: exact to rounding however
@@ -128,27 +125,9 @@ export const pairwiseDistances = publicFn(
     requireSameDType(fn, 'b', tb, 'a', ta);
     if (tb.shape[1] !== ta.shape[1])
       fail(ShapeError, fn, 'b', `points of dimension ${ta.shape[1]} (as in a)`, formatShape(tb.shape));
-    const [n, d] = ta.shape as [number, number];
-    const m = tb.shape[0] as number;
-    const d2 = n * m * d <= DIRECT_DISTANCE_ENTRIES ? directSquares(ta, tb) : centredSquares(ta, tb);
-    return (options.squared === true ? d2 : safeSqrt(d2)) as never;
+    return euclideanDistances(ta, tb, options.squared === true) as never;
   },
 );
-
-/** D²_ij = Σ_k (a_ik − b_jk)², the differences [n, m, d] fused into their sum under jit. */
-const directSquares = (a: Tensor, b: Tensor): Tensor =>
-  sum(square(sub(expandDims(a, 1), expandDims(b, 0))), { axis: 2 });
-
-/** D²_ij = ‖a_i‖² + ‖b_j‖² − 2·a_i·b_j (≥ 0) after moving both sets by their common mean (held constant). */
-function centredSquares(a: Tensor, b: Tensor): Tensor {
-  const [n, m] = [a.shape[0] as number, b.shape[0] as number];
-  const total = add(sum(a, { axis: 0, keepDims: true }), sum(b, { axis: 0, keepDims: true }));
-  const centre = stopGradient(div(total, n + m));
-  const [ca, cb] = [sub(a, centre), sub(b, centre)];
-  const na = sum(mul(ca, ca), { axis: 1, keepDims: true });
-  const nb = transpose(sum(mul(cb, cb), { axis: 1, keepDims: true }));
-  return maximum(sub(add(na, nb), mul(2, matmul(ca, transpose(cb)))), 0);
-}
 
 /** The Gram matrix X·Xᵀ of the rows of a [n, d] matrix. */
 export const gram = publicFn(

@@ -20,16 +20,51 @@ function shiftRight(t: Tensor, k: number): Tensor {
   return x.slice(x.concat([fill, t], 1), [0, 0], [n, l]);
 }
 
-/** The checked operands of a CTC loss. */
+/** The checked operands of a CTC loss (targets padded [N, S]). */
 interface CtcArgs {
   readonly logProbs: Tensor;
   readonly targets: Tensor;
   readonly inputLengths: Tensor;
   readonly targetLengths: Tensor;
   readonly blank: number;
+  /** For concatenated targets: whether Σ targetLengths matches their length (a traced check; NaN losses where not). */
+  readonly lengthsFit?: Tensor;
 }
 
-/** Shapes [T, N, C], [N, S], [N], [N]; lengths in range; targets within their lengths in [0, C) and not blank (values checked when concrete). */
+/** Labels in [0, C) other than the blank (checked when concrete); `at(k)` names the flat index k. */
+function checkLabels(fn: string, values: ArrayLike<number>, c: number, blank: number, at: (k: number) => string): void {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as number;
+    if (v < 0 || v >= c || v === blank)
+      fail(
+        IndexError,
+        fn,
+        'targets',
+        `labels in [0, ${c}) other than the blank ${blank} within the target length`,
+        `${v} at ${at(k)}`,
+      );
+  }
+}
+
+/**
+ * Concatenated targets [ΣS_n] (PyTorch's 1-D form) as padded rows [N, S]: row n takes the S_n labels from offset
+ * Σ_{k<n} S_k, blanks after. S is the longest length when the lengths are concrete, else the total length.
+ */
+function padConcatenated(targets: Tensor, targetLengths: Tensor, width: number, blank: number): Tensor {
+  const [n, total] = [targetLengths.shape[0] as number, targets.shape[0] as number];
+  if (width === 0) return x.full([n, 0], blank, { dtype: 'i32' });
+  const offsets = x.cumsum(targetLengths, { exclusive: true });
+  const column = x.iota([n, width], 1);
+  const inside = x.less(column, x.expandDims(targetLengths, -1));
+  const index = x.where(inside, x.minimum(x.add(x.expandDims(offsets, -1), column), total - 1), 0);
+  const rows = x.broadcastTo(x.expandDims(targets, 0), [n, total]);
+  return x.where(inside, x.gather(rows, index, { axis: 1 }), blank);
+}
+
+/**
+ * Shapes [T, N, C], targets [N, S] (or concatenated [ΣS_n] where `concatenated`), [N], [N]; lengths in range;
+ * targets within their lengths in [0, C) and not blank (values checked when concrete).
+ */
 function ctcArgs(
   fn: string,
   logProbs: Tensor,
@@ -37,15 +72,23 @@ function ctcArgs(
   inputLengths: Tensor,
   targetLengths: Tensor,
   blankOption: number | undefined,
+  concatenated: boolean,
 ): CtcArgs {
   const [t, n, c] = logProbs.shape as [number, number, number];
   if (t === 0 || n === 0 || c === 0)
     fail(ValueError, fn, 'logProbs', 'a non-empty [T, N, C] array', `shape ${formatShape(logProbs.shape)}`);
   const blank = blankOption ?? 0;
   if (blank < 0 || blank >= c) fail(ValueError, fn, 'blank', `a class index in [0, ${c})`, String(blank));
-  if (targets.rank !== 2 || targets.shape[0] !== n)
-    fail(ShapeError, fn, 'targets', `padded targets [${n}, S] (N from logProbs)`, formatShape(targets.shape));
-  const len = targets.shape[1] as number;
+  const flat = concatenated && targets.rank === 1;
+  if (!flat && (targets.rank !== 2 || targets.shape[0] !== n))
+    fail(
+      ShapeError,
+      fn,
+      'targets',
+      `padded targets [${n}, S] (N from logProbs)${concatenated ? ' or concatenated targets [ΣS]' : ''}`,
+      formatShape(targets.shape),
+    );
+  const len = flat ? (targets.shape[0] as number) : (targets.shape[1] as number);
   for (const [arg, v] of [
     ['inputLengths', inputLengths],
     ['targetLengths', targetLengths],
@@ -56,19 +99,37 @@ function ctcArgs(
   indicesWithin(fn, 'targetLengths', targetLengths, 0, len, 'lengths');
   const labels = hostValues(targets);
   const lengths = hostValues(targetLengths);
-  if (labels !== undefined && lengths !== undefined)
+  if (flat) {
+    let width = len;
+    if (lengths !== undefined) {
+      const all = Array.from(lengths);
+      const sum = all.reduce((acc, v) => acc + v, 0);
+      if (sum !== len)
+        fail(
+          ShapeError,
+          fn,
+          'targets',
+          `concatenated targets of length ${sum} (the sum of targetLengths)`,
+          formatShape(targets.shape),
+        );
+      width = Math.max(0, ...all);
+    }
+    if (labels !== undefined) checkLabels(fn, labels, c, blank, (k) => `[${k}]`);
+    const lengthsFit = x.equal(x.sum(targetLengths), len);
+    return {
+      logProbs,
+      targets: padConcatenated(targets, targetLengths, width, blank),
+      inputLengths,
+      targetLengths,
+      blank,
+      lengthsFit,
+    };
+  }
+  if (labels !== undefined && lengths !== undefined) {
+    const rows = Array.from(labels);
     for (let i = 0; i < n; i++)
-      for (let j = 0; j < (lengths[i] as number); j++) {
-        const v = labels[i * len + j] as number;
-        if (v < 0 || v >= c || v === blank)
-          fail(
-            IndexError,
-            fn,
-            'targets',
-            `labels in [0, ${c}) other than the blank ${blank} within the target length`,
-            `${v} at [${i}, ${j}]`,
-          );
-      }
+      checkLabels(fn, rows.slice(i * len, i * len + (lengths[i] as number)), c, blank, (j) => `[${i}, ${j}]`);
+  }
   return { logProbs, targets, inputLengths, targetLengths, blank };
 }
 
@@ -88,7 +149,7 @@ function ctcForward(a: CtcArgs): { readonly nll: Tensor; readonly alphas: Tensor
     1,
   );
   // the skip s − 2 → s is allowed into a label that differs from the one two places back
-  const back2 = x.concat([x.full([n, 2], blank, { dtype: 'i32' }), x.slice(ext, [0, 0], [n, width - 2])], 1);
+  const back2 = x.slice(x.concat([x.full([n, 2], blank, { dtype: 'i32' }), ext], 1), [0, 0], [n, width]);
   const skip = x.greater(x.add(x.cast(x.notEqual(ext, blank), 'i32'), x.cast(x.notEqual(ext, back2), 'i32')), 1);
   const emit = x.gather(logProbs, x.broadcastTo(ext, [steps, n, width]), { axis: -1 });
   const at = (t: number): Tensor => x.reshape(x.slice(emit, [t, 0, 0], [t + 1, n, width]), [n, width]);
@@ -129,8 +190,10 @@ function ctcLossImpl<R extends Reduction = 'mean'>(
   options: CtcOptions<R> = {},
 ): Tensor {
   const fn = 'ctcLoss';
-  const a = ctcArgs(fn, logProbs, targets, inputLengths, targetLengths, options.blank);
-  const { nll } = ctcForward(a);
+  const a = ctcArgs(fn, logProbs, targets, inputLengths, targetLengths, options.blank, true);
+  const forward = ctcForward(a).nll;
+  // concatenated targets whose length is not Σ targetLengths (seen only while tracing) give NaN, not a loss
+  const nll = a.lengthsFit === undefined ? forward : x.where(a.lengthsFit, forward, NaN);
   const kept = (options.zeroInfinity ?? false) ? x.where(x.equal(nll, Infinity), 0, nll) : nll;
   const reduction = options.reduction ?? 'mean';
   if (reduction !== 'mean') return reduce(kept, reduction);
@@ -139,9 +202,11 @@ function ctcLossImpl<R extends Reduction = 'mean'>(
 
 /**
  * Connectionist temporal classification loss −log p(l | x) (Graves et al. 2006; PyTorch
- * `F.ctc_loss`): log-probabilities [T, N, C] (time first, as PyTorch), padded targets [N, S] i32,
- * input lengths [N] in [1, T] and target lengths [N] in [0, S]. The forward algorithm runs in log
- * space, a step per time step; its gradient is the exact derivative in the log-probabilities.
+ * `F.ctc_loss`): log-probabilities [T, N, C] (time first, as PyTorch), targets i32 either padded [N, S]
+ * or concatenated [ΣS_n] (each sequence's labels in turn, as PyTorch's 1-D form; their length must be
+ * Σ targetLengths: an error when concrete, NaN losses while tracing), input lengths [N] in [1, T] and
+ * target lengths [N] in [0, S]. The forward algorithm runs in log space, a step per time step; its
+ * gradient is the exact derivative in the log-probabilities.
  *
  * @example
  * losses.ctcLoss(x.logSoftmax(x.zeros([2, 1, 3], { dtype: 'f64' })), x.tensor([[1]], { dtype: 'i32' }), x.tensor([2], { dtype: 'i32' }), x.tensor([1], { dtype: 'i32' })) // 1.0986123
@@ -191,7 +256,7 @@ export const ctcLossWithForwardProbs = publicFn(
     targetLengths: Tensor,
     options: { readonly blank?: number } = {},
   ): CtcForward => {
-    const a = ctcArgs('ctcLossWithForwardProbs', logProbs, targets, inputLengths, targetLengths, options.blank);
+    const a = ctcArgs('ctcLossWithForwardProbs', logProbs, targets, inputLengths, targetLengths, options.blank, false);
     const { nll, alphas } = ctcForward(a);
     return { loss: nll, logAlpha: x.stack(alphas, 0) };
   },
