@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { helperSource, type ScalarHelperName, scalarHelpers, wasmImports } from '@xent/core/internal';
 
-const samples = [-1e10, -3.5, -1, -0, 0, 0.25, 0.5, 2, 7.75, 1e10, NaN, Infinity, -Infinity];
+const samples = [-1e10, -3.5, -1, -0, 0, 0.25, 0.5, 0.9, 2, 7.75, 1e10, NaN, Infinity, -Infinity];
 
 test.each(Object.keys(scalarHelpers) as ScalarHelperName[])('%s rebuilt from its source equals itself', (h) => {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- what worker threads do with the source

@@ -16,6 +16,7 @@ import {
   i32,
   labelsOf,
   logitsOf,
+  none,
   rows,
   softmaxRow,
   toNumbers,
@@ -38,7 +39,6 @@ interface Spec {
   readonly overflows?: boolean;
 }
 
-const none = { reduction: 'none' } as const;
 const specs: Record<string, Spec> = {
   crossEntropy: { loss: (z, y) => L.crossEntropy(z, y, none), shiftInvariant: true, bounds: () => [0, Infinity] },
   'crossEntropy ε=0.2': {

@@ -5,13 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
-import { expectAllClose, expectGradientMatchesFd, f64, num, toNumbers } from './support.js';
+import { at, double, expectAllClose, expectGradientMatchesFd, f64, num, rows, toNumbers } from './support.js';
 
 const L = x.losses;
-const at = (a: readonly number[], i: number): number => a[i] as number;
-const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const rowsOf = (v: readonly number[], k: number): number[][] =>
-  Array.from({ length: v.length / k }, (_, i) => v.slice(i * k, (i + 1) * k));
 
 /** ∫_a^b exp(−((t − y)/σ)²/2) dt by composite Simpson (the common factor cancels in the ratios). */
 function gaussMass(a: number, b: number, y: number, sigma: number, n = 4000): number {
@@ -47,7 +43,7 @@ describe('hlGaussTargets', () => {
           );
           const q = toNumbers(L.hlGaussTargets(f64(values, [values.length]), { edges, sigma }));
           const k = edges.length - 1;
-          rowsOf(q, k).forEach((row, i) => {
+          rows(q, k).forEach((row, i) => {
             expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
             expectAllClose(row, hostTargets(edges, at(values, i), sigma), { rtol: 1e-9, atol: 1e-13 }, 'targets');
           });
@@ -74,7 +70,7 @@ describe('hlGaussTargets', () => {
       toNumbers(L.hlGaussTargets(v, { edges: [-1, -0.5, 0, 0.5, 1, 1.5, 2], sigma: 0.4 })),
       { rtol: 1e-14, atol: 1e-15 },
     );
-    const q = rowsOf(
+    const q = rows(
       toNumbers(L.hlGaussTargets(f64([-0.9, 0.1, 0.7, 1.99], [4]), { min: -1, max: 2, bins: 6, sigma: 1e-3 })),
       6,
     );

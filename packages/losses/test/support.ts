@@ -17,7 +17,8 @@ export interface Batch {
   readonly y: number[];
 }
 
-const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+/** A finite double in [min, max]. */
+export const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 export const batchArb = (
   opts: { minK?: number; maxK?: number; scale?: number; minN?: number; maxN?: number } = {},
@@ -51,6 +52,18 @@ export const labelsOf = (b: Batch): x.Tensor => i32(b.y);
 /** Rows of a flat [n, k] array. */
 export const rows = (v: readonly number[], k: number): number[][] =>
   Array.from({ length: v.length / k }, (_, i) => v.slice(i * k, (i + 1) * k));
+
+/** The per-sample reduction option. */
+export const none = { reduction: 'none' } as const;
+
+/** a[i] of a host array, typed as a number. */
+export const at = (a: readonly number[], i: number): number => a[i] as number;
+
+/** log Σ eᵛ in plain JS (−Inf where every entry is −Inf). */
+export const lse = (v: readonly number[]): number => {
+  const m = Math.max(...v);
+  return m === -Infinity ? -Infinity : m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0));
+};
 
 /** softmax of one row, computed in plain JS (the law kit's, independent of xent's graph ops). */
 export const softmaxRow = x.laws.arbitraries.softmaxRow;

@@ -16,6 +16,8 @@ import {
   i32,
   labelsOf,
   logitsOf,
+  lse,
+  none,
   num,
   rows,
   softmaxRow,
@@ -23,13 +25,6 @@ import {
 } from './support.js';
 
 const L = x.losses;
-const none = { reduction: 'none' } as const;
-
-/** log Σ eᵛ in plain JS. */
-const lse = (v: readonly number[]): number => {
-  const m = Math.max(...v);
-  return m === -Infinity ? -Infinity : m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0));
-};
 
 /** Per-sample host formulas, straight from the catalog. */
 const host = {

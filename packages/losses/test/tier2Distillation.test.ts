@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import {
   type Batch,
+  at,
   batchArb,
   directionsArb,
   expectAllClose,
@@ -16,6 +17,8 @@ import {
   i32,
   labelsOf,
   logitsOf,
+  lse,
+  none,
   num,
   rows,
   softmaxRow,
@@ -23,12 +26,6 @@ import {
 } from './support.js';
 
 const L = x.losses;
-const none = { reduction: 'none' } as const;
-const at = (a: readonly number[], i: number): number => a[i] as number;
-const lse = (v: readonly number[]): number => {
-  const m = Math.max(...v);
-  return m === -Infinity ? -Infinity : m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0));
-};
 /** Classes by descending teacher probability, ties by lower index (a stable sort). */
 const descending = (t: readonly number[]): number[] =>
   t.map((_, i) => i).sort((a, b) => (at(t, b) === at(t, a) ? a - b : at(t, b) - at(t, a)));

@@ -6,23 +6,27 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
-import { expectAllClose, expectGradientMatchesFd, f64, i32, num, softmaxRow, toNumbers } from './support.js';
+import {
+  at,
+  double,
+  expectAllClose,
+  expectGradientMatchesFd,
+  f64,
+  i32,
+  lse,
+  num,
+  rows,
+  softmaxRow,
+  toNumbers,
+} from './support.js';
 
 const L = x.losses;
-const at = (a: readonly number[], i: number): number => a[i] as number;
-const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const vec = (n: number, scale = 3) => fc.array(double(-scale, scale), { minLength: n, maxLength: n });
 const tenths = (n: number) =>
   fc.array(
     fc.integer({ min: -30, max: 30 }).map((i) => i / 10),
     { minLength: n, maxLength: n },
   );
-const lse = (v: readonly number[]): number => {
-  const m = Math.max(...v);
-  return m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0));
-};
-const rowsOf = (v: readonly number[], k: number): number[][] =>
-  Array.from({ length: v.length / k }, (_, i) => v.slice(i * k, (i + 1) * k));
 
 describe('harmonicLoss', () => {
   const arb = fc
@@ -53,11 +57,11 @@ describe('harmonicLoss', () => {
       fc.property(arb, double(0.5, 3), double(0.2, 5), ({ n, k, d, e, w, y, de, dw }, expo, c) => {
         const [te, tw, ty] = [f64(e, [n, d]), f64(w, [k, d]), i32(y)];
         const opts = { exponent: expo, eps: 1e-300, reduction: 'none' } as const;
-        const want = rowsOf(e, d).map((ei, i) => host(ei, rowsOf(w, d), at(y, i), expo));
+        const want = rows(e, d).map((ei, i) => host(ei, rows(w, d), at(y, i), expo));
         // an embedding on a prototype: d = 0 (0/0 in the host formula; ε decides it in the loss)
         fc.pre(
           want.every(Number.isFinite) &&
-            rowsOf(e, d).every((ei) => rowsOf(w, d).every((wk) => wk.some((v, j) => Math.abs(v - at(ei, j)) > 1e-3))),
+            rows(e, d).every((ei) => rows(w, d).every((wk) => wk.some((v, j) => Math.abs(v - at(ei, j)) > 1e-3))),
         );
         const got = toNumbers(L.harmonicLoss(te, tw, ty, opts));
         expectAllClose(got, want, { rtol: 1e-9, atol: 1e-12 }, 'harmonic');
@@ -100,7 +104,7 @@ describe('orthogonalProjectionLoss', () => {
       d: fc.constant(d),
       // rows of norm > 0.1 (the loss normalises them): a short row gets 0.5 added to its first entry
       f: vec(n * d).map((v) =>
-        rowsOf(v, d).flatMap((r) => (Math.hypot(...r) > 0.1 ? r : r.map((e, j) => (j === 0 ? e + 0.5 : e)))),
+        rows(v, d).flatMap((r) => (Math.hypot(...r) > 0.1 ? r : r.map((e, j) => (j === 0 ? e + 0.5 : e)))),
       ),
       y: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }),
       dir: vec(n * d, 1),
@@ -124,7 +128,7 @@ describe('orthogonalProjectionLoss', () => {
     fc.assert(
       fc.property(arb, double(0, 2), ({ n, d, f, y, dir, scales }, gamma) => {
         const v = num(L.orthogonalProjectionLoss(f64(f, [n, d]), i32(y), { gamma }));
-        expect(v).toBeCloseTo(host(rowsOf(f, d), y, gamma), 10);
+        expect(v).toBeCloseTo(host(rows(f, d), y, gamma), 10);
         expect(v).toBeGreaterThanOrEqual(-1e-12);
         expect(v).toBeLessThanOrEqual(2 + gamma + 1e-12);
         const scaled = f.map((a, i) => a * at(scales, Math.floor(i / d)));
@@ -163,7 +167,7 @@ describe('consensusCrossEntropy', () => {
   test('host majority vote + CE; invariant to the variants order; CE when all agree; FD gradient; jit', () => {
     fc.assert(
       fc.property(arb, ({ v, n, k, z, d }) => {
-        const zz = rowsOf(z, k);
+        const zz = rows(z, k);
         const per = Array.from({ length: n }, (_, i) => {
           const votes = new Array<number>(k).fill(0);
           for (let a = 0; a < v; a++) {
@@ -189,7 +193,7 @@ describe('consensusCrossEntropy', () => {
           12,
         );
         const same = f64(Array.from({ length: v }, () => z.slice(0, n * k)).flat(), [v, n, k]);
-        const labels = i32(rowsOf(z.slice(0, n * k), k).map((r) => r.indexOf(Math.max(...r))));
+        const labels = i32(rows(z.slice(0, n * k), k).map((r) => r.indexOf(Math.max(...r))));
         expect(num(L.consensusCrossEntropy(same))).toBeCloseTo(
           num(L.crossEntropy(f64(z.slice(0, n * k), [n, k]), labels)),
           12,
@@ -208,7 +212,7 @@ describe('twoHotTargets and twoHotLoss', () => {
       fc.property(centersArb, fc.array(double(-5, 8), { minLength: 1, maxLength: 5 }), (centers, values) => {
         const q = toNumbers(L.twoHotTargets(f64(values, [values.length]), centers));
         const m = centers.length;
-        rowsOf(q, m).forEach((row, i) => {
+        rows(q, m).forEach((row, i) => {
           expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
           const clamped = Math.min(Math.max(at(values, i), at(centers, 0)), at(centers, m - 1));
           expect(row.reduce((a, b, j) => a + b * at(centers, j), 0)).toBeCloseTo(clamped, 10);
@@ -258,9 +262,9 @@ describe('expectedCalibrationError', () => {
         ),
         fc.integer({ min: 1, max: 20 }),
         ({ n, k, z, y }, bins) => {
-          const rows = rowsOf(z, k);
-          const conf = rows.map((r) => Math.max(...softmaxRow(r)));
-          const acc: number[] = rows.map((r, i) => (r.indexOf(Math.max(...r)) === y[i] ? 1 : 0));
+          const zRows = rows(z, k);
+          const conf = zRows.map((r) => Math.max(...softmaxRow(r)));
+          const acc: number[] = zRows.map((r, i) => (r.indexOf(Math.max(...r)) === y[i] ? 1 : 0));
           const sums = new Array<number>(bins).fill(0);
           conf.forEach((c, i) => {
             const b = Math.min(Math.max(Math.ceil(c * bins) - 1, 0), bins - 1);
@@ -311,7 +315,7 @@ describe('safeStepRadius (Ghosts of softmax)', () => {
           ),
         );
         const a = plus.map((p, i) => (p - at(minus, i)) / (2 * eps));
-        const spreads = rowsOf(a, 4).map((r) => Math.max(...r) - Math.min(...r));
+        const spreads = rows(a, 4).map((r) => Math.max(...r) - Math.min(...r));
         const want = Math.min(...spreads.map((s) => Math.PI / s));
         expect(num(L.safeStepRadius(f, [f64(w, [3, 4])], [f64(v, [3, 4])]))).toBeCloseTo(want, 6);
       }),

@@ -6,19 +6,24 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
-import { expectAllClose, expectGradientMatchesFd, f64, i32, num, softmaxRow, toNumbers } from './support.js';
+import {
+  at,
+  double,
+  expectAllClose,
+  expectGradientMatchesFd,
+  f64,
+  i32,
+  lse,
+  none,
+  num,
+  softmaxRow,
+  toNumbers,
+} from './support.js';
 
 const L = x.losses;
-const none = { reduction: 'none' } as const;
-const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const vec = (n: number, scale = 5) => fc.array(double(-scale, scale), { minLength: n, maxLength: n });
 const softplus = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-const lse = (v: readonly number[]): number => {
-  const m = Math.max(...v);
-  return m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0));
-};
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
-const at = (a: readonly number[], i: number): number => a[i] as number;
 
 describe('sequenceLogProbs', () => {
   const seqArb = fc

@@ -1,64 +1,56 @@
 /**
  * @file The special functions in f64 (erf, erfc, erfinv, lgamma, polygamma): the scalar helpers of
  * their scalar ops, the reference interpreter's and constant folding's values. Each function uses
- * globals only (worker threads rebuild it from its source text), so shared steps are nested in it.
+ * globals and the module-level steps listed with it only (worker threads rebuild it from its source
+ * text and theirs, `erfSteps`); other shared steps are nested in it.
  * Error bounds (tested against PyTorch and high-precision series): relative 1e-14 for erf, erfc,
  * erfinv and polygamma of order ≥ 1 on x > 0; |error| ≤ 1e-14·max(1, |value|) for lgamma and for
  * polygamma where the value can cross zero (digamma, x < 0).
  */
 
-/**
- * erf(x) = 2/√π ∫₀ˣ e^{−t²} dt: for |x| < 1 the series 2/√π e^{−x²} Σ 2ⁿx^{2n+1}/(2n+1)!! (positive
- * terms), beyond 1 − erfc(|x|) by Laplace's continued fraction.
- */
-export function erf(x: number): number {
-  /** e^{−x²} with x² split as h² + (x − h)(x + h), h = x to 16 fraction bits: no rounding of x² enlarged by exp */
-  const gauss = (a: number): number => {
-    const h = Math.floor(a * 65536) / 65536;
-    return Math.exp(-h * h) * Math.exp(-(a - h) * (a + h));
-  };
-  const a = Math.abs(x);
-  if (!(a >= 1)) {
-    if (Number.isNaN(x)) return x;
-    let term = x;
-    let sum = x;
-    const twoX2 = 2 * x * x;
-    for (let n = 1; n < 60 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-      term *= twoX2 / (2 * n + 1);
-      sum += term;
-    }
-    return 1.1283791670955126 * gauss(a) * sum;
+/** e^{−a²} with a² split as h² + (a − h)(a + h), h = a to 16 fraction bits: no rounding of a² enlarged by exp. */
+function gauss(a: number): number {
+  const h = Math.floor(a * 65536) / 65536;
+  return Math.exp(-h * h) * Math.exp(-(a - h) * (a + h));
+}
+
+/** erf(x) for |x| < 1 by the series 2/√π e^{−x²} Σ 2ⁿx^{2n+1}/(2n+1)!! (positive terms). */
+function erfSeries(x: number): number {
+  let term = x;
+  let sum = x;
+  const twoX2 = 2 * x * x;
+  for (let n = 1; n < 60 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+    term *= twoX2 / (2 * n + 1);
+    sum += term;
   }
-  if (a === Infinity) return Math.sign(x);
-  // erfc(a) = e^{−a²}/√π · 1/(a + ½/(a + 1/(a + (3/2)/(a + …)))), evaluated from its tail
+  return 1.1283791670955126 * gauss(Math.abs(x)) * sum;
+}
+
+/** erfc(a) for a ≳ 1 by Laplace's continued fraction e^{−a²}/√π · 1/(a + ½/(a + 1/(a + (3/2)/(a + …)))), evaluated from its tail. */
+function erfcFraction(a: number): number {
   let f = a;
   for (let k = Math.ceil(230 / (a * a) + 12); k >= 1; k--) f = a + k / 2 / f;
-  const erfc = (0.5641895835477563 * gauss(a)) / f;
-  return x < 0 ? erfc - 1 : 1 - erfc;
+  return (0.5641895835477563 * gauss(a)) / f;
+}
+
+/** The module-level steps erf, erfc and erfinv call (rebuilt with them in worker threads). */
+export const erfSteps = [gauss, erfSeries, erfcFraction] as const;
+
+/** erf(x) = 2/√π ∫₀ˣ e^{−t²} dt: the series for |x| < 1, beyond 1 − erfc(|x|) by the continued fraction. */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (!(a >= 1)) return Number.isNaN(x) ? x : erfSeries(x);
+  if (a === Infinity) return Math.sign(x);
+  const tail = erfcFraction(a);
+  return x < 0 ? tail - 1 : 1 - tail;
 }
 
 /** erfc(x) = 1 − erf(x): 1 − the series for |x| < 1, the continued fraction beyond (2 − it for x ≤ −1). */
 export function erfc(x: number): number {
-  const gauss = (a: number): number => {
-    const h = Math.floor(a * 65536) / 65536;
-    return Math.exp(-h * h) * Math.exp(-(a - h) * (a + h));
-  };
   const a = Math.abs(x);
-  if (!(a >= 1)) {
-    if (Number.isNaN(x)) return x;
-    let term = x;
-    let sum = x;
-    const twoX2 = 2 * x * x;
-    for (let n = 1; n < 60 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-      term *= twoX2 / (2 * n + 1);
-      sum += term;
-    }
-    return 1 - 1.1283791670955126 * gauss(a) * sum;
-  }
+  if (!(a >= 1)) return Number.isNaN(x) ? x : 1 - erfSeries(x);
   if (a === Infinity) return x > 0 ? 0 : 2;
-  let f = a;
-  for (let k = Math.ceil(230 / (a * a) + 12); k >= 1; k--) f = a + k / 2 / f;
-  const tail = (0.5641895835477563 * gauss(a)) / f;
+  const tail = erfcFraction(a);
   return x < 0 ? 2 - tail : tail;
 }
 
@@ -67,10 +59,6 @@ export function erfc(x: number): number {
  * Halley steps y ← y − u/(1 + y·u), u = (erf y − x)/erf′(y), on erf below 0.85 and on erfc (1 − x exact) above.
  */
 export function erfinv(x: number): number {
-  const gauss = (a: number): number => {
-    const h = Math.floor(a * 65536) / 65536;
-    return Math.exp(-h * h) * Math.exp(-(a - h) * (a + h));
-  };
   const a = Math.abs(x);
   if (!(a < 1)) return a === 1 ? x * Infinity : NaN;
   if (a === 0) return x;
@@ -86,21 +74,7 @@ export function erfinv(x: number): number {
     y = Math.sqrt(Math.sqrt(c * c - l / 0.147) - c);
   }
   for (let step = 0; step < 4; step++) {
-    let residual: number;
-    if (a < 0.85) {
-      let term = y;
-      let sum = y;
-      const twoY2 = 2 * y * y;
-      for (let n = 1; n < 60 && term > 1e-17 * sum; n++) {
-        term *= twoY2 / (2 * n + 1);
-        sum += term;
-      }
-      residual = 1.1283791670955126 * gauss(y) * sum - a;
-    } else {
-      let f = y;
-      for (let k = Math.ceil(230 / (y * y) + 12); k >= 1; k--) f = y + k / 2 / f;
-      residual = 1 - a - (0.5641895835477563 * gauss(y)) / f;
-    }
+    const residual = a < 0.85 ? erfSeries(y) - a : 1 - a - erfcFraction(y);
     const u = residual / (1.1283791670955126 * gauss(y));
     const next = y - u / (1 + y * u);
     if (next === y) break;

@@ -7,6 +7,7 @@ import { linearLogitGradAll, linearLogitStatsRows } from '../linalg/linearLogits
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import type { DType, HostArray } from '@xent/core';
 import {
+  allocHost,
   gatherBlame,
   gatherIndexError,
   type ir,
@@ -50,19 +51,11 @@ function linearLogitLaunch(inputs: readonly Value[], params: ir.LinearLogitParam
   };
 }
 
-const alloc = (t: ir.TensorType): HostArray => {
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  switch (t.dtype) {
-    case 'f32':
-      return new Float32Array(size);
-    case 'f64':
-      return new Float64Array(size);
-    case 'i32':
-      return new Int32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
-  }
-};
+const alloc = (t: ir.TensorType): HostArray =>
+  allocHost(
+    t.dtype,
+    t.shape.reduce((a, b) => a * b, 1),
+  );
 
 const stridesOf = (shape: Shape): number[] => {
   const s = new Array<number>(shape.length);
@@ -72,6 +65,29 @@ const stridesOf = (shape: Shape): number[] => {
     acc *= shape[i] as number;
   }
   return s;
+};
+
+/** Calls `line` once per line of x along `axis` (its first element's offset, the axis's stride and length) to fill out's array. */
+const alongAxis = (
+  x: Value,
+  axis: number,
+  out: ir.TensorType,
+  line: (dst: HostArray, base: number, stride: number, n: number) => void,
+): HostArray => {
+  const shape = x.type.shape;
+  const strides = stridesOf(shape);
+  const n = shape[axis] as number;
+  const stride = strides[axis] as number;
+  const dst = alloc(out);
+  stridedLoop(
+    shape.map((d, i) => (i === axis ? 1 : d)),
+    strides,
+    0,
+    (_k, base) => {
+      line(dst, base, stride, n);
+    },
+  );
+  return dst;
 };
 
 const unary =
@@ -333,14 +349,8 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
   },
   cumsum: ([x], { axis, reverse }, out) => {
     const xv = x as Value;
-    const shape = xv.type.shape;
-    const strides = stridesOf(shape);
-    const n = shape[axis] as number;
-    const stride = strides[axis] as number;
-    const dst = alloc(out);
     const int = out.dtype === 'i32';
-    const lines = shape.map((d, i) => (i === axis ? 1 : d));
-    stridedLoop(lines, strides, 0, (_k, base) => {
+    return alongAxis(xv, axis, out, (dst, base, stride, n) => {
       let s = 0;
       for (let t = 0; t < n; t++) {
         const off = base + (reverse ? n - 1 - t : t) * stride;
@@ -348,18 +358,11 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
         dst[off] = s;
       }
     });
-    return dst;
   },
   /** the online (max, Σ exp) pair along each line: the sum is rescaled when the max moves; equal maxima (±Inf) add 1 */
   logcumsumexp: ([x], { axis, reverse }, out) => {
     const xv = x as Value;
-    const shape = xv.type.shape;
-    const strides = stridesOf(shape);
-    const n = shape[axis] as number;
-    const stride = strides[axis] as number;
-    const dst = alloc(out);
-    const lines = shape.map((d, i) => (i === axis ? 1 : d));
-    stridedLoop(lines, strides, 0, (_k, base) => {
+    return alongAxis(xv, axis, out, (dst, base, stride, n) => {
       let m = -Infinity;
       let s = 0;
       for (let t = 0; t < n; t++) {
@@ -373,27 +376,19 @@ export const cpuImpls: ir.PrimTable<{ [P in Prim]: CpuImpl<P> }> = {
         dst[off] = m === -Infinity && s === 0 ? -Infinity : m + Math.log(s);
       }
     });
-    return dst;
   },
   argsort: ([x], { axis, descending }, out) => {
     const xv = x as Value;
-    const shape = xv.type.shape;
-    const strides = stridesOf(shape);
-    const n = shape[axis] as number;
-    const stride = strides[axis] as number;
-    const dst = alloc(out);
-    const lines = shape.map((d, i) => (i === axis ? 1 : d));
     // ascending order with NaN the largest; descending reverses it; ties by index either way
     const ascending = (a: number, b: number): number =>
       Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0;
-    stridedLoop(lines, strides, 0, (_k, base) => {
+    return alongAxis(xv, axis, out, (dst, base, stride, n) => {
       const key = (i: number): number => xv.data[base + i * stride] as number;
       const order = Array.from({ length: n }, (_, i) => i).sort(
         (i, j) => (descending ? -ascending(key(i), key(j)) : ascending(key(i), key(j))) || i - j,
       );
       order.forEach((i, t) => (dst[base + t * stride] = i));
     });
-    return dst;
   },
   eigh: ([x], { output }, out) => {
     const xv = x as Value;

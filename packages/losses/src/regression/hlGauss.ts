@@ -2,9 +2,9 @@
 import * as x from '@xent/core';
 import { ShapeError, ValueError, type DType, type ShapeT, type Tensor } from '@xent/core';
 import { fail, publicFn, s } from '@xent/core/internal';
-import { reduce } from '../reduce.js';
 import type { LossOf, Reduction } from '../types.js';
 import { floatTensor, formatShape, logitsSchema, nonEmpty, reductionSchema } from '../validate.js';
+import { binnedCrossEntropy } from './binnedCrossEntropy.js';
 
 /** The bins of HL-Gauss: explicit edges, or `bins` equal bins on [min, max]; and the Gaussian's σ. */
 export interface HlGaussBins {
@@ -114,18 +114,7 @@ function hlGaussLossImpl<S extends ShapeT, D extends DType, R extends Reduction 
   const sigma = sigmaOf(fn, options);
   if (z.shape[z.rank - 1] !== edges.length - 1)
     fail(ShapeError, fn, 'logits', `${edges.length - 1} bins on the last axis (one per bin)`, formatShape(z.shape));
-  const batch = z.shape.slice(0, -1);
-  if (values.rank !== batch.length || values.shape.some((d, i) => d !== batch[i]))
-    fail(
-      ShapeError,
-      fn,
-      'values',
-      `shape ${formatShape(batch)} (logits without the bin axis)`,
-      formatShape(values.shape),
-    );
-  const q = x.stopGradient(hlGaussOf(x.cast(values, z.dtype), edges, sigma));
-  const ce = x.neg(x.sum(x.mul(q, x.logSoftmax(z)), { axis: -1 }));
-  return reduce(ce, options.reduction ?? 'mean') as never;
+  return binnedCrossEntropy(fn, z, values, (v) => hlGaussOf(v, edges, sigma), options.reduction ?? 'mean') as never;
 }
 
 /**

@@ -2,9 +2,9 @@
 import * as x from '@xent/core';
 import { ShapeError, ValueError, type DType, type ShapeT, type Tensor } from '@xent/core';
 import { fail, publicFn, s } from '@xent/core/internal';
-import { reduce } from '../reduce.js';
 import type { LossOf, Reduction } from '../types.js';
 import { floatTensor, formatShape, logitsSchema, nonEmpty, reductionSchema } from '../validate.js';
+import { binnedCrossEntropy } from './binnedCrossEntropy.js';
 
 const centersSchema = s.array(s.finite(), { minLength: 2 });
 
@@ -65,18 +65,7 @@ function twoHotLossImpl<S extends ShapeT, D extends DType, R extends Reduction =
   checkCenters(fn, centers);
   if (z.shape[z.rank - 1] !== centers.length)
     fail(ShapeError, fn, 'logits', `${centers.length} bins on the last axis (one per centre)`, formatShape(z.shape));
-  const batch = z.shape.slice(0, -1);
-  if (values.rank !== batch.length || values.shape.some((d, i) => d !== batch[i]))
-    fail(
-      ShapeError,
-      fn,
-      'values',
-      `shape ${formatShape(batch)} (logits without the bin axis)`,
-      formatShape(values.shape),
-    );
-  const q = x.stopGradient(twoHotOf(x.cast(values, z.dtype), centers));
-  const ce = x.neg(x.sum(x.mul(q, x.logSoftmax(z)), { axis: -1 }));
-  return reduce(ce, options.reduction ?? 'mean') as never;
+  return binnedCrossEntropy(fn, z, values, (v) => twoHotOf(v, centers), options.reduction ?? 'mean') as never;
 }
 
 /**

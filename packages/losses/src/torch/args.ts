@@ -1,10 +1,23 @@
-/** @file Argument checks shared by the PyTorch-named losses: paired inputs, ±1 targets, integer lengths. */
-import { IndexError, type Tensor, ValueError } from '@xent/core';
-import { fail } from '@xent/core/internal';
-import { floatTensor, nonEmpty, sameAs } from '../validate.js';
+/** @file Argument checks and option schemas shared by the PyTorch-named losses: paired inputs, ±1 targets, integer lengths, class weights. */
+import { type DType, IndexError, type Tensor, ValueError } from '@xent/core';
+import { fail, s } from '@xent/core/internal';
+import { finiteOption, floatTensor, nonEmpty, reductionSchema, sameAs, weightVectorArg } from '../validate.js';
 
 /** A float tensor of any rank (the schemas of input, target, and the other elementwise operands). */
 export const anyFloat = floatTensor;
+
+/** The options of a loss with a reduction only. */
+export const reductionOnly = s.options({ reduction: reductionSchema });
+
+/** The options of a margin loss: a reduction and a finite margin. */
+export const marginOptions = s.options({ reduction: reductionSchema, margin: finiteOption });
+
+/** An optional `weights` option of class weights [C]. */
+export const classWeightsSchema = s.optional(s.tensor({ dtype: 'float', rank: 1 }));
+
+/** The `weights` option checked as one weight per class, in the scores' dtype. */
+export const classWeightsArg = (fn: string, w: Tensor, classes: number, dtype: DType): Tensor =>
+  weightVectorArg(fn, 'weights', w, classes, dtype, 'one weight per class');
 
 /** A non-empty float `input` and a `target` of exactly its shape and dtype (PyTorch broadcasts with a warning; xent refuses). */
 export function pairOf(fn: string, input: Tensor, target: Tensor, targetArg = 'target'): [Tensor, Tensor] {

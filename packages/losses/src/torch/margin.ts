@@ -4,16 +4,17 @@ import { type DType, ShapeError, type ShapeT, type Tensor } from '@xent/core';
 import { fail, publicFn, s } from '@xent/core/internal';
 import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction, ReductionOptions } from '../types.js';
+import { finiteOption, formatShape, labelsArg, labelsSchema, reductionSchema, unitIntervalArg } from '../validate.js';
 import {
-  finiteOption,
-  formatShape,
-  labelsArg,
-  labelsSchema,
-  reductionSchema,
-  unitIntervalArg,
-  weightVectorArg,
-} from '../validate.js';
-import { anyFloat, indicesWithin, pairOf, signTargets } from './args.js';
+  anyFloat,
+  classWeightsArg,
+  classWeightsSchema,
+  indicesWithin,
+  marginOptions,
+  pairOf,
+  reductionOnly,
+  signTargets,
+} from './args.js';
 
 /** Scores of a batch of at most one axis besides the classes: [C] or [N, C] (PyTorch's shapes for these losses). */
 const scoresSchema = s.tensor({ dtype: 'float', rank: [1, 2] });
@@ -27,7 +28,7 @@ const scoresSchema = s.tensor({ dtype: 'float', rank: [1, 2] });
  */
 export const softMarginLoss = publicFn(
   'softMarginLoss',
-  { input: anyFloat, target: anyFloat, options: s.options({ reduction: reductionSchema }) },
+  { input: anyFloat, target: anyFloat, options: reductionOnly },
   function softMarginLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     input: Tensor<S, D>,
     target: Tensor<S, D>,
@@ -65,7 +66,7 @@ export const multiMarginLoss = publicFn(
       reduction: reductionSchema,
       p: s.optional(s.oneOfNumbers([1, 2])),
       margin: finiteOption,
-      weights: s.optional(s.tensor({ dtype: 'float', rank: 1 })),
+      weights: classWeightsSchema,
     }),
   },
   function multiMarginLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
@@ -86,13 +87,7 @@ export const multiMarginLoss = publicFn(
     const weighted =
       w === undefined
         ? perSample
-        : x.mul(
-            perSample,
-            x.reshape(
-              x.take(weightVectorArg(fn, 'weights', w, classes, z.dtype, 'one weight per class'), x.reshape(y, [-1])),
-              y.shape,
-            ),
-          );
+        : x.mul(perSample, x.reshape(x.take(classWeightsArg(fn, w, classes, z.dtype), x.reshape(y, [-1])), y.shape));
     return reduce(weighted, options.reduction ?? 'mean') as never;
   },
 );
@@ -106,7 +101,7 @@ export const multiMarginLoss = publicFn(
  */
 export const multilabelMarginLoss = publicFn(
   'multilabelMarginLoss',
-  { input: scoresSchema, target: labelsSchema, options: s.options({ reduction: reductionSchema }) },
+  { input: scoresSchema, target: labelsSchema, options: reductionOnly },
   function multilabelMarginLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     input: Tensor<S, D>,
     target: Tensor<S>,
@@ -158,7 +153,7 @@ export const multilabelSoftMarginLoss = publicFn(
   {
     input: scoresSchema,
     target: anyFloat,
-    options: s.options({ reduction: reductionSchema, weights: s.optional(s.tensor({ dtype: 'float', rank: 1 })) }),
+    options: s.options({ reduction: reductionSchema, weights: classWeightsSchema }),
   },
   function multilabelSoftMarginLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     input: Tensor<S, D>,
@@ -171,10 +166,7 @@ export const multilabelSoftMarginLoss = publicFn(
     const y = unitIntervalArg(fn, 'target', target, z, 'input');
     const terms = x.add(targetTimes(y, x.softplus(x.neg(z))), targetTimes(x.sub(1, y), x.softplus(z)));
     const w = options.weights;
-    const weighted =
-      w === undefined
-        ? terms
-        : x.mul(terms, weightVectorArg(fn, 'weights', w, classes, z.dtype, 'one weight per class'));
+    const weighted = w === undefined ? terms : x.mul(terms, classWeightsArg(fn, w, classes, z.dtype));
     return reduce(x.div(x.sum(weighted, { axis: -1 }), classes), options.reduction ?? 'mean') as never;
   },
 );
@@ -196,7 +188,7 @@ export const marginRankingLoss = publicFn(
     input1: anyFloat,
     input2: anyFloat,
     target: anyFloat,
-    options: s.options({ reduction: reductionSchema, margin: finiteOption }),
+    options: marginOptions,
   },
   function marginRankingLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     input1: Tensor<S, D>,
@@ -222,7 +214,7 @@ export const marginRankingLoss = publicFn(
  */
 export const hingeEmbeddingLoss = publicFn(
   'hingeEmbeddingLoss',
-  { input: anyFloat, target: anyFloat, options: s.options({ reduction: reductionSchema, margin: finiteOption }) },
+  { input: anyFloat, target: anyFloat, options: marginOptions },
   function hingeEmbeddingLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     input: Tensor<S, D>,
     target: Tensor<S, D>,
@@ -250,7 +242,7 @@ export const cosineEmbeddingLoss = publicFn(
     input1: scoresSchema,
     input2: scoresSchema,
     target: anyFloat,
-    options: s.options({ reduction: reductionSchema, margin: finiteOption }),
+    options: marginOptions,
   },
   function cosineEmbeddingLoss<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
     input1: Tensor<S, D>,

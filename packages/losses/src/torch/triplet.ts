@@ -10,6 +10,9 @@ import { pairOf } from './args.js';
 /** Embeddings [D] or [N, D]. */
 const embeddingSchema = s.tensor({ dtype: 'float', rank: [1, 2] });
 
+/** The schemas of the anchor, positive and negative embeddings. */
+const tripletSchemas = { anchor: embeddingSchema, positive: embeddingSchema, negative: embeddingSchema };
+
 /**
  * PyTorch's `F.pairwise_distance`: ‖a − b + eps‖_p over the last axis (eps added to every
  * coordinate). The norms 1, 2 and ∞ have a zero gradient at a zero difference.
@@ -61,9 +64,7 @@ export interface TripletMarginOptions<R extends Reduction = Reduction> extends R
 export const tripletMarginLoss = publicFn(
   'tripletMarginLoss',
   {
-    anchor: embeddingSchema,
-    positive: embeddingSchema,
-    negative: embeddingSchema,
+    ...tripletSchemas,
     options: s.options({
       reduction: reductionSchema,
       margin: finiteOption,
@@ -111,9 +112,7 @@ export interface TripletDistanceOptions<R extends Reduction = Reduction> extends
 export const tripletMarginWithDistanceLoss = publicFn(
   'tripletMarginWithDistanceLoss',
   {
-    anchor: embeddingSchema,
-    positive: embeddingSchema,
-    negative: embeddingSchema,
+    ...tripletSchemas,
     options: s.options({
       reduction: reductionSchema,
       distanceFunction: s.optional(s.fn),

@@ -2,21 +2,16 @@
 import * as x from '@xent/core';
 import { publicFn } from '@xent/core/internal';
 import type { DType, ShapeT, Tensor } from '@xent/core';
-import { reduce } from '../reduce.js';
 import type { BatchOf, LossOf, Reduction } from '../types.js';
-import { floatTensor, labelsSchema, logitsSchema, nonEmpty, simplexArg } from '../validate.js';
-import { cdfDistance, gaps, oneHotLabels, type OrdinalOptions, ordinalOptions } from './wasserstein.js';
+import { floatTensor, labelsSchema, logitsSchema } from '../validate.js';
+import { ordinalLabelLoss, ordinalPairLoss, type OrdinalOptions, ordinalOptions } from './wasserstein.js';
 
 function cramerOrdinalImpl<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   p: Tensor<S, D>,
   q: Tensor<S, D>,
   options: OrdinalOptions<R> = {},
 ): LossOf<BatchOf<S>, R, D> {
-  const fn = 'cramerOrdinal';
-  const a = nonEmpty(fn, 'p', p);
-  const pa = simplexArg(fn, 'p', a, a, 'p');
-  const qb = simplexArg(fn, 'q', q, a, 'p');
-  return reduce(cdfDistance(pa, qb, gaps(fn, a, options.centers), x.square), options.reduction ?? 'mean') as never;
+  return ordinalPairLoss('cramerOrdinal', p, q, options, x.square) as never;
 }
 
 /**
@@ -38,11 +33,7 @@ function cramerOrdinalLossImpl<S extends ShapeT, D extends DType, R extends Redu
   labels: Tensor<BatchOf<S>>,
   options: OrdinalOptions<R> = {},
 ): LossOf<BatchOf<S>, R, D> {
-  const fn = 'cramerOrdinalLoss';
-  const z = nonEmpty(fn, 'logits', logits);
-  const hot = oneHotLabels(fn, z, labels);
-  const delta = gaps(fn, z, options.centers);
-  return reduce(cdfDistance(x.softmax(z), hot, delta, x.square), options.reduction ?? 'mean') as never;
+  return ordinalLabelLoss('cramerOrdinalLoss', logits, labels, options, x.square) as never;
 }
 
 /**

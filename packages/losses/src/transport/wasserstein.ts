@@ -23,7 +23,7 @@ export interface OrdinalOptions<R extends Reduction = Reduction> {
 export const ordinalOptions = s.options({ centers: s.optional(s.array(s.finite())), reduction: reductionSchema });
 
 /** Gaps Δ_k = c_{k+1} − c_k as a [K − 1] tensor (the centres' count and order checked against K). */
-export function gaps(fn: string, like: Tensor, centers: readonly number[] | undefined): Tensor {
+function gaps(fn: string, like: Tensor, centers: readonly number[] | undefined): Tensor {
   const k = like.shape[like.rank - 1] as number;
   const c = centers ?? Array.from({ length: k }, (_, i) => i);
   if (c.length !== k || !c.every((v, i) => i === 0 || v > (c[i - 1] as number)))
@@ -35,7 +35,7 @@ export function gaps(fn: string, like: Tensor, centers: readonly number[] | unde
 }
 
 /** Σ_k Δ_k·g(F_p(k) − F_q(k)) over the first K − 1 CDF entries (g = |·| for W1, (·)² for Cramér). */
-export function cdfDistance(p: Tensor, q: Tensor, delta: Tensor, g: (d: Tensor) => Tensor = x.abs): Tensor {
+function cdfDistance(p: Tensor, q: Tensor, delta: Tensor, g: (d: Tensor) => Tensor): Tensor {
   const k = p.shape[p.rank - 1] as number;
   const diff = g(x.cumsum(x.sub(p, q), { axis: -1 }));
   const head = x.slice(
@@ -46,17 +46,39 @@ export function cdfDistance(p: Tensor, q: Tensor, delta: Tensor, g: (d: Tensor) 
   return x.sum(x.mul(head, delta), { axis: -1 });
 }
 
+/** The reduced Σ_k Δ_k·g(F_p(k) − F_q(k)) between checked probability rows p and q (W1, Cramér), blaming `fn`. */
+export function ordinalPairLoss(
+  fn: string,
+  p: Tensor,
+  q: Tensor,
+  options: OrdinalOptions,
+  g: (d: Tensor) => Tensor,
+): Tensor {
+  const a = nonEmpty(fn, 'p', p);
+  const pa = simplexArg(fn, 'p', a, a, 'p');
+  const qb = simplexArg(fn, 'q', q, a, 'p');
+  return reduce(cdfDistance(pa, qb, gaps(fn, a, options.centers), g), options.reduction ?? 'mean');
+}
+
+/** The reduced Σ_k Δ_k·g(F_p(k) − F_δy(k)) between softmax(logits) and checked labels' point masses (W1, Cramér), blaming `fn`. */
+export function ordinalLabelLoss(
+  fn: string,
+  logits: Tensor,
+  labels: Tensor,
+  options: OrdinalOptions,
+  g: (d: Tensor) => Tensor,
+): Tensor {
+  const z = nonEmpty(fn, 'logits', logits);
+  const hot = oneHotLabels(fn, z, labels);
+  return reduce(cdfDistance(x.softmax(z), hot, gaps(fn, z, options.centers), g), options.reduction ?? 'mean');
+}
+
 function wassersteinOrdinalImpl<S extends ShapeT, D extends DType, R extends Reduction = 'mean'>(
   p: Tensor<S, D>,
   q: Tensor<S, D>,
   options: OrdinalOptions<R> = {},
 ): LossOf<BatchOf<S>, R, D> {
-  const fn = 'wassersteinOrdinal';
-  const a = nonEmpty(fn, 'p', p);
-  const pa = simplexArg(fn, 'p', a, a, 'p');
-  const qb = simplexArg(fn, 'q', q, a, 'p');
-  const delta = gaps(fn, a, options.centers);
-  return reduce(cdfDistance(pa, qb, delta), options.reduction ?? 'mean') as never;
+  return ordinalPairLoss('wassersteinOrdinal', p, q, options, x.abs) as never;
 }
 
 /**
@@ -77,10 +99,7 @@ function wassersteinOrdinalLossImpl<S extends ShapeT, D extends DType, R extends
   labels: Tensor<BatchOf<S>>,
   options: OrdinalOptions<R> = {},
 ): LossOf<BatchOf<S>, R, D> {
-  const fn = 'wassersteinOrdinalLoss';
-  const z = nonEmpty(fn, 'logits', logits);
-  const hot = oneHotLabels(fn, z, labels);
-  return reduce(cdfDistance(x.softmax(z), hot, gaps(fn, z, options.centers)), options.reduction ?? 'mean') as never;
+  return ordinalLabelLoss('wassersteinOrdinalLoss', logits, labels, options, x.abs) as never;
 }
 
 /** The one-hot rows of checked class labels for logits z (traced labels are checked as the program runs, blaming `fn`). */
