@@ -248,6 +248,15 @@ case(
     per_sample=lambda p, t: tversky_dice(p, t, 1.0, 0.5, 0.5, [1], None, False, 'mean'),
 )
 
+ea, eb = randn(N, K, scale=3), randn(N, K, scale=3)
+case('squaredError', 'squaredError', 'binary', [ea, eb], per_sample=lambda p, t: (p - t) ** 2)
+case('l2Loss', 'l2Loss', 'binary', [ea, eb], per_sample=lambda p, t: 0.5 * (p - t) ** 2)
+kq, kt = torch.log_softmax(randn(N, K, scale=2), -1), torch.softmax(randn(N, K, scale=2), -1)
+case(
+    'klDivergence', 'klDivergence', 'binary', [kq, kt],
+    per_sample=lambda lq, t: F.kl_div(lq, t, reduction='none').sum(-1),
+)
+
 out = pathlib.Path(__file__).resolve().parents[2] / 'test' / 'golden' / 'optaxLosses.json'
 out.write_text(json.dumps({'torch': torch.__version__, 'cases': cases}, indent=1) + '\n')
 print(f'wrote {len(cases)} cases to {out}')

@@ -121,8 +121,15 @@ export {
 } from './representation/distanceCovariance.js';
 export { dvBound, nwjBound, mineBound, MineAverage } from './representation/mutualInformationBounds.js';
 export { hingeLoss, perceptronLoss, multiclassHingeLoss, multiclassPerceptronLoss } from './optax/margin.js';
-export { logCosh, cosineSimilarity, cosineDistance, type CosineOptions } from './optax/regression.js';
-export { generalizedKlDivergence, convexKlDivergence, klDivergenceWithLogTargets } from './optax/kl.js';
+export {
+  squaredError,
+  l2Loss,
+  logCosh,
+  cosineSimilarity,
+  cosineDistance,
+  type CosineOptions,
+} from './optax/regression.js';
+export { klDivergence, generalizedKlDivergence, convexKlDivergence, klDivergenceWithLogTargets } from './optax/kl.js';
 export {
   polyLossCrossEntropy,
   rankingSoftmaxLoss,

@@ -166,6 +166,25 @@ describe('identities and bounds', () => {
     expect(toNumbers(x.grad((e: x.Tensor) => L.logCosh(e, undefined, { reduction: 'sum' }))(big))).toEqual([1, -1]);
   });
 
+  test('klDivergence: 0·log 0 = 0 at a zero target, also next to a −Inf log-prediction; equals the log-target form', () => {
+    const lq = f64([Math.log(0.25), Math.log(0.75), -Infinity, 0], [2, 2]);
+    const t = f64([0, 1, 0, 1], [2, 2]);
+    expect(toNumbers(L.klDivergence(lq, t, none))).toEqual([-Math.log(0.75), 0]);
+    const [a, b] = [f64([0.2, -1, 3], [1, 3]), f64([1, 0.5, -2], [1, 3])];
+    expect(x.item(L.klDivergence(x.logSoftmax(a), x.softmax(b)))).toBeCloseTo(
+      x.item(L.klDivergenceWithLogTargets(x.logSoftmax(a), x.logSoftmax(b))),
+      14,
+    );
+  });
+
+  test('squaredError and l2Loss: the errors themselves without targets, l2Loss half of squaredError', () => {
+    const [e, t] = [f64([3, -0.5, 0, 1e4], [4]), f64([1, 0.5, 0, -1e4], [4])];
+    expect(toNumbers(L.squaredError(e, undefined, none))).toEqual([9, 0.25, 0, 1e8]);
+    expect(toNumbers(L.l2Loss(e, t, none))).toEqual([2, 0.5, 0, 2e8]);
+    expect(toNumbers(x.grad((v: x.Tensor) => L.l2Loss(v, t, { reduction: 'sum' }))(e))).toEqual([2, -1, 0, 2e4]);
+    expect(x.item(L.squaredError(e, t))).toBe((4 + 1 + 0 + 4e8) / 4);
+  });
+
   test('cosine similarity ∈ [−1, 1], invariant to positive scales; distance = 1 − similarity', () => {
     fc.assert(
       fc.property(pair, fc.double({ min: 0.1, max: 100, noNaN: true }), ([b, o], c) => {
@@ -319,6 +338,16 @@ describe('bad values and NaN', () => {
       /generalizedKlDivergence: argument 'targets' expected finite values ≥ 0/,
     ],
     [
+      'klDivergence rows',
+      () => L.klDivergence(f64([0, 0], [1, 2]), f64([0.5, 0.5], [1, 2])),
+      /klDivergence: argument 'logPredictions' expected rows whose exponentials sum to 1/,
+    ],
+    [
+      'klDivergence targets',
+      () => L.klDivergence(f64([Math.log(0.5), Math.log(0.5)], [1, 2]), f64([1.5, -0.5], [1, 2])),
+      /klDivergence: argument 'targets' expected finite values ≥ 0/,
+    ],
+    [
       'klDivergenceWithLogTargets rows',
       () => L.klDivergenceWithLogTargets(f64([0, 0], [1, 2]), f64([0, 0], [1, 2])),
       /klDivergenceWithLogTargets: argument 'logPredictions' expected rows whose exponentials sum to 1/,
@@ -369,6 +398,8 @@ describe('bad values and NaN', () => {
       L.multiclassHingeLoss(zn, y, none),
       L.multiclassPerceptronLoss(zn, y, none),
       L.logCosh(zn, undefined, none),
+      L.squaredError(zn, undefined, none),
+      L.l2Loss(zn, q, none),
       L.cosineSimilarity(zn, q, none),
       L.generalizedKlDivergence(zn, q, none),
       L.polyLossCrossEntropy(zn, q, none),

@@ -1,4 +1,4 @@
-/** @file optax's KL divergences: generalized (convex) KL on unnormalised measures, and KL with log targets. */
+/** @file optax's KL divergences: KL from log-predictions and targets, generalized (convex) KL on unnormalised measures, and KL with log targets. */
 import * as x from '@xent/core';
 import type { DType, ShapeT, Tensor } from '@xent/core';
 import { publicFn, s } from '@xent/core/internal';
@@ -54,6 +54,27 @@ export const convexKlDivergence = publicFn(
   klParams('targets'),
   generalizedKl('convexKlDivergence'),
 );
+
+/**
+ * KL(t‖q) = Σ t·(log t − log q) per row from log-probabilities log q and probabilities t (optax
+ * `kl_divergence`; PyTorch `kl_div(log q, t)` before its reduction), 0·log 0 = 0. The log-predictions
+ * must be a log-distribution (checked when concrete) and the targets non-negative; ∂/∂log q = −t.
+ *
+ * @example
+ * losses.klDivergence(x.log(x.tensor([[0.5, 0.5]], { dtype: 'f64' })), x.tensor([[0.9, 0.1]], { dtype: 'f64' })) // 0.3680642
+ */
+export const klDivergence = publicFn('klDivergence', klParams('targets'), function klDivergence<
+  S extends ShapeT,
+  D extends DType,
+  R extends Reduction = 'mean',
+>(logPredictions: Tensor<S, D>, targets: Tensor<S, D>, options: ReductionOptions<R> = {}): LossOf<BatchOf<S>, R, D> {
+  const fn = 'klDivergence';
+  const lq = nonEmpty(fn, 'logPredictions', logPredictions, 'a non-empty last axis');
+  logSimplexArg(fn, 'logPredictions', lq, lq, 'logPredictions');
+  const t = nonNegativeArg(fn, 'targets', targets, lq, 'logPredictions');
+  const terms = x.sub(x.xlogy(t, t), targetTimesLog(t, lq));
+  return reduce(x.sum(terms, { axis: -1 }), options.reduction ?? 'mean') as never;
+});
 
 /**
  * KL(t‖q) = Σ t·(log t − log q) per row from log-probabilities of both (optax
