@@ -13,5 +13,6 @@ declare global {
   interface GPUBindGroup {}
   interface GPUBindGroupLayout {}
   interface GPUComputePipeline {}
+  interface GPUCommandEncoder {}
 }
 export {};
