@@ -4,39 +4,20 @@
  * gradients, every target empty in both forms, NaN where traced lengths do not sum to the targets' length, and
  * the rejection of bad concatenated targets.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { expectAllClose, i32, toNumbers } from './support.js';
+import { type Case, decode, golden, type Spec, tensorOf } from './torchGoldenFile.js';
 
-interface Spec {
-  readonly dtype: 'f64' | 'i32';
-  readonly shape: number[];
-  readonly data: (number | string)[];
-}
-interface Case {
-  readonly name: string;
-  readonly inputs: Spec[];
+/** A ctc case of the golden file, its options as ctcLoss takes them. */
+type CtcCase = Case & {
   readonly options: { blank: number; reduction: 'mean' | 'sum' | 'none'; zeroInfinity: boolean };
-  readonly value: Spec;
-  readonly cotangent: Spec;
-  readonly grads: (Spec | null)[];
-}
-const golden = JSON.parse(readFileSync(new URL('./golden/torch/losses.json', import.meta.url), 'utf8')) as {
-  readonly cases: Case[];
 };
-const byName = (name: string): Case => {
+const byName = (name: string): CtcCase => {
   const c = golden.cases.find((k) => k.name === name);
   if (c === undefined) throw new Error(`no golden case ${name}`);
-  return c;
+  return c as CtcCase;
 };
-const decode = (v: number | string): number =>
-  typeof v === 'number' ? v : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN;
-const tensorOf = (s: Spec): x.Tensor =>
-  s.dtype === 'i32'
-    ? i32(s.data.map(decode), s.shape)
-    : x.tensor(Float64Array.from(s.data.map(decode)), { shape: s.shape, dtype: 'f64' });
-
 const L = x.losses;
 const tight = { rtol: 1e-10, atol: 1e-12 };
 
@@ -49,7 +30,7 @@ describe('ctcLoss with concatenated targets', () => {
     'jitted: %s against PyTorch (value and gradient in the logits)',
     (name) => {
       const c = byName(name);
-      const [logits, targets, inputLengths, targetLengths] = c.inputs.map(tensorOf) as [
+      const [logits, targets, inputLengths, targetLengths] = c.inputs.map((s) => tensorOf(s)) as [
         x.Tensor,
         x.Tensor,
         x.Tensor,
@@ -70,7 +51,12 @@ describe('ctcLoss with concatenated targets', () => {
 
   test('every target empty: padded [N, 0] and concatenated [0], eager and jitted, as PyTorch', () => {
     const c = byName('ctc concatenated, every target empty');
-    const [logits, , inputLengths, targetLengths] = c.inputs.map(tensorOf) as [x.Tensor, x.Tensor, x.Tensor, x.Tensor];
+    const [logits, , inputLengths, targetLengths] = c.inputs.map((s) => tensorOf(s)) as [
+      x.Tensor,
+      x.Tensor,
+      x.Tensor,
+      x.Tensor,
+    ];
     const want = c.value.data.map(decode);
     const n = targetLengths.shape[0] as number;
     for (const targets of [i32([], [n, 0]), i32([], [0])]) {

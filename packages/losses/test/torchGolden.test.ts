@@ -3,42 +3,9 @@
  * (golden/torch/losses.json, written by scripts/golden/torch_losses.py; PyTorch is not needed here):
  * xent in f64 eager and jitted (tight), and in f32 (looser). The largest relative errors are printed.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, expect, test } from 'vitest';
 import * as x from 'xent';
-
-interface Spec {
-  readonly dtype: 'f64' | 'i32';
-  readonly shape: number[];
-  readonly data: (number | string)[];
-}
-interface Case {
-  readonly name: string;
-  readonly fn: string;
-  readonly inputs: Spec[];
-  readonly options: Record<string, unknown>;
-  readonly tensorOptions: Record<string, Spec>;
-  readonly value: Spec;
-  readonly cotangent: Spec;
-  readonly grads: (Spec | null)[];
-  readonly distance?: 'default' | 'l1' | 'cosine';
-  readonly logSoftmax?: boolean;
-}
-
-const golden = JSON.parse(readFileSync(new URL('./golden/torch/losses.json', import.meta.url), 'utf8')) as {
-  readonly cases: Case[];
-};
-
-const decode = (v: number | string): number =>
-  typeof v === 'number' ? v : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN;
-const numbers = (s: Spec): number[] => s.data.map(decode);
-const tensorOf = (s: Spec, float: 'f64' | 'f32'): x.Tensor =>
-  s.dtype === 'i32'
-    ? x.tensor(Int32Array.from(numbers(s)), { shape: s.shape, dtype: 'i32' })
-    : x.tensor(float === 'f64' ? Float64Array.from(numbers(s)) : Float32Array.from(numbers(s)), {
-        shape: s.shape,
-        dtype: float,
-      });
+import { type Case, golden, numbers, tensorOf } from './torchGoldenFile.js';
 
 const L = x.losses as unknown as Record<string, (...args: unknown[]) => x.Tensor>;
 
