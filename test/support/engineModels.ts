@@ -17,14 +17,21 @@ export type OnnxVjp = 'none' | 'right' | 'unscaled';
 /**
  * Writes `ce.onnx`-style models: per-example cross-entropy ReduceLogSumExp(z) − z_y of logits [B, K] (f32 or f64)
  * and int64 labels [B]; with a VJP, an input `d(out)` [B] and an output `d(logits)` = (softmax(z) − onehot(y))·d(out)
- * ('right') or without the d(out) factor ('unscaled', a wrong VJP). Checked by onnx.checker.
+ * ('right') or without the d(out) factor ('unscaled', a wrong VJP); dims symbolic, or fixed to `shape`. Checked by onnx.checker.
  */
-export function writeOnnxCrossEntropy(dir: string, name: string, dtype: 'f32' | 'f64', vjp: OnnxVjp = 'none'): string {
+export function writeOnnxCrossEntropy(
+  dir: string,
+  name: string,
+  dtype: 'f32' | 'f64',
+  vjp: OnnxVjp = 'none',
+  shape?: readonly [number, number],
+): string {
   const path = join(dir, name);
   const script = `
-import sys, onnx
+import json, sys, onnx
 from onnx import helper, TensorProto as T
-path, dtype, vjp = sys.argv[1], sys.argv[2], sys.argv[3]
+path, dtype, vjp, shape = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+B, K = shape or ['B', 'K']
 F = T.FLOAT if dtype == 'f32' else T.DOUBLE
 nodes = [
     helper.make_node('ReduceLogSumExp', ['logits'], ['lse'], axes=[1], keepdims=0),
@@ -33,8 +40,8 @@ nodes = [
     helper.make_node('Squeeze', ['picked1', 'one'], ['picked']),
     helper.make_node('Sub', ['lse', 'picked'], ['out']),
 ]
-inputs = [helper.make_tensor_value_info('logits', F, ['B', 'K']), helper.make_tensor_value_info('labels', T.INT64, ['B'])]
-outputs = [helper.make_tensor_value_info('out', F, ['B'])]
+inputs = [helper.make_tensor_value_info('logits', F, [B, K]), helper.make_tensor_value_info('labels', T.INT64, [B])]
+outputs = [helper.make_tensor_value_info('out', F, [B])]
 inits = [helper.make_tensor('one', T.INT64, [1], [1]), helper.make_tensor('one_scalar', T.INT64, [], [1]), helper.make_tensor('zero_scalar', T.INT64, [], [0])]
 if vjp != 'none':
     nodes += [
@@ -48,13 +55,15 @@ if vjp != 'none':
         helper.make_node('Unsqueeze', ['d(out)', 'one'], ['cot']),
         helper.make_node('Mul', ['diff', 'cot'], ['d(logits)']) if vjp == 'right' else helper.make_node('Identity', ['diff'], ['d(logits)']),
     ]
-    inputs.append(helper.make_tensor_value_info('d(out)', F, ['B']))
-    outputs.append(helper.make_tensor_value_info('d(logits)', F, ['B', 'K']))
+    inputs.append(helper.make_tensor_value_info('d(out)', F, [B]))
+    outputs.append(helper.make_tensor_value_info('d(logits)', F, [B, K]))
 model = helper.make_model(helper.make_graph(nodes, 'cross_entropy', inputs, outputs, inits), opset_imports=[helper.make_opsetid('', 17)])
 onnx.checker.check_model(model)
 onnx.save(model, path)
 `;
-  execFileSync('/usr/bin/python3', ['-c', script, path, dtype, vjp], { timeout: 60_000 });
+  execFileSync('/usr/bin/python3', ['-c', script, path, dtype, vjp, JSON.stringify(shape ?? null)], {
+    timeout: 60_000,
+  });
   return path;
 }
 

@@ -97,7 +97,12 @@ export const certifyEngine = publicFn(
       options.onLaw?.(law, index, selected.length);
       const { title, build } = engineLaws[law];
       const start = Date.now();
-      const property = build(engine, names);
+      let property: AnyAsyncProperty | string;
+      try {
+        property = build(engine, names);
+      } catch (e) {
+        property = `could not be set up: ${firstLine(e)}`;
+      }
       if (typeof property === 'string') {
         results.push({ law, title, status: 'not applicable', message: property, runs: 0, ms: 0 });
         continue;

@@ -1,6 +1,7 @@
 /** @file The engine contract: another runtime (ONNX Runtime, PyTorch) evaluating a loss as an async batch of named arrays in, named arrays out. */
 import { BackendError, ValueError } from '@xent/core';
 import { fail, s } from '@xent/core/internal';
+import type { LogitOptions } from '../arbitraries/distributions.js';
 
 /** The element types an engine exchanges. */
 export type EngineDType = 'f32' | 'f64' | 'i32' | 'i64';
@@ -16,8 +17,11 @@ export interface EngineArray {
 export interface EnginePort {
   readonly name: string;
   readonly dtype: EngineDType;
-  /** The rank, where the engine declares it (a cotangent's: 0 for a scalar loss, 1 for one value per example). */
-  readonly rank?: number;
+  /**
+   * The shape, where the engine declares it: a number is a fixed size, a string names a size that
+   * varies (ONNX's symbolic dims). A model with a fixed batch or class count is checked at that size.
+   */
+  readonly shape?: readonly (number | string)[];
 }
 
 /**
@@ -91,6 +95,22 @@ export const roleNamesSchema = s.options({
 const isFloat = (p: EnginePort): boolean => p.dtype === 'f32' || p.dtype === 'f64';
 
 /** The ports of a classification loss on `engine`, on behalf of the public function `fn`. */
+/** A fixed size of a declared shape, or undefined where it varies or is not declared. */
+const fixed = (port: EnginePort, axis: number): number | undefined => {
+  const d = port.shape?.[axis];
+  return typeof d === 'number' ? d : undefined;
+};
+
+/** The batch and class counts the laws draw: a model's fixed sizes, or the law kit's ranges. */
+export function drawnSizes(roles: EngineRoles): LogitOptions {
+  const batch = fixed(roles.logits, 0);
+  const classes = fixed(roles.logits, 1);
+  return {
+    ...(batch === undefined ? {} : { minBatch: batch, maxBatch: batch }),
+    ...(classes === undefined ? {} : { minClasses: classes, maxClasses: classes }),
+  };
+}
+
 export function classificationRoles(fn: string, engine: Engine, names: RoleNames = {}): EngineRoles {
   const pick = (
     ports: readonly EnginePort[],
@@ -115,6 +135,15 @@ export function classificationRoles(fn: string, engine: Engine, names: RoleNames
   const out = pick(engine.outputs, 'out', names.out, isFloat, 'a float loss output');
   const cotangent = engine.inputs.find((p) => p.name === `d(${out.name})`);
   const gradient = engine.outputs.find((p) => p.name === `d(${logits.name})`);
+  const other = engine.inputs.find((p) => p !== logits && p !== labels && p !== cotangent);
+  if (other !== undefined)
+    fail(
+      BackendError,
+      fn,
+      'engine',
+      `an engine whose inputs are the logits, the labels and (with a VJP) d(${out.name})`,
+      `${engine.name} with another input, ${other.name} (${other.dtype})`,
+    );
   return {
     logits,
     labels,

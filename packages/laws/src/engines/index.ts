@@ -9,7 +9,14 @@ export {
 } from './engine.js';
 export { onnxEngine, type OnnxEngineOptions } from './onnx.js';
 export { pythonEngine, type PythonEngineOptions } from './python.js';
-export { engineAdjoint, engineFinite, engineMasking, type EngineProperty, engineShiftInvariant } from './laws.js';
+export {
+  engineAdjoint,
+  engineFinite,
+  engineMasking,
+  type EngineProperty,
+  engineShiftInvariant,
+  type MaskedCase,
+} from './laws.js';
 export {
   certifyEngine,
   type CertifyEngineOptions,

@@ -2,12 +2,14 @@
  * @file The laws run on another engine, asynchronously (fast-check async properties): shift invariance,
  * finiteness at logits up to ±1e4, masking at −Inf, and the adjoint test of the engine's own VJP.
  */
-import { publicFn } from '@xent/core/internal';
+import { ValueError } from '@xent/core';
+import { fail, publicFn } from '@xent/core/internal';
 import fc from 'fast-check';
-import { type ClassificationCase, classificationOf } from '../arbitraries/distributions.js';
+import { type ClassificationCase, classificationOf, type LogitOptions } from '../arbitraries/distributions.js';
 import { brief, dot } from '../numeric.js';
 import {
   classificationRoles,
+  drawnSizes,
   type Engine,
   type EngineArray,
   type EngineRoles,
@@ -29,8 +31,11 @@ const adjointTolerances: Record<'f32' | 'f64', { readonly rtol: number; readonly
 
 const floatOf = (roles: EngineRoles): 'f32' | 'f64' => (roles.logits.dtype === 'f64' ? 'f64' : 'f32');
 
-/** The cotangent's entries for a batch: one, or one per example (rank 1 or undeclared). */
-const cotangentSize = (roles: EngineRoles, batch: number): number => (roles.vjp?.cotangent.rank === 0 ? 1 : batch);
+/** Whether the loss is a scalar (its cotangent declared of rank 0) rather than one value per example. */
+const scalarLoss = (roles: EngineRoles): boolean => roles.vjp?.cotangent.shape?.length === 0;
+
+/** The cotangent's entries for a batch: one for a scalar loss, else one per example. */
+const cotangentSize = (roles: EngineRoles, batch: number): number => (scalarLoss(roles) ? 1 : batch);
 
 /** What the engine returns for logits [B, K] and labels [B], with the cotangent `v` (ones when left out) if it has a VJP. */
 async function evaluate(
@@ -47,7 +52,7 @@ async function evaluate(
     const n = cotangentSize(roles, c.batch);
     feeds[roles.vjp.cotangent.name] = {
       dtype: roles.vjp.cotangent.dtype,
-      shape: roles.vjp.cotangent.rank === 0 ? [] : [c.batch],
+      shape: scalarLoss(roles) ? [] : [c.batch],
       values: cotangent ?? Array<number>(n).fill(1),
     };
   }
@@ -79,7 +84,7 @@ export const engineShiftInvariant = publicFn(
     const roles = classificationRoles('engineShiftInvariant', engine, names);
     const tol = tolerances[floatOf(roles)];
     const cases = fc.tuple(
-      classificationOf({}),
+      classificationOf(drawnSizes(roles)),
       fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 4, maxLength: 4 }),
     );
     return fc.asyncProperty(cases, async ([c, shifts]) => {
@@ -100,7 +105,7 @@ export const engineFinite = publicFn(
   engineLaw,
   (engine: Engine, names: RoleNames = {}): EngineProperty<ClassificationCase> => {
     const roles = classificationRoles('engineFinite', engine, names);
-    return fc.asyncProperty(classificationOf({ large: true }), async (c) => {
+    return fc.asyncProperty(classificationOf({ ...drawnSizes(roles), large: true }), async (c) => {
       const { out, gradient } = await evaluate(engine, roles, c);
       const badValue = out.findIndex((v) => !Number.isFinite(v));
       if (badValue >= 0)
@@ -116,41 +121,72 @@ export const engineFinite = publicFn(
   },
 );
 
-/** A case, a class k that no label names, with −Inf at k in every row; and the same case with class k removed. */
-const maskedCases = classificationOf({ minClasses: 2 }).chain((c) =>
-  fc.integer({ min: 0, max: c.classes - 1 }).map((k) => {
-    const labels = c.labels.map((l) => (l === k ? (k + 1) % c.classes : l));
-    return {
-      k,
-      masked: { ...c, labels, logits: c.logits.map((v, i) => (i % c.classes === k ? -Infinity : v)) },
-      removed: {
-        ...c,
-        classes: c.classes - 1,
-        labels: labels.map((l) => (l > k ? l - 1 : l)),
-        logits: c.logits.filter((_, i) => i % c.classes !== k),
-      },
-    };
-  }),
-);
+/** A logit far enough below the others (±5 here) that its exp is 0 in f32 and f64: e^−1e4 underflows both. */
+const ABSENT = -1e4;
 
-/** A −Inf logit on a non-target class leaves the loss finite and equal to the loss without that class. */
+/**
+ * A case, a class k that no label names, with −Inf at k in every row; and the case without class k:
+ * removed, or where the model's class count is fixed, with its logit at −1e4 (a weight e^−1e4 = 0).
+ */
+const maskedCases = (sizes: LogitOptions, fixedClasses: boolean): fc.Arbitrary<MaskedCase> =>
+  classificationOf({ minClasses: 2, ...sizes }).chain((c) =>
+    fc.integer({ min: 0, max: c.classes - 1 }).map((k) => {
+      const labels = c.labels.map((l) => (l === k ? (k + 1) % c.classes : l));
+      const at = (v: number): number[] => c.logits.map((z, i) => (i % c.classes === k ? v : z));
+      return {
+        k,
+        masked: { ...c, labels, logits: at(-Infinity) },
+        without: fixedClasses
+          ? { ...c, labels, logits: at(ABSENT) }
+          : {
+              ...c,
+              classes: c.classes - 1,
+              labels: labels.map((l) => (l > k ? l - 1 : l)),
+              logits: c.logits.filter((_, i) => i % c.classes !== k),
+            },
+      };
+    }),
+  );
+
+/** A case of the masking law: class k masked by −Inf, and the same case without it. */
+export interface MaskedCase {
+  readonly k: number;
+  readonly masked: ClassificationCase;
+  readonly without: ClassificationCase;
+}
+
+/**
+ * A −Inf logit on a non-target class leaves the loss finite and equal to the loss without that class
+ * (for a model with a fixed class count: equal to the loss with that logit at −1e4, whose exp is 0).
+ */
 export const engineMasking = publicFn(
   'engineMasking',
   engineLaw,
-  (engine: Engine, names: RoleNames = {}): EngineProperty<{ k: number; masked: ClassificationCase }> => {
+  (engine: Engine, names: RoleNames = {}): EngineProperty<MaskedCase> => {
     const roles = classificationRoles('engineMasking', engine, names);
     const tol = tolerances[floatOf(roles)];
-    return fc.asyncProperty(maskedCases, async ({ k, masked, removed }) => {
+    const sizes = drawnSizes(roles);
+    const fixedClasses = sizes.maxClasses !== undefined;
+    if (fixedClasses && sizes.maxClasses < 2)
+      fail(
+        ValueError,
+        'engineMasking',
+        'engine',
+        'a model with 2 or more classes to mask one',
+        `${engine.name} with 1`,
+      );
+    const reference = fixedClasses ? `with its logit at ${ABSENT}` : 'without it';
+    return fc.asyncProperty(maskedCases(sizes, fixedClasses), async ({ k, masked, without }) => {
       const { out, gradient } = await evaluate(engine, roles, masked);
       const withMask = sum(out);
-      const without = sum((await evaluate(engine, roles, removed)).out);
+      const expected = sum((await evaluate(engine, roles, without)).out);
       if (!Number.isFinite(withMask) || (gradient ?? []).some((v) => !Number.isFinite(v)))
         throw new Error(
           `${Number.isFinite(withMask) ? 'gradient' : `value ${withMask}`} not finite with class ${k} masked at ${inputs(masked)}`,
         );
-      if (!(Math.abs(withMask - without) <= tol.atol + tol.rtol * Math.abs(without)))
+      if (!(Math.abs(withMask - expected) <= tol.atol + tol.rtol * Math.abs(expected)))
         throw new Error(
-          `L = ${withMask} with class ${k} masked by −Inf but ${without} without it, at ${inputs(masked)}`,
+          `L = ${withMask} with class ${k} masked by −Inf but ${expected} ${reference}, at ${inputs(masked)}`,
         );
     });
   },
@@ -173,7 +209,7 @@ export const engineAdjoint = publicFn(
     const tol = adjointTolerances[dtype];
     // Directions on a grid of 1e-3 in [−1, 1]: no subnormal u or v whose products underflow.
     const unit = fc.integer({ min: -1000, max: 1000 }).map((k) => k / 1000);
-    const cases = classificationOf({}).chain((c) =>
+    const cases = classificationOf(drawnSizes(roles)).chain((c) =>
       fc.tuple(
         fc.constant(c),
         fc.array(unit, { minLength: c.logits.length, maxLength: c.logits.length }),

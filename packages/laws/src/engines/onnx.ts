@@ -59,7 +59,7 @@ function ports(meta: readonly import('onnxruntime-node').InferenceSession.ValueM
         'a model of f32, f64, i32 or i64 tensors',
         `${path} with ${m.name} of type ${m.isTensor ? m.type : 'non-tensor'}`,
       );
-    return { name: m.name, dtype, ...(m.isTensor ? { rank: m.shape.length } : {}) };
+    return { name: m.name, dtype, ...(m.isTensor ? { shape: m.shape } : {}) };
   });
 }
 

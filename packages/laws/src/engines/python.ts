@@ -186,7 +186,8 @@ export const pythonEngine = publicFn(
       },
       close: async () => {
         child.stdin.end();
-        if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+        if (child.exitCode === null && child.signalCode === null)
+          await new Promise((resolve) => child.once('exit', resolve));
       },
     };
   },

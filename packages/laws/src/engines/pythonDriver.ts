@@ -38,9 +38,9 @@ try:
     inputs = [{'name': params[0], 'dtype': float_name}, {'name': params[1], 'dtype': 'i64'}]
     outputs = [{'name': 'out', 'dtype': float_name}]
     if with_vjp:
-        # The loss's rank (a scalar, or one value per example) from one call on a small batch.
+        # The loss's shape (a scalar, or one value per example) from one call on a small batch.
         rank = fn(torch.zeros(2, 3, dtype=FLOAT), torch.zeros(2, dtype=torch.int64)).dim()
-        inputs.append({'name': 'd(out)', 'dtype': float_name, 'rank': rank})
+        inputs.append({'name': 'd(out)', 'dtype': float_name, 'shape': ['batch'][:rank]})
         outputs.append({'name': 'd(%s)' % params[0], 'dtype': float_name})
     send({'function': wanted, 'inputs': inputs, 'outputs': outputs})
 except Exception as e:
