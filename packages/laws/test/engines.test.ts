@@ -102,6 +102,43 @@ describe('PyTorch functions run by /usr/bin/python3', () => {
   });
 
   test(
+    'a module as xent exports one (fixed shape, i32 labels, f64, a scalar mean): checked at its shape',
+    { timeout: 60_000 },
+    async () => {
+      const path = writePythonModule(
+        dir,
+        'exported.py',
+        `import torch
+import torch.nn.functional as F
+
+
+def _expect(t, dtype, shape):
+    if t.dtype != dtype or tuple(t.shape) != shape:
+        raise TypeError(f"expected a tensor {dtype} {shape}, got {t.dtype} {tuple(t.shape)}")
+    return t
+
+
+def loss(logits, y):
+    logits = _expect(logits, torch.float64, (4, 5))
+    y = _expect(y, torch.int32, (4,))
+    return F.cross_entropy(logits, y.long())
+`,
+      );
+      const options = { dtype: 'f64', labels: 'i32' } as const;
+      const report = await certified(await pythonEngine(path, { ...options, shape: [4, 5] }));
+      expect(statuses(report)).toEqual({
+        shiftInvariant: 'holds',
+        finite: 'holds',
+        masking: 'holds',
+        adjoint: 'holds',
+      });
+      expect(await refusal(() => pythonEngine(path, options))).toMatch(
+        /exported\.py: TypeError: expected a tensor torch\.float64 \(4, 5\), got torch\.float64 \(2, 3\)/,
+      );
+    },
+  );
+
+  test(
     'a naive log(sum(exp(z))) fails finiteness where exp overflows: past 88.72 in f32, past 709.78 in f64',
     { timeout: 60_000 },
     async () => {
@@ -149,6 +186,9 @@ describe('bad engines and options are refused, naming the function and the argum
       /no function 'c' \(its functions: a, b\)/,
     );
     expect(await refusal(() => pythonEngine(two, { dtype: 'f16' as 'f32' }))).toMatch(/argument 'dtype'/);
+    expect(await refusal(() => pythonEngine(two, { shape: [4] }))).toMatch(
+      /xent\.pythonEngine: argument 'shape' expected \[batch, classes\], got \[4\]/,
+    );
   });
 
   test('certifyEngine: unknown laws, option keys and port names', { timeout: 30_000 }, async () => {

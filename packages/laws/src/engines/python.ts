@@ -1,5 +1,6 @@
 /** @file A PyTorch function in a Python module as an engine (Node only): one `/usr/bin/python3` process, arrays exchanged as raw bytes over its stdin and stdout. */
-import { BackendError } from '@xent/core';
+import { BackendError, ValueError } from '@xent/core';
+import { count, MAX_DRAWN } from '../schemas.js';
 import { fail, publicFn, s } from '@xent/core/internal';
 import type { Engine, EngineArray, EngineDType, EnginePort } from './engine.js';
 import { pythonDriver } from './pythonDriver.js';
@@ -10,6 +11,13 @@ export interface PythonEngineOptions {
   readonly function?: string;
   /** The float dtype of the logits and the loss (default 'f32', the dtype training runs in). */
   readonly dtype?: 'f32' | 'f64';
+  /** The labels' dtype (default 'i64', what torch's losses take; modules exported by xent take 'i32'). */
+  readonly labels?: 'i32' | 'i64';
+  /**
+   * The fixed [batch, classes] the function takes (a module exported from example arguments checks
+   * them); by default they vary.
+   */
+  readonly shape?: readonly number[];
   /** Add the VJP by torch autograd: a `d(out)` input and a `d(<logits>)` output (default true). */
   readonly vjp?: boolean;
   /** The interpreter (default '/usr/bin/python3'); it must import torch. */
@@ -93,7 +101,7 @@ class Answers {
 
 /**
  * Starts one Python process that imports the module at `path` and runs a torch function of
- * (logits, labels) in it, as an engine for the engine laws: logits in `dtype`, labels as int64.
+ * (logits, labels) in it, as an engine for the engine laws: logits in `dtype`, labels as int64 (or `labels`).
  */
 export const pythonEngine = publicFn(
   'pythonEngine',
@@ -102,17 +110,30 @@ export const pythonEngine = publicFn(
     options: s.options({
       function: s.optional(s.string),
       dtype: s.optional(s.oneOf(['f32', 'f64'])),
+      labels: s.optional(s.oneOf(['i32', 'i64'])),
+      shape: s.optional(s.array(count(1, MAX_DRAWN, 'entries'))),
       vjp: s.optional(s.boolean),
       python: s.optional(s.string),
     }),
   },
   async (path: string, options: PythonEngineOptions = {}): Promise<Engine> => {
+    if (options.shape !== undefined && options.shape.length !== 2)
+      fail(ValueError, 'pythonEngine', 'shape', '[batch, classes]', `[${options.shape.join(', ')}]`);
     const python = options.python ?? '/usr/bin/python3';
     // Imported here, not at the top: the law kit also loads in browsers, where only this engine needs Node.
     const { spawn } = await import('node:child_process');
     const child = spawn(
       python,
-      ['-c', pythonDriver, path, options.function ?? '', options.dtype ?? 'f32', options.vjp === false ? '0' : '1'],
+      [
+        '-c',
+        pythonDriver,
+        path,
+        options.function ?? '',
+        options.dtype ?? 'f32',
+        options.labels ?? 'i64',
+        options.vjp === false ? '0' : '1',
+        JSON.stringify(options.shape ?? null),
+      ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -5,12 +5,10 @@
  */
 export const pythonDriver = String.raw`
 import importlib.util, inspect, json, sys, traceback
-import torch
 
-path, wanted, float_name, with_vjp = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == '1'
-FLOAT = {'f32': torch.float32, 'f64': torch.float64}[float_name]
-TYPES = {'f32': torch.float32, 'f64': torch.float64, 'i32': torch.int32, 'i64': torch.int64}
-NAMES = {v: k for k, v in TYPES.items()}
+path, wanted, float_name, label_name, with_vjp = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5] == '1'
+# The fixed [batch, classes] the function takes, or None when they vary.
+fixed = json.loads(sys.argv[6])
 out_stream = sys.stdout.buffer
 sys.stdout = sys.stderr
 
@@ -32,15 +30,24 @@ try:
     if wanted not in own:
         raise ValueError('the module has no function %r (its functions: %s)' % (wanted, ', '.join(own) or 'none'))
     fn = getattr(module, wanted)
+    # torch is imported once the function is found: a module without one is reported without waiting for it.
+    import torch
+    TYPES = {'f32': torch.float32, 'f64': torch.float64, 'i32': torch.int32, 'i64': torch.int64}
+    FLOAT = TYPES[float_name]
+    NAMES = {v: k for k, v in TYPES.items()}
     params = list(inspect.signature(fn).parameters)
     if len(params) != 2:
         raise ValueError('%s takes %d parameters, not 2 (logits, labels)' % (wanted, len(params)))
-    inputs = [{'name': params[0], 'dtype': float_name}, {'name': params[1], 'dtype': 'i64'}]
+    batch, classes = fixed or ['batch', 'classes']
+    inputs = [{'name': params[0], 'dtype': float_name, 'shape': [batch, classes]}, {'name': params[1], 'dtype': label_name, 'shape': [batch]}]
     outputs = [{'name': 'out', 'dtype': float_name}]
     if with_vjp:
         # The loss's shape (a scalar, or one value per example) from one call on a small batch.
-        rank = fn(torch.zeros(2, 3, dtype=FLOAT), torch.zeros(2, dtype=torch.int64)).dim()
-        inputs.append({'name': 'd(out)', 'dtype': float_name, 'shape': ['batch'][:rank]})
+        b, k = fixed or [2, 3]
+        rank = fn(torch.zeros(b, k, dtype=FLOAT), torch.zeros(b, dtype=TYPES[label_name])).dim()
+        if rank > 1:
+            raise ValueError('%s returns a tensor of rank %d, not a scalar or one value per example' % (wanted, rank))
+        inputs.append({'name': 'd(out)', 'dtype': float_name, 'shape': [batch][:rank]})
         outputs.append({'name': 'd(%s)' % params[0], 'dtype': float_name})
     send({'function': wanted, 'inputs': inputs, 'outputs': outputs})
 except Exception as e:
