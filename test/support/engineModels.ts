@@ -17,7 +17,8 @@ export type OnnxVjp = 'none' | 'right' | 'unscaled';
 /**
  * Writes `ce.onnx`-style models: per-example cross-entropy ReduceLogSumExp(z) − z_y of logits [B, K] (f32 or f64)
  * and int64 labels [B]; with a VJP, an input `d(out)` [B] and an output `d(logits)` = (softmax(z) − onehot(y))·d(out)
- * ('right') or without the d(out) factor ('unscaled', a wrong VJP); dims symbolic, or fixed to `shape`. Checked by onnx.checker.
+ * ('right') or without the d(out) factor ('unscaled', a wrong VJP); dims symbolic, or fixed to `shape` with the VJP
+ * named as x.export.onnx names it (`d_out`, `d_logits`). Checked by onnx.checker.
  */
 export function writeOnnxCrossEntropy(
   dir: string,
@@ -32,6 +33,8 @@ import json, sys, onnx
 from onnx import helper, TensorProto as T
 path, dtype, vjp, shape = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 B, K = shape or ['B', 'K']
+# A model at fixed sizes is shaped like an x.export.onnx one, whose names are sanitized: d_out, d_logits.
+D_OUT, D_LOGITS = ('d_out', 'd_logits') if shape else ('d(out)', 'd(logits)')
 F = T.FLOAT if dtype == 'f32' else T.DOUBLE
 nodes = [
     helper.make_node('ReduceLogSumExp', ['logits'], ['lse'], axes=[1], keepdims=0),
@@ -52,11 +55,11 @@ if vjp != 'none':
         helper.make_node('Equal', ['classes', 'index'], ['is_label']),
         helper.make_node('Cast', ['is_label'], ['hot'], to=F),
         helper.make_node('Sub', ['p', 'hot'], ['diff']),
-        helper.make_node('Unsqueeze', ['d(out)', 'one'], ['cot']),
-        helper.make_node('Mul', ['diff', 'cot'], ['d(logits)']) if vjp == 'right' else helper.make_node('Identity', ['diff'], ['d(logits)']),
+        helper.make_node('Unsqueeze', [D_OUT, 'one'], ['cot']),
+        helper.make_node('Mul', ['diff', 'cot'], [D_LOGITS]) if vjp == 'right' else helper.make_node('Identity', ['diff'], [D_LOGITS]),
     ]
-    inputs.append(helper.make_tensor_value_info('d(out)', F, [B]))
-    outputs.append(helper.make_tensor_value_info('d(logits)', F, [B, K]))
+    inputs.append(helper.make_tensor_value_info(D_OUT, F, [B]))
+    outputs.append(helper.make_tensor_value_info(D_LOGITS, F, [B, K]))
 model = helper.make_model(helper.make_graph(nodes, 'cross_entropy', inputs, outputs, inits), opset_imports=[helper.make_opsetid('', 17)])
 onnx.checker.check_model(model)
 onnx.save(model, path)

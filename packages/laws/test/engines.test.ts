@@ -74,7 +74,7 @@ describe('an ONNX cross-entropy on onnxruntime-node (CPU provider)', () => {
     },
   );
   test(
-    'f32 at a fixed shape [3, 5] (as an export from example arguments has): drawn at that shape, every law holds',
+    'f32 at a fixed shape [3, 5], its VJP named d_out, d_logits (as x.export.onnx writes one): every law holds at that shape',
     { timeout: 60_000 },
     async () => {
       const report = await certified(

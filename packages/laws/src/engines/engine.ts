@@ -26,8 +26,8 @@ export interface EnginePort {
 
 /**
  * A loss evaluated by another runtime: `run` takes every input by name and resolves to every output by
- * name. Inputs and outputs follow the export naming: a cotangent input `d(out)` and gradient outputs
- * `d(logits)` mean the engine computes the vector-Jacobian product too.
+ * name. Inputs and outputs follow the export naming: a cotangent input `d(out)` (or `d_out`) and a
+ * gradient output `d(logits)` (or `d_logits`) mean the engine computes the vector-Jacobian product too.
  */
 export interface Engine {
   /** What it runs, in words (`onnxruntime-node webgpu: model.onnx`). */
@@ -95,6 +95,9 @@ export const roleNamesSchema = s.options({
 const isFloat = (p: EnginePort): boolean => p.dtype === 'f32' || p.dtype === 'f64';
 
 /** The ports of a classification loss on `engine`, on behalf of the public function `fn`. */
+/** Whether `name` is the differential of `of`: `d(of)` as traced, or `d_of` as x.export.onnx writes it (`d_out`, `d_args_0`). */
+const differentialOf = (name: string, of: string): boolean => name === `d(${of})` || name === `d_${of}`;
+
 /** A fixed size of a declared shape, or undefined where it varies or is not declared. */
 const fixed = (port: EnginePort, axis: number): number | undefined => {
   const d = port.shape?.[axis];
@@ -133,8 +136,8 @@ export function classificationRoles(fn: string, engine: Engine, names: RoleNames
   const logits = pick(engine.inputs, 'logits', names.logits, isFloat, 'a float logits input');
   const labels = pick(engine.inputs, 'labels', names.labels, (p) => !isFloat(p), 'an integer labels input');
   const out = pick(engine.outputs, 'out', names.out, isFloat, 'a float loss output');
-  const cotangent = engine.inputs.find((p) => p.name === `d(${out.name})`);
-  const gradient = engine.outputs.find((p) => p.name === `d(${logits.name})`);
+  const cotangent = engine.inputs.find((p) => differentialOf(p.name, out.name));
+  const gradient = engine.outputs.find((p) => differentialOf(p.name, logits.name));
   const other = engine.inputs.find((p) => p !== logits && p !== labels && p !== cotangent);
   if (other !== undefined)
     fail(
