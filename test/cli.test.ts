@@ -339,6 +339,9 @@ test('an ONNX model and a PyTorch function: the engine laws, their exit codes an
     /\nfinite fails: value not finite in f32: Infinity at entry \d+ of \[.*\] for z = \[.*88\.72\d*.*\], y = \[.*\]\n {2}counterexample: /,
   );
   expect(py.stdout).toMatch(/\nxent check: \/usr\/bin\/python3 torch f32: .*naive\.py:naive: NOT ok\n$/);
+  expect((await xent('check', naive, '--shape', '4')).stderr).toMatch(
+    /^xent check: --shape must be two positive integers B,K \(batch, classes\), got '4'\n$/,
+  );
   expect((await xent('check', naive, '--engine', 'webgpu')).stderr).toBe(
     `xent check: --engine applies to an ONNX model (.onnx), not to ${naive}\n`,
   );

@@ -37,6 +37,10 @@ export interface CheckOptions {
   readonly engine?: 'cpu' | 'webgpu';
   /** For a Python module: the float dtype its function runs in. */
   readonly dtype?: 'f32' | 'f64';
+  /** For a Python module: the labels' dtype. */
+  readonly labelDtype?: 'i32' | 'i64';
+  /** For a Python module: the fixed [batch, classes] it takes. */
+  readonly shape?: readonly [number, number];
   /** For a model or module: the names of its logits and labels inputs and its loss output. */
   readonly names?: RoleNames;
 }
@@ -48,7 +52,7 @@ type Fn = (...args: Tensor[]) => Tensor;
 
 const usage = `usage: xent check <file.ts|file.js> [--export NAME] [--kind ${kinds.join('|')}] [--runs N] [--seed S] [--backend cpu|webgpu] [--json] [--exit-zero]
        xent check <model.onnx> [--engine cpu|webgpu] [--logits NAME] [--labels NAME] [--out NAME] [--runs N] [--seed S] [--json] [--exit-zero]
-       xent check <module.py> [--export FUNCTION] [--dtype f32|f64] [--runs N] [--seed S] [--json] [--exit-zero]`;
+       xent check <module.py> [--export FUNCTION] [--dtype f32|f64] [--label-dtype i32|i64] [--shape B,K] [--runs N] [--seed S] [--json] [--exit-zero]`;
 
 /** Options that only apply to some files: to a model or module another engine runs, or only to xent's own. */
 const onlyFor: Readonly<Record<string, (file: string) => string | undefined>> = {
@@ -57,6 +61,8 @@ const onlyFor: Readonly<Record<string, (file: string) => string | undefined>> = 
   '--labels': (f) => (f.endsWith('.onnx') ? undefined : 'an ONNX model (.onnx)'),
   '--out': (f) => (f.endsWith('.onnx') ? undefined : 'an ONNX model (.onnx)'),
   '--dtype': (f) => (f.endsWith('.py') ? undefined : 'a Python module (.py)'),
+  '--label-dtype': (f) => (f.endsWith('.py') ? undefined : 'a Python module (.py)'),
+  '--shape': (f) => (f.endsWith('.py') ? undefined : 'a Python module (.py)'),
   '--kind': (f) =>
     isEngineFile(f)
       ? 'a TypeScript or JavaScript module (models and Python modules are classification losses)'
@@ -108,6 +114,13 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
   const dtype = str('--dtype');
   if (dtype !== undefined && dtype !== 'f32' && dtype !== 'f64')
     throw new CheckError(`--dtype must be f32 or f64, got '${dtype}'`);
+  const labelDtype = str('--label-dtype');
+  if (labelDtype !== undefined && labelDtype !== 'i32' && labelDtype !== 'i64')
+    throw new CheckError(`--label-dtype must be i32 or i64, got '${labelDtype}'`);
+  const shapeText = str('--shape');
+  const shape = shapeText?.split(',').map(Number);
+  if (shapeText !== undefined && (shape?.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)))
+    throw new CheckError(`--shape must be two positive integers B,K (batch, classes), got '${shapeText}'`);
   const names = Object.fromEntries(
     (['logits', 'labels', 'out'] as const).flatMap((k) => {
       const v = str(`--${k}`);
@@ -125,6 +138,8 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
     exitZero: flags.has('--exit-zero'),
     ...(engine === undefined ? {} : { engine }),
     ...(dtype === undefined ? {} : { dtype }),
+    ...(labelDtype === undefined ? {} : { labelDtype }),
+    ...(shape === undefined ? {} : { shape: shape as [number, number] }),
     ...(Object.keys(names).length === 0 ? {} : { names }),
   };
 }

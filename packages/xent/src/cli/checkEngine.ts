@@ -20,10 +20,17 @@ async function start(options: CheckOptions): Promise<Engine> {
       : await pythonEngine(options.file, {
           ...(options.exportName === undefined ? {} : { function: options.exportName }),
           dtype: options.dtype ?? 'f32',
+          ...(options.labelDtype === undefined ? {} : { labels: options.labelDtype }),
+          ...(options.shape === undefined ? {} : { shape: options.shape }),
         });
   } catch (e) {
-    if (e instanceof XentError)
-      throw new CheckError(`could not load ${options.file}: ${e.message.replace(/^xent\.\w+: /, '')}`);
+    // `xent.onnxEngine: argument 'path' expected …, got <file>: <why>`: the why is what the user needs.
+    if (e instanceof XentError) {
+      const why = e.message.slice(e.message.indexOf(', got ') + ', got '.length);
+      throw new CheckError(
+        `could not load ${options.file}: ${why.startsWith(`${options.file}: `) ? why.slice(options.file.length + 2) : why}`,
+      );
+    }
     throw e;
   }
 }
