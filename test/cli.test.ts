@@ -2,13 +2,15 @@
  * @file The `xent check` command, run as a user runs it (node on the built CLI): the shipped example's
  * report and exit codes, TypeScript modules of the user's loaded by Node's type stripping (types,
  * sibling imports), JSON output, a loss that is not finite at large logits, helpers skipped beside
- * losses, and clear errors for bad modules, TypeScript that type stripping rejects, and bad options.
+ * losses, and clear errors for bad modules, TypeScript that type stripping rejects, and bad options; and
+ * the engine laws on an ONNX model (onnxruntime-node's CPU provider) and a PyTorch function.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import { writeOnnxCrossEntropy } from './support/engineModels.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = fileURLToPath(new URL('./.cli-modules/', import.meta.url));
@@ -318,3 +320,32 @@ test('usage errors', async () => {
     /--runs must be a positive integer, got 'many'/,
   );
 });
+
+test('an ONNX model and a PyTorch function: the engine laws, their exit codes and the options that apply to them', async () => {
+  mkdirSync(dir, { recursive: true });
+  const onnx = await xent('check', writeOnnxCrossEntropy(dir, 'ce.onnx', 'f32'), '--runs', '10');
+  expect(onnx.code).toBe(0);
+  expect(onnx.stdout).toMatch(
+    /^onnxruntime-node cpu: .*ce\.onnx — classification: loss\(logits \[B, K\], labels \[B\]\) \(seed 1\)\n/,
+  );
+  expect(onnx.stdout).toMatch(/\nxent check: onnxruntime-node cpu: .*ce\.onnx: ok\n$/);
+  const naive = module(
+    'naive.py',
+    'import torch\n\ndef naive(logits, labels):\n    return torch.log(torch.exp(logits).sum(1)) - logits.gather(1, labels.unsqueeze(1)).squeeze(1)\n',
+  );
+  const py = await xent('check', naive, '--runs', '10');
+  expect(py.code).toBe(1);
+  expect(py.stdout).toMatch(
+    /\nfinite fails: value not finite in f32: Infinity at entry \d+ of \[.*\] for z = \[.*88\.72\d*.*\], y = \[.*\]\n {2}counterexample: /,
+  );
+  expect(py.stdout).toMatch(/\nxent check: \/usr\/bin\/python3 torch f32: .*naive\.py:naive: NOT ok\n$/);
+  expect((await xent('check', naive, '--shape', '4')).stderr).toMatch(
+    /^xent check: --shape must be two positive integers B,K \(batch, classes\), got '4'\n$/,
+  );
+  expect((await xent('check', naive, '--engine', 'webgpu')).stderr).toBe(
+    `xent check: --engine applies to an ONNX model (.onnx), not to ${naive}\n`,
+  );
+  expect((await xent('check', 'test/.cli-modules/ce.onnx', '--logits', 'z')).stderr).toMatch(
+    /^xent check: --logits expected the name of a float logits input, got onnxruntime-node cpu: .* with logits \(f32\), labels \(i64\)\n$/,
+  );
+}, 120_000);

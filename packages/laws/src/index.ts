@@ -46,3 +46,4 @@ export {
 export { formatReport, reportJson } from './certify/report.js';
 export { kinds, operandsFor, signatures, type InputOptions, type Kind } from './certify/kinds.js';
 export { close, type Tolerance } from './numeric.js';
+export * from './engines/index.js';

@@ -31,9 +31,21 @@ const report = s.custom('a Report from certify', isReport, (): Report => ({
   ok: true,
 }));
 
-const mark: Record<LawResult['status'], string> = { holds: 'holds', fails: 'FAILS', 'not applicable': 'n/a' };
+export const mark: Record<LawResult['status'], string> = { holds: 'holds', fails: 'FAILS', 'not applicable': 'n/a' };
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+/** The law table: a header, a rule, and one row per law (law, result, runs, time or why not), in aligned columns. */
+export function lawTable(rows: readonly (readonly string[])[]): string[] {
+  const head = ['  law', 'result', 'runs', 'time / why not'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
 
 /** The report as a text table: one row per law, then the counterexamples of the failures. */
 export const formatReport = publicFn('formatReport', { r: report }, (r: Report): string => {
@@ -45,19 +57,7 @@ export const formatReport = publicFn('formatReport', { r: report }, (r: Report):
       ? (l.message ?? '')
       : `${l.ms.toFixed(0)} ms${l.method === undefined ? '' : ` (${l.method})`}`,
   ]);
-  const head = ['  law', 'result', 'runs', 'time / why not'];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => pad(c, widths[i] as number))
-      .join('  ')
-      .trimEnd();
-  const out = [
-    `${r.name} — ${r.kind}: ${r.signature} (seed ${r.seed})`,
-    line(head),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-  ];
+  const out = [`${r.name} — ${r.kind}: ${r.signature} (seed ${r.seed})`, ...lawTable(rows)];
   for (const l of r.results.filter((x) => x.status === 'fails')) {
     out.push('', `${l.claimed ? 'claimed ' : ''}${l.law} fails: ${l.message ?? ''}`);
     if (l.counterexample !== undefined) out.push(`  counterexample: ${l.counterexample}`);

@@ -14,11 +14,13 @@ import {
   type Report,
   certify,
   formatReport,
+  type RoleNames,
   operandsFor,
   signatures,
   tensorOf,
 } from '@xent/laws';
 import fc from 'fast-check';
+import { checkEngine, isEngineFile } from './checkEngine.js';
 import { describeLoadError, importModule, isTypeScript, stripsTypes } from './loadModule.js';
 
 export interface CheckOptions {
@@ -31,6 +33,16 @@ export interface CheckOptions {
   readonly json: boolean;
   /** Print the reports but exit 0 when the module could be checked (the quick start's demo). */
   readonly exitZero: boolean;
+  /** For an ONNX model: onnxruntime-node's execution provider. */
+  readonly engine?: 'cpu' | 'webgpu';
+  /** For a Python module: the float dtype its function runs in. */
+  readonly dtype?: 'f32' | 'f64';
+  /** For a Python module: the labels' dtype. */
+  readonly labelDtype?: 'i32' | 'i64';
+  /** For a Python module: the fixed [batch, classes] it takes. */
+  readonly shape?: readonly [number, number];
+  /** For a model or module: the names of its logits and labels inputs and its loss output. */
+  readonly names?: RoleNames;
 }
 
 /** A problem with the command line or the user's module: printed without a stack, exit code 2. */
@@ -38,7 +50,26 @@ export class CheckError extends Error {}
 
 type Fn = (...args: Tensor[]) => Tensor;
 
-const usage = `usage: xent check <file.ts|file.js> [--export NAME] [--kind ${kinds.join('|')}] [--runs N] [--seed S] [--backend cpu|webgpu] [--json] [--exit-zero]`;
+const usage = `usage: xent check <file.ts|file.js> [--export NAME] [--kind ${kinds.join('|')}] [--runs N] [--seed S] [--backend cpu|webgpu] [--json] [--exit-zero]
+       xent check <model.onnx> [--engine cpu|webgpu] [--logits NAME] [--labels NAME] [--out NAME] [--runs N] [--seed S] [--json] [--exit-zero]
+       xent check <module.py> [--export FUNCTION] [--dtype f32|f64] [--label-dtype i32|i64] [--shape B,K] [--runs N] [--seed S] [--json] [--exit-zero]`;
+
+/** Options that only apply to some files: to a model or module another engine runs, or only to xent's own. */
+const onlyFor: Readonly<Record<string, (file: string) => string | undefined>> = {
+  '--engine': (f) => (f.endsWith('.onnx') ? undefined : 'an ONNX model (.onnx)'),
+  '--logits': (f) => (f.endsWith('.onnx') ? undefined : 'an ONNX model (.onnx)'),
+  '--labels': (f) => (f.endsWith('.onnx') ? undefined : 'an ONNX model (.onnx)'),
+  '--out': (f) => (f.endsWith('.onnx') ? undefined : 'an ONNX model (.onnx)'),
+  '--dtype': (f) => (f.endsWith('.py') ? undefined : 'a Python module (.py)'),
+  '--label-dtype': (f) => (f.endsWith('.py') ? undefined : 'a Python module (.py)'),
+  '--shape': (f) => (f.endsWith('.py') ? undefined : 'a Python module (.py)'),
+  '--kind': (f) =>
+    isEngineFile(f)
+      ? 'a TypeScript or JavaScript module (models and Python modules are classification losses)'
+      : undefined,
+  '--backend': (f) =>
+    isEngineFile(f) ? "a TypeScript or JavaScript module (a model's engine is chosen with --engine)" : undefined,
+};
 
 export function parseArgs(argv: readonly string[]): CheckOptions {
   const [command, file, ...rest] = argv;
@@ -54,8 +85,12 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
       flags.set(flag, v);
     }
   }
-  const known = ['--export', '--kind', '--runs', '--seed', '--backend', '--json', '--exit-zero'];
-  for (const f of flags.keys()) if (!known.includes(f)) throw new CheckError(`unknown option ${f}\n${usage}`);
+  const known = ['--export', '--runs', '--seed', '--json', '--exit-zero', ...Object.keys(onlyFor)];
+  for (const f of flags.keys()) {
+    if (!known.includes(f)) throw new CheckError(`unknown option ${f}\n${usage}`);
+    const only = onlyFor[f]?.(file);
+    if (only !== undefined) throw new CheckError(`${f} applies to ${only}, not to ${file}`);
+  }
   const str = (f: string): string | undefined =>
     typeof flags.get(f) === 'string' ? (flags.get(f) as string) : undefined;
   const kind = str('--kind');
@@ -73,6 +108,25 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
   if (backend !== 'cpu' && backend !== 'webgpu')
     throw new CheckError(`--backend must be cpu or webgpu, got '${backend}'`);
   const exportName = str('--export');
+  const engine = str('--engine');
+  if (engine !== undefined && engine !== 'cpu' && engine !== 'webgpu')
+    throw new CheckError(`--engine must be cpu or webgpu, got '${engine}'`);
+  const dtype = str('--dtype');
+  if (dtype !== undefined && dtype !== 'f32' && dtype !== 'f64')
+    throw new CheckError(`--dtype must be f32 or f64, got '${dtype}'`);
+  const labelDtype = str('--label-dtype');
+  if (labelDtype !== undefined && labelDtype !== 'i32' && labelDtype !== 'i64')
+    throw new CheckError(`--label-dtype must be i32 or i64, got '${labelDtype}'`);
+  const shapeText = str('--shape');
+  const shape = shapeText?.split(',').map(Number);
+  if (shapeText !== undefined && (shape?.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)))
+    throw new CheckError(`--shape must be two positive integers B,K (batch, classes), got '${shapeText}'`);
+  const names = Object.fromEntries(
+    (['logits', 'labels', 'out'] as const).flatMap((k) => {
+      const v = str(`--${k}`);
+      return v === undefined ? [] : [[k, v]];
+    }),
+  ) as RoleNames;
   return {
     file,
     ...(exportName === undefined ? {} : { exportName }),
@@ -82,6 +136,11 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
     backend,
     json: flags.has('--json'),
     exitZero: flags.has('--exit-zero'),
+    ...(engine === undefined ? {} : { engine }),
+    ...(dtype === undefined ? {} : { dtype }),
+    ...(labelDtype === undefined ? {} : { labelDtype }),
+    ...(shape === undefined ? {} : { shape: shape as [number, number] }),
+    ...(Object.keys(names).length === 0 ? {} : { names }),
   };
 }
 
@@ -219,6 +278,10 @@ export interface CheckOutput {
 
 /** Runs the check; returns the exit code (0 ok, 1 a gradient is wrong, a value is not finite or a claim fails). */
 export async function check(options: CheckOptions, out: CheckOutput): Promise<number> {
+  if (isEngineFile(options.file)) {
+    if (!existsSync(resolvePath(options.file))) throw new CheckError(`no such file: ${options.file}`);
+    return checkEngine(options, out);
+  }
   const mod = await loadModule(options.file);
   const { checked, skipped } = subjects(mod, options);
   let backend: Backend | undefined;
