@@ -36,6 +36,16 @@ export const pythonExportFields = {
   keepVjp: s.optional(s.boolean),
 };
 
+/** The names of `f`'s plain parameters as its source declares them (`(logits, labels) => …`); none for patterns. */
+function parameterNames(f: (...args: never[]) => unknown): (string | undefined)[] {
+  const list = /^(?:async\s*)?(?:function\b[^(]*)?\(([^)]*)\)|^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(
+    Function.prototype.toString.call(f),
+  );
+  if (list === null) return [];
+  const text = list[1] ?? list[2] ?? '';
+  return text.split(',').map((p) => (/^\s*[A-Za-z_$][\w$]*\s*$/.test(p) ? p.trim() : undefined));
+}
+
 /** A tensor leaf of a pytree: its xent path, its Python accessor and the keys leading to it. */
 interface Leaf {
   readonly path: string;
@@ -123,12 +133,19 @@ export function pythonModule(
   };
   const reserved = ['math', 'torch', 'jax', 'jnp', 'lax', 'jsp', 'dev', 'ctx', 'outs', 'grads', name];
   const taken = new Set(reserved);
-  const argNames = exampleArgs.map((_, i) => `arg${i}`);
-  argNames.forEach((a) => taken.add(a));
+  const declared = parameterNames(f);
+  const argNames = exampleArgs.map((_, i) => {
+    const own = declared[i];
+    const a = own !== undefined && isPythonIdentifier(own) && !taken.has(own) ? own : `arg${i}`;
+    taken.add(a);
+    return a;
+  });
   const leaves = trace.argDefs.flatMap((def, i) =>
-    leavesOf(def.root, `args[${i}]`, `arg${i}`, []).map((l) => ({ ...l, arg: i })),
+    leavesOf(def.root, `args[${i}]`, argNames[i] as string, []).map((l) => ({ ...l, arg: i })),
   );
-  const leafNames = leaves.map((l) => nameFor(l.keys, `arg${l.arg}`, taken));
+  const leafNames = leaves.map((l) =>
+    l.keys.length === 0 ? (argNames[l.arg] as string) : nameFor(l.keys, argNames[l.arg] as string, taken),
+  );
   const outLeaves = leavesOf(trace.out.root, 'out', 'out', []);
   const outNames = outLeaves.map((l) => nameFor(l.keys, 'out', taken));
   const unpack = leaves.map((l, i) => {
