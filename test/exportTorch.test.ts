@@ -89,17 +89,24 @@ describe.skipIf(skip)(`x.export.torch on PyTorch (${torchProbe.why})`, () => {
     source: x.export.torch(loss as (...a: never[]) => unknown, [example.z, example.o, example.y]),
   }));
 
-  test(`every library loss (${Object.keys(allCases).length} cases): value and autograd gradients equal xent's f64 to 1e-12`, () => {
+  test(`every library loss (${Object.keys(allCases).length} cases), with and without keepVjp: value and gradients equal xent's f64 to 1e-12`, () => {
+    const kept = Object.entries(allCases).map(([name, loss]) => ({
+      name: `${name} (keepVjp)`,
+      loss,
+      source: x.export.torch(loss as (...a: never[]) => unknown, [example.z, example.o, example.y], { keepVjp: true }),
+    }));
+    const cases = [...exported, ...kept];
     fc.assert(
       fc.property(draws, ({ z, o, y }) => {
         const results = runTorch(
-          exported.map((e) => ({
+          cases.map((e) => ({
             source: e.source,
             args: [{ tensor: z, grad: true }, { tensor: o, grad: true }, { tensor: y }],
           })),
         );
-        const failures = exported.flatMap((e, i) => {
-          const [v, g] = x.valueAndGrad(e.loss, { argnums: [0, 1] })(z, o, y);
+        const want = exported.map((e) => x.valueAndGrad(e.loss, { argnums: [0, 1] })(z, o, y));
+        const failures = cases.flatMap((e, i) => {
+          const [v, g] = want[i % exported.length] as [x.Tensor, x.Tensor[]];
           return check(e.name, results[i], [v], g);
         });
         expect(failures).toEqual([]);

@@ -50,12 +50,12 @@ const arrays = { f32: Float32Array, f64: Float64Array, i32: Int32Array, bool: Ui
 function encode(a: PyArg): unknown {
   if (typeof a === 'number') return a;
   if (Array.isArray(a)) return a.map(encode);
-  const spec = a as { readonly tensor?: unknown };
-  if (spec.tensor instanceof x.Tensor) {
-    const t: x.Tensor = spec.tensor;
+  const spec = a as { readonly tensor?: x.Tensor; readonly grad?: boolean };
+  if (spec.tensor !== undefined) {
+    const t = spec.tensor;
     const d: x.HostArray = t.data();
     const data = Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('base64');
-    return { __tensor__: true, dtype: t.dtype, shape: t.shape, data, grad: (a as { grad?: boolean }).grad ?? false };
+    return { __tensor__: true, dtype: t.dtype, shape: t.shape, data, grad: spec.grad ?? false };
   }
   return Object.fromEntries(Object.entries(a as Record<string, PyArg>).map(([k, v]) => [k, encode(v)]));
 }

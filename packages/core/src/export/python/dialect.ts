@@ -47,7 +47,8 @@ export interface VjpWrap {
 export interface PythonDialect {
   /** The library, as the module's docstring names it. */
   readonly library: string;
-  readonly imports: readonly string[];
+  /** The module's imports (and settings) when its graph computes in f64 or not. */
+  readonly imports: (f64: boolean) => readonly string[];
   readonly dtypes: Readonly<Record<DType, string>>;
   readonly ops: PrimTable<{ [P in Prim]: PythonOp<P> }>;
   readonly helpers: Readonly<Record<HelperName, string>>;

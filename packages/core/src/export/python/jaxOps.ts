@@ -12,13 +12,20 @@ const linearArgs = (a: readonly string[], targets: boolean): string =>
 
 export const jaxDialect: PythonDialect = {
   library: 'JAX',
-  imports: [
+  imports: (f64) => [
     'import math',
     '',
     'import jax',
     'import jax.numpy as jnp',
     'from jax import lax',
     'from jax.scipy import special as jsp',
+    ...(f64
+      ? [
+          '',
+          '# f64 arrays stay f64 (without x64, JAX would compute them in f32)',
+          'jax.config.update("jax_enable_x64", True)',
+        ]
+      : []),
   ],
   dtypes: { f32: 'jnp.float32', f64: 'jnp.float64', i32: 'jnp.int32', bool: 'jnp.bool_' },
   ops: {

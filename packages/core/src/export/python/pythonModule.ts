@@ -215,9 +215,10 @@ export function pythonModule(
     ]);
   }
   const helperDefs = [...used].sort().map((h) => [dialect.helpers[h]]);
+  const f64 = [...trace.inputs, ...trace.outputs, ...trace.graph.nodes].some((p) => p.type.dtype === 'f64');
   return [
-    `"""Written by xent (x.export): \`${name}\` over ${dialect.library} tensors."""`,
-    ...dialect.imports,
+    `"""Written by xent (x.export): \`${name}\` for ${dialect.library}."""`,
+    ...dialect.imports(f64),
     '',
     ...[...helperDefs, ...defs].flatMap((d) => ['', ...d, '']),
   ]

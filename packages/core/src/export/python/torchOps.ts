@@ -16,7 +16,7 @@ const linearArgs = (a: readonly string[], targets: boolean): string =>
 
 export const torchDialect: PythonDialect = {
   library: 'PyTorch',
-  imports: ['import math', '', 'import torch'],
+  imports: () => ['import math', '', 'import torch'],
   dtypes: { f32: 'torch.float32', f64: 'torch.float64', i32: 'torch.int32', bool: 'torch.bool' },
   ops: {
     neg: call('torch.neg'),
