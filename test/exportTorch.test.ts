@@ -3,6 +3,11 @@
  * there gives xent's f64 value and gradients (PyTorch's autograd through the exported ops) to 1e-12 on fresh draws,
  * gradcheck passes on a sample, and keepVjp runs xent's own VJP (custom VJPs, several outputs, f32) as the backward.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
@@ -11,7 +16,7 @@ import { type LossCase, lossCases, spectralCases } from './support/lossCases.js'
 import { offKinks } from './support/offKinks.js';
 import { optaxCases } from './support/optaxCases.js';
 import { tier2Cases } from './support/tier2Cases.js';
-import { type PyTensor, runTorch, type TorchResult, torchProbe } from './support/torchRunner.js';
+import { type PyTensor, python, runTorch, type TorchResult, torchProbe } from './support/torchRunner.js';
 import { toNumbers } from './support/numeric.js';
 
 const inCi = process.env['CI'] !== undefined && process.env['CI'] !== 'false';
@@ -227,6 +232,25 @@ describe.skipIf(skip)(`x.export.torch on PyTorch (${torchProbe.why})`, () => {
       );
     }, 60_000);
   });
+});
+
+describe.skipIf(skip)('examples/export-torch', () => {
+  test("the exported loss trains a tiny classifier in PyTorch 1.13 (and equals torch's label-smoothed cross_entropy)", () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const module = join(mkdtempSync(join(tmpdir(), 'xent-example-')), 'xent_loss.py');
+    execFileSync('node', [`${root}examples/dist/export-torch/export.js`, module], { timeout: 60_000 });
+    const out = execFileSync(python, [`${root}examples/export-torch/train.py`, module], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const gap = Number(/\|difference\| (\S+)/.exec(out)?.[1]);
+    expect(gap).toBeLessThan(1e-6);
+    const [, first, last, accuracy] = (
+      /first epoch loss (\S+), last (\S+), training accuracy (\S+)/.exec(out) ?? []
+    ).map(Number);
+    expect(last).toBeLessThan((first as number) * 0.7);
+    expect(accuracy).toBeGreaterThan(0.9);
+  }, 60_000);
 });
 
 describe('x.export.torch rejects bad options with an XentError', () => {
