@@ -1,5 +1,5 @@
 /** @file The JAX dialect: one jax.numpy / lax call per primitive (an exhaustive table), its dtypes, helpers and the custom_vjp wrapper. */
-import type { Prim } from '../../ir/prim.js';
+import type { Prim, PrimTable } from '../../ir/prim.js';
 import { type PythonDialect, type PythonOp, pyTuple } from './dialect.js';
 
 const call =
@@ -9,6 +9,78 @@ const call =
 
 const linearArgs = (a: readonly string[], targets: boolean): string =>
   `${a[0]}, ${a[1]}, ${a[2]}, ${targets ? a[3] : 'None'}`;
+
+/** One jax.numpy / lax expression per primitive. */
+export const jaxOps: PrimTable<{ [P in Prim]: PythonOp<P> }> = {
+  neg: call('jnp.negative'),
+  exp: call('jnp.exp'),
+  log: call('jnp.log'),
+  log1p: call('jnp.log1p'),
+  expm1: call('jnp.expm1'),
+  sqrt: call('jnp.sqrt'),
+  recip: call('jnp.reciprocal'),
+  sin: call('jnp.sin'),
+  cos: call('jnp.cos'),
+  tanh: call('jnp.tanh'),
+  abs: call('jnp.abs'),
+  sign: call('jnp.sign'),
+  floor: call('jnp.floor'),
+  ceil: call('jnp.ceil'),
+  erf: call('jsp.erf'),
+  erfc: call('jsp.erfc'),
+  erfinv: call('jsp.erfinv'),
+  lgamma: call('lax.lgamma'),
+  polygamma: ([x], { order }) => `jsp.polygamma(${order}, ${x})`,
+  add: call('jnp.add'),
+  sub: call('jnp.subtract'),
+  mul: call('jnp.multiply'),
+  div: call('jnp.divide'),
+  pow: call('jnp.power'),
+  maximum: call('jnp.maximum'),
+  minimum: call('jnp.minimum'),
+  less: call('jnp.less'),
+  lessEqual: call('jnp.less_equal'),
+  equal: call('jnp.equal'),
+  notEqual: call('jnp.not_equal'),
+  where: call('jnp.where'),
+  cast: ([x], { dtype }, n, ctx) => {
+    const from = (n.inputs[0] as { type: { dtype: string } }).type.dtype;
+    if (dtype === 'bool') return `jnp.not_equal(${x}, 0)`;
+    if (dtype === 'i32' && (from === 'f32' || from === 'f64')) return `${ctx.helper('toI32')}(${x})`;
+    return `${x}.astype(${ctx.dtype(dtype)})`;
+  },
+  sum: ([x], { axes }, n, ctx) => `jnp.sum(${x}, axis=${pyTuple(axes)}, dtype=${ctx.dtype(n.type.dtype)})`,
+  max: ([x], { axes }) => `jnp.max(${x}, axis=${pyTuple(axes)})`,
+  logsumexp: ([x], { axes }) => `jsp.logsumexp(${x}, axis=${pyTuple(axes)})`,
+  reshape: ([x], { shape }) => `jnp.reshape(${x}, ${pyTuple(shape)})`,
+  broadcast: ([x], { shape }) => `jnp.broadcast_to(${x}, ${pyTuple(shape)})`,
+  transpose: ([x], { perm }) => `jnp.transpose(${x}, ${pyTuple(perm)})`,
+  slice: ([x], { start, end }) => `${x}[${start.map((s, i) => `${s}:${end[i]}`).join(', ')}]`,
+  pad: ([x], { lo, hi }) => `jnp.pad(${x}, ${pyTuple(lo.map((l, i) => pyTuple([l, hi[i] as number])))})`,
+  flip: ([x], { axes }) => `jnp.flip(${x}, axis=${pyTuple(axes)})`,
+  concat: (a, { axis }) => `jnp.concatenate([${a.join(', ')}], axis=${axis})`,
+  gather: ([x, i], { axis }) => `jnp.take_along_axis(${x}, ${i}, axis=${axis})`,
+  matmul: call('jnp.matmul'),
+  cumsum: ([x], { axis, reverse }) => `lax.cumsum(${x}, axis=${axis}, reverse=${reverse ? 'True' : 'False'})`,
+  logcumsumexp: ([x], { axis, reverse }) =>
+    `lax.cumlogsumexp(${x}, axis=${axis}, reverse=${reverse ? 'True' : 'False'})`,
+  eigh: ([x], { output }, _n, ctx) =>
+    output === 'values'
+      ? `jnp.linalg.eigvalsh(0.5 * (${x} + jnp.swapaxes(${x}, -1, -2)))`
+      : `${ctx.helper('eighVectors')}(${x})`,
+  argsort: ([x], { axis, descending }) =>
+    `jnp.argsort(${x}, axis=${axis}, stable=True, descending=${descending ? 'True' : 'False'}).astype(jnp.int32)`,
+  linearLogitStats: (a, { softcap, targets }, _n, ctx) =>
+    `${ctx.helper('linearLogitStats')}(${linearArgs(a, targets)}, softcap=${softcap ?? 'None'})`,
+  linearLogitGrad: (a, { softcap, targets, filter }, _n, ctx) => {
+    const k = targets ? 4 : 3;
+    return `${ctx.helper('linearLogitGrad')}(${linearArgs(a, targets)}, ${a[k]}, ${a[k + 1]}, softcap=${softcap ?? 'None'}, filter=${filter ? 'True' : 'False'})`;
+  },
+  iota: (_a, { shape, axis, dtype }, _n, ctx) =>
+    `lax.broadcasted_iota(${ctx.dtype(dtype)}, ${pyTuple(shape)}, ${axis})`,
+  stopGradient: call('lax.stop_gradient'),
+  checkIndex: ([x], { bound }, _n, ctx) => `${ctx.helper('checkIndex')}(${x}, ${bound})`,
+};
 
 export const jaxDialect: PythonDialect = {
   library: 'JAX',
@@ -28,76 +100,7 @@ export const jaxDialect: PythonDialect = {
       : []),
   ],
   dtypes: { f32: 'jnp.float32', f64: 'jnp.float64', i32: 'jnp.int32', bool: 'jnp.bool_' },
-  ops: {
-    neg: call('jnp.negative'),
-    exp: call('jnp.exp'),
-    log: call('jnp.log'),
-    log1p: call('jnp.log1p'),
-    expm1: call('jnp.expm1'),
-    sqrt: call('jnp.sqrt'),
-    recip: call('jnp.reciprocal'),
-    sin: call('jnp.sin'),
-    cos: call('jnp.cos'),
-    tanh: call('jnp.tanh'),
-    abs: call('jnp.abs'),
-    sign: call('jnp.sign'),
-    floor: call('jnp.floor'),
-    ceil: call('jnp.ceil'),
-    erf: call('jsp.erf'),
-    erfc: call('jsp.erfc'),
-    erfinv: call('jsp.erfinv'),
-    lgamma: call('lax.lgamma'),
-    polygamma: ([x], { order }) => `jsp.polygamma(${order}, ${x})`,
-    add: call('jnp.add'),
-    sub: call('jnp.subtract'),
-    mul: call('jnp.multiply'),
-    div: call('jnp.divide'),
-    pow: call('jnp.power'),
-    maximum: call('jnp.maximum'),
-    minimum: call('jnp.minimum'),
-    less: call('jnp.less'),
-    lessEqual: call('jnp.less_equal'),
-    equal: call('jnp.equal'),
-    notEqual: call('jnp.not_equal'),
-    where: call('jnp.where'),
-    cast: ([x], { dtype }, n, ctx) => {
-      const from = (n.inputs[0] as { type: { dtype: string } }).type.dtype;
-      if (dtype === 'bool') return `jnp.not_equal(${x}, 0)`;
-      if (dtype === 'i32' && (from === 'f32' || from === 'f64')) return `${ctx.helper('toI32')}(${x})`;
-      return `${x}.astype(${ctx.dtype(dtype)})`;
-    },
-    sum: ([x], { axes }, n, ctx) => `jnp.sum(${x}, axis=${pyTuple(axes)}, dtype=${ctx.dtype(n.type.dtype)})`,
-    max: ([x], { axes }) => `jnp.max(${x}, axis=${pyTuple(axes)})`,
-    logsumexp: ([x], { axes }) => `jsp.logsumexp(${x}, axis=${pyTuple(axes)})`,
-    reshape: ([x], { shape }) => `jnp.reshape(${x}, ${pyTuple(shape)})`,
-    broadcast: ([x], { shape }) => `jnp.broadcast_to(${x}, ${pyTuple(shape)})`,
-    transpose: ([x], { perm }) => `jnp.transpose(${x}, ${pyTuple(perm)})`,
-    slice: ([x], { start, end }) => `${x}[${start.map((s, i) => `${s}:${end[i]}`).join(', ')}]`,
-    pad: ([x], { lo, hi }) => `jnp.pad(${x}, ${pyTuple(lo.map((l, i) => pyTuple([l, hi[i] as number])))})`,
-    flip: ([x], { axes }) => `jnp.flip(${x}, axis=${pyTuple(axes)})`,
-    concat: (a, { axis }) => `jnp.concatenate([${a.join(', ')}], axis=${axis})`,
-    gather: ([x, i], { axis }) => `jnp.take_along_axis(${x}, ${i}, axis=${axis})`,
-    matmul: call('jnp.matmul'),
-    cumsum: ([x], { axis, reverse }) => `lax.cumsum(${x}, axis=${axis}, reverse=${reverse ? 'True' : 'False'})`,
-    logcumsumexp: ([x], { axis, reverse }) =>
-      `lax.cumlogsumexp(${x}, axis=${axis}, reverse=${reverse ? 'True' : 'False'})`,
-    eigh: ([x], { output }, _n, ctx) =>
-      output === 'values'
-        ? `jnp.linalg.eigvalsh(0.5 * (${x} + jnp.swapaxes(${x}, -1, -2)))`
-        : `${ctx.helper('eighVectors')}(${x})`,
-    argsort: ([x], { axis, descending }) =>
-      `jnp.argsort(${x}, axis=${axis}, stable=True, descending=${descending ? 'True' : 'False'}).astype(jnp.int32)`,
-    linearLogitStats: (a, { softcap, targets }, _n, ctx) =>
-      `${ctx.helper('linearLogitStats')}(${linearArgs(a, targets)}, softcap=${softcap ?? 'None'})`,
-    linearLogitGrad: (a, { softcap, targets, filter }, _n, ctx) => {
-      const k = targets ? 4 : 3;
-      return `${ctx.helper('linearLogitGrad')}(${linearArgs(a, targets)}, ${a[k]}, ${a[k + 1]}, softcap=${softcap ?? 'None'}, filter=${filter ? 'True' : 'False'})`;
-    },
-    iota: (_a, { shape, axis, dtype }, _n, ctx) =>
-      `lax.broadcasted_iota(${ctx.dtype(dtype)}, ${pyTuple(shape)}, ${axis})`,
-    stopGradient: call('lax.stop_gradient'),
-    checkIndex: ([x], { bound }, _n, ctx) => `${ctx.helper('checkIndex')}(${x}, ${bound})`,
-  },
+  ops: jaxOps,
   helpers: {
     expect: `def _expect(t, dtype, shape, path):
     """Rejects a leaf of another dtype or shape than the example's (the module never converts silently)."""

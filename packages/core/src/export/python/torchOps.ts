@@ -1,5 +1,5 @@
 /** @file The PyTorch dialect: one torch call per primitive (an exhaustive table), its dtypes, helpers and the autograd.Function wrapper. */
-import type { Prim } from '../../ir/prim.js';
+import type { Prim, PrimTable } from '../../ir/prim.js';
 import { type PythonDialect, type PythonOp, pyTuple } from './dialect.js';
 
 const call =
@@ -14,88 +14,91 @@ const flipped = (x: string, axis: number, reverse: boolean, inner: (x: string) =
 const linearArgs = (a: readonly string[], targets: boolean): string =>
   `${a[0]}, ${a[1]}, ${a[2]}, ${targets ? a[3] : 'None'}`;
 
+/** One torch expression per primitive. */
+export const torchOps: PrimTable<{ [P in Prim]: PythonOp<P> }> = {
+  neg: call('torch.neg'),
+  exp: call('torch.exp'),
+  log: call('torch.log'),
+  log1p: call('torch.log1p'),
+  expm1: call('torch.expm1'),
+  sqrt: call('torch.sqrt'),
+  recip: call('torch.reciprocal'),
+  sin: call('torch.sin'),
+  cos: call('torch.cos'),
+  tanh: call('torch.tanh'),
+  abs: call('torch.abs'),
+  sign: call('torch.sign'),
+  floor: call('torch.floor'),
+  ceil: call('torch.ceil'),
+  erf: call('torch.erf'),
+  erfc: call('torch.erfc'),
+  erfinv: call('torch.erfinv'),
+  lgamma: call('torch.lgamma'),
+  polygamma: ([x], { order }) => `torch.polygamma(${order}, ${x})`,
+  add: call('torch.add'),
+  sub: call('torch.sub'),
+  mul: call('torch.mul'),
+  div: call('torch.div'),
+  pow: call('torch.pow'),
+  maximum: call('torch.maximum'),
+  minimum: call('torch.minimum'),
+  less: call('torch.lt'),
+  lessEqual: call('torch.le'),
+  equal: call('torch.eq'),
+  notEqual: call('torch.ne'),
+  where: call('torch.where'),
+  cast: ([x], { dtype }, n, ctx) => {
+    const from = (n.inputs[0] as { type: { dtype: string } }).type.dtype;
+    if (dtype === 'bool') return `torch.ne(${x}, 0)`;
+    if (dtype === 'i32' && (from === 'f32' || from === 'f64')) return `${ctx.helper('toI32')}(${x})`;
+    return `${x}.to(${ctx.dtype(dtype)})`;
+  },
+  sum: ([x], { axes }, n, ctx) =>
+    axes.length === 0 ? `${x}.clone()` : `torch.sum(${x}, dim=${pyTuple(axes)}, dtype=${ctx.dtype(n.type.dtype)})`,
+  max: ([x], { axes }) => (axes.length === 0 ? `${x}.clone()` : `torch.amax(${x}, dim=${pyTuple(axes)})`),
+  logsumexp: ([x], { axes }) => (axes.length === 0 ? `${x}.clone()` : `torch.logsumexp(${x}, dim=${pyTuple(axes)})`),
+  reshape: ([x], { shape }) => `torch.reshape(${x}, ${pyTuple(shape)})`,
+  broadcast: ([x], { shape }) => `${x}.expand(${pyTuple(shape)})`,
+  transpose: ([x], { perm }) => `torch.permute(${x}, ${pyTuple(perm)})`,
+  slice: ([x], { start, end }) => `${x}[${start.map((s, i) => `${s}:${end[i]}`).join(', ')}]`,
+  pad: ([x], { lo, hi }) =>
+    `torch.nn.functional.pad(${x}, [${lo
+      .map((_, i) => lo.length - 1 - i)
+      .flatMap((i) => [lo[i], hi[i]])
+      .join(', ')}])`,
+  flip: ([x], { axes }) => `torch.flip(${x}, [${axes.join(', ')}])`,
+  concat: (a, { axis }) => `torch.cat([${a.join(', ')}], dim=${axis})`,
+  gather: ([x, i], { axis }) => `torch.gather(${x}, ${axis}, ${i}.long())`,
+  matmul: call('torch.matmul'),
+  cumsum: ([x], { axis, reverse }, n, ctx) =>
+    flipped(x as string, axis, reverse, (v) => `torch.cumsum(${v}, ${axis}, dtype=${ctx.dtype(n.type.dtype)})`),
+  logcumsumexp: ([x], { axis, reverse }) =>
+    flipped(x as string, axis, reverse, (v) => `torch.logcumsumexp(${v}, ${axis})`),
+  eigh: ([x], { output }, _n, ctx) =>
+    output === 'values'
+      ? `torch.linalg.eigvalsh(0.5 * (${x} + ${x}.transpose(-1, -2)))`
+      : `${ctx.helper('eighVectors')}(${x})`,
+  argsort: ([x], { axis, descending }) =>
+    `torch.sort(${x}, dim=${axis}, descending=${descending ? 'True' : 'False'}, stable=True).indices.to(torch.int32)`,
+  linearLogitStats: (a, { softcap, targets }, _n, ctx) =>
+    `${ctx.helper('linearLogitStats')}(${linearArgs(a, targets)}, softcap=${softcap ?? 'None'})`,
+  linearLogitGrad: (a, { softcap, targets, filter }, _n, ctx) => {
+    const k = targets ? 4 : 3;
+    return `${ctx.helper('linearLogitGrad')}(${linearArgs(a, targets)}, ${a[k]}, ${a[k + 1]}, softcap=${softcap ?? 'None'}, filter=${filter ? 'True' : 'False'})`;
+  },
+  iota: (_a, { shape, axis, dtype }, _n, ctx) =>
+    `torch.arange(${shape[axis]}, dtype=${ctx.dtype(dtype)}, device=dev).reshape(${pyTuple(
+      shape.map((d, i) => (i === axis ? d : 1)),
+    )}).expand(${pyTuple(shape)})`,
+  stopGradient: ([x]) => `${x}.detach()`,
+  checkIndex: ([x], { bound }, _n, ctx) => `${ctx.helper('checkIndex')}(${x}, ${bound})`,
+};
+
 export const torchDialect: PythonDialect = {
   library: 'PyTorch',
   imports: () => ['import math', '', 'import torch'],
   dtypes: { f32: 'torch.float32', f64: 'torch.float64', i32: 'torch.int32', bool: 'torch.bool' },
-  ops: {
-    neg: call('torch.neg'),
-    exp: call('torch.exp'),
-    log: call('torch.log'),
-    log1p: call('torch.log1p'),
-    expm1: call('torch.expm1'),
-    sqrt: call('torch.sqrt'),
-    recip: call('torch.reciprocal'),
-    sin: call('torch.sin'),
-    cos: call('torch.cos'),
-    tanh: call('torch.tanh'),
-    abs: call('torch.abs'),
-    sign: call('torch.sign'),
-    floor: call('torch.floor'),
-    ceil: call('torch.ceil'),
-    erf: call('torch.erf'),
-    erfc: call('torch.erfc'),
-    erfinv: call('torch.erfinv'),
-    lgamma: call('torch.lgamma'),
-    polygamma: ([x], { order }) => `torch.polygamma(${order}, ${x})`,
-    add: call('torch.add'),
-    sub: call('torch.sub'),
-    mul: call('torch.mul'),
-    div: call('torch.div'),
-    pow: call('torch.pow'),
-    maximum: call('torch.maximum'),
-    minimum: call('torch.minimum'),
-    less: call('torch.lt'),
-    lessEqual: call('torch.le'),
-    equal: call('torch.eq'),
-    notEqual: call('torch.ne'),
-    where: call('torch.where'),
-    cast: ([x], { dtype }, n, ctx) => {
-      const from = (n.inputs[0] as { type: { dtype: string } }).type.dtype;
-      if (dtype === 'bool') return `torch.ne(${x}, 0)`;
-      if (dtype === 'i32' && (from === 'f32' || from === 'f64')) return `${ctx.helper('toI32')}(${x})`;
-      return `${x}.to(${ctx.dtype(dtype)})`;
-    },
-    sum: ([x], { axes }, n, ctx) =>
-      axes.length === 0 ? `${x}.clone()` : `torch.sum(${x}, dim=${pyTuple(axes)}, dtype=${ctx.dtype(n.type.dtype)})`,
-    max: ([x], { axes }) => (axes.length === 0 ? `${x}.clone()` : `torch.amax(${x}, dim=${pyTuple(axes)})`),
-    logsumexp: ([x], { axes }) => (axes.length === 0 ? `${x}.clone()` : `torch.logsumexp(${x}, dim=${pyTuple(axes)})`),
-    reshape: ([x], { shape }) => `torch.reshape(${x}, ${pyTuple(shape)})`,
-    broadcast: ([x], { shape }) => `${x}.expand(${pyTuple(shape)})`,
-    transpose: ([x], { perm }) => `torch.permute(${x}, ${pyTuple(perm)})`,
-    slice: ([x], { start, end }) => `${x}[${start.map((s, i) => `${s}:${end[i]}`).join(', ')}]`,
-    pad: ([x], { lo, hi }) =>
-      `torch.nn.functional.pad(${x}, [${lo
-        .map((_, i) => lo.length - 1 - i)
-        .flatMap((i) => [lo[i], hi[i]])
-        .join(', ')}])`,
-    flip: ([x], { axes }) => `torch.flip(${x}, [${axes.join(', ')}])`,
-    concat: (a, { axis }) => `torch.cat([${a.join(', ')}], dim=${axis})`,
-    gather: ([x, i], { axis }) => `torch.gather(${x}, ${axis}, ${i}.long())`,
-    matmul: call('torch.matmul'),
-    cumsum: ([x], { axis, reverse }, n, ctx) =>
-      flipped(x as string, axis, reverse, (v) => `torch.cumsum(${v}, ${axis}, dtype=${ctx.dtype(n.type.dtype)})`),
-    logcumsumexp: ([x], { axis, reverse }) =>
-      flipped(x as string, axis, reverse, (v) => `torch.logcumsumexp(${v}, ${axis})`),
-    eigh: ([x], { output }, _n, ctx) =>
-      output === 'values'
-        ? `torch.linalg.eigvalsh(0.5 * (${x} + ${x}.transpose(-1, -2)))`
-        : `${ctx.helper('eighVectors')}(${x})`,
-    argsort: ([x], { axis, descending }) =>
-      `torch.sort(${x}, dim=${axis}, descending=${descending ? 'True' : 'False'}, stable=True).indices.to(torch.int32)`,
-    linearLogitStats: (a, { softcap, targets }, _n, ctx) =>
-      `${ctx.helper('linearLogitStats')}(${linearArgs(a, targets)}, softcap=${softcap ?? 'None'})`,
-    linearLogitGrad: (a, { softcap, targets, filter }, _n, ctx) => {
-      const k = targets ? 4 : 3;
-      return `${ctx.helper('linearLogitGrad')}(${linearArgs(a, targets)}, ${a[k]}, ${a[k + 1]}, softcap=${softcap ?? 'None'}, filter=${filter ? 'True' : 'False'})`;
-    },
-    iota: (_a, { shape, axis, dtype }, _n, ctx) =>
-      `torch.arange(${shape[axis]}, dtype=${ctx.dtype(dtype)}, device=dev).reshape(${pyTuple(
-        shape.map((d, i) => (i === axis ? d : 1)),
-      )}).expand(${pyTuple(shape)})`,
-    stopGradient: ([x]) => `${x}.detach()`,
-    checkIndex: ([x], { bound }, _n, ctx) => `${ctx.helper('checkIndex')}(${x}, ${bound})`,
-  },
+  ops: torchOps,
   helpers: {
     expect: `def _expect(t, dtype, shape, path):
     """Rejects a leaf of another dtype or shape than the example's (the module never converts silently)."""
