@@ -4,7 +4,7 @@
  * gradcheck passes on a sample, and keepVjp runs xent's own VJP (custom VJPs, several outputs, f32) as the backward.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,6 +207,41 @@ describe.skipIf(skip)(`x.export.torch on PyTorch (${torchProbe.why})`, () => {
         ...check('linearCrossEntropy keepVjp', results[1], [lv], lg),
         ...check('linearCrossEntropy autograd', results[2], [lv], lg),
       ]).toEqual([]);
+    }, 60_000);
+
+    test('the chunked linear-logit helpers give the same stats and packed gradient for every chunk size (ragged ones included)', () => {
+      const h = f64(
+        Array.from({ length: 7 * 3 }, (_, i) => Math.sin(i)),
+        [7, 3],
+      );
+      const w = f64(
+        Array.from({ length: 5 * 3 }, (_, i) => Math.cos(i)),
+        [5, 3],
+      );
+      const y = i32([0, 4, 2, 1, 3, 3, 0]);
+      const lce = (a: x.Tensor, b: x.Tensor, labels: x.Tensor): x.Tensor =>
+        x.losses.linearCrossEntropy(a, b, labels, { softcap: 2 });
+      const dir = mkdtempSync(join(tmpdir(), 'xent-chunks-'));
+      const module = join(dir, 'lce.py');
+      writeFileSync(module, x.export.torch(lce, [h, w, y], { keepVjp: true }));
+      const script = [
+        'import importlib.util, sys, torch',
+        'spec = importlib.util.spec_from_file_location("lce", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+        'torch.manual_seed(0)',
+        'h, w, b = torch.randn(7, 3, dtype=torch.float64), torch.randn(5, 3, dtype=torch.float64), torch.randn(5, dtype=torch.float64)',
+        'y = torch.tensor([0, 4, 2, 1, 3, 3, 0], dtype=torch.int32)',
+        'ct = torch.randn(7, 5, dtype=torch.float64)',
+        'stats = {c: m._linear_logit_stats(h, w, b, y, 2.0, chunk=c) for c in (1, 2, 3, 7, 1024)}',
+        'grads = {c: m._linear_logit_grad(h, w, b, y, stats[c], ct, 2.0, False, chunk=c) for c in stats}',
+        'print(max((stats[c] - stats[1024]).abs().max().item() for c in stats))',
+        'print(max(((grads[c] - grads[1024]).abs() / grads[1024].abs().clamp(min=1)).max().item() for c in grads))',
+      ].join('\n');
+      const [statsGap, gradGap] = execFileSync(python, ['-c', script, module], { encoding: 'utf8', timeout: 60_000 })
+        .trim()
+        .split('\n')
+        .map(Number);
+      expect(statsGap).toBe(0);
+      expect(gradGap).toBeLessThan(1e-14);
     }, 60_000);
 
     test("a custom-VJP loss: the backward is the user's rule, not the derivative PyTorch would take", () => {
