@@ -125,7 +125,7 @@ describe.skipIf(skip)(`x.export.torch on PyTorch (${torchProbe.why})`, () => {
         });
         expect(failures).toEqual([]);
       }),
-      { numRuns: 2 },
+      { numRuns: 1 },
     );
   }, 120_000);
 
