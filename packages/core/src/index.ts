@@ -100,6 +100,7 @@ export type * from './nn/einsumTypes.js';
 export * from './nn/linearLogits.js';
 export * as random from './random/random.js';
 export * as optim from './optim/index.js';
+export * as export from './export/index.js';
 export * as tree from './tree/tree.js';
 export type { StaticLeaf, TreeDef, TreeLeaf, TreeMap } from './tree/tree.js';
 export type { RandomKey } from './random/random.js';
