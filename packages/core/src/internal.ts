@@ -74,3 +74,6 @@ export { verify } from './compile/verify.js';
 export { dce } from './compile/dce.js';
 export { expandCustom } from './compile/expandCustom.js';
 export { prepare, runGraph } from './compile/run.js';
+export { traceForExport, type ExportPort, type ExportTrace } from './export/exportTrace.js';
+export { encodeModel, type OnnxModel } from './export/onnx/model.js';
+export { ProtoMessage, varintBytes } from './export/onnx/protobuf.js';

@@ -7,6 +7,7 @@ import { fail, ValueError } from '../../errors.js';
 import type { DType, FloatDType } from '../../ir/dtype.js';
 import type { Node, OpNode } from '../../ir/node.js';
 import type { Prim, PrimTable } from '../../ir/prim.js';
+import { argsort } from './argsort.js';
 import type { Attributes, OnnxGraphBuilder } from './builder.js';
 import {
   expm1,
@@ -143,7 +144,12 @@ export const onnxOps: PrimTable<{ [P in Prim]: Emit<P> }> = {
   equal: direct('Equal'),
   notEqual: ({ b, inputs }) => b.op('Not', [b.op('Equal', inputs)]),
   // ---- select and convert ----
-  where: direct('Where'),
+  // onnxruntime has no Where kernel for bool values: c ∧ a ∨ ¬c ∧ b
+  where: ({ b, node, inputs }) => {
+    if (node.type.dtype !== 'bool') return b.op('Where', inputs);
+    const [c, t, f] = inputs as [string, string, string];
+    return b.op('Or', [b.op('And', [c, t]), b.op('And', [b.op('Not', [c]), f])]);
+  },
   cast,
   // ---- reductions ----
   sum: reduction(({ b, node, inputs }) => reduce(b, 'ReduceSum', inputs[0] as string, node.params.axes, 0)),
@@ -188,7 +194,7 @@ export const onnxOps: PrimTable<{ [P in Prim]: Emit<P> }> = {
     }),
   logcumsumexp,
   eigh: inexpressible('ONNX has no symmetric eigensolver'),
-  argsort: inexpressible('ONNX has no stable sort: TopK breaks ties in no specified order'),
+  argsort: ({ b, node, inputs }) => argsort(b, node, inputs[0] as string),
   linearLogitStats: ({ b, node, inputs }) => linearLogitStats(b, node, inputs),
   linearLogitGrad: ({ b, node, inputs }) => linearLogitGrad(b, node, inputs),
   // ---- sources and markers ----
