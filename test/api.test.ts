@@ -357,6 +357,7 @@ test('xent exports the user API only: compiler and kernel internals are in @xent
     'exp',
     'expandDims',
     'expm1',
+    'export',
     'eye',
     'flip',
     'floor',

@@ -59,7 +59,7 @@ const valueInfo = (name: string, p: ExportPort): OnnxValueInfo => ({
  * const model = x.export.onnx((z: x.Tensor) => x.logsumexp(z), [x.zeros([4], { dtype: 'f64' })]);
  */
 export const onnx = publicFn(
-  'export.onnx',
+  'onnx',
   {
     f: s.fn,
     exampleArgs: s.array(s.anything),
@@ -70,7 +70,7 @@ export const onnx = publicFn(
     exampleArgs: readonly unknown[],
     options: OnnxExportOptions = {},
   ): Uint8Array {
-    const fn = 'export.onnx';
+    const fn = 'onnx';
     const opset = options.opset ?? 17;
     const trace = traceForExport(fn, f, exampleArgs, { withGradient: options.withGradient ?? false, keepScans: false });
     const b = new OnnxGraphBuilder(opset);
