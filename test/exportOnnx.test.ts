@@ -25,7 +25,8 @@ import {
 } from './support/onnxRuntime.js';
 
 const pythonOnnx = hasPythonOnnx();
-if (!pythonOnnx && pythonRequired) throw new Error('CI=true: /usr/bin/python3 must import onnx (scripts/setup-python.sh)');
+if (!pythonOnnx && pythonRequired)
+  throw new Error('CI=true: /usr/bin/python3 must import onnx (scripts/setup-python.sh)');
 const checker = new CheckerBatch();
 
 describe('the protobuf writer', () => {
@@ -218,6 +219,215 @@ describe('every library loss on onnxruntime’s CPU provider', () => {
       hlGaussLoss: 'erfc',
       hlGaussTargets: 'erfc',
     });
+  });
+});
+
+/** Runs `f` exported on `args` (forward only, opset 17) on the CPU provider: each output's numbers by name. */
+async function exported(
+  f: (...a: never[]) => unknown,
+  args: readonly x.Tensor[],
+  name: string,
+): Promise<Record<string, number[]>> {
+  const model = x.export.onnx(f, args);
+  checker.add(name, model);
+  const s = await session(model, 'cpu');
+  return runModel(s, Object.fromEntries(args.map((a, i) => [`args_${i}`, ortTensor(a)])));
+}
+
+const vector = (values: readonly number[], dtype: 'f32' | 'f64'): x.Tensor =>
+  x.tensor(dtype === 'f32' ? Float32Array.from(values) : Float64Array.from(values));
+
+/** Relative distance in units of the dtype's epsilon. */
+const ulps = (got: number, want: number, dtype: 'f32' | 'f64'): number =>
+  got === want ? 0 : Math.abs(got - want) / Math.abs(want) / (dtype === 'f32' ? 2 ** -23 : 2 ** -52);
+
+describe('primitives ONNX lacks or gets wrong, against closed forms', () => {
+  test.each(['f32', 'f64'] as const)(
+    'log1p and expm1 (%s) in Kahan’s forms: within 4 ulp of libm, exact limits',
+    async (dtype) => {
+      const points = [1e-30, -1e-30, 1e-10, -3e-8, 1e-5, 0.3, -0.6, 2, 50, -1, Infinity, -Infinity, 0, -0];
+      const got = await exported(
+        (t: x.Tensor) => [x.log1p(t), x.expm1(t)],
+        [vector(points, dtype)],
+        `log1p/expm1 ${dtype}`,
+      );
+      const round = dtype === 'f32' ? Math.fround : (v: number): number => v;
+      const input = points.map(round);
+      for (const [i, v] of input.entries()) {
+        for (const [out, f] of [
+          ['out_0', Math.log1p],
+          ['out_1', Math.expm1],
+        ] as const) {
+          const want = round(f(v));
+          const have = (got[out] as number[])[i] as number;
+          if (!Number.isFinite(want) || want === 0 || Number.isNaN(want))
+            expect(Object.is(have, want) || have === want).toBe(true);
+          else expect(ulps(have, want, dtype), `${out} at ${v}: ${have} vs ${want}`).toBeLessThanOrEqual(4);
+        }
+      }
+    },
+  );
+
+  test('logsumexp at a common offset of 1e4 in f32, rows of −∞ and +∞, and no ReduceLogSumExp in the model', async () => {
+    const rows = [
+      [1e4, 1e4 + 1, 1e4 - 2],
+      [100, 0, -100],
+      [-Infinity, -Infinity, -Infinity],
+      [Infinity, 1, 2],
+    ];
+    const input = x.tensor(Float32Array.from(rows.flat()), { shape: [4, 3] });
+    const f = (t: x.Tensor): x.Tensor => x.logsumexp(t, { axis: 1 });
+    expect(new TextDecoder().decode(x.export.onnx(f, [input]))).not.toContain('ReduceLogSumExp');
+    const got = (await exported(f, [input], 'logsumexp rows'))['out'] as number[];
+    const closed = [1e4 + Math.log(1 + Math.E + Math.exp(-2)), 100 + Math.log(1 + Math.exp(-100)), -Infinity, Infinity];
+    for (const [i, want] of closed.entries()) {
+      if (!Number.isFinite(want)) expect(got[i]).toBe(want);
+      else expect(Math.abs((got[i] as number) - want)).toBeLessThanOrEqual(Math.abs(want) * 2 ** -23);
+    }
+  });
+
+  test('logcumsumexp along either axis, forward and reversed, against prefix sums in f64 (offset 700: exp overflows)', async () => {
+    const values = Array.from({ length: 12 }, (_, i) => 700 + 5 * Math.sin(i * 1.7));
+    const input = x.tensor(Float64Array.from(values), { shape: [3, 4], dtype: 'f64' });
+    const got = await exported(
+      (t: x.Tensor) => [x.logcumsumexp(t, { axis: 1 }), x.logcumsumexp(t, { axis: 0, reverse: true })],
+      [input],
+      'logcumsumexp',
+    );
+    const at = (r: number, c: number): number => values[r * 4 + c] as number;
+    const lse = (xs: number[]): number => {
+      const m = Math.max(...xs);
+      return m + Math.log(xs.reduce((acc, v) => acc + Math.exp(v - m), 0));
+    };
+    const forward = [0, 1, 2].flatMap((r) =>
+      [0, 1, 2, 3].map((c) => lse([0, 1, 2, 3].filter((j) => j <= c).map((j) => at(r, j)))),
+    );
+    const reversed = [0, 1, 2].flatMap((r) =>
+      [0, 1, 2, 3].map((c) => lse([0, 1, 2].filter((i) => i >= r).map((i) => at(i, c)))),
+    );
+    expectAllClose(got['out_0'] as number[], forward, { rtol: 1e-14, atol: 0 }, 'along axis 1');
+    expectAllClose(got['out_1'] as number[], reversed, { rtol: 1e-14, atol: 0 }, 'reversed along axis 0');
+  });
+
+  test('argsort is stable with ties, ±0 and NaN (largest), in both directions, against a JavaScript stable sort', async () => {
+    const values = [3, NaN, -0, 1, 0, 3, -2, NaN, 1, 3];
+    const ascending = (a: number, b: number): number =>
+      Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0;
+    const order = (descending: boolean): number[] =>
+      values
+        .map((_, i) => i)
+        .sort((i, j) => (descending ? -1 : 1) * ascending(values[i] as number, values[j] as number) || i - j);
+    for (const dtype of ['f32', 'f64'] as const) {
+      const got = await exported(
+        (t: x.Tensor) => [x.argsort(t), x.argsort(t, { descending: true })],
+        [vector(values, dtype)],
+        `argsort ${dtype}`,
+      );
+      expect(got['out_0']).toEqual(order(false));
+      expect(got['out_1']).toEqual(order(true));
+    }
+  });
+
+  test('float → i32 casts truncate, saturate and send NaN to 0; maximum and max propagate NaN', async () => {
+    const values = [NaN, 3e9, -3e9, -2.7, 2.7, 2147483647, -2147483648.5];
+    for (const dtype of ['f32', 'f64'] as const) {
+      const t = vector(values, dtype);
+      const got = await exported((a: x.Tensor) => [x.cast(a, 'i32'), x.maximum(a, 0), x.max(a)], [t], `cast ${dtype}`);
+      expect(got['out_0']).toEqual(toNumbers(x.cast(t, 'i32')));
+      expect(got['out_0']?.slice(0, 5)).toEqual([0, 2147483647, -2147483648, -2, 2]);
+      expect(got['out_1']?.[0]).toBeNaN();
+      expect(got['out_2']?.[0]).toBeNaN();
+    }
+  });
+
+  test('an index out of range makes the engine fail, never wrap around', async () => {
+    const f = (t: x.Tensor, i: x.Tensor): x.Tensor => x.take(t, i);
+    const t = vector([1, 2, 3], 'f64');
+    const s = await session(x.export.onnx(f, [t, x.tensor([0], { dtype: 'i32' })]), 'cpu');
+    const run = (i: number) =>
+      runModel(s, { args_0: ortTensor(t), args_1: ortTensor(x.tensor([i], { dtype: 'i32' })) });
+    expect((await run(2))['out']).toEqual([3]);
+    await expect(run(-1)).rejects.toThrow(/out of range/i);
+    await expect(run(3)).rejects.toThrow(/out of range/i);
+  });
+
+  test('linearCrossEntropy with a bias, a softcap and gradient filtering: stats and VJP by MatMul, f64 against xent', async () => {
+    const [rows, dim, vocab] = [5, 3, 7];
+    const h = x.tensor(
+      Float64Array.from({ length: rows * dim }, (_, i) => Math.sin(i + 1) * 2),
+      { shape: [rows, dim] },
+    );
+    const w = x.tensor(
+      Float64Array.from({ length: vocab * dim }, (_, i) => Math.cos(i * 0.7) * 3),
+      { shape: [vocab, dim] },
+    );
+    const bias = x.tensor(Float64Array.from({ length: vocab }, (_, i) => i / 10));
+    const y = x.tensor([0, 6, 3, 3, 1], { dtype: 'i32' });
+    const loss = (hh: x.Tensor, ww: x.Tensor, bb: x.Tensor, yy: x.Tensor): x.Tensor =>
+      x.losses.linearCrossEntropy(hh, ww, yy, { bias: bb, softcap: 4, gradFilter: true, labelSmoothing: 0.1 });
+    const model = x.export.onnx(loss, [h, w, bias, y], { withGradient: true });
+    checker.add('linearCrossEntropy (softcap, filter)', model);
+    const got = await runModel(await session(model, 'cpu'), {
+      args_0: ortTensor(h),
+      args_1: ortTensor(w),
+      args_2: ortTensor(bias),
+      args_3: ortTensor(y),
+      d_out: ortTensor(x.tensor(1, { dtype: 'f64' })),
+    });
+    const [v, g] = x.valueAndGrad(loss, { argnums: [0, 1, 2] })(h, w, bias, y);
+    expectAllClose(got['out'] as number[], toNumbers(v), { rtol: 1e-12, atol: 0 }, 'value');
+    for (const [i, name] of ['d_args_0', 'd_args_1', 'd_args_2'].entries()) {
+      const want = toNumbers(g[i] as x.Tensor);
+      expectAllClose(got[name] as number[], want, f64Tolerance(want), name);
+    }
+  });
+});
+
+describe('export.onnx’s arguments', () => {
+  test('inputs and outputs are named by their pytree paths; gradients and cotangents after them', async () => {
+    const f = (batch: { logits: x.Tensor; labels: x.Tensor }) => ({
+      loss: x.losses.crossEntropy(batch.logits, batch.labels),
+      top: x.max(batch.logits, { axis: 1 }),
+    });
+    const batch = { logits: x.zeros([2, 3], { dtype: 'f64' }), labels: x.tensor([0, 2], { dtype: 'i32' }) };
+    const s = await session(x.export.onnx(f, [batch], { withGradient: true }), 'cpu');
+    expect(s.inputNames).toEqual(['args_0_logits', 'args_0_labels', 'd_out_loss', 'd_out_top']);
+    expect(s.outputNames).toEqual(['out_loss', 'out_top', 'd_args_0_logits']);
+  });
+
+  test.runIf(pythonOnnx)('opset 17 by default, 18 on request', () => {
+    const f = (t: x.Tensor): x.Tensor => x.sum(t);
+    const opsetOf = (model: Uint8Array): string =>
+      execFileSync(
+        python,
+        ['-c', 'import sys, onnx; print(onnx.load_from_string(sys.stdin.buffer.read()).opset_import[0].version)'],
+        {
+          input: model,
+          encoding: 'utf8',
+        },
+      ).trim();
+    expect(opsetOf(x.export.onnx(f, [x.ones([2])]))).toBe('17');
+    expect(opsetOf(x.export.onnx(f, [x.ones([2])], { opset: 18 }))).toBe('18');
+  });
+
+  test('bad options are XentErrors naming the argument: unknown keys, wrong types, null, opsets other than 17 and 18', () => {
+    const f = (t: x.Tensor): x.Tensor => x.sum(t);
+    const call = (options: unknown) => () => x.export.onnx(f, [x.ones([2])], options as x.export.OnnxExportOptions);
+    expect(call({ opset: 16 })).toThrow("xent.onnx: argument 'opset' expected one of 17, 18, got number 16");
+    expect(call({ opset: '17' })).toThrow(/xent\.onnx: argument 'opset' expected one of 17, 18/);
+    expect(call({ withGradients: true })).toThrow(/xent\.onnx: argument 'options' .*did you mean 'withGradient'/);
+    expect(call({ withGradient: 1 })).toThrow(/xent\.onnx: argument 'withGradient' expected a boolean/);
+    expect(call(null)).toThrow(/xent\.onnx: argument 'options' .* got null/);
+    expect(() => x.export.onnx(f, x.ones([2]) as never)).toThrow(/xent\.onnx: argument 'exampleArgs'/);
+    expect(() => x.export.onnx('f' as never, [])).toThrow(/xent\.onnx: argument 'f' expected a function/);
+  });
+
+  test('a primitive ONNX cannot express is a ValueError naming it', () => {
+    const f = (t: x.Tensor): x.Tensor => x.sum(x.eigvalsh(t));
+    expect(() => x.export.onnx(f, [x.eye(3, { dtype: 'f64' })])).toThrow(
+      /xent\.onnx: argument 'f' .*the primitive 'eigh'/,
+    );
+    expect(() => x.export.onnx((t: x.Tensor) => x.erfc(t), [x.ones([2])])).toThrow(/the primitive 'erfc'/);
   });
 });
 

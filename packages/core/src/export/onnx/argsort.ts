@@ -41,9 +41,17 @@ export function argsort(b: OnnxGraphBuilder, node: OpNode<'argsort'>, input: str
   // [.., t, i]: whether element i lands at position t; the index of the one that does
   const lands = b.op('Equal', [
     b.op('Unsqueeze', [position, b.ints([rank - 1])]),
-    b.constant('i32', [n, 1], Array.from({ length: n }, (_, t) => t)),
+    b.constant(
+      'i32',
+      [n, 1],
+      Array.from({ length: n }, (_, t) => t),
+    ),
   ]);
-  const indices = b.constant('i32', [1, n], Array.from({ length: n }, (_, i) => i));
+  const indices = b.constant(
+    'i32',
+    [1, n],
+    Array.from({ length: n }, (_, i) => i),
+  );
   const sorted = reduce(b, 'ReduceSum', b.op('Where', [lands, indices, b.scalar('i32', 0)]), [rank], 0);
   return b.op('Transpose', [sorted], { perm: inverse });
 }

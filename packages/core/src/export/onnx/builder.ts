@@ -41,7 +41,10 @@ export class OnnxGraphBuilder {
 
   /** A constant tensor as an initializer (equal small constants share one). */
   constant(dtype: OnnxDType, dims: readonly number[], values: ArrayLike<number | bigint>): string {
-    const key = values.length <= 64 ? `${dtype}|${dims.join(',')}|${Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))).join(',')}` : undefined;
+    const key =
+      values.length <= 64
+        ? `${dtype}|${dims.join(',')}|${Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))).join(',')}`
+        : undefined;
     const known = key === undefined ? undefined : this.constants.get(key);
     if (known !== undefined) return known;
     const name = this.fresh('const');

@@ -29,7 +29,13 @@ export function maxWithNaN(
 ): string {
   const m = reduce(b, 'ReduceMax', x, axes, keepdims);
   if (dtype !== 'f32' && dtype !== 'f64') return m;
-  const nans = reduce(b, 'ReduceMax', b.op('Cast', [b.op('IsNaN', [x])], { to: onnxElementType[dtype] }), axes, keepdims);
+  const nans = reduce(
+    b,
+    'ReduceMax',
+    b.op('Cast', [b.op('IsNaN', [x])], { to: onnxElementType[dtype] }),
+    axes,
+    keepdims,
+  );
   return b.op('Where', [b.op('Less', [b.scalar(dtype, 0), nans]), b.scalar(dtype, NaN), m]);
 }
 
@@ -37,7 +43,12 @@ export function maxWithNaN(
  * log Σ exp over `axes`, keeping them (size 1): m + log Σ exp(x − m) with m the max where it is finite and 0
  * otherwise (all −∞ gives log 0 = −∞; +∞ gives +∞; NaN stays NaN).
  */
-export function logsumexpKeepingAxes(b: OnnxGraphBuilder, x: string, axes: readonly number[], dtype: FloatDType): string {
+export function logsumexpKeepingAxes(
+  b: OnnxGraphBuilder,
+  x: string,
+  axes: readonly number[],
+  dtype: FloatDType,
+): string {
   const m = reduce(b, 'ReduceMax', x, axes, 1);
   const finite = b.op('Less', [b.op('Abs', [m]), b.scalar(dtype, Infinity)]);
   const shift = b.op('Where', [finite, m, b.scalar(dtype, 0)]);

@@ -34,7 +34,9 @@ function logitsOf(b: OnnxGraphBuilder, node: LinearLogitNode, inputs: readonly s
   const dtype = node.inputs[0]?.type.dtype as FloatDType;
   const { softcap, targets } = node.params;
   const key = `linearLogits|${h}|${w}|${bias}|${softcap}`;
-  const u = b.shared(`${key}|u`, () => b.op('Add', [b.op('MatMul', [h, b.op('Transpose', [w], { perm: [1, 0] })]), bias]));
+  const u = b.shared(`${key}|u`, () =>
+    b.op('Add', [b.op('MatMul', [h, b.op('Transpose', [w], { perm: [1, 0] })]), bias]),
+  );
   const z = b.shared(`${key}|z`, () => {
     if (softcap === null) return u;
     const c = b.scalar(dtype, softcap);
@@ -49,7 +51,11 @@ function logitsOf(b: OnnxGraphBuilder, node: LinearLogitNode, inputs: readonly s
 }
 
 /** The stats [N, 5]: lse, pick (z at y; 0 without targets), Σ z, max z and #{v : z = max}, each a column. */
-export function linearLogitStats(b: OnnxGraphBuilder, node: OpNode<'linearLogitStats'>, inputs: readonly string[]): string {
+export function linearLogitStats(
+  b: OnnxGraphBuilder,
+  node: OpNode<'linearLogitStats'>,
+  inputs: readonly string[],
+): string {
   const { n, dtype, z, target } = logitsOf(b, node, inputs);
   const max = maxWithNaN(b, z, [1], 1, dtype);
   const columns: Record<keyof typeof LinearStat, string> = {
@@ -74,14 +80,17 @@ export function linearLogitStats(b: OnnxGraphBuilder, node: OpNode<'linearLogitS
  * The packed cotangents [dh (N·D) | dW (V·D) | db (V)] with
  * dZ = (ct_sum + ct_lse·p + ct_pick·[v = y] + ct_max·[z = max]/ties)·s′(u), p = e^{z − lse} (dropped below 2⁻²⁴ when filtering).
  */
-export function linearLogitGrad(b: OnnxGraphBuilder, node: OpNode<'linearLogitGrad'>, inputs: readonly string[]): string {
+export function linearLogitGrad(
+  b: OnnxGraphBuilder,
+  node: OpNode<'linearLogitGrad'>,
+  inputs: readonly string[],
+): string {
   const { n, d, v, dtype, u, z, target } = logitsOf(b, node, inputs);
   const { softcap, filter, targets } = node.params;
   const [h, w] = inputs as [string, string];
   const stats = inputs[targets ? 4 : 3] as string;
   const cotangent = inputs[targets ? 5 : 4] as string;
-  const column = (of: string, c: number): string =>
-    b.op('Slice', [of, b.ints([c]), b.ints([c + 1]), b.ints([1])]);
+  const column = (of: string, c: number): string => b.op('Slice', [of, b.ints([c]), b.ints([c + 1]), b.ints([1])]);
   const zero = b.scalar(dtype, 0);
   const p = b.op('Exp', [b.op('Sub', [z, column(stats, LinearStat.Lse)])]);
   const weighted = b.op('Mul', [column(cotangent, LinearStat.Lse), p]);
@@ -90,7 +99,11 @@ export function linearLogitGrad(b: OnnxGraphBuilder, node: OpNode<'linearLogitGr
     : weighted;
   const terms = [softmax];
   if (target !== undefined) {
-    const columns = b.constant('i32', [1, v], Array.from({ length: v }, (_, k) => k));
+    const columns = b.constant(
+      'i32',
+      [1, v],
+      Array.from({ length: v }, (_, k) => k),
+    );
     terms.push(b.op('Where', [b.op('Equal', [columns, target]), column(cotangent, LinearStat.Pick), zero]));
   }
   const atMax = b.op('Equal', [z, column(stats, LinearStat.Max)]);
@@ -99,7 +112,9 @@ export function linearLogitGrad(b: OnnxGraphBuilder, node: OpNode<'linearLogitGr
   let dz = terms.reduce((sum, t) => b.op('Add', [sum, t]), column(cotangent, LinearStat.Sum));
   if (softcap !== null) {
     // s′(u) = 1 − tanh²(u/c) = 4e/(1 + e)² with e = e^{−2|u/c|}
-    const e = b.op('Exp', [b.op('Mul', [b.scalar(dtype, -2), b.op('Abs', [b.op('Div', [u, b.scalar(dtype, softcap)])])])]);
+    const e = b.op('Exp', [
+      b.op('Mul', [b.scalar(dtype, -2), b.op('Abs', [b.op('Div', [u, b.scalar(dtype, softcap)])])]),
+    ]);
     const onePlus = b.op('Add', [b.scalar(dtype, 1), e]);
     const slope = b.op('Div', [b.op('Mul', [b.scalar(dtype, 4), e]), b.op('Mul', [onePlus, onePlus])]);
     dz = b.op('Mul', [dz, slope]);

@@ -84,8 +84,7 @@ export const onnx = publicFn(
       return name;
     };
     for (const n of trace.graph.nodes) {
-      if (n.kind === 'const')
-        names.set(n, b.constant(n.type.dtype, n.type.shape, hostArrayOf(n.value, fn, 'f')));
+      if (n.kind === 'const') names.set(n, b.constant(n.type.dtype, n.type.shape, hostArrayOf(n.value, fn, 'f')));
       else if (n.kind === 'op') {
         const emit = onnxOps[n.prim] as Emit<Prim>;
         names.set(n, emit({ b, node: n as OpNode, inputs: n.inputs.map(nameOf), fn }));

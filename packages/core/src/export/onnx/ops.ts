@@ -9,14 +9,7 @@ import type { Node, OpNode } from '../../ir/node.js';
 import type { Prim, PrimTable } from '../../ir/prim.js';
 import { argsort } from './argsort.js';
 import type { Attributes, OnnxGraphBuilder } from './builder.js';
-import {
-  expm1,
-  log1p,
-  logsumexpKeepingAxes,
-  maxWithNaN,
-  outOfRangeToBound,
-  reduce,
-} from './decompositions.js';
+import { expm1, log1p, logsumexpKeepingAxes, maxWithNaN, outOfRangeToBound, reduce } from './decompositions.js';
 import { linearLogitGrad, linearLogitStats } from './linearLogits.js';
 import { onnxElementType } from './model.js';
 
