@@ -185,9 +185,9 @@ describe('every library loss on onnxruntime’s CPU provider', () => {
       fc.asyncProperty(draws, draws, labels, async (a, b, y) => {
         // f32-representable draws, so the f32 model and the f64 reference see the same numbers
         const [za, zb] = [offKinks(a, n * k).map(Math.fround), offKinks(b, n * k).map(Math.fround)];
-        const yt = x.tensor(Int32Array.from(y), { dtype: 'i32' });
+        const yt = x.tensor(Int32Array.from(y), { shape: [n], dtype: 'i32' });
         const [v, g] = vg(matrix(za, 'f64'), matrix(zb, 'f64'), yt);
-        const want = { out: toNumbers(v), d0: toNumbers(g[0] as x.Tensor), d1: toNumbers(g[1] as x.Tensor) };
+        const want = { out: toNumbers(v), d0: toNumbers(g[0]), d1: toNumbers(g[1]) };
         const feeds = (dtype: 'f32' | 'f64', withGradient: boolean) => ({
           args_0: ortTensor(matrix(za, dtype)),
           args_1: ortTensor(matrix(zb, dtype)),

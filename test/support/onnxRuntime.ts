@@ -28,8 +28,8 @@ const ortType = { f32: 'float32', f64: 'float64', i32: 'int32', bool: 'bool' } a
 
 /** An ORT tensor holding a host xent tensor's values. */
 export function ortTensor(t: x.Tensor): ort.Tensor {
-  const dtype = t.dtype as keyof typeof ortType;
-  return new ort.Tensor(ortType[dtype], t.data() as never, t.shape as number[]);
+  const dtype = t.dtype;
+  return new ort.Tensor(ortType[dtype], t.data() as never, t.shape);
 }
 
 /** A session on `provider`, quiet (errors still throw). */

@@ -2,7 +2,7 @@
 import { fail, InternalError, ValueError } from '../../errors.js';
 import { hostArrayOf } from '../../device.js';
 import type { DType } from '../../ir/dtype.js';
-import type { Node, OpNode } from '../../ir/node.js';
+import type { Node } from '../../ir/node.js';
 import type { Prim } from '../../ir/prim.js';
 import { publicFn } from '../../validate/publicFn.js';
 import * as s from '../../validate/schemas.js';
@@ -87,7 +87,7 @@ export const onnx = publicFn(
       if (n.kind === 'const') names.set(n, b.constant(n.type.dtype, n.type.shape, hostArrayOf(n.value, fn, 'f')));
       else if (n.kind === 'op') {
         const emit = onnxOps[n.prim] as Emit<Prim>;
-        names.set(n, emit({ b, node: n as OpNode, inputs: n.inputs.map(nameOf), fn }));
+        names.set(n, emit({ b, node: n, inputs: n.inputs.map(nameOf), fn }));
       } else if (n.kind === 'custom') throw new InternalError('export.onnx: a custom-VJP call survived expansion');
     }
     trace.graph.outputs.forEach((o, k) => b.op('Identity', [nameOf(o)], {}, outputNames[k]));
