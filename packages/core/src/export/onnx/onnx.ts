@@ -49,9 +49,10 @@ const valueInfo = (name: string, p: ExportPort): OnnxValueInfo => ({
  * inputs are the arguments' tensor leaves and its outputs the result's, each named by its pytree path
  * (`args_0_logits`, `out`). Shapes and dtypes are the examples'. ONNX lacks or computes loosely some of xent's
  * primitives: log1p and expm1 are written in Kahan's compensated forms, logsumexp as max-shift/exp/sum/log
- * (never `ReduceLogSumExp`), logcumsumexp as a masked logsumexp (O(n²) memory), the fused linear-logit
+ * (never `ReduceLogSumExp`), logcumsumexp as a masked logsumexp and argsort as a stable rank count (O(n²)
+ * memory), erfc (and erf in f64) by xent's own series and continued fraction, the fused linear-logit
  * statistics with their [N, V] logits formed by MatMul. A function using a primitive ONNX cannot express
- * (erfc, erfinv, lgamma, polygamma, eigh, argsort) is an error naming it. Index checks cannot raise in ONNX:
+ * (erfinv, lgamma, polygamma, eigh) is an error naming it. Index checks cannot raise in ONNX:
  * an index outside its range is replaced by one the engine's Gather rejects.
  *
  * @returns the serialized ModelProto (IR version 8, the default domain at `opset`).

@@ -12,6 +12,7 @@ import type { Attributes, OnnxGraphBuilder } from './builder.js';
 import { expm1, log1p, logsumexpKeepingAxes, maxWithNaN, outOfRangeToBound, reduce } from './decompositions.js';
 import { linearLogitGrad, linearLogitStats } from './linearLogits.js';
 import { onnxElementType } from './model.js';
+import { erf, erfc } from './special.js';
 
 /** What an entry sees: the builder, the node, its inputs' value names and the public function (for errors). */
 export interface EmitContext<P extends Prim> {
@@ -118,8 +119,9 @@ export const onnxOps: PrimTable<{ [P in Prim]: Emit<P> }> = {
   sign: direct('Sign'),
   floor: direct('Floor'),
   ceil: direct('Ceil'),
-  erf: direct('Erf'),
-  erfc: inexpressible('ONNX has no erfc, and 1 − erf(x) loses every digit for large x'),
+  // ONNX's Erf in f32 (onnxruntime's CPU provider has none in f64); erfc's small tail is beyond 1 − Erf
+  erf: (c) => (c.node.type.dtype === 'f32' ? c.b.op('Erf', c.inputs) : erf(c.b, c.inputs[0] as string, floatOf(c))),
+  erfc: (c) => erfc(c.b, c.inputs[0] as string, floatOf(c)),
   erfinv: inexpressible('ONNX has no inverse error function'),
   lgamma: inexpressible('ONNX has no log-gamma function'),
   // ---- elementwise unary of an order ----
