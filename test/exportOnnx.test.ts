@@ -370,6 +370,17 @@ describe('primitives ONNX lacks or gets wrong, against closed forms', () => {
     await expect(run(3)).rejects.toThrow(/out of range/i);
   });
 
+  test('labels out of range make the engine fail even where only a comparison reads them (one-hot rows)', async () => {
+    const f = (z: x.Tensor, y: x.Tensor): x.Tensor => x.losses.wassersteinOrdinalLoss(z, y);
+    const z = x.zeros([2, 5], { dtype: 'f64' });
+    const s = await session(x.export.onnx(f, [z, x.tensor([0, 1], { dtype: 'i32' })]), 'cpu');
+    const run = (labels: number[]) =>
+      runModel(s, { args_0: ortTensor(z), args_1: ortTensor(x.tensor(labels, { dtype: 'i32' })) });
+    expect((await run([4, 0]))['out']).toEqual(toNumbers(f(z, x.tensor([4, 0], { dtype: 'i32' }))));
+    await expect(run([5, 0])).rejects.toThrow(/out of range/i);
+    await expect(run([0, -1])).rejects.toThrow(/out of range/i);
+  });
+
   test('linearCrossEntropy with a bias, a softcap and gradient filtering: stats and VJP by MatMul, f64 against xent', async () => {
     const [rows, dim, vocab] = [5, 3, 7];
     const h = x.tensor(

@@ -86,3 +86,17 @@ export function outOfRangeToBound(b: OnnxGraphBuilder, index: string, bound: num
   const inRange = b.op('And', [b.op('LessOrEqual', [b.scalar('i32', 0), index]), b.op('Less', [index, limit])]);
   return b.op('Where', [inRange, index, limit]);
 }
+
+/**
+ * The indices themselves, read through a Gather from [0, 1, …, bound − 1] (the IR's checkIndex): equal for
+ * indices in range, and the engine fails on any other, whatever then uses the indices (a comparison too).
+ */
+export function checkedIndex(b: OnnxGraphBuilder, index: string, bound: number, shape: readonly number[]): string {
+  const flat = b.op('Reshape', [outOfRangeToBound(b, index, bound), b.ints([-1])]);
+  const range = b.constant(
+    'i32',
+    [bound],
+    Array.from({ length: bound }, (_, i) => i),
+  );
+  return b.op('Reshape', [b.op('GatherElements', [range, flat], { axis: 0 }), b.ints(shape)], { allowzero: 1 });
+}

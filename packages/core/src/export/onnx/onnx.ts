@@ -53,7 +53,7 @@ const valueInfo = (name: string, p: ExportPort): OnnxValueInfo => ({
  * memory), erfc (and erf in f64) by xent's own series and continued fraction, the fused linear-logit
  * statistics with their [N, V] logits formed by MatMul. A function using a primitive ONNX cannot express
  * (erfinv, lgamma, polygamma, eigh) is an error naming it. Index checks cannot raise in ONNX:
- * an index outside its range is replaced by one the engine's Gather rejects.
+ * checked indices pass through a Gather that makes the engine fail on one out of range.
  *
  * @returns the serialized ModelProto (IR version 8, the default domain at `opset`).
  * @example

@@ -9,7 +9,7 @@ import type { Node, OpNode } from '../../ir/node.js';
 import type { Prim, PrimTable } from '../../ir/prim.js';
 import { argsort } from './argsort.js';
 import type { Attributes, OnnxGraphBuilder } from './builder.js';
-import { expm1, log1p, logsumexpKeepingAxes, maxWithNaN, outOfRangeToBound, reduce } from './decompositions.js';
+import { checkedIndex, expm1, log1p, logsumexpKeepingAxes, maxWithNaN, reduce } from './decompositions.js';
 import { linearLogitGrad, linearLogitStats } from './linearLogits.js';
 import { onnxElementType } from './model.js';
 import { erf, erfc } from './special.js';
@@ -205,6 +205,6 @@ export const onnxOps: PrimTable<{ [P in Prim]: Emit<P> }> = {
     );
   },
   stopGradient: direct('Identity'),
-  // ONNX cannot raise: an index outside [0, bound) becomes bound, which the Gather reading it rejects
-  checkIndex: ({ b, node, inputs }) => outOfRangeToBound(b, inputs[0] as string, node.params.bound),
+  // ONNX cannot raise: the indices pass through a Gather that rejects any outside [0, bound)
+  checkIndex: ({ b, node, inputs }) => checkedIndex(b, inputs[0] as string, node.params.bound, node.type.shape),
 };
