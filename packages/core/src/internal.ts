@@ -84,4 +84,4 @@ export {
   type OnnxTensor,
   type OnnxValueInfo,
 } from './export/onnx/model.js';
-export { ProtoMessage, varintBytes } from './export/onnx/protobuf.js';
+export { varintBytes } from './export/onnx/protobuf.js';

@@ -1,7 +1,7 @@
-/** @file A minimal protocol-buffers writer (wire format only): varints, 64-bit and 32-bit floats, length-delimited fields and packed repeats. */
+/** @file A minimal protocol-buffers writer (wire format only): varints, 32-bit floats, length-delimited fields and packed varints. */
 
 /** Protobuf wire types: how a field's payload is framed. */
-const Wire = { Varint: 0, Fixed64: 1, Delimited: 2, Fixed32: 5 } as const;
+const Wire = { Varint: 0, Delimited: 2, Fixed32: 5 } as const;
 
 const TWO_64 = 1n << 64n;
 
@@ -77,15 +77,6 @@ export class ProtoMessage {
     return this;
   }
 
-  /** A double (fixed64, little-endian) field. */
-  double(field: number, value: number): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, value, true);
-    this.key(field, Wire.Fixed64);
-    this.push(b);
-    return this;
-  }
-
   /** A bytes field. */
   bytes(field: number, value: Uint8Array): this {
     this.key(field, Wire.Delimited);
@@ -107,16 +98,6 @@ export class ProtoMessage {
   /** A repeated integer field, packed (one length-delimited run of varints). */
   packedInts(field: number, values: readonly (number | bigint)[]): this {
     return this.bytes(field, Uint8Array.from(values.flatMap((v) => varintBytes(v))));
-  }
-
-  /** A repeated float field, packed (little-endian fixed32s). */
-  packedFloats(field: number, values: readonly number[]): this {
-    return this.bytes(field, littleEndian(values, 4));
-  }
-
-  /** A repeated double field, packed (little-endian fixed64s). */
-  packedDoubles(field: number, values: readonly number[]): this {
-    return this.bytes(field, littleEndian(values, 8));
   }
 
   /** The encoded message. */
