@@ -14,6 +14,8 @@ import { optaxCases } from './support/optaxCases.js';
 import { tier2Cases } from './support/tier2Cases.js';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 import { offKinks } from './support/offKinks.js';
+import { valuesArb } from './support/arbitraries.js';
+import { build, exprArb, printExpr } from './support/randomGraphs.js';
 import { specialCases, within, worst } from './support/specialGolden.js';
 import {
   CheckerBatch,
@@ -239,6 +241,46 @@ const vector = (values: readonly number[], dtype: 'f32' | 'f64'): x.Tensor =>
 /** Relative distance in units of the dtype's epsilon. */
 const ulps = (got: number, want: number, dtype: 'f32' | 'f64'): number =>
   got === want ? 0 : Math.abs(got - want) / Math.abs(want) / (dtype === 'f32' ? 2 ** -23 : 2 ** -52);
+
+describe('random programs', () => {
+  // every elementwise primitive and the public composites (reductions, movement, matmul, gather) in random trees
+  const inputs = fc.tuple(valuesArb([2, 3], 'unit'), valuesArb([2, 3], 'unit'));
+  const weights = x.tensor(Float64Array.from([0.3, -1.2, 0.7, 1.1, -0.4, 0.9]), { shape: [2, 3] });
+  const noOnnx = new Set(['erfinv', 'lgamma', 'polygamma']);
+  const matrix23 = (v: readonly number[]): x.Tensor => x.tensor(Float64Array.from(v), { shape: [2, 3] });
+
+  test('value and VJP on onnxruntime’s CPU provider equal xent’s in f64 (1e-12)', async () => {
+    await fc.assert(
+      fc.asyncProperty(exprArb, inputs, async (e, [a, b]) => {
+        const f = (p: x.Tensor, q: x.Tensor): x.Tensor => x.sum(x.mul(build(e, p, q), weights));
+        const [pa, pb] = [matrix23(a), matrix23(b)];
+        let model: Uint8Array;
+        try {
+          model = x.export.onnx(f, [pa, pb], { withGradient: true });
+        } catch (error) {
+          // a draw through a primitive ONNX cannot express: the error names it
+          expect(noOnnx.has(inexpressiblePrim(error))).toBe(true);
+          return;
+        }
+        const got = await runModel(await session(model, 'cpu'), {
+          args_0: ortTensor(pa),
+          args_1: ortTensor(pb),
+          d_out: ortTensor(x.tensor(1, { dtype: 'f64' })),
+        });
+        const [v, g] = x.valueAndGrad(f, { argnums: [0, 1] })(pa, pb);
+        const want = [toNumbers(v), toNumbers(g[0]), toNumbers(g[1])];
+        for (const [i, name] of ['out', 'd_args_0', 'd_args_1'].entries())
+          expectAllClose(
+            got[name] as number[],
+            want[i] as number[],
+            f64Tolerance(want[i] as number[]),
+            `${name} of ${printExpr(e)}`,
+          );
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
 
 describe('primitives ONNX lacks or gets wrong, against closed forms', () => {
   test.each(['f32', 'f64'] as const)(
