@@ -246,7 +246,7 @@ describe('random programs', () => {
   // every elementwise primitive and the public composites (reductions, movement, matmul, gather) in random trees
   const inputs = fc.tuple(valuesArb([2, 3], 'unit'), valuesArb([2, 3], 'unit'));
   const weights = x.tensor(Float64Array.from([0.3, -1.2, 0.7, 1.1, -0.4, 0.9]), { shape: [2, 3] });
-  const noOnnx = new Set(['erfinv', 'lgamma', 'polygamma']);
+  const noOnnx = new Set(['erfinv']);
   const matrix23 = (v: readonly number[]): x.Tensor => x.tensor(Float64Array.from(v), { shape: [2, 3] });
 
   test('value and VJP on onnxruntime’s CPU provider equal xent’s in f64 (1e-12)', async () => {
@@ -309,23 +309,29 @@ describe('primitives ONNX lacks or gets wrong, against closed forms', () => {
     },
   );
 
-  test.each(specialCases.filter((c) => c.name === 'erf' || c.name === 'erfc'))(
-    '$name against the golden file’s 50-digit references: f64 within 1e-14 relative, f32 within 8 + 2x² ulp, edges as PyTorch',
+  test.each(specialCases.filter((c) => c.name !== 'erfinv'))(
+    '$name against the golden file’s 50-digit references: f64 within xent’s bound, f32 within a few ulp, edges as xent defines them',
     async ({ name, op, data, f64 }) => {
       const got64 = (await exported(op, [vector(data.x, 'f64')], `${name} f64`))['out'] as number[];
       const w64 = worst(got64, data.ref, data.x, f64);
       expect(w64.ratio, `${name} f64 at x = ${w64.at}`).toBeLessThanOrEqual(1);
-      // f32: 8 ulp, plus the rounding of x² in f32 that e^{−x²} magnifies by x² (erfc's tail; 2 ulp per unit of x²)
+      // f32 computed in f32 throughout: erf and erfc within 8 ulp plus the rounding of x² that e^{−x²} magnifies by x²
+      // (2 ulp per unit of x²); lgamma and polygamma within 32 ulp of max(|value|, 1), as the WebGPU kernels are held
       const got32 = (await exported(op, [vector(data.x32, 'f32')], `${name} f32`))['out'] as number[];
       for (const [i, v] of data.x32.entries()) {
-        const bound = { rtol: (8 + 2 * v * v) * 2 ** -23, floor: 2 ** -126 };
-        expect(within(got32[i] as number, Math.fround(data.ref32[i] as number), bound), `${name} f32 at x = ${v}`).toBe(
-          true,
-        );
+        const bound = name.startsWith('erf')
+          ? { rtol: (8 + 2 * v * v) * 2 ** -23, floor: 2 ** -126 }
+          : { rtol: 32 * 2 ** -23, floor: 1 };
+        expect(
+          within(got32[i] as number, Math.fround(data.ref32[i] as number), bound),
+          `${name} f32 at x = ${v}: ${got32[i]}`,
+        ).toBe(true);
       }
+      // the edges (±0, ±∞, NaN, poles) take the values xent's special functions define (PyTorch's differ at poles)
       const edges = (await exported(op, [vector(data.edges, 'f64')], `${name} edges`))['out'] as number[];
-      for (const [i, want] of data.edgeTorch.entries())
-        expect(within(edges[i] as number, want, f64), `${name}(${data.edges[i]})`).toBe(true);
+      const defined = toNumbers(op(vector(data.edges, 'f64')));
+      for (const [i, want] of defined.entries())
+        expect(within(edges[i] as number, want, f64), `${name}(${data.edges[i]}): ${edges[i]} vs ${want}`).toBe(true);
     },
   );
 
@@ -499,7 +505,7 @@ describe('export.onnx’s arguments', () => {
     expect(() => x.export.onnx(f, [x.eye(3, { dtype: 'f64' })])).toThrow(
       /xent\.onnx: argument 'f' .*the primitive 'eigh'/,
     );
-    expect(() => x.export.onnx((t: x.Tensor) => x.lgamma(t), [x.ones([2])])).toThrow(/the primitive 'lgamma'/);
+    expect(() => x.export.onnx((t: x.Tensor) => x.erfinv(t), [x.ones([2])])).toThrow(/the primitive 'erfinv'/);
   });
 });
 

@@ -10,6 +10,7 @@ import type { Prim, PrimTable } from '../../ir/prim.js';
 import { argsort } from './argsort.js';
 import type { Attributes, OnnxGraphBuilder } from './builder.js';
 import { checkedIndex, expm1, log1p, logsumexpKeepingAxes, maxWithNaN, reduce } from './decompositions.js';
+import { lgamma, polygamma } from './gamma.js';
 import { linearLogitGrad, linearLogitStats } from './linearLogits.js';
 import { onnxElementType } from './model.js';
 import { erf, erfc } from './special.js';
@@ -123,9 +124,9 @@ export const onnxOps: PrimTable<{ [P in Prim]: Emit<P> }> = {
   erf: (c) => (c.node.type.dtype === 'f32' ? c.b.op('Erf', c.inputs) : erf(c.b, c.inputs[0] as string, floatOf(c))),
   erfc: (c) => erfc(c.b, c.inputs[0] as string, floatOf(c)),
   erfinv: inexpressible('ONNX has no inverse error function'),
-  lgamma: inexpressible('ONNX has no log-gamma function'),
+  lgamma: (c) => lgamma(c.b, c.inputs[0] as string, floatOf(c)),
   // ---- elementwise unary of an order ----
-  polygamma: inexpressible('ONNX has no polygamma function'),
+  polygamma: (c) => polygamma(c.b, c.node.params.order, c.inputs[0] as string, floatOf(c)),
   // ---- elementwise binary ----
   add: direct('Add'),
   sub: direct('Sub'),
