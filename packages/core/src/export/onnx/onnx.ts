@@ -50,9 +50,9 @@ const valueInfo = (name: string, p: ExportPort): OnnxValueInfo => ({
  * (`args_0_logits`, `out`). Shapes and dtypes are the examples'. ONNX lacks or computes loosely some of xent's
  * primitives: log1p and expm1 are written in Kahan's compensated forms, logsumexp as max-shift/exp/sum/log
  * (never `ReduceLogSumExp`), logcumsumexp as a masked logsumexp and argsort as a stable rank count (O(n²)
- * memory), erfc (and erf in f64), lgamma and polygamma by xent's own algorithms (loops unrolled), the fused
- * linear-logit statistics with their [N, V] logits formed by MatMul. A function using a primitive this
- * export cannot express (erfinv, eigh) is an error naming it. Index checks cannot raise in ONNX:
+ * memory), erfc (and erf in f64), erfinv, lgamma and polygamma by xent's own algorithms (loops unrolled), the
+ * fused linear-logit statistics with their [N, V] logits formed by MatMul. A function using a primitive this
+ * export cannot express (eigh) is an error naming it. Index checks cannot raise in ONNX:
  * checked indices pass through a Gather that makes the engine fail on one out of range.
  *
  * @returns the serialized ModelProto (IR version 8, the default domain at `opset`).

@@ -13,7 +13,7 @@ import { checkedIndex, expm1, log1p, logsumexpKeepingAxes, maxWithNaN, reduce } 
 import { lgamma, polygamma } from './gamma.js';
 import { linearLogitGrad, linearLogitStats } from './linearLogits.js';
 import { onnxElementType } from './model.js';
-import { erf, erfc } from './special.js';
+import { erf, erfc, erfinv } from './special.js';
 
 /** What an entry sees: the builder, the node, its inputs' value names and the public function (for errors). */
 export interface EmitContext<P extends Prim> {
@@ -123,7 +123,7 @@ export const onnxOps: PrimTable<{ [P in Prim]: Emit<P> }> = {
   // ONNX's Erf in f32 (onnxruntime's CPU provider has none in f64); erfc's small tail is beyond 1 − Erf
   erf: (c) => (c.node.type.dtype === 'f32' ? c.b.op('Erf', c.inputs) : erf(c.b, c.inputs[0] as string, floatOf(c))),
   erfc: (c) => erfc(c.b, c.inputs[0] as string, floatOf(c)),
-  erfinv: inexpressible('ONNX has no inverse error function'),
+  erfinv: (c) => erfinv(c.b, c.inputs[0] as string, floatOf(c)),
   lgamma: (c) => lgamma(c.b, c.inputs[0] as string, floatOf(c)),
   // ---- elementwise unary of an order ----
   polygamma: (c) => polygamma(c.b, c.node.params.order, c.inputs[0] as string, floatOf(c)),

@@ -1,5 +1,5 @@
 /**
- * @file erf and erfc as ONNX subgraphs, by the algorithm of xent's own (kernel/special.ts): the series below 1,
+ * @file erf, erfc and erfinv as ONNX subgraphs, by the algorithm of xent's own (kernel/special.ts): the series below 1,
  * Laplace's continued fraction beyond, both unrolled to their longest length (the fraction's depth at |x| = 1:
  * deeper tails only converge further). ONNX's Erf loses erfc's digits for large x, and onnxruntime's CPU
  * provider has no f64 Erf.
@@ -72,4 +72,46 @@ export function erfc(b: OnnxGraphBuilder, x: string, dtype: FloatDType): string 
   const large = b.op('Where', [negative, b.op('Sub', [b.scalar(dtype, 2), tail]), tail]);
   const value = b.op('Where', [small, b.op('Sub', [b.scalar(dtype, 1), series]), large]);
   return b.op('Where', [b.op('IsNaN', [x]), x, value]);
+}
+
+/** Halley steps erfinv takes at most (xent's, which stops early at a fixed point: here later steps are guarded). */
+const HALLEY_STEPS = 4;
+
+/**
+ * erfinv(x): the rough closed form, then Halley steps y ← y − u/(1 + y·u), u = (erf y − |x|)/erf′(y), on erf
+ * below 0.85 and on erfc above, each kept only until a step leaves y unchanged; ±∞ at ±1, NaN outside [−1, 1].
+ */
+export function erfinv(b: OnnxGraphBuilder, x: string, dtype: FloatDType): string {
+  const c = (v: number): string => b.scalar(dtype, v);
+  const a = b.op('Abs', [x]);
+  const a2 = b.op('Mul', [a, a]);
+  const taylor = b.op('Mul', [
+    b.op('Mul', [c(0.886226925452758), a]),
+    b.op('Add', [
+      c(1),
+      b.op('Mul', [a2, b.op('Add', [c(0.2617993877991494), b.op('Mul', [a2, c(0.14393173084921979)])])]),
+    ]),
+  ]);
+  const l = b.op('Log', [b.op('Mul', [b.op('Sub', [c(1), a]), b.op('Add', [c(1), a])])]);
+  const centre = b.op('Add', [c(4.330746750799873), b.op('Div', [l, c(2)])]);
+  const closed = b.op('Sqrt', [
+    b.op('Sub', [b.op('Sqrt', [b.op('Sub', [b.op('Mul', [centre, centre]), b.op('Div', [l, c(0.147)])])]), centre]),
+  ]);
+  let y = b.op('Where', [b.op('Less', [a, c(0.5)]), taylor, closed]);
+  const onErf = b.op('Less', [a, c(0.85)]);
+  let done = b.op('Not', [b.op('Less', [a, c(1)])]);
+  for (let step = 0; step < HALLEY_STEPS; step++) {
+    const series = b.op('Sub', [erfSeries(b, y, b.op('Abs', [y]), dtype), a]);
+    const fraction = b.op('Sub', [b.op('Sub', [c(1), a]), erfcFraction(b, y, dtype)]);
+    const residual = b.op('Where', [onErf, series, fraction]);
+    const u = b.op('Div', [residual, b.op('Mul', [c(1.1283791670955126), gauss(b, y, dtype)])]);
+    const next = b.op('Sub', [y, b.op('Div', [u, b.op('Add', [c(1), b.op('Mul', [y, u])])])]);
+    const settled = b.op('Or', [done, b.op('Equal', [next, y])]);
+    y = b.op('Where', [settled, y, next]);
+    done = settled;
+  }
+  const signed = b.op('Where', [b.op('Less', [x, c(0)]), b.op('Neg', [y]), y]);
+  const edge = b.op('Where', [b.op('Equal', [a, c(1)]), b.op('Mul', [x, c(Infinity)]), c(NaN)]);
+  const inside = b.op('Where', [b.op('Equal', [a, c(0)]), x, signed]);
+  return b.op('Where', [b.op('Less', [a, c(1)]), inside, edge]);
 }
