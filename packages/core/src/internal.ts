@@ -74,3 +74,14 @@ export { verify } from './compile/verify.js';
 export { dce } from './compile/dce.js';
 export { expandCustom } from './compile/expandCustom.js';
 export { prepare, runGraph } from './compile/run.js';
+export { traceForExport, type ExportPort, type ExportTrace, type ExportTraceOptions } from './export/exportTrace.js';
+export {
+  encodeModel,
+  type OnnxAttribute,
+  type OnnxDType,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './export/onnx/model.js';
+export { varintBytes } from './export/onnx/protobuf.js';
