@@ -2,9 +2,11 @@
  * @file The ORT WebGPU finding as a law failure: onnxruntime-node's WebGPU execution provider computes
  * ReduceLogSumExp naively, so a cross-entropy row with a logit past 88.72 (the overflow of exp in f32) is
  * +Infinity; the finiteness law fails with that counterexample, and the same model on the CPU provider
- * holds every law (the reference: a finite loss at the counterexample itself).
+ * holds every law (the reference: a finite loss at the counterexample itself). xent's own export of the same
+ * loss (logsumexp decomposed as max-shift/exp/sum/log/add) holds every law on ORT WebGPU, its VJP included.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { modelDir, writeOnnxCrossEntropy } from '../support/engineModels.js';
@@ -65,6 +67,30 @@ describe.skipIf(gpu === undefined)('a ReduceLogSumExp cross-entropy on ORT WebGP
         expect((await certifyEngine(cpu, { runs: 40, seed: 1 })).ok).toBe(true);
       } finally {
         await cpu.close();
+      }
+    },
+  );
+
+  test(
+    'our own export (logsumexp decomposed) holds every law on ORT WebGPU, its VJP included',
+    { timeout: 60_000 },
+    async () => {
+      const path = join(dir, 'xent-ce.onnx');
+      const z = x.zeros([4, 6], { dtype: 'f32' });
+      const y = x.tensor(Int32Array.from([0, 1, 2, 3]), { shape: [4], dtype: 'i32' });
+      const ce = (logits: x.Tensor, labels: x.Tensor): x.Tensor => x.losses.crossEntropy(logits, labels);
+      writeFileSync(path, x.export.onnx(ce, [z, y], { withGradient: true }));
+      const engine = await onnxEngine(path, { provider: 'webgpu' });
+      try {
+        const report = await certifyEngine(engine, { runs: 40, seed: 1 });
+        expect(report.results.map((l) => [l.law, l.status])).toEqual([
+          ['shiftInvariant', 'holds'],
+          ['finite', 'holds'],
+          ['masking', 'holds'],
+          ['adjoint', 'holds'],
+        ]);
+      } finally {
+        await engine.close();
       }
     },
   );
