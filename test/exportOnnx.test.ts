@@ -8,10 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeModel, varintBytes } from '@xent/core/internal';
 import * as x from 'xent';
-import { lossCases, spectralCases, type LossCase } from './support/lossCases.js';
-import { eighCases, moreInformationCases, moreLossCases } from './support/moreLossCases.js';
-import { optaxCases } from './support/optaxCases.js';
-import { tier2Cases } from './support/tier2Cases.js';
+import { libraryCases } from './support/libraryCases.js';
 import { expectAllClose, toNumbers } from './support/numeric.js';
 import { offKinks } from './support/offKinks.js';
 import { valuesArb } from './support/arbitraries.js';
@@ -117,16 +114,6 @@ function repr32(v: number): string {
 
 // ---- every library loss ----
 
-const catalog: Record<string, LossCase> = {
-  ...lossCases,
-  ...spectralCases,
-  ...tier2Cases,
-  ...moreInformationCases,
-  ...moreLossCases,
-  ...eighCases,
-  ...optaxCases,
-};
-
 /** The cases ONNX cannot express, and the primitive each export names. */
 const inexpressible: Record<string, string> = {};
 
@@ -164,7 +151,7 @@ const f32Gradient = (want: readonly number[]): { rtol: number; atol: number } =>
 });
 
 describe('every library loss on onnxruntime’s CPU provider', () => {
-  test.each(Object.entries(catalog))('%s: forward and VJP, f64 and f32, against xent', async (name, loss) => {
+  test.each(Object.entries(libraryCases))('%s: forward and VJP, f64 and f32, against xent', async (name, loss) => {
     let models: Record<'forward' | 'f64' | 'f32', Uint8Array>;
     try {
       models = {

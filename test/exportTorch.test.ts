@@ -13,29 +13,15 @@ import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
 import { prims } from '@xent/core/internal';
 import { applyPrim, floatsOf } from './support/cases.js';
-import { eighCases, moreInformationCases, moreLossCases } from './support/moreLossCases.js';
-import { type LossCase, lossCases, spectralCases } from './support/lossCases.js';
+import { libraryCases } from './support/libraryCases.js';
 import { offKinks } from './support/offKinks.js';
-import { optaxCases } from './support/optaxCases.js';
 import { type PrimCase, primSpecs, type PrimTestSpec } from './support/primSpecs.js';
-import { tier2Cases } from './support/tier2Cases.js';
 import { type PyTensor, python, runTorch, type TorchResult, torchProbe } from './support/torchRunner.js';
 import { toNumbers } from './support/numeric.js';
 
 const inCi = process.env['CI'] !== undefined && process.env['CI'] !== 'false';
 const skip = !torchProbe.ok && !inCi;
 if (skip) console.warn(`exportTorch.test.ts skipped: ${torchProbe.why}`);
-
-/** Every case table of the library's losses, entropies and divergences (the parity suites' own tables). */
-const allCases: Record<string, LossCase> = {
-  ...lossCases,
-  ...spectralCases,
-  ...tier2Cases,
-  ...optaxCases,
-  ...moreLossCases,
-  ...moreInformationCases,
-  ...eighCases,
-};
 
 const [n, k] = [6, 5];
 const f64 = (v: readonly number[], shape: readonly number[]): x.Tensor =>
@@ -97,14 +83,14 @@ describe.skipIf(skip)(`x.export.torch on PyTorch (${torchProbe.why})`, () => {
     expect(torchProbe.ok, torchProbe.why).toBe(true);
   });
 
-  const exported = Object.entries(allCases).map(([name, loss]) => ({
+  const exported = Object.entries(libraryCases).map(([name, loss]) => ({
     name,
     loss,
     source: x.export.torch(loss as (...a: never[]) => unknown, [example.z, example.o, example.y]),
   }));
 
-  test(`every library loss (${Object.keys(allCases).length} cases), with and without keepVjp: value and gradients equal xent's f64 to 1e-12`, () => {
-    const kept = Object.entries(allCases).map(([name, loss]) => ({
+  test(`every library loss (${Object.keys(libraryCases).length} cases), with and without keepVjp: value and gradients equal xent's f64 to 1e-12`, () => {
+    const kept = Object.entries(libraryCases).map(([name, loss]) => ({
       name: `${name} (keepVjp)`,
       loss,
       source: x.export.torch(loss as (...a: never[]) => unknown, [example.z, example.o, example.y], { keepVjp: true }),
