@@ -219,7 +219,7 @@ function disagreement(got: Outputs, want: Outputs, ulps: number): string | undef
 export interface ChunkInvariantOptions {
   /** The backend to jit on, or the backend of each chunk size (for a tile that is a backend option); default: eagerly. */
   readonly backend?: Backend | ((size: number) => Backend);
-  /** The most f32 ulps (of each output's largest entry) two chunk sizes may differ by (default 8). */
+  /** The most f32 ulps (of each output's largest entry) two chunk sizes may differ by (default 16). */
   readonly ulps?: number;
 }
 
@@ -249,7 +249,7 @@ export const chunkInvariant = publicFn(
     options: ChunkInvariantOptions = {},
   ): fc.IAsyncPropertyWithHooks<[Operand[], number[]]> => {
     ensureBackend();
-    const ulps = options.ulps ?? 8;
+    const ulps = options.ulps ?? 16;
     const backendFor = (size: number): Backend | undefined =>
       typeof options.backend === 'function' ? options.backend(size) : options.backend;
     return fc.asyncProperty(operands, fc.array(sizes, { minLength: 2, maxLength: 4 }), async (raw, drawn) => {

@@ -1,0 +1,119 @@
+/**
+ * @file The fused linear cross-entropy (`losses.linearCrossEntropy`, `linearLogitStats`) certified by
+ * the kernel laws on the CPU backend's SIMD kernels at many tile sizes (`linearLogitsTile`): inputs
+ * untouched and a repeatable backward, an f32 loss within 4 ulps of the correctly rounded f64 loss,
+ * the same value and gradients at every tile (vocabulary chunks of 8 columns up to whole rows,
+ * ragged last chunks and row blocks included), and vocabularies around multiples of the tile against
+ * the unfused f64 formula (logits formed, `crossEntropy` / `logsumexp` on them).
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as x from 'xent';
+
+const { chunkInvariant, inputImmutable, outputPrecision, raggedSizes } = x.laws;
+
+/** One CPU backend per tile size (jit caches programs per backend). */
+const backends = new Map<number, x.Backend>();
+const cpuTile = (tile: number): x.Backend => {
+  const known = backends.get(tile);
+  if (known !== undefined) return known;
+  const made = x.createCpuBackend({ linearLogitsTile: tile });
+  backends.set(tile, made);
+  return made;
+};
+
+const values = (count: number): fc.Arbitrary<number[]> =>
+  fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: count, maxLength: count });
+
+/**
+ * h [n, d], W [v, d], b [v] and labels y [n] for a vocabulary of v, with n, d in [16, 20]: every
+ * product of a tile is then large enough for the SIMD kernels (n·d·width ≥ 256 multiply-adds for a
+ * 1-column ragged chunk), which are the tiled ones (smaller ones run as plain loops in f64).
+ */
+const headOf = (v: number, rows = fc.integer({ min: 16, max: 20 })): fc.Arbitrary<x.laws.Operand[]> =>
+  fc.record({ n: rows, d: fc.integer({ min: 16, max: 20 }) }).chain(({ n, d }) =>
+    fc.tuple(
+      values(n * d).map((h) => x.laws.float(h, [n, d])),
+      values(v * d).map((w) => x.laws.float(w, [v, d])),
+      values(v).map((b) => x.laws.float(b, [v])),
+      fc.array(fc.integer({ min: 0, max: v - 1 }), { minLength: n, maxLength: n }).map((y) => x.laws.integer(y)),
+    ),
+  );
+const heads = fc.integer({ min: 2, max: 90 }).chain(headOf);
+
+/** The fused losses under test and their unfused f64 formulas, over (h, W, b, y). */
+const variants: [
+  string,
+  (h: x.Tensor, w: x.Tensor, b: x.Tensor, y: x.Tensor) => x.Tensor,
+  (h: x.Tensor, w: x.Tensor, b: x.Tensor, y: x.Tensor) => x.Tensor,
+][] = [
+  [
+    'linearCrossEntropy',
+    (h, w, _b, y) => x.losses.linearCrossEntropy(h, w, y),
+    (h, w, _b, y) => x.losses.crossEntropy(x.matmul(h, x.transpose(w)), y),
+  ],
+  [
+    'linearCrossEntropy with bias, smoothing 0.1 and softcap 4',
+    (h, w, b, y) => x.losses.linearCrossEntropy(h, w, y, { bias: b, labelSmoothing: 0.1, softcap: 4 }),
+    (h, w, b, y) => {
+      const u = x.add(x.matmul(h, x.transpose(w)), b);
+      return x.losses.crossEntropy(x.mul(4, x.tanh(x.div(u, 4))), y, { labelSmoothing: 0.1 });
+    },
+  ],
+  [
+    'linearLogitStats (mean of lse + pick)',
+    (h, w, b, y) => {
+      const s = x.linearLogitStats(h, w, { bias: b, targets: y });
+      return x.mean(x.add(s.lse, x.mul(0.5, s.pick)));
+    },
+    (h, w, b, y) => {
+      const u = x.add(x.matmul(h, x.transpose(w)), b);
+      const pick = x.squeeze(x.gather(u, x.expandDims(y, -1), { axis: -1 }), -1);
+      return x.mean(x.add(x.logsumexp(u, { axis: -1 }), x.mul(0.5, pick)));
+    },
+  ],
+];
+
+/** Tiles from one logit (8-column chunks, the two passes) to the default (whole rows in one block). */
+const tiles = fc.oneof(fc.integer({ min: 1, max: 1200 }), fc.constant(2 ** 22));
+
+describe.each(variants)('%s on the CPU (SIMD kernels)', (_name, fused, unfused) => {
+  test('inputs unchanged by the forward and backward passes, a repeated backward bit-identical (chunked and default tiles)', async () => {
+    for (const tile of [1024, 2 ** 22])
+      await fc.assert(inputImmutable(fused, heads, { backend: cpuTile(tile) }), { numRuns: 8 });
+  });
+
+  test('the f32 loss is within 4 ulps of the correctly rounded f64 loss (chunked and default tiles)', async () => {
+    for (const tile of [1024, 2 ** 22])
+      await fc.assert(outputPrecision(fused, heads, { backend: cpuTile(tile), reference: unfused }), {
+        numRuns: 15,
+      });
+  });
+
+  test('the same value and gradients at every tile size', async () => {
+    await fc.assert(
+      chunkInvariant(() => fused, tiles, heads, { backend: cpuTile }),
+      { numRuns: 12 },
+    );
+  });
+
+  test('vocabularies around multiples of the chunk (16 columns) and of the SIMD panel (8) agree with the unfused f64 formula', async () => {
+    // 16 rows and a 256-logit tile: chunks of 16 columns, a ragged last one of 15 (1: the plain loops)
+    const sixteenRows = (v: number) => headOf(v, fc.constant(16));
+    await fc.assert(raggedSizes(fused, unfused, sixteenRows, { tiles: [16], multiples: 4, backend: cpuTile(256) }), {
+      numRuns: 12,
+    });
+    await fc.assert(raggedSizes(fused, unfused, headOf, { tiles: [8], multiples: 6, backend: cpuTile(2 ** 22) }), {
+      numRuns: 12,
+    });
+  });
+});
+
+test('linearLogitsTile is validated: an integer in [1, 2²⁴], XentErrors naming createCpuBackend and the option', () => {
+  for (const bad of [0, -1, 1.5, NaN, '64', null])
+    expect(() => x.createCpuBackend({ linearLogitsTile: bad as number }), String(bad)).toThrow(
+      /createCpuBackend.*linearLogitsTile/,
+    );
+  expect(() => x.createCpuBackend({ linearLogitsTile: 2 ** 24 + 1 })).toThrow(x.ResourceError);
+  expect(() => x.createCpuBackend({ linearLogitsTile: 2 ** 24 })).not.toThrow();
+});
