@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as x from 'xent';
+import { headOf, heads, variants } from './support/linearHeads.js';
 
 const { chunkInvariant, inputImmutable, outputPrecision, raggedSizes } = x.laws;
 
@@ -21,58 +22,6 @@ const cpuTile = (tile: number): x.Backend => {
   backends.set(tile, made);
   return made;
 };
-
-const values = (count: number): fc.Arbitrary<number[]> =>
-  fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: count, maxLength: count });
-
-/**
- * h [n, d], W [v, d], b [v] and labels y [n] for a vocabulary of v, with n, d in [16, 20]: every
- * product of a tile is then large enough for the SIMD kernels (n·d·width ≥ 256 multiply-adds for a
- * 1-column ragged chunk), which are the tiled ones (smaller ones run as plain loops in f64).
- */
-const headOf = (v: number, rows = fc.integer({ min: 16, max: 20 })): fc.Arbitrary<x.laws.Operand[]> =>
-  fc.record({ n: rows, d: fc.integer({ min: 16, max: 20 }) }).chain(({ n, d }) =>
-    fc.tuple(
-      values(n * d).map((h) => x.laws.float(h, [n, d])),
-      values(v * d).map((w) => x.laws.float(w, [v, d])),
-      values(v).map((b) => x.laws.float(b, [v])),
-      fc.array(fc.integer({ min: 0, max: v - 1 }), { minLength: n, maxLength: n }).map((y) => x.laws.integer(y)),
-    ),
-  );
-const heads = fc.integer({ min: 2, max: 90 }).chain(headOf);
-
-/** The fused losses under test and their unfused f64 formulas, over (h, W, b, y). */
-const variants: [
-  string,
-  (h: x.Tensor, w: x.Tensor, b: x.Tensor, y: x.Tensor) => x.Tensor,
-  (h: x.Tensor, w: x.Tensor, b: x.Tensor, y: x.Tensor) => x.Tensor,
-][] = [
-  [
-    'linearCrossEntropy',
-    (h, w, _b, y) => x.losses.linearCrossEntropy(h, w, y),
-    (h, w, _b, y) => x.losses.crossEntropy(x.matmul(h, x.transpose(w)), y),
-  ],
-  [
-    'linearCrossEntropy with bias, smoothing 0.1 and softcap 4',
-    (h, w, b, y) => x.losses.linearCrossEntropy(h, w, y, { bias: b, labelSmoothing: 0.1, softcap: 4 }),
-    (h, w, b, y) => {
-      const u = x.add(x.matmul(h, x.transpose(w)), b);
-      return x.losses.crossEntropy(x.mul(4, x.tanh(x.div(u, 4))), y, { labelSmoothing: 0.1 });
-    },
-  ],
-  [
-    'linearLogitStats (mean of lse + pick)',
-    (h, w, b, y) => {
-      const s = x.linearLogitStats(h, w, { bias: b, targets: y });
-      return x.mean(x.add(s.lse, x.mul(0.5, s.pick)));
-    },
-    (h, w, b, y) => {
-      const u = x.add(x.matmul(h, x.transpose(w)), b);
-      const pick = x.squeeze(x.gather(u, x.expandDims(y, -1), { axis: -1 }), -1);
-      return x.mean(x.add(x.logsumexp(u, { axis: -1 }), x.mul(0.5, pick)));
-    },
-  ],
-];
 
 /** Tiles from one logit (8-column chunks, the two passes) to the default (whole rows in one block). */
 const tiles = fc.oneof(fc.integer({ min: 1, max: 1200 }), fc.constant(2 ** 22));

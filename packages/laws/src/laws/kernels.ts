@@ -295,9 +295,10 @@ export const raggedSizes = publicFn(
     operandsOf: s.fn,
     options: s.options({
       ...kernelOptions,
-      tiles: s.array(count(1, 2 ** 24, 'entries per tile'), { minLength: 1 }),
       multiples: s.optional(count(1, MAX_MULTIPLES, 'multiples')),
       ulps: s.optional(s.finite({ min: 0 })),
+      // The one required key comes last, so that a bad value of another key is reported as such.
+      tiles: s.array(count(1, 2 ** 24, 'entries per tile'), { minLength: 1 }),
     }),
   },
   (
