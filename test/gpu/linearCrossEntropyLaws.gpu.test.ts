@@ -37,15 +37,13 @@ const [, fused, unfused] = variants[1] as (typeof variants)[number];
 
 describe.runIf(gpus.size === TILES.length)('fused linear cross-entropy on WebGPU, certified by the kernel laws', () => {
   test('inputs on the device unchanged by the forward and backward passes, a repeated backward bit-identical', async () => {
-    for (const tile of [1, 2 ** 22])
-      await fc.assert(inputImmutable(fused, heads130, { backend: onTile(tile) }), { numRuns: 3 });
+    // the chunked passes: the gradient accumulates over chunks in its output and reuses its scratch
+    await fc.assert(inputImmutable(fused, heads130, { backend: onTile(1) }), { numRuns: 3 });
   });
 
   test('the f32 loss is within 4 ulps of the correctly rounded f64 loss', async () => {
-    for (const tile of [1, 2 ** 22])
-      await fc.assert(outputPrecision(fused, heads130, { backend: onTile(tile), reference: unfused }), {
-        numRuns: 4,
-      });
+    // the value is the stats pass, which takes no tile
+    await fc.assert(outputPrecision(fused, heads130, { backend: onTile(1), reference: unfused }), { numRuns: 4 });
   });
 
   test('the same value and gradients for 64- and 128-column chunks and whole-row blocks', async () => {
@@ -57,10 +55,14 @@ describe.runIf(gpus.size === TILES.length)('fused linear cross-entropy on WebGPU
     );
   });
 
-  test('vocabularies around the 64-column tile (63, 64, 65) agree with the unfused f64 formula', async () => {
+  test('vocabularies around the 64-column tile of the products (63, 64, 65) agree with the unfused f64 formula', async () => {
     await fc.assert(
-      raggedSizes(fused, unfused, (v) => headOf(v, eight, eight), { tiles: [64], multiples: 1, backend: onTile(1) }),
-      { numRuns: 3 },
+      raggedSizes(fused, unfused, (v) => headOf(v, eight, eight), {
+        tiles: [64],
+        multiples: 1,
+        backend: onTile(2 ** 22),
+      }),
+      { numRuns: 2 },
     );
   });
 });
