@@ -46,6 +46,18 @@ describe.each(variants)('%s on the CPU (SIMD kernels)', (_name, fused, unfused) 
     );
   });
 
+  test('the same value and gradients for the two chunked SIMD passes (16-column chunks, a ragged last one of 8–15) and whole-row blocks', async () => {
+    // 16 rows and a 256-logit tile: 16-column chunks; vocabularies of 152–199 are too wide for blocks of 8 rows of 4 tiles
+    const wide = fc.integer({ min: 9, max: 11 }).chain((k) => fc.integer({ min: 16 * k + 8, max: 16 * k + 15 }));
+    const sixteenRows = wide.chain((v) => headOf(v, fc.constant(16)));
+    await fc.assert(
+      chunkInvariant(() => fused, fc.constantFrom(256, 2 ** 22), sixteenRows, { backend: cpuTile }),
+      {
+        numRuns: 6,
+      },
+    );
+  });
+
   test('vocabularies around multiples of the chunk (16 columns) and of the SIMD panel (8) agree with the unfused f64 formula', async () => {
     // 16 rows and a 256-logit tile: chunks of 16 columns, a ragged last one of 15 (1: the plain loops)
     const sixteenRows = (v: number) => headOf(v, fc.constant(16));
