@@ -31,9 +31,15 @@ const kernelOptions = {
   backend: s.optional(backendSchema),
 };
 
-/** The float operands with their values rounded to `dtype` (what the function is given, and the f64 reference too). */
+/**
+ * The differentiated float operands with their values rounded to `dtype` (what the function is
+ * given, and the f64 reference too). Fixed ones (targets on the simplex) reach the reference as
+ * drawn, so that they stay on it; the function gets them rounded to f32 as it gets every input.
+ */
 const roundedTo = (ops: readonly Operand[], dtype: StorageDType): Operand[] =>
-  ops.map((o) => (o.int === true ? o : { ...o, values: o.values.map((v) => roundToDType(v, dtype)) }));
+  ops.map((o) =>
+    o.int === true || o.fixed === true ? o : { ...o, values: o.values.map((v) => roundToDType(v, dtype)) },
+  );
 
 const describeInputs = (ops: readonly Operand[]): string => ops.map((o) => brief(o.values)).join(', ');
 
