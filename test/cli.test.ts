@@ -54,7 +54,7 @@ test('the shipped example: every report printed, exit 1 because squentropy claim
   expect(r.stdout).toMatch(/jeffreys — divergence/);
   expect(r.stdout).toMatch(/claimed shiftInvariant fails: f\(g·x\) = .* but f\(x\) = /);
   expect(r.stdout).toMatch(/xent check: 1 of 5 function\(s\) NOT ok: squentropy/);
-  expect(r.stderr).toMatch(/checking crossEntropy \(classification\) \[1\/19\] gradient/);
+  expect(r.stderr).toMatch(/checking crossEntropy \(classification\) \[1\/21\] gradient/);
   const zero = await xent('check', 'examples/losses.ts', '--runs', '4', '--exit-zero', '--export', 'squentropy');
   expect(zero.code).toBe(0);
   expect(zero.stdout).toMatch(/NOT ok: claimed shiftInvariant fails/);

@@ -49,6 +49,23 @@ export function linearLogitsMinElementsOption(fn: string, value: unknown, fallba
   return value;
 }
 
+/** Logits one tile of the fused linear-logit kernels holds by default (16 MiB of f32). */
+export const LINEAR_LOGITS_TILE = 2 ** 22;
+
+/** The largest tile the backend option `linearLogitsTile` may ask for (64 MiB of f32). */
+export const MAX_LINEAR_LOGITS_TILE = 2 ** 24;
+
+/**
+ * A backend option `linearLogitsTile`: logits per tile of the fused linear-logit kernels, an integer
+ * in [1, 2²⁴] (a ResourceError above: a tile is scratch memory).
+ */
+export const linearLogitsTileSchema = s.count(
+  1,
+  MAX_LINEAR_LOGITS_TILE,
+  'logits',
+  'maxLinearLogitsTile: the largest tile of the fused linear-logit kernels, 64 MiB of f32',
+);
+
 /** Runs graphs of primitives, constants and parameters (custom calls already expanded). */
 export interface GraphBackend extends BackendCapabilities {
   readonly kind: 'graph';

@@ -12,7 +12,10 @@ export {
   type Executable,
   type GraphBackend,
   type KernelBackend,
+  LINEAR_LOGITS_TILE,
   linearLogitsMinElementsOption,
+  linearLogitsTileSchema,
+  MAX_LINEAR_LOGITS_TILE,
 } from './backend.js';
 export { type ArrayData, type DeviceArray, hostArrayOf, isDeviceArray, lengthOf } from './device.js';
 export { checkNotDisposed, type HostMemory, isDisposedHost, registerHostMemory } from './hostMemory.js';

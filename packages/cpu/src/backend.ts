@@ -15,7 +15,9 @@ import {
   type Executable,
   type Kernel,
   type KernelBackend,
+  LINEAR_LOGITS_TILE,
   linearLogitsMinElementsOption,
+  linearLogitsTileSchema,
   overLimit,
   pooledCopy,
   publicFn,
@@ -81,7 +83,7 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): StepRunner {
     }
   }
   if (options.simd && kernel.kind === 'linearLogits') {
-    const tiled = tiledLinearLogits(kernel, options.threads, options.relaxedSimd);
+    const tiled = tiledLinearLogits(kernel, options.threads, options.relaxedSimd, options.linearLogitsTile);
     if (tiled !== undefined)
       return {
         run: (views, offsets, scratch) => {
@@ -103,7 +105,7 @@ function runnerFor(kernel: Kernel, options: Required<CpuOptions>): StepRunner {
 function scratchBytesOf(kernel: Kernel, options: Required<CpuOptions>): number {
   if (kernel.kind === 'matmul') return matmulVectorisable(kernel) ? matmulScratchBytes(kernel) : 0;
   if (kernel.kind === 'linearLogits')
-    return tiledLinearLogits(kernel, options.threads, options.relaxedSimd)?.scratchBytes ?? 0;
+    return tiledLinearLogits(kernel, options.threads, options.relaxedSimd, options.linearLogitsTile)?.scratchBytes ?? 0;
   return 0;
 }
 
@@ -291,6 +293,14 @@ export interface CpuOptions {
    * memory, raise it to keep the logits.
    */
   readonly linearLogitsMinElements?: number;
+  /**
+   * Logits in one tile of the SIMD linear-logit kernels, an integer in [1, 2²⁴] (default 2²², 16 MiB
+   * of f32): the vocabulary is walked in chunks of at most this many logits (at least 8 columns), and
+   * the paired value-and-gradient kernel in blocks of whole logit rows of up to 4 tiles (chunks where
+   * a block would hold fewer than 8 rows). Results agree across tiles to f32 rounding (the
+   * `chunkInvariant` law certifies it); a smaller tile needs less scratch memory.
+   */
+  readonly linearLogitsTile?: number;
 }
 
 /** A CPU backend, and the optional WebAssembly features its runtime has. */
@@ -340,6 +350,7 @@ export function cpuOptions(options: CpuOptions, features: WasmFeatures): Require
       options.linearLogitsMinElements,
       CPU_LINEAR_LOGITS_MIN_ELEMENTS,
     ),
+    linearLogitsTile: options.linearLogitsTile ?? LINEAR_LOGITS_TILE,
   };
 }
 
@@ -352,6 +363,7 @@ export const createCpuBackend = publicFn(
       threads: s.optional(s.number({ min: 1, integer: true })),
       relaxedSimd: s.optional(s.boolean),
       linearLogitsMinElements: s.optional(s.number({ min: 0 })),
+      linearLogitsTile: s.optional(linearLogitsTileSchema),
     }),
   },
   (options: CpuOptions = {}): CpuBackend => {

@@ -27,6 +27,17 @@ export {
 } from './laws/classification.js';
 export * from './laws/measures.js';
 export * from './laws/generic.js';
+export {
+  chunkInvariant,
+  type ChunkInvariantOptions,
+  inputImmutable,
+  type KernelLawOptions,
+  outputPrecision,
+  type OutputPrecisionOptions,
+  raggedSizes,
+  type RaggedSizesOptions,
+} from './laws/kernels.js';
+export { roundTo, type StorageDType, ulpDistance, ulpOf } from './ulps.js';
 export { float, integer, type Operand, tensorOf } from './laws/operands.js';
 export {
   certify,

@@ -9,7 +9,9 @@ import {
   declareSignature,
   ir,
   type KernelBackend,
+  LINEAR_LOGITS_TILE,
   linearLogitsMinElementsOption,
+  linearLogitsTileSchema,
   publicFn,
   s,
 } from '@xent/core/internal';
@@ -33,6 +35,15 @@ export interface WebGpuOptions extends AcquireOptions {
    * there on lavapipe; `Infinity`: never).
    */
   readonly linearLogitsMinElements?: number;
+  /**
+   * Logits in one tile of the fused linear-logit kernels, an integer in [1, 2²⁴] (default 2²², 16
+   * MiB of f32): the gradient pass walks the vocabulary in chunks of at most this many logits (in
+   * multiples of 64 columns, at least one), and the paired value-and-gradient kernel takes blocks of
+   * whole logit rows of at most a tile (at least 64 rows) while a 64-row block of the vocabulary
+   * holds at most 4 tiles (else the two passes). Results agree across tiles to f32 rounding (the
+   * `chunkInvariant` law certifies it); a smaller tile needs less scratch memory.
+   */
+  readonly linearLogitsTile?: number;
 }
 
 /** The default of `linearLogitsMinElements`. */
@@ -82,6 +93,7 @@ const webgpuParams = {
     }),
     maxPooledBytes: s.optional(s.number({ min: 0 })),
     linearLogitsMinElements: s.optional(s.number({ min: 0 })),
+    linearLogitsTile: s.optional(linearLogitsTileSchema),
   }),
 };
 
@@ -97,7 +109,13 @@ async function webgpuImpl(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   for (const [k, cap] of Object.entries(options.caps ?? {}) as [keyof DeviceLimits, number | undefined][]) {
     if (cap !== undefined) limits[k] = Math.min(limits[k], cap);
   }
-  const runtime = new GpuRuntime(device, limits, 'webgpu', options.maxPooledBytes ?? 512 * 2 ** 20);
+  const runtime = new GpuRuntime(
+    device,
+    limits,
+    'webgpu',
+    options.maxPooledBytes ?? 512 * 2 ** 20,
+    options.linearLogitsTile ?? LINEAR_LOGITS_TILE,
+  );
   return {
     kind: 'kernel',
     name: 'webgpu',

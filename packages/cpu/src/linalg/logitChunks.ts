@@ -1,6 +1,6 @@
 /**
  * @file The tiled CPU `stats` and `grad` passes: the vocabulary is walked in chunks whose logit tile
- * Z_c = H·W_cᵀ [N, V_c] (at most TILE_ELEMENTS) comes from the SIMD matmul. Stats: the tile's row
+ * Z_c = H·W_cᵀ [N, V_c] (at most the backend's `linearLogitsTile` logits, or 8 columns) comes from the SIMD matmul. Stats: the tile's row
  * reductions are merged across chunks. Grad: dZ_c in place, then ∂H += dZ_c·W_c and
  * [∂W_cᵀ; ∂b_cᵀ] = [Hᵀ; 1ᵀ]·dZ_c (Hᵀ transposed once: a contiguous left operand is 3× faster than
  * reading dZ_c by columns; the row of ones gives ∂b from the same packed dZ_c).
@@ -13,12 +13,9 @@ import { storeStats, targetAt } from './linearLogits.js';
 import { tileKernels, tileMatmuls } from './logitTiles.js';
 import { launchers, packingBytes, scratchOffsets, type TiledLinearLogits, transposeInto } from './tiling.js';
 
-/** Elements of one logit tile (16 MiB of f32). */
-const TILE_ELEMENTS = 1 << 22;
-
-/** Vocabulary entries per chunk: a multiple of 8 (the matmul's panel width), the tile bound kept. */
-const chunkOf = (k: LinearLogitsKernel): number =>
-  Math.min(k.v, Math.max(8, Math.floor(TILE_ELEMENTS / Math.max(1, k.n) / 8) * 8));
+/** Vocabulary entries per chunk of a `tile`-logit tile: a multiple of 8 (the matmul's panel width), the tile bound kept. */
+const chunkOf = (k: LinearLogitsKernel, tile: number): number =>
+  Math.min(k.v, Math.max(8, Math.floor(tile / Math.max(1, k.n) / 8) * 8));
 
 /** One chunk width's compiled kernels. */
 interface ChunkPlan {
@@ -45,13 +42,14 @@ function chunkPlan(k: LinearLogitsKernel, width: number, relaxed: boolean): Chun
   return { width, matmuls, wasm: wasm as ChunkPlan['wasm'], stats: stats as WasmKernel[], grad };
 }
 
-/** The `stats` or `grad` pass walking the vocabulary in chunks. */
+/** The `stats` or `grad` pass walking the vocabulary in chunks of at most `tile` logits. */
 export function vocabularyChunks(
   k: LinearLogitsKernel,
   threads: number,
   relaxed: boolean,
+  tile: number,
 ): TiledLinearLogits | undefined {
-  const vc = chunkOf(k);
+  const vc = chunkOf(k, tile);
   const last = k.v - Math.floor((k.v - 1) / vc) * vc;
   const full = chunkPlan(k, vc, relaxed);
   const ragged = last === vc ? full : chunkPlan(k, last, relaxed);

@@ -19,11 +19,11 @@ import { tileKernels, tileMatmuls } from './logitTiles.js';
 import { launchers, packingBytes, scratchOffsets, type TiledLinearLogits, transposeInto } from './tiling.js';
 
 /**
- * Logits of one row block of the paired kernel (64 MiB of f32): larger than a chunk tile, because
- * each block packs W again for its two products with it (4× fewer blocks measured 14% faster at
- * 2048×512×32768).
+ * Tiles of logits in one row block of the paired kernel (64 MiB of f32 at the default tile): larger
+ * than a chunk tile, because each block packs W again for its two products with it (4× fewer blocks
+ * measured 14% faster at 2048×512×32768).
  */
-const BLOCK_ELEMENTS = 1 << 24;
+const BLOCK_TILES = 4;
 
 /** Elements of the slice of W one ∂H product packs (512 KiB: it stays in cache while packed). */
 const SLICE_ELEMENTS = 1 << 17;
@@ -35,13 +35,18 @@ const GROUP_ELEMENTS = 1 << 20;
 const MIN_BLOCK_ROWS = 8;
 
 /**
- * `statsGrad` by blocks of rows whose whole logit rows fit one tile: per block, Z = H_b·Wᵀ, its row
+ * `statsGrad` by blocks of rows whose whole logit rows fit one block (of `tile`-logit tiles): per block, Z = H_b·Wᵀ, its row
  * stats, dZ in place, ∂H_b = dZ·W and [∂Wᵀ; ∂bᵀ] += [H_bᵀ; 1ᵀ]·dZ (one product packs dZ once for
  * both): each logit is computed once.
  */
-export function rowBlocks(k: LinearLogitsKernel, threads: number, relaxed: boolean): TiledLinearLogits | undefined {
+export function rowBlocks(
+  k: LinearLogitsKernel,
+  threads: number,
+  relaxed: boolean,
+  tile: number,
+): TiledLinearLogits | undefined {
   const { n, d, v } = k;
-  const rows = Math.min(n, Math.floor(BLOCK_ELEMENTS / v));
+  const rows = Math.min(n, Math.floor((BLOCK_TILES * tile) / v));
   if (rows < Math.min(n, MIN_BLOCK_ROWS)) return undefined;
   const last = n - Math.floor((n - 1) / rows) * rows;
   const slice = Math.min(v, Math.max(8, Math.floor(SLICE_ELEMENTS / d / 8) * 8));

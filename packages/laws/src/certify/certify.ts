@@ -9,6 +9,7 @@ import { permutation } from '../arbitraries/groups.js';
 import { boundedAbove, nonNegative, properProperty, symmetricLoss } from '../laws/classification.js';
 import { describePaths, EXACT_HESSIAN_ENTRIES, type HessianPaths, hessianPaths } from '../laws/exactHessian.js';
 import { backendAgreement, finite, finiteWithGradient, invariant } from '../laws/generic.js';
+import { inputImmutable, outputPrecision } from '../laws/kernels.js';
 import {
   batchedGradient,
   convexProperty,
@@ -27,6 +28,7 @@ import {
 import type { Operand } from '../laws/operands.js';
 import { brief, ensureBackend } from '../numeric.js';
 import { backend, count } from '../schemas.js';
+import { ulpOf } from '../ulps.js';
 import {
   checkInputOptions,
   type InputOptions,
@@ -57,6 +59,8 @@ export const lawNames = [
   'scaleInvariant',
   'rowPermutationInvariant',
   'finiteAtExtremes',
+  'inputImmutable',
+  'outputPrecision',
   'backendAgreement',
 ] as const;
 export type LawName = (typeof lawNames)[number];
@@ -128,6 +132,17 @@ const permuteClasses = (o: readonly Operand[], perm: number[]): Operand[] =>
   });
 
 const logitKinds: readonly Kind[] = ['classification', 'soft-target', 'divergence', 'entropy'];
+
+/**
+ * The ulps certify allows an f32 value from the correctly rounded f64 value, or ulps of 1 for values
+ * below 1 (near 0 from cancelling terms: D(p, q) for q ≈ p): f32 rounding of a loss, divergence or
+ * regulariser of moderate inputs; storage at a lower precision (bf16: up to 2¹⁵ ulps) is far beyond.
+ */
+const PRECISION_ULPS = 16;
+
+/** The backend option of the kernel laws: certify's backend, where one is given (else they run eagerly). */
+const onBackend = (ctx: LawContext): { backend?: Backend } =>
+  ctx.backend === undefined ? {} : { backend: ctx.backend };
 
 export const laws: Record<LawName, LawEntry> = {
   gradient: {
@@ -242,6 +257,21 @@ export const laws: Record<LawName, LawEntry> = {
   finiteAtExtremes: {
     title: 'finite value and gradient at ±1e4 (and −Inf masks)',
     build: (kind, f, ctx) => runnable(finiteWithGradient(f, operandsOf(kind, ctx.inputs, true))),
+  },
+  inputImmutable: {
+    title: 'inputs unchanged by forward and backward, backward repeatable',
+    build: (kind, f, ctx) => runnable(inputImmutable(f, ops(kind, ctx), onBackend(ctx))),
+  },
+  outputPrecision: {
+    title: `f32 value within ${PRECISION_ULPS} ulps of the f64 value (of 1 below 1)`,
+    build: (kind, f, ctx) =>
+      runnable(
+        outputPrecision(f, ops(kind, ctx), {
+          ...onBackend(ctx),
+          ulps: PRECISION_ULPS,
+          atol: PRECISION_ULPS * ulpOf(1, 'f32'),
+        }),
+      ),
   },
   backendAgreement: {
     title: 'backend (f32) agrees with f64 on the CPU',

@@ -9,16 +9,19 @@
 import type { LinearLogitsKernel } from '@xent/core/internal';
 import { renderGrad } from './linearLogits/grad.js';
 import { renderStats } from './linearLogits/stats.js';
-import { MAX_BLOCK_VOCAB, renderStatsGrad, renderStatsThenGrad } from './linearLogits/statsGrad.js';
+import { maxBlockVocab, renderStatsGrad, renderStatsThenGrad } from './linearLogits/statsGrad.js';
 import type { RenderedKernel } from './rendered.js';
 
-export function renderLinearLogitsKernel(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
+/** The passes of a linear-logit kernel whose tiles hold at most `tile` logits (the backend's `linearLogitsTile`). */
+export function renderLinearLogitsKernel(k: LinearLogitsKernel, maxBindingBytes: number, tile: number): RenderedKernel {
   switch (k.pass) {
     case 'stats':
       return renderStats(k, maxBindingBytes);
     case 'grad':
-      return renderGrad(k, maxBindingBytes);
+      return renderGrad(k, maxBindingBytes, tile);
     case 'statsGrad':
-      return k.v <= MAX_BLOCK_VOCAB ? renderStatsGrad(k, maxBindingBytes) : renderStatsThenGrad(k, maxBindingBytes);
+      return k.v <= maxBlockVocab(tile)
+        ? renderStatsGrad(k, maxBindingBytes, tile)
+        : renderStatsThenGrad(k, maxBindingBytes, tile);
   }
 }

@@ -1,6 +1,6 @@
 /** @file Renders any kernel of the scalar kernel IR as WGSL passes (one entry per kernel kind). */
 import { BackendError } from '@xent/core';
-import type { Kernel } from '@xent/core/internal';
+import { type Kernel, LINEAR_LOGITS_TILE } from '@xent/core/internal';
 import { renderLinearLogitsKernel } from './linearLogitsKernel.js';
 import { renderMapKernel } from './mapKernel.js';
 import { renderMatmulKernel } from './matmulKernel.js';
@@ -8,7 +8,12 @@ import type { RenderedKernel } from './rendered.js';
 import { renderScanKernel } from './scanKernel.js';
 import { renderSortKernel } from './sortKernel.js';
 
-export function renderKernel(k: Kernel, maxBindingBytes: number): RenderedKernel {
+/** The WGSL passes of kernel `k`; linear-logit kernels tile by `linearLogitsTile` logits. */
+export function renderKernel(
+  k: Kernel,
+  maxBindingBytes: number,
+  linearLogitsTile: number = LINEAR_LOGITS_TILE,
+): RenderedKernel {
   switch (k.kind) {
     case 'map':
       return renderMapKernel(k, maxBindingBytes);
@@ -25,6 +30,6 @@ export function renderKernel(k: Kernel, maxBindingBytes: number): RenderedKernel
     case 'sort':
       return renderSortKernel(k, maxBindingBytes);
     case 'linearLogits':
-      return renderLinearLogitsKernel(k, maxBindingBytes);
+      return renderLinearLogitsKernel(k, maxBindingBytes, linearLogitsTile);
   }
 }

@@ -83,7 +83,7 @@ export function compileGpuProgram(program: Program, runtime: GpuRuntime): GpuPro
   const { result: launches, errors: compileErrors } = guarded(runtime.device, 'webgpu', 'the compiled kernels', () =>
     // a row group's members run one after another
     programLaunches(program).map((s): CompiledLaunch => {
-      const rendered = renderKernel(s.kernel, maxBinding);
+      const rendered = renderKernel(s.kernel, maxBinding, runtime.linearLogitsTile);
       const passes = rendered.passes.map((pass) => {
         if (pass.bindings.length > runtime.limits.maxStorageBuffersPerShaderStage) {
           throw new ResourceError(

@@ -47,6 +47,8 @@ export class GpuRuntime {
     readonly limits: DeviceLimits,
     readonly name: string,
     maxPooledBytes: number,
+    /** Logits per tile of the fused linear-logit kernels (the backend's `linearLogitsTile`). */
+    readonly linearLogitsTile: number,
   ) {
     this.pool = new BufferPool(device, limits.maxBufferSize, maxPooledBytes);
     void device.lost.then((info) => {

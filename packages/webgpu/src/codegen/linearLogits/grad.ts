@@ -1,6 +1,6 @@
 /**
  * @file WGSL for the `grad` linear-logit kernel: a first pass gathers each row's coefficients (its
- * stats, their cotangent, its target); then per vocabulary chunk (at most TILE_ELEMENTS logits) the
+ * stats, their cotangent, its target); then per vocabulary chunk (at most a tile of logits) the
  * epilogue's dZ_c is formed in a scratch tile, and ∂H += dZ_c·W_c, ∂W_c = dZ_cᵀ·H and
  * ∂b_c = Σ_n dZ_c are tiled products. Passes of every chunk share one shader.
  */
@@ -12,14 +12,12 @@ import { Coef, epilogueFunctions } from './epilogue.js';
 import { buffersOf, startTable, startTableSize, tiledEntry, tileStores } from './passes.js';
 import { logitOperands } from './stats.js';
 
-/** Elements of the grad pass's dZ tile (16 MiB of f32). */
-export const TILE_ELEMENTS = 1 << 22;
-
-export function renderGrad(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
+/** The grad pass with a dZ tile of at most `tile` logits (its vocabulary chunks: multiples of 64 columns, at least one). */
+export function renderGrad(k: LinearLogitsKernel, maxBindingBytes: number, tile: number): RenderedKernel {
   const { n, d, v } = k;
   const s = launchSlots(k.targets, 'grad');
   const packed = packedGradient(n, d, v);
-  const vc = Math.min(tiles(v) * TILE, Math.max(TILE, Math.floor(TILE_ELEMENTS / Math.max(1, n) / TILE) * TILE));
+  const vc = Math.min(tiles(v) * TILE, Math.max(TILE, Math.floor(tile / Math.max(1, n) / TILE) * TILE));
   const chunks = Math.ceil(v / vc);
   const specs: BufferSpec[] = [
     ...inputSpecs(k.inputs),

@@ -14,17 +14,17 @@ import { type BufferSpec, checkedIndex, inputSpecs, outputSpec } from '../buffer
 import { entryParams, flatWorkgroup, type KernelPass, type RenderedKernel } from '../rendered.js';
 import { TILE, tiledProduct, tiles } from '../tiledProduct.js';
 import { Coef, epilogueFunctions } from './epilogue.js';
-import { renderGrad, TILE_ELEMENTS } from './grad.js';
+import { renderGrad } from './grad.js';
 import { startTable, startTableSize, tiledEntry, tileStores } from './passes.js';
 import { rowStateFunctions, storeStatsFunction } from './rowState.js';
 import { renderStats } from './stats.js';
 
-/** Rows per block of the paired kernel: whole logit rows for at most TILE_ELEMENTS, at least one 64-row tile. */
-const blockRows = (k: LinearLogitsKernel): number =>
-  Math.min(k.n, Math.max(TILE, Math.floor(TILE_ELEMENTS / Math.max(1, k.v) / TILE) * TILE));
+/** Rows per block of the paired kernel: whole logit rows for at most `tile` logits, at least one 64-row tile. */
+const blockRows = (k: LinearLogitsKernel, tile: number): number =>
+  Math.min(k.n, Math.max(TILE, Math.floor(tile / Math.max(1, k.v) / TILE) * TILE));
 
-/** Widest vocabulary the paired kernel takes in row blocks (a 64-row block of it is 4 tiles). */
-export const MAX_BLOCK_VOCAB = (4 * TILE_ELEMENTS) / TILE;
+/** Widest vocabulary the paired kernel takes in row blocks of `tile`-logit tiles (a 64-row block of it is 4 tiles). */
+export const maxBlockVocab = (tile: number): number => (4 * tile) / TILE;
 
 /**
  * The paired kernel by blocks of rows whose whole logit rows fit one tile: per block, U = H_b·Wᵀ + b
@@ -33,11 +33,11 @@ export const MAX_BLOCK_VOCAB = (4 * TILE_ELEMENTS) / TILE;
  * ∂b += Σ_rows dZ. Each logit is computed once. Blocks share every shader, reading their first row
  * from a table.
  */
-export function renderStatsGrad(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
+export function renderStatsGrad(k: LinearLogitsKernel, maxBindingBytes: number, tile: number): RenderedKernel {
   const { n, d, v } = k;
   const s = launchSlots(k.targets, 'statsGrad');
   const packed = packedGradient(n, d, v);
-  const rows = blockRows(k);
+  const rows = blockRows(k, tile);
   const blocks = Math.ceil(n / rows);
   const specs: BufferSpec[] = [
     ...inputSpecs(k.inputs),
@@ -192,7 +192,7 @@ fn main(${entryParams}) {
  * blocks): their passes, with bindings pointed at the paired kernel's buffers (each part's scratch
  * after them).
  */
-export function renderStatsThenGrad(k: LinearLogitsKernel, maxBindingBytes: number): RenderedKernel {
+export function renderStatsThenGrad(k: LinearLogitsKernel, maxBindingBytes: number, tile: number): RenderedKernel {
   const s = launchSlots(k.targets, 'statsGrad');
   const operands = k.inputs.slice(0, s.operands);
   const statsInput = { dtype: 'f32' as const, size: k.n * LINEAR_STATS };
@@ -200,6 +200,7 @@ export function renderStatsThenGrad(k: LinearLogitsKernel, maxBindingBytes: numb
   const grad = renderGrad(
     { ...k, pass: 'grad', inputs: [...operands, statsInput, k.inputs[s.cotangent as number] as KernelInput] },
     maxBindingBytes,
+    tile,
   );
   const own = [
     ...inputSpecs(k.inputs),
