@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { encodeModel, varintBytes } from '@xent/core/internal';
 import * as x from 'xent';
 import { libraryCases } from './support/libraryCases.js';
@@ -21,8 +21,11 @@ import {
   python,
   pythonRequired,
   runModel,
+  releaseSessions,
   session,
 } from './support/onnxRuntime.js';
+
+afterEach(releaseSessions);
 
 const pythonOnnx = hasPythonOnnx();
 if (!pythonOnnx && pythonRequired)

@@ -32,9 +32,22 @@ export function ortTensor(t: x.Tensor): ort.Tensor {
   return new ort.Tensor(ortType[dtype], t.data() as never, t.shape);
 }
 
-/** A session on `provider`, quiet (errors still throw). */
-export const session = (model: Uint8Array, provider: 'cpu' | 'webgpu'): Promise<ort.InferenceSession> =>
-  ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 3 });
+/** The sessions opened and not yet released (a WebGPU session holds device memory and threads until released). */
+const open = new Set<ort.InferenceSession>();
+
+/** A session on `provider`, quiet (errors still throw); `releaseSessions` releases it. */
+export async function session(model: Uint8Array, provider: 'cpu' | 'webgpu'): Promise<ort.InferenceSession> {
+  const s = await ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 3 });
+  open.add(s);
+  return s;
+}
+
+/** Releases every session `session` opened and has not released (a CPU test file's afterEach: cheap there). */
+export async function releaseSessions(): Promise<void> {
+  const all = [...open];
+  open.clear();
+  await Promise.all(all.map((s) => s.release()));
+}
 
 /** Runs a session on named feeds and returns each output's numbers by name. */
 export async function runModel(
