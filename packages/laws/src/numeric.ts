@@ -3,6 +3,7 @@ import * as x from '@xent/core';
 import type { Tensor } from '@xent/core';
 import { fail, publicFn, s } from '@xent/core/internal';
 import { cpuBackend } from '@xent/cpu';
+import { anyNumber } from './schemas.js';
 
 /** Laws evaluate eagerly; without `xent` imported there is no default backend, so the CPU one is used. */
 export function ensureBackend(): void {
@@ -42,16 +43,6 @@ export function isClose(a: number, b: number, tol: Tolerance): boolean {
   if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
   return Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b);
 }
-
-/** Any number, NaN included (close compares NaN too). */
-const anyNumber = s.either(
-  s.number(),
-  s.custom(
-    'NaN',
-    (v): v is number => Number.isNaN(v),
-    () => NaN,
-  ),
-);
 
 /** NaN matches only NaN, infinities only themselves. */
 export const close = publicFn(

@@ -4,6 +4,16 @@ import { overLimit, s, type Schema } from '@xent/core/internal';
 import { cpuBackend } from '@xent/cpu';
 import fc from 'fast-check';
 
+/** Any number, NaN included (closeness and ulp counts compare NaN too). */
+export const anyNumber = s.either(
+  s.number(),
+  s.custom(
+    'NaN',
+    (v): v is number => Number.isNaN(v),
+    () => NaN,
+  ),
+);
+
 /** The most entries one drawn array may have (a batch of logits, a tensor, a vector): larger requests are refused up front. */
 export const MAX_DRAWN = 2 ** 20;
 

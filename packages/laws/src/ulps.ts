@@ -1,5 +1,6 @@
 /** @file Units in the last place, exactly: values rounded to a storage dtype (f32, f16), the spacing there, and distances counted in it. */
 import { publicFn, s } from '@xent/core/internal';
+import { anyNumber } from './schemas.js';
 
 /** A dtype a value is stored at: f32, or f16 (IEEE binary16, as a Float16Array stores it). */
 export type StorageDType = 'f32' | 'f16';
@@ -67,15 +68,6 @@ function ordinal(v: number, f: Format): number {
         : (exponentOf(a) - f.minExponent + 1) * units + (a / quantum(a, f) - units);
   return v < 0 ? -position : position;
 }
-
-const anyNumber = s.either(
-  s.number(),
-  s.custom(
-    'NaN',
-    (v): v is number => Number.isNaN(v),
-    () => NaN,
-  ),
-);
 
 /**
  * `v` rounded to the nearest value of `dtype` ('f32' as Math.fround; 'f16' as a Float16Array stores
